@@ -1,0 +1,60 @@
+"""The running application: settings plus an up-to-date database with offices and sources from config."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from yuqing.db.engine import Database
+from yuqing.db.migrate import upgrade
+from yuqing.db.models import Office, Source
+from yuqing.settings_model import Settings
+
+log = logging.getLogger("yuqing.app")
+
+
+@dataclass
+class App:
+    """What every job, command and page receives: typed settings and the database."""
+
+    settings: Settings
+    db: Database
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.db.dispose()
+
+
+def open_app(settings: Settings, *, migrate: bool = True) -> App:
+    """Open the database, apply migrations and synchronise offices and sources from config."""
+    Path(settings.general.data_dir).mkdir(parents=True, exist_ok=True)
+    db = Database(settings.database.url, echo=settings.database.echo)
+    if migrate:
+        upgrade(db.engine)
+        sync_config(db, settings)
+    return App(settings=settings, db=db)
+
+
+def sync_config(db: Database, settings: Settings) -> None:
+    """Make the offices and sources tables reflect config; removed entries are deactivated, never deleted."""
+    with db.write() as session:
+        offices = {o.code: o for o in session.scalars(select(Office))}
+        for conf in settings.offices:
+            office = offices.pop(conf.code, None) or Office(code=conf.code)
+            office.name, office.email, office.head_email = conf.name, conf.email, conf.head_email
+            office.lead, office.active = conf.lead, True
+            session.add(office)
+        for stale in offices.values():
+            stale.active = False
+        sources = {s.name: s for s in session.scalars(select(Source))}
+        for conf in settings.sources:
+            source = sources.pop(conf.name, None) or Source(name=conf.name)
+            source.kind, source.url, source.title = conf.kind, conf.url, conf.title or conf.name
+            source.source_type, source.enabled = conf.source_type, conf.enabled
+            session.add(source)
+        for stale in sources.values():
+            stale.enabled = False
+    log.debug("已同步配置:%d 个责任单位,%d 个来源", len(settings.offices), len(settings.sources))

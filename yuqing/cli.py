@@ -1,0 +1,203 @@
+"""The `yuqing` command line: parses arguments, loads config once, dispatches to the command modules."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from collections.abc import Callable
+
+from yuqing.config import ConfigError, load_settings
+from yuqing.settings_model import Settings
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+log = logging.getLogger("yuqing.cli")
+
+
+class CommandError(Exception):
+    """A command that cannot go on; the message (Chinese) is shown without a traceback."""
+
+    def __init__(self, message: str, status: int = EXIT_FAILURE):
+        super().__init__(message)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own messages, with our exit status
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: 参数错误:{message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All subcommands and their options."""
+    parser = _Parser(prog="yuqing", description="东园镇政务舆情监测与回应系统")
+    parser.add_argument("--config", metavar="PATH", help="配置文件(默认 $YUQING_CONFIG,否则 ./config.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="启动演示:模拟信息源 + 采集 + 研判 + 看板,全部在本机运行")
+    demo.add_argument("--port", type=int, default=None, help="看板端口(默认取配置)")
+    demo.add_argument("--sites-port", type=int, default=8901, help="模拟信息源端口(默认 8901,被占用时自动换)")
+    demo.add_argument("--speed", type=float, default=1.0, help="模拟信息发布速度倍数(默认 1)")
+    demo.add_argument("--dir", default="demo-data", help="演示数据目录(默认 ./demo-data)")
+    demo.add_argument("--duration", type=float, default=0, help="运行多少秒后自动退出(默认一直运行)")
+
+    sub.add_parser("run", help="正式运行:定时采集、研判、时限检查、发送提醒、看板")
+    sub.add_parser("check", help="检查配置文件并显示摘要")
+
+    crawl = sub.add_parser("crawl", help="立即采集")
+    crawl.add_argument("--source", action="append", metavar="NAME", help="只采集该来源(可重复)")
+    crawl.add_argument("--once", action="store_true", help="每个来源采集一轮后退出(默认按间隔持续采集)")
+
+    classify = sub.add_parser("classify", help="对 JSON Lines 输入逐行判定领域和预警等级")
+    classify.add_argument("--model", metavar="DIR", help="使用 yuqing train 训练出的模型目录")
+
+    train = sub.add_parser("train", help="用本单位已标注的历史数据训练领域分类模型")
+    train.add_argument("--data", required=True, metavar="FILE", help="CSV 或 XLSX 文件")
+    train.add_argument("--text-column", required=True, metavar="C", help="文本列名")
+    train.add_argument("--label-column", required=True, metavar="C", help="标签列名")
+    train.add_argument("--out", required=True, metavar="DIR", help="模型输出目录")
+
+    export = sub.add_parser("export", help="导出信息或事件")
+    export.add_argument("what", choices=["mentions", "events"], help="mentions(信息)或 events(事件)")
+    export.add_argument("--format", choices=["jsonl", "csv", "xlsx"], default="jsonl")
+    export.add_argument("--out", metavar="FILE", help="输出文件(默认标准输出;xlsx 必须指定)")
+    export.add_argument("--since", metavar="YYYY-MM-DD", help="只导出该日期(北京时间)之后首次采集的")
+
+    report = sub.add_parser("report", help="生成报告")
+    report.add_argument("kind", choices=["monthly", "daily", "weekly"], help="monthly 月度问责报告;daily 日报;weekly 周报")
+    report.add_argument("--month", metavar="YYYY-MM", help="月份(monthly 必填)")
+    report.add_argument("--date", metavar="YYYY-MM-DD", help="日期(daily/weekly,默认昨天/上周)")
+    report.add_argument("--out", metavar="DIR", help="输出目录(默认配置中的 reports.out_dir)")
+    report.add_argument("--mail", action="store_true", help="生成后发给镇领导邮件列表")
+
+    user = sub.add_parser("user", help="看板用户管理")
+    user_sub = user.add_subparsers(dest="user_command", metavar="操作", parser_class=_Parser)
+    add = user_sub.add_parser("add", help="新增用户(已存在则重设密码、角色)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=["duty", "office", "leader", "admin"])
+    add.add_argument("--office", metavar="CODE", help="所属责任单位代码(office 角色必填)")
+    add.add_argument("--display-name", default="", help="显示名称")
+    add.add_argument("--password", help="密码(省略则交互输入,或读环境变量 YUQING_PASSWORD)")
+    user_sub.add_parser("list", help="列出用户")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config)
+
+
+def _open(args: argparse.Namespace):
+    from yuqing.app import open_app
+    from yuqing.logging_setup import setup_logging
+
+    settings = _settings(args)
+    setup_logging(settings.logging, console_level="DEBUG" if args.verbose else "WARNING")
+    return open_app(settings)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    print(f"配置有效:{settings.config_path}")
+    print(f"  数据库:{settings.database.url}")
+    print(f"  来源 {len(settings.sources)} 个:" + "、".join(s.name for s in settings.sources))
+    print(f"  责任单位 {len(settings.offices)} 个,监测方案 {len(settings.schemes)} 个")
+    print(f"  邮件:{'SMTP ' + settings.mail.smtp_host if settings.mail.smtp_host else '本地发件箱 ' + settings.mail.outbox_dir}")
+    return EXIT_OK
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    import os
+
+    from sqlalchemy import select
+
+    from yuqing.db.models import ROLES, User
+    from yuqing.users import UserError, add_user
+
+    app = _open(args)
+    if args.user_command == "list":
+        with app.db.read() as session:
+            for user in session.scalars(select(User).order_by(User.username)):
+                print(f"{user.username}\t{ROLES.get(user.role, user.role)}\t{user.office_code or ''}\t{'启用' if user.active else '停用'}")
+        return EXIT_OK
+    if args.user_command != "add":
+        raise CommandError("请指定操作:yuqing user add NAME --role ... 或 yuqing user list", EXIT_USAGE)
+    password = args.password or os.environ.get("YUQING_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            raise CommandError("请用 --password 或环境变量 YUQING_PASSWORD 提供密码", EXIT_USAGE)
+        password = getpass.getpass("密码:")
+        if getpass.getpass("再次输入:") != password:
+            raise CommandError("两次输入的密码不一致", EXIT_USAGE)
+    try:
+        with app.db.write() as session:
+            user = add_user(session, args.name, password, args.role, args.office, args.display_name, actor="cli")
+            role = ROLES[user.role]
+    except UserError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from exc
+    print(f"已保存用户 {args.name}(角色:{role}{',单位:' + args.office if args.office else ''})")
+    return EXIT_OK
+
+
+def _lazy(module: str, function: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        return getattr(importlib.import_module(module), function)(args)
+
+    return run
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "check": cmd_check,
+    "user": cmd_user,
+    "demo": _lazy("yuqing.demo.runner", "cmd_demo"),
+    "run": _lazy("yuqing.service", "cmd_run"),
+    "crawl": _lazy("yuqing.crawl_command", "cmd_crawl"),
+    "classify": _lazy("yuqing.classify_command", "cmd_classify"),
+    "train": _lazy("yuqing.classify_command", "cmd_train"),
+    "export": _lazy("yuqing.export", "cmd_export"),
+    "report": _lazy("yuqing.reports.command", "cmd_report"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except CommandError as exc:
+        print(f"yuqing {args.command}: {exc}", file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        print("\n已中断。", file=sys.stderr)
+        return 130
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("yuqing."):
+            print(f"yuqing {args.command}: 该命令尚未实现({exc.name})。", file=sys.stderr)
+            return EXIT_FAILURE
+        return _internal_error(args, exc)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a clear message, details in the log
+        return _internal_error(args, exc)
+
+
+def _internal_error(args: argparse.Namespace, exc: BaseException) -> int:
+    log.exception("命令 %s 异常终止", args.command)
+    print(f"yuqing {args.command}: 内部错误:{type(exc).__name__}: {exc}(详细信息已写入日志;加 -v 可在屏幕显示)", file=sys.stderr)
+    if args.verbose:
+        import traceback
+
+        traceback.print_exception(exc)
+    return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,362 @@
+"""SQLAlchemy 2.0 typed models: sources, mentions and their evidence, events, workflow, deadlines, outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from yuqing.db.types import UTCDateTime
+from yuqing.timeutil import utcnow
+
+# Workflow states of an event (ARCHITECTURE.md): 发现 → 研判 → 处置/回应 → 办结 → 评估, plus 误报 / 无需处置.
+EVENT_STATUSES = {
+    "detected": "待研判",
+    "assessed": "待回应",
+    "responded": "已回应",
+    "closed": "已办结",
+    "evaluated": "已评估",
+    "false_alarm": "误报",
+    "no_action": "无需处置",
+}
+OPEN_STATUSES = ("detected", "assessed", "responded")
+STAGE_NAMES = {"detect": "发现", "assess": "研判", "publish": "发布权威信息", "press": "新闻发布会", "respond": "回应"}
+ROLES = {"duty": "值班员", "office": "责任单位", "leader": "镇领导", "admin": "管理员"}
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Source(Base):
+    """A configured public source and its health."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(10))
+    url: Mapped[str] = mapped_column(String(1000))
+    source_type: Mapped[str] = mapped_column(String(20), default="other")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_attempt_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_new_item_at: Mapped[datetime | None]
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    down_since: Mapped[datetime | None]  # set while a "source down/silent" alert is active
+    down_reason: Mapped[str | None] = mapped_column(String(200))
+    last_down_alert_at: Mapped[datetime | None]
+
+
+class CrawlRun(Base):
+    """One poll of one source: what it fetched and what went wrong."""
+
+    __tablename__ = "crawl_runs"
+    __table_args__ = (Index("ix_crawl_runs_source_started", "source_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    not_modified: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class HttpCacheEntry(Base):
+    """Validators for conditional GET (ETag / Last-Modified) per URL."""
+
+    __tablename__ = "http_cache"
+
+    url: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(String(300))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Mention(Base):
+    """One post, article or message. Title and content are stored masked; the original is in its snapshots."""
+
+    __tablename__ = "mentions"
+    __table_args__ = (
+        Index("ix_mentions_first_seen", "first_seen_at"),
+        Index("ix_mentions_event", "event_id"),
+        Index("ix_mentions_relevant_seen", "relevant", "first_seen_at"),
+        Index("ix_mentions_content_hash", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    url: Mapped[str] = mapped_column(String(1000))
+    canonical_url: Mapped[str] = mapped_column(String(1000), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text, default="")
+    content: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str | None] = mapped_column(String(200))
+    source_type: Mapped[str] = mapped_column(String(20), default="other")
+    official: Mapped[bool] = mapped_column(Boolean, default=False)
+    published_at: Mapped[datetime | None]
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reposts: Mapped[int | None] = mapped_column(Integer)
+    comments: Mapped[int | None] = mapped_column(Integer)
+    relevant: Mapped[bool] = mapped_column(Boolean, default=False)
+    schemes: Mapped[list[Any]] = mapped_column(default=list)
+    matched_terms: Mapped[list[Any]] = mapped_column(default=list)
+    topic: Mapped[str] = mapped_column(String(40), default="other")
+    topic_scores: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    urgency: Mapped[int] = mapped_column(Integer, default=4)
+    urgency_reasons: Mapped[list[Any]] = mapped_column(default=list)
+    negativity: Mapped[float] = mapped_column(Float, default=0.0)
+    village: Mapped[str | None] = mapped_column(String(50))
+    simhash: Mapped[int | None] = mapped_column(BigInteger)
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("mentions.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    board_status: Mapped[str | None] = mapped_column(String(10))
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    reply_at: Mapped[datetime | None]
+    reply_office: Mapped[str | None] = mapped_column(String(200))
+
+    source: Mapped[Source] = relationship()
+    event: Mapped[Event | None] = relationship(back_populates="mentions", foreign_keys=[event_id])
+
+
+class Snapshot(Base):
+    """The fetched page or feed entry behind a mention, gzip-compressed, kept as evidence."""
+
+    __tablename__ = "snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id"), index=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    encoding: Mapped[str | None] = mapped_column(String(40))
+    sha256: Mapped[str] = mapped_column(String(64))
+    body_gz: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Event(Base):
+    """Mentions of the same matter; the unit that carries the workflow."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_status_urgency", "status", "urgency"),
+        Index("ix_events_detected", "detected_at"),
+        Index("ix_events_office", "office_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    topic: Mapped[str] = mapped_column(String(40), default="other")
+    urgency: Mapped[int] = mapped_column(Integer, default=4)
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(20), default="detected")
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    office_code: Mapped[str | None] = mapped_column(ForeignKey("offices.code"))
+    village: Mapped[str | None] = mapped_column(String(50))
+    key_terms: Mapped[list[Any]] = mapped_column(default=list)
+    emerging: Mapped[bool] = mapped_column(Boolean, default=False)
+    detected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_published_at: Mapped[datetime | None]
+    last_mention_at: Mapped[datetime | None]
+    mention_count: Mapped[int] = mapped_column(Integer, default=0)
+    source_count: Mapped[int] = mapped_column(Integer, default=0)
+    reposts: Mapped[int] = mapped_column(Integer, default=0)
+    heat: Mapped[float] = mapped_column(Float, default=0.0)
+    velocity: Mapped[float] = mapped_column(Float, default=0.0)  # mentions per hour, recent
+    negativity: Mapped[float] = mapped_column(Float, default=0.0)
+    simhash: Mapped[int | None] = mapped_column(BigInteger)
+    assessed_at: Mapped[datetime | None]
+    responded_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    effect: Mapped[dict[str, Any]] = mapped_column(default=dict)  # 评估: before/after response figures
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    mentions: Mapped[list[Mention]] = relationship(back_populates="event", foreign_keys=[Mention.event_id])
+    office: Mapped[Office | None] = relationship()
+
+
+class EventHeat(Base):
+    """Hourly heat of an event: mentions, distinct sources, reposts, negative mentions."""
+
+    __tablename__ = "event_heat"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(primary_key=True)
+    mentions: Mapped[int] = mapped_column(Integer, default=0)
+    sources: Mapped[int] = mapped_column(Integer, default=0)
+    reposts: Mapped[int] = mapped_column(Integer, default=0)
+    negative: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Office(Base):
+    """A responsible office (责任单位), synchronised from config."""
+
+    __tablename__ = "offices"
+
+    code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(200), default="")
+    head_email: Mapped[str] = mapped_column(String(200), default="")
+    lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class User(Base):
+    """A dashboard user with a role; office users belong to one office."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    office_code: Mapped[str | None] = mapped_column(ForeignKey("offices.code"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+
+
+class AuditLog(Base):
+    """Append-only record of every change: who, when, what, before → after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_event_at", "event_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))  # username, or "system"
+    entity: Mapped[str] = mapped_column(String(20), default="event")
+    entity_id: Mapped[str | None] = mapped_column(String(100))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    field: Mapped[str | None] = mapped_column(String(40))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class Deadline(Base):
+    """One stage's deadline for one event, as computed at the time; superseded, never rewritten, on a level change."""
+
+    __tablename__ = "deadlines"
+    __table_args__ = (Index("ix_deadlines_open", "done_at", "superseded_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(20))  # assess | publish | press | respond
+    level: Mapped[int] = mapped_column(Integer)
+    office_code: Mapped[str | None] = mapped_column(ForeignKey("offices.code"))
+    starts_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+    superseded_at: Mapped[datetime | None]
+    warned_shares: Mapped[list[Any]] = mapped_column(default=list)
+    breached_at: Mapped[datetime | None]
+    escalation_step: Mapped[int] = mapped_column(Integer, default=0)
+    next_escalation_at: Mapped[datetime | None]
+
+
+class Breach(Base):
+    """A missed deadline, on the record for the accountability report."""
+
+    __tablename__ = "breaches"
+    __table_args__ = (Index("ix_breaches_due", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id"), unique=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    level: Mapped[int] = mapped_column(Integer)
+    office_code: Mapped[str | None] = mapped_column(ForeignKey("offices.code"))
+    due_at: Mapped[datetime]
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None]
+
+
+class Response(Base):
+    """What was published in response to an event: proposed from evidence or recorded by an officer."""
+
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(20), default="respond")
+    status: Mapped[str] = mapped_column(String(20), default="confirmed")  # proposed | confirmed | rejected
+    channel: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str | None] = mapped_column(String(1000))
+    content: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime]
+    evidence_mention_id: Mapped[int | None] = mapped_column(ForeignKey("mentions.id"))
+    recorded_by: Mapped[str] = mapped_column(String(100), default="system")
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("event_id", "evidence_mention_id", name="uq_response_evidence"),)
+
+
+class OutboxMessage(Base):
+    """An alert to deliver, written in the same transaction as its cause; delivered with retries by a job."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(20), default="email")  # email | webhook
+    kind: Mapped[str] = mapped_column(String(30))  # alert | warning | breach | escalation | digest | source_down | report
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    level: Mapped[int | None] = mapped_column(Integer)
+    recipients: Mapped[list[Any]] = mapped_column(default=list)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | digest | sending | sent | failed
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Report(Base):
+    """A generated report (monthly accountability, daily or weekly briefing) and its files."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("kind", "period", name="uq_report_kind_period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # monthly | daily | weekly
+    period: Mapped[str] = mapped_column(String(20))  # 2026-11, 2026-11-25, 2026-W48
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    files: Mapped[list[Any]] = mapped_column(default=list)
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,50 @@
+"""Logging an administrator can read: one line per event, local time, the component, a Chinese message."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import time
+from pathlib import Path
+
+from yuqing.settings_model import LoggingSettings
+
+FORMAT = "%(asctime)s %(levelname)-7s [%(name)s] %(message)s"
+
+
+class _LocalTimeFormatter(logging.Formatter):
+    converter = time.localtime
+
+
+def setup_logging(settings: LoggingSettings, *, console: bool = True, console_level: str | None = None) -> None:
+    """Log to a rotating file (and the console); quiet the chatty libraries."""
+    root = logging.getLogger()
+    root.setLevel(settings.level)
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    formatter = _LocalTimeFormatter(FORMAT, "%Y-%m-%d %H:%M:%S")
+    if settings.file:
+        Path(settings.file).parent.mkdir(parents=True, exist_ok=True)
+        file_handler = logging.handlers.RotatingFileHandler(
+            settings.file, maxBytes=10 * 1024 * 1024, backupCount=5, encoding="utf-8"
+        )
+        file_handler.setFormatter(formatter)
+        root.addHandler(file_handler)
+    if console:
+        stream = logging.StreamHandler()
+        stream.setFormatter(formatter)
+        stream.setLevel(console_level or settings.level)
+        root.addHandler(stream)
+    for name, level in {
+        "scrapy": logging.WARNING,
+        "twisted": logging.WARNING,
+        "apscheduler": logging.WARNING,
+        "werkzeug": logging.WARNING,
+        "alembic": logging.WARNING,
+        "jieba": logging.WARNING,
+        "urllib3": logging.WARNING,
+        "selenium": logging.WARNING,
+        "matplotlib": logging.WARNING,
+        "PIL": logging.WARNING,
+    }.items():
+        logging.getLogger(name).setLevel(level)

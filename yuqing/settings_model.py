@@ -1,0 +1,393 @@
+"""Typed settings: the shape of config.toml, with every default in one place."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+TOPIC_DEFAULTS: dict[str, str] = {
+    "medical": "就医",
+    "education": "就学",
+    "housing": "住房保障",
+    "work_safety": "安全生产",
+    "food_drug": "食品药品安全",
+    "disaster": "防灾减灾救灾",
+    "environment": "生态环境保护",
+    "elderly": "养老服务",
+    "social_security": "社会保障与救助",
+    "employment": "劳动就业",
+    "land": "征地拆迁",
+    "urban": "城乡建设与市政",
+    "transport": "交通出行",
+    "commerce": "市场监管与消费",
+    "public_security": "社会治安",
+    "governance": "政务服务与干部作风",
+    "other": "其他",
+}
+
+LEVEL_NAMES = {1: "特别重大", 2: "重大", 3: "较大", 4: "一般"}
+LEVEL_COLOURS = {1: "红", 2: "橙", 3: "黄", 4: "蓝"}
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_SPAN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+
+
+class Strict(BaseModel):
+    """Base for every section: unknown keys are errors, values are checked strictly."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+def _check_span(value: str) -> str:
+    if value and not _SPAN.match(value):
+        raise ValueError("应为“HH:MM-HH:MM”形式的时间段,例如 “06:00-23:00”")
+    return value
+
+
+def _check_hhmm(value: str) -> str:
+    if not _HHMM.match(value):
+        raise ValueError("应为“HH:MM”形式的时间,例如 “08:30”")
+    return value
+
+
+class GeneralSettings(Strict):
+    timezone: str = "Asia/Shanghai"
+    data_dir: str = "data"
+    town: str = "东园镇"
+    district: str = "沙坡头区"
+    public_url: str = ""  # dashboard address used in e-mail links; default http://host:port
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"未知时区 “{value}”") from exc
+        return value
+
+
+class DatabaseSettings(Strict):
+    url: str = "sqlite:///data/yuqing.db"
+    echo: bool = False
+
+
+class DashboardSettings(Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(8050, ge=1, le=65535)
+    secret_key: str = ""  # empty: generated once and kept in the data folder
+    session_minutes: int = Field(480, ge=5)
+    refresh_seconds: int = Field(5, ge=2, le=300)
+    login_max_failures: int = Field(5, ge=1)
+    login_lockout_minutes: int = Field(15, ge=1)
+
+
+class MailSettings(Strict):
+    outbox_dir: str = "data/outbox"
+    smtp_host: str = ""
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_timeout: float = Field(15.0, gt=0)
+    sender: str = "yuqing@example.gov.cn"
+    admin_emails: list[str] = []
+    leader_emails: list[str] = []
+    duty_leader_email: str = ""
+    max_attempts: int = Field(50, ge=1)
+    retry_base_seconds: float = Field(10.0, gt=0)
+    retry_max_seconds: float = Field(600.0, gt=0)
+
+
+class WebhookSettings(Strict):
+    name: str
+    url: str
+    levels: list[int] = [1, 2, 3, 4]
+    kinds: list[str] = ["alert", "breach", "digest", "source_down"]
+    format: Literal["generic", "wecom", "dingtalk"] = "generic"
+
+
+class AlertSettings(Strict):
+    immediate_levels: list[int] = [1, 2]
+    digest_times: list[str] = ["08:30", "17:30"]
+    quiet_hours: str = "22:00-07:00"  # applies to digests only
+
+    _times = field_validator("digest_times")(lambda cls, v: [_check_hhmm(t) for t in v])
+    _quiet = field_validator("quiet_hours")(lambda cls, v: _check_span(v))
+
+
+class EscalationSettings(Strict):
+    office_head_after_minutes: float = Field(0, ge=0)
+    lead_office_after_minutes: float = Field(30, ge=0)
+    leader_after_minutes: float = Field(60, ge=0)
+
+
+class LevelDeadlines(Strict):
+    """Budgets in hours after detection; 0 means the stage does not apply at this level."""
+
+    assess_hours: float = Field(ge=0)
+    publish_hours: float = Field(0, ge=0)
+    press_hours: float = Field(0, ge=0)
+    respond_hours: float = Field(0, ge=0)
+
+
+class DeadlineSettings(Strict):
+    warn_shares: list[float] = [0.5, 0.8]
+    detect_hours: float = Field(2.0, gt=0)  # publication → first seen, measured per mention
+    level_1: LevelDeadlines = LevelDeadlines(assess_hours=0.5, publish_hours=5, press_hours=24)
+    level_2: LevelDeadlines = LevelDeadlines(assess_hours=1, publish_hours=5, press_hours=24)
+    level_3: LevelDeadlines = LevelDeadlines(assess_hours=2, respond_hours=48)
+    level_4: LevelDeadlines = LevelDeadlines(assess_hours=4, respond_hours=48)
+
+    @field_validator("warn_shares")
+    @classmethod
+    def _shares(cls, value: list[float]) -> list[float]:
+        if any(not 0 < share < 1 for share in value):
+            raise ValueError("预警比例应在 0 与 1 之间,例如 [0.5, 0.8]")
+        return sorted(value)
+
+    def for_level(self, level: int) -> LevelDeadlines:
+        """The budgets that apply to an urgency level (1..4)."""
+        return getattr(self, f"level_{level}")
+
+
+class OfficeSettings(Strict):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    name: str
+    email: str = ""
+    head_email: str = ""
+    lead: bool = False
+    topics: list[str] = []  # topic codes this office is responsible for
+    villages: list[str] = []  # 属地: villages this office answers for
+
+
+class RoutingRule(Strict):
+    office: str
+    topics: list[str] = []
+    villages: list[str] = []
+    sources: list[str] = []
+
+
+class TopicSettings(Strict):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    keywords: list[str] = []
+
+
+class SchemeSettings(Strict):
+    name: str
+    region: str = ""
+    subject: str = ""
+    event: str = ""
+    exclude: str = ""
+    enabled: bool = True
+
+
+class RegionSettings(Strict):
+    villages: list[str] = []
+    aliases: dict[str, list[str]] = {}  # village → other names it goes by
+
+
+class HtmlSelectors(Strict):
+    item_links: str
+    title: str = ""
+    body: str = ""
+    time: str = ""
+    author: str = ""
+    next_page: str = ""
+    reposts: str = ""
+    comments: str = ""
+
+
+class BoardSelectors(HtmlSelectors):
+    status: str = ""
+    reply: str = ""
+    reply_time: str = ""
+    reply_office: str = ""
+
+
+class JsonPaths(Strict):
+    items: str
+    id: str = "id"
+    title: str = "title"
+    content: str = "content"
+    url: str = "url"
+    time: str = "time"
+    author: str = ""
+    reposts: str = ""
+    comments: str = ""
+    next_page: str = ""  # a boolean "has more" path, or a path to the next URL
+
+
+SOURCE_KINDS = ("rss", "html", "json", "board")
+SOURCE_TYPES = ("news", "forum", "board", "official", "weibo", "other")
+
+
+class SourceSettings(Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    kind: Literal["rss", "html", "json", "board"]
+    url: str
+    title: str = ""  # display name, e.g. “沙坡头论坛”
+    interval: int = Field(300, ge=5)
+    jitter: int = Field(0, ge=0)
+    active_hours: str = ""
+    enabled: bool = True
+    source_type: Literal["news", "forum", "board", "official", "weibo", "other"] = "other"
+    official: bool = False  # posts are the government's own (response evidence)
+    obey_robots: bool | None = None  # None: the [crawl] default
+    encoding: str = ""  # force a page encoding when a site declares a wrong one
+    max_pages: int = Field(5, ge=1)
+    fail_limit: int = Field(3, ge=1)
+    silence_hours: float = Field(48, gt=0)
+    html: HtmlSelectors | None = None
+    board: BoardSelectors | None = None
+    json_paths: JsonPaths | None = Field(None, alias="json")
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    _span = field_validator("active_hours")(lambda cls, v: _check_span(v))
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("应为以 http:// 或 https:// 开头的网址")
+        return value
+
+    @model_validator(mode="after")
+    def _selectors_for_kind(self) -> SourceSettings:
+        needed = {"html": "html", "board": "board", "json": "json_paths"}.get(self.kind)
+        if needed and getattr(self, needed) is None:
+            section = "json" if needed == "json_paths" else needed
+            raise ValueError(f"类型为 {self.kind} 的来源需要 [sources.{section}] 小节(选择器/字段路径)")
+        return self
+
+
+class CrawlSettings(Strict):
+    user_agent: str = "Mozilla/5.0 (compatible; yuqing-monitor/0.1; +http://127.0.0.1/)"
+    obey_robots: bool = True
+    concurrent_requests: int = Field(32, ge=1)
+    concurrent_per_domain: int = Field(2, ge=1)
+    download_timeout: float = Field(20, gt=0)
+    retry_times: int = Field(2, ge=0)
+    max_response_mb: float = Field(10, gt=0)
+    autothrottle: bool = True
+    download_delay: float = Field(0, ge=0)
+
+
+class ClassifierSettings(Strict):
+    model_dir: str = ""  # a directory written by `yuqing train`; empty: the shipped lexicon classifier
+
+
+class ClusteringSettings(Strict):
+    window_hours: float = Field(72, gt=0)
+    similarity: float = Field(0.55, gt=0, le=1)
+    burst_sigma: float = Field(3.0, gt=0)
+    burst_min_mentions: int = Field(5, ge=1)
+
+
+class SchedulerSettings(Strict):
+    deadline_check_seconds: int = Field(30, ge=1)
+    outbox_seconds: int = Field(10, ge=1)
+    health_check_seconds: int = Field(60, ge=5)
+    monthly_report_day: int = Field(1, ge=1, le=28)
+    monthly_report_time: str = "08:00"
+    daily_brief_time: str = "08:00"
+    weekly_brief_weekday: int = Field(1, ge=1, le=7)  # 1 = Monday
+
+    _times = field_validator("monthly_report_time", "daily_brief_time")(lambda cls, v: _check_hhmm(v))
+
+
+class AccountabilityRule(Strict):
+    """A suggestion rule: when an office's breaches in the month meet the condition, suggest an action."""
+
+    action: Literal["通报批评", "约谈负责人"]
+    min_breaches: int = Field(1, ge=1)
+    max_level: int = Field(4, ge=1, le=4)  # only breaches on events at this level or more severe count
+    min_heat: float = Field(0, ge=0)
+
+
+class ReportSettings(Strict):
+    out_dir: str = "data/reports"
+    rules: list[AccountabilityRule] = [
+        AccountabilityRule(action="通报批评", min_breaches=1, max_level=2, min_heat=50),
+        AccountabilityRule(action="约谈负责人", min_breaches=2, max_level=4),
+        AccountabilityRule(action="约谈负责人", min_breaches=1, max_level=1),
+    ]
+
+
+class LoggingSettings(Strict):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    file: str = "data/logs/yuqing.log"
+
+
+class Settings(Strict):
+    general: GeneralSettings = GeneralSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    dashboard: DashboardSettings = DashboardSettings()
+    mail: MailSettings = MailSettings()
+    webhooks: list[WebhookSettings] = []
+    alerts: AlertSettings = AlertSettings()
+    escalation: EscalationSettings = EscalationSettings()
+    deadlines: DeadlineSettings = DeadlineSettings()
+    offices: list[OfficeSettings] = []
+    routing: list[RoutingRule] = []
+    topics: list[TopicSettings] = []
+    schemes: list[SchemeSettings] = []
+    regions: RegionSettings = RegionSettings()
+    crawl: CrawlSettings = CrawlSettings()
+    sources: list[SourceSettings] = []
+    classifier: ClassifierSettings = ClassifierSettings()
+    clustering: ClusteringSettings = ClusteringSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
+    reports: ReportSettings = ReportSettings()
+    logging: LoggingSettings = LoggingSettings()
+
+    # Filled by the loader, not from the file.
+    config_path: str = Field("", exclude=True)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Settings:
+        names = [s.name for s in self.sources]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"来源名称重复:{', '.join(dupes)}")
+        codes = [o.code for o in self.offices]
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            raise ValueError(f"责任单位代码重复:{', '.join(dupes)}")
+        if sum(o.lead for o in self.offices) > 1:
+            raise ValueError("只能有一个牵头单位(lead = true)")
+        known = set(codes)
+        for rule in self.routing:
+            if rule.office not in known:
+                raise ValueError(f"分派规则指向未定义的责任单位 “{rule.office}”")
+        topic_codes = set(self.topic_names())
+        for office in self.offices:
+            for topic in office.topics:
+                if topic not in topic_codes:
+                    raise ValueError(f"责任单位 {office.code} 的领域 “{topic}” 未定义")
+        return self
+
+    def topic_names(self) -> dict[str, str]:
+        """Topic code → display name: the defaults, renamed or extended by [[topics]]."""
+        names = dict(TOPIC_DEFAULTS)
+        for topic in self.topics:
+            names[topic.code] = topic.name
+        return names
+
+    def lead_office(self) -> OfficeSettings | None:
+        """The lead office (镇党政办): the one marked lead, else the first."""
+        for office in self.offices:
+            if office.lead:
+                return office
+        return self.offices[0] if self.offices else None
+
+    def source(self, name: str) -> SourceSettings | None:
+        """The source with this name, or None."""
+        return next((s for s in self.sources if s.name == name), None)
