@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -22,6 +23,11 @@ class App:
 
     settings: Settings
     db: Database
+    outbox_wakeup: threading.Event = field(default_factory=threading.Event)
+
+    def wake_outbox(self) -> None:
+        """Tell the delivery worker that new alerts were committed, so it sends them now, not at its next tick."""
+        self.outbox_wakeup.set()
 
     def close(self) -> None:
         """Release database connections."""

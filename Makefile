@@ -1,0 +1,35 @@
+# Two entry points for a fresh machine (see README): `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test install install-test browser bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## Install, then run the whole loop offline: simulated sources, crawlers, pipeline, alerts, dashboard.
+demo: install
+	$(BIN)/yuqing demo
+
+## Install (with the headless browser for the dashboard tests), then run the whole test suite.
+test: install-test browser
+	$(BIN)/python -m pytest
+
+browser:
+	@bash scripts/install-browser.sh
+
+clean:
+	rm -rf $(VENV) demo-data .pytest_cache

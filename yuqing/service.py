@@ -1,0 +1,169 @@
+"""`yuqing run`: one process with the crawl reactor, the job scheduler, the alert delivery worker and the dashboard."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from yuqing.app import App
+
+log = logging.getLogger("yuqing.service")
+
+
+class DeliveryWorker(threading.Thread):
+    """Delivers the outbox as soon as something is queued (woken by App.wake_outbox) and at least every tick."""
+
+    def __init__(self, app: App):
+        super().__init__(name="outbox-delivery", daemon=True)
+        self.app = app
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        from yuqing.mail.delivery import deliver_due
+
+        tick = self.app.settings.scheduler.outbox_seconds
+        while not self.stopping.is_set():
+            self.app.outbox_wakeup.wait(timeout=tick)
+            self.app.outbox_wakeup.clear()
+            if self.stopping.is_set():
+                break
+            try:
+                deliver_due(self.app)
+            except Exception:  # noqa: BLE001 - the worker must survive a bad run; the row stays queued
+                log.exception("发送提醒时出错,稍后重试")
+
+    def stop(self) -> None:
+        """Stop after the current delivery round."""
+        self.stopping.set()
+        self.app.outbox_wakeup.set()
+
+
+class DashboardServer(threading.Thread):
+    """The Dash app served by waitress on the configured host and port."""
+
+    def __init__(self, app: App, port: int | None = None):
+        super().__init__(name="dashboard", daemon=True)
+        from waitress.server import create_server
+
+        from dashboard.app import create_app
+
+        settings = app.settings.dashboard
+        dash_app = create_app(app)
+        self.server = create_server(dash_app.server, host=settings.host, port=port or settings.port, threads=8,
+                                    ident="yuqing")
+        self.url = f"http://{settings.host}:{self.server.effective_port}/"
+
+    def run(self) -> None:
+        self.server.run()
+
+    def stop(self) -> None:
+        """Close the listening socket and the worker threads."""
+        self.server.close()
+
+
+def _guarded(name: str, job: Callable[..., object]) -> Callable[[App], None]:
+    def run(app: App) -> None:
+        try:
+            job(app)
+        except Exception:  # noqa: BLE001 - one failed run is logged; the next run tries again
+            log.exception("定时任务“%s”出错", name)
+
+    run.__name__ = f"job_{name}"
+    return run
+
+
+def schedule_jobs(app: App, scheduler) -> None:
+    """Register every periodic job except crawling (the crawl service schedules its own sources)."""
+    from crawlers.health import check_sources
+    from yuqing.bursts_job import detect_bursts
+    from yuqing.mail.digest import send_digests
+    from yuqing.reports.jobs import daily_job, monthly_job, weekly_job
+    from yuqing.workflow.jobs import check_deadlines
+
+    conf = app.settings.scheduler
+    report_hour, report_minute = (int(x) for x in conf.monthly_report_time.split(":"))
+    brief_hour, brief_minute = (int(x) for x in conf.daily_brief_time.split(":"))
+    jobs = [
+        ("时限检查", check_deadlines, "interval", {"seconds": conf.deadline_check_seconds}),
+        ("来源健康检查", check_sources, "interval", {"seconds": conf.health_check_seconds}),
+        ("摘要邮件", send_digests, "interval", {"seconds": 60}),
+        ("突增检测", detect_bursts, "interval", {"seconds": 300}),
+        ("月度问责报告", monthly_job, "cron", {"day": conf.monthly_report_day, "hour": report_hour, "minute": report_minute}),
+        ("舆情日报", daily_job, "cron", {"hour": brief_hour, "minute": brief_minute}),
+        ("舆情周报", weekly_job, "cron",
+         {"day_of_week": conf.weekly_brief_weekday - 1, "hour": brief_hour, "minute": brief_minute}),
+    ]
+    for name, job, trigger, options in jobs:
+        scheduler.add_job(_guarded(name, job), trigger, args=[app], id=name, name=name, **options,
+                          next_run_time=datetime.now(scheduler.timezone) if trigger == "interval" else None)
+
+
+class Service:
+    """Starts and stops every part of the running system in one process."""
+
+    def __init__(self, app: App, *, dashboard: bool = True, dashboard_port: int | None = None):
+        from crawlers import reactor as crawl_reactor
+
+        crawl_reactor.install()
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        from crawlers.service import CrawlService
+
+        self.app = app
+        self.scheduler = BackgroundScheduler(
+            timezone=app.settings.general.timezone,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+        )
+        self.crawl = CrawlService(app, self.scheduler)
+        self.delivery = DeliveryWorker(app)
+        self.dashboard = DashboardServer(app, dashboard_port) if dashboard else None
+
+    def run(self, duration: float = 0, on_started: Callable[[Service], None] | None = None) -> None:
+        """Run until Ctrl-C / SIGTERM (or for `duration` seconds); the reactor owns the main thread."""
+        from twisted.internet import reactor
+
+        self.crawl.schedule_all()
+        schedule_jobs(self.app, self.scheduler)
+        self.delivery.start()
+        if self.dashboard:
+            self.dashboard.start()
+        self.scheduler.start()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: reactor.callFromThread(reactor.stop))
+        if duration:
+            reactor.callLater(duration, reactor.stop)
+        if on_started:
+            reactor.callWhenRunning(on_started, self)
+        log.info("系统已启动")
+        try:
+            reactor.run(installSignalHandlers=False)
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """Stop jobs first, then delivery and the dashboard; queued alerts stay in the outbox."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.delivery.stop()
+        if self.dashboard:
+            self.dashboard.stop()
+        log.info("系统已停止")
+
+
+def cmd_run(args) -> int:
+    """The `yuqing run` command."""
+    from yuqing.app import open_app
+    from yuqing.config import load_settings
+    from yuqing.logging_setup import setup_logging
+
+    settings = load_settings(args.config)
+    setup_logging(settings.logging, console_level="DEBUG" if args.verbose else "INFO")
+    app = open_app(settings)
+    service = Service(app)
+    print(f"看板地址:{service.dashboard.url}  (Ctrl-C 停止)")
+    service.run()
+    app.close()
+    return 0
