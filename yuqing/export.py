@@ -1,0 +1,161 @@
+"""`yuqing export mentions|events`: stream rows as JSON lines, CSV or an Excel workbook, personal data masked."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from typing import IO, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from yuqing.db.models import EVENT_STATUSES, Event, Mention, Office, Source
+from yuqing.settings_model import LEVEL_NAMES
+from yuqing.timeutil import LOCAL, as_utc
+
+MENTION_FIELDS = ["id", "url", "title", "content", "published_at", "first_seen_at", "source", "topic", "urgency",
+                  "relevant", "event_id", "author", "village", "matched_terms", "urgency_reasons", "board_status",
+                  "reply_text", "reply_at"]
+EVENT_FIELDS = ["id", "title", "topic", "topic_name", "urgency", "urgency_name", "status", "status_name", "office",
+                "office_name", "village", "detected_at", "first_published_at", "last_mention_at", "mention_count",
+                "source_count", "heat", "emerging", "reasons", "assessed_at", "responded_at", "closed_at"]
+CHINESE_HEADERS = {
+    "id": "编号", "url": "网址", "title": "标题", "content": "内容(已脱敏)", "published_at": "发布时间",
+    "first_seen_at": "首次采集时间", "source": "来源", "topic": "领域代码", "urgency": "预警等级", "relevant": "是否相关",
+    "event_id": "事件编号", "author": "作者", "village": "村", "matched_terms": "命中词", "urgency_reasons": "等级依据",
+    "board_status": "留言状态", "reply_text": "答复内容", "reply_at": "答复时间", "topic_name": "领域",
+    "urgency_name": "等级名称", "status": "状态代码", "status_name": "状态", "office": "责任单位代码",
+    "office_name": "责任单位", "detected_at": "发现时间", "first_published_at": "最早发布时间",
+    "last_mention_at": "最近信息时间", "mention_count": "信息数", "source_count": "来源数", "heat": "热度",
+    "emerging": "突增", "reasons": "依据", "assessed_at": "研判时间", "responded_at": "回应时间", "closed_at": "办结时间",
+}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return as_utc(value).astimezone(LOCAL).isoformat() if value else None
+
+
+def iter_mentions(session: Session, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """Every stored mention as a plain dict (masked text, local ISO times), oldest first."""
+    from pipeline.deidentify import mask
+
+    query = select(Mention, Source.name).join(Source, Mention.source_id == Source.id).order_by(Mention.id)
+    if since:
+        query = query.where(Mention.first_seen_at >= since)
+    for mention, source_name in session.execute(query.execution_options(yield_per=1000)):
+        yield {
+            "id": mention.id, "url": mention.url, "title": mask(mention.title), "content": mask(mention.content),
+            "published_at": _iso(mention.published_at), "first_seen_at": _iso(mention.first_seen_at),
+            "source": source_name, "topic": mention.topic, "urgency": mention.urgency, "relevant": mention.relevant,
+            "event_id": mention.event_id, "author": mention.author, "village": mention.village,
+            "matched_terms": mention.matched_terms, "urgency_reasons": mention.urgency_reasons,
+            "board_status": mention.board_status,
+            "reply_text": mask(mention.reply_text) if mention.reply_text else None, "reply_at": _iso(mention.reply_at),
+        }
+
+
+def iter_events(session: Session, topic_names: dict[str, str], since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """Every event as a plain dict with Chinese names beside the stable codes."""
+    from pipeline.deidentify import mask
+
+    offices = dict(session.execute(select(Office.code, Office.name)).all())
+    query = select(Event).order_by(Event.id)
+    if since:
+        query = query.where(Event.detected_at >= since)
+    for event in session.scalars(query.execution_options(yield_per=1000)):
+        yield {
+            "id": event.id, "title": mask(event.title), "topic": event.topic,
+            "topic_name": topic_names.get(event.topic, event.topic), "urgency": event.urgency,
+            "urgency_name": LEVEL_NAMES.get(event.urgency, ""), "status": event.status,
+            "status_name": EVENT_STATUSES.get(event.status, event.status), "office": event.office_code,
+            "office_name": offices.get(event.office_code, ""), "village": event.village,
+            "detected_at": _iso(event.detected_at), "first_published_at": _iso(event.first_published_at),
+            "last_mention_at": _iso(event.last_mention_at), "mention_count": event.mention_count,
+            "source_count": event.source_count, "heat": round(event.heat, 2), "emerging": event.emerging,
+            "reasons": event.reasons, "assessed_at": _iso(event.assessed_at), "responded_at": _iso(event.responded_at),
+            "closed_at": _iso(event.closed_at),
+        }
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        return ";".join(map(str, value)) if isinstance(value, list) else json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def write_jsonl(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
+    """One JSON object per line; returns the row count."""
+    count = 0
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def write_csv(rows: Iterator[dict[str, Any]], out: IO[str], fields: list[str]) -> int:
+    """CSV with Chinese headers, UTF-8 with BOM so that Excel opens it correctly."""
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow([CHINESE_HEADERS.get(f, f) for f in fields])
+    count = 0
+    for row in rows:
+        writer.writerow([_cell(row.get(f)) for f in fields])
+        count += 1
+    return count
+
+
+def write_xlsx(rows: Iterator[dict[str, Any]], path: str, fields: list[str], sheet: str) -> int:
+    """An Excel workbook in write-only (streaming) mode."""
+    from openpyxl import Workbook
+
+    from yuqing.xlsx_safety import safe_cell
+
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(sheet)
+    worksheet.append([CHINESE_HEADERS.get(f, f) for f in fields])
+    count = 0
+    for row in rows:
+        worksheet.append([safe_cell(_cell(row.get(f))) for f in fields])
+        count += 1
+    workbook.save(path)
+    return count
+
+
+def cmd_export(args) -> int:
+    """The `yuqing export` command."""
+    from yuqing.cli import CommandError, _open
+
+    since = None
+    if args.since:
+        try:
+            since = datetime.strptime(args.since, "%Y-%m-%d").replace(tzinfo=LOCAL)
+        except ValueError as exc:
+            raise CommandError(f"--since 应为 YYYY-MM-DD 形式的日期,收到 “{args.since}”", 2) from exc
+    if args.format == "xlsx" and not args.out:
+        raise CommandError("导出 xlsx 需要用 --out 指定文件名", 2)
+    app = _open(args)
+    fields = MENTION_FIELDS if args.what == "mentions" else EVENT_FIELDS
+    with app.db.read() as session:
+        model = Mention if args.what == "mentions" else Event
+        total = session.scalar(select(func.count()).select_from(model))
+        rows = iter_mentions(session, since) if args.what == "mentions" else iter_events(session, app.settings.topic_names(), since)
+        if args.out:
+            from tqdm import tqdm
+
+            rows = tqdm(rows, total=total, desc="导出", unit="条", file=sys.stderr, disable=not sys.stderr.isatty())
+        if args.format == "xlsx":
+            count = write_xlsx(rows, args.out, fields, "信息" if args.what == "mentions" else "事件")
+        else:
+            out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
+            try:
+                count = write_jsonl(rows, out) if args.format == "jsonl" else write_csv(rows, out, fields)
+            finally:
+                if args.out:
+                    out.close()
+    if args.out:
+        print(f"已导出 {count} 条到 {args.out}", file=sys.stderr)
+    app.close()
+    return 0
