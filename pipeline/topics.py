@@ -1,0 +1,115 @@
+"""Topic (领域) taxonomy and the shipped lexicon classifier: weighted keywords, title counted more."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.keywords import KeywordIndex
+from pipeline.normalize import normalize
+
+TOPIC_NAMES: dict[str, str] = {
+    "medical": "就医",
+    "education": "就学",
+    "housing": "住房保障",
+    "work_safety": "安全生产",
+    "food_drug": "食品药品安全",
+    "disaster": "防灾减灾救灾",
+    "environment": "生态环境保护",
+    "elderly": "养老服务",
+    "social_security": "社会保障与救助",
+    "employment": "劳动就业",
+    "land": "征地拆迁",
+    "urban": "城乡建设与市政",
+    "transport": "交通出行",
+    "commerce": "市场监管与消费",
+    "public_security": "社会治安",
+    "governance": "政务服务与干部作风",
+    "other": "其他",
+}
+OTHER = "other"
+LEXICON_DIR = Path(__file__).with_name("lexicons")
+
+
+def read_weighted_lexicon(path: Path) -> dict[str, dict[str, float]]:
+    """Read a `[section]` / `weight: word word …` file into {section: {word: weight}}."""
+    sections: dict[str, dict[str, float]] = {}
+    current: dict[str, float] | None = None
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1].strip(), {})
+            continue
+        weight, colon, words = line.partition(":")
+        if current is None or not colon:
+            raise ValueError(f"{path}:{number}: 应为 “[小节]” 或 “权重: 词 词 …”")
+        for word in words.split():
+            current[word] = float(weight)
+    return sections
+
+
+@dataclass(frozen=True)
+class TopicResult:
+    """A topic decision: the topic code, normalised scores per topic and the terms behind the decision."""
+
+    topic: str
+    scores: dict[str, float]
+    terms: list[str] = field(default_factory=list)
+
+
+class LexiconClassifier:
+    """Weighted keyword lexicon over one automaton; a term in the title counts `title_weight` times.
+
+    Repeated terms add with diminishing weight (1 + ln n), so one long post does not outvote a clear title.
+    With less than `min_score` evidence in total the topic is `other`.
+    """
+
+    def __init__(self, extra_keywords: Mapping[str, Iterable[str]] | None = None,
+                 names: Mapping[str, str] | None = None, *, lexicon_path: Path | None = None,
+                 title_weight: float = 3.0, min_score: float = 2.0, extra_weight: float = 3.0) -> None:
+        lexicon = read_weighted_lexicon(lexicon_path or LEXICON_DIR / "topics.txt")
+        for topic, words in (extra_keywords or {}).items():
+            section = lexicon.setdefault(topic, {})
+            for word in words:
+                section[normalize(word)] = extra_weight
+        self.names = {**TOPIC_NAMES, **{code: TOPIC_NAMES.get(code, code) for code in lexicon}, **(names or {})}
+        self.labels = list(self.names)
+        self._index = KeywordIndex((word, (topic, weight)) for topic, words in lexicon.items()
+                                   for word, weight in words.items())
+        self.title_weight = title_weight
+        self.min_score = min_score
+
+    def _occurrences(self, text: str) -> dict[tuple[str, str], tuple[float, int]]:
+        found: dict[tuple[str, str], tuple[float, int]] = {}
+        for match in self._index.longest_matches(text):
+            for topic, weight in match.payloads:
+                _, count = found.get((topic, match.word), (weight, 0))
+                found[(topic, match.word)] = (weight, count + 1)
+        return found
+
+    def classify(self, title: str, content: str) -> TopicResult:
+        """Topic of a normalised title and body."""
+        in_title = self._occurrences(title)
+        in_body = self._occurrences(content)
+        raw: dict[str, float] = defaultdict(float)
+        by_topic: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        for key in in_title.keys() | in_body.keys():
+            topic, word = key
+            weight, title_count = in_title.get(key, (0.0, 0))
+            weight, body_count = in_body.get(key, (weight, 0))
+            damped = (1 + math.log(body_count)) if body_count else 0.0
+            contribution = weight * (self.title_weight * min(title_count, 1) + damped)
+            raw[topic] += contribution
+            by_topic[topic].append((contribution, word))
+        total = sum(raw.values())
+        if total < self.min_score:
+            return TopicResult(OTHER, {OTHER: 1.0}, [])
+        topic = max(raw, key=lambda code: (raw[code], code))
+        scores = {code: round(value / total, 4) for code, value in sorted(raw.items(), key=lambda kv: -kv[1])}
+        terms = [word for _, word in sorted(by_topic[topic], reverse=True)[:8]]
+        return TopicResult(topic, scores, terms)
