@@ -1,0 +1,60 @@
+"""`yuqing report monthly|daily|weekly`: write a report's .docx and .xlsx, record it, and mail it on request."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import timedelta
+from pathlib import Path
+
+from yuqing.cli import EXIT_OK, EXIT_USAGE, CommandError, _open, _settings
+from yuqing.reports.build import generate, queue_mail, record, zone_of
+from yuqing.reports.periods import KIND_NAMES, Period, PeriodError, parse_day, parse_month, period_for
+from yuqing.settings_model import Settings
+from yuqing.timeutil import utcnow
+
+
+def requested_period(args: argparse.Namespace, settings: Settings) -> Period:
+    """The period named on the command line; daily defaults to yesterday, weekly to last week."""
+    zone = zone_of(settings)
+    if args.kind == "monthly":
+        if not args.month:
+            raise PeriodError("生成月度报告需指定月份:yuqing report monthly --month YYYY-MM(例如 2026-11)")
+        return parse_month(args.month, zone)
+    if args.date:
+        return period_for(args.kind, parse_day(args.date), zone)
+    today = utcnow().astimezone(zone).date()
+    return period_for(args.kind, today - timedelta(days=1 if args.kind == "daily" else 7), zone)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Generate one report and print the files written."""
+    try:
+        period = requested_period(args, _settings(args))
+    except PeriodError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from exc
+    app = _open(args)
+    try:
+        try:
+            generated = generate(app, period, Path(args.out) if args.out else None)
+        except PeriodError as exc:
+            raise CommandError(str(exc), EXIT_USAGE) from exc
+        queued = None
+        with app.db.write() as session:
+            if generated.complete:
+                record(session, generated)
+            if args.mail:
+                queued = queue_mail(session, app.settings, generated)
+    finally:
+        app.close()
+    content = generated.content
+    print(f"{content.title}({content.period_line})")
+    if content.kind == "monthly" and not content.summary["events"]:
+        print("本月未发生需处置的政务舆情事件。")
+    for path in generated.files:
+        print(path.resolve())
+    if not generated.complete:
+        print(f"注意:本期尚未结束,数字截至生成时刻,未登记为正式{KIND_NAMES[content.kind]}。")
+    if args.mail:
+        print("已加入发件队列,由运行中的系统(yuqing run)发送给镇领导。" if queued
+              else "未发送:配置中没有 mail.leader_emails。")
+    return EXIT_OK
