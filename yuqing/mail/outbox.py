@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -33,8 +34,14 @@ def enqueue(
     dedupe_key: str | None = None,
     payload: dict[str, Any] | None = None,
     status: str = "pending",
+    now: datetime | None = None,
 ) -> OutboxMessage | None:
-    """Queue one message in the current transaction; a message with an already-queued dedupe_key is skipped."""
+    """Queue one message in the current transaction; a message with an already-queued dedupe_key is skipped.
+
+    status "pending" is delivered as soon as possible; "digest" waits for the next digest (see digest.py).
+    `now` (default: the clock) is when it was queued and first due.
+    """
+    now = now or utcnow()
     if dedupe_key and session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
     message = OutboxMessage(
@@ -50,8 +57,8 @@ def enqueue(
         body_html=body_html,
         payload=payload or {},
         status=status,
-        created_at=utcnow(),
-        next_attempt_at=utcnow(),
+        created_at=now,
+        next_attempt_at=now,
     )
     session.add(message)
     session.flush()

@@ -1,0 +1,142 @@
+"""Delivering the outbox: claim due rows in a short transaction, send, mark each one sent at once; retry with backoff.
+
+Guarantees. A row is only ever marked sent after its transport accepted it, so nothing is lost. A crash between
+the claim and the mark leaves the row in "sending"; it is taken again after the lease (LEASE_SECONDS). For the
+.eml folder the file name is the Message-ID, so the retry finds the file and does not write a second one. For SMTP
+the window for a duplicate is the few milliseconds between the server's "250 OK" and our commit; a message sent
+twice in that case carries the same Message-ID, which mail clients and servers use to drop the copy.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+
+from yuqing.app import App
+from yuqing.db.models import OutboxMessage
+from yuqing.mail.transports import DeliveryError, build_email, email_transport
+from yuqing.mail.webhook import post_json
+from yuqing.settings_model import MailSettings
+from yuqing.timeutil import utcnow
+
+log = logging.getLogger("yuqing.mail")
+LEASE_SECONDS = 300.0  # longer than any single send (smtp_timeout) takes
+BATCH = 100
+
+
+@dataclass
+class DeliveryReport:
+    """What one call of deliver_due did."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def backoff(conf: MailSettings, attempts: int) -> timedelta:
+    """Wait before the next try: retry_base_seconds doubled per failed attempt, at most retry_max_seconds."""
+    return timedelta(seconds=min(conf.retry_max_seconds, conf.retry_base_seconds * 2 ** max(attempts - 1, 0)))
+
+
+def claim(app: App, now: datetime, limit: int = BATCH, lease_seconds: float = LEASE_SECONDS) -> list[OutboxMessage]:
+    """Take due rows (and rows whose sender died mid-delivery) in one short transaction."""
+    stale = now - timedelta(seconds=lease_seconds)
+    with app.db.write() as session:
+        rows = list(session.scalars(
+            select(OutboxMessage)
+            .where(or_(and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+                       and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at <= stale)))
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ))
+        for row in rows:
+            row.status, row.claimed_at = "sending", now
+    return rows
+
+
+def _finish(app: App, row: OutboxMessage, now: datetime, error: DeliveryError | None, note: str = "") -> str:
+    conf = app.settings.mail
+    attempts = row.attempts + 1
+    if error is None:
+        values = {"status": "sent", "sent_at": now, "last_error": None if note == "已投递" else note}
+        outcome = "sent"
+    elif error.permanent or attempts >= conf.max_attempts:
+        values = {"status": "failed", "last_error": str(error)}
+        outcome = "failed"
+        log.error("提醒 %s 投递失败,不再重试:%s", row.message_id, error)
+    else:
+        values = {"status": "pending", "next_attempt_at": now + backoff(conf, attempts), "last_error": str(error)}
+        outcome = "retried"
+    with app.db.write() as session:
+        # Only the claim we hold is finished: a row re-taken after a lease expired belongs to its new sender.
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row.id, OutboxMessage.status == "sending",
+                   OutboxMessage.claimed_at == row.claimed_at)
+            .values(attempts=attempts, claimed_at=None, **values)
+        )
+    return outcome
+
+
+def _deliver_emails(app: App, rows: list[OutboxMessage], clock: Callable[[], datetime], report: DeliveryReport) -> None:
+    conf = app.settings.mail
+    pending = list(rows)
+    try:
+        with email_transport(conf) as transport:
+            while pending:
+                row = pending[0]
+                try:
+                    note = transport.send(row, build_email(row, conf.sender))
+                except DeliveryError as exc:
+                    pending.pop(0)
+                    _count(report, _finish(app, row, clock(), exc))
+                    if not exc.permanent:
+                        raise  # the connection is suspect: the rest of this round waits too
+                    continue
+                pending.pop(0)
+                _count(report, _finish(app, row, clock(), None, note))
+    except DeliveryError as exc:
+        log.warning("邮件暂时无法发送(%d 封稍后重试):%s", len(pending), exc)
+        for row in pending:
+            _count(report, _finish(app, row, clock(), exc))
+
+
+def _deliver_webhooks(app: App, rows: list[OutboxMessage], clock: Callable[[], datetime], report: DeliveryReport) -> None:
+    hooks = {hook.name: hook for hook in app.settings.webhooks}
+    for row in rows:
+        hook = hooks.get(row.payload.get("webhook", ""))
+        url = hook.url if hook else row.payload.get("url", "")
+        try:
+            note = post_json(url, row.payload.get("body", {}), message_id=row.message_id,
+                             timeout=app.settings.mail.smtp_timeout)
+        except DeliveryError as exc:
+            _count(report, _finish(app, row, clock(), exc))
+        else:
+            _count(report, _finish(app, row, clock(), None, note))
+
+
+def _count(report: DeliveryReport, outcome: str) -> None:
+    setattr(report, outcome, getattr(report, outcome) + 1)
+
+
+def deliver_due(app: App, now: datetime | None = None, *, limit: int = BATCH,
+                lease_seconds: float = LEASE_SECONDS) -> DeliveryReport:
+    """Deliver every due outbox row; safe to call right after a commit, from a job, or from several processes."""
+    report = DeliveryReport()
+    clock = (lambda: now) if now else utcnow
+    while True:
+        rows = claim(app, clock(), limit, lease_seconds)
+        if not rows:
+            break
+        _deliver_webhooks(app, [r for r in rows if r.channel == "webhook"], clock, report)
+        _deliver_emails(app, [r for r in rows if r.channel != "webhook"], clock, report)
+        if len(rows) < limit:
+            break
+    if report.sent or report.retried or report.failed:
+        log.info("提醒投递:成功 %d,待重试 %d,失败 %d", report.sent, report.retried, report.failed)
+    return report

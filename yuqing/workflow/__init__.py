@@ -1,0 +1,1 @@
+"""The response workflow: lifecycle actions, routing, deadlines, escalation, response evidence and effect."""

@@ -1,0 +1,86 @@
+"""Who answers for an event: configured rules first, then 属地管理 (village), then 谁主管谁负责 (topic), else the lead office."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yuqing.db.models import Event, Mention, Source
+from yuqing.settings_model import OfficeSettings, RoutingRule, Settings
+
+INFORM_LEAD_LEVELS = (1, 2)  # the lead office hears of every 特别重大 / 重大 event, whoever handles it
+
+
+@dataclass(frozen=True)
+class Route:
+    """The chosen office and, in Chinese, why."""
+
+    office_code: str | None
+    reason: str
+
+
+def _rule_matches(rule: RoutingRule, topic: str, villages: set[str], sources: set[str]) -> bool:
+    # AND across fields, OR inside a list; an empty list does not restrict.
+    return (
+        (not rule.topics or topic in rule.topics)
+        and (not rule.villages or bool(villages.intersection(rule.villages)))
+        and (not rule.sources or bool(sources.intersection(rule.sources)))
+    )
+
+
+def _describe_rule(index: int, rule: RoutingRule) -> str:
+    parts = [name for name, values in (("领域", rule.topics), ("属地", rule.villages), ("来源", rule.sources)) if values]
+    return f"分派规则第 {index} 条({'+'.join(parts) or '全部'})"
+
+
+def route(settings: Settings, *, topic: str, villages: Iterable[str | None] = (), sources: Iterable[str] = ()) -> Route:
+    """The responsible office for an event with this topic, these villages and these sources."""
+    village_set = {v for v in villages if v}
+    source_set = set(sources)
+    for index, rule in enumerate(settings.routing, start=1):
+        if _rule_matches(rule, topic, village_set, source_set):
+            return Route(rule.office, _describe_rule(index, rule))
+    for office in settings.offices:
+        local = village_set.intersection(office.villages)
+        if local:
+            return Route(office.code, f"属地管理:{'、'.join(sorted(local))}")
+    topic_name = settings.topic_names().get(topic, topic)
+    for office in settings.offices:
+        if topic in office.topics:
+            return Route(office.code, f"谁主管谁负责:领域“{topic_name}”")
+    lead = settings.lead_office()
+    return Route(lead.code if lead else None, "未匹配到责任单位,由牵头单位承办" if lead else "未配置责任单位")
+
+
+def event_origin(session: Session, event: Event) -> tuple[list[str], list[str]]:
+    """The villages and source names of an event's mentions (the event's own village first)."""
+    rows = session.execute(
+        select(Mention.village, Source.name).join(Source, Source.id == Mention.source_id)
+        .where(Mention.event_id == event.id).distinct()
+    ).all()
+    villages = [event.village] if event.village else []
+    villages += sorted({v for v, _ in rows if v and v != event.village})
+    return villages, sorted({name for _, name in rows})
+
+
+def route_event(session: Session, settings: Settings, event: Event) -> Route:
+    """Route an event from its topic and the villages and sources of its mentions."""
+    villages, sources = event_origin(session, event)
+    return route(settings, topic=event.topic, villages=villages, sources=sources)
+
+
+def office_settings(settings: Settings, code: str | None) -> OfficeSettings | None:
+    """The configured office with this code, or None."""
+    return next((o for o in settings.offices if o.code == code), None)
+
+
+def informed_offices(settings: Settings, office_code: str | None, level: int) -> list[OfficeSettings]:
+    """Who is told about an event: the responsible office, plus the lead office for level 1–2."""
+    offices = [o for o in [office_settings(settings, office_code)] if o]
+    lead = settings.lead_office()
+    if lead and level in INFORM_LEAD_LEVELS and lead not in offices:
+        offices.append(lead)
+    return offices
