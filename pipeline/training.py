@@ -1,0 +1,255 @@
+"""Trainable topic model: word + character n-gram TF-IDF and a linear SVM, saved with joblib and a manifest."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.normalize import normalize
+from pipeline.segment import content_words, split_segmented
+from pipeline.topics import TopicResult
+
+MODEL_FILE = "model.joblib"
+MANIFEST_FILE = "manifest.json"
+FORMAT = 1
+KIND = "tfidf-word+char-linearsvc"
+TITLE_REPEAT = 2  # a separate title is fed twice: titles say what a message is about more clearly than bodies
+_SCORE_SHARPNESS = 2.0
+
+
+class ModelError(ValueError):
+    """A model directory that cannot be loaded; the message is Chinese and names the directory."""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One prediction: the label, normalised scores per label and the terms that pushed hardest for it."""
+
+    label: str
+    scores: dict[str, float]
+    terms: list[str]
+
+
+def prepare(text: str, *, pre_segmented: bool = False) -> str:
+    """Space-separated content words of a raw text (jieba) or of an already segmented one."""
+    words = split_segmented(text) if pre_segmented else content_words(normalize(text))
+    return " ".join(words)
+
+
+def _join_words(prepared: str) -> str:
+    return prepared.replace(" ", "")
+
+
+def _split_words(prepared: str) -> list[str]:
+    return prepared.split()
+
+
+def _vectorizers():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    words = TfidfVectorizer(tokenizer=_split_words, token_pattern=None, lowercase=False, sublinear_tf=True,
+                            min_df=2)
+    chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), preprocessor=_join_words, sublinear_tf=True,
+                            min_df=2)
+    return words, chars
+
+
+def _features(vectorizers, prepared: Sequence[str], fit: bool = False):
+    import scipy.sparse as sp
+
+    blocks = [v.fit_transform(prepared) if fit else v.transform(prepared) for v in vectorizers]
+    return sp.hstack(blocks).tocsr()
+
+
+def _fit(prepared: Sequence[str], labels: Sequence[str]):
+    from sklearn.svm import LinearSVC
+
+    vectorizers = _vectorizers()
+    matrix = _features(vectorizers, prepared, fit=True)
+    classifier = LinearSVC(C=0.5).fit(matrix, list(labels))
+    return vectorizers, classifier
+
+
+def _softmax(values: np.ndarray) -> np.ndarray:
+    shifted = np.exp((values - values.max(axis=1, keepdims=True)) * _SCORE_SHARPNESS)
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+class Model:
+    """A trained topic model; `predict` takes raw texts, `classify` fits the pipeline's classifier seam."""
+
+    def __init__(self, vectorizers, classifier, manifest: dict) -> None:
+        self._vectorizers = vectorizers
+        self._classifier = classifier
+        self.manifest = manifest
+        self.labels: list[str] = [str(label) for label in classifier.classes_]
+        self._names = np.concatenate([v.get_feature_names_out() for v in vectorizers])
+        coefficients = classifier.coef_
+        self._coef = coefficients if len(self.labels) > 2 else np.vstack([-coefficients, coefficients])
+
+    def _decide(self, prepared: list[str]) -> list[Prediction]:
+        matrix = _features(self._vectorizers, prepared)
+        decision = self._classifier.decision_function(matrix)
+        if decision.ndim == 1:
+            decision = np.column_stack([-decision, decision])
+        scores = _softmax(decision)
+        predictions = []
+        for row, score in enumerate(scores):
+            best = int(score.argmax())
+            vector = matrix.getrow(row)
+            contribution = vector.data * self._coef[best, vector.indices]
+            order = np.argsort(-contribution)
+            terms = [str(self._names[vector.indices[i]]) for i in order[:12] if contribution[i] > 0]
+            predictions.append(Prediction(
+                self.labels[best],
+                {label: round(float(value), 4) for label, value in sorted(
+                    zip(self.labels, score, strict=True), key=lambda pair: -pair[1])},
+                _drop_contained(terms)[:6]))
+        return predictions
+
+    def predict(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> list[Prediction]:
+        """Predictions for raw texts; separate titles, when given, count more."""
+        if titles is not None:
+            texts = [_with_title(title, text) for title, text in zip(titles, texts, strict=True)]
+        return self._decide([prepare(text) for text in texts])
+
+    def classify(self, title: str, content: str) -> TopicResult:
+        """The label of one message as a TopicResult, like the lexicon classifier."""
+        prediction = self.predict([content], [title])[0]
+        return TopicResult(prediction.label, prediction.scores, prediction.terms)
+
+
+def _with_title(title: str, text: str) -> str:
+    return "\n".join([title] * TITLE_REPEAT + [text]) if title else text
+
+
+def _drop_contained(terms: list[str]) -> list[str]:
+    kept: list[str] = []
+    for term in terms:
+        if len(term.strip()) > 1 and not any(term in other for other in kept):
+            kept.append(term)
+    return kept
+
+
+def _metrics(true: Sequence[str], predicted: Sequence[str]) -> dict:
+    from sklearn.metrics import accuracy_score, f1_score
+
+    labels = sorted(set(true))
+    per_class = f1_score(true, predicted, labels=labels, average=None, zero_division=0)
+    return {
+        "accuracy": round(float(accuracy_score(true, predicted)), 4),
+        "macro_f1": round(float(f1_score(true, predicted, labels=labels, average="macro", zero_division=0)), 4),
+        "f1_per_label": {label: round(float(value), 4) for label, value in zip(labels, per_class, strict=True)},
+        "rows": len(true),
+    }
+
+
+def train(texts: Sequence[str], labels: Sequence[str], out_dir: str | Path, *, pre_segmented: bool = False,
+          holdout: float = 0.2, seed: int = 0) -> dict:
+    """Train on texts and labels, measure on a stratified hold-out, refit on everything and save to out_dir.
+
+    Returns the metrics written into the manifest. Texts are raw (segmented here with jieba) unless
+    `pre_segmented`, in which case words are separated by spaces already.
+    """
+    if len(texts) != len(labels):
+        raise ValueError(f"文本 {len(texts)} 条而标签 {len(labels)} 条，数量应相同")
+    labels = [str(label) for label in labels]
+    if len(set(labels)) < 2:
+        raise ValueError("至少需要两类标签才能训练")
+    prepared = [prepare(text, pre_segmented=pre_segmented) for text in texts]
+    metrics: dict = {"trained_rows": len(prepared)}
+    counts = {label: labels.count(label) for label in set(labels)}
+    if holdout and len(prepared) >= 20 and min(counts.values()) >= 2:
+        from sklearn.model_selection import train_test_split
+
+        train_x, test_x, train_y, test_y = train_test_split(prepared, labels, test_size=holdout,
+                                                            random_state=seed, stratify=labels)
+        vectorizers, classifier = _fit(train_x, train_y)
+        model = Model(vectorizers, classifier, {})
+        metrics["holdout"] = _metrics(test_y, [p.label for p in model._decide(list(test_x))])
+    vectorizers, classifier = _fit(prepared, labels)
+    manifest = {
+        "format": FORMAT,
+        "kind": KIND,
+        "labels": sorted(counts),
+        "label_counts": dict(sorted(counts.items())),
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "version": _package_version(),
+        "pre_segmented": pre_segmented,
+        "title_repeat": TITLE_REPEAT,
+        "metrics": metrics,
+    }
+    save_model(Model(vectorizers, classifier, manifest), out_dir)
+    return metrics
+
+
+def save_model(model: Model, out_dir: str | Path) -> Path:
+    """Write model.joblib and manifest.json into out_dir (created if missing)."""
+    import joblib
+
+    directory = Path(out_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    joblib.dump({"vectorizers": model._vectorizers, "classifier": model._classifier}, directory / MODEL_FILE)
+    (directory / MANIFEST_FILE).write_text(json.dumps(model.manifest, ensure_ascii=False, indent=2),
+                                           encoding="utf-8")
+    return directory
+
+
+def load_model(directory: str | Path) -> Model:
+    """Load a directory written by `train`; raises ModelError with a Chinese message naming the problem."""
+    import joblib
+
+    directory = Path(directory)
+    manifest_path, model_path = directory / MANIFEST_FILE, directory / MODEL_FILE
+    if not directory.is_dir():
+        raise ModelError(f"{directory}: 模型目录不存在")
+    if not manifest_path.is_file() or not model_path.is_file():
+        raise ModelError(f"{directory}: 不是训练得到的模型目录（缺少 {MANIFEST_FILE} 或 {MODEL_FILE}）")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{manifest_path}: 清单文件无法读取（{exc}）") from exc
+    if manifest.get("format") != FORMAT or manifest.get("kind") != KIND:
+        raise ModelError(f"{manifest_path}: 模型格式 {manifest.get('kind')}/{manifest.get('format')} 不受支持")
+    try:
+        stored = joblib.load(model_path)
+        return Model(stored["vectorizers"], stored["classifier"], manifest)
+    except Exception as exc:  # a damaged or foreign pickle can fail in many ways
+        raise ModelError(f"{model_path}: 模型文件无法加载（{exc}）") from exc
+
+
+def overlapping_rows(train_words: Sequence[Sequence[str]], eval_words: Sequence[Sequence[str]],
+                     threshold: float = 0.6) -> set[int]:
+    """Indices of training rows whose words lie mostly (≥ threshold) inside some evaluation text's words.
+
+    Used to evaluate honestly when an evaluation file may be contained in the training file.
+    """
+    from collections import Counter, defaultdict
+
+    train_sets = [set(words) for words in train_words]
+    postings: dict[str, list[int]] = defaultdict(list)
+    for index, words in enumerate(train_sets):
+        for word in words:
+            postings[word].append(index)
+    overlapping: set[int] = set()
+    for words in eval_words:
+        shared: Counter[int] = Counter()
+        for word in set(words):
+            shared.update(postings.get(word, ()))
+        overlapping.update(index for index, count in shared.items()
+                           if train_sets[index] and count / len(train_sets[index]) >= threshold)
+    return overlapping
+
+
+def _package_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("yuqing")
+    except Exception:  # not installed: running from a checkout
+        return "0"
