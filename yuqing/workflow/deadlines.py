@@ -70,10 +70,10 @@ def recompute_deadlines(session: Session, settings: Settings, event: Event, old_
                         actor: str = audit.SYSTEM, comment: str | None = None) -> list[Deadline]:
     """Supersede open deadlines after a level change and set new ones; returns the new rows.
 
-    A stage that continues keeps the time already used: its due time is counted from detection with the new
-    budget, but a tighter budget cannot make it due before `now + budget`, and a looser one never makes it
-    earlier than before. A stage that appears at the new level is counted from now. A stage whose deadline was
-    already breached keeps its row (the breach and the escalation stand).
+    A stage that continues: a looser budget counts from detection; a tighter one counts from the change (the
+    office could not know sooner) but never beyond the old due time. A stage that appears at the new level is
+    counted from now. A stage whose deadline was already breached keeps its row (the breach and the escalation
+    stand).
     """
     note = comment or f"等级由 {old_level} 级调整为 {event.urgency} 级"
     new_budgets = budgets(settings, event.urgency)
