@@ -68,6 +68,7 @@ class PublishedItem:
     published_at: datetime
     reply_at: datetime | None
     title: str
+    content: str  # as served (dates filled in)
     post: Post  # carries the expected topic/urgency/relevant labels
 
 
@@ -88,7 +89,7 @@ class SitesHandle:
         return self.base_url + entry.path
 
     def item(self, e: Entry) -> PublishedItem:
-        return PublishedItem(CHANNEL_SOURCE[e.channel], self.url(e), e.at, e.reply_at, e.title, e.post)
+        return PublishedItem(CHANNEL_SOURCE[e.channel], self.url(e), e.at, e.reply_at, e.title, e.content, e.post)
 
     def published(self, channel: str | None = None) -> list[PublishedItem]:
         """Posts visible now, oldest first (``reply_at`` may still be in the future)."""

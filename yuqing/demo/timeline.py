@@ -163,22 +163,21 @@ class Timeline:
         self._by_id[(e.channel, e.num)] = e
         bisect.insort(self._entries, e, key=lambda x: x.at)
 
-    def _ensure(self, until: datetime, at_least: int = 0) -> None:
-        """Generate filler entries up to ``until`` (and at least ``at_least`` more after it)."""
-        if not self._filler_on:
-            return
-        extra = 0
-        while self.live(self._filler_t) <= until or extra < at_least:
-            if self.live(self._filler_t) > until:
-                extra += 1
-            self._n_filler += 1
-            rng = self._filler_rng
-            post = self.corpus.filler(self._n_filler, rng)
-            e = Entry(post, 0, self.live(self._filler_t))
-            if post.reply is not None and rng.random() >= self._unreplied:
-                e.reply_at = e.at + timedelta(seconds=rng.uniform(*self._reply_delay) / self.speed)
-            self._add(e)
-            self._filler_t += rng.uniform(*self._filler_gap)
+    def _new_filler(self, at: datetime, channel: str | None = None) -> Entry:
+        self._n_filler += 1
+        rng = self._filler_rng
+        post = self.corpus.filler(self._n_filler, rng, channel)
+        e = Entry(post, 0, at)
+        if post.reply is not None and rng.random() >= self._unreplied:
+            e.reply_at = at + timedelta(seconds=rng.uniform(*self._reply_delay) / self.speed)
+        self._add(e)
+        return e
+
+    def _ensure(self, until: datetime) -> None:
+        """Generate the endless filler entries up to ``until``."""
+        while self._filler_on and self.live(self._filler_t) <= until:
+            self._new_filler(self.live(self._filler_t))
+            self._filler_t += self._filler_rng.uniform(*self._filler_gap)
 
     # ---- queries -----------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -216,20 +215,18 @@ class Timeline:
 
     # ---- test controls -----------------------------------------------------------------------------
     def publish_now(self, n: int = 1, channel: str | None = None) -> list[Entry]:
-        """Release the next ``n`` scheduled posts (of ``channel``) at the current clock time."""
+        """Release the next ``n`` scheduled posts (of ``channel``) at the current clock time; when fewer are
+        scheduled, new filler posts are made up on the spot."""
         now = self.now()
         with self._lock:
             self._ensure(now)
-            while True:
-                pending = [e for e in self._entries if e.at > now and (channel is None or e.channel == channel)]
-                if len(pending) >= n or not self._filler_on or channel in ("news", "weibo"):
-                    break  # filler posts are only forum, app and board posts
-                self._ensure(now, at_least=n)
+            pending = [e for e in self._entries if e.at > now and (channel is None or e.channel == channel)]
             chosen = pending[:n]
             for e in chosen:
                 if e.reply_at is not None:
                     e.reply_at = now + (e.reply_at - e.at)
                 e.at = now
+            chosen += [self._new_filler(now, channel) for _ in range(n - len(chosen))]
             self._entries.sort(key=lambda x: x.at)
         return chosen
 

@@ -50,9 +50,9 @@ class Corpus:
             "relevant": Counter(p.relevant for p in self.posts),
         }
 
-    def filler(self, n: int, rng: random.Random) -> Post:
-        """The n-th endless ordinary post (ids f1, f2, …)."""
-        return filler_post(ordinary_specs(), rng, n)
+    def filler(self, n: int, rng: random.Random, channel: str | None = None) -> Post:
+        """The n-th endless ordinary post (ids f1, f2, …), of ``channel`` or a random one."""
+        return filler_post(ordinary_specs(), rng, n, channel)
 
 
 def build_corpus(seed: int = 2026) -> Corpus:

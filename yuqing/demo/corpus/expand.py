@@ -75,15 +75,34 @@ def expand(s: Spec, rng: random.Random, copy: int = 0, village: str | None = Non
     return posts
 
 
-def filler_post(specs: list[Spec], rng: random.Random, n: int) -> Post:
-    """An endless supply of ordinary posts: a random citizen draft of a random spec, fresh slots."""
-    s = rng.choice(specs)
-    drafts = [d for d in s.drafts if d.channel in ("bbs", "api", "board") and d.role != "followup"]
-    drafts = drafts or list(s.drafts)
-    d = rng.choice(drafts)
+FILLER_CHANNELS = {"bbs": 0.4, "api": 0.3, "board": 0.2, "news": 0.05, "weibo": 0.05}
+
+
+def _slots(s: Spec, rng: random.Random) -> dict:
     slots = slot_values(rng)
     for key, value in s.slots.items():
         slots[key] = rng.choice(value) if isinstance(value, (list, tuple)) else value
-    if d.channel == "board" and not d.box:
-        d = Draft(**{**d.__dict__, "box": "镇长信箱"})
+    return slots
+
+
+def filler_post(specs: list[Spec], rng: random.Random, n: int, channel: str | None = None) -> Post:
+    """An endless supply of ordinary posts with fresh slots: a citizen's draft on the forum, app or board,
+    a local-news 民生关注 item quoting one, or the official account publishing a board reply."""
+    channel = channel or rng.choices(list(FILLER_CHANNELS), weights=list(FILLER_CHANNELS.values()))[0]
+    if channel == "weibo":
+        s = rng.choice([x for x in specs if x.reply])
+        slots = _slots(s, rng)
+        text = compose_reply(s.reply, slots, "镇长信箱", rng).text.split("\n")[0]
+        d = Draft("weibo", f"【回应关切】关于网民反映{fmt(s.reply.subject, slots)}问题的回复", text,
+                  role="official", author="东园镇发布", level=4)
+        return make_post(s, d, slots, rng, f"f{n}", f"filler-{n}", role="original", lag=0.0)
+    pool = [(x, d) for x in specs for d in x.drafts if d.role != "followup"
+            and d.channel == (channel if channel in ("bbs", "api", "board") else d.channel)
+            and d.channel in ("bbs", "api", "board") and (d.channel != "board" or x.reply)]
+    s, d = rng.choice(pool)
+    slots = _slots(s, rng)
+    if channel == "news":
+        quoted = fmt(d.content, slots)
+        d = Draft("news", "民生关注|" + d.title, f"近日,有网友反映:“{quoted}”\n记者已将网友反映的情况转交东园镇"
+                  "相关部门,本网将持续关注处理进展。", role="original", author="本网民生热线")
     return make_post(s, d, slots, rng, f"f{n}", f"filler-{n}", role="original", lag=0.0)
