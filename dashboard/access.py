@@ -1,0 +1,78 @@
+"""Who may see and do what: roles, the viewer of a request, and the office scope applied to every query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select
+
+from yuqing.db.models import Event
+
+# Pages each role may open (the navigation shows only these; every layout and callback checks again).
+PAGE_ROLES: dict[str, frozenset[str]] = {
+    "overview": frozenset({"duty", "office", "leader", "admin"}),
+    "events": frozenset({"duty", "office", "leader", "admin"}),
+    "trends": frozenset({"duty", "leader", "admin"}),
+    "sources": frozenset({"duty", "leader", "admin"}),
+    "offices": frozenset({"duty", "office", "leader", "admin"}),
+    "reports": frozenset({"duty", "leader", "admin"}),
+    "users": frozenset({"admin"}),
+}
+
+# Workflow actions each role may take; office users only on events of their own office (see can_act).
+ACTION_ROLES: dict[str, frozenset[str]] = {
+    "assess": frozenset({"duty"}),
+    "reassign": frozenset({"duty"}),
+    "respond": frozenset({"duty", "office"}),
+    "confirm": frozenset({"duty", "office"}),
+    "reject": frozenset({"duty", "office"}),
+    "close": frozenset({"duty"}),
+    "false_alarm": frozenset({"duty"}),
+}
+
+# The stored original of a post may hold personal data: only these roles see it (masked for display).
+EVIDENCE_ROLES = frozenset({"duty", "leader", "admin"})
+
+DENIED = "无权进行此操作"
+NOT_VISIBLE = "事件不存在或无权查看"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The logged-in user as the dashboard sees them: name, role and (for office users) their office."""
+
+    username: str
+    role: str
+    office_code: str | None = None
+    display_name: str = ""
+
+    @property
+    def office_bound(self) -> bool:
+        """True when the user sees only their own office's events."""
+        return self.role == "office"
+
+    def can_open(self, page: str) -> bool:
+        """Whether the navigation may offer, and the server may render, this page."""
+        return self.role in PAGE_ROLES.get(page, frozenset())
+
+    def can_see_event(self, office_code: str | None) -> bool:
+        """Whether an event assigned to this office is visible to the viewer."""
+        if not self.office_bound:
+            return True
+        return office_code is not None and office_code == self.office_code
+
+    def can_act(self, action: str, office_code: str | None) -> bool:
+        """Whether the viewer may take this workflow action on an event assigned to that office."""
+        return self.role in ACTION_ROLES.get(action, frozenset()) and self.can_see_event(office_code)
+
+    @property
+    def can_see_evidence(self) -> bool:
+        """Whether the viewer may read stored snapshots (originals, masked for display)."""
+        return self.role in EVIDENCE_ROLES
+
+
+def scope_events(stmt: Select, viewer: Viewer) -> Select:
+    """The statement limited to events the viewer may see (a statement that already involves Event)."""
+    if viewer.office_bound:
+        return stmt.where(Event.office_code == (viewer.office_code or ""))
+    return stmt

@@ -1,0 +1,226 @@
+"""What the dashboard's forms do: validate input (Chinese messages), check the viewer's rights, call the workflow."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dashboard.access import DENIED, NOT_VISIBLE, Viewer
+from dashboard.labels import CLOSE_KINDS, LEVELS, RESPONSE_STAGES
+from dashboard.queries.event_detail import visible_event
+from yuqing.app import App
+from yuqing.db.models import AuditLog, Office, Response, User
+from yuqing.timeutil import LOCAL, as_utc, utcnow
+from yuqing.users import UserError, add_user
+from yuqing.workflow import actions as workflow
+
+MAX_COMMENT = 1000
+MAX_CONTENT = 5000
+TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+_URL = re.compile(r"^https?://[^\s/]+\S*$")
+
+
+@dataclass
+class ActionResult:
+    """The outcome shown under a form."""
+
+    ok: bool
+    message: str
+
+
+class InputError(ValueError):
+    """Form input that fails validation; the message lists every problem in Chinese."""
+
+
+def parse_local_time(text: str | None) -> datetime | None:
+    """A local “YYYY-MM-DD HH:MM” as an aware UTC datetime, or None if it does not parse."""
+    text = (text or "").strip()
+    for fmt in TIME_FORMATS:
+        try:
+            return as_utc(datetime.strptime(text, fmt).replace(tzinfo=LOCAL))
+        except ValueError:
+            continue
+    return None
+
+
+def _text(values: dict, key: str) -> str:
+    value = values.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _comment(values: dict, problems: list[str], key: str = "comment", label: str = "备注") -> str:
+    comment = _text(values, key)
+    if len(comment) > MAX_COMMENT:
+        problems.append(f"{label}不能超过 {MAX_COMMENT} 字")
+    return comment
+
+
+def _office(session: Session, code: str | None, problems: list[str]) -> str:
+    office = session.get(Office, code) if code else None
+    if office is None or not office.active:
+        problems.append("请选择责任单位")
+        return ""
+    return office.code
+
+
+def validate(action: str, values: dict, app: App, session: Session, now: datetime) -> dict:
+    """The workflow keyword arguments for an action's form values; raises InputError listing all problems."""
+    problems: list[str] = []
+    if action == "assess":
+        topic = values.get("topic")
+        if topic not in app.settings.topic_names():
+            problems.append("请选择领域")
+        urgency = values.get("urgency")
+        if urgency not in LEVELS:
+            problems.append("请选择预警等级")
+        office = _office(session, values.get("office_code"), problems)
+        kwargs = {"topic": topic, "urgency": urgency, "office_code": office, "comment": _comment(values, problems)}
+    elif action == "reassign":
+        kwargs = {"office_code": _office(session, values.get("office_code"), problems),
+                  "comment": _comment(values, problems)}
+    elif action == "respond":
+        kwargs = _validate_response(values, problems, now)
+    elif action in ("confirm", "reject"):
+        comment = _comment(values, problems)
+        if action == "reject" and not comment:
+            problems.append("驳回时请填写原因")
+        response_id = values.get("response_id")
+        if not isinstance(response_id, int):
+            problems.append("未指定要处理的回应")
+        kwargs = {"response_id": response_id, "comment": comment}
+    elif action == "close":
+        kwargs = {"comment": _comment(values, problems)}
+    elif action == "false_alarm":
+        kind = values.get("kind")
+        if kind not in CLOSE_KINDS:
+            problems.append("请选择“误报”或“无需处置”")
+        reason = _comment(values, problems, "reason", "原因")
+        if not reason:
+            problems.append("请填写原因")
+        kwargs = {"reason": reason, "kind": kind}
+    else:
+        raise InputError(f"未知操作 “{action}”")
+    if problems:
+        raise InputError(";".join(problems))
+    return kwargs
+
+
+def _validate_response(values: dict, problems: list[str], now: datetime) -> dict:
+    stage = values.get("stage")
+    if stage not in RESPONSE_STAGES:
+        problems.append("请选择回应类型")
+    channel = _text(values, "channel")
+    if not channel:
+        problems.append("请填写发布渠道(在哪里发布)")
+    elif len(channel) > 200:
+        problems.append("发布渠道不能超过 200 字")
+    url = _text(values, "url")
+    if url and (len(url) > 1000 or not _URL.match(url)):
+        problems.append("链接应为以 http:// 或 https:// 开头的网址")
+    content = _text(values, "content")
+    if not content:
+        problems.append("请填写发布内容")
+    elif len(content) > MAX_CONTENT:
+        problems.append(f"发布内容不能超过 {MAX_CONTENT} 字")
+    published_at = parse_local_time(values.get("published_at"))
+    if published_at is None:
+        problems.append("发布时间格式应为 “2026-11-25 14:30”")
+    elif published_at > now + timedelta(minutes=5):
+        problems.append("发布时间不能晚于当前时间")
+    return {"stage": stage, "channel": channel, "url": url or None, "content": content,
+            "published_at": published_at, "comment": _comment(values, problems)}
+
+
+ACTION_FUNCTIONS = {
+    "assess": "assess_event",
+    "reassign": "reassign_office",
+    "respond": "record_response",
+    "confirm": "confirm_response",
+    "reject": "reject_response",
+    "close": "close_event",
+    "false_alarm": "mark_false_alarm",
+}
+SUCCESS = {
+    "assess": "已完成研判",
+    "reassign": "已改派责任单位",
+    "respond": "已登记回应",
+    "confirm": "已确认该回应",
+    "reject": "已驳回该回应",
+    "close": "事件已办结",
+    "false_alarm": "已标记",
+}
+
+
+def run_event_action(app: App, viewer: Viewer, action: str, event_id: int | str, values: dict,
+                     now: datetime | None = None) -> ActionResult:
+    """Validate, check rights on the event (server-side, always), and carry out one workflow action."""
+    now = now or utcnow()
+    try:
+        with app.db.write() as session:
+            event = visible_event(session, viewer, event_id)
+            if event is None:
+                return ActionResult(False, NOT_VISIBLE)
+            if not viewer.can_act(action, event.office_code):
+                return ActionResult(False, DENIED)
+            kwargs = validate(action, values, app, session, now)
+            if action in ("confirm", "reject") and not _response_of(session, kwargs["response_id"], event.id):
+                return ActionResult(False, "该回应不属于本事件或已不存在")
+            function = getattr(workflow, ACTION_FUNCTIONS[action])
+            function(session, app.settings, event.id, viewer.username, now=now, **kwargs)
+    except InputError as exc:
+        return ActionResult(False, str(exc))
+    except workflow.WorkflowError as exc:
+        return ActionResult(False, str(exc))
+    return ActionResult(True, SUCCESS[action])
+
+
+def _response_of(session: Session, response_id: int, event_id: int) -> bool:
+    found = session.scalar(select(Response.id).where(Response.id == response_id, Response.event_id == event_id))
+    return found is not None
+
+
+def add_dashboard_user(app: App, viewer: Viewer, values: dict) -> ActionResult:
+    """Create a user (admin only), audited with the admin's name."""
+    if viewer.role != "admin":
+        return ActionResult(False, DENIED)
+    username = _text(values, "username")
+    if not re.fullmatch(r"[A-Za-z0-9_.\-]{2,50}", username):
+        return ActionResult(False, "用户名应为 2–50 位字母、数字、点、下划线或连字符")
+    role = values.get("role") or ""
+    office = values.get("office_code") if role == "office" else None
+    try:
+        with app.db.write() as session:
+            if session.scalar(select(User.id).where(User.username == username)) is not None:
+                return ActionResult(False, f"用户 “{username}” 已存在")
+            add_user(session, username, values.get("password") or "", role, office,
+                     _text(values, "display_name")[:100], actor=viewer.username)
+    except UserError as exc:
+        return ActionResult(False, str(exc))
+    return ActionResult(True, f"已添加用户 “{username}”")
+
+
+def set_user_active(app: App, viewer: Viewer, username: str | None, active: bool) -> ActionResult:
+    """Disable or re-enable a user (admin only, not oneself), audited."""
+    if viewer.role != "admin":
+        return ActionResult(False, DENIED)
+    if not username:
+        return ActionResult(False, "请选择用户")
+    if username == viewer.username and not active:
+        return ActionResult(False, "不能停用自己的账户")
+    with app.db.write() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            return ActionResult(False, f"用户 “{username}” 不存在")
+        if user.active == active:
+            return ActionResult(True, "状态未变")
+        user.active = active
+        if active:
+            user.failed_logins, user.locked_until = 0, None
+        session.add(AuditLog(actor=viewer.username, entity="user", entity_id=username,
+                             action="user_enable" if active else "user_disable", field="active",
+                             before=str(not active), after=str(active)))
+    return ActionResult(True, f"已{'启用' if active else '停用'}用户 “{username}”")

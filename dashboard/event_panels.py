@@ -1,0 +1,165 @@
+"""Pieces of the event page: header, deadlines, responses, audit trail, timeline, evidence and the action forms."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from dashboard.access import Viewer
+from dashboard.components import external_link, form_field, level_badge, simple_table
+from dashboard.labels import (
+    CLOSE_KINDS,
+    RESPONSE_STAGES,
+    level_options,
+    stage_text,
+    topic_options,
+)
+from yuqing.settings_model import Settings
+from yuqing.timeutil import format_local, utcnow
+
+
+def render_header(detail: dict) -> list:
+    """Title, level, status and the figures of the event."""
+    facts = [
+        ("状态", detail["status"] + (f"({detail['status_reason']})" if detail["status_reason"] else "")),
+        ("领域", detail["topic"]), ("责任单位", detail["office"]), ("村", detail["village"]),
+        ("发现", detail["detected"]), ("首发", detail["first_published"]), ("最新", detail["last_mention"]),
+        ("信息/来源", f"{detail['mention_count']} / {detail['source_count']}"),
+        ("热度", f"{detail['heat']}(每小时 {detail['velocity']} 条)"), ("负面", f"{detail['negativity']}%"),
+    ]
+    parts = [
+        html.H2([level_badge(detail["urgency"]), " ", html.Span(detail["title"], id="ed-title")], className="ed-title"),
+        html.Div([html.Span([html.B(k + ":"), v], className="fact") for k, v in facts], className="facts"),
+    ]
+    if detail["reasons"]:
+        parts.append(html.Div("预警依据:" + ";".join(detail["reasons"]), className="meta"))
+    if detail["key_terms"]:
+        parts.append(html.Div("关键词:" + "、".join(detail["key_terms"]), className="meta"))
+    if detail["summary"]:
+        parts.append(html.Div(detail["summary"], className="summary"))
+    return parts
+
+
+def render_deadlines(rows: list[dict]) -> html.Table:
+    """Deadlines per stage with their state; late ones in red."""
+    columns = [("stage", "阶段"), ("level", "等级"), ("office", "责任单位"), ("due", "截止"), ("state", "状态")]
+    return simple_table(columns, rows, row_class=lambda r: "row-overdue" if r["late"] else None, empty="暂无时限")
+
+
+def render_responses(rows: list[dict], can_decide: bool) -> html.Div:
+    """Recorded and proposed responses; proposed ones get 确认 / 驳回 buttons for those who may decide."""
+    if not rows:
+        return html.Div("尚未登记回应", className="empty")
+    items = []
+    for r in rows:
+        head = [html.B(f"{r['stage']} · {r['status']}"), f" {r['published']} · {r['channel']}",
+                html.Span(" (由系统从公开信息中发现)" if r["from_evidence"] else f" 登记人 {r['recorded_by']}",
+                          className="meta")]
+        body = [html.Div(r["content"], className="response-content")]
+        if r["url"]:
+            body.append(html.Div(external_link(r["url"])))
+        if r["status_code"] == "proposed" and can_decide:
+            body.append(html.Div([
+                html.Button("确认", id={"type": "ed-confirm", "id": r["id"]}, className="btn btn-small btn-ok"),
+                html.Button("驳回", id={"type": "ed-reject", "id": r["id"]}, className="btn btn-small btn-danger"),
+            ], className="actions-inline"))
+        items.append(html.Li(head + body, className=f"response response-{r['status_code']}", key=str(r["id"])))
+    return html.Ul(items, className="response-list")
+
+
+def render_audit(rows: list[dict]) -> html.Table:
+    """The audit trail: who did what, when, before → after."""
+    shown = [{**r, "change": f"{r['before']} → {r['after']}" if (r["before"] or r["after"]) else ""} for r in rows]
+    columns = [("at", "时间"), ("actor", "操作人"), ("action", "操作"), ("field", "字段"), ("change", "变更"),
+               ("comment", "说明")]
+    return simple_table(columns, shown, empty="暂无记录")
+
+
+def render_sources(rows: list[dict]) -> html.Table:
+    """Per source: mentions carried, first and last seen."""
+    return simple_table([("source", "来源"), ("mentions", "信息数"), ("first", "首次"), ("last", "最近")], rows)
+
+
+def render_timeline(rows: list[dict], can_see_evidence: bool) -> html.Ul | html.Div:
+    """The mentions in time order; each shows its text (escaped) and, where permitted, a button for its evidence."""
+    if not rows:
+        return html.Div("暂无信息", className="empty")
+    items = []
+    for m in rows:
+        line = [html.Span(m["seen"], className="time"), html.Span(m["source"], className="src"),
+                html.Span(m["title"], className="mention-title")]
+        if m["official"]:
+            line.append(html.Span("官方", className="tag-official"))
+        body = [html.Div(line), html.Div(m["content"], className="mention-content")]
+        if m["board_status"]:
+            reply = f"留言状态:{m['board_status']}" + (f";答复:{m['reply_text']}" if m["reply_text"] else "")
+            body.append(html.Div(reply, className="meta"))
+        extra = [external_link(m["url"], "原文")]
+        if can_see_evidence and m["evidence"]:
+            extra.append(html.Button("查看证据", id={"type": "ed-evidence", "id": m["id"]}, className="btn btn-small"))
+        body.append(html.Div(extra, className="actions-inline"))
+        items.append(html.Li(body, className="timeline-item", key=str(m["id"])))
+    return html.Ul(items, className="timeline")
+
+
+def render_evidence(evidence: dict | None) -> list:
+    """A stored snapshot as plain text in a box (never rendered as a page; masked)."""
+    if evidence is None:
+        return [html.Div("无可显示的证据,或无权查看", className="empty")]
+    note = "(内容过长,仅显示前一部分)" if evidence["cut"] else ""
+    return [
+        html.Div([html.B(evidence["title"]), html.Br(),
+                  f"抓取时间 {evidence['fetched']} · {evidence['content_type']} · SHA-256 {evidence['sha256'][:16]}… {note}"],
+                 className="meta"),
+        html.Div(["来源地址:", evidence["url"]], className="meta"),
+        html.Pre(evidence["text"], className="evidence-text", id="ed-evidence-text"),
+    ]
+
+
+def action_forms(settings: Settings, viewer: Viewer, detail: dict, offices: list[dict]) -> list:
+    """One tab per action the viewer may take on this event; nothing for read-only roles."""
+    office = detail["office_code"]
+    tabs = []
+    if viewer.can_act("assess", office):
+        tabs.append(dcc.Tab(label="研判", value="assess", children=[
+            form_field("领域", dcc.Dropdown(id="ed-assess-topic", options=topic_options(settings), value=detail["topic_code"],
+                                      clearable=False)),
+            form_field("预警等级", dcc.RadioItems(id="ed-assess-level", options=level_options(), value=detail["urgency"],
+                                          inline=True)),
+            form_field("责任单位", dcc.Dropdown(id="ed-assess-office", options=offices, value=office)),
+            form_field("备注", dcc.Textarea(id="ed-assess-comment", className="textarea")),
+            html.Button("确认研判", id="ed-assess-submit", className="btn btn-primary"),
+            html.Div(id="ed-assess-msg")]))
+    if viewer.can_act("respond", office):
+        tabs.append(dcc.Tab(label="回应", value="respond", children=[
+            form_field("类型", dcc.Dropdown(id="ed-respond-stage", value="respond", clearable=False,
+                                      options=[{"label": stage_text(s), "value": s} for s in RESPONSE_STAGES])),
+            form_field("发布渠道", dcc.Input(id="ed-respond-channel", type="text", className="input",
+                                     placeholder="如:镇政府网站、政务微博、新闻发布会")),
+            form_field("链接", dcc.Input(id="ed-respond-url", type="text", className="input", placeholder="https://…")),
+            form_field("发布内容", dcc.Textarea(id="ed-respond-content", className="textarea")),
+            form_field("发布时间", dcc.Input(id="ed-respond-time", type="text", className="input",
+                                     value=format_local(utcnow())), "北京时间,格式 2026-11-25 14:30"),
+            form_field("备注", dcc.Input(id="ed-respond-comment", type="text", className="input")),
+            html.Button("登记回应", id="ed-respond-submit", className="btn btn-primary"),
+            html.Div(id="ed-respond-msg")]))
+    if viewer.can_act("reassign", office):
+        tabs.append(dcc.Tab(label="改派", value="reassign", children=[
+            form_field("改派给", dcc.Dropdown(id="ed-reassign-office", options=offices)),
+            form_field("原因", dcc.Input(id="ed-reassign-comment", type="text", className="input")),
+            html.Button("改派", id="ed-reassign-submit", className="btn"),
+            html.Div(id="ed-reassign-msg")]))
+    if viewer.can_act("close", office):
+        tabs.append(dcc.Tab(label="办结", value="close", children=[
+            form_field("办结说明", dcc.Textarea(id="ed-close-comment", className="textarea")),
+            html.Button("办结", id="ed-close-submit", className="btn btn-primary"),
+            html.Div(id="ed-close-msg")]))
+    if viewer.can_act("false_alarm", office):
+        tabs.append(dcc.Tab(label="误报", value="false_alarm", children=[
+            form_field("结论", dcc.RadioItems(id="ed-false-kind", inline=True, value="false_alarm",
+                                        options=[{"label": v, "value": k} for k, v in CLOSE_KINDS.items()])),
+            form_field("原因", dcc.Textarea(id="ed-false-reason", className="textarea")),
+            html.Button("标记", id="ed-false-submit", className="btn btn-danger"),
+            html.Div(id="ed-false-msg")]))
+    if not tabs:
+        return [html.Div("当前角色只读,不能对本事件进行操作", className="empty")]
+    return [dcc.Tabs(tabs, value=tabs[0].value, className="action-tabs", id="ed-tabs")]

@@ -1,0 +1,122 @@
+"""Chinese display names for levels, statuses, stages, topics and offices, in one place."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yuqing.db.models import EVENT_STATUSES, ROLES, STAGE_NAMES, Office
+from yuqing.settings_model import LEVEL_COLOURS, LEVEL_NAMES, Settings
+from yuqing.timeutil import format_local
+
+LEVELS = (1, 2, 3, 4)
+SOURCE_TYPE_NAMES = {"news": "新闻", "forum": "论坛", "board": "留言板", "official": "政务发布", "weibo": "微博",
+                     "other": "其他"}
+RESPONSE_STATUS_NAMES = {"proposed": "待确认", "confirmed": "已确认", "rejected": "已驳回"}
+RESPONSE_STAGES = ("respond", "publish", "press")
+CLOSE_KINDS = {"false_alarm": "误报", "no_action": "无需处置"}
+
+
+def level_text(level: int | None) -> str:
+    """“1级 特别重大(红)”."""
+    if level not in LEVEL_NAMES:
+        return "—"
+    return f"{level}级 {LEVEL_NAMES[level]}({LEVEL_COLOURS[level]})"
+
+
+def level_short(level: int | None) -> str:
+    """“红·特别重大”, compact for tables."""
+    if level not in LEVEL_NAMES:
+        return "—"
+    return f"{LEVEL_COLOURS[level]}·{LEVEL_NAMES[level]}"
+
+
+def status_text(status: str | None) -> str:
+    """The Chinese name of a workflow status."""
+    return EVENT_STATUSES.get(status or "", status or "—")
+
+
+def stage_text(stage: str | None) -> str:
+    """The Chinese name of a deadline stage."""
+    return STAGE_NAMES.get(stage or "", stage or "—")
+
+
+def role_text(role: str | None) -> str:
+    """The Chinese name of a role."""
+    return ROLES.get(role or "", role or "—")
+
+
+def topic_text(settings: Settings, code: str | None) -> str:
+    """The configured name of a topic code."""
+    return settings.topic_names().get(code or "", code or "—")
+
+
+def office_names(session: Session) -> dict[str, str]:
+    """Office code → name for every office ever configured (inactive ones keep their names)."""
+    return dict(session.execute(select(Office.code, Office.name)).all())
+
+
+def office_options(session: Session, active_only: bool = True) -> list[dict]:
+    """Dropdown options for offices."""
+    stmt = select(Office.code, Office.name).order_by(Office.lead.desc(), Office.code)
+    if active_only:
+        stmt = stmt.where(Office.active.is_(True))
+    return [{"label": name, "value": code} for code, name in session.execute(stmt)]
+
+
+def topic_options(settings: Settings) -> list[dict]:
+    """Dropdown options for topics."""
+    return [{"label": name, "value": code} for code, name in settings.topic_names().items()]
+
+
+def level_options() -> list[dict]:
+    """Dropdown options for urgency levels."""
+    return [{"label": level_text(level), "value": level} for level in LEVELS]
+
+
+def status_options() -> list[dict]:
+    """Dropdown options for workflow statuses."""
+    return [{"label": name, "value": code} for code, name in EVENT_STATUSES.items()]
+
+AUDIT_ACTIONS = {
+    "detected": "发现", "route": "分派", "assess": "研判", "reassign": "改派", "respond": "回应",
+    "response_recorded": "登记回应", "response_proposed": "发现疑似回应", "response_confirmed": "确认回应",
+    "response_rejected": "驳回回应", "close": "办结", "evaluate": "评估", "false_alarm": "误报",
+    "no_action": "无需处置", "level_changed": "等级变化", "deadline_set": "设定时限", "deadline_done": "环节完成",
+    "deadline_dropped": "时限取消", "deadline_warned": "时限预警", "deadline_breached": "超时",
+    "escalated": "升级提醒",
+}
+AUDIT_FIELDS = {
+    "topic": "领域", "urgency": "等级", "office_code": "责任单位", "status": "状态", "status_reason": "原因",
+    "assessed_at": "研判时间", "responded_at": "回应时间", "closed_at": "办结时间", "response": "回应",
+    "response.status": "回应状态", "heat": "热度", "title": "标题",
+}
+
+
+def audit_action_text(action: str | None) -> str:
+    """The Chinese name of an audit action code (the code itself when unknown)."""
+    return AUDIT_ACTIONS.get(action or "", action or "—")
+
+
+def audit_value_text(settings: Settings, names: dict[str, str], field: str | None, value: str | None) -> str:
+    """An audit before/after value in words: statuses, levels, offices, topics named; UTC times made local."""
+    if value is None or value == "":
+        return ""
+    if field == "status":
+        return status_text(value)
+    if field == "urgency" and value.isdigit():
+        return level_text(int(value))
+    if field == "office_code":
+        return names.get(value, value)
+    if field == "topic":
+        return topic_text(settings, value)
+    if field and field.endswith("_at"):
+        try:
+            return format_local(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if field == "response.status":
+        return RESPONSE_STATUS_NAMES.get(value, value)
+    return value

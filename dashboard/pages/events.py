@@ -1,0 +1,122 @@
+"""事件: the filterable, sortable event table, with export of the current list to Excel."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboard.auth import current_viewer, yuqing_app
+from dashboard.components import denied_page, make_grid
+from dashboard.export import make_event_workbook
+from dashboard.labels import level_options, office_options, status_options, topic_options
+from dashboard.queries.events import EVENT_LIST_LIMIT, EventFilters, query_event_list, query_filter_choices
+from yuqing.timeutil import format_local, utcnow
+
+dash.register_page(__name__, path="/events", name="事件", title="事件", order=1)
+
+FILTER_IDS = ["ev-topics", "ev-levels", "ev-offices", "ev-statuses", "ev-source", "ev-village", "ev-period", "ev-text"]
+PERIODS = [{"label": "最近1天", "value": "1"}, {"label": "最近7天", "value": "7"},
+           {"label": "最近30天", "value": "30"}, {"label": "最近90天", "value": "90"},
+           {"label": "最近一年", "value": "365"}]
+LEVEL_CELL_RULES = {f"lvl-cell-{level}": f"params.data.urgency == {level}" for level in (1, 2, 3, 4)}
+COLUMNS = [
+    {"field": "id", "headerName": "编号", "width": 76, "filter": "agNumberColumnFilter"},
+    {"field": "level", "headerName": "等级", "width": 128, "cellClassRules": LEVEL_CELL_RULES},
+    {"field": "title", "headerName": "标题", "flex": 3, "minWidth": 220, "tooltipField": "title",
+     "cellClass": "cell-link"},
+    {"field": "topic", "headerName": "领域", "width": 110},
+    {"field": "office", "headerName": "责任单位", "width": 140},
+    {"field": "status", "headerName": "状态", "width": 84},
+    {"field": "source", "headerName": "来源", "flex": 1, "minWidth": 120, "tooltipField": "source"},
+    {"field": "village", "headerName": "村", "width": 80},
+    {"field": "detected", "headerName": "发现时间", "width": 134, "sort": "desc"},
+    {"field": "mentions", "headerName": "信息数", "width": 74, "filter": "agNumberColumnFilter"},
+    {"field": "heat", "headerName": "热度", "width": 72, "filter": "agNumberColumnFilter"},
+]
+
+
+def layout(**_query):
+    """Filters above the grid; the grid's rows are filled and refreshed by `refresh`."""
+    viewer = current_viewer()
+    if viewer is None or not viewer.can_open("events"):
+        return denied_page()
+    app = yuqing_app()
+    with app.db.read() as session:
+        offices = office_options(session, active_only=False)
+        choices = query_filter_choices(session, viewer)
+    statuses = [{"label": "未办结(全部)", "value": "open"}] + status_options()
+    keep = {"persistence": True, "persistence_type": "session"}
+    return html.Div([
+        html.Div([
+            html.H2("事件"),
+            dcc.Dropdown(id="ev-topics", options=topic_options(app.settings), multi=True, placeholder="领域",
+                         className="f-wide", **keep),
+            dcc.Dropdown(id="ev-levels", options=level_options(), multi=True, placeholder="等级", className="f-mid",
+                         **keep),
+            dcc.Dropdown(id="ev-offices", options=offices, multi=True, placeholder="责任单位", className="f-wide",
+                         style={"display": "none"} if viewer.office_bound else {}, **keep),
+            dcc.Dropdown(id="ev-statuses", options=statuses, value=["open"], multi=True, placeholder="状态",
+                         className="f-mid", **keep),
+            dcc.Dropdown(id="ev-source", options=choices["sources"], placeholder="来源", className="f-mid", **keep),
+            dcc.Dropdown(id="ev-village", options=choices["villages"], placeholder="村", className="f-narrow", **keep),
+            dcc.Dropdown(id="ev-period", options=PERIODS, placeholder="时间", className="f-narrow", **keep),
+            dcc.Input(id="ev-text", type="search", placeholder="标题关键词", debounce=True, className="f-text", **keep),
+            html.Button("导出Excel", id="ev-export", className="btn"),
+            dcc.Download(id="ev-download"),
+        ], className="toolbar wrap"),
+        html.Div(id="ev-count", className="updated"),
+        make_grid("ev-grid", COLUMNS, [], height="calc(100vh - 205px)"),
+    ])
+
+
+def filters_from(values: list) -> EventFilters:
+    """EventFilters from the filter components' values, in FILTER_IDS order."""
+    topics, levels, offices, statuses, source, village, period, text = values
+    return EventFilters.from_form(topics, levels, offices, statuses, source, village, period, text)
+
+
+def event_rows(filters: EventFilters) -> list[dict]:
+    """The rows the grid shows for these filters and the current viewer."""
+    viewer = current_viewer()
+    if viewer is None or not viewer.can_open("events"):
+        raise PreventUpdate
+    app = yuqing_app()
+    with app.db.read() as session:
+        return query_event_list(session, app.settings, filters, viewer, utcnow())
+
+
+def count_text(rows: list[dict]) -> str:
+    """“共 12 起” or the note that only the newest are shown."""
+    now = format_local(utcnow(), "%H:%M:%S")
+    if len(rows) >= EVENT_LIST_LIMIT:
+        return f"仅显示最新 {EVENT_LIST_LIMIT} 起,请用筛选条件缩小范围 · 更新于 {now}"
+    return f"共 {len(rows)} 起 · 更新于 {now}"
+
+
+@callback(Output("ev-grid", "rowData"), Output("ev-count", "children"), Input("tick", "n_intervals"),
+          *[Input(i, "value") for i in FILTER_IDS])
+def refresh(_tick, *values):
+    """New rows for the grid; the grid keeps its own sort, column filters, selection and scroll position."""
+    rows = event_rows(filters_from(list(values)))
+    return rows, count_text(rows)
+
+
+@callback(Output("nav-url", "pathname", allow_duplicate=True), Input("ev-grid", "cellClicked"),
+          prevent_initial_call=True)
+def open_event(cell):
+    """Go to the event page of a clicked row."""
+    if not cell or not cell.get("rowId"):
+        raise PreventUpdate
+    return f"/events/{int(cell['rowId'])}"
+
+
+@callback(Output("ev-download", "data"), Input("ev-export", "n_clicks"), *[State(i, "value") for i in FILTER_IDS],
+          prevent_initial_call=True)
+def export(clicks, *values):
+    """The list as filtered (and as the viewer may see it) in an Excel file."""
+    if not clicks:
+        raise PreventUpdate
+    rows = event_rows(filters_from(list(values)))
+    name = f"事件清单_{format_local(utcnow(), '%Y%m%d_%H%M')}.xlsx"
+    return dcc.send_bytes(make_event_workbook(rows), name)

@@ -1,0 +1,79 @@
+"""报告: generated reports with their files to download, and the open-event list as an Excel file."""
+
+from __future__ import annotations
+
+import dash
+from dash import ALL, Input, Output, callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboard.auth import current_viewer, yuqing_app
+from dashboard.components import denied_page
+from dashboard.export import make_event_workbook
+from dashboard.queries.admin import query_reports, report_file
+from dashboard.queries.events import EventFilters, query_event_list
+from yuqing.timeutil import format_local, utcnow
+
+dash.register_page(__name__, path="/reports", name="报告", title="报告", order=5)
+
+
+def layout(**_query):
+    """The report list (filled by `refresh`) and the export button."""
+    viewer = current_viewer()
+    if viewer is None or not viewer.can_open("reports"):
+        return denied_page()
+    return html.Div([
+        html.Div([
+            html.H2("报告"),
+            html.Button("导出未办结事件清单(Excel)", id="rp-export", className="btn"),
+            html.Span("按条件筛选后导出,请到“事件”页使用“导出Excel”", className="meta"),
+            dcc.Download(id="rp-download"),
+        ], className="toolbar"),
+        html.Div(id="rp-list"),
+    ])
+
+
+def render_reports(rows: list[dict]) -> html.Table | html.Div:
+    """One row per report; each file is a download button."""
+    if not rows:
+        return html.Div("尚未生成报告(月度问责报告每月自动生成)", className="empty")
+    head = html.Tr([html.Th(h) for h in ("类型", "期间", "生成时间", "文件")])
+    body = [
+        html.Tr([
+            html.Td(r["kind"]), html.Td(r["period"]), html.Td(r["created"]),
+            html.Td([html.Button(f["name"], id={"type": "rp-file", "report": r["id"], "index": f["index"]},
+                                 className="btn btn-small") for f in r["files"]] or "文件缺失"),
+        ], key=str(r["id"]))
+        for r in rows
+    ]
+    return html.Table([html.Thead(head), html.Tbody(body)], className="tbl")
+
+
+@callback(Output("rp-list", "children"), Input("tick", "n_intervals"))
+def refresh(tick):
+    """The list of reports (re-read every twelfth refresh tick; reports appear once a day at most)."""
+    viewer = current_viewer()
+    if viewer is None or not viewer.can_open("reports") or (tick or 0) % 12:
+        raise PreventUpdate
+    app = yuqing_app()
+    with app.db.read() as session:
+        return render_reports(query_reports(session, app.settings))
+
+
+@callback(Output("rp-download", "data"), Input({"type": "rp-file", "report": ALL, "index": ALL}, "n_clicks"),
+          Input("rp-export", "n_clicks"), prevent_initial_call=True)
+def download(_files, export_clicks):
+    """Send a report file (only files inside the reports folder), or the open-event list as Excel."""
+    viewer = current_viewer()
+    if viewer is None or not viewer.can_open("reports") or not ctx.triggered or not ctx.triggered[0]["value"]:
+        raise PreventUpdate
+    app = yuqing_app()
+    with app.db.read() as session:
+        if ctx.triggered_id == "rp-export":
+            rows = query_event_list(session, app.settings, EventFilters.from_form(statuses=["open"]), viewer,
+                                    utcnow(), limit=100_000)
+            return dcc.send_bytes(make_event_workbook(rows, "未办结事件"),
+                                  f"未办结事件_{format_local(utcnow(), '%Y%m%d_%H%M')}.xlsx")
+        path = report_file(session, app.settings, int(ctx.triggered_id["report"]), int(ctx.triggered_id["index"]))
+    if path is None:
+        raise PreventUpdate
+    return dcc.send_file(str(path))

@@ -1,0 +1,71 @@
+"""Queries behind 报告 and 用户: generated reports with their files, and the user list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dashboard.labels import office_names, role_text
+from yuqing.db.models import Report, User
+from yuqing.settings_model import Settings
+from yuqing.timeutil import as_utc, format_local, utcnow
+
+REPORT_KINDS = {"monthly": "月度问责报告", "daily": "日报", "weekly": "周报"}
+
+
+def report_files(settings: Settings, report: Report) -> list[Path]:
+    """The report's files that exist inside the reports folder; anything pointing elsewhere is ignored."""
+    root = Path(settings.reports.out_dir).resolve()
+    found = []
+    for entry in report.files or []:
+        name = entry.get("path") if isinstance(entry, dict) else entry
+        if not isinstance(name, str) or not name:
+            continue
+        path = Path(name) if Path(name).is_absolute() else root / name
+        path = path.resolve()
+        if path.is_relative_to(root) and path.is_file():
+            found.append(path)
+    return found
+
+
+def query_reports(session: Session, settings: Settings, limit: int = 200) -> list[dict]:
+    """Generated reports, newest first, with the names of their downloadable files."""
+    rows = session.scalars(select(Report).order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)).all()
+    return [
+        {"id": r.id, "kind": REPORT_KINDS.get(r.kind, r.kind), "period": r.period, "created": format_local(r.created_at),
+         "files": [{"index": i, "name": path.name} for i, path in enumerate(report_files(settings, r))]}
+        for r in rows
+    ]
+
+
+def report_file(session: Session, settings: Settings, report_id: int, index: int) -> Path | None:
+    """The index-th existing file of a report, or None."""
+    report = session.get(Report, report_id)
+    if report is None:
+        return None
+    files = report_files(settings, report)
+    return files[index] if 0 <= index < len(files) else None
+
+
+def query_users(session: Session) -> list[dict]:
+    """All dashboard users with role, office, state and last login."""
+    names = office_names(session)
+    now = utcnow()
+    rows = session.scalars(select(User).order_by(User.username)).all()
+    return [
+        {"username": u.username, "display_name": u.display_name, "role": role_text(u.role),
+         "office": names.get(u.office_code or "", "") if u.office_code else "",
+         "state": _user_state(u, now), "last_login": format_local(u.last_login_at),
+         "created": format_local(u.created_at)}
+        for u in rows
+    ]
+
+
+def _user_state(user: User, now) -> str:
+    if not user.active:
+        return "已停用"
+    if user.locked_until and as_utc(user.locked_until) > now:
+        return f"锁定至 {format_local(user.locked_until, '%H:%M')}"
+    return "正常"

@@ -1,0 +1,213 @@
+"""Queries behind one event's page: the event, its deadlines, responses, audit trail, mentions, sources, heat."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dashboard.access import Viewer
+from dashboard.labels import (
+    AUDIT_FIELDS,
+    RESPONSE_STATUS_NAMES,
+    audit_action_text,
+    audit_value_text,
+    level_text,
+    office_names,
+    stage_text,
+    status_text,
+    topic_text,
+)
+from yuqing.db.models import AuditLog, Deadline, Event, EventHeat, Mention, Response, Snapshot, Source
+from yuqing.settings_model import Settings
+from yuqing.timeutil import LOCAL, as_utc, format_duration, format_local, remaining_text
+
+TIMELINE_LIMIT = 200
+NEGATIVE_THRESHOLD = 0.5  # a mention at or above this negativity counts as negative
+
+
+def visible_event(session: Session, viewer: Viewer, event_id: int | str | None) -> Event | None:
+    """The event if it exists and the viewer may see it; None otherwise (the caller cannot tell which)."""
+    try:
+        event = session.get(Event, int(event_id))
+    except (TypeError, ValueError):
+        return None
+    if event is None or not viewer.can_see_event(event.office_code):
+        return None
+    return event
+
+
+def query_event_detail(session: Session, settings: Settings, event_id: int | str, viewer: Viewer,
+                       now: datetime) -> dict | None:
+    """Everything the event page shows, or None when the event is missing or not visible to the viewer."""
+    event = visible_event(session, viewer, event_id)
+    if event is None:
+        return None
+    names = office_names(session)
+    return {
+        "id": event.id,
+        "title": event.title,
+        "summary": event.summary,
+        "urgency": event.urgency,
+        "level": level_text(event.urgency),
+        "status_code": event.status,
+        "status": status_text(event.status),
+        "status_reason": event.status_reason or "",
+        "topic_code": event.topic,
+        "topic": topic_text(settings, event.topic),
+        "office_code": event.office_code,
+        "office": names.get(event.office_code or "", "未分派"),
+        "village": event.village or "—",
+        "reasons": [str(r) for r in event.reasons or []],
+        "key_terms": [str(t) for t in event.key_terms or []],
+        "detected": format_local(event.detected_at),
+        "first_published": format_local(event.first_published_at),
+        "last_mention": format_local(event.last_mention_at),
+        "mention_count": event.mention_count,
+        "source_count": event.source_count,
+        "heat": round(event.heat or 0.0, 1),
+        "velocity": round(event.velocity or 0.0, 1),
+        "negativity": round((event.negativity or 0.0) * 100),
+        "emerging": bool(event.emerging),
+        "deadlines": query_deadlines(session, event.id, names, now),
+        "responses": query_responses(session, event.id),
+        "audit": query_audit(session, settings, event.id, names),
+    }
+
+
+def query_deadlines(session: Session, event_id: int, names: dict[str, str], now: datetime) -> list[dict]:
+    """Every deadline of the event (superseded ones too) with its state in words."""
+    rows = session.scalars(
+        select(Deadline).where(Deadline.event_id == event_id).order_by(Deadline.starts_at, Deadline.id)
+    ).all()
+    return [
+        {"id": d.id, "stage": stage_text(d.stage), "level": d.level, "office": names.get(d.office_code or "", "—"),
+         "starts": format_local(d.starts_at), "due": format_local(d.due_at), "state": _deadline_state(d, now),
+         "late": _is_late(d, now)}
+        for d in rows
+    ]
+
+
+def _is_late(deadline: Deadline, now: datetime) -> bool:
+    if deadline.superseded_at is not None:
+        return False
+    finished = as_utc(deadline.done_at) if deadline.done_at else now
+    return finished > as_utc(deadline.due_at)
+
+
+def _deadline_state(deadline: Deadline, now: datetime) -> str:
+    due = as_utc(deadline.due_at)
+    if deadline.superseded_at is not None:
+        return f"已作废({format_local(deadline.superseded_at)} 等级调整)"
+    if deadline.done_at is not None:
+        done = as_utc(deadline.done_at)
+        if done <= due:
+            return f"按时完成({format_local(done)})"
+        return f"超时完成,晚 {format_duration(done - due)}"
+    return remaining_text(due, now)
+
+
+def query_responses(session: Session, event_id: int) -> list[dict]:
+    """Responses recorded for or proposed on the event, newest first."""
+    rows = session.scalars(
+        select(Response).where(Response.event_id == event_id).order_by(Response.published_at.desc(), Response.id)
+    ).all()
+    return [
+        {"id": r.id, "stage": stage_text(r.stage), "status_code": r.status,
+         "status": RESPONSE_STATUS_NAMES.get(r.status, r.status), "channel": r.channel, "url": r.url or "",
+         "content": r.content, "published": format_local(r.published_at), "recorded_by": r.recorded_by,
+         "from_evidence": r.evidence_mention_id is not None}
+        for r in rows
+    ]
+
+
+def query_audit(session: Session, settings: Settings, event_id: int, names: dict[str, str],
+                limit: int = 300) -> list[dict]:
+    """The event's audit trail, newest first, with actions, fields and values in words."""
+    rows = session.scalars(
+        select(AuditLog).where(AuditLog.event_id == event_id).order_by(AuditLog.at.desc(), AuditLog.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        {"id": a.id, "at": format_local(a.at, "%Y-%m-%d %H:%M:%S"), "actor": a.actor, "action_code": a.action,
+         "action": audit_action_text(a.action), "field": AUDIT_FIELDS.get(a.field or "", a.field or ""),
+         "before": audit_value_text(settings, names, a.field, a.before),
+         "after": audit_value_text(settings, names, a.field, a.after), "comment": a.comment or ""}
+        for a in rows
+    ]
+
+
+def query_event_mentions(session: Session, settings: Settings, event_id: int,
+                         limit: int = TIMELINE_LIMIT) -> list[dict]:
+    """The event's mentions as a timeline (earliest first, the latest `limit`), noting which have evidence."""
+    stmt = (
+        select(Mention, Source.title)
+        .join(Source, Source.id == Mention.source_id)
+        .where(Mention.event_id == event_id)
+        .order_by(Mention.first_seen_at.desc(), Mention.id.desc())
+        .limit(limit)
+    )
+    rows = session.execute(stmt).all()
+    with_snapshot = set(session.scalars(
+        select(Snapshot.mention_id).where(Snapshot.mention_id.in_([m.id for m, _ in rows])).distinct()
+    ))
+    return [
+        {"id": m.id, "title": m.title or "(无标题)", "content": m.content[:300], "url": m.url, "source": source,
+         "author": m.author or "", "published": format_local(m.published_at), "seen": format_local(m.first_seen_at),
+         "topic": topic_text(settings, m.topic), "urgency": m.urgency, "official": bool(m.official),
+         "board_status": m.board_status or "", "reply_text": m.reply_text or "", "evidence": m.id in with_snapshot}
+        for m, source in reversed(rows)
+    ]
+
+
+def query_event_sources(session: Session, event_id: int) -> list[dict]:
+    """Per source: how many of the event's mentions it carried, and when the first and last were seen."""
+    stmt = (
+        select(Source.title, Source.source_type, func.count(), func.min(Mention.first_seen_at),
+               func.max(Mention.first_seen_at))
+        .join(Source, Source.id == Mention.source_id)
+        .where(Mention.event_id == event_id)
+        .group_by(Source.title, Source.source_type)
+        .order_by(func.count().desc())
+    )
+    return [
+        {"source": title, "type": kind, "mentions": number, "first": format_local(first), "last": format_local(last)}
+        for title, kind, number, first, last in session.execute(stmt)
+    ]
+
+
+def query_event_heat(session: Session, event_id: int) -> pd.DataFrame:
+    """Hourly heat of the event (columns hour in local time, mentions, sources, reposts, negative).
+
+    From the event_heat table; while the pipeline has not filled it, counted from the mentions themselves.
+    """
+    rows = session.execute(
+        select(EventHeat.hour, EventHeat.mentions, EventHeat.sources, EventHeat.reposts, EventHeat.negative)
+        .where(EventHeat.event_id == event_id).order_by(EventHeat.hour)
+    ).all()
+    frame = pd.DataFrame(rows, columns=HEAT_COLUMNS)
+    if frame.empty:
+        frame = _heat_from_mentions(session, event_id)
+    if not frame.empty:
+        frame["hour"] = pd.to_datetime(frame["hour"], utc=True).dt.tz_convert(LOCAL.key).dt.tz_localize(None)
+    return frame
+
+
+HEAT_COLUMNS = ["hour", "mentions", "sources", "reposts", "negative"]
+
+
+def _heat_from_mentions(session: Session, event_id: int) -> pd.DataFrame:
+    rows = session.execute(
+        select(Mention.first_seen_at, Mention.source_id, Mention.reposts, Mention.negativity)
+        .where(Mention.event_id == event_id)
+    ).all()
+    if not rows:
+        return pd.DataFrame(columns=HEAT_COLUMNS)
+    raw = pd.DataFrame(rows, columns=["seen", "source_id", "reposts", "negativity"])
+    raw["hour"] = pd.to_datetime(raw["seen"], utc=True).dt.floor("h")
+    raw["negative"] = (raw["negativity"] >= NEGATIVE_THRESHOLD).astype(int)
+    grouped = raw.groupby("hour").agg(mentions=("seen", "size"), sources=("source_id", "nunique"),
+                                      reposts=("reposts", "sum"), negative=("negative", "sum"))
+    return grouped.reset_index()[HEAT_COLUMNS]

@@ -1,0 +1,127 @@
+"""Queries behind 事件: the filtered event list, with each event's sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from dashboard.access import Viewer, scope_events
+from dashboard.labels import level_text, office_names, status_text, topic_text
+from yuqing.db.models import OPEN_STATUSES, Event, Mention, Source
+from yuqing.settings_model import Settings
+from yuqing.timeutil import format_local
+
+EVENT_LIST_LIMIT = 500
+PERIOD_DAYS = {"1": 1, "7": 7, "30": 30, "90": 90, "365": 365}
+
+
+@dataclass
+class EventFilters:
+    """What the officer picked above the event table; empty means no restriction."""
+
+    topics: list[str] = field(default_factory=list)
+    levels: list[int] = field(default_factory=list)
+    offices: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    source: str | None = None
+    village: str | None = None
+    days: int | None = None
+    text: str = ""
+
+    @classmethod
+    def from_form(cls, topics=None, levels=None, offices=None, statuses=None, source=None, village=None,
+                  period=None, text=None) -> EventFilters:
+        """Filters from raw form values (None, lists, strings); unknown periods mean no time limit."""
+        statuses = list(statuses or [])
+        if "open" in statuses:
+            statuses = [s for s in statuses if s != "open"] + list(OPEN_STATUSES)
+        return cls(
+            topics=list(topics or []),
+            levels=[int(level) for level in levels or []],
+            offices=list(offices or []),
+            statuses=statuses,
+            source=source or None,
+            village=village or None,
+            days=PERIOD_DAYS.get(str(period)) if period else None,
+            text=(text or "").strip()[:100],
+        )
+
+
+def query_event_list(session: Session, settings: Settings, filters: EventFilters, viewer: Viewer,
+                     now: datetime, limit: int = EVENT_LIST_LIMIT) -> list[dict]:
+    """Events matching the filters that the viewer may see, newest first, at most `limit`."""
+    stmt = scope_events(select(Event), viewer)
+    if filters.topics:
+        stmt = stmt.where(Event.topic.in_(filters.topics))
+    if filters.levels:
+        stmt = stmt.where(Event.urgency.in_(filters.levels))
+    if filters.offices:
+        stmt = stmt.where(Event.office_code.in_(filters.offices))
+    if filters.statuses:
+        stmt = stmt.where(Event.status.in_(filters.statuses))
+    if filters.village:
+        stmt = stmt.where(Event.village == filters.village)
+    if filters.days:
+        stmt = stmt.where(Event.detected_at >= now - timedelta(days=filters.days))
+    if filters.text:
+        pattern = "%" + filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(Event.title.like(pattern, escape="\\"))
+    if filters.source:
+        stmt = stmt.where(exists().where(
+            Mention.event_id == Event.id,
+            Mention.source_id == select(Source.id).where(Source.name == filters.source).scalar_subquery(),
+        ))
+    events = session.scalars(stmt.order_by(Event.detected_at.desc(), Event.id.desc()).limit(limit)).all()
+    sources = event_sources(session, [e.id for e in events])
+    names = office_names(session)
+    return [_event_row(settings, event, sources.get(event.id, []), names) for event in events]
+
+
+def event_sources(session: Session, event_ids: list[int]) -> dict[int, list[str]]:
+    """Event id → its source titles, the one with most mentions first."""
+    if not event_ids:
+        return {}
+    stmt = (
+        select(Mention.event_id, Source.title, func.count())
+        .join(Source, Source.id == Mention.source_id)
+        .where(Mention.event_id.in_(event_ids))
+        .group_by(Mention.event_id, Source.title)
+    )
+    found: dict[int, list[tuple[int, str]]] = {}
+    for event_id, title, number in session.execute(stmt):
+        found.setdefault(event_id, []).append((-number, title))
+    return {event_id: [title for _, title in sorted(pairs)] for event_id, pairs in found.items()}
+
+
+def _event_row(settings: Settings, event: Event, sources: list[str], names: dict[str, str]) -> dict:
+    return {
+        "id": event.id,
+        "title": event.title,
+        "topic": topic_text(settings, event.topic),
+        "urgency": event.urgency,
+        "level": level_text(event.urgency),
+        "office": names.get(event.office_code or "", "未分派"),
+        "status": status_text(event.status),
+        "source": "、".join(sources[:3]) + ("等" if len(sources) > 3 else ""),
+        "village": event.village or "",
+        "detected": format_local(event.detected_at),
+        "last_mention": format_local(event.last_mention_at),
+        "mentions": event.mention_count,
+        "heat": round(event.heat or 0.0, 1),
+        "emerging": bool(event.emerging),
+    }
+
+
+def query_filter_choices(session: Session, viewer: Viewer) -> dict[str, list[dict]]:
+    """Options for the source and village filters: configured sources and villages seen on events."""
+    sources = session.execute(select(Source.name, Source.title).order_by(Source.title)).all()
+    villages = session.scalars(
+        scope_events(select(Event.village).where(Event.village.is_not(None)), viewer).distinct().order_by(Event.village)
+    ).all()
+    return {
+        "sources": [{"label": title or name, "value": name} for name, title in sources],
+        "villages": [{"label": v, "value": v} for v in villages],
+    }
