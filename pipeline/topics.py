@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.keywords import KeywordIndex
+from pipeline.lexicons import LEXICON_DIR, read_weighted_lexicon
 from pipeline.normalize import normalize
 
 TOPIC_NAMES: dict[str, str] = {
@@ -31,26 +32,6 @@ TOPIC_NAMES: dict[str, str] = {
     "other": "其他",
 }
 OTHER = "other"
-LEXICON_DIR = Path(__file__).with_name("lexicons")
-
-
-def read_weighted_lexicon(path: Path) -> dict[str, dict[str, float]]:
-    """Read a `[section]` / `weight: word word …` file into {section: {word: weight}}."""
-    sections: dict[str, dict[str, float]] = {}
-    current: dict[str, float] | None = None
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            current = sections.setdefault(line[1:-1].strip(), {})
-            continue
-        weight, colon, words = line.partition(":")
-        if current is None or not colon:
-            raise ValueError(f"{path}:{number}: 应为 “[小节]” 或 “权重: 词 词 …”")
-        for word in words.split():
-            current[word] = float(weight)
-    return sections
 
 
 @dataclass(frozen=True)

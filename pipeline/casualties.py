@@ -1,0 +1,113 @@
+"""Casualty counts read from text: "3人死亡", "致两人受伤", "十余人被困", "死亡人数升至5人", "2死3伤"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "俩": 2, "贰": 2, "三": 3, "叁": 3, "四": 4,
+           "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
+_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10000}
+# Vague amounts, read as their lower bound.
+_VAGUE = {"数十": 20, "几十": 20, "十几": 10, "十多": 10, "十余": 10, "数百": 200, "几百": 200, "上百": 100,
+          "近百": 90, "百余": 100, "数名": 2, "几名": 2, "多名": 2, "数人": 2, "几人": 2, "多人": 2, "若干": 2}
+
+KINDS = {"dead": "死亡", "injured": "受伤", "trapped": "被困", "missing": "失联", "poisoned": "中毒"}
+_KIND_WORDS = {
+    "dead": "死亡|遇难|身亡|丧生|罹难|殒命|遇害|溺亡|亡故|不幸去世|抢救无效",
+    "injured": "受伤|伤亡|重伤|轻伤|烧伤|烫伤|砸伤|撞伤|摔伤|伤|送医|住院",
+    "trapped": "被困|被埋|受困",
+    "missing": "失联|失踪|下落不明",
+    "poisoned": "中毒|食物中毒|出现不适|不适",
+}
+_NUMBER = r"(?:\d+|[零〇一壹二两俩贰三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟万]+)(?:余|多)?"
+_VAGUE_RE = "|".join(sorted(_VAGUE, key=len, reverse=True))
+_COUNT = rf"(?P<count>{_VAGUE_RE}|{_NUMBER})"
+_WHO = r"(?:名|个|位|人|例)?(?:人员|群众|村民|工人|学生|儿童|游客|乘客|矿工|师生|居民|小孩|人)?"
+_FILLER = r"(?:不幸|当场|已|先后|经抢救无效|送医后|相继|被)?"
+_KIND_ALTERNATION = "|".join(f"(?P<{kind}>{words})" for kind, words in _KIND_WORDS.items())
+# "3人死亡", "致两名工人受伤", "十余人被困"
+_COUNT_THEN_KIND = re.compile(rf"{_COUNT}{_WHO}{_FILLER}(?:{_KIND_ALTERNATION})")
+# "死亡3人", "遇难人数升至5人", "受伤的有12人"
+_KIND_THEN_COUNT = re.compile(
+    rf"(?:{_KIND_ALTERNATION})(?:人数|者)?(?:已|的有|的)?(?:上升|增加|增至|升至|达到|达|为|共|超过|近)?(?:至|到)?"
+    rf"{_COUNT}(?:名|个|位|人|例)")
+# "2死3伤", "3死1伤" (both halves required: "九死一生" is not a casualty report)
+_SHORT = re.compile(rf"(?P<dead_count>{_NUMBER})死(?P<injured_count>{_NUMBER})伤")
+_NEGATED = re.compile(r"(?:无|没有|未|未造成|暂无|并无|不存在)(?:人员)?(?:伤亡|死亡|受伤)")
+
+
+def chinese_number(text: str) -> int | None:
+    """An integer from Arabic or Chinese numerals ("12", "十二", "两百零五", "十余"); None if unreadable."""
+    text = text.strip().rstrip("余多")
+    if not text:
+        return None
+    if text in _VAGUE:
+        return _VAGUE[text]
+    if text.isdigit():
+        return int(text)
+    total, section, digit = 0, 0, None
+    for char in text:
+        if char in _DIGITS:
+            digit = _DIGITS[char]
+        elif char in _UNITS:
+            unit = _UNITS[char]
+            if unit == 10000:
+                total += (section + (digit or 0)) * unit
+                section, digit = 0, None
+            else:
+                section += (1 if digit is None else digit) * unit
+                digit = None
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+@dataclass(frozen=True)
+class Casualties:
+    """The largest count of each kind found in a text, and the phrases it came from."""
+
+    dead: int = 0
+    injured: int = 0
+    trapped: int = 0
+    missing: int = 0
+    poisoned: int = 0
+    phrases: tuple[str, ...] = field(default=())
+
+    def any(self) -> bool:
+        """True when any count is above zero."""
+        return any((self.dead, self.injured, self.trapped, self.missing, self.poisoned))
+
+    def describe(self) -> str:
+        """A Chinese summary such as “死亡3人、受伤12人”."""
+        parts = [f"{KINDS[kind]}{getattr(self, kind)}人" for kind in KINDS if getattr(self, kind)]
+        return "、".join(parts)
+
+
+def _kind_of(match: re.Match) -> str | None:
+    return next((kind for kind in _KIND_WORDS if match.group(kind)), None)
+
+
+def parse_casualties(text: str) -> Casualties:
+    """Casualty counts in the text; negated mentions ("无人员伤亡") and unreadable numbers are ignored."""
+    if not text:
+        return Casualties()
+    counts = dict.fromkeys(KINDS, 0)
+    phrases: list[str] = []
+
+    def record(kind: str | None, raw: str | None, phrase: str) -> None:
+        number = chinese_number(raw) if raw else None
+        if kind is None or number is None or number <= 0 or number > 100000:
+            return
+        if number > counts[kind]:
+            counts[kind] = number
+        phrases.append(phrase)
+
+    for pattern in (_COUNT_THEN_KIND, _KIND_THEN_COUNT):
+        for match in pattern.finditer(text):
+            if not _NEGATED.search(text, max(0, match.start() - 4), match.end() + 1):
+                record(_kind_of(match), match.group("count"), match.group())
+    for match in _SHORT.finditer(text):
+        record("dead", match.group("dead_count"), match.group())
+        record("injured", match.group("injured_count"), match.group())
+    return Casualties(**counts, phrases=tuple(dict.fromkeys(phrases)))
