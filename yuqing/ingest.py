@@ -1,0 +1,199 @@
+"""Turning one crawled item into rows: analyse (pure), then store the mention, its evidence and its event."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yuqing.app import App
+from yuqing.db.models import Mention, Snapshot, Source
+from yuqing.events import attach_to_event
+from yuqing.settings_model import Settings
+from yuqing.timeutil import as_utc, utcnow
+
+log = logging.getLogger("yuqing.ingest")
+MAX_TEXT = 200_000  # characters kept per mention; the full page stays in the snapshot
+
+
+class IngestError(ValueError):
+    """An item that cannot be stored; the message (Chinese) names the source and URL."""
+
+
+@dataclass
+class IngestResult:
+    status: str  # new | updated | unchanged
+    mention_id: int | None
+    event_id: int | None = None
+
+
+_contexts: dict[int, Any] = {}
+_contexts_lock = threading.Lock()
+
+
+def analysis_context(settings: Settings):
+    """The pipeline's compiled context (schemes, classifier, rules) for these settings, built once."""
+    with _contexts_lock:
+        context = _contexts.get(id(settings))
+        if context is None:
+            from pipeline.analyze import build_context
+            from pipeline.settings_bridge import context_arguments
+
+            context = build_context(**context_arguments(settings))
+            _contexts.clear()
+            _contexts[id(settings)] = context
+        return context
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)[:MAX_TEXT]
+
+
+def _validate(item: dict[str, Any]) -> dict[str, Any]:
+    where = f"来源 {item.get('source') or '?'} 的 {item.get('url') or '(无网址)'}"
+    if not item.get("source"):
+        raise IngestError(f"{where}:缺少来源名称")
+    if not item.get("url"):
+        raise IngestError(f"{where}:缺少网址")
+    if not (_text(item.get("title")).strip() or _text(item.get("content")).strip()):
+        raise IngestError(f"{where}:标题和正文都为空")
+    for key in ("published_at", "fetched_at", "reply_at"):
+        value = item.get(key)
+        if value is not None and not isinstance(value, datetime):
+            raise IngestError(f"{where}:{key} 应为时间,收到 {value!r}")
+    return item
+
+
+def content_hash(title: str, content: str) -> str:
+    """Exact-duplicate key of a text (after whitespace is folded)."""
+    folded = "".join((title + "\n" + content).split())
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+def ingest_item(app: App, item: dict[str, Any], now: datetime | None = None) -> IngestResult:
+    """Analyse and store one crawled item; returns whether it was new, updated or unchanged."""
+    from pipeline.analyze import TextIn, analyze
+
+    item = _validate(item)
+    now = now or utcnow()
+    settings = app.settings
+    source_conf = settings.source(item["source"])
+    analysis = analyze(
+        TextIn(
+            title=_text(item.get("title")),
+            content=_text(item.get("content")),
+            source_type=source_conf.source_type if source_conf else item.get("source_type", "other"),
+            published_at=item.get("published_at"),
+        ),
+        analysis_context(settings),
+    )
+    with app.db.write() as session:
+        result = _store(session, settings, item, analysis, now)
+    if result.event_id is not None:
+        app.wake_outbox()
+    return result
+
+
+def _source(session: Session, settings: Settings, name: str, kind: str | None, url: str) -> Source:
+    source = session.scalar(select(Source).where(Source.name == name))
+    if source is None:
+        conf = settings.source(name)
+        source = Source(name=name, kind=kind or (conf.kind if conf else "html"), url=conf.url if conf else url,
+                        title=(conf.title or name) if conf else name,
+                        source_type=conf.source_type if conf else "other")
+        session.add(source)
+        session.flush()
+    return source
+
+
+def _snapshot(mention: Mention, item: dict[str, Any], now: datetime) -> Snapshot | None:
+    body = item.get("snapshot")
+    if body is None:
+        return None
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    return Snapshot(
+        mention_id=mention.id, url=item["url"], fetched_at=as_utc(item.get("fetched_at")) or now,
+        content_type=item.get("snapshot_content_type"), encoding=item.get("snapshot_encoding"),
+        sha256=hashlib.sha256(body).hexdigest(), body_gz=gzip.compress(body, compresslevel=6),
+    )
+
+
+def _store(session: Session, settings: Settings, item: dict[str, Any], analysis, now: datetime) -> IngestResult:
+    canonical = item.get("canonical_url") or item["url"]
+    existing = session.scalar(select(Mention).where(Mention.canonical_url == canonical))
+    if existing is not None:
+        return _update(session, settings, existing, item, analysis, now)
+    source = _source(session, settings, item["source"], item.get("source_kind"), item["url"])
+    source.last_new_item_at = now
+    source_conf = settings.source(source.name)
+    mention = Mention(
+        source_id=source.id, url=item["url"], canonical_url=canonical,
+        content_hash=content_hash(analysis.title_masked, analysis.content_masked),
+        title=analysis.title_masked, content=analysis.content_masked, author=item.get("author"),
+        source_type=source.source_type, official=bool(source_conf.official) if source_conf else False,
+        published_at=as_utc(item.get("published_at")), first_seen_at=now, updated_at=now,
+        reposts=item.get("reposts"), comments=item.get("comments"), relevant=analysis.relevant,
+        schemes=list(analysis.schemes), matched_terms=list(analysis.matched_terms), topic=analysis.topic,
+        topic_scores=dict(analysis.topic_scores), urgency=analysis.urgency,
+        urgency_reasons=list(analysis.urgency_reasons), negativity=analysis.negativity, village=analysis.village,
+        simhash=analysis.simhash, board_status=item.get("board_status"),
+        reply_text=_masked(item.get("reply_text")), reply_at=as_utc(item.get("reply_at")),
+        reply_office=item.get("reply_office"),
+    )
+    session.add(mention)
+    session.flush()
+    snapshot = _snapshot(mention, item, now)
+    if snapshot:
+        session.add(snapshot)
+    event_id = None
+    if analysis.relevant:
+        event = attach_to_event(session, settings, mention, analysis, now)
+        event_id = event.id
+    return IngestResult("new", mention.id, event_id)
+
+
+def _masked(text: str | None) -> str | None:
+    from pipeline.deidentify import mask
+
+    return mask(_text(text)) if text else None
+
+
+def _update(session: Session, settings: Settings, mention: Mention, item: dict[str, Any], analysis,
+            now: datetime) -> IngestResult:
+    """A mention seen again: a board reply that appeared, new counts, or edited text."""
+    from yuqing.workflow.hooks import on_mention_joined
+
+    changed: list[str] = []
+    reply_text = _masked(item.get("reply_text"))
+    new_reply = bool(reply_text) and reply_text != mention.reply_text
+    updates = {
+        "board_status": item.get("board_status"), "reply_text": reply_text, "reply_at": as_utc(item.get("reply_at")),
+        "reply_office": item.get("reply_office"), "reposts": item.get("reposts"), "comments": item.get("comments"),
+    }
+    for field, value in updates.items():
+        if value is not None and getattr(mention, field) != value:
+            setattr(mention, field, value)
+            changed.append(field)
+    digest = content_hash(analysis.title_masked, analysis.content_masked)
+    if digest != mention.content_hash:
+        mention.title, mention.content, mention.content_hash = analysis.title_masked, analysis.content_masked, digest
+        changed.append("content")
+    if not changed:
+        return IngestResult("unchanged", mention.id, mention.event_id)
+    mention.updated_at = now
+    snapshot = _snapshot(mention, item, now)
+    latest = session.scalar(select(Snapshot.sha256).where(Snapshot.mention_id == mention.id).order_by(Snapshot.id.desc()))
+    if snapshot and snapshot.sha256 != latest:
+        session.add(snapshot)
+    if new_reply and mention.event is not None:
+        on_mention_joined(session, settings, mention.event, mention)
+    log.info("信息 %s 有更新:%s", mention.id, "、".join(changed))
+    return IngestResult("updated", mention.id, mention.event_id if new_reply else None)
