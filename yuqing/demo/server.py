@@ -48,7 +48,7 @@ class DemoServer(ThreadingHTTPServer):
         self.base_url = f"http://{host}:{port}"
 
     def start(self) -> threading.Thread:
-        thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.2},
+        thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
                                   name=f"demo-sites-{self.base_url}", daemon=True)
         thread.start()
         return thread

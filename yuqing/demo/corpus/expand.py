@@ -63,10 +63,10 @@ def make_post(s: Spec, d: Draft, slots: dict, rng: random.Random, post_id: str, 
 
 
 def expand(s: Spec, rng: random.Random, copy: int = 0, village: str | None = None) -> list[Post]:
-    """All posts of one instance of a spec (its original first)."""
+    """All posts of one instance of a spec (its original first); copies take list-valued slots in turn."""
     slots = slot_values(rng, village)
     for key, value in s.slots.items():
-        slots[key] = rng.choice(value) if isinstance(value, (list, tuple)) else value
+        slots[key] = value[copy % len(value)] if isinstance(value, (list, tuple)) else value
     matter = s.key if s.copies == 1 else f"{s.key}-{copy + 1}"
     posts = []
     for j, d in enumerate(s.drafts):
