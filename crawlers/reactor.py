@@ -1,0 +1,33 @@
+"""Installs the one Twisted reactor every crawl in this process runs on (asyncio-based, as Scrapy expects)."""
+
+from __future__ import annotations
+
+import sys
+
+REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+
+class ReactorMismatch(RuntimeError):
+    """Another reactor was installed first (for example by importing apscheduler.schedulers.twisted)."""
+
+
+def install() -> None:
+    """Install the asyncio reactor; call before anything imports twisted.internet.reactor. Idempotent."""
+    from scrapy.utils.reactor import install_reactor, is_asyncio_reactor_installed
+
+    if "twisted.internet.reactor" in sys.modules:
+        if is_asyncio_reactor_installed():
+            return
+        installed = type(sys.modules["twisted.internet.reactor"]).__name__
+        raise ReactorMismatch(
+            f"已安装了 {installed},采集需要 AsyncioSelectorReactor:请在导入 twisted.internet.reactor 之前调用 "
+            "crawlers.reactor.install()"
+        )
+    install_reactor(REACTOR)
+
+
+def in_reactor_thread() -> bool:
+    """True when called on the thread the reactor runs on (or would run on)."""
+    from twisted.python import threadable
+
+    return threadable.isInIOThread()

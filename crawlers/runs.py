@@ -1,0 +1,72 @@
+"""What one poll of one source did: counts, problems and whether it succeeded (becomes a CrawlRun row)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from yuqing.timeutil import utcnow
+
+MAX_MESSAGE = 2000
+
+
+@dataclass
+class RunSummary:
+    """Counters of one source run; `fatal` is set when the source itself could not be read."""
+
+    source: str
+    started_at: datetime = field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    pages: int = 0  # list / feed / API pages read
+    fetched: int = 0  # entries and detail pages read and handed to ingest
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: int = 0
+    not_modified: int = 0  # 304 answers: nothing new, and nothing downloaded
+    fatal: str | None = None
+    notes: list[str] = field(default_factory=list)
+    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    recorded: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """The source was read (its entry page answered with content or 304)."""
+        return self.fatal is None
+
+    def problem(self, reason: str, *, fatal: bool = False, error: bool = True) -> None:
+        """Note a problem; `fatal` marks the whole run as failed, `error` counts it in `errors`."""
+        if error:
+            self.errors += 1
+        if fatal and self.fatal is None:
+            self.fatal = reason
+        elif reason not in self.notes:
+            self.notes.append(reason)
+
+    def count(self, status: str) -> None:
+        """Count one ingest result: new | updated | unchanged."""
+        if status in ("new", "updated", "unchanged"):
+            setattr(self, status, getattr(self, status) + 1)
+
+    @property
+    def message(self) -> str:
+        """One Chinese line for the run: the fatal reason first, then the other problems, or a short success note."""
+        parts = ([self.fatal] if self.fatal else []) + self.notes
+        if not parts:
+            if self.not_modified and not self.fetched:
+                return "内容未变化(304)"
+            return f"新增 {self.new} 条" + (f",更新 {self.updated} 条" if self.updated else "")
+        text = ";".join(parts)
+        return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+    def finish(self, when: datetime | None = None) -> RunSummary:
+        """Stamp the end time (once)."""
+        if self.finished_at is None:
+            self.finished_at = when or utcnow()
+        return self
+
+    @property
+    def seconds(self) -> float:
+        """How long the run took."""
+        end = self.finished_at or utcnow()
+        return max((end - self.started_at).total_seconds(), 0.0)

@@ -1,0 +1,117 @@
+"""The crawler's database work, run on one dedicated thread so the reactor never waits on the database."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+
+from crawlers.runs import RunSummary
+from yuqing.app import App
+from yuqing.db.models import CrawlRun, HttpCacheEntry, Mention, Source
+from yuqing.timeutil import utcnow
+
+log = logging.getLogger("yuqing.crawl")
+T = TypeVar("T")
+
+PENDING_PER_RUN = 30  # board messages awaiting a reply re-read per run (rotating through all of them)
+PENDING_MAX_AGE = timedelta(days=180)
+MAX_URL = 1000
+_board_cursor: dict[str, int] = {}
+_pool = None
+
+
+def in_db_thread(function: Callable[..., T], *args: Any, **kwargs: Any):
+    """Run function on the crawler's database thread; returns a Deferred (call on the reactor thread)."""
+    global _pool
+    from twisted.internet import reactor, threads
+    from twisted.python.threadpool import ThreadPool
+
+    if _pool is None:
+        # One thread: ingest and bookkeeping are serialised, so two items of one event never race.
+        _pool = ThreadPool(minthreads=1, maxthreads=1, name="yuqing-crawl-db")
+        _pool.start()
+        reactor.addSystemEventTrigger("during", "shutdown", _stop_pool)
+    return threads.deferToThreadPool(reactor, _pool, function, *args, **kwargs)
+
+
+def _stop_pool() -> None:
+    global _pool
+    if _pool is not None:
+        _pool.stop()
+        _pool = None
+
+
+def seen_urls(app: App, canonical_urls: Iterable[str]) -> set[str]:
+    """Which of these canonical URLs are already stored as mentions."""
+    wanted = list(dict.fromkeys(canonical_urls))
+    found: set[str] = set()
+    with app.db.read() as session:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            found.update(session.scalars(select(Mention.canonical_url).where(Mention.canonical_url.in_(chunk))))
+    return found
+
+
+def load_validators(app: App, urls: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+    """Stored ETag / Last-Modified per URL, for conditional GET."""
+    wanted = [url for url in dict.fromkeys(urls) if len(url) <= MAX_URL]
+    with app.db.read() as session:
+        rows = session.scalars(select(HttpCacheEntry).where(HttpCacheEntry.url.in_(wanted))) if wanted else []
+        return {row.url: (row.etag, row.last_modified) for row in rows}
+
+
+def pending_board_messages(app: App, source_name: str, limit: int = PENDING_PER_RUN) -> list[tuple[str, str]]:
+    """(url, canonical_url) of stored messages still 未回复, the next `limit` of them in rotation."""
+    since = utcnow() - PENDING_MAX_AGE
+    cursor = _board_cursor.get(source_name, 0)
+    query = (
+        select(Mention.id, Mention.url, Mention.canonical_url)
+        .join(Source, Mention.source_id == Source.id)
+        .where(Source.name == source_name, Mention.board_status == "未回复", Mention.first_seen_at >= since)
+        .order_by(Mention.id)
+    )
+    with app.db.read() as session:
+        rows = list(session.execute(query.where(Mention.id > cursor).limit(limit)))
+        if len(rows) < limit and cursor:
+            rows += list(session.execute(query.where(Mention.id <= cursor).limit(limit - len(rows))))
+    _board_cursor[source_name] = rows[-1].id if rows else 0
+    return [(row.url, row.canonical_url) for row in rows]
+
+
+def record_run(app: App, summary: RunSummary) -> None:
+    """Write the CrawlRun row and the source's health fields; keep HTTP validators only from a clean run."""
+    summary.finish()
+    with app.db.write() as session:
+        source = session.scalar(select(Source).where(Source.name == summary.source))
+        if source is None:
+            conf = app.settings.source(summary.source)
+            source = Source(name=summary.source, kind=conf.kind if conf else "html", url=conf.url if conf else "",
+                            title=(conf.title or conf.name) if conf else summary.source)
+            session.add(source)
+            session.flush()
+        session.add(CrawlRun(
+            source_id=source.id, started_at=summary.started_at, finished_at=summary.finished_at, ok=summary.ok,
+            pages=summary.pages, fetched=summary.fetched, new=summary.new, updated=summary.updated,
+            errors=summary.errors, not_modified=summary.not_modified, message=summary.message,
+        ))
+        source.last_attempt_at = summary.started_at
+        if summary.ok:
+            source.last_success_at = summary.finished_at
+            source.consecutive_failures = 0
+            source.last_error = None
+        else:
+            source.consecutive_failures = (source.consecutive_failures or 0) + 1
+            source.last_error = summary.fatal
+        if summary.new and (source.last_new_item_at is None or source.last_new_item_at < summary.finished_at):
+            source.last_new_item_at = summary.finished_at
+        # A run with errors may have skipped entries behind a 200 page; a stored validator would turn the
+        # next poll of that page into a 304 and the skipped entries would never be fetched.
+        if summary.ok and not summary.errors:
+            for url, (etag, modified) in summary.validators.items():
+                if len(url) <= MAX_URL:
+                    session.merge(HttpCacheEntry(url=url, etag=etag, last_modified=modified, updated_at=utcnow()))
+    summary.recorded = True
