@@ -147,3 +147,31 @@ def test_emoji_and_traditional_survive_gbk(sites, clock):
     assert "😭" in " ".join(Selector(text=raw.decode("gbk")).css("div.post-first div.t_f ::text").getall())
     trad = next(p for p in bbs if p.post.traditional)
     assert trad.post.content[:15] in fetch(trad.url).text("gbk").replace("<br />\n", "\n")
+
+
+def test_demo_sources_pass_the_project_config_loader(tmp_path):
+    from yuqing.config import settings_from_dict
+    from yuqing.demo.many import start_many_sites
+
+    settings = settings_from_dict({"sources": demo_sources("http://127.0.0.1:8901")}, tmp_path / "config.toml")
+    assert [s.kind for s in settings.sources] == ["rss", "rss", "html", "board", "json"]
+    with start_many_sites(5, hosts=2) as many:
+        assert len(settings_from_dict({"sources": many.sources()}, tmp_path / "config.toml").sources) == 5
+
+
+def test_shipped_config_selectors_also_match(sites):
+    """config.toml's demo sources (first match of each selector) work on these pages too."""
+    import tomllib
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "config.toml"
+    shipped = {s["name"]: s for s in tomllib.loads(path.read_text(encoding="utf-8")).get("sources", [])}
+    for src in demo_sources(sites.base_url):
+        if src["kind"] not in ("html", "board") or src["name"] not in shipped:
+            continue
+        cfg, encoding = shipped[src["name"]][src["kind"]], "gbk" if src["kind"] == "html" else "utf-8"
+        page, links = crawl_list(src["url"], cfg, encoding)
+        assert links and pick(page, cfg["next_page"]).get()
+        detail = Selector(text=fetch(links[-1]).text(encoding))
+        for key in ("title", "body", "time", "author"):
+            assert text_of(detail, cfg[key]), (src["name"], key)
