@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from yuqing.db.models import EVENT_STATUSES, OPEN_STATUSES, STAGE_NAMES, AuditLog, Event, Office
 from yuqing.reports import history
-from yuqing.reports.figures import level_label, office_namer
+from yuqing.reports.figures import Namer, level_label, office_namer
 from yuqing.reports.history import EventAsOf
 from yuqing.reports.periods import Period
 from yuqing.reports.tables import Column, Table
@@ -55,7 +55,7 @@ def _candidate_ids(session: Session, period: Period, cutoff: datetime) -> set[in
     return set(open_now) | set(changed) | set(history.event_ids_detected(session, period.start, cutoff))
 
 
-def _event_row(state: EventAsOf, topic_names: dict[str, str], office_name) -> list:
+def _event_row(state: EventAsOf, topic_names: dict[str, str], office_name: Namer) -> list:
     return [state.id, state.detected_at, _mask(state.title), topic_names.get(state.topic, state.topic),
             level_label(state.urgency), office_name(state.office_code), EVENT_STATUSES.get(state.status, state.status),
             state.heat]
@@ -68,7 +68,9 @@ EVENT_COLUMNS = [Column("事件编号", "int"), Column("发现时间", "datetime
 def compute_briefing(session: Session, settings: Settings, period: Period, now: datetime) -> BriefingFigures:
     """The briefing figures of a day or a week, as they stood at its end (or now, if it is not over)."""
     cutoff = min(period.end, as_utc(now))
-    states = history.events_as_of(session, _candidate_ids(session, period, cutoff), cutoff)
+    running = history.deadlines_open(session, cutoff)
+    states = history.events_as_of(session, _candidate_ids(session, period, cutoff) | {d.event_id for d in running},
+                                  cutoff)
     office_name = office_namer({o.code: o for o in session.scalars(select(Office))})
     topic_names = settings.topic_names()
 
@@ -77,11 +79,11 @@ def compute_briefing(session: Session, settings: Settings, period: Period, now: 
     open_events = [s for s in states.values() if s.status in OPEN_STATUSES]
     hottest = sorted({s.id: s for s in [*open_events, *new_events]}.values(), key=lambda s: (-s.heat, s.id))
 
-    running = history.deadlines_open(session, cutoff)
-    running_states = history.events_as_of(session, {d.event_id for d in running} - set(states), cutoff) | states
     deadline_rows = [
-        [d.event_id, _mask(running_states[d.event_id].title) if d.event_id in running_states else "",
-         STAGE_NAMES.get(d.stage, d.stage), level_label(d.level), office_name(d.office_code), as_utc(d.due_at),
+        [d.event_id, _mask(states[d.event_id].title),
+         # A deadline still open follows its event to whichever office has it.
+         STAGE_NAMES.get(d.stage, d.stage), level_label(d.level), office_name(states[d.event_id].office_code),
+         as_utc(d.due_at),
          remaining_text(d.due_at, cutoff)]
         for d in running
     ]

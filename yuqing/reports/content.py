@@ -9,7 +9,7 @@ from yuqing.settings_model import LEVEL_NAMES, Settings
 from yuqing.timeutil import format_local
 
 NO_EVENTS = "本月未发生需处置的政务舆情事件。"
-ACTION_PHRASES = {"通报批评": "予以通报批评", "约谈负责人": "对其负责人进行约谈"}
+ACTION_PHRASES = {"通报批评": "予以通报批评", "约谈负责人": "负责人进行约谈"}
 METHOD = ("统计口径:本报告数据取自系统审计日志、时限记录和超时记录,按事件及时限在统计截止时点的状态计算,"
           "此后对事件或配置的修改不影响本期数字。事件按首次发现时间归入月份(北京时间);时限以当时等级确定、"
           "本月到期且截至统计时点未被替代的记录为准,超时归属时限记录上的责任单位;"
@@ -73,7 +73,7 @@ def _offices(figures: MonthlyFigures) -> Section:
     total = _row(figures.offices, "合计")
     rate = {title: _shown(figures.offices, total, title) for title in ("按时研判率", "按时回应率")}
     if figures.deadlines:
-        offices_late = len({late.deadline.office_code for late in figures.lates})
+        offices_late = len({late.office_code for late in figures.lates})
         text = (f"本月到期的研判时限{total['研判时限(个)']}个,按时完成率{rate['按时研判率']};"
                 f"回应(含发布权威信息、新闻发布会)时限{total['回应时限(个)']}个,按时完成率{rate['按时回应率']};"
                 f"共超时{len(figures.lates)}次" + (f",涉及{offices_late}个单位。" if figures.lates else "。"))
@@ -88,18 +88,22 @@ def _offices(figures: MonthlyFigures) -> Section:
 
 def _breaches(figures: MonthlyFigures) -> Section:
     if figures.lates:
-        text = f"本月共发生处置超时{len(figures.lates)}次,明细见下表(截至统计时点仍未完成的,超时时长计至统计时点)。"
+        text = f"本月共发生处置超时{len(figures.lates)}次,明细见下表。"
     else:
         text = "本月未发生处置超时。"
     return Section("三、超时情况", [text], [figures.breaches])
 
 
+def _fell(before: float | None, after: float | None) -> bool:
+    return before is not None and after is not None and after < before
+
+
 def _effects(figures: MonthlyFigures) -> Section:
     rows = figures.effects.rows
     if rows:
-        good = sum(row[-1].endswith("回应有效") for row in rows)
-        text = (f"本月完成回应效果评估的事件{len(rows)}起,其中{good}起回应后热度与负面信息占比均下降。"
-                "评估比较回应发布前后每小时信息量及负面信息占比。")
+        fell = sum(_fell(row[4], row[5]) for row in rows)
+        text = (f"本月完成回应效果评估的事件{len(rows)}起,其中{fell}起回应后每小时信息量下降,"
+                f"{sum(_fell(row[6], row[7]) for row in rows)}起负面信息占比下降。")
     else:
         text = "本月无完成回应效果评估的事件。"
     return Section("四、回应效果评估", [text], [figures.effects])
@@ -109,7 +113,7 @@ def _actions(figures: MonthlyFigures, settings: Settings) -> Section:
     paragraphs = []
     offices = figures.actions.column("责任单位")
     for index, (suggestion, office) in enumerate(zip(figures.suggestions, offices, strict=True), start=1):
-        events = "、".join(f"#{late.event.id}" for late in suggestion.lates)
+        events = "、".join(dict.fromkeys(f"#{late.event.id}" for late in suggestion.lates))
         paragraphs.append(f"{index}. 建议对{office}{ACTION_PHRASES.get(suggestion.action, suggestion.action)}。"
                           f"依据:{';'.join(suggestion.reasons)}。涉及事件:{events}。")
     if not paragraphs:

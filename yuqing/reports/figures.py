@@ -3,12 +3,12 @@
 Counting rules (also printed in the report's 统计口径):
 - events of the month: first detected in the month; level, topic, office and status as at the cut-off;
   events dismissed as 误报 / 无需处置 by the cut-off are counted apart;
-- deadlines of the month: rows due in the month and not superseded by the cut-off; a deadline is on time
-  when it was done no later than due; one not done on time is a breach (超时), attributed to the office
-  and level on the deadline row, whatever the event says now;
-- per-office events: the distinct events behind that office's deadlines of the month; times per stage run
-  from detection to the stage's first audit-log entry;
-- 评估: events whose status became “evaluated” in the month, with the before/after figures in Event.effect."""
+- deadlines of the month: rows due in the month that were in force when due (not superseded before);
+  on time when done no later than due; any other is a breach (超时), counted for the office it was
+  recorded against (the deadline row's office, not the event's current one) at the level on the row;
+- per-office events: the distinct events behind that office's deadlines; times per stage run from
+  detection to the stage's first audit-log entry;
+- 评估: events whose status became “evaluated” in the month, with the figures logged with that change."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from statistics import median
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yuqing.db.models import STAGE_NAMES, Breach, Deadline, Event, Office, Response
+from yuqing.db.models import STAGE_NAMES, Breach, Deadline, Office
 from yuqing.reports import history
 from yuqing.reports.history import EventAsOf
 from yuqing.reports.periods import Period
@@ -31,7 +31,6 @@ from yuqing.timeutil import as_utc
 
 RESPONSE_STAGES = ("publish", "press", "respond")
 ACTION_ORDER = {"约谈负责人": 0, "通报批评": 1}
-EFFECT_KEYS = ("before_per_hour", "after_per_hour", "before_negative_share", "after_negative_share")
 UNASSIGNED = "未分派"
 Namer = Callable[[str | None], str]
 
@@ -43,7 +42,7 @@ def _mask(text: str) -> str:
 
 
 def office_namer(offices: dict[str, Office]) -> Namer:
-    """A function from an office code to its current display name (“未分派” for none)."""
+    """A function from an office code to its display name (“未分派” for none)."""
 
     def name(code: str | None) -> str:
         return offices[code].name if code in offices else (code or UNASSIGNED)
@@ -57,14 +56,15 @@ def level_label(level: int) -> str:
 
 
 @dataclass
-class Late:
-    """A deadline of the month not met on time: a breach (超时)."""
+class Counted:
+    """A deadline of the month with what the report says about it."""
 
     deadline: Deadline
     event: EventAsOf
+    office_code: str | None  # the office it counts for
+    on_time: bool
     done: datetime | None  # when it was done, if before the cut-off
-    hours_late: float
-    breach_id: int | None
+    hours_late: float  # 0 when on time; else until done, dropped or the cut-off
 
 
 @dataclass
@@ -74,7 +74,7 @@ class Suggestion:
     action: str
     office_code: str
     reasons: list[str]
-    lates: list[Late]
+    lates: list[Counted]
 
 
 @dataclass
@@ -87,8 +87,7 @@ class MonthlyFigures:
     events: list[EventAsOf]
     previous_events: list[EventAsOf]
     dismissed: Counter
-    deadlines: list[Deadline]
-    lates: list[Late]
+    deadlines: list[Counted]
     suggestions: list[Suggestion]
     levels: Table
     topics: Table
@@ -97,11 +96,14 @@ class MonthlyFigures:
     effects: Table
     actions: Table
 
+    @property
+    def lates(self) -> list[Counted]:
+        """The breaches (超时) of the month."""
+        return [c for c in self.deadlines if not c.on_time]
 
-def _rate(deadlines: list[Deadline], cutoff: datetime) -> float | None:
-    if not deadlines:
-        return None
-    return sum(history.on_time(d, cutoff) for d in deadlines) / len(deadlines)
+
+def _rate(counted: list[Counted]) -> float | None:
+    return sum(c.on_time for c in counted) / len(counted) if counted else None
 
 
 def _median(values: list[float | None]) -> float | None:
@@ -110,63 +112,63 @@ def _median(values: list[float | None]) -> float | None:
 
 
 def rule_text(rule: AccountabilityRule) -> str:
-    """A rule in words: “重大及以上(1—2级)事件超时1次及以上,且事件热度不低于50”."""
+    """A rule in words: “本月重大及以上(1—2级)事件处置超时1次及以上,且事件热度不低于50”."""
     scope = {1: "特别重大(1级)", 2: "重大及以上(1—2级)", 3: "较大及以上(1—3级)"}.get(rule.max_level, "各等级")
     text = f"本月{scope}事件处置超时{rule.min_breaches}次及以上"
     return text + (f",且事件热度不低于{rule.min_heat:g}" if rule.min_heat else "")
+
+
+def count_deadlines(session: Session, period: Period, cutoff: datetime) -> tuple[list[Counted], dict[int, EventAsOf]]:
+    """The month's deadlines, each attributed and judged as at the cut-off, and the events they belong to."""
+    rows = history.deadlines_due(session, period.start, cutoff)
+    states = history.events_as_of(session, [row.event_id for row in rows], cutoff)
+    breach_offices = dict(session.execute(
+        select(Breach.deadline_id, Breach.office_code).where(Breach.deadline_id.in_([row.id for row in rows]))
+    ).all()) if rows else {}
+    counted = []
+    for row in rows:
+        state = states[row.event_id]
+        ok = history.on_time(row, cutoff)
+        late = 0.0 if ok else (history.stopped_at(row, cutoff) - as_utc(row.due_at)).total_seconds() / 3600
+        counted.append(Counted(row, state, history.office_at(row, state, breach_offices, cutoff), ok,
+                               history.done_by(row, cutoff), late))
+    return counted, states
 
 
 def compute_monthly(session: Session, settings: Settings, period: Period, now: datetime) -> MonthlyFigures:
     """The figures of one month, as they stood at the cut-off (the month's end, or now if it is not over)."""
     cutoff = min(period.end, as_utc(now))
     previous = period.previous()
-    deadlines = history.deadlines_due(session, period.start, cutoff, cutoff)
+    deadlines, deadline_states = count_deadlines(session, period, cutoff)
     month_ids = history.event_ids_detected(session, period.start, cutoff)
     evaluated_ids = history.event_ids_reaching(session, "evaluated", period.start, cutoff)
-    states = history.events_as_of(session, [*month_ids, *evaluated_ids, *(d.event_id for d in deadlines)], cutoff)
-    prev_states = history.events_as_of(session, history.event_ids_detected(session, previous.start, previous.end),
-                                       previous.end)
-    offices = {o.code: o for o in session.scalars(select(Office))}
-    office_name = office_namer(offices)
-
-    month_events = [states[i] for i in month_ids if i in states]
+    states = deadline_states | history.events_as_of(session, set(month_ids + evaluated_ids) - set(deadline_states),
+                                                    cutoff)
+    prev_ids = history.event_ids_detected(session, previous.start, previous.end)
+    previous_events = [e for e in history.events_as_of(session, prev_ids, previous.end).values() if e.needs_handling]
+    month_events = [states[i] for i in month_ids]
     events = [e for e in month_events if e.needs_handling]
-    previous_events = [e for e in prev_states.values() if e.needs_handling]
-    lates = _lates(session, deadlines, states, cutoff)
-    suggestions = _suggestions(lates, settings.reports.rules)
-    topic_names = settings.topic_names()
+    office_name = office_namer({o.code: o for o in session.scalars(select(Office))})
+    lead = settings.lead_office()
+    suggestions = _suggestions([c for c in deadlines if not c.on_time], settings.reports.rules)
     return MonthlyFigures(
         period=period, cutoff=cutoff, complete=cutoff >= period.end, events=events,
         previous_events=previous_events, dismissed=Counter(e.status for e in month_events if not e.needs_handling),
-        deadlines=deadlines, lates=lates, suggestions=suggestions,
+        deadlines=deadlines, suggestions=suggestions,
         levels=_level_table(events, previous_events),
-        topics=_topic_table(events, previous_events, topic_names),
-        offices=_office_table(deadlines, states, lates, offices, cutoff, office_name),
-        breaches=_breach_table(lates, office_name),
-        effects=_effect_table(session, [states[i] for i in evaluated_ids if i in states], cutoff, office_name),
+        topics=_topic_table(events, previous_events, settings.topic_names()),
+        offices=_office_table(deadlines, lead.code if lead else None, office_name),
+        breaches=_breach_table([c for c in deadlines if not c.on_time], office_name),
+        effects=_effect_table([states[i] for i in evaluated_ids], office_name),
         actions=_action_table(suggestions, office_name),
     )
 
 
-def _lates(session: Session, deadlines: list[Deadline], states: dict[int, EventAsOf], cutoff: datetime) -> list[Late]:
-    breach_ids = dict(session.execute(
-        select(Breach.deadline_id, Breach.id).where(Breach.deadline_id.in_([d.id for d in deadlines]))
-    ).all()) if deadlines else {}
-    lates = []
-    for deadline in deadlines:
-        if history.on_time(deadline, cutoff) or deadline.event_id not in states:
-            continue
-        done = history.done_by(deadline, cutoff)
-        late = ((done or cutoff) - as_utc(deadline.due_at)).total_seconds() / 3600
-        lates.append(Late(deadline, states[deadline.event_id], done, late, breach_ids.get(deadline.id)))
-    return lates
-
-
-def _suggestions(lates: list[Late], rules: list[AccountabilityRule]) -> list[Suggestion]:
-    by_office: dict[str, list[Late]] = defaultdict(list)
+def _suggestions(lates: list[Counted], rules: list[AccountabilityRule]) -> list[Suggestion]:
+    by_office: dict[str, list[Counted]] = defaultdict(list)
     for late in lates:
-        if late.deadline.office_code:
-            by_office[late.deadline.office_code].append(late)
+        if late.office_code:
+            by_office[late.office_code].append(late)
     found: dict[tuple[str, str], Suggestion] = {}
     for code in sorted(by_office):
         for rule in rules:
@@ -177,16 +179,18 @@ def _suggestions(lates: list[Late], rules: list[AccountabilityRule]) -> list[Sug
             suggestion = found.setdefault((rule.action, code), Suggestion(rule.action, code, [], []))
             suggestion.reasons.append(rule_text(rule))
             suggestion.lates.extend(late for late in hits if late not in suggestion.lates)
+    for suggestion in found.values():
+        suggestion.lates.sort(key=lambda late: (as_utc(late.deadline.due_at), late.deadline.id))
     return sorted(found.values(), key=lambda s: (ACTION_ORDER.get(s.action, 9), s.office_code))
+
+
+_CHANGE_COLUMNS = [Column("本月(起)", "int"), Column("上月(起)", "int"), Column("增减(起)", "int")]
 
 
 def _change_rows(labels: list[tuple[object, str]], now: Counter, before: Counter) -> list[list]:
     rows = [[label, now[key], before[key], now[key] - before[key]] for key, label in labels]
     total_now, total_before = sum(now.values()), sum(before.values())
     return rows + [["合计", total_now, total_before, total_now - total_before]]
-
-
-_CHANGE_COLUMNS = [Column("本月(起)", "int"), Column("上月(起)", "int"), Column("增减(起)", "int")]
 
 
 def _level_table(events: list[EventAsOf], previous: list[EventAsOf]) -> Table:
@@ -209,79 +213,65 @@ OFFICE_COLUMNS = [
 ]
 
 
-def _office_row(name: str, deadlines: list[Deadline], states: dict[int, EventAsOf], late_count: int,
-                cutoff: datetime) -> list:
-    events = [states[i] for i in sorted({d.event_id for d in deadlines}) if i in states]
-    assess = [d for d in deadlines if d.stage == "assess"]
-    respond = [d for d in deadlines if d.stage in RESPONSE_STAGES]
+def _office_row(name: str, counted: list[Counted]) -> list:
+    events = list({c.event.id: c.event for c in counted}.values())
+    assess = [c for c in counted if c.deadline.stage == "assess"]
+    respond = [c for c in counted if c.deadline.stage in RESPONSE_STAGES]
     return [
-        name, len(events), len(assess), _rate(assess, cutoff), len(respond), _rate(respond, cutoff),
-        sum(e.closed is not None for e in events), late_count,
+        name, len(events), len(assess), _rate(assess), len(respond), _rate(respond),
+        sum(e.closed is not None for e in events), sum(not c.on_time for c in counted),
         _median([e.hours_to(e.assessed) for e in events]),
         _median([e.hours_to(e.reached.get("responded")) for e in events]),
         _median([e.hours_to(e.closed) for e in events]),
     ]
 
 
-def _office_table(deadlines: list[Deadline], states: dict[int, EventAsOf], lates: list[Late],
-                  offices: dict[str, Office], cutoff: datetime, office_name: Namer) -> Table:
-    by_office: dict[str | None, list[Deadline]] = defaultdict(list)
-    for deadline in deadlines:
-        by_office[deadline.office_code].append(deadline)
-    late_counts = Counter(late.deadline.office_code for late in lates)
-    codes = {code for code, office in offices.items() if office.active} | set(by_office)
-    order = sorted(codes, key=lambda c: (c is None, not (c in offices and offices[c].lead), c or ""))
-    rows = [_office_row(office_name(code), by_office[code], states, late_counts[code], cutoff) for code in order]
-    rows.append(_office_row("合计", deadlines, states, len(lates), cutoff))
-    note = ("研判、回应时限按本月到期且截至期末未被替代的时限记录统计,归属时限记录上的责任单位;"
+def _office_table(counted: list[Counted], lead_code: str | None, office_name: Namer) -> Table:
+    by_office: dict[str | None, list[Counted]] = defaultdict(list)
+    for item in counted:
+        by_office[item.office_code].append(item)
+    # Only offices with deadlines this month: an office added to config later must not change a past report.
+    order = sorted(by_office, key=lambda c: (c is None, c != lead_code, c or ""))
+    rows = [_office_row(office_name(code), by_office[code]) for code in order]
+    rows.append(_office_row("合计", counted))
+    note = ("研判、回应(含发布权威信息、新闻发布会)时限按本月到期的时限记录统计,归属记录上的责任单位;"
             "用时为自发现起至审计日志中首次进入该环节的时间。")
     return Table("各单位处置情况", "表3 各责任单位处置情况", OFFICE_COLUMNS, rows, note)
 
 
-def _breach_table(lates: list[Late], office_name: Namer) -> Table:
+def _breach_table(lates: list[Counted], office_name: Namer) -> Table:
     columns = [Column("序号", "int"), Column("事件编号", "int"), Column("事件"), Column("等级"), Column("环节"),
-               Column("责任单位"), Column("截止时间", "datetime"), Column("完成时间", "datetime", "截至期末未完成"),
+               Column("责任单位"), Column("截止时间", "datetime"), Column("完成时间", "datetime", "未完成"),
                Column("超时时长", "hours"), Column("事件热度", "float")]
     rows = [
         [index, late.event.id, _mask(late.event.title), level_label(late.deadline.level),
-         STAGE_NAMES.get(late.deadline.stage, late.deadline.stage), office_name(late.deadline.office_code),
+         STAGE_NAMES.get(late.deadline.stage, late.deadline.stage), office_name(late.office_code),
          as_utc(late.deadline.due_at), late.done, late.hours_late, late.event.heat]
         for index, late in enumerate(lates, start=1)
     ]
-    return Table("超时情况", "表4 超时情况", columns, rows)
+    note = "超时时长计至完成时间;未完成的,计至该环节撤销或统计截止时点。事件热度为统计截止时点的热度。"
+    return Table("超时情况", "表4 超时情况", columns, rows, note)
 
 
-def effect_conclusion(effect: dict) -> str:
-    """A one-phrase verdict from the before/after figures."""
-    values = [effect.get(key) for key in EFFECT_KEYS]
-    if any(not isinstance(v, int | float) for v in values):
-        return "评估数据不全"
-    rate_down, negative_down = values[1] < values[0], values[3] < values[2]
-    if rate_down and negative_down:
-        return "热度与负面占比均下降,回应有效"
-    if rate_down:
-        return "热度下降,负面占比未降"
-    if negative_down:
-        return "负面占比下降,热度未降"
-    return "效果不明显,需持续跟踪"
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _effect_table(session: Session, evaluated: list[EventAsOf], cutoff: datetime, office_name: Namer) -> Table:
+def _effect_table(evaluated: list[EventAsOf], office_name: Namer) -> Table:
     columns = [Column("事件编号", "int"), Column("事件"), Column("责任单位"), Column("回应时间", "datetime"),
                Column("回应前(条/小时)", "float"), Column("回应后(条/小时)", "float"),
                Column("回应前负面占比", "percent"), Column("回应后负面占比", "percent"), Column("评估结论")]
     rows = []
     for state in evaluated:
-        effect = session.get(Event, state.id).effect or {}
-        responded = session.scalar(
-            select(Response.published_at)
-            .where(Response.event_id == state.id, Response.status == "confirmed", Response.recorded_at < cutoff)
-            .order_by(Response.published_at).limit(1)
-        )
-        values = [effect.get(key) if isinstance(effect.get(key), int | float) else None for key in EFFECT_KEYS]
-        rows.append([state.id, _mask(state.title), office_name(state.office_code), responded, *values,
-                     effect_conclusion(effect)])
-    return Table("回应效果评估", "表5 回应效果评估", columns, rows)
+        effect = state.effect or {}
+        before, after = effect.get("before") or {}, effect.get("after") or {}
+        responded = datetime.fromisoformat(effect["response_at"]) if effect.get("response_at") else None
+        rows.append([state.id, _mask(state.title), office_name(state.office_code), responded,
+                     _number(before.get("per_hour")), _number(after.get("per_hour")),
+                     _number(before.get("negative_share")), _number(after.get("negative_share")),
+                     effect.get("verdict") or "评估数据不全"])
+    note = "比较首次回应前后相同时长内的每小时信息量及负面信息占比,数值为系统评估时记录的结果。"
+    return Table("回应效果评估", "表5 回应效果评估", columns, rows, note)
 
 
 def _action_table(suggestions: list[Suggestion], office_name: Namer) -> Table:
