@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ SOURCE_TYPE_NAMES = {"news": "新闻", "forum": "论坛", "board": "留言板", 
 RESPONSE_STATUS_NAMES = {"proposed": "待确认", "confirmed": "已确认", "rejected": "已驳回"}
 RESPONSE_STAGES = ("respond", "publish", "press")
 CLOSE_KINDS = {"false_alarm": "误报", "no_action": "无需处置"}
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 def level_text(level: int | None) -> str:
@@ -100,6 +102,13 @@ def audit_action_text(action: str | None) -> str:
     return AUDIT_ACTIONS.get(action or "", action or "—")
 
 
+def audit_field_text(field: str | None) -> str:
+    """The Chinese name of an audited field; deadline fields read “时限·研判”."""
+    if field and field.startswith("deadline."):
+        return "时限·" + stage_text(field.split(".", 1)[1])
+    return AUDIT_FIELDS.get(field or "", field or "")
+
+
 def audit_value_text(settings: Settings, names: dict[str, str], field: str | None, value: str | None) -> str:
     """An audit before/after value in words: statuses, levels, offices, topics named; UTC times made local."""
     if value is None or value == "":
@@ -112,7 +121,7 @@ def audit_value_text(settings: Settings, names: dict[str, str], field: str | Non
         return names.get(value, value)
     if field == "topic":
         return topic_text(settings, value)
-    if field and field.endswith("_at"):
+    if _ISO_TIME.match(value):
         try:
             return format_local(datetime.fromisoformat(value))
         except ValueError:

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from dashboard.access import Viewer
 from dashboard.labels import (
-    AUDIT_FIELDS,
     RESPONSE_STATUS_NAMES,
     audit_action_text,
+    audit_field_text,
     audit_value_text,
     level_text,
     office_names,
@@ -132,7 +132,7 @@ def query_audit(session: Session, settings: Settings, event_id: int, names: dict
     ).all()
     return [
         {"id": a.id, "at": format_local(a.at, "%Y-%m-%d %H:%M:%S"), "actor": a.actor, "action_code": a.action,
-         "action": audit_action_text(a.action), "field": AUDIT_FIELDS.get(a.field or "", a.field or ""),
+         "action": audit_action_text(a.action), "field": audit_field_text(a.field),
          "before": audit_value_text(settings, names, a.field, a.before),
          "after": audit_value_text(settings, names, a.field, a.after), "comment": a.comment or ""}
         for a in rows

@@ -130,10 +130,11 @@ def _parse_id(text: str):
 
 
 def dash_call(client, output: str, values: dict | None = None, origin: str | None = "http://localhost",
-              changed: str | None = None):
+              changed: str | None = None, headers: dict | None = None):
     """POST to /_dash-update-component the callback whose output contains `output`.
 
-    `values` maps "id.property" (or the JSON id for pattern-matching ones) to the value sent; others are None.
+    `values` maps "id.property" to the value sent (others are None); for a wildcard input the key is the
+    dependency's JSON id and the value the list of {"id", "property", "value"} of the matching components.
     Returns the Flask response (the JSON of the update, or an error)."""
     values = values or {}
     deps = client.get("/_dash-dependencies").get_json()
@@ -149,11 +150,16 @@ def dash_call(client, output: str, values: dict | None = None, origin: str | Non
         found = []
         for item in dep[kind]:
             key = f"{item['id']}.{item['property']}"
-            found.append({"id": _parse_id(item["id"]), "property": item["property"], "value": values.get(key)})
+            if isinstance(_parse_id(item["id"]), dict):
+                found.append(values.get(key, []))  # a wildcard input: the list of matching components
+            else:
+                found.append({"id": item["id"], "property": item["property"], "value": values.get(key)})
         return found
 
-    inputs = items("inputs")
-    body = {"output": spec, "outputs": outputs, "inputs": inputs, "state": items("state"),
-            "changedPropIds": [changed or f"{json.dumps(inputs[0]['id']) if isinstance(inputs[0]['id'], dict) else inputs[0]['id']}.{inputs[0]['property']}"]}
-    headers = {"Origin": origin} if origin else {}
+    first = dep["inputs"][0]
+    body = {"output": spec, "outputs": outputs, "inputs": items("inputs"), "state": items("state"),
+            "changedPropIds": [changed or f"{first['id']}.{first['property']}"]}
+    headers = dict(headers or {})
+    if origin:
+        headers["Origin"] = origin
     return client.post("/_dash-update-component", json=body, headers=headers)

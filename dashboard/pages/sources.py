@@ -1,0 +1,70 @@
+"""来源: the health of every source (last success, failures, items per day, detection lag); down ones in red."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, callback, html
+from dash.exceptions import PreventUpdate
+
+from crawlers.health import source_health
+from dashboard.auth import current_viewer, yuqing_app
+from dashboard.components import denied_page, make_grid
+from yuqing.timeutil import format_local, utcnow
+
+dash.register_page(__name__, path="/sources", name="来源", title="来源", order=3)
+
+KIND_NAMES = {"rss": "RSS/Atom", "html": "网页", "json": "JSON接口", "board": "留言板"}
+COLUMNS = [
+    {"field": "title", "headerName": "来源", "width": 150, "tooltipField": "url", "pinned": "left"},
+    {"field": "kind", "headerName": "类型", "width": 90},
+    {"field": "status", "headerName": "状态", "width": 86},
+    {"field": "last_success", "headerName": "最近成功", "width": 132},
+    {"field": "last_new_item", "headerName": "最近新信息", "width": 132},
+    {"field": "failures", "headerName": "连续失败", "width": 84, "cellClassRules": {"cell-bad": "params.value > 0"}},
+    {"field": "items_24h", "headerName": "24小时信息", "width": 94},
+    {"field": "items_per_day_7d", "headerName": "7日日均", "width": 84},
+    {"field": "lag", "headerName": "发现时延(中位)", "width": 120},
+    {"field": "down_since", "headerName": "异常起始", "width": 132},
+    {"field": "problem", "headerName": "异常原因 / 最近错误", "flex": 1, "minWidth": 200, "tooltipField": "problem"},
+]
+ROW_RULES = {"row-down": "params.data.status_level == 'down'", "row-warning": "params.data.status_level == 'warning'",
+             "row-disabled": "params.data.status_level == 'disabled'"}
+
+
+def layout(**_query):
+    """The source table, refreshed by `refresh`."""
+    viewer = current_viewer()
+    if viewer is None or not viewer.can_open("sources"):
+        return denied_page()
+    return html.Div([
+        html.Div([html.H2("来源"), html.Span(id="so-updated", className="updated"),
+                  html.Span("红色:来源失联或连续失败;时延为发布到被系统发现的时间", className="meta")],
+                 className="toolbar"),
+        make_grid("so-grid", COLUMNS, [], height="calc(100vh - 140px)", row_id="params.data.name",
+                  rowClassRules=ROW_RULES),
+    ])
+
+
+def source_rows(health: list[dict]) -> list[dict]:
+    """crawlers.health rows made ready for the grid: local times, Chinese kinds, one problem column."""
+    return [
+        {"name": h["name"], "title": h["title"], "url": h["url"], "kind": KIND_NAMES.get(h["kind"], h["kind"]),
+         "status": h["status"], "status_level": h["status_level"], "last_success": format_local(h["last_success_at"]),
+         "last_new_item": format_local(h["last_new_item_at"]), "failures": h["consecutive_failures"],
+         "items_24h": h["items_24h"], "items_per_day_7d": h["items_per_day_7d"], "lag": h["median_lag_text"],
+         "down_since": format_local(h["down_since"]) if h["down_since"] else "",
+         "problem": h["down_reason"] or h["last_error"] or ""}
+        for h in health
+    ]
+
+
+@callback(Output("so-grid", "rowData"), Output("so-updated", "children"), Input("tick", "n_intervals"))
+def refresh(tick):
+    """Source health, re-read every third refresh tick."""
+    viewer = current_viewer()
+    if viewer is None or not viewer.can_open("sources") or (tick or 0) % 3:
+        raise PreventUpdate
+    now = utcnow()
+    with yuqing_app().db.read() as session:
+        rows = source_rows(source_health(session, now))
+    return rows, f"更新于 {format_local(now, '%H:%M:%S')}"

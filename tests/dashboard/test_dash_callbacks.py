@@ -1,0 +1,156 @@
+"""Callbacks called through /_dash-update-component as the browser calls them: data, rights, escaping."""
+
+from __future__ import annotations
+
+import json
+
+from dash_support import XSS_CONTENT, XSS_TITLE, dash_call, login
+from sqlalchemy import select
+
+from dashboard.shell import alert_update
+from yuqing.db.models import AuditLog, Event
+
+OVERVIEW = {"tick.n_intervals": 1, "ov-levels.value": [1, 2, 3, 4], "ov-overdue.value": []}
+
+
+def _client(dash_app, username: str):
+    client = dash_app.server.test_client()
+    assert login(client, username).status_code == 302
+    return client
+
+
+def _page(client, path: str) -> str:
+    response = dash_call(client, "_pages_content.children", {"_pages_location.pathname": path})
+    assert response.status_code == 200
+    return _text(response)
+
+
+def _text(response) -> str:
+    """The response JSON with escapes decoded, for looking for Chinese text."""
+    return json.dumps(response.get_json(), ensure_ascii=False)
+
+
+def test_overview_refresh_for_duty_and_office(dash_app, seeded_app):
+    _, data = seeded_app
+    duty = _text(dash_call(_client(dash_app, "duty"), "ov-counts.children", OVERVIEW))
+    assert "发布权威信息已超时" in duty and "研判还剩" in duty and "金沙村砂石厂塌方一人受伤" in duty
+    office = _text(dash_call(_client(dash_app, "msfw"), "ov-counts.children", OVERVIEW))
+    assert "东园村卫生院夜间无人值班" in office and "金沙村砂石厂塌方一人受伤" not in office
+
+
+def test_event_list_callback_is_scoped_server_side(dash_app, seeded_app):
+    _, data = seeded_app
+    values = {"tick.n_intervals": 1, "ev-offices.value": ["zzwb"]}  # an office user cannot widen its scope
+    rows = dash_call(_client(dash_app, "msfw"), "ev-grid.rowData", values).get_json()["response"]["ev-grid"]["rowData"]
+    assert rows == []
+    rows = dash_call(_client(dash_app, "duty"), "ev-grid.rowData", values).get_json()["response"]["ev-grid"]["rowData"]
+    assert [r["id"] for r in rows] == [data.safety]
+
+
+def test_office_user_cannot_open_or_refresh_another_offices_event(dash_app, seeded_app):
+    _, data = seeded_app
+    client = _client(dash_app, "msfw")
+    assert "事件不存在或无权查看" in _page(client, f"/events/{data.safety}")
+    refresh = dash_call(client, "ed-header.children", {"ed-id.data": data.safety, "tick.n_intervals": 1})
+    assert refresh.status_code == 204
+    own = dash_call(client, "ed-header.children", {"ed-id.data": data.medical, "tick.n_intervals": 1})
+    assert own.status_code == 200 and "东园村卫生院夜间无人值班" in _text(own)
+
+
+def test_pages_refuse_roles_that_may_not_open_them(dash_app):
+    client = _client(dash_app, "msfw")
+    for path in ("/users", "/trends", "/reports", "/sources"):
+        assert "无权访问此页面" in _page(client, path), path
+    assert dash_call(client, "us-grid.rowData", {"us-changed.data": 1}).status_code == 204
+
+
+def test_assess_through_the_callback_is_audited_with_the_user(dash_app, seeded_app):
+    app, data = seeded_app
+    client = _client(dash_app, "duty")
+    response = dash_call(client, "ed-assess-msg.children", {
+        "ed-assess-submit.n_clicks": 1, "ed-id.data": data.medical, "ed-changed.data": 0,
+        "ed-assess-topic.value": "medical", "ed-assess-level.value": 1, "ed-assess-office.value": "msfw",
+        "ed-assess-comment.value": "核实属实"})
+    assert "已完成研判" in _text(response)
+    with app.db.read() as session:
+        rows = session.execute(select(AuditLog.actor, AuditLog.comment)
+                               .where(AuditLog.event_id == data.medical, AuditLog.action == "assess")).all()
+        assert session.get(Event, data.medical).status == "assessed"
+    assert rows and all(actor == "duty" and comment == "核实属实" for actor, comment in rows)
+    refreshed = dash_call(client, "ed-header.children", {"ed-id.data": data.medical, "ed-changed.data": 1})
+    assert "研判" in _text(refreshed) and "duty" in _text(refreshed)
+
+
+def test_office_user_form_post_for_another_office_is_refused(dash_app, seeded_app):
+    app, data = seeded_app
+    response = dash_call(_client(dash_app, "msfw"), "ed-close-msg.children", {
+        "ed-close-submit.n_clicks": 1, "ed-id.data": data.safety, "ed-changed.data": 0, "ed-close-comment.value": ""})
+    assert "事件不存在或无权查看" in _text(response)
+
+
+def _evidence(client, mention_id: int):
+    key = '{"id":["ALL"],"type":"ed-evidence"}.n_clicks'
+    values = {key: [{"id": {"id": mention_id, "type": "ed-evidence"}, "property": "n_clicks", "value": 1}]}
+    return dash_call(client, "ed-evidence.children", values,
+                     changed=json.dumps({"id": mention_id, "type": "ed-evidence"}, separators=(",", ":")) + ".n_clicks")
+
+
+def test_evidence_shown_as_masked_text_to_duty_only(dash_app, seeded_app):
+    _, data = seeded_app
+    shown = _evidence(_client(dash_app, "duty"), data.xss_mention)
+    pre = shown.get_json()["response"]["ed-evidence"]["children"][-1]
+    assert pre["type"] == "Pre" and "<script>alert('snap')</script>" in pre["props"]["children"]
+    assert "13812345678" not in pre["props"]["children"]
+    hidden = _text(_evidence(_client(dash_app, "leader"), data.xss_mention))
+    assert "alert('snap')" in hidden
+    refused = _text(_evidence(_client(dash_app, "msfw"), data.xss_mention))
+    assert "无权查看" in refused and "snap" not in refused
+
+
+def test_web_text_only_ever_travels_as_plain_strings(dash_app, seeded_app):
+    _, data = seeded_app
+    client = _client(dash_app, "duty")
+    payloads = [
+        dash_call(client, "ov-counts.children", OVERVIEW).get_data(as_text=True),
+        dash_call(client, "ed-header.children", {"ed-id.data": data.xss}).get_data(as_text=True),
+        dash_call(client, "ev-grid.rowData", {"tick.n_intervals": 1}).get_data(as_text=True),
+        _page(client, f"/events/{data.xss}"),
+    ]
+    for payload in payloads:
+        assert "dangerously_allow_html" not in payload and '"Markdown"' not in payload
+        assert "cellRenderer" not in payload and "dangerously_allow_code" not in payload
+    header = dash_call(client, "ed-header.children", {"ed-id.data": data.xss}).get_json()
+    timeline = header["response"]["ed-timeline"]["children"]
+    texts = json.dumps(timeline, ensure_ascii=False)
+    assert json.dumps(XSS_CONTENT, ensure_ascii=False)[1:-1] in texts
+    title = header["response"]["ed-header"]["children"][0]["props"]["children"][-1]
+    assert title["props"]["children"] == XSS_TITLE
+
+
+def test_alert_cue_only_for_new_level_one_and_two_events():
+    events = [{"id": 5, "title": "新", "urgency": 1}, {"id": 3, "title": "旧", "urgency": 2}]
+    banner, seen, ping = alert_update(events, None)
+    assert seen == [5, 3] and ping is not None and not isinstance(ping, dict)  # first look: remember, no cue
+    banner, seen, ping = alert_update(events, [3])
+    assert ping == {"ids": [5]} and "新的重大舆情" in json.dumps(banner.to_plotly_json(), default=str, ensure_ascii=False)
+    banner, seen, ping = alert_update(events, [5, 3])
+    assert not isinstance(ping, dict)
+
+
+def test_alert_callback_announces_an_event_that_arrives(dash_app, seeded_app):
+    app, data = seeded_app
+    client = _client(dash_app, "duty")
+    first = dash_call(client, "alert-banner.children", {"tick.n_intervals": 1}).get_json()["response"]
+    seen = first["alert-seen"]["data"]
+    assert sorted(seen) == sorted([data.medical, data.safety]) and "alert-ping" not in first
+    with app.db.write() as session:
+        session.add(Event(title="柔新村养老院火情", topic="elderly", urgency=1, status="detected"))
+    second = dash_call(client, "alert-banner.children", {"tick.n_intervals": 2, "alert-seen.data": seen})
+    payload = second.get_json()["response"]
+    assert "柔新村养老院火情" in _text(second) and payload["alert-ping"]["data"]["ids"]
+
+
+def test_export_sends_an_excel_file(dash_app):
+    response = dash_call(_client(dash_app, "duty"), "ev-download.data", {"ev-export.n_clicks": 1})
+    data = response.get_json()["response"]["ev-download"]["data"]
+    assert data["filename"].startswith("事件清单_") and data["filename"].endswith(".xlsx") and data["base64"]
