@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -23,20 +24,59 @@ def heat_score(mentions: int, sources: int, reposts: int, comments: int, velocit
     return round(mentions + 3 * max(sources - 1, 0) + 2 * math.log1p(reposts + comments) + 2 * velocity, 2)
 
 
-def _candidates(session: Session, now: datetime, window_hours: float) -> list[Event]:
-    since = now - timedelta(hours=window_hours)
-    query = (
-        select(Event)
-        .where(Event.last_mention_at >= since, Event.status.not_in(CLOSED_FOR_GOOD))
-        .order_by(Event.last_mention_at.desc())
-        .limit(MAX_CANDIDATES)
-    )
-    return list(session.scalars(query))
+class RecentTexts:
+    """The near-duplicate index of recent relevant mentions, kept per database and caught up from it before use,
+    so that several processes ingesting into one database still see each other's mentions."""
+
+    def __init__(self, window_hours: float):
+        from pipeline.near_duplicates import NearDuplicateIndex
+
+        self.index = NearDuplicateIndex(window_seconds=window_hours * 3600)
+        self.window_hours = window_hours
+        self.last_id = 0
+        self.lock = threading.Lock()
+
+    def catch_up(self, session: Session, now: datetime) -> None:
+        """Index the relevant mentions other writers stored since the last look (from their stored text)."""
+        from pipeline.fingerprints import fingerprint
+
+        since = now - timedelta(hours=self.window_hours)
+        rows = session.execute(
+            select(Mention.id, Mention.title, Mention.content, Mention.first_seen_at)
+            .where(Mention.id > self.last_id, Mention.relevant.is_(True), Mention.first_seen_at >= since)
+            .order_by(Mention.id)
+        ).all()
+        for mention_id, title, content, seen in rows:
+            self.index.add(mention_id, fingerprint(f"{title}\n{content}"), seen)
+        if rows:
+            self.last_id = rows[-1][0]
+
+    def similar(self, fingerprint, now: datetime) -> list[tuple[int, float]]:
+        """(mention id, similarity) of recent near-duplicates."""
+        return self.index.query(fingerprint, now, limit=20)
+
+    def add(self, mention_id: int, fingerprint, now: datetime) -> None:
+        """Index a mention this process has just stored."""
+        self.index.add(mention_id, fingerprint, now)
+        self.last_id = max(self.last_id, mention_id)
+
+
+_recent: dict[tuple[str, float], RecentTexts] = {}
+_recent_lock = threading.Lock()
+
+
+def recent_texts(session: Session, settings: Settings) -> RecentTexts:
+    """The near-duplicate index for this database (created on first use)."""
+    key = (str(session.get_bind().url), settings.clustering.window_hours)
+    with _recent_lock:
+        if key not in _recent:
+            _recent[key] = RecentTexts(settings.clustering.window_hours)
+        return _recent[key]
 
 
 def _choose_event(session: Session, settings: Settings, mention: Mention, analysis, now: datetime) -> Event | None:
     """The event this mention belongs to: an exact duplicate's event, else the pipeline's clustering decision."""
-    from pipeline.clustering import Candidate, choose_event
+    from pipeline.clustering import EventCandidate, MentionFeatures, choose_event, representative_terms
 
     twin = session.scalar(
         select(Mention).where(Mention.content_hash == mention.content_hash, Mention.id != mention.id,
@@ -45,20 +85,44 @@ def _choose_event(session: Session, settings: Settings, mention: Mention, analys
     if twin is not None:
         mention.duplicate_of = twin.id
         return session.get(Event, twin.event_id)
-    events = _candidates(session, now, settings.clustering.window_hours)
+    texts = recent_texts(session, settings)
+    with texts.lock:
+        texts.catch_up(session, now)
+        similar = texts.similar(analysis.fingerprint, now)
+        texts.add(mention.id, analysis.fingerprint, now)
+    since = now - timedelta(hours=settings.clustering.window_hours)
+    events = list(session.scalars(
+        select(Event).where(Event.last_mention_at >= since, Event.status.not_in(CLOSED_FOR_GOOD))
+        .order_by(Event.last_mention_at.desc()).limit(MAX_CANDIDATES)
+    ))
     if not events:
         return None
+    similarity: dict[int, float] = {}
+    if similar:
+        owners = dict(session.execute(select(Mention.id, Mention.event_id)
+                                      .where(Mention.id.in_([mid for mid, _ in similar]))).all())
+        for mention_id, score in similar:
+            event_id = owners.get(mention_id)
+            if event_id is not None:
+                similarity[event_id] = max(similarity.get(event_id, 0.0), score)
     candidates = [
-        Candidate(id=e.id, simhash=e.simhash, key_terms=list(e.key_terms or []), topic=e.topic, village=e.village,
-                  last_seen=as_utc(e.last_mention_at), title=e.title)
+        EventCandidate(event_id=e.id, terms=representative_terms(e.term_counts or {}), topic=e.topic,
+                       village=e.village, last_seen=as_utc(e.last_mention_at), text_similarity=similarity.get(e.id, 0.0))
         for e in events
     ]
-    chosen = choose_event(analysis, candidates, threshold=settings.clustering.similarity, now=now)
-    return session.get(Event, chosen) if chosen is not None else None
+    features = MentionFeatures(terms=analysis.terms, topic=mention.topic, village=mention.village, time=now)
+    decision = choose_event(features, candidates, threshold=settings.clustering.similarity,
+                            window_seconds=settings.clustering.window_hours * 3600)
+    if decision.event_id is None:
+        return None
+    log.debug("信息 %s 并入事件 #%s(%s)", mention.id, decision.event_id, ";".join(decision.reasons))
+    return session.get(Event, decision.event_id)
 
 
 def attach_to_event(session: Session, settings: Settings, mention: Mention, analysis, now: datetime) -> Event:
     """Put a relevant mention into its event, opening a new event if none matches; runs the workflow hooks."""
+    from pipeline.clustering import add_terms, representative_terms
+
     from yuqing.workflow.hooks import on_event_changed, on_event_detected, on_mention_joined
 
     event = _choose_event(session, settings, mention, analysis, now)
@@ -67,15 +131,19 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
         event = Event(
             title=mention.title or mention.content[:60], summary=mention.content[:300], topic=mention.topic,
             urgency=mention.urgency, reasons=list(mention.urgency_reasons), village=mention.village,
-            key_terms=list(analysis.key_terms), simhash=mention.simhash, detected_at=now,
-            first_published_at=mention.published_at, status="detected",
+            simhash=mention.simhash, detected_at=now, first_published_at=mention.published_at, status="detected",
+            term_counts={}, signals={},
         )
         session.add(event)
         session.flush()
     mention.event_id = event.id
+    event.term_counts = add_terms(event.term_counts or {}, analysis.terms)
+    event.key_terms = sorted(representative_terms(event.term_counts, limit=12))
+    if not event.village and mention.village:
+        event.village = mention.village
     old_level = event.urgency
     _update_stats(session, event, mention, now)
-    _raise_level(event, mention)
+    _raise_level(event, analysis)
     if created:
         on_event_detected(session, settings, event)
         log.info("新事件 #%s [%s级] %s", event.id, event.urgency, event.title[:40])
@@ -86,16 +154,20 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
     return event
 
 
-def _raise_level(event: Event, mention: Mention) -> None:
-    """An event is as severe as its most severe mention, or as its spread makes it."""
-    from pipeline.urgency import level_for_spread
+def _raise_level(event: Event, analysis) -> None:
+    """Recompute the level from all mentions' signals and the spread; automatic changes only ever raise it
+    (a level an officer lowered in 研判 is not lowered again, nor raised back without new facts)."""
+    from pipeline.urgency import Signals, event_urgency, merge_signals
 
-    spread_level, spread_reason = level_for_spread(event.velocity, event.source_count, event.mention_count)
-    candidates = [(mention.urgency, list(mention.urgency_reasons)), (spread_level, [spread_reason] if spread_reason else [])]
-    for level, reasons in candidates:
-        if level < event.urgency:
-            event.urgency = level
-            event.reasons = list(dict.fromkeys(list(event.reasons or []) + reasons))
+    merged = merge_signals([Signals.from_dict(event.signals), analysis.urgency_signals]) if event.signals \
+        else analysis.urgency_signals
+    event.signals = merged.to_dict()
+    decided = event_urgency([merged], velocity=event.velocity)
+    if event.assessed_at is not None and analysis.urgency >= event.urgency:
+        return  # after 研判 the officer's level stands unless a new mention is itself more severe
+    if decided.level < event.urgency or not event.reasons:
+        event.urgency = min(decided.level, event.urgency)
+        event.reasons = decided.reasons
 
 
 def _update_stats(session: Session, event: Event, mention: Mention, now: datetime) -> None:

@@ -43,13 +43,24 @@ def analysis_context(settings: Settings):
     with _contexts_lock:
         context = _contexts.get(id(settings))
         if context is None:
-            from pipeline.analyze import build_context
-            from pipeline.settings_bridge import context_arguments
-
-            context = build_context(**context_arguments(settings))
+            context = build_analysis_context(settings)
             _contexts.clear()
             _contexts[id(settings)] = context
         return context
+
+
+def build_analysis_context(settings: Settings):
+    """Compile the pipeline's context from typed settings (schemes, topic keywords and names, villages, model)."""
+    from pipeline.analyze import build_context
+
+    return build_context(
+        [(s.name, s.region, s.subject, s.event, s.exclude) for s in settings.schemes if s.enabled],
+        extra_keywords={t.code: t.keywords for t in settings.topics if t.keywords},
+        topic_names=settings.topic_names(),
+        model_dir=settings.classifier.model_dir or None,
+        villages=settings.regions.villages,
+        village_aliases=settings.regions.aliases,
+    )
 
 
 def _text(value: Any) -> str:

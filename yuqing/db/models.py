@@ -166,6 +166,7 @@ class Event(Base):
         Index("ix_events_status_urgency", "status", "urgency"),
         Index("ix_events_detected", "detected_at"),
         Index("ix_events_office", "office_code"),
+        Index("ix_events_last_mention", "last_mention_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -179,6 +180,8 @@ class Event(Base):
     office_code: Mapped[str | None] = mapped_column(ForeignKey("offices.code"))
     village: Mapped[str | None] = mapped_column(String(50))
     key_terms: Mapped[list[Any]] = mapped_column(default=list)
+    term_counts: Mapped[dict[str, Any]] = mapped_column(default=dict)  # term → mentions using it (clustering)
+    signals: Mapped[dict[str, Any]] = mapped_column(default=dict)  # merged urgency signals of its mentions
     emerging: Mapped[bool] = mapped_column(Boolean, default=False)
     detected_at: Mapped[datetime] = mapped_column(default=utcnow)
     first_published_at: Mapped[datetime | None]

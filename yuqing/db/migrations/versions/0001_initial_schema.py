@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises: 
-Create Date: 2026-11-25 18:55:49.431571
+Create Date: 2026-11-25 19:15:44.764348
 """
 
 from alembic import op
@@ -95,6 +95,8 @@ def upgrade() -> None:
     sa.Column('office_code', sa.String(length=50), nullable=True),
     sa.Column('village', sa.String(length=50), nullable=True),
     sa.Column('key_terms', sa.JSON(), nullable=False),
+    sa.Column('term_counts', sa.JSON(), nullable=False),
+    sa.Column('signals', sa.JSON(), nullable=False),
     sa.Column('emerging', sa.Boolean(), nullable=False),
     sa.Column('detected_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('first_published_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
@@ -116,6 +118,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index('ix_events_detected', ['detected_at'], unique=False)
+        batch_op.create_index('ix_events_last_mention', ['last_mention_at'], unique=False)
         batch_op.create_index('ix_events_office', ['office_code'], unique=False)
         batch_op.create_index('ix_events_status_urgency', ['status', 'urgency'], unique=False)
 
@@ -359,6 +362,7 @@ def downgrade() -> None:
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_index('ix_events_status_urgency')
         batch_op.drop_index('ix_events_office')
+        batch_op.drop_index('ix_events_last_mention')
         batch_op.drop_index('ix_events_detected')
 
     op.drop_table('events')
