@@ -6,13 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from yuqing.db.models import OutboxMessage
 from yuqing.timeutil import utcnow
 
 MESSAGE_DOMAIN = "yuqing.local"
+_SESSION_KEYS = "outbox_dedupe_keys"
 
 
 def new_message_id(hint: str = "alert") -> str:
@@ -42,7 +43,7 @@ def enqueue(
     `now` (default: the clock) is when it was queued and first due.
     """
     now = now or utcnow()
-    if dedupe_key and session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
+    if dedupe_key and _already_queued(session, dedupe_key):
         return None
     message = OutboxMessage(
         message_id=new_message_id(kind),
@@ -60,6 +61,25 @@ def enqueue(
         created_at=now,
         next_attempt_at=now,
     )
+    # Not flushed here: a job queueing thousands of alerts gets them inserted in batches at commit.
     session.add(message)
-    session.flush()
     return message
+
+
+def _already_queued(session: Session, dedupe_key: str) -> bool:
+    """Whether the key is in the table or was queued earlier in this session (not yet flushed)."""
+    queued = session.info.setdefault(_SESSION_KEYS, set())
+    if dedupe_key in queued:
+        return True
+    with session.no_autoflush:
+        found = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+    queued.add(dedupe_key)
+    return found is not None
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_keys(session: Session, _previous_transaction) -> None:
+    # Keys queued in a transaction that rolled back were never stored; those still pending in the session were.
+    if _SESSION_KEYS in session.info:
+        session.info[_SESSION_KEYS] = {
+            obj.dedupe_key for obj in session.new if isinstance(obj, OutboxMessage) and obj.dedupe_key}

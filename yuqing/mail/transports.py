@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 import os
 import re
 import smtplib
@@ -37,7 +38,20 @@ def build_email(row: OutboxMessage, sender: str) -> EmailMessage:
     email.set_content(row.body_text, charset="utf-8")
     if row.body_html:
         email.add_alternative(row.body_html, subtype="html", charset="utf-8")
+    for name in (row.payload or {}).get("attachments", []):
+        _attach(email, Path(name))
     return email
+
+
+def _attach(email: EmailMessage, path: Path) -> None:
+    """Attach a file named in payload["attachments"] (reports); a missing file will not come back."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DeliveryError(f"附件无法读取:{path}({exc.strerror})", permanent=True) from exc
+    kind, _ = mimetypes.guess_type(path.name)
+    maintype, subtype = (kind or "application/octet-stream").split("/", 1)
+    email.add_attachment(data, maintype=maintype, subtype=subtype, filename=path.name)
 
 
 def eml_name(message_id: str) -> str:
