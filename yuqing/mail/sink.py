@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -36,8 +37,12 @@ class _Handler:
 class SmtpSink:
     """Start with `with SmtpSink() as sink:`; `sink.port` is the bound port, `sink.received` what arrived."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, credentials: tuple[str, str] | None = None,
+                 tls_context: ssl.SSLContext | None = None, implicit_tls: bool = False):
+        """credentials: require AUTH with this user and password; tls_context: offer STARTTLS (or, with
+        implicit_tls, speak TLS from the first byte, as smtp_ssl expects)."""
         self.host, self.port = host, port
+        self.credentials, self.tls_context, self.implicit_tls = credentials, tls_context, implicit_tls
         self.received: list[Received] = []
         self._changed = threading.Condition()
         self._controller = None
@@ -58,9 +63,24 @@ class SmtpSink:
                 self.port = sink.port = self.server.sockets[0].getsockname()[1]
                 super()._trigger_server()
 
-        self._controller = _Controller(_Handler(self), hostname=self.host, port=self.port)
+        options: dict = {}
+        if self.credentials:
+            options.update(authenticator=self._authenticate, auth_required=True,
+                           auth_require_tls=self.tls_context is not None)
+        if self.tls_context and self.implicit_tls:
+            options["ssl_context"] = self.tls_context
+        elif self.tls_context:
+            options.update(tls_context=self.tls_context, require_starttls=True)
+        self._controller = _Controller(_Handler(self), hostname=self.host, port=self.port, **options)
         self._controller.start()
         return self
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        ok = isinstance(auth_data, LoginPassword) and (
+            auth_data.login.decode(), auth_data.password.decode()) == self.credentials
+        return AuthResult(success=ok, handled=False)
 
     def stop(self) -> None:
         if self._controller is not None:
