@@ -86,8 +86,10 @@ def _draw_bars(axes, chart: Chart) -> None:
     for index, (name, values) in enumerate(chart.series.items()):
         offsets = [p - 0.4 + width * (index + 0.5) for p in positions]
         draw = axes.barh if chart.horizontal else axes.bar
-        bars = draw(offsets, values, width, label=name, color=COLOURS[index % len(COLOURS)])
-        labels = [f"{v:.0%}" if chart.percent else f"{v:g}" for v in values]
+        # A missing value (an office with no deadline of that kind) gets no bar and no label, not a zero.
+        heights = [v or 0 for v in values]
+        bars = draw(offsets, heights, width, label=name, color=COLOURS[index % len(COLOURS)])
+        labels = ["" if v is None else f"{v:.0%}" if chart.percent else f"{v:g}" for v in values]
         axes.bar_label(bars, labels=labels, fontsize=8, padding=2)
     if chart.horizontal:
         axes.set_yticks(list(positions), chart.categories, fontsize=9)

@@ -10,10 +10,10 @@ from yuqing.timeutil import format_local
 
 NO_EVENTS = "本月未发生需处置的政务舆情事件。"
 ACTION_PHRASES = {"通报批评": "予以通报批评", "约谈负责人": "负责人进行约谈"}
-METHOD = ("统计口径:本报告数据取自系统审计日志、时限记录和超时记录,按事件及时限在统计截止时点的状态计算,"
-          "此后对事件或配置的修改不影响本期数字。事件按首次发现时间归入月份(北京时间);时限以当时等级确定、"
-          "本月到期且截至统计时点未被替代的记录为准,超时归属时限记录上的责任单位;"
-          "用时为自发现起至审计日志中首次进入该环节的时间。个人信息已作脱敏处理。")
+METHOD = ("统计口径:本报告数据取自系统审计日志、时限记录和超时记录,按统计截止时点的状态计算,此后对事件或配置的"
+          "修改不影响本期数字。事件按首次发现时间归入月份(北京时间),等级、领域、责任单位和状态取截止时点的值,"
+          "热度按截止时点前采集的信息计算;时限以本月到期、到期前未被撤销或替代的记录为准,超时归属时限记录上的"
+          "责任单位;用时为自发现起至审计日志中首次进入该环节的时间。个人信息已作脱敏处理。")
 
 
 def _row(table: Table, label: str) -> dict:
@@ -81,7 +81,7 @@ def _offices(figures: MonthlyFigures) -> Section:
         text = "本月无到期的处置时限。"
     rows = [r for r in figures.offices.rows[:-1] if r[2] or r[4]]
     charts = [Chart("on_time", "各责任单位按时完成率", [r[0] for r in rows],
-                    {"按时研判率": [r[3] or 0 for r in rows], "按时回应率": [r[5] or 0 for r in rows]},
+                    {"按时研判率": [r[3] for r in rows], "按时回应率": [r[5] for r in rows]},
                     value_label="按时完成率", percent=True)] if rows else []
     return Section("二、各责任单位处置情况", [text], [figures.offices], charts)
 

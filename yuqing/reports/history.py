@@ -209,7 +209,8 @@ def stopped_at(deadline: Deadline, cutoff: datetime) -> datetime:
     return min([*ends, cutoff])
 
 
-def office_at(deadline: Deadline, state: EventAsOf, breach_offices: dict[int, str | None], cutoff: datetime) -> str | None:
+def office_at(deadline: Deadline, state: EventAsOf, breach_offices: dict[int, str | None],
+              cutoff: datetime) -> str | None:
     """The office a deadline counts for at the cut-off.
 
     A recorded breach keeps the office it was recorded against (breach_offices: deadline id → office).

@@ -39,12 +39,12 @@ class Table:
 
 @dataclass
 class Chart:
-    """Data for one bar chart: categories along one axis, one bar per series."""
+    """Data for one bar chart: categories along one axis, one bar per series (None: no bar)."""
 
     name: str  # file stem
     title: str
     categories: list[str]
-    series: dict[str, list[float]]
+    series: dict[str, list[float | None]]
     horizontal: bool = False
     value_label: str = ""
     percent: bool = False
