@@ -1,0 +1,154 @@
+"""The pages in headless Chromium against the dashboard served by waitress on 127.0.0.1 (port 0)."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+
+import pytest
+from dash_support import PASSWORD, XSS_CONTENT, XSS_TITLE
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+if not (CHROMIUM and CHROMEDRIVER):
+    pytest.skip("需要 chromium 与 chromedriver(apt-get install chromium chromium-driver)", allow_module_level=True)
+
+from selenium import webdriver  # noqa: E402 - only when the browser is there
+from selenium.common.exceptions import NoAlertPresentException, TimeoutException  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+WAIT = 15
+
+
+@pytest.fixture
+def live(dash_app, seeded_app):
+    """The dashboard served on a free loopback port; yields (base URL, Seeded)."""
+    from waitress.server import create_server
+
+    server = create_server(dash_app.server, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}", seeded_app[1]
+    server.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium at the office screen size."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--window-size=1366,768", "--lang=zh-CN"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def wait_text(driver, css: str, text: str, timeout: float = WAIT) -> None:
+    WebDriverWait(driver, timeout).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
+
+
+def log_in(driver, base: str, username: str) -> None:
+    driver.get(base + "/")
+    WebDriverWait(driver, WAIT).until(EC.presence_of_element_located((By.ID, "username")))
+    assert "/login" in driver.current_url
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    driver.find_element(By.ID, "login-button").click()
+    wait_text(driver, "#current-user", username)
+
+
+def assert_no_alert(driver) -> None:
+    with pytest.raises(NoAlertPresentException):
+        driver.switch_to.alert.text  # noqa: B018 - touching the alert is the check
+
+
+def test_duty_officer_sees_overview_assesses_an_event_and_sees_the_audit_row(live, browser):
+    base, data = live
+    log_in(browser, base, "duty")
+    wait_text(browser, "#ov-counts-table", "待研判")
+    wait_text(browser, "#ov-urgent-table", "研判还剩")
+    wait_text(browser, "#ov-urgent-table", "已超时")
+    overdue = browser.find_element(By.CSS_SELECTOR, "#ov-urgent-table td.countdown.overdue")
+    assert overdue.value_of_css_property("color") in ("rgba(198, 40, 40, 1)", "rgb(198, 40, 40)")
+    browser.find_element(By.LINK_TEXT, "东园村卫生院夜间无人值班").click()
+    wait_text(browser, "#ed-title", "东园村卫生院夜间无人值班")
+    wait_text(browser, "#ed-deadlines", "研判")
+    browser.find_element(By.CSS_SELECTOR, "#ed-assess-level input[value='2']").click()
+    browser.find_element(By.ID, "ed-assess-comment").send_keys("浏览器测试:已核实")
+    browser.find_element(By.ID, "ed-assess-submit").click()
+    wait_text(browser, "#ed-assess-msg", "已完成研判")
+    wait_text(browser, "#ed-audit", "浏览器测试:已核实")
+    audit = browser.find_element(By.ID, "ed-audit").text
+    assert "duty" in audit and "研判" in audit and "待研判 → 待回应" in audit
+
+
+def test_validation_message_is_shown_in_chinese(live, browser):
+    base, data = live
+    log_in(browser, base, "duty")
+    browser.get(f"{base}/events/{data.safety}")
+    wait_text(browser, "#ed-title", "金沙村砂石厂塌方一人受伤")
+    browser.find_element(By.XPATH, "//*[contains(@class,'tab') and normalize-space()='回应']").click()
+    browser.find_element(By.ID, "ed-respond-submit").click()
+    wait_text(browser, "#ed-respond-msg", "请填写发布渠道")
+
+
+def test_office_user_cannot_open_another_offices_event(live, browser):
+    base, data = live
+    log_in(browser, base, "msfw")
+    nav = browser.find_element(By.CSS_SELECTOR, ".nav").text
+    assert "值班总览" in nav and "用户" not in nav and "趋势" not in nav
+    browser.get(f"{base}/events/{data.safety}")
+    wait_text(browser, "#_pages_content", "事件不存在或无权查看")
+    assert "金沙村砂石厂" not in browser.find_element(By.TAG_NAME, "body").text
+    browser.get(f"{base}/events/{data.medical}")
+    wait_text(browser, "#ed-title", "东园村卫生院夜间无人值班")
+    assert browser.find_elements(By.ID, "ed-assess-submit") == []  # offices answer; they do not assess
+
+
+def test_crawled_markup_stays_inert_text(live, browser):
+    base, data = live
+    log_in(browser, base, "duty")
+    wait_text(browser, "#ov-urgent-table", XSS_TITLE)
+    browser.get(f"{base}/events/{data.xss}")
+    wait_text(browser, "#ed-title", XSS_TITLE)
+    wait_text(browser, "#ed-timeline", XSS_CONTENT)
+    browser.find_element(By.XPATH, "//button[normalize-space()='查看证据']").click()
+    wait_text(browser, "#ed-evidence-text", "<script>alert('snap')</script>")
+    assert "13812345678" not in browser.find_element(By.ID, "ed-evidence-text").text
+    browser.get(f"{base}/events")
+    wait_text(browser, "#ev-grid", XSS_TITLE)
+    time.sleep(1)
+    assert_no_alert(browser)
+    assert browser.find_elements(By.CSS_SELECTOR, "img[src='x']") == []
+    assert not browser.execute_script("return Array.from(document.scripts).some(s => s.text.includes('alert('))")
+
+
+def test_refresh_keeps_an_open_dialog_and_filters(live, browser):
+    base, data = live
+    log_in(browser, base, "duty")
+    wait_text(browser, "#ov-mentions", "东园村卫生院夜间无人值班")
+    wait_text(browser, "#ov-events", XSS_TITLE)
+    browser.find_element(By.CSS_SELECTOR, "#ov-levels input[value='3']").click()  # hide level 3
+    WebDriverWait(browser, WAIT).until(lambda d: XSS_TITLE not in d.find_element(By.ID, "ov-events").text)
+    time.sleep(0.5)  # let the refresh that the filter started finish replacing the lists
+    browser.find_element(By.XPATH, "//button[normalize-space()='东园村卫生院夜间无人值班']").click()
+    dialog = browser.find_element(By.ID, "ov-dialog")
+    WebDriverWait(browser, WAIT).until(lambda d: dialog.is_displayed())
+    before = browser.find_element(By.ID, "ov-updated").text
+    try:
+        WebDriverWait(browser, 12).until(lambda d: d.find_element(By.ID, "ov-updated").text != before)
+    except TimeoutException:  # pragma: no cover - the tick is every 5 s
+        pytest.fail("总览没有自动刷新")
+    assert dialog.is_displayed()
+    assert not browser.find_element(By.CSS_SELECTOR, "#ov-levels input[value='3']").is_selected()
+    assert XSS_TITLE not in browser.find_element(By.ID, "ov-events").text
