@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from yuqing.reports.briefing import BriefingFigures
 from yuqing.reports.figures import MonthlyFigures, level_label, rule_text
 from yuqing.reports.tables import Chart, ReportContent, Section, Table, display
@@ -22,9 +24,9 @@ def _row(table: Table, label: str) -> dict:
     return next((dict(zip(titles, row, strict=True)) for row in table.rows if row[0] == label), {})
 
 
-def _shown(table: Table, row: dict, title: str) -> str:
+def _shown(table: Table, row: dict, title: str, zone: ZoneInfo) -> str:
     """A value of a row as the Word document shows it."""
-    return display(row[title], next(c for c in table.columns if c.title == title))
+    return display(row[title], next(c for c in table.columns if c.title == title), zone)
 
 
 def _change_text(now: int, before: int) -> str:
@@ -71,7 +73,7 @@ def _overview(figures: MonthlyFigures) -> Section:
 
 def _offices(figures: MonthlyFigures) -> Section:
     total = _row(figures.offices, "合计")
-    rate = {title: _shown(figures.offices, total, title) for title in ("按时研判率", "按时回应率")}
+    rate = {title: _shown(figures.offices, total, title, figures.period.zone) for title in ("按时研判率", "按时回应率")}
     if figures.deadlines:
         offices_late = len({late.office_code for late in figures.lates})
         text = (f"本月到期的研判时限{total['研判时限(个)']}个,按时完成率{rate['按时研判率']};"
@@ -138,13 +140,13 @@ def monthly_content(figures: MonthlyFigures, settings: Settings) -> ReportConten
                         for s in figures.suggestions],
         "rules": [rule.model_dump() for rule in settings.reports.rules],
     }
-    return ReportContent("monthly", period.key, title, _period_line(figures), sections, summary, METHOD)
+    return ReportContent("monthly", period.key, title, _period_line(figures), sections, summary, METHOD, period.zone)
 
 
 def _period_line(figures: MonthlyFigures | BriefingFigures) -> str:
     line = f"报告期:{figures.period.span_text}"
     if not figures.complete:
-        line += f"(统计截至{format_local(figures.cutoff)},本期尚未结束)"
+        line += f"(统计截至{format_local(figures.cutoff, zone=figures.period.zone)},本期尚未结束)"
     return line
 
 
@@ -157,7 +159,7 @@ def briefing_content(figures: BriefingFigures, settings: Settings) -> ReportCont
     counts = figures.new_by_level
     overview = (f"{scope}新发现舆情事件{new}起,其中{_level_parts(counts)}。" if new
                 else f"{scope}未发现新的舆情事件。")
-    overview += (f"截至{format_local(figures.cutoff)},尚在处置中的事件{figures.open_events}起,"
+    overview += (f"截至{format_local(figures.cutoff, zone=period.zone)},尚在处置中的事件{figures.open_events}起,"
                  f"未完成时限{len(figures.deadlines.rows)}个,其中已超时{figures.overdue}个。")
     charts = [Chart("new_levels", f"{scope}新发事件按预警等级分布", [level_label(level) for level in (1, 2, 3, 4)],
                     {scope: [counts.get(level, 0) for level in (1, 2, 3, 4)]}, value_label="事件数(起)")] if new else []
@@ -172,4 +174,4 @@ def briefing_content(figures: BriefingFigures, settings: Settings) -> ReportCont
                "open_events": figures.open_events, "open_deadlines": len(figures.deadlines.rows),
                "overdue": figures.overdue}
     footer = "说明:事件状态、等级与热度按统计时点计;个人信息已作脱敏处理。"
-    return ReportContent(period.kind, period.key, title, _period_line(figures), sections, summary, footer)
+    return ReportContent(period.kind, period.key, title, _period_line(figures), sections, summary, footer, period.zone)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -90,7 +91,7 @@ def _repeat_header(row) -> None:
     row._tr.get_or_add_trPr().append(flag)
 
 
-def _table(document, table: Table) -> None:
+def _table(document, table: Table, zone: ZoneInfo) -> None:
     caption = _paragraph(document, table.title, HEADING_FONT, SIZE_SMALL_4, align=WD_ALIGN_PARAGRAPH.CENTER)
     caption.paragraph_format.space_before = Pt(6)
     grid = document.add_table(rows=1, cols=len(table.columns))
@@ -102,7 +103,7 @@ def _table(document, table: Table) -> None:
     for values in table.rows:
         cells = grid.add_row().cells
         for cell, column, value in zip(cells, table.columns, values, strict=True):
-            _cell_text(cell, display(value, column), centre=column.kind in NUMERIC)
+            _cell_text(cell, display(value, column, zone), centre=column.kind in NUMERIC)
     if not table.rows:
         cells = grid.add_row().cells
         merged = cells[0].merge(cells[-1]) if len(cells) > 1 else cells[0]
@@ -125,7 +126,7 @@ def write_docx(content: ReportContent, charts: dict[str, Path], path: Path, issu
         for text in section.paragraphs:
             _paragraph(document, text, BODY_FONT, SIZE_3, indent=True)
         for table in section.tables:
-            _table(document, table)
+            _table(document, table, content.zone)
         for chart in section.charts:
             document.add_picture(str(charts[chart.name]), width=Cm(15))
             document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER

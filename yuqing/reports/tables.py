@@ -71,6 +71,7 @@ class ReportContent:
     sections: list[Section]
     summary: dict[str, Any]
     footer: str = ""
+    zone: ZoneInfo = LOCAL  # times are shown in this zone
 
     def tables(self) -> list[Table]:
         """Every table in document order (the workbook's sheets)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -22,7 +23,7 @@ def heading(column: Column) -> str:
     return f"{column.title}(小时)" if column.kind == "hours" else column.title
 
 
-def cell_value(value: Any, column: Column) -> Any:
+def cell_value(value: Any, column: Column, zone: ZoneInfo) -> Any:
     """A table value as an Excel cell value: rounded numbers, local wall-clock times, inert text."""
     if value is None:
         return column.empty
@@ -31,7 +32,7 @@ def cell_value(value: Any, column: Column) -> Any:
     if column.kind in ("hours", "float"):
         return round(value, 2)
     if column.kind == "datetime":
-        return local_naive(value)
+        return local_naive(value, zone)
     return safe_cell(value)
 
 
@@ -59,7 +60,7 @@ def write_xlsx(content: ReportContent, path: Path) -> Path:
             cell.font = HEADER_FONT
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         for values in table.rows:
-            sheet.append([cell_value(v, c) for v, c in zip(values, table.columns, strict=True)])
+            sheet.append([cell_value(v, c, content.zone) for v, c in zip(values, table.columns, strict=True)])
         for index, column in enumerate(table.columns, start=1):
             letter = get_column_letter(index)
             for cell in sheet[letter][1:]:
