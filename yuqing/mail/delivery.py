@@ -18,7 +18,7 @@ from sqlalchemy import and_, or_, select, update
 
 from yuqing.app import App
 from yuqing.db.models import OutboxMessage
-from yuqing.mail.transports import DeliveryError, build_email, email_transport
+from yuqing.mail.transports import DeliveryError, Smtp, build_email, email_transport
 from yuqing.mail.webhook import post_json
 from yuqing.settings_model import MailSettings
 from yuqing.timeutil import utcnow
@@ -26,6 +26,7 @@ from yuqing.timeutil import utcnow
 log = logging.getLogger("yuqing.mail")
 LEASE_SECONDS = 300.0  # longer than any single send (smtp_timeout) takes
 BATCH = 100
+_unreachable: dict[tuple[str, int], datetime] = {}  # SMTP servers this process could not connect to, and when
 
 
 @dataclass
@@ -83,11 +84,17 @@ def _finish(app: App, row: OutboxMessage, now: datetime, error: DeliveryError | 
     return outcome
 
 
+def _server(conf: MailSettings) -> tuple[str, int]:
+    return conf.smtp_host, conf.smtp_port
+
+
 def _deliver_emails(app: App, rows: list[OutboxMessage], clock: Callable[[], datetime], report: DeliveryReport) -> None:
     conf = app.settings.mail
     pending = list(rows)
+    connected = False
     try:
         with email_transport(conf) as transport:
+            connected = True
             while pending:
                 row = pending[0]
                 try:
@@ -102,8 +109,35 @@ def _deliver_emails(app: App, rows: list[OutboxMessage], clock: Callable[[], dat
                 _count(report, _finish(app, row, clock(), None, note))
     except DeliveryError as exc:
         log.warning("邮件暂时无法发送(%d 封稍后重试):%s", len(pending), exc)
+        if not connected:
+            _unreachable[_server(conf)] = clock()
         for row in pending:
             _count(report, _finish(app, row, clock(), exc))
+
+
+def _probe_and_release(app: App, now: datetime) -> int:
+    """After the SMTP server was unreachable, try to connect every retry_base_seconds; once it answers, the mail
+    waiting out its backoff is due at once (so alerts arrive when the server returns, not minutes later)."""
+    conf = app.settings.mail
+    last = _unreachable.get(_server(conf))
+    if not conf.smtp_host or last is None or now - last < timedelta(seconds=conf.retry_base_seconds):
+        return 0
+    try:
+        with Smtp(conf):
+            pass
+    except DeliveryError:
+        _unreachable[_server(conf)] = now
+        return 0
+    del _unreachable[_server(conf)]
+    with app.db.write() as session:
+        released = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.channel == "email", OutboxMessage.status == "pending",
+                   OutboxMessage.next_attempt_at > now)
+            .values(next_attempt_at=now)
+        ).rowcount
+    log.info("SMTP 服务器已恢复,%d 封待重试的邮件立即发送", released)
+    return released
 
 
 def _deliver_webhooks(app: App, rows: list[OutboxMessage], clock: Callable[[], datetime], report: DeliveryReport) -> None:
@@ -132,11 +166,11 @@ def deliver_due(app: App, now: datetime | None = None, *, limit: int = BATCH,
     while True:
         rows = claim(app, clock(), limit, lease_seconds)
         if not rows:
+            if _probe_and_release(app, clock()):
+                continue
             break
         _deliver_webhooks(app, [r for r in rows if r.channel == "webhook"], clock, report)
         _deliver_emails(app, [r for r in rows if r.channel != "webhook"], clock, report)
-        if len(rows) < limit:
-            break
     if report.sent or report.retried or report.failed:
         log.info("提醒投递:成功 %d,待重试 %d,失败 %d", report.sent, report.retried, report.failed)
     return report
