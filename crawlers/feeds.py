@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.entities import name2codepoint
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +16,10 @@ from crawlers.urls import absolute_link
 _ENTRY_TAGS = {"item", "entry"}
 _FEED_ROOTS = {"rss", "RDF", "feed", "channel"}
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
+_AMPERSAND = re.compile(r"&(?:(#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)?")
+_CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.S)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _PARSER_OPTIONS = {"recover": True, "resolve_entities": False, "no_network": True, "remove_comments": True,
                    "huge_tree": False}
 
@@ -63,8 +68,24 @@ def parse_feed(text: str, base_url: str, now: datetime | None = None) -> Feed:
     return Feed(entries, syntax_error)
 
 
+def _repair(text: str) -> str:
+    """Fix what Chinese CMS feeds commonly get wrong: HTML entities (&nbsp;), bare &, control characters."""
+
+    def entity(match: re.Match) -> str:
+        name = match.group(1)
+        if name is None:
+            return "&amp;"
+        if name in _XML_ENTITIES or name.startswith("#"):
+            return match.group(0)
+        codepoint = name2codepoint.get(name)
+        return f"&#{codepoint};" if codepoint else f"&amp;{name};"
+
+    parts = _CDATA.split(_CONTROL.sub("", text))
+    return "".join(part if index % 2 else _AMPERSAND.sub(entity, part) for index, part in enumerate(parts))
+
+
 def _parse_xml(text: str):
-    text = _XML_DECLARATION.sub("", text.lstrip("\ufeff"), count=1)
+    text = _repair(_XML_DECLARATION.sub("", text.lstrip("\ufeff"), count=1))
     if not text.strip():
         raise FeedError("内容为空")
     parser = etree.XMLParser(encoding="utf-8", **_PARSER_OPTIONS)
@@ -161,5 +182,5 @@ def _entry(element, base_url: str, now: datetime | None) -> FeedEntry | None:
         author=_author(children),
         published_at=parse_datetime(_text(date_element).strip(), now=now) if date_element is not None else None,
         comments=_comment_count(children),
-        raw=etree.tostring(element, encoding="utf-8"),
+        raw=etree.tostring(element, encoding="utf-8", with_tail=False),
     )

@@ -28,13 +28,15 @@ ADVICE = [
 ]
 
 
-def down_reason(source: Source, conf: SourceSettings, now: datetime) -> str | None:
-    """Why the source counts as down (failing fail_limit times in a row, or silent too long), or None."""
+def down_state(source: Source, conf: SourceSettings, now: datetime) -> tuple[str, datetime] | None:
+    """(why, since when) the source counts as down — failing fail_limit times in a row, or silent too long —
+    or None. "Since" comes from stored fields, so every process checking computes the same outage."""
     if (source.consecutive_failures or 0) >= conf.fail_limit:
-        return f"连续 {source.consecutive_failures} 次采集失败:{source.last_error or '原因未知'}"[:200]
+        since = as_utc(source.last_success_at or source.created_at) or now
+        return f"连续 {source.consecutive_failures} 次采集失败:{source.last_error or '原因未知'}"[:200], since
     reference = as_utc(source.last_new_item_at or source.created_at)
     if reference and now - reference > timedelta(hours=conf.silence_hours):
-        return f"已 {format_duration(now - reference)} 没有新信息(上限 {conf.silence_hours:g} 小时)"
+        return f"已 {format_duration(now - reference)} 没有新信息(上限 {conf.silence_hours:g} 小时)", reference
     return None
 
 
@@ -49,26 +51,27 @@ def check_sources(app: App, now: datetime | None = None) -> list[dict[str, Any]]
             source = sources.get(conf.name)
             if source is None:
                 continue
-            reason = down_reason(source, conf, now) if conf.enabled else None
-            change = _update(session, app, source, conf, reason, now)
+            state = down_state(source, conf, now) if conf.enabled else None
+            change = _update(session, app, source, conf, state, now)
             if change:
-                changes.append({"source": conf.name, "change": change, "reason": reason})
+                changes.append({"source": conf.name, "change": change, "reason": state[0] if state else None})
     for change in changes:
         log.warning("来源 %s:%s %s", change["source"], change["change"], change["reason"] or "")
     return changes
 
 
-def _update(session: Session, app: App, source: Source, conf: SourceSettings, reason: str | None,
-            now: datetime) -> str | None:
-    if reason is None:
+def _update(session: Session, app: App, source: Source, conf: SourceSettings,
+            state: tuple[str, datetime] | None, now: datetime) -> str | None:
+    if state is None:
         if source.down_since is None:
             return None
         if conf.enabled:
             _alert(session, app, source, conf, "recovered", now)
         source.down_since = source.down_reason = source.last_down_alert_at = None
         return "recovered"
+    reason, since = state
     if source.down_since is None:
-        source.down_since, source.down_reason = now, reason
+        source.down_since, source.down_reason = min(since, now), reason
         _alert(session, app, source, conf, "down", now)
         source.last_down_alert_at = now
         return "down"

@@ -25,7 +25,7 @@ class RunSummary:
     errors: int = 0
     not_modified: int = 0  # 304 answers: nothing new, and nothing downloaded
     fatal: str | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: dict[str, list] = field(default_factory=dict)  # reason → [count, first URL]
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     recorded: bool = False
 
@@ -34,14 +34,16 @@ class RunSummary:
         """The source was read (its entry page answered with content or 304)."""
         return self.fatal is None
 
-    def problem(self, reason: str, *, fatal: bool = False, error: bool = True) -> None:
-        """Note a problem; `fatal` marks the whole run as failed, `error` counts it in `errors`."""
+    def problem(self, reason: str, *, url: str | None = None, fatal: bool = False, error: bool = True) -> None:
+        """Note a problem (the same reason on many pages is noted once, with a count and an example URL);
+        `fatal` marks the whole run as failed, `error` counts it in `errors`."""
         if error:
             self.errors += 1
         if fatal and self.fatal is None:
             self.fatal = reason
-        elif reason not in self.notes:
-            self.notes.append(reason)
+            return
+        note = self.notes.setdefault(reason, [0, url])
+        note[0] += 1
 
     def count(self, status: str) -> None:
         """Count one ingest result: new | updated | unchanged."""
@@ -51,7 +53,7 @@ class RunSummary:
     @property
     def message(self) -> str:
         """One Chinese line for the run: the fatal reason first, then the other problems, or a short success note."""
-        parts = ([self.fatal] if self.fatal else []) + self.notes
+        parts = ([self.fatal] if self.fatal else []) + [_note(r, n, url) for r, (n, url) in self.notes.items()]
         if not parts:
             if self.not_modified and not self.fetched:
                 return "内容未变化(304)"
@@ -70,3 +72,9 @@ class RunSummary:
         """How long the run took."""
         end = self.finished_at or utcnow()
         return max((end - self.started_at).total_seconds(), 0.0)
+
+
+def _note(reason: str, count: int, url: str | None) -> str:
+    if count > 1:
+        return f"{reason}(共 {count} 处,如 {url})" if url else f"{reason}(共 {count} 处)"
+    return f"{reason}({url})" if url else reason

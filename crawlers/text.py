@@ -46,7 +46,7 @@ def element_to_text(element) -> str:
             continue
         if tag in _SKIP:
             skipping -= 1
-        elif not skipping and tag in _BLOCK:
+        elif not skipping and tag in _BLOCK and tag != "br":
             out.append("\n")
         if node is not element and node.tail and not skipping:
             out.append(node.tail)
@@ -60,10 +60,11 @@ def html_to_text(fragment: str | None) -> str:
     if "<" not in fragment:
         return clean_text(html.unescape(fragment))
     try:
-        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+        text = element_to_text(lxml_html.fragment_fromstring(fragment, create_parent="div"))
     except (etree.LxmlError, ValueError):
-        return clean_text(html.unescape(re.sub(r"<[^>]*>", " ", fragment)))
-    return element_to_text(root)
+        text = ""
+    # The parser gives up on some junk (e.g. nesting deeper than libxml2 allows); strip tags by hand then.
+    return text or clean_text(html.unescape(re.sub(r"<[^>]*>", " ", fragment)))
 
 
 _COUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|w|千|k|亿)?", re.I)
@@ -75,7 +76,7 @@ def parse_count(value: object) -> int | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return int(value) if value >= 0 else None
+        return int(value) if 0 <= value < 2**31 else None  # also rejects NaN and infinities
     text = unicodedata.normalize("NFKC", str(value)).replace(",", "")
     match = _COUNT.search(text)
     if not match:

@@ -123,9 +123,13 @@ class SourceSpider(scrapy.Spider):
         )
 
     def keep_paging(self, response: Response, canonical: dict[str, str], seen: set[str]) -> bool:
-        """Incremental crawling: follow the next page only while everything on this one was new."""
+        """Incremental crawling: follow the next page only while this one has not reached stored items.
+
+        Lists run newest first, so a stored item at the bottom of the page means everything further on is
+        stored too. (Items pinned at the top are always stored; they must not stop a catch-up after a pause.)
+        """
         page = response.meta.get("page", 1)
-        if seen & set(canonical.values()) or not canonical:
+        if not canonical or list(canonical.values())[-1] in seen:
             return False
         if page >= self.source.max_pages:
             self.logger.info("已到最大翻页数 %d,本轮不再翻页", self.source.max_pages)
@@ -169,7 +173,7 @@ class SourceSpider(scrapy.Spider):
         """A page that could not be used; `fatal` when it was the source's entry page."""
         url = where.url if isinstance(where, Response) else where
         self.logger.warning("%s(%s)", reason, url)
-        self.summary.problem(reason if fatal else f"{reason}({url})", fatal=fatal)
+        self.summary.problem(reason, url=url, fatal=fatal)
 
     def on_error(self, failure: Failure) -> None:
         """Errback of every request: a download or HTTP error, described in Chinese."""
