@@ -39,8 +39,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         except PeriodError as exc:
             raise CommandError(str(exc), EXIT_USAGE) from exc
         queued = None
+        # The dashboard serves files from reports.out_dir only; a copy written elsewhere is not the record.
+        official = Path(app.settings.reports.out_dir).resolve() == generated.files[0].parent.resolve()
         with app.db.write() as session:
-            if generated.complete:
+            if generated.complete and official:
                 record(session, generated)
             if args.mail:
                 queued = queue_mail(session, app.settings, generated)
@@ -54,6 +56,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(path.resolve())
     if not generated.complete:
         print(f"注意:本期尚未结束,数字截至生成时刻,未登记为正式{KIND_NAMES[content.kind]}。")
+    elif not official:
+        print("注意:输出目录不是配置的 reports.out_dir,本次生成未登记到看板“报告”页。")
     if args.mail:
         print("已加入发件队列,由运行中的系统(yuqing run)发送给镇领导。" if queued
               else "未发送:配置中没有 mail.leader_emails。")
