@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 FONT = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif"
 
 
-def _base(title: str, height: int = 300) -> go.Figure:
+def _base(title: str, height: int = 270) -> go.Figure:
     figure = go.Figure()
     figure.update_layout(
         title={"text": title, "font": {"size": 14}, "x": 0.01},
@@ -61,7 +61,7 @@ def make_topic_time_figure(df: pd.DataFrame, title: str) -> go.Figure:
 
 def make_topic_village_figure(df: pd.DataFrame, title: str = "领域 × 村 热力图(相关信息数)") -> go.Figure:
     """A heat map of counts per topic (rows) and village (columns)."""
-    figure = _base(title, height=340)
+    figure = _base(title, height=290)
     if df.empty:
         return _empty(figure)
     table = df.pivot_table(index="topic", columns="village", values="count", aggfunc="sum", fill_value=0)

@@ -45,9 +45,10 @@ def layout(**_query):
                          className="f-mid", persistence=True),
             html.Span("按时率 = 按时完成 ÷(按时完成 + 超时),统计截止时间落在所选月份的环节", className="meta"),
         ], className="toolbar"),
-        make_grid("of-table", OFFICE_COLUMNS, [], height="300px", row_id="params.data.code"),
+        make_grid("of-table", OFFICE_COLUMNS, [], height="auto", row_id="params.data.code",
+                  grid_options={"domLayout": "autoHeight"}),
         html.H3("超时记录"),
-        make_grid("of-breaches", BREACH_COLUMNS, [], height="calc(100vh - 470px)"),
+        make_grid("of-breaches", BREACH_COLUMNS, [], height="calc(100vh - 360px)"),
     ])
 
 
