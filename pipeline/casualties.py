@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pipeline.keywords import KeywordIndex
+
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "俩": 2, "贰": 2, "三": 3, "叁": 3, "四": 4,
            "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
 _UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10000}
@@ -34,6 +36,9 @@ _KIND_THEN_COUNT = re.compile(
     rf"{_COUNT}(?:名|个|位|人|例)")
 # "2死3伤", "3死1伤" (both halves required: "九死一生" is not a casualty report)
 _SHORT = re.compile(rf"(?P<dead_count>{_NUMBER})死(?P<injured_count>{_NUMBER})伤")
+# Every pattern needs a kind word, or 死…伤; the patterns only run in windows around those.
+_ANCHORS = KeywordIndex([(word, None) for words in _KIND_WORDS.values() for word in words.split("|")] + [("死", None)])
+_WINDOW = 24  # characters either side of an anchor: counts stand right next to their kind word
 _NEGATED = re.compile(r"(?:无|没有|未|未造成|暂无|并无|不存在)(?:人员)?(?:伤亡|死亡|受伤)")
 
 
@@ -88,10 +93,19 @@ def _kind_of(match: re.Match) -> str | None:
     return next((kind for kind in _KIND_WORDS if match.group(kind)), None)
 
 
+def _windows(text: str) -> list[str]:
+    spans: list[list[int]] = []
+    for start, end, _, _ in _ANCHORS.longest_matches(text):
+        low, high = max(0, start - _WINDOW), end + _WINDOW
+        if spans and low <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], high)
+        else:
+            spans.append([low, high])
+    return [text[low:high] for low, high in spans]
+
+
 def parse_casualties(text: str) -> Casualties:
     """Casualty counts in the text; negated mentions ("无人员伤亡") and unreadable numbers are ignored."""
-    if not text:
-        return Casualties()
     counts = dict.fromkeys(KINDS, 0)
     phrases: list[str] = []
 
@@ -103,11 +117,14 @@ def parse_casualties(text: str) -> Casualties:
             counts[kind] = number
         phrases.append(phrase)
 
-    for pattern in (_COUNT_THEN_KIND, _KIND_THEN_COUNT):
-        for match in pattern.finditer(text):
-            if not _NEGATED.search(text, max(0, match.start() - 4), match.end() + 1):
-                record(_kind_of(match), match.group("count"), match.group())
-    for match in _SHORT.finditer(text):
-        record("dead", match.group("dead_count"), match.group())
-        record("injured", match.group("injured_count"), match.group())
+    for window in _windows(text) if text else ():
+        for pattern in (_COUNT_THEN_KIND, _KIND_THEN_COUNT):
+            for match in pattern.finditer(window):
+                if not _NEGATED.search(window, max(0, match.start() - 4), match.end() + 1):
+                    record(_kind_of(match), match.group("count"), match.group())
+        for match in _SHORT.finditer(window):
+            record("dead", match.group("dead_count"), match.group())
+            record("injured", match.group("injured_count"), match.group())
+    if not phrases:
+        return Casualties()
     return Casualties(**counts, phrases=tuple(dict.fromkeys(phrases)))

@@ -18,6 +18,10 @@ _MOBILE = re.compile(r"(?<![\d+])(?P<prefix>(?:\+|00)?86[ -]?|\(\+?86\)[ -]?|（
                      r"(?P<number>1[3-9]\d(?:[ -]?\d{4}){2})(?!\d)")
 _LANDLINE = re.compile(r"(?<![\d-])(?P<area>\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3}[ -]|0(?:10|2\d|[3-9]\d{2}))"
                        r"(?P<local>[2-9]\d{6,7})(?P<ext>-\d{1,4})?(?!\d)")
+# Cheap pre-checks: phone, ID and card numbers all hold seven digits with at most one separator among the
+# first ones; a plate starts with a province and a letter; an e-mail address has an "@".
+_LONG_NUMBER = re.compile(r"\d{3}[ -]?\d{4}")
+_PLATE_START = re.compile(rf"[{PROVINCES}][A-HJ-NP-Z]")
 _PLATE = re.compile(rf"(?P<head>[{PROVINCES}][A-HJ-NP-Z])(?P<sep>[·・•.\- ]?)"
                     r"(?P<body>[A-HJ-NP-Z0-9]{5,6})(?![A-Za-z0-9])")
 
@@ -78,6 +82,10 @@ def _candidates(text: str) -> list[_Span]:
     found: list[_Span] = []
     if "@" in text:
         found += [("email", m.start(), m.end()) for m in _EMAIL.finditer(text)]
+    if _PLATE_START.search(text):
+        found += [("plate", m.start(), m.end()) for m in _PLATE.finditer(text) if _plate_ok(m.group("body"))]
+    if not _LONG_NUMBER.search(text):
+        return found
     found += [("id_card", m.start(), m.end()) for m in _ID18.finditer(text) if is_valid_id(m.group())]
     found += [("id_card", m.start(), m.end()) for m in _ID15.finditer(text) if is_valid_id(m.group())]
     for m in _CARD.finditer(text):
@@ -86,7 +94,6 @@ def _candidates(text: str) -> list[_Span]:
             found.append(("bank_card", m.start(), m.end()))
     found += [("mobile", m.start("number"), m.end()) for m in _MOBILE.finditer(text)]
     found += [("landline", m.start(), m.end()) for m in _LANDLINE.finditer(text)]
-    found += [("plate", m.start(), m.end()) for m in _PLATE.finditer(text) if _plate_ok(m.group("body"))]
     return found
 
 
@@ -156,9 +163,12 @@ def mask_value(kind: str, value: str) -> str:
     return _MASKERS[kind](value)
 
 
-def mask(text: str) -> str:
-    """The text with every piece of personal data masked, a short hint of each kept."""
-    spans = find_personal_data(text)
+def mask(text: str, spans: list[tuple[str, int, int]] | None = None) -> str:
+    """The text with every piece of personal data masked, a short hint of each kept.
+
+    `spans` are the text's `find_personal_data` results when the caller has them already.
+    """
+    spans = find_personal_data(text) if spans is None else spans
     if not spans:
         return text
     parts: list[str] = []

@@ -2,51 +2,54 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
-SHINGLE = 2  # characters per shingle: bigrams keep a rewritten Chinese sentence similar, trigrams less so
+SHINGLE = 2  # characters per shingle (the hashing below combines neighbours): bigrams keep a rewritten Chinese sentence similar
 NUM_PERM = 64
-MAX_CHARS = 20_000  # a fingerprint covers the beginning of very long texts only
-_NOT_WORD = re.compile(r"[\W_]+")
+MAX_CHARS = 5_000  # a fingerprint covers the beginning of very long texts only
 _MASK64 = (1 << 64) - 1
 
-_rng = np.random.default_rng(20181101)  # fixed seed: signatures must be comparable across processes and runs
-_PERM_A = _rng.integers(1, 2**63, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)
-_PERM_B = _rng.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64)
-_MIX = [np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9)]
+_K1, _K2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9)  # fixed: signatures compare across runs
+_BIN_BITS = 6  # 2**6 == NUM_PERM bins
+_EMPTY = np.uint32(0xFFFFFFFF)
+_ROTATION = np.uint64(0x9E3779B1)  # added once per bin of distance when an empty bin borrows a value
 
 
-def _splitmix(values: np.ndarray) -> np.ndarray:
-    values = (values ^ (values >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    values = (values ^ (values >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return values ^ (values >> np.uint64(31))
+def _kept_characters() -> np.ndarray:
+    """Lookup table over the Basic Multilingual Plane: digits, a–z, letters, CJK; no punctuation or spacing."""
+    table = np.zeros(0x10000, dtype=bool)
+    table[0x30:0x3A] = table[0x61:0x7B] = table[0xC0:0x2000] = table[0x3400:] = True
+    table[0xFE30:0xFE50] = table[0xFF00:0xFFF0] = False  # CJK compatibility and full-width punctuation
+    table[0xFFFF] = True  # stands for every character beyond the BMP (emoji, rare CJK): kept
+    return table
 
 
-def clean_for_shingles(text: str) -> str:
-    """Lower-cased letters, digits and CJK characters only: punctuation and spacing do not make a text new."""
-    return _NOT_WORD.sub("", text[:MAX_CHARS].lower())
+_KEPT = _kept_characters()
+
+
+def _codes(text: str) -> np.ndarray:
+    """Code points of the lower-cased text, keeping letters, digits and CJK (not punctuation or spacing)."""
+    codes = np.frombuffer(text[:MAX_CHARS].lower().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return codes[_KEPT[np.minimum(codes, 0xFFFF)]].astype(np.uint64)
 
 
 def shingle_hashes(text: str) -> np.ndarray:
-    """Distinct 64-bit hashes of the character bigrams of a text (a one-element array for very short text)."""
-    cleaned = clean_for_shingles(text)
-    if not cleaned:
+    """64-bit hashes of the character bigrams of a text, repeats kept (one element for a one-character text)."""
+    codes = _codes(text)
+    if len(codes) == 0:
         return np.zeros(0, dtype=np.uint64)
-    codes = np.frombuffer(cleaned.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
     if len(codes) < SHINGLE:
         codes = np.concatenate([codes, np.zeros(SHINGLE - len(codes), dtype=np.uint64)])
-    windows = len(codes) - SHINGLE + 1
-    combined = np.zeros(windows, dtype=np.uint64)
-    for offset in range(SHINGLE):
-        combined ^= codes[offset:offset + windows] * _MIX[offset]
-    return np.unique(_splitmix(combined))
+    hashes = ((codes[:-1] << np.uint64(21)) | codes[1:]) * _K1
+    hashes ^= hashes >> np.uint64(29)
+    hashes *= _K2
+    return hashes ^ (hashes >> np.uint64(32))
 
 
 def simhash(hashes: np.ndarray) -> int:
-    """64-bit SimHash of shingle hashes as a signed integer (fits a SQL BIGINT)."""
+    """64-bit SimHash of shingle hashes (repeats weigh more) as a signed integer (fits a SQL BIGINT)."""
     if len(hashes) == 0:
         return 0
     bits = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
@@ -61,11 +64,25 @@ def hamming(first: int, second: int) -> int:
 
 
 def minhash(hashes: np.ndarray) -> np.ndarray:
-    """MinHash signature (NUM_PERM uint32 values) of shingle hashes; all-max for an empty text."""
+    """MinHash signature (NUM_PERM uint32 values) of shingle hashes; all-max for an empty text.
+
+    One-permutation hashing with rotation densification (Li et al. 2012; Shrivastava & Li 2014): the top six
+    bits of a shingle's hash pick one of 64 bins, each bin keeps its smallest low 32 bits, and an empty bin
+    borrows from the next non-empty bin to its right, shifted by the distance. One pass instead of 64.
+    """
+    empty = np.full(NUM_PERM, _EMPTY, dtype=np.uint32)
     if len(hashes) == 0:
-        return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
-    permuted = (_PERM_A[:, None] * hashes[None, :] + _PERM_B[:, None]) >> np.uint64(32)
-    return permuted.min(axis=1).astype(np.uint32)
+        return empty
+    signature = empty.copy()
+    np.minimum.at(signature, (hashes >> np.uint64(64 - _BIN_BITS)).astype(np.intp),
+                  (hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+    filled = np.flatnonzero(signature != _EMPTY)
+    if len(filled) < NUM_PERM:
+        bins = np.arange(NUM_PERM)
+        donor = filled[np.searchsorted(filled, bins) % len(filled)]
+        distance = (donor - bins) % NUM_PERM
+        signature = (signature[donor].astype(np.uint64) + distance.astype(np.uint64) * _ROTATION).astype(np.uint32)
+    return signature
 
 
 def signature_similarity(first: np.ndarray, second: np.ndarray) -> float:

@@ -28,29 +28,30 @@ class NegativityScorer:
 
     def __init__(self, lexicon_name: str = "negativity.txt", scale: float = 6.0) -> None:
         lexicon = read_weighted_lexicon(lexicon_name)
-        self._index = KeywordIndex([(word, (polarity, weight)) for polarity, words in lexicon.items()
-                                    for word, weight in words.items()])
+        entries = [(word.lower(), (polarity, weight)) for polarity, words in lexicon.items()
+                   for word, weight in words.items()]
+        self._index = KeywordIndex(entries)
+        self._payloads: dict[str, list[tuple[str, float]]] = {}
+        for word, payload in entries:
+            self._payloads.setdefault(word, []).append(payload)
         self._scale = scale
 
     def score(self, text: str) -> Negativity:
         """Negativity of a normalised text."""
         if not text:
             return Negativity(0.0, (), ())
-        counts: Counter[tuple[str, str, float]] = Counter()
-        for match in self._index.longest_matches(text):
-            for polarity, weight in match.payloads:
-                counts[(polarity, match.word, weight)] += 1
         negative = positive = 0.0
         negative_terms: list[tuple[float, str]] = []
         positive_terms: list[tuple[float, str]] = []
-        for (polarity, word, weight), count in counts.items():
-            value = weight * min(count, _MAX_REPEATS)
-            if polarity == "negative":
-                negative += value
-                negative_terms.append((value, word))
-            else:
-                positive += value
-                positive_terms.append((value, word))
+        for word, count in self._index.count_longest(text).items():
+            for polarity, weight in self._payloads[word]:
+                value = weight * min(count, _MAX_REPEATS)
+                if polarity == "negative":
+                    negative += value
+                    negative_terms.append((value, word))
+                else:
+                    positive += value
+                    positive_terms.append((value, word))
         negative += min(sum(text.count(mark) for mark in _EMPHASIS), 6) * 0.5
         balance = negative - 0.8 * positive
         # Longer texts collect more words by chance; divide by the square root of their length in 400s.

@@ -38,6 +38,8 @@ def _build_width_table() -> dict[int, str]:
 
 
 _WIDTH_TABLE = _build_width_table()
+# translate() looks up every character; most texts need nothing from the table, which this finds quickly.
+_NEEDS_WIDTH = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_WIDTH_TABLE)) + "]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0\u2002-\u200a\u202f\u205f]+")
 _BLANK_LINES = re.compile(r"\s*\n\s*")
@@ -88,7 +90,7 @@ def fix_surrogates(text: str) -> str:
 
 def to_half_width(text: str) -> str:
     """Full-width letters, digits and ASCII symbols to half width; Chinese punctuation is kept."""
-    return text.translate(_WIDTH_TABLE)
+    return text.translate(_WIDTH_TABLE) if _NEEDS_WIDTH.search(text) else text
 
 
 def to_simplified(text: str) -> str:

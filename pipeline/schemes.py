@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from pipeline.keywords import KeywordIndex
@@ -212,23 +212,65 @@ class SchemeHit:
     matched_terms: tuple[str, ...]
 
 
+Predicate = Callable[[set[str]], bool]
+_EXCLUDE_BIT = 8  # groups are bits: region 1, subject 2, event 4, exclusion 8
+
+
+def _predicate(node: Node) -> Predicate:
+    """A fast yes/no test for a node; the words of an OR are checked as one set."""
+    if isinstance(node, Everything):
+        return lambda found: True
+    if isinstance(node, Word):
+        word = node.text
+        return lambda found: word in found
+    if isinstance(node, Or):
+        words = frozenset(child.text for child in node.children if isinstance(child, Word))
+        others = [_predicate(child) for child in node.children if not isinstance(child, Word)]
+        if not others:
+            return lambda found: not words.isdisjoint(found)
+        return lambda found: not words.isdisjoint(found) or any(test(found) for test in others)
+    parts = [_predicate(child) for child in node.children]
+    return lambda found: all(test(found) for test in parts)
+
+
 @dataclass(frozen=True)
 class _Compiled:
     name: str
     positive: tuple[Node, ...]
     exclude: Node | None
+    required: int  # bits of the non-empty positive groups: each needs one of its words in the text
+    tests: tuple[Predicate, ...]
+    exclude_test: Predicate | None
+
+
+def _compile(name: str, region: str, subject: str, event: str, exclude: str) -> _Compiled:
+    positive = (parse(region), parse(subject), parse(event))
+    excluded = parse(exclude)
+    exclude_node = None if isinstance(excluded, Everything) else excluded
+    required = sum(1 << group for group, node in enumerate(positive) if not isinstance(node, Everything))
+    return _Compiled(name, positive, exclude_node, required, tuple(_predicate(node) for node in positive),
+                     None if exclude_node is None else _predicate(exclude_node))
 
 
 class SchemeMatcher:
-    """All schemes behind one Aho-Corasick automaton; only schemes touched by a found word are evaluated."""
+    """All schemes behind one Aho-Corasick automaton.
+
+    Each word records which schemes and groups it belongs to, so a scheme is only evaluated when every
+    non-empty group of it has at least one word in the text.
+    """
 
     def __init__(self, schemes: Sequence[_Compiled]) -> None:
         self._schemes = list(schemes)
-        entries = [(word, index) for index, scheme in enumerate(self._schemes)
-                   for node in (*scheme.positive, scheme.exclude) if node is not None for word in node.words()]
-        self._index = KeywordIndex(entries)
-        self._always = [index for index, scheme in enumerate(self._schemes)
-                        if all(isinstance(node, Everything) for node in scheme.positive)]
+        memberships: dict[str, dict[int, int]] = {}
+        for index, scheme in enumerate(self._schemes):
+            groups = [*scheme.positive, scheme.exclude]
+            for group, node in enumerate(groups):
+                bit = _EXCLUDE_BIT if group == 3 else 1 << group
+                for word in node.words() if node is not None else ():
+                    owners = memberships.setdefault(word, {})
+                    owners[index] = owners.get(index, 0) | bit
+        self._index = KeywordIndex((word, tuple(owners.items())) for word, owners in memberships.items())
+        self._always = [index for index, scheme in enumerate(self._schemes) if scheme.required == 0]
 
     def __len__(self) -> int:
         return len(self._schemes)
@@ -240,32 +282,27 @@ class SchemeMatcher:
 
     def match(self, text: str) -> list[SchemeHit]:
         """The schemes the (normalised) text matches, in configuration order."""
-        found: set[str] = set()
-        touched: set[int] = set(self._always)
-        for match in self._index.iter_matches(text):
-            found.add(match.word)
-            touched.update(match.payloads)
+        found_payloads = dict(self._index.found_payloads(text))
+        found = set(found_payloads)
+        bits: dict[int, int] = dict.fromkeys(self._always, 0)
+        for payloads in found_payloads.values():
+            for owners in payloads:
+                for index, bit in owners:
+                    bits[index] = bits.get(index, 0) | bit
         hits = []
-        for index in sorted(touched):
+        for index in sorted(bits):
             scheme = self._schemes[index]
-            if scheme.exclude is not None and scheme.exclude.support(found) is not None:
+            seen = bits[index]
+            if seen & scheme.required != scheme.required:
                 continue
-            proof: list[str] = []
-            for node in scheme.positive:
-                part = node.support(found)
-                if part is None:
-                    break
-                proof += part
-            else:
+            if seen & _EXCLUDE_BIT and scheme.exclude_test(found):
+                continue
+            if all(test(found) for test in scheme.tests):
+                proof = [word for node in scheme.positive for word in node.support(found) or ()]
                 hits.append(SchemeHit(scheme.name, tuple(dict.fromkeys(proof))))
         return hits
 
 
 def compile_schemes(schemes: Iterable[tuple[str, str, str, str, str]]) -> SchemeMatcher:
     """Compile (name, region, subject, event, exclude) expressions; raises SchemeSyntaxError on a bad one."""
-    compiled = []
-    for name, region, subject, event, exclude in schemes:
-        excluded = parse(exclude)
-        compiled.append(_Compiled(name, (parse(region), parse(subject), parse(event)),
-                                  None if isinstance(excluded, Everything) else excluded))
-    return SchemeMatcher(compiled)
+    return SchemeMatcher([_compile(*scheme) for scheme in schemes])

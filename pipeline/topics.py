@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,33 +60,26 @@ class LexiconClassifier:
                 section[normalize(word)] = extra_weight
         self.names = {**TOPIC_NAMES, **{code: TOPIC_NAMES.get(code, code) for code in lexicon}, **(names or {})}
         self.labels = list(self.names)
-        self._index = KeywordIndex((word, (topic, weight)) for topic, words in lexicon.items()
-                                   for word, weight in words.items())
+        entries = [(word.lower(), (topic, weight)) for topic, words in lexicon.items() for word, weight in words.items()]
+        self._index = KeywordIndex(entries)
+        self._payloads: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for word, payload in entries:
+            self._payloads[word].append(payload)
         self.title_weight = title_weight
         self.min_score = min_score
 
-    def _occurrences(self, text: str) -> dict[tuple[str, str], tuple[float, int]]:
-        found: dict[tuple[str, str], tuple[float, int]] = {}
-        for match in self._index.longest_matches(text):
-            for topic, weight in match.payloads:
-                _, count = found.get((topic, match.word), (weight, 0))
-                found[(topic, match.word)] = (weight, count + 1)
-        return found
-
     def classify(self, title: str, content: str) -> TopicResult:
         """Topic of a normalised title and body."""
-        in_title = self._occurrences(title)
-        in_body = self._occurrences(content)
+        in_title, in_body = self._index.count_longest(title), self._index.count_longest(content)
         raw: dict[str, float] = defaultdict(float)
         by_topic: dict[str, list[tuple[float, str]]] = defaultdict(list)
-        for key in in_title.keys() | in_body.keys():
-            topic, word = key
-            weight, title_count = in_title.get(key, (0.0, 0))
-            weight, body_count = in_body.get(key, (weight, 0))
-            damped = (1 + math.log(body_count)) if body_count else 0.0
-            contribution = weight * (self.title_weight * min(title_count, 1) + damped)
-            raw[topic] += contribution
-            by_topic[topic].append((contribution, word))
+        for word in in_title.keys() | in_body.keys():
+            body_count = in_body[word]
+            evidence = self.title_weight * (word in in_title) + ((1 + math.log(body_count)) if body_count else 0.0)
+            for topic, weight in self._payloads[word]:
+                contribution = weight * evidence
+                raw[topic] += contribution
+                by_topic[topic].append((contribution, word))
         total = sum(raw.values())
         if total < self.min_score:
             return TopicResult(OTHER, {OTHER: 1.0}, [])

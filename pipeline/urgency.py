@@ -91,13 +91,13 @@ def read_signals(text: str, *, topic: str | None = None, negativity: float = 0.0
                  source_type: str = "other") -> Signals:
     """Severity terms and casualty counts of a normalised text, with the other signals passed in."""
     found: dict[str, dict[str, None]] = {"critical": {}, "serious": {}, "sensitive": {}}
-    for match in _severity_index().longest_matches(text):
-        if _NEGATED_BEFORE.search(text[max(0, match.start - 6):match.start]):
+    for start, end, word, payloads in _severity_index().longest_matches(text):
+        if _NEGATED_BEFORE.search(text[max(0, start - 6):start]):
             continue
-        if _NOT_INCIDENT_AFTER.match(text[match.end:match.end + 6]):
+        if _NOT_INCIDENT_AFTER.match(text[end:end + 6]):
             continue
-        for tier, _ in match.payloads:
-            found[tier][match.word] = None
+        for tier, _ in payloads:
+            found[tier][word] = None
     return Signals(tuple(found["critical"]), tuple(found["serious"]), tuple(found["sensitive"]),
                    parse_casualties(text), negativity, topic, source_type if source_type in SOURCE_NAMES else "other")
 

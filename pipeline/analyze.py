@@ -1,0 +1,168 @@
+"""The pipeline's one entry point: a mention's text in, masked text, relevance, topic, urgency and fingerprints out."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from pipeline.deidentify import find_personal_data, mask
+from pipeline.fingerprints import Fingerprint, fingerprint
+from pipeline.keywords import KeywordIndex
+from pipeline.negativity import NegativityScorer, default_scorer
+from pipeline.normalize import html_to_text, normalize
+from pipeline.schemes import SchemeMatcher, compile_schemes
+from pipeline.topics import LexiconClassifier, TopicResult
+from pipeline.urgency import LEVEL_NAMES, Signals, UrgencyRules, assess_urgency
+
+SOURCE_TYPES = ("news", "forum", "board", "official", "weibo", "other")
+
+
+class TopicClassifier(Protocol):
+    """Anything that turns a normalised title and body into a TopicResult (lexicon or trained model)."""
+
+    labels: list[str]
+
+    def classify(self, title: str, content: str) -> TopicResult:
+        """Topic of a normalised title and body."""
+
+
+@dataclass(frozen=True)
+class TextIn:
+    """A mention's text as collected: content is plain text; html, if given and content is empty, is used."""
+
+    title: str = ""
+    content: str = ""
+    source_type: str = "other"
+    published_at: datetime | None = None
+    html: str | None = None
+
+
+@dataclass
+class AnalysisContext:
+    """Everything analyze() needs, built once from settings by build_context()."""
+
+    schemes: SchemeMatcher
+    classifier: TopicClassifier
+    topic_names: dict[str, str]
+    urgency_rules: UrgencyRules
+    villages: KeywordIndex
+    negativity: NegativityScorer
+
+
+@dataclass
+class Analysis:
+    """The result for one mention (plain data; the caller stores what it needs)."""
+
+    title_masked: str
+    content_masked: str
+    normalized_title: str
+    normalized_content: str
+    relevant: bool
+    schemes: list[str]
+    matched_terms: list[str]
+    topic: str
+    topic_name: str
+    topic_scores: dict[str, float]
+    topic_terms: list[str]
+    urgency: int
+    urgency_name: str
+    urgency_reasons: list[str]
+    urgency_signals: Signals
+    negativity: float
+    village: str | None
+    personal_data: dict[str, int]
+    simhash: int
+    minhash: np.ndarray = field(repr=False)
+
+    @property
+    def normalized(self) -> str:
+        """Title and body, normalised, one per line."""
+        return f"{self.normalized_title}\n{self.normalized_content}".strip()
+
+    @property
+    def fingerprint(self) -> Fingerprint:
+        """The fingerprints, as the near-duplicate index takes them."""
+        return Fingerprint(self.simhash, self.minhash)
+
+    @property
+    def terms(self) -> frozenset[str]:
+        """Terms that characterise the mention, for event clustering."""
+        signals = self.urgency_signals
+        return frozenset([*self.matched_terms, *self.topic_terms, *signals.critical_terms, *signals.serious_terms])
+
+    def reasons(self) -> list[str]:
+        """Reasons a duty officer reads: urgency first, then topic and relevance (Chinese)."""
+        topic_basis = f"（依据：{'、'.join(self.topic_terms[:5])}）" if self.topic_terms else ""
+        relevance = (f"命中监测方案：{'、'.join(self.schemes)}" if self.schemes
+                     else ("未配置监测方案" if self.relevant else "未命中任何监测方案"))
+        return [*self.urgency_reasons, f"领域：{self.topic_name}{topic_basis}", relevance]
+
+
+SchemeTuple = tuple[str, str, str, str, str]
+
+
+def build_context(schemes: Iterable[SchemeTuple] = (), *, extra_keywords: Mapping[str, Sequence[str]] | None = None,
+                  topic_names: Mapping[str, str] | None = None, model_dir: str | Path | None = None,
+                  villages: Iterable[str] = (), village_aliases: Mapping[str, Sequence[str]] | None = None,
+                  urgency_rules: UrgencyRules | None = None) -> AnalysisContext:
+    """Compile schemes (name, region, subject, event, exclude), the topic classifier (the shipped lexicon plus
+    extra keywords, or a trained model directory) and the village names; raises SchemeSyntaxError or ModelError."""
+    if model_dir:
+        from pipeline.training import load_model
+
+        classifier: TopicClassifier = load_model(model_dir)
+        names = {label: label for label in classifier.labels}
+    else:
+        lexicon = LexiconClassifier(extra_keywords=extra_keywords, names=topic_names)
+        classifier, names = lexicon, dict(lexicon.names)
+    names.update(topic_names or {})
+    aliases = village_aliases or {}
+    village_entries = [(name, name) for name in villages]
+    village_entries += [(alias, name) for name, others in aliases.items() for alias in others]
+    return AnalysisContext(compile_schemes(schemes), classifier, names, urgency_rules or UrgencyRules(),
+                           KeywordIndex((normalize(word), name) for word, name in village_entries),
+                           default_scorer())
+
+
+def _village(index: KeywordIndex, title: str, content: str) -> str | None:
+    for text in (title, content):
+        counts = Counter(payload for _, payloads in index.found_payloads(text) for payload in payloads)
+        if counts:
+            return counts.most_common(1)[0][0]
+    return None
+
+
+
+
+def analyze(text_in: TextIn, ctx: AnalysisContext, *, velocity: float | None = None) -> Analysis:
+    """Analyse one mention: normalise, mask, match schemes, classify topic, score negativity and urgency,
+    find the village and fingerprint the text. Pure: no database, no network."""
+    title = normalize(text_in.title)
+    content = normalize(text_in.content) if text_in.content else normalize(html_to_text(text_in.html))
+    both = f"{title}\n{content}"
+    hits = ctx.schemes.match(both)
+    relevant = bool(hits) if len(ctx.schemes) else True
+    matched = list(dict.fromkeys(term for hit in hits for term in hit.matched_terms))
+    topic = ctx.classifier.classify(title, content)
+    negative = ctx.negativity.score(both).score
+    source_type = text_in.source_type if text_in.source_type in SOURCE_TYPES else "other"
+    urgency = assess_urgency(both, topic=topic.topic, negativity=negative, source_type=source_type,
+                             velocity=velocity, rules=ctx.urgency_rules)
+    prints = fingerprint(both)
+    title_spans, content_spans = find_personal_data(title), find_personal_data(content)
+    personal = Counter(kind for kind, _, _ in [*title_spans, *content_spans])
+    return Analysis(
+        title_masked=mask(title, title_spans), content_masked=mask(content, content_spans),
+        normalized_title=title, normalized_content=content,
+        relevant=relevant, schemes=[hit.name for hit in hits], matched_terms=matched, topic=topic.topic,
+        topic_name=ctx.topic_names.get(topic.topic, topic.topic), topic_scores=topic.scores,
+        topic_terms=list(topic.terms), urgency=urgency.level, urgency_name=LEVEL_NAMES[urgency.level],
+        urgency_reasons=urgency.reasons, urgency_signals=urgency.signals, negativity=negative,
+        village=_village(ctx.villages, title, content), personal_data=dict(personal),
+        simhash=prints.simhash, minhash=prints.minhash)
