@@ -38,14 +38,24 @@ OFFICES = [
 ]
 
 
+SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚范彭郎鲁韦昌马苗凤花方俞任袁柳"
+VILLAGES = [f"{SURNAMES[i % len(SURNAMES)]}{'家庄湾坪沟营堡屯'[i // len(SURNAMES) % 8]}村" for i in range(400)]
+PLACES = ["化工厂", "煤矿", "烟花作坊", "在建楼房", "民房", "学校食堂", "河道", "国道", "养老院", "农贸市场", "加油站", "水库",
+          "砖厂", "羊绒加工厂", "枸杞烘干房", "温室大棚", "隧道工地", "桥梁工地", "超市", "卫生院", "幼儿园", "客运站", "冷库"]
+INCIDENTS = ["爆炸", "透水", "爆燃", "坍塌", "火灾", "中毒", "山洪冲毁", "侧翻", "触电", "溺水", "踩踏", "泥石流"]
+DETAILS = ["现场浓烟滚滚", "消防车陆续赶到", "家属在门口聚集", "网友拍下视频", "附近居民被紧急疏散", "交通一度中断",
+           "当地医院开通绿色通道", "有村民称此前多次反映隐患", "涉事负责人已被控制", "周边道路实行管制", "天气寒冷救援困难",
+           "多名工人下落不明", "区应急局已派工作组", "事发时正值午饭时间", "视频在朋友圈广泛传播", "目击者称听到巨响"]
+
+
 def make_settings(folder: Path, db_url: str | None, smtp_port: int):
     data = {
         "general": {"data_dir": "data"}, "logging": {"file": ""},
         "database": {"url": db_url or "sqlite:///data/bench.db"},
         "mail": {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "duty_leader_email": "leader@example.gov.cn"},
         "offices": OFFICES,
-        "regions": {"villages": ["郭滩村", "金沙村"]},
-        "schemes": [{"name": "东园镇", "region": "东园|沙坡头|郭滩村|金沙村"}],
+        "regions": {"villages": VILLAGES},
+        "schemes": [{"name": "东园镇", "region": "东园|沙坡头"}],
         "sources": [{"name": "news", "kind": "rss", "url": "http://127.0.0.1:9/rss.xml", "source_type": "news"}],
     }
     return settings_from_dict(data, folder / "config.toml")
@@ -58,19 +68,35 @@ def _pipeline_ready() -> bool:
         return False
 
 
-def _ingest_one(app: App, number: int) -> None:
+def level_one_item(number: int, rng: random.Random) -> dict:
+    """A distinct report of a deadly accident in one of many villages (so that each opens its own event)."""
+    village = VILLAGES[number % len(VILLAGES)]
+    place, incident = PLACES[number % len(PLACES)], INCIDENTS[number * 7 % len(INCIDENTS)]
+    dead, now = 3 + number % 9, utcnow()
+    return {
+        "source": "news", "source_kind": "rss", "url": f"http://127.0.0.1:9/news/{number}",
+        "title": f"东园镇{village}{place}{incident}致{dead}人遇难",
+        "content": f"{village}{place}{incident},{','.join(rng.sample(DETAILS, 3))}。目前已造成{dead}人死亡。",
+        "published_at": now, "fetched_at": now,
+    }
+
+
+def _ingest_one(app: App, number: int, rng: random.Random) -> None:
     from yuqing.ingest import ingest_item
 
-    now = utcnow()
-    ingest_item(app, {
-        "source": "news", "source_kind": "rss", "url": f"http://127.0.0.1:9/news/{number}",
-        "title": f"东园镇郭滩村化工厂第{number}号车间发生爆炸 已造成5人死亡",
-        "content": f"今天上午,东园镇郭滩村一化工厂车间发生爆炸,已造成5人死亡、12人受伤,现场浓烟滚滚。编号{number}。",
-        "published_at": now, "fetched_at": now,
-    })
+    ingest_item(app, level_one_item(number, rng))
 
 
-def _detect_one(app: App, number: int) -> None:
+def _warm_up(app: App) -> None:
+    """Load the dictionaries and compile the schemes once, as a running service has long done."""
+    from pipeline.analyze import TextIn, analyze
+
+    from yuqing.ingest import analysis_context
+
+    analyze(TextIn(title="预热", content="东园镇天气晴", source_type="news", published_at=None), analysis_context(app.settings))
+
+
+def _detect_one(app: App, number: int, _rng: random.Random) -> None:
     from yuqing.workflow.hooks import on_event_detected
 
     now = utcnow()
@@ -90,17 +116,22 @@ def alert_latency(folder: Path, db_url: str | None, count: int) -> None:
         app = open_app(make_settings(folder / "latency", db_url, sink.port))
         via_ingest = _pipeline_ready()
         create = _ingest_one if via_ingest else _detect_one
+        if via_ingest:
+            _warm_up(app)
         worker = DeliveryWorker(app)
         worker.start()
         started: dict[int, float] = {}
+        rng = random.Random(7)
         try:
-            for number in range(count):
+            number = 0
+            while len(started) < count and number < 3 * count:  # a report that joins an earlier event opens none
                 before_max = _max_event(app)
                 started_at = time.perf_counter()
-                create(app, number)
+                create(app, number, rng)
                 for event_id in range(before_max + 1, _max_event(app) + 1):
                     started[event_id] = started_at
-                time.sleep(0.02)  # 50 mentions a second, delivery running alongside
+                number += 1
+                time.sleep(0.02)  # about 40 reports a second, delivery running alongside
             complete = sink.wait_for(len(started), timeout=60)
         finally:
             worker.stop()
@@ -111,7 +142,8 @@ def alert_latency(folder: Path, db_url: str | None, count: int) -> None:
     latencies = sorted(accepted[e] - started[e] for e in started if e in accepted)
     print(f"告警时延({'经 yuqing.ingest.ingest_item' if via_ingest else '未接入 pipeline.analyze:直接建事件并调用 on_event_detected'};"
           f"{'PostgreSQL' if db_url else 'SQLite'})")
-    print(f"  事件 {len(started)} 个(等级分布 {levels}),SMTP 收到 {len(sink.received)} 封,全部到达:{complete}")
+    print(f"  信息 {number} 条 → 新事件 {len(started)} 个(等级分布 {levels}),SMTP 收到 {len(sink.received)} 封,"
+          f"全部到达:{complete}")
     if latencies:
         p95 = latencies[min(len(latencies) - 1, int(round(0.95 * len(latencies))) - 1)]
         print(f"  中位数 {statistics.median(latencies) * 1000:.1f} ms,p95 {p95 * 1000:.1f} ms,"
@@ -136,7 +168,7 @@ def seed_open_events(app: App, count: int, rng: random.Random) -> None:
     now = utcnow()
     levels = rng.choices([1, 2, 3, 4], weights=[5, 10, 35, 50], k=count)
     events, deadlines = [], []
-    for number, level in enumerate(levels, start=1):
+    for number, level in enumerate(levels, start=_max_event(app) + 1):
         detected = now - timedelta(hours=rng.uniform(0, 72))
         office = rng.choice(OFFICES)["code"]
         events.append({"id": number, "title": f"事件{number}", "urgency": level, "status": "detected",
