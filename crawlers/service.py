@@ -17,6 +17,7 @@ from yuqing.settings_model import SourceSettings
 
 log = logging.getLogger("yuqing.crawl")
 MAX_PARALLEL_RUNS = 64  # worker threads waiting on crawls; a run stuck on timeouts holds one for about a minute
+SHUTDOWN_GRACE = 3.0  # seconds granted to crawls in progress when the process stops
 FIRST_RUN_SPREAD = 60.0  # seconds over which the first runs are spread, so 1,000 sources do not start at once
 
 
@@ -128,8 +129,19 @@ class CrawlService:
         return d.addCallback(lambda results: {s.source: s for ok, s in results if ok})
 
     def _before_shutdown(self):
+        """Wind running crawls down; the reactor waits at most SHUTDOWN_GRACE for downloads still in flight."""
+        from twisted.internet import defer, reactor
+
         self._stopping = True
-        return self.runner.stop()
+        done: defer.Deferred = defer.Deferred()
+
+        def release(_=None) -> None:
+            if not done.called:
+                done.callback(None)
+
+        self.runner.stop().addBoth(release)
+        reactor.callLater(SHUTDOWN_GRACE, release)
+        return done
 
     def _after_shutdown(self) -> None:
         self._stopped = True

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+import time
 import unicodedata
 from datetime import datetime
 
 from crawlers.runs import RunSummary
 from yuqing.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandError
 
+QUIET_LINE_SECONDS = 60
 HEADERS = ["来源", "结果", "页面", "条目", "新增", "更新", "304", "错误", "用时", "说明"]
 
 
@@ -50,6 +52,7 @@ class Progress:
         self.totals: dict[str, RunSummary] = {}
         self.runs: dict[str, int] = {}
         self.live = sys.stderr.isatty()
+        self.last_line = 0.0
         self.bar = tqdm(total=total, desc="采集", unit="个来源", file=sys.stderr, leave=False) if total else None
 
     def update(self, summary: RunSummary) -> None:
@@ -67,8 +70,9 @@ class Progress:
                     f"错误 {errors} | 最近 {summary.source}:{'成功' if summary.ok else '失败'},新增 {summary.new}")
             if self.live:
                 sys.stderr.write("\r\033[K" + line)
-            else:
-                sys.stderr.write(line + "\n")
+            elif time.monotonic() - self.last_line >= QUIET_LINE_SECONDS:
+                sys.stderr.write(line + "\n")  # off a terminal (a service log): one line a minute, not one a run
+                self.last_line = time.monotonic()
             sys.stderr.flush()
 
     def _accumulate(self, summary: RunSummary) -> None:

@@ -36,11 +36,17 @@ def write_config(path: Path, sources: list[dict], crawl: dict | None = None) -> 
     return path
 
 
-def run_yuqing(config: Path, *args: str, timeout: float = 120, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """`python -m yuqing.cli --config CONFIG ARGS...` in a child process, output captured as text."""
+def yuqing_command(config: Path, *args: str) -> list[str]:
+    """The `yuqing --config CONFIG ARGS...` command line, run with this interpreter (as the console script does)."""
+    return [sys.executable, "-c", "import sys; from yuqing.cli import main; sys.exit(main())",
+            "--config", str(config), *args]
+
+
+def run_yuqing(config: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`yuqing --config CONFIG ARGS...` in a child process, output captured as text."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.run([sys.executable, "-m", "yuqing.cli", "--config", str(config), *args], cwd=cwd or ROOT,
-                          env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(yuqing_command(config, *args), cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout)
 
 
 def open_config_app(config: Path):
