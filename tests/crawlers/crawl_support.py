@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -63,7 +64,7 @@ class EdgeServer(ThreadingHTTPServer):
     def __init__(self):
         super().__init__(("127.0.0.1", 0), _EdgeHandler)
         self.routes: dict[str, tuple[int, dict, bytes]] = {}
-        self.log: list[tuple[str, dict]] = []
+        self.log: list[tuple[str, dict, float]] = []  # path, headers, time.monotonic()
         self.base_url = f"http://127.0.0.1:{self.server_address[1]}"
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
         self.thread.start()
@@ -78,7 +79,11 @@ class EdgeServer(ThreadingHTTPServer):
 
     def requested(self, path: str) -> list[dict]:
         """Headers of every request made for path."""
-        return [headers for logged, headers in self.log if logged == path]
+        return [headers for logged, headers, _ in self.log if logged == path]
+
+    def request_times(self, path: str) -> list[float]:
+        """When each request for path arrived (time.monotonic)."""
+        return [at for logged, _, at in self.log if logged == path]
 
     def stop(self) -> None:
         self.shutdown()
@@ -90,7 +95,7 @@ class _EdgeHandler(BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802 - http.server's naming
         server: EdgeServer = self.server
-        server.log.append((self.path, dict(self.headers)))
+        server.log.append((self.path, dict(self.headers), time.monotonic()))
         status, headers, body = server.routes.get(self.path, (404, {"Content-Type": "text/plain"}, b"not found"))
         etag = headers.get("ETag")
         if etag and self.headers.get("If-None-Match") == etag:

@@ -48,6 +48,7 @@ def edge_sources(server) -> list[dict]:
     server.route("/etag/feed.xml", feed.encode(), "application/rss+xml", ETag='"v1"')
     server.route("/robots.txt", b"User-agent: *\nDisallow: /secret/\n", "text/plain")
     server.route("/secret/feed.xml", feed.encode(), "application/rss+xml")
+    server.route("/edge/503.xml", b"busy", "text/plain", status=503)
     server.route("/api/bad.json", b"<html><body>502 Bad Gateway</body></html>", "application/json")
     for page in range(1, 6):
         data = {"data": {"has_more": True, "list": [
@@ -60,6 +61,7 @@ def edge_sources(server) -> list[dict]:
         {"name": "edge-charset", "kind": "html", "url": base + "/wrong/list.html", "html": selectors},
         {"name": "edge-etag", "kind": "rss", "url": base + "/etag/feed.xml"},
         {"name": "edge-robots", "kind": "rss", "url": base + "/secret/feed.xml"},
+        {"name": "edge-503", "kind": "rss", "url": base + "/edge/503.xml"},
         {"name": "edge-bad-api", "kind": "json", "url": base + "/api/bad.json", "json": paths},
         {"name": "edge-paged-api", "kind": "json", "url": base + "/api/p?page=1", "max_pages": 2,
          "json": {**paths, "next_page": "data.has_more"}},
@@ -185,6 +187,12 @@ def test_broken_sources_fail_with_chinese_reason(crawl, name):
     assert FAILURES[name][2] in run.message, run.message
     source = crawl.query(lambda s: s.scalar(select(Source).where(Source.name == name)))
     assert source.consecutive_failures >= 1 and source.last_error
+
+
+def test_retries_back_off(crawl):
+    first, retry = crawl.server.request_times("/edge/503.xml")[:2]
+    assert retry - first >= 0.4  # RETRY_BACKOFF_BASE = download_timeout / 4 = 0.5 s, ±20 % jitter
+    assert "HTTP 503" in crawl.last_runs()["edge-503"].message
 
 
 def test_wrong_charsets_decoded(crawl):
