@@ -25,7 +25,7 @@ _KIND_WORDS = {
 _NUMBER = r"(?:\d+|[零〇一壹二两俩贰三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟万]+)(?:余|多)?"
 _VAGUE_RE = "|".join(sorted(_VAGUE, key=len, reverse=True))
 _COUNT = rf"(?P<count>{_VAGUE_RE}|{_NUMBER})"
-_WHO = r"(?:名|个|位|人|例)?(?:人员|群众|村民|工人|学生|儿童|游客|乘客|矿工|师生|居民|小孩|人)?"
+_WHO = r"(?:名|个|位|人|例)?(?:人员|群众|村民|工人|学生|儿童|游客|乘客|矿工|师生|居民|小孩|老人|妇女|男子|女子|司机|村民|员工|人)?"
 _FILLER = r"(?:不幸|当场|已|先后|经抢救无效|送医后|相继|被)?"
 _KIND_ALTERNATION = "|".join(f"(?P<{kind}>{words})" for kind, words in _KIND_WORDS.items())
 # "3人死亡", "致两名工人受伤", "十余人被困"

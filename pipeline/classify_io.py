@@ -46,6 +46,17 @@ def _published_at(record: dict) -> tuple[datetime | None, str | None]:
         return None, f"字段 “published_at” 的值 “{value[:40]}” 不是 ISO 8601 时间，已忽略"
 
 
+_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def _one_line(dumped: str) -> str:
+    """JSON text with the characters some readers take for line breaks escaped (still the same JSON)."""
+    for char, escaped in _LINE_BREAKS.items():
+        if char in dumped:
+            dumped = dumped.replace(char, escaped)
+    return dumped
+
+
 def read_record(line: str) -> dict:
     """The JSON object on a line, with an id; raises LineError (Chinese) otherwise."""
     try:
@@ -122,7 +133,7 @@ def classify_lines(source: IO[str], sink: IO[str], errors: IO[str], ctx: Analysi
             failed += 1
             errors.write(f"第 {number} 行：分析失败（{type(exc).__name__}: {exc}），已跳过\n")
             continue
-        sink.write(json.dumps(output, ensure_ascii=False) + "\n")
+        sink.write(_one_line(json.dumps(output, ensure_ascii=False)) + "\n")
         written += 1
     sink.flush()
     errors.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from datetime import date
@@ -10,7 +11,7 @@ PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕�
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9@_-])")
 _ID18 = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[0-9Xx](?![0-9A-Za-z])")
 _ID15 = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{14}(?![0-9A-Za-z])")
 _CARD = re.compile(r"(?<![\d-])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?|\d{6}[ -]\d{10,13})(?![\d-])")
@@ -108,11 +109,17 @@ def find_personal_data(text: str) -> list[tuple[str, int, int]]:
     if not text:
         return []
     ranked = sorted(_candidates(text), key=lambda span: (_PRIORITY[span[0]], span[1]))
-    chosen: list[_Span] = []
+    chosen: list[_Span] = []  # kept sorted by start, so an overlap check looks at two neighbours only
+    starts: list[int] = []
     for kind, start, end in ranked:
-        if all(end <= other_start or start >= other_end for _, other_start, other_end in chosen):
-            chosen.append((kind, start, end))
-    return sorted(chosen, key=lambda span: span[1])
+        position = bisect.bisect_left(starts, start)
+        if position and chosen[position - 1][2] > start:
+            continue
+        if position < len(chosen) and chosen[position][1] < end:
+            continue
+        chosen.insert(position, (kind, start, end))
+        starts.insert(position, start)
+    return chosen
 
 
 def _keep_ends(value: str, head: int, tail: int) -> str:

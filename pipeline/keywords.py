@@ -83,20 +83,22 @@ class KeywordIndex:
     def _with_characters(self, text: str, longest: bool) -> list[Match]:
         encoded, matches = self._scan(text, longest)
         if not matches or text.isascii():
-            return matches
+            return sorted(matches)
         raw = encoded.encode("latin-1")
         positioned = []
-        for start, end, word, payloads in matches:
-            character = len(raw[:start].decode("utf-8", "surrogatepass"))
-            positioned.append((character, character + len(word), word, payloads))
+        byte_cursor = character_cursor = 0
+        for start, end, word, payloads in sorted(matches):  # by start: count characters incrementally
+            character_cursor += len(raw[byte_cursor:start].decode("utf-8", "surrogatepass"))
+            byte_cursor = start
+            positioned.append((character_cursor, character_cursor + len(word), word, payloads))
         return positioned
 
     def iter_matches(self, text: str) -> list[Match]:
-        """Every occurrence of every word, overlapping ones included, in order of their end."""
+        """Every occurrence of every word, overlapping ones included, ordered by position."""
         return self._with_characters(text, longest=False)
 
     def longest_matches(self, text: str) -> list[Match]:
-        """Leftmost-longest occurrences that do not overlap (养老保险 hides 养老 and 保险)."""
+        """Leftmost-longest occurrences that do not overlap (养老保险 hides 养老 and 保险), ordered by position."""
         return self._with_characters(text, longest=True)
 
     def found_payloads(self, text: str) -> list[tuple[str, tuple[Any, ...]]]:

@@ -40,7 +40,8 @@ def _build_width_table() -> dict[int, str]:
 _WIDTH_TABLE = _build_width_table()
 # translate() looks up every character; most texts need nothing from the table, which this finds quickly.
 _NEEDS_WIDTH = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_WIDTH_TABLE)) + "]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_LINE_SEPARATORS = re.compile(r"[\x85\u2028\u2029]")  # line breaks to str.splitlines; plain "\n" here
 _SPACES = re.compile(r"[ \t\u00a0\u2002-\u200a\u202f\u205f]+")
 _BLANK_LINES = re.compile(r"\s*\n\s*")
 
@@ -112,7 +113,7 @@ def normalize(text: str | None) -> str:
         return ""
     text = fix_surrogates(text)
     text = html.unescape(text) if "&" in text else text
-    text = _CONTROL.sub(" ", text)
+    text = _LINE_SEPARATORS.sub("\n", _CONTROL.sub(" ", text))
     text = to_half_width(text)
     text = to_simplified(text)
     return collapse_whitespace(text)

@@ -164,7 +164,7 @@ def decide(signals: Signals, velocity: float | None = None, rules: UrgencyRules 
               + 3.0 * signals.negativity + (1.0 if sensitive_topic else 0.0)
               + rules.source_points.get(signals.source_type, 0.5))
     if signals.serious_terms:
-        reasons.append("较严重情形：" + "、".join(signals.serious_terms[:6]))
+        raise_to(3, "较严重情形：" + "、".join(signals.serious_terms[:6]))
     if points >= rules.points_level2:
         raise_to(2, f"综合分值{points:.1f}（≥{rules.points_level2:g}）")
     elif points >= rules.points_level3:

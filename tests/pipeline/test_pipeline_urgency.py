@@ -1,0 +1,100 @@
+"""Tests for casualty parsing, negativity and urgency levels."""
+
+import pytest
+
+from pipeline.casualties import chinese_number, parse_casualties
+from pipeline.negativity import negativity
+from pipeline.urgency import Signals, UrgencyRules, assess_urgency, decide, event_urgency, read_signals
+
+
+@pytest.mark.parametrize("text, value", [
+    ("12", 12), ("十", 10), ("十二", 12), ("二十三", 23), ("两百零五", 205), ("一万二千", 12000), ("十余", 10),
+    ("数十", 20), ("三百多", 300), ("壹佰", 100), ("天", None),
+])
+def test_chinese_numbers(text, value):
+    assert chinese_number(text) == value
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("事故造成3人死亡，致两人受伤", {"dead": 3, "injured": 2}),
+    ("十余人被困井下", {"trapped": 10}),
+    ("死亡人数已上升至12人", {"dead": 12}),
+    ("一场2死3伤的车祸", {"dead": 2, "injured": 3}),
+    ("二十三名工人中毒", {"poisoned": 23}),
+    ("已致一百零五人死亡", {"dead": 105}),
+    ("另有10人失联", {"missing": 10}),
+    ("先报1人死亡，后确认3人死亡", {"dead": 3}),
+])
+def test_casualty_counts(text, expected):
+    found = parse_casualties(text)
+    for kind in ("dead", "injured", "trapped", "missing", "poisoned"):
+        assert getattr(found, kind) == expected.get(kind, 0), kind
+
+
+@pytest.mark.parametrize("text", ["九死一生", "三人行必有我师", "本次火灾无人员伤亡", "未造成人员死亡", "", "2019年3月5日"])
+def test_no_casualties(text):
+    assert not parse_casualties(text).any()
+
+
+def test_negativity_orders_texts():
+    angry = negativity("小区垃圾无人管，臭气熏天，居民苦不堪言！多次投诉无人问津")
+    neutral = negativity("请问幼儿园什么时候开始招生报名")
+    thanks = negativity("镇政府及时解决了问题，群众非常满意，感谢！")
+    assert angry > 0.6
+    assert neutral == 0.0
+    assert thanks == 0.0
+    assert 0.0 <= negativity("愤怒" * 10000) <= 1.0
+
+
+def test_three_deaths_is_level_one_with_reason():
+    urgency = assess_urgency("某化工厂发生爆炸，造成3人死亡", topic="work_safety", source_type="news")
+    assert urgency.level == 1
+    assert urgency.name == "特别重大"
+    assert any("死亡3人" in reason for reason in urgency.reasons)
+
+
+def test_ten_injured_is_level_one():
+    assert assess_urgency("大巴侧翻致12人受伤").level == 1
+
+
+def test_any_death_explosion_collapse_or_mass_incident_is_at_most_two():
+    for text in ("一名工人坠亡，1人死亡", "仓库发生爆炸", "在建楼房坍塌", "村民聚集堵路", "群体性事件"):
+        assert assess_urgency(text).level <= 2, text
+
+
+def test_strong_negative_in_sensitive_topic_is_three():
+    text = "饭店后厨脏乱差，吃了以后拉肚子，太恶心了！投诉无门，气死了！"
+    urgency = assess_urgency(text, topic="food_drug", negativity=negativity(text))
+    assert urgency.level == 3
+    assert any("敏感领域" in reason for reason in urgency.reasons)
+
+
+def test_plain_question_is_level_four_with_a_reason():
+    urgency = assess_urgency("请问幼儿园什么时候报名", topic="education", source_type="board")
+    assert urgency.level == 4
+    assert urgency.reasons
+
+
+def test_prevention_and_drills_are_not_incidents():
+    assert assess_urgency("镇里开展消防演练，预防火灾").level == 4
+    assert assess_urgency("防止爆炸事故，开展安全培训").level == 4
+
+
+def test_velocity_raises_level_and_event_can_be_recomputed():
+    signals = read_signals("小区停水三天没人管", topic="urban", negativity=0.3, source_type="forum")
+    assert decide(signals).level == 4
+    assert decide(signals, velocity=12).level == 3
+    assert decide(signals, velocity=45).level == 2
+    grown = event_urgency([signals, read_signals("停水导致一名老人死亡")], velocity=2)
+    assert grown.level == 2
+    assert any("死亡1人" in reason for reason in grown.reasons)
+
+
+def test_signals_round_trip_through_a_dict():
+    signals = read_signals("3人死亡，多人受伤", topic="work_safety", negativity=0.7, source_type="news")
+    assert Signals.from_dict(signals.to_dict()) == signals
+
+
+def test_rules_are_configurable():
+    rules = UrgencyRules(dead_level1=1)
+    assert assess_urgency("1人死亡", rules=rules).level == 1
