@@ -69,7 +69,9 @@ class ConditionalGetMiddleware:
             etag = response.headers.get(b"ETag")
             modified = response.headers.get(b"Last-Modified")
             if etag or modified:
-                summary.validators[request.url] = (
+                # Keyed by the URL first asked for: the next poll asks for it again and follows the redirect.
+                url = request.meta.get("redirect_urls", [request.url])[0]
+                summary.validators[url] = (
                     etag.decode("latin-1") if etag else None,
                     modified.decode("latin-1") if modified else None,
                 )

@@ -77,9 +77,13 @@ class SourceSpider(scrapy.Spider):
         if problems:
             self.fail(self.source.url, "配置有误:" + ";".join(problems), fatal=True)
             return
-        extra = await self.extra_requests()
-        urls = [self.source.url] + [request.url for request in extra if request.meta.get("conditional")]
-        self.validators = await self.in_db(store.load_validators, self.app, urls)
+        try:
+            extra = await self.extra_requests()
+            urls = [self.source.url] + [request.url for request in extra if request.meta.get("conditional")]
+            self.validators = await self.in_db(store.load_validators, self.app, urls)
+        except Exception as exc:  # noqa: BLE001 - e.g. the database is unreachable: this run cannot start
+            self.fail(self.source.url, f"读取数据库失败:{exc}", fatal=True)
+            return
         yield self.page_request(self.source.url, page=1)
         for request in extra:
             yield request
