@@ -139,7 +139,7 @@ def main() -> int:
     parser.add_argument("--steps", default="10000,50000,100000")
     args = parser.parse_args()
     if not all((args.data / name).is_file() for name in FILES):
-        print(f"需要开发数据目录 {args.data}(含 {', '.join(FILES)})", file=sys.stderr)
+        print(f"需要开发数据目录 {args.data}（含 {', '.join(FILES)}）", file=sys.stderr)
         return 2
     messages = load_messages(args.data)
     bench_throughput(messages, args.repeat)
