@@ -196,10 +196,19 @@ def test_retries_back_off(crawl):
 
 
 def test_wrong_charsets_decoded(crawl):
-    titles = {m.title: m for m in crawl.mentions("edge-charset").values()}
-    assert set(titles) == {"甲页", "乙页", "丙頁"}
-    assert titles["甲页"].content == TEXT and titles["乙页"].content == TEXT
-    assert titles["丙頁"].content == BIG5_TEXT  # traditional kept as published
+    def pages(session):
+        rows = session.execute(select(Mention, Snapshot).join(Snapshot, Snapshot.mention_id == Mention.id)
+                               .join(Source, Mention.source_id == Source.id).where(Source.name == "edge-charset"))
+        return {mention.url.rsplit("/", 1)[1]: (mention, snapshot) for mention, snapshot in rows}
+    stored = crawl.query(pages)
+    assert sorted(stored) == ["a.html", "b.html", "c.html"]
+    for name, original in [("a.html", TEXT), ("b.html", TEXT), ("c.html", BIG5_TEXT)]:
+        mention, snapshot = stored[name]
+        assert "\ufffd" not in mention.title + mention.content
+        # the evidence keeps the page as published (traditional characters included) and says how to read it
+        assert original in gzip.decompress(snapshot.body_gz).decode(snapshot.encoding)
+    assert stored["a.html"][0].content == TEXT and stored["b.html"][0].title == "乙页"
+    assert stored["c.html"][1].encoding == "big5hkscs"
 
 
 def test_robots_txt_obeyed(crawl):
