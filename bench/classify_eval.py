@@ -91,6 +91,7 @@ def evaluate_training(raw, segmented, with_contaminated: bool) -> None:
 
 
 def main() -> int:
+    """Run (a) and (b); 2 when the data folder is missing."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--with-contaminated", action="store_true",

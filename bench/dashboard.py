@@ -1,7 +1,7 @@
 """Benchmark: the dashboard's overview and event-list callbacks on 1,000,000 mentions and 50,000 events (median, p95).
 
     python bench/dashboard.py [--mentions 1000000] [--events 50000] [--runs 40] [--db sqlite|postgresql|both]
-                              [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+                              [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test] [--keep DIR]
 
 Data is written with executemany (SQLite) or COPY (PostgreSQL, into a fresh database created and dropped here).
 Each callback is timed two ways: the callback function itself (as Dash calls it, inside a request of a logged-in
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -29,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from yuqing.app import App, open_app  # noqa: E402
 from yuqing.config import settings_from_dict  # noqa: E402
 from yuqing.db.models import AuditLog, Deadline, Event, Mention, User  # noqa: E402
+from yuqing.db.types import UTCDateTime  # noqa: E402
 from yuqing.settings_model import TOPIC_DEFAULTS  # noqa: E402
 from yuqing.timeutil import utcnow  # noqa: E402
 from yuqing.users import hash_password  # noqa: E402
@@ -60,40 +62,62 @@ class Writer:
     def __init__(self, app: App):
         self.connection = app.db.engine.raw_connection()
         self.sqlite = app.db.is_sqlite
+        if self.sqlite:
+            cursor = self.connection.cursor()
+            cursor.execute("PRAGMA synchronous=OFF")  # a benchmark load: durability does not matter here
+            cursor.execute("PRAGMA cache_size=-400000")
 
-    def _value(self, column, value):
+    def _converter(self, column):
+        """A function turning a Python value into what the driver takes for this column."""
         if isinstance(column.type, sqlalchemy.JSON):
-            return json.dumps(value, ensure_ascii=False)
-        if self.sqlite and isinstance(value, datetime):
-            return value.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
-        if self.sqlite and isinstance(value, bool):
-            return int(value)
-        return value
+            return lambda value: None if value is None else json.dumps(value, ensure_ascii=False)
+        if self.sqlite and isinstance(column.type, UTCDateTime):
+            return lambda value: None if value is None else value.strftime("%Y-%m-%d %H:%M:%S.%f")
+        if self.sqlite and isinstance(column.type, sqlalchemy.Boolean):
+            return lambda value: None if value is None else int(value)
+        return None
+
+    @staticmethod
+    def _default(column):
+        default = column.default
+        if default is None or column.primary_key:
+            return None
+        return default.arg(None) if default.is_callable else default.arg
 
     def write(self, model, rows) -> None:
         """Insert dict rows; columns a row leaves out get the model's scalar default (or NULL)."""
         table = model.__table__
         columns = list(table.columns)
-        defaults = {}
-        for column in columns:
-            default = column.default
-            if default is None:
-                defaults[column.name] = None
-            elif default.is_callable:
-                defaults[column.name] = default.arg(None) if column.name != "id" else None
-            else:
-                defaults[column.name] = default.arg
         names = [c.name for c in columns]
+        converters = [self._converter(c) for c in columns]
+        defaults = [self._default(c) for c in columns]
+        defaults = [convert(d) if convert and d is not None else d for convert, d in zip(converters, defaults)]
+        plan = list(zip(names, converters, defaults))
         cursor = self.connection.cursor()
+        indexes = self._drop_indexes(cursor, table.name)
         batch = []
         for row in rows:
-            batch.append([self._value(c, row.get(c.name, defaults[c.name])) for c in columns])
+            batch.append([(convert(row[name]) if convert else row[name]) if name in row else default
+                          for name, convert, default in plan])
             if len(batch) >= CHUNK:
                 self._flush(cursor, table.name, names, batch)
                 batch = []
         if batch:
             self._flush(cursor, table.name, names, batch)
+        for statement in indexes:  # building an index once, sorted, is far quicker than updating it per row
+            cursor.execute(statement)
         self.connection.commit()
+
+    def _drop_indexes(self, cursor, table: str) -> list[str]:
+        """Drop the table's secondary indexes (SQLite), returning the statements that recreate them."""
+        if not self.sqlite:
+            return []
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+                       (table,))
+        found = cursor.fetchall()
+        for name, _ in found:
+            cursor.execute(f'DROP INDEX "{name}"')
+        return [sql for _, sql in found]
 
     def _flush(self, cursor, table: str, names: list[str], batch: list[list]) -> None:
         if self.sqlite:
@@ -157,7 +181,7 @@ def generate(app: App, mentions: int, events: int, seed: int = 7) -> dict:
             event_id = rng.randrange(events) + 1 if rng.random() < 0.8 else None
             seen = detected[event_id - 1] + timedelta(minutes=rng.random() * 600) if event_id else \
                 now - timedelta(seconds=rng.random() * DAYS * 86400)
-            url = f"http://127.0.0.1:9/p/{n}"
+            url = f"http://127.0.0.1:9/p/{n:08d}"  # in key order, so the unique index grows at its end
             yield {"id": n + 1, "source_id": rng.randrange(SOURCES) + 1, "url": url, "canonical_url": url,
                    "content_hash": f"{n:016x}", "title": f"网帖{n}", "content": "正文" * 20, "published_at": seen,
                    "first_seen_at": seen, "updated_at": seen, "relevant": rng.random() < 0.7,
@@ -227,7 +251,7 @@ def callback_function(dash_app, output: str):
     raise KeyError(output)
 
 
-def bench_backend(label: str, db_url: str, args) -> list[tuple]:
+def bench_backend(label: str, db_url: str, args, reuse: bool = False) -> list[tuple]:
     from flask_login import login_user
 
     from dashboard.app import create_app
@@ -235,9 +259,12 @@ def bench_backend(label: str, db_url: str, args) -> list[tuple]:
 
     folder = Path(tempfile.mkdtemp(prefix="yuqing-bench-"))
     app = open_app(make_settings(folder, db_url))
-    print(f"[{label}] 生成 {args.mentions:,} 条信息、{args.events:,} 个事件 …", flush=True)
-    made = generate(app, args.mentions, args.events)
-    print(f"[{label}] 数据写入 {made['seconds']:.1f} 秒", flush=True)
+    if reuse:
+        print(f"[{label}] 沿用已生成的数据 {db_url}", flush=True)
+    else:
+        print(f"[{label}] 生成 {args.mentions:,} 条信息、{args.events:,} 个事件 …", flush=True)
+        made = generate(app, args.mentions, args.events)
+        print(f"[{label}] 数据写入 {made['seconds']:.1f} 秒", flush=True)
     dash_app = create_app(app)
     server = dash_app.server
     results = []
@@ -277,6 +304,7 @@ def bench_backend(label: str, db_url: str, args) -> list[tuple]:
         print(f"[{label}] {name}: 函数 中位 {results[-1][2]:.0f} ms / p95 {results[-1][3]:.0f} ms;"
               f" HTTP 中位 {results[-1][4]:.0f} ms / p95 {results[-1][5]:.0f} ms", flush=True)
     app.close()
+    shutil.rmtree(folder, ignore_errors=True)
     return results
 
 
@@ -308,11 +336,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--keep", metavar="DIR", help="keep the SQLite data set in DIR and reuse it on later runs")
     args = parser.parse_args(argv)
     results = []
     if args.db in ("sqlite", "both"):
-        folder = Path(tempfile.mkdtemp(prefix="yuqing-bench-db-"))
-        results += bench_backend("SQLite", f"sqlite:///{folder}/bench.db", args)
+        folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="yuqing-bench-db-"))
+        folder.mkdir(parents=True, exist_ok=True)
+        marker = folder / f"complete-{args.mentions}-{args.events}"
+        reuse = marker.exists()
+        if not reuse:
+            (folder / "bench.db").unlink(missing_ok=True)
+        try:
+            results += bench_backend("SQLite", f"sqlite:///{folder}/bench.db", args, reuse)
+            marker.touch()
+        finally:
+            if not args.keep:
+                shutil.rmtree(folder, ignore_errors=True)
     if args.db in ("postgresql", "both"):
         url, drop = fresh_postgres(args.pg_url)
         try:

@@ -69,6 +69,7 @@ def time_best(function, repeat: int) -> float:
 
 
 def bench_throughput(messages: list[tuple[str, str, str]], repeat: int) -> None:
+    """Print messages per second of jieba.lcut alone and of analyze(), measured in the same run."""
     import jieba
 
     from pipeline.analyze import TextIn, analyze
@@ -92,6 +93,7 @@ def bench_throughput(messages: list[tuple[str, str, str]], repeat: int) -> None:
 
 
 def bench_index_memory(messages: list[tuple[str, str, str]], steps: list[int]) -> None:
+    """Print the near-duplicate index's memory at each step and its extrapolation to a million mentions."""
     from pipeline.fingerprints import fingerprint
     from pipeline.near_duplicates import NearDuplicateIndex
 
@@ -133,6 +135,7 @@ def bench_index_memory(messages: list[tuple[str, str, str]], steps: list[int]) -
 
 
 def main() -> int:
+    """Run both benchmarks; 2 when the data folder is missing."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--repeat", type=int, default=2)

@@ -47,8 +47,8 @@ class ClusterDecision:
 def _score(mention: MentionFeatures, event: EventCandidate) -> tuple[float, list[str]]:
     reasons: list[str] = []
     shared = mention.terms & event.terms
-    union = mention.terms | event.terms
-    overlap = len(shared) / len(union) if union else 0.0
+    sizes = len(mention.terms) + len(event.terms)
+    overlap = 2 * len(shared) / sizes if sizes else 0.0  # Dice: kinder than Jaccard to the few terms a post has
     same_topic = bool(mention.topic and mention.topic == event.topic and mention.topic != "other")
     same_village = bool(mention.village and mention.village == event.village)
     other_village = bool(mention.village and event.village and mention.village != event.village)
@@ -73,7 +73,7 @@ def choose_event(mention: MentionFeatures, candidates: Iterable[EventCandidate],
                  window_seconds: float = 72 * 3600) -> ClusterDecision:
     """Join the best-scoring candidate event active within the window if it reaches the threshold.
 
-    score = max(text similarity, 0.6 × term Jaccard + 0.2 same topic + 0.2 same village), halved for
+    score = max(text similarity, 0.6 × term Dice overlap + 0.2 same topic + 0.2 same village), halved for
     another village's event.
     """
     when = _seconds(mention.time)
