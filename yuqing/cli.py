@@ -9,18 +9,11 @@ import sys
 from collections.abc import Callable
 
 from yuqing.config import ConfigError, load_settings
+from yuqing.errors import CommandError
 from yuqing.settings_model import Settings
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger("yuqing.cli")
-
-
-class CommandError(Exception):
-    """A command that cannot go on; the message (Chinese) is shown without a traceback."""
-
-    def __init__(self, message: str, status: int = EXIT_FAILURE):
-        super().__init__(message)
-        self.status = status
 
 
 class _Parser(argparse.ArgumentParser):
@@ -200,4 +193,6 @@ def _internal_error(args: argparse.Namespace, exc: BaseException) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from yuqing.cli import main as installed_main  # one CommandError class, also under `python -m yuqing.cli`
+
+    sys.exit(installed_main())

@@ -1,0 +1,69 @@
+"""`yuqing classify` (JSON lines in, verdicts out) and `yuqing train` (a topic model from a user's labelled history)."""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+
+from yuqing.config import load_settings
+
+
+def _settings(args):
+    # classify works without a config file (the shipped defaults); an explicit --config must exist.
+    import os
+
+    from yuqing.config import ENV_CONFIG
+
+    explicit = args.config or os.environ.get(ENV_CONFIG)
+    return load_settings(args.config, must_exist=bool(explicit))
+
+
+def cmd_classify(args) -> int:
+    """Read JSON lines on stdin, write one verdict line per input on stdout, per-line errors on stderr."""
+    from pipeline.classify_io import classify_lines
+    from pipeline.training import ModelError
+
+    from yuqing.cli import CommandError
+    from yuqing.ingest import build_analysis_context
+
+    settings = _settings(args)
+    if args.model:
+        settings.classifier.model_dir = args.model
+    try:
+        context = build_analysis_context(settings)
+    except ModelError as exc:
+        raise CommandError(str(exc), 2) from exc
+    source = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace") if hasattr(sys.stdin, "buffer") else sys.stdin
+    report = classify_lines(source, sys.stdout, sys.stderr, context)
+    if report.errors:
+        print(f"完成:{report.written} 行已判定,{report.errors} 行有错误(见上)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_train(args) -> int:
+    """Train a topic model on a CSV/XLSX file and write it to --out; prints the hold-out figures."""
+    from pipeline.datasets import DatasetError, read_labelled
+    from pipeline.training import train
+
+    from yuqing.cli import CommandError
+
+    try:
+        data = read_labelled(args.data, args.text_column, args.label_column)
+    except DatasetError as exc:
+        raise CommandError(str(exc), 2) from exc
+    labels = sorted(set(data.labels))
+    print(f"读取 {len(data.texts)} 行({len(labels)} 类:{'、'.join(labels)}),"
+          f"{data.dropped} 行缺少文本或标签已跳过。正在训练……", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    try:
+        metrics = train(data.texts, data.labels, args.out)
+    except ValueError as exc:
+        raise CommandError(str(exc), 2) from exc
+    holdout = metrics.get("holdout") or {}
+    print(f"训练完成,用时 {time.monotonic() - started:.0f} 秒,模型已写入 {args.out}")
+    if holdout:
+        print(f"留出集(20%)准确率 {holdout.get('accuracy', 0):.3f},宏平均 F1 {holdout.get('macro_f1', 0):.3f}")
+    print(f"使用方法:yuqing classify --model {args.out} < 输入.jsonl,或在 config.toml 的 [classifier] 中设置 model_dir")
+    return 0
