@@ -5,6 +5,7 @@ import pytest
 
 from pipeline.normalize import normalize
 from pipeline.topics import TOPIC_NAMES, LexiconClassifier
+from pipeline_test_data import shared_data  # noqa: F401  (a fixture)
 
 TIPDM_TO_OURS = {"城乡建设": {"urban", "housing", "land"}, "劳动和社会保障": {"employment", "social_security", "elderly"},
                  "教育文体": {"education"}, "商贸旅游": {"commerce"}, "环境保护": {"environment"},

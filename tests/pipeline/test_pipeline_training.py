@@ -8,6 +8,7 @@ import pytest
 from pipeline.datasets import DatasetError, read_labelled
 from pipeline.segment import content_words, split_segmented
 from pipeline.training import ModelError, load_model, overlapping_rows, prepare, train
+from pipeline_test_data import shared_data  # noqa: F401  (a fixture)
 
 EXAMPLES = {
     "交通": ["公交车班次太少等车要一小时", "路口红绿灯坏了车辆拥堵", "出租车拒载还乱收费", "公交站台被占用乘客没地方等车",

@@ -1,4 +1,5 @@
-"""Fixtures for pipeline tests: the development data folder (tests using it skip when it is absent)."""
+"""The development data folder as a fixture (tests using it skip when it is absent); not named conftest.py,
+which other test folders import by that name."""
 
 from __future__ import annotations
 
