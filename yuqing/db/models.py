@@ -102,7 +102,7 @@ class Mention(Base):
     __tablename__ = "mentions"
     __table_args__ = (
         Index("ix_mentions_first_seen", "first_seen_at"),
-        Index("ix_mentions_event", "event_id"),
+        Index("ix_mentions_event", "event_id", "source_id"),  # covers the per-event source counts
         Index("ix_mentions_relevant_seen", "relevant", "first_seen_at"),
         Index("ix_mentions_content_hash", "content_hash"),
     )
