@@ -108,7 +108,9 @@ class CrawlService:
         summary.finish()
         for waiter in self._running.pop(summary.source, []):
             waiter.callback(summary)
-        level = logging.INFO if summary.ok else logging.WARNING
+        # A poll that found nothing is only in the crawl_runs table: with many sources the log would drown.
+        busy = summary.new or summary.updated or summary.errors
+        level = logging.WARNING if not summary.ok else logging.INFO if busy else logging.DEBUG
         logging.getLogger(f"yuqing.crawl.{summary.source}").log(
             level, "采集%s:页面 %d,条目 %d,新增 %d,更新 %d,304 %d,错误 %d。%s", "完成" if summary.ok else "失败",
             summary.pages, summary.fetched, summary.new, summary.updated, summary.not_modified, summary.errors,

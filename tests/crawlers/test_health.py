@@ -100,6 +100,19 @@ def test_two_checkers_do_not_double_alert(health_app):
     assert len([m for m in outbox(health_app) if m.channel == "email"]) == 1
 
 
+def test_old_run_records_are_pruned(health_app):
+    from crawlers.health import RUN_RETENTION
+    from yuqing.db.models import CrawlRun
+
+    with health_app.db.write() as session:
+        news = session.scalar(select(Source).where(Source.name == "news"))
+        session.add_all([CrawlRun(source_id=news.id, started_at=T0 - RUN_RETENTION - timedelta(hours=1)),
+                         CrawlRun(source_id=news.id, started_at=T0 - timedelta(hours=1))])
+    check_sources(health_app, now=T0)
+    with health_app.db.read() as session:
+        assert [r.started_at for r in session.scalars(select(CrawlRun))] == [T0 - timedelta(hours=1)]
+
+
 def add_mention(session, source, n, published, seen):
     session.add(Mention(source_id=source.id, url=f"http://h/{source.name}/{n}", canonical_url=f"http://h/{source.name}/{n}",
                         content_hash=str(n), published_at=published, first_seen_at=seen))
