@@ -224,3 +224,10 @@ def set_user_active(app: App, viewer: Viewer, username: str | None, active: bool
                              action="user_enable" if active else "user_disable", field="active",
                              before=str(not active), after=str(active)))
     return ActionResult(True, f"已{'启用' if active else '停用'}用户 “{username}”")
+
+
+def audit_export(app: App, viewer: Viewer, action: str, detail: str) -> None:
+    """Record that the viewer took data out of the system (an Excel export, a report download)."""
+    with app.db.write() as session:
+        session.add(AuditLog(actor=viewer.username, entity="export", entity_id=action, action=action,
+                             comment=detail[:1000]))

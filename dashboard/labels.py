@@ -88,7 +88,7 @@ AUDIT_ACTIONS = {
     "response_rejected": "驳回回应", "close": "办结", "evaluate": "评估", "false_alarm": "误报",
     "no_action": "无需处置", "level_changed": "等级变化", "deadline_set": "设定时限", "deadline_done": "环节完成",
     "deadline_dropped": "时限取消", "deadline_warned": "时限预警", "deadline_breached": "超时",
-    "escalated": "升级提醒",
+    "escalated": "升级提醒", "export_events": "导出事件清单", "report_download": "下载报告",
 }
 AUDIT_FIELDS = {
     "topic": "领域", "urgency": "等级", "office_code": "责任单位", "status": "状态", "status_reason": "原因",

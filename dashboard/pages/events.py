@@ -6,6 +6,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
+from dashboard.actions import audit_export
 from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, make_grid
 from dashboard.export import make_event_workbook
@@ -119,4 +120,5 @@ def export(clicks, *values):
         raise PreventUpdate
     rows = event_rows(filters_from(list(values)))
     name = f"事件清单_{format_local(utcnow(), '%Y%m%d_%H%M')}.xlsx"
+    audit_export(yuqing_app(), current_viewer(), "export_events", f"{name}:{len(rows)} 起")
     return dcc.send_bytes(make_event_workbook(rows), name)

@@ -6,6 +6,7 @@ import dash
 from dash import ALL, Input, Output, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
+from dashboard.actions import audit_export
 from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page
 from dashboard.export import make_event_workbook
@@ -59,21 +60,33 @@ def refresh(tick):
         return render_reports(query_reports(session, app.settings))
 
 
+def export_open_events(app, viewer) -> dict:
+    """The viewer's open events as an Excel download (audited)."""
+    with app.db.read() as session:
+        rows = query_event_list(session, app.settings, EventFilters.from_form(statuses=["open"]), viewer, utcnow(),
+                                limit=100_000)
+    name = f"未办结事件_{format_local(utcnow(), '%Y%m%d_%H%M')}.xlsx"
+    audit_export(app, viewer, "export_events", f"{name}:{len(rows)} 起")
+    return dcc.send_bytes(make_event_workbook(rows, "未办结事件"), name)
+
+
+def send_report_file(app, viewer, report_id: int, index: int) -> dict:
+    """One file of a report (only files inside the reports folder), audited."""
+    with app.db.read() as session:
+        path = report_file(session, app.settings, report_id, index)
+    if path is None:
+        raise PreventUpdate
+    audit_export(app, viewer, "report_download", path.name)
+    return dcc.send_file(str(path))
+
+
 @callback(Output("rp-download", "data"), Input({"type": "rp-file", "report": ALL, "index": ALL}, "n_clicks"),
           Input("rp-export", "n_clicks"), prevent_initial_call=True)
-def download(_files, export_clicks):
-    """Send a report file (only files inside the reports folder), or the open-event list as Excel."""
+def download(_files, _export):
+    """A report file, or the open-event list as Excel."""
     viewer = current_viewer()
     if viewer is None or not viewer.can_open("reports") or not ctx.triggered or not ctx.triggered[0]["value"]:
         raise PreventUpdate
-    app = yuqing_app()
-    with app.db.read() as session:
-        if ctx.triggered_id == "rp-export":
-            rows = query_event_list(session, app.settings, EventFilters.from_form(statuses=["open"]), viewer,
-                                    utcnow(), limit=100_000)
-            return dcc.send_bytes(make_event_workbook(rows, "未办结事件"),
-                                  f"未办结事件_{format_local(utcnow(), '%Y%m%d_%H%M')}.xlsx")
-        path = report_file(session, app.settings, int(ctx.triggered_id["report"]), int(ctx.triggered_id["index"]))
-    if path is None:
-        raise PreventUpdate
-    return dcc.send_file(str(path))
+    if ctx.triggered_id == "rp-export":
+        return export_open_events(yuqing_app(), viewer)
+    return send_report_file(yuqing_app(), viewer, int(ctx.triggered_id["report"]), int(ctx.triggered_id["index"]))

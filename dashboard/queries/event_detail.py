@@ -20,6 +20,7 @@ from dashboard.labels import (
     status_text,
     topic_text,
 )
+from pipeline.deidentify import mask
 from yuqing.db.models import AuditLog, Deadline, Event, EventHeat, Mention, Response, Snapshot, Source
 from yuqing.settings_model import Settings
 from yuqing.timeutil import LOCAL, as_utc, format_duration, format_local, remaining_text
@@ -117,7 +118,7 @@ def query_responses(session: Session, event_id: int) -> list[dict]:
     return [
         {"id": r.id, "stage": stage_text(r.stage), "status_code": r.status,
          "status": RESPONSE_STATUS_NAMES.get(r.status, r.status), "channel": r.channel, "url": r.url or "",
-         "content": r.content, "published": format_local(r.published_at), "recorded_by": r.recorded_by,
+         "content": mask(r.content), "published": format_local(r.published_at), "recorded_by": r.recorded_by,
          "from_evidence": r.evidence_mention_id is not None}
         for r in rows
     ]
@@ -157,7 +158,7 @@ def query_event_mentions(session: Session, settings: Settings, event_id: int,
         {"id": m.id, "title": m.title or "(无标题)", "content": m.content[:300], "url": m.url, "source": source,
          "author": m.author or "", "published": format_local(m.published_at), "seen": format_local(m.first_seen_at),
          "topic": topic_text(settings, m.topic), "urgency": m.urgency, "official": bool(m.official),
-         "board_status": m.board_status or "", "reply_text": m.reply_text or "", "evidence": m.id in with_snapshot}
+         "board_status": m.board_status or "", "reply_text": mask(m.reply_text or ""), "evidence": m.id in with_snapshot}
         for m, source in reversed(rows)
     ]
 

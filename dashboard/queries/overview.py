@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.access import Viewer, scope_events
 from dashboard.labels import LEVELS, level_short, office_names, stage_text, status_text, topic_text
+from dashboard.queries.events import EVENT_ROW_COLUMNS
 from yuqing.db.models import OPEN_STATUSES, Deadline, Event, Mention, Source
 from yuqing.settings_model import Settings
 from yuqing.timeutil import as_utc, format_duration, format_local, remaining_text
@@ -56,7 +57,7 @@ def query_urgent_events(session: Session, settings: Settings, viewer: Viewer, no
         .where(_open_deadline()).group_by(Deadline.event_id).subquery()
     )
     stmt = (
-        select(Event, next_due.c.due)
+        select(*EVENT_ROW_COLUMNS, next_due.c.due)
         .outerjoin(next_due, next_due.c.event_id == Event.id)
         .where(Event.status.in_(OPEN_STATUSES))
     )
@@ -70,9 +71,9 @@ def query_urgent_events(session: Session, settings: Settings, viewer: Viewer, no
         next_due.c.due.is_(None), next_due.c.due, Event.urgency, Event.detected_at.desc()
     ).limit(limit)
     rows = session.execute(stmt).all()
-    stages = _next_stages(session, [event.id for event, _ in rows])
+    stages = _next_stages(session, [row.id for row in rows])
     names = office_names(session)
-    return [_urgent_row(settings, event, due, stages.get(event.id), names, now) for event, due in rows]
+    return [_urgent_row(settings, row, row.due, stages.get(row.id), names, now) for row in rows]
 
 
 def _next_stages(session: Session, event_ids: list[int]) -> dict[int, str]:
@@ -88,7 +89,7 @@ def _next_stages(session: Session, event_ids: list[int]) -> dict[int, str]:
     return dict(session.execute(stmt).all())
 
 
-def _urgent_row(settings: Settings, event: Event, due: datetime | None, stage: str | None,
+def _urgent_row(settings: Settings, event, due: datetime | None, stage: str | None,
                 names: dict[str, str], now: datetime) -> dict:
     overdue = due is not None and as_utc(due) < now
     if due is None:

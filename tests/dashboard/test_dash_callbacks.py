@@ -154,3 +154,32 @@ def test_export_sends_an_excel_file(dash_app):
     response = dash_call(_client(dash_app, "duty"), "ev-download.data", {"ev-export.n_clicks": 1})
     data = response.get_json()["response"]["ev-download"]["data"]
     assert data["filename"].startswith("事件清单_") and data["filename"].endswith(".xlsx") and data["base64"]
+
+
+def test_reports_list_and_download_only_files_inside_the_reports_folder(dash_app, seeded_app, tmp_path):
+    from pathlib import Path
+
+    from yuqing.db.models import Report
+
+    app, _ = seeded_app
+    out_dir = Path(app.settings.reports.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "月报_2026-10.docx").write_bytes(b"docx bytes")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not for download")
+    with app.db.write() as session:
+        session.add(Report(kind="monthly", period="2026-10",
+                           files=[str(out_dir / "月报_2026-10.docx"), str(outside), "../secret.txt"]))
+    client = _client(dash_app, "leader")
+    listed = _text(dash_call(client, "rp-list.children", {"tick.n_intervals": 0}))
+    assert "月度问责报告" in listed and "月报_2026-10.docx" in listed and "secret" not in listed
+    key = '{"index":["ALL"],"report":["ALL"],"type":"rp-file"}.n_clicks'
+    file_id = {"index": 0, "report": 1, "type": "rp-file"}
+    response = dash_call(client, "rp-download.data",
+                         {key: [{"id": file_id, "property": "n_clicks", "value": 1}]},
+                         changed=json.dumps(file_id, separators=(",", ":")) + ".n_clicks")
+    sent = response.get_json()["response"]["rp-download"]["data"]
+    assert sent["filename"] == "月报_2026-10.docx"
+    with app.db.read() as session:
+        assert session.scalar(select(AuditLog.actor).where(AuditLog.action == "report_download")) == "leader"
+    assert dash_call(_client(dash_app, "msfw"), "rp-list.children", {"tick.n_intervals": 0}).status_code == 204
