@@ -54,6 +54,8 @@ class CrawlService:
         self.spiders = {s.name: build_spider_class(s, app.settings) for s in app.settings.sources}
         scrapy_settings = ScrapySettings()
         scrapy_settings.setmodule("crawlers.settings", priority="project")
+        # Spider classes come from self.app's settings; the config-reading loader is for the scrapy command.
+        scrapy_settings.set("SPIDER_LOADER_CLASS", "scrapy.spiderloader.DummySpiderLoader", priority="project")
         self.runner = CrawlerRunner(scrapy_settings)
         self._running: dict[str, list] = {}  # source → waiters for the run in progress
         self._stopping = False
