@@ -60,7 +60,8 @@ class LexiconClassifier:
                 section[normalize(word)] = extra_weight
         self.names = {**TOPIC_NAMES, **{code: TOPIC_NAMES.get(code, code) for code in lexicon}, **(names or {})}
         self.labels = list(self.names)
-        entries = [(word.lower(), (topic, weight)) for topic, words in lexicon.items() for word, weight in words.items()]
+        entries = [(word.strip().lower(), (topic, weight)) for topic, words in lexicon.items()
+                   for word, weight in words.items() if word.strip()]
         self._index = KeywordIndex(entries)
         self._payloads: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for word, payload in entries:

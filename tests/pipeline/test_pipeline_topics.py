@@ -64,10 +64,11 @@ def test_no_evidence_is_other(classifier):
 
 
 def test_extra_keywords_and_renamed_topics():
-    classifier = LexiconClassifier(extra_keywords={"land": ["枸杞地"], "tourism": ["沙坡头景区"]},
+    classifier = LexiconClassifier(extra_keywords={"land": ["枸杞地", " ", "ＧＱ地块 "], "tourism": ["沙坡头景区"]},
                                    names={"land": "征地", "tourism": "文旅"})
     assert classifier.classify("", "枸杞地被占").topic == "land"
     assert classifier.classify("", "沙坡头景区门票").topic == "tourism"
+    assert classifier.classify("", "gq地块被占").topic == "land"
     assert classifier.names["land"] == "征地"
     assert classifier.names["tourism"] == "文旅"
     assert set(TOPIC_NAMES) <= set(classifier.names)
