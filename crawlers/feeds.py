@@ -43,7 +43,8 @@ class FeedEntry:
 
 
 def _local(element) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+    tag = element.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""  # QName() rejects odd namespaces junk can declare
 
 
 @dataclass
@@ -161,7 +162,7 @@ def _author(children: dict[str, list]) -> str | None:
 def _comment_count(children: dict[str, list]) -> int | None:
     # RSS 2.0 <comments> is a URL; only slash:comments is a count.
     for element in children.get("comments", []):
-        if "slash" in (etree.QName(element).namespace or ""):
+        if "slash" in element.tag.rsplit("}", 1)[0]:
             return parse_count(_text(element))
     return None
 
