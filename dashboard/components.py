@@ -83,7 +83,7 @@ def _cell(value) -> str:
 
 
 def make_grid(grid_id: str, column_defs: list[dict], rows: list[dict], height: str = "calc(100vh - 230px)",
-              row_id: str = "String(params.data.id)", **options) -> dag.AgGrid:
+              row_id: str = "params.data.id + ''", **options) -> dag.AgGrid:
     """An AG Grid with plain-text cells, Chinese menus, stable row ids (so refreshes keep scroll and selection)."""
     grid_options = {"theme": "themeBalham", "localeText": GRID_LOCALE, "rowHeight": 26, "headerHeight": 28,
                     "animateRows": False,

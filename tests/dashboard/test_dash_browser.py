@@ -152,3 +152,18 @@ def test_refresh_keeps_an_open_dialog_and_filters(live, browser):
     assert dialog.is_displayed()
     assert not browser.find_element(By.CSS_SELECTOR, "#ov-levels input[value='3']").is_selected()
     assert XSS_TITLE not in browser.find_element(By.ID, "ov-events").text
+
+
+def test_event_grid_lists_rows_and_a_click_opens_the_event(live, browser):
+    base, data = live
+    log_in(browser, base, "duty")
+    browser.get(f"{base}/events")
+    wait_text(browser, "#ev-grid", "金沙村砂石厂塌方一人受伤")
+    wait_text(browser, "#ev-count", "共 3 起")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#ev-grid .ag-center-cols-container .ag-row")
+    assert len(rows) == 3
+    browser.find_element(By.XPATH, "//div[@col-id='title' and normalize-space()='金沙村砂石厂塌方一人受伤']").click()
+    wait_text(browser, "#ed-title", "金沙村砂石厂塌方一人受伤")
+    assert browser.current_url.endswith(f"/events/{data.safety}")
+    problems = [entry["message"] for entry in browser.get_log("browser") if entry["level"] in ("SEVERE", "WARNING")]
+    assert not [p for p in problems if "getRowId" in p or "Duplicate node id" in p], problems
