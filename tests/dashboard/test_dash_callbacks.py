@@ -8,7 +8,7 @@ from dash_support import XSS_CONTENT, XSS_TITLE, dash_call, login
 from sqlalchemy import select
 
 from dashboard.shell import alert_update
-from yuqing.db.models import AuditLog, Event
+from yuqing.db.models import AuditLog, Event, User
 
 OVERVIEW = {"tick.n_intervals": 1, "ov-levels.value": [1, 2, 3, 4], "ov-overdue.value": []}
 
@@ -183,3 +183,29 @@ def test_reports_list_and_download_only_files_inside_the_reports_folder(dash_app
     with app.db.read() as session:
         assert session.scalar(select(AuditLog.actor).where(AuditLog.action == "report_download")) == "leader"
     assert dash_call(_client(dash_app, "msfw"), "rp-list.children", {"tick.n_intervals": 0}).status_code == 204
+
+
+def test_trends_offices_and_sources_callbacks(dash_app):
+    client = _client(dash_app, "leader")
+    trends = dash_call(client, "tr-mentions.figure", {"tr-days.value": 7, "tick.n_intervals": 0}).get_json()
+    figure = trends["response"]["tr-mentions"]["figure"]
+    assert figure["layout"]["title"]["text"] == "相关信息数(按领域,每日)" and figure["data"]
+    offices = dash_call(client, "of-table.rowData", {"of-month.value": None, "tick.n_intervals": 0}).get_json()
+    assert {row["office"] for row in offices["response"]["of-table"]["rowData"]} >= {"民生服务中心", "综治维稳办公室"}
+    sources = dash_call(client, "so-grid.rowData", {"tick.n_intervals": 0}).get_json()
+    assert {row["title"] for row in sources["response"]["so-grid"]["rowData"]} == {"沙坡头新闻网", "中卫论坛"}
+    office_view = dash_call(_client(dash_app, "msfw"), "of-table.rowData", {"tick.n_intervals": 0}).get_json()
+    assert [row["code"] for row in office_view["response"]["of-table"]["rowData"]] == ["msfw"]
+
+
+def test_admin_adds_a_user_through_the_form(dash_app, seeded_app):
+    app, _ = seeded_app
+    values = {"us-add.n_clicks": 1, "us-username.value": "wang", "us-display.value": "王五",
+              "us-password.value": "long-enough-1", "us-role.value": "leader", "us-changed.data": 0}
+    added = dash_call(_client(dash_app, "admin"), "us-add-msg.children", values)
+    assert "已添加用户" in _text(added) and added.get_json()["response"]["us-password"]["value"] == ""
+    refused = dash_call(_client(dash_app, "duty"), "us-add-msg.children", {**values, "us-username.value": "li"})
+    assert "无权进行此操作" in _text(refused)
+    with app.db.read() as session:
+        assert session.scalar(select(User.role).where(User.username == "wang")) == "leader"
+        assert session.scalar(select(User.id).where(User.username == "li")) is None
