@@ -270,7 +270,8 @@ class Deadline(Base):
     """One stage's deadline for one event, as computed at the time; superseded, never rewritten, on a level change."""
 
     __tablename__ = "deadlines"
-    __table_args__ = (Index("ix_deadlines_open", "done_at", "superseded_at", "due_at"),)
+    # event_id last: the open-deadline scans (dashboard overview, deadline check) read the index only.
+    __table_args__ = (Index("ix_deadlines_open", "done_at", "superseded_at", "due_at", "event_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
