@@ -15,6 +15,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 if not (CHROMIUM and CHROMEDRIVER):
     pytest.skip("需要 chromium 与 chromedriver(apt-get install chromium chromium-driver)", allow_module_level=True)
+pytest.importorskip("selenium", reason="需要 selenium(pip install -e '.[test]')")
 
 from selenium import webdriver  # noqa: E402 - only when the browser is there
 from selenium.common.exceptions import NoAlertPresentException, TimeoutException  # noqa: E402
@@ -31,7 +32,7 @@ def live(dash_app, seeded_app):
     """The dashboard served on a free loopback port; yields (base URL, Seeded)."""
     from waitress.server import create_server
 
-    server = create_server(dash_app.server, host="127.0.0.1", port=0, threads=4)
+    server = create_server(dash_app.server, host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}", seeded_app[1]
