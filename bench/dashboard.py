@@ -20,7 +20,7 @@ import tempfile
 import time
 import unicodedata
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import gzip
-import json
 import hashlib
 import itertools
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from dashboard.access import Viewer
-from yuqing.app import open_app
 from yuqing.db.models import AuditLog, Event, Mention, Response, Snapshot, Source
 from yuqing.timeutil import utcnow
 from yuqing.users import add_user
