@@ -278,6 +278,7 @@ class Deadline(Base):
     stage: Mapped[str] = mapped_column(String(20))  # assess | publish | press | respond
     level: Mapped[int] = mapped_column(Integer)
     office_code: Mapped[str | None] = mapped_column(ForeignKey("offices.code"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     starts_at: Mapped[datetime]
     due_at: Mapped[datetime]
     done_at: Mapped[datetime | None]

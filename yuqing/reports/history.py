@@ -175,9 +175,9 @@ def deadlines_due(session: Session, start: datetime, end: datetime) -> list[Dead
 def deadlines_open(session: Session, cutoff: datetime) -> list[Deadline]:
     """Deadline rows running at the cut-off: started, in force and not done by then.
 
-    A recomputation after the cut-off supersedes a stage's row and inserts its replacement with a higher
-    id, so per event and stage only the lowest-id row in force at the cut-off is kept."""
-    in_force = (Deadline.starts_at < cutoff,
+    Rows created after the cut-off (a later recomputation) are not yet in force; of several rows in force
+    per event and stage, the lowest id is kept."""
+    in_force = (Deadline.starts_at < cutoff, Deadline.created_at < cutoff,
                 or_(Deadline.superseded_at.is_(None), Deadline.superseded_at >= cutoff))
     running = select(Deadline.event_id).where(*in_force, or_(Deadline.done_at.is_(None), Deadline.done_at >= cutoff))
     seen: set[tuple[int, str]] = set()

@@ -47,7 +47,7 @@ def _done_stages(session: Session, event_id: int) -> set[str]:
 def _new(session: Session, event: Event, stage: str, starts: datetime, due: datetime, *, actor: str, now: datetime,
          before: datetime | None = None, comment: str | None = None, warned: list[float] | None = None) -> Deadline:
     row = Deadline(event_id=event.id, stage=stage, level=event.urgency, office_code=event.office_code,
-                   starts_at=starts, due_at=due, warned_shares=warned or [], escalation_step=0)
+                   created_at=now, starts_at=starts, due_at=due, warned_shares=warned or [], escalation_step=0)
     session.add(row)
     audit.record(session, actor=actor, action="deadline_set", event_id=event.id, field=f"deadline.{stage}",
                  before=before, after=due, comment=comment, at=now)

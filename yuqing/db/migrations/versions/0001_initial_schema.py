@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises: 
-Create Date: 2026-11-25 19:15:44.764348
+Create Date: 2026-11-25 21:40:50.871676
 """
 
 from alembic import op
@@ -162,6 +162,7 @@ def upgrade() -> None:
     sa.Column('stage', sa.String(length=20), nullable=False),
     sa.Column('level', sa.Integer(), nullable=False),
     sa.Column('office_code', sa.String(length=50), nullable=True),
+    sa.Column('created_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('starts_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('due_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('done_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
@@ -176,7 +177,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('deadlines', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_deadlines_event_id'), ['event_id'], unique=False)
-        batch_op.create_index('ix_deadlines_open', ['done_at', 'superseded_at', 'due_at'], unique=False)
+        batch_op.create_index('ix_deadlines_open', ['done_at', 'superseded_at', 'due_at', 'event_id'], unique=False)
 
     op.create_table('event_heat',
     sa.Column('event_id', sa.Integer(), nullable=False),
@@ -228,7 +229,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('mentions', schema=None) as batch_op:
         batch_op.create_index('ix_mentions_content_hash', ['content_hash'], unique=False)
-        batch_op.create_index('ix_mentions_event', ['event_id'], unique=False)
+        batch_op.create_index('ix_mentions_event', ['event_id', 'source_id'], unique=False)
         batch_op.create_index('ix_mentions_first_seen', ['first_seen_at'], unique=False)
         batch_op.create_index('ix_mentions_relevant_seen', ['relevant', 'first_seen_at'], unique=False)
 
