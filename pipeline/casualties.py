@@ -118,8 +118,16 @@ def parse_casualties(text: str) -> Casualties:
         phrases.append(phrase)
 
     for window in _windows(text) if text else ():
+        # A count read before its kind word ("3人死亡5人受伤": 3 dead, 5 injured) is not read again after the
+        # previous kind word ("死亡5人" would make it 5 dead).
+        claimed: list[tuple[int, int]] = []
         for pattern in (_COUNT_THEN_KIND, _KIND_THEN_COUNT):
             for match in pattern.finditer(window):
+                start, end = match.span("count")
+                if pattern is _KIND_THEN_COUNT and any(start < high and low < end for low, high in claimed):
+                    continue
+                if pattern is _COUNT_THEN_KIND:
+                    claimed.append((start, end))
                 if not _NEGATED.search(window, max(0, match.start() - 4), match.end() + 1):
                     record(_kind_of(match), match.group("count"), match.group())
         for match in _SHORT.finditer(window):

@@ -98,3 +98,11 @@ def test_signals_round_trip_through_a_dict():
 def test_rules_are_configurable():
     rules = UrgencyRules(dead_level1=1)
     assert assess_urgency("1人死亡", rules=rules).level == 1
+
+
+def test_adjacent_counts_are_each_read_once():
+    """“3人死亡5人受伤”: the 5 belongs to the injured, not to the dead before it."""
+    from pipeline.casualties import parse_casualties
+
+    found = parse_casualties("今天上午砖厂爆炸,造成3人死亡5人受伤")
+    assert (found.dead, found.injured) == (3, 5)
