@@ -1,4 +1,4 @@
-"""Routing: rules in order (AND across fields, OR inside a list), then 属地, then 谁主管谁负责, else the lead office."""
+"""Routing: rules in order (AND across fields, OR inside a list), then 谁主管谁负责, then 属地, else the lead office."""
 
 from __future__ import annotations
 
@@ -31,9 +31,9 @@ def test_or_inside_a_list(settings):
 
 
 def test_rule_needs_every_field_it_names(settings):
-    # Rule 1 needs both the village and the topic: topic medical does not match, so 属地 decides.
+    # Rule 1 needs both the village and the topic: topic medical does not match, so the topic owner decides.
     decision = route(settings, topic="medical", villages=["郭滩村"], sources=["news"])
-    assert decision.office_code == "cwh-guotan" and decision.reason == "属地管理:郭滩村"
+    assert decision.office_code == "msfw" and "谁主管谁负责" in decision.reason
     # Rule 2 needs topic land: a board post about housing falls through to the topic office.
     assert route(settings, topic="housing", villages=[], sources=["board"]).office_code == "msfw"
 
@@ -42,11 +42,12 @@ def test_rule_with_only_sources_matches_any_topic(settings):
     assert route(settings, topic="transport", villages=["东园村"], sources=["mailbox"]).office_code == "msfw"
 
 
-def test_village_before_topic_then_topic_then_lead(settings_factory):
+def test_topic_owner_then_village_then_lead(settings_factory):
     settings = settings_factory()
-    assert route(settings, topic="medical", villages=["郭滩村"]).office_code == "cwh-guotan"
-    topic = route(settings, topic="medical", villages=["东园村"])
+    topic = route(settings, topic="medical", villages=["郭滩村"])
     assert topic.office_code == "msfw" and "就医" in topic.reason
+    local = route(settings, topic="sports-unknown", villages=["郭滩村"])
+    assert local.office_code == "cwh-guotan" and local.reason == "属地管理:郭滩村"
     fallback = route(settings, topic="sports-unknown", villages=[])
     assert fallback.office_code == "dzb" and "牵头单位" in fallback.reason
 
@@ -73,12 +74,18 @@ def test_route_event_uses_villages_and_sources_of_its_mentions(settings_factory)
         app.close()
 
 
-def test_detected_event_is_routed_and_the_reason_logged(app):
+def test_detected_event_is_routed_and_the_reason_logged(settings_factory):
     from workflow.factories import audit_rows
 
-    with app.db.write() as session:
-        event = add_event(session, app.settings, level=2, topic="elderly", village="郭滩村")
-        rows = audit_rows(session, event.id, "route")
-    assert event.office_code == "cwh-guotan"
-    assert [(r.field, r.before, r.after, r.comment) for r in rows] == [
-        ("office_code", None, "cwh-guotan", "属地管理:郭滩村")]
+    from yuqing.app import open_app
+
+    app = open_app(settings_factory(RULES))
+    try:
+        with app.db.write() as session:
+            event = add_event(session, app.settings, level=2, topic="urban", village="郭滩村")
+            rows = audit_rows(session, event.id, "route")
+        assert event.office_code == "cwh-guotan"
+        assert [(r.field, r.before, r.after) for r in rows] == [("office_code", None, "cwh-guotan")]
+        assert rows[0].comment.startswith("分派规则第 1 条")
+    finally:
+        app.close()

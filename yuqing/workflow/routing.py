@@ -1,4 +1,7 @@
-"""Who answers for an event: configured rules first, then 属地管理 (village), then 谁主管谁负责 (topic), else the lead office."""
+"""Who answers for an event: configured rules first, then 谁主管谁负责 (topic owner), then 属地管理 (village), else the lead office.
+
+Village-level matters that a village should handle (路灯, 环境卫生 …) are routed by explicit [[routing]] rules
+(village + topics); a topic owned by a town office goes to that office wherever it happened."""
 
 from __future__ import annotations
 
@@ -43,14 +46,14 @@ def route(settings: Settings, *, topic: str, villages: Iterable[str | None] = ()
     for index, rule in enumerate(settings.routing, start=1):
         if _rule_matches(rule, topic, village_set, source_set):
             return Route(rule.office, _describe_rule(index, rule))
-    for office in settings.offices:
-        local = village_set.intersection(office.villages)
-        if local:
-            return Route(office.code, f"属地管理:{'、'.join(sorted(local))}")
     topic_name = settings.topic_names().get(topic, topic)
     for office in settings.offices:
         if topic in office.topics:
             return Route(office.code, f"谁主管谁负责:领域“{topic_name}”")
+    for office in settings.offices:
+        local = village_set.intersection(office.villages)
+        if local:
+            return Route(office.code, f"属地管理:{'、'.join(sorted(local))}")
     lead = settings.lead_office()
     return Route(lead.code if lead else None, "未匹配到责任单位,由牵头单位承办" if lead else "未配置责任单位")
 
