@@ -175,6 +175,7 @@ def run_event_action(app: App, viewer: Viewer, action: str, event_id: int | str,
         return ActionResult(False, str(exc))
     except workflow.WorkflowError as exc:
         return ActionResult(False, str(exc))
+    app.wake_outbox()  # alerts an action queued (level change, reassignment) go out now, not at the next tick
     return ActionResult(True, SUCCESS[action])
 
 
