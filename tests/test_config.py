@@ -95,3 +95,15 @@ def test_not_utf8(tmp_path):
     path.write_bytes('[general]\ntown = "东园镇"\n'.encode("gbk"))
     with pytest.raises(ConfigError, match="UTF-8"):
         load_settings(path)
+
+
+def test_urgency_thresholds_reach_the_pipeline(tmp_path):
+    from pipeline.analyze import TextIn, analyze
+
+    from yuqing.ingest import build_analysis_context
+
+    text = "砖厂发生事故,造成2人死亡"
+    default = settings_from_text("", tmp_path / "config.toml")
+    strict = settings_from_text("[urgency]\ndead_level1 = 2\n", tmp_path / "config.toml")
+    assert analyze(TextIn(title=text), build_analysis_context(default)).urgency == 2
+    assert analyze(TextIn(title=text), build_analysis_context(strict)).urgency == 1

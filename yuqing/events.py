@@ -143,7 +143,7 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
         event.village = mention.village
     old_level = event.urgency
     _update_stats(session, event, mention, now)
-    _raise_level(event, analysis)
+    _raise_level(event, analysis, settings)
     if created:
         on_event_detected(session, settings, event)
         log.info("新事件 #%s [%s级] %s", event.id, event.urgency, event.title[:40])
@@ -154,15 +154,15 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
     return event
 
 
-def _raise_level(event: Event, analysis) -> None:
+def _raise_level(event: Event, analysis, settings: Settings) -> None:
     """Recompute the level from all mentions' signals and the spread; automatic changes only ever raise it
     (a level an officer lowered in 研判 is not lowered again, nor raised back without new facts)."""
-    from pipeline.urgency import Signals, event_urgency, merge_signals
+    from pipeline.urgency import Signals, UrgencyRules, event_urgency, merge_signals
 
     merged = merge_signals([Signals.from_dict(event.signals), analysis.urgency_signals]) if event.signals \
         else analysis.urgency_signals
     event.signals = merged.to_dict()
-    decided = event_urgency([merged], velocity=event.velocity)
+    decided = event_urgency([merged], velocity=event.velocity, rules=UrgencyRules(**settings.urgency.model_dump()))
     if event.assessed_at is not None and analysis.urgency >= event.urgency:
         return  # after 研判 the officer's level stands unless a new mention is itself more severe
     if decided.level < event.urgency or not event.reasons:

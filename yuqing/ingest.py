@@ -52,9 +52,11 @@ def analysis_context(settings: Settings):
 def build_analysis_context(settings: Settings):
     """Compile the pipeline's context from typed settings (schemes, topic keywords and names, villages, model)."""
     from pipeline.analyze import build_context
+    from pipeline.urgency import UrgencyRules
 
     return build_context(
-        [(s.name, s.region, s.subject, s.event, s.exclude) for s in settings.schemes if s.enabled],
+        urgency_rules=UrgencyRules(**settings.urgency.model_dump()),
+        schemes=[(s.name, s.region, s.subject, s.event, s.exclude) for s in settings.schemes if s.enabled],
         extra_keywords={t.code: t.keywords for t in settings.topics if t.keywords},
         topic_names=settings.topic_names(),
         model_dir=settings.classifier.model_dir or None,

@@ -280,6 +280,21 @@ class CrawlSettings(Strict):
     download_delay: float = Field(0, ge=0)
 
 
+class UrgencySettings(Strict):
+    """Thresholds of the urgency rules (预警等级); the defaults are the pipeline's."""
+
+    dead_level1: int = Field(3, ge=1)  # deaths that make an event 特别重大
+    injured_level1: int = Field(10, ge=1)
+    trapped_level1: int = Field(10, ge=1)  # trapped or missing
+    poisoned_level1: int = Field(30, ge=1)
+    injured_level2: int = Field(3, ge=1)
+    trapped_level2: int = Field(3, ge=1)
+    poisoned_level2: int = Field(10, ge=1)
+    velocity_level2: float = Field(30.0, gt=0)  # mentions per hour of one event
+    velocity_level3: float = Field(10.0, gt=0)
+    negativity_strong: float = Field(0.6, gt=0, le=1)
+
+
 class ClassifierSettings(Strict):
     model_dir: str = ""  # a directory written by `yuqing train`; empty: the shipped lexicon classifier
 
@@ -343,6 +358,7 @@ class Settings(Strict):
     crawl: CrawlSettings = CrawlSettings()
     sources: list[SourceSettings] = []
     classifier: ClassifierSettings = ClassifierSettings()
+    urgency: UrgencySettings = UrgencySettings()
     clustering: ClusteringSettings = ClusteringSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     reports: ReportSettings = ReportSettings()

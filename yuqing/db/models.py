@@ -344,7 +344,8 @@ class OutboxMessage(Base):
     body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | digest | sending | sent | failed
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    # pending → sending → sent | failed; digest (waits for the next digest) → digested; superseded (replaced)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
