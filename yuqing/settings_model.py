@@ -7,27 +7,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-TOPIC_DEFAULTS: dict[str, str] = {
-    "medical": "就医",
-    "education": "就学",
-    "housing": "住房保障",
-    "work_safety": "安全生产",
-    "food_drug": "食品药品安全",
-    "disaster": "防灾减灾救灾",
-    "environment": "生态环境保护",
-    "elderly": "养老服务",
-    "social_security": "社会保障与救助",
-    "employment": "劳动就业",
-    "land": "征地拆迁",
-    "urban": "城乡建设与市政",
-    "transport": "交通出行",
-    "commerce": "市场监管与消费",
-    "public_security": "社会治安",
-    "governance": "政务服务与干部作风",
-    "other": "其他",
-}
+from pipeline.topics import TOPIC_NAMES
+from pipeline.urgency import LEVEL_NAMES  # noqa: F401 - re-exported for the application
 
-LEVEL_NAMES = {1: "特别重大", 2: "重大", 3: "较大", 4: "一般"}
+# The default taxonomy (stable codes → names) and the urgency levels are the pipeline's own.
+TOPIC_DEFAULTS: dict[str, str] = TOPIC_NAMES
+
 LEVEL_COLOURS = {1: "红", 2: "橙", 3: "黄", 4: "蓝"}
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
