@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -97,14 +99,18 @@ def test_named_source_only(config, edge_server):
     assert len(edge_server.requested("/sched/feed.xml")) == before + 1
 
 
+# The scrapy command installed beside this interpreter (the venv's bin may not be on PATH, e.g. under make).
+SCRAPY = str(Path(sys.executable).with_name("scrapy"))
+
+
 def test_scrapy_list_and_crawl(config):
     env = {**os.environ, "YUQING_CONFIG": str(config)}
-    listed = subprocess.run(["scrapy", "list"], cwd=ROOT / "crawlers", env=env, capture_output=True, text=True,
+    listed = subprocess.run([SCRAPY, "list"], cwd=ROOT / "crawlers", env=env, capture_output=True, text=True,
                             timeout=60)
     assert listed.returncode == 0, listed.stderr
     assert sorted(listed.stdout.split()) == ["night", "off", "quick", "slow"]
     before = len(runs_by_source(config).get("quick", []))
-    crawled = subprocess.run(["scrapy", "crawl", "quick"], cwd=ROOT / "crawlers", env=env, capture_output=True,
+    crawled = subprocess.run([SCRAPY, "crawl", "quick"], cwd=ROOT / "crawlers", env=env, capture_output=True,
                              text=True, timeout=60)
     assert crawled.returncode == 0, crawled.stderr
     assert len(runs_by_source(config)["quick"]) == before + 1
