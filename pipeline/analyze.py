@@ -79,6 +79,7 @@ class Analysis:
     personal_data: dict[str, int]
     simhash: int
     minhash: np.ndarray = field(repr=False)
+    lexicon_terms: list[str] = field(default_factory=list)  # topic-lexicon words of any topic
 
     @property
     def normalized(self) -> str:
@@ -94,7 +95,8 @@ class Analysis:
     def terms(self) -> frozenset[str]:
         """Terms that characterise the mention, for event clustering."""
         signals = self.urgency_signals
-        return frozenset([*self.matched_terms, *self.topic_terms, *signals.critical_terms, *signals.serious_terms])
+        return frozenset([*self.matched_terms, *self.topic_terms, *self.lexicon_terms, *signals.critical_terms,
+                          *signals.serious_terms])
 
     def reasons(self) -> list[str]:
         """Reasons a duty officer reads: urgency first, then topic and relevance (Chinese)."""
@@ -165,4 +167,4 @@ def analyze(text_in: TextIn, ctx: AnalysisContext, *, velocity: float | None = N
         topic_terms=list(topic.terms), urgency=urgency.level, urgency_name=LEVEL_NAMES[urgency.level],
         urgency_reasons=urgency.reasons, urgency_signals=urgency.signals, negativity=negative,
         village=_village(ctx.villages, title, content), personal_data=dict(personal),
-        simhash=prints.simhash, minhash=prints.minhash)
+        simhash=prints.simhash, minhash=prints.minhash, lexicon_terms=list(topic.all_terms))

@@ -41,6 +41,7 @@ class TopicResult:
     topic: str
     scores: dict[str, float]
     terms: list[str] = field(default_factory=list)
+    all_terms: list[str] = field(default_factory=list)  # every lexicon word found, any topic (for clustering)
 
 
 class LexiconClassifier:
@@ -82,9 +83,10 @@ class LexiconClassifier:
                 raw[topic] += contribution
                 by_topic[topic].append((contribution, word))
         total = sum(raw.values())
+        found = sorted(in_title.keys() | in_body.keys())
         if total < self.min_score:
-            return TopicResult(OTHER, {OTHER: 1.0}, [])
+            return TopicResult(OTHER, {OTHER: 1.0}, [], found)
         topic = max(raw, key=lambda code: (raw[code], code))
         scores = {code: round(value / total, 4) for code, value in sorted(raw.items(), key=lambda kv: -kv[1])}
         terms = [word for _, word in sorted(by_topic[topic], reverse=True)[:8]]
-        return TopicResult(topic, scores, terms)
+        return TopicResult(topic, scores, terms, found)

@@ -109,3 +109,42 @@ def test_burst_of_complaints_marks_event_emerging(app):
         emerging = session.scalars(select(Event).where(Event.emerging.is_(True))).all()
         assert emerging and all(e.urgency <= 3 for e in emerging)
         assert session.scalars(select(AuditLog).where(AuditLog.action == "emerging")).first() is not None
+
+
+def _official_settings(settings_factory):
+    return settings_factory({"sources": [
+        {"name": "weibo", "kind": "rss", "url": "http://127.0.0.1/weibo.xml", "source_type": "official", "official": True},
+    ]})
+
+
+def test_official_post_joins_its_event_but_never_opens_one(settings_factory):
+    from yuqing.app import open_app
+
+    app = open_app(_official_settings(settings_factory))
+    try:
+        first = ingest_item(app, dict(EXPLOSION), now=NOW)
+        notice = ingest_item(app, dict(source="weibo", url="http://127.0.0.1/weibo/1",
+                                       title="【情况通报】关于郭滩村砖厂爆炸事故的情况通报",
+                                       content="今天上午东园镇郭滩村一砖厂发生爆炸,造成3人死亡,事故原因正在调查。"),
+                             now=NOW + timedelta(hours=1))
+        unrelated = ingest_item(app, dict(source="weibo", url="http://127.0.0.1/weibo/2",
+                                          title="【丰收节】东园镇农民丰收节开幕", content="欢迎到东园村文化广场逛丰收节。"),
+                                now=NOW + timedelta(hours=2))
+        assert notice.event_id == first.event_id
+        assert unrelated.status == "new" and unrelated.event_id is None
+        with app.db.read() as session:
+            assert session.scalar(select(func.count()).select_from(Event)) == 1
+    finally:
+        app.close()
+
+
+def test_event_is_renamed_after_the_post_that_made_it_serious(app):
+    first = ingest_item(app, dict(source="bbs", url="http://127.0.0.1/t/9", title="郭滩村砖厂冒黑烟",
+                                  content="东园镇郭滩村砖厂今天冒黑烟,气味很大,砖厂工人都跑出来了。"), now=NOW)
+    worse = ingest_item(app, dict(source="app", url="http://127.0.0.1/api/77", title="郭滩村砖厂爆炸3人死亡",
+                                  content="东园镇郭滩村砖厂冒黑烟后发生爆炸,3人死亡,砖厂工人受伤。"),
+                        now=NOW + timedelta(minutes=10))
+    assert worse.event_id == first.event_id
+    with app.db.read() as session:
+        event = session.get(Event, first.event_id)
+        assert event.urgency == 1 and event.title == "郭滩村砖厂爆炸3人死亡"

@@ -17,6 +17,7 @@ from yuqing.timeutil import as_utc
 log = logging.getLogger("yuqing.events")
 MAX_CANDIDATES = 400
 CLOSED_FOR_GOOD = ("false_alarm", "no_action")
+OFFICIAL_THRESHOLD_SHARE = 0.7
 
 
 def heat_score(mentions: int, sources: int, reposts: int, comments: int, velocity: float) -> float:
@@ -111,7 +112,9 @@ def _choose_event(session: Session, settings: Settings, mention: Mention, analys
         for e in events
     ]
     features = MentionFeatures(terms=analysis.terms, topic=mention.topic, village=mention.village, time=now)
-    decision = choose_event(features, candidates, threshold=settings.clustering.similarity,
+    # The government's own posts are responses, not new matters: they join a matching event more readily.
+    threshold = settings.clustering.similarity * (OFFICIAL_THRESHOLD_SHARE if mention.official else 1.0)
+    decision = choose_event(features, candidates, threshold=threshold,
                             window_seconds=settings.clustering.window_hours * 3600)
     if decision.event_id is None:
         return None
@@ -119,13 +122,18 @@ def _choose_event(session: Session, settings: Settings, mention: Mention, analys
     return session.get(Event, decision.event_id)
 
 
-def attach_to_event(session: Session, settings: Settings, mention: Mention, analysis, now: datetime) -> Event:
-    """Put a relevant mention into its event, opening a new event if none matches; runs the workflow hooks."""
+def attach_to_event(session: Session, settings: Settings, mention: Mention, analysis, now: datetime) -> Event | None:
+    """Put a relevant mention into its event, opening a new event if none matches; runs the workflow hooks.
+
+    A post from an official source that matches no event opens none (it is the government speaking, not
+    public opinion to handle); it stays stored and searchable."""
     from pipeline.clustering import add_terms, representative_terms
 
     from yuqing.workflow.hooks import on_event_changed, on_event_detected, on_mention_joined
 
     event = _choose_event(session, settings, mention, analysis, now)
+    if event is None and mention.official:
+        return None
     created = event is None
     if created:
         event = Event(
@@ -144,6 +152,9 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
     old_level = event.urgency
     _update_stats(session, event, mention, now)
     _raise_level(event, analysis, settings)
+    if not created and not mention.official and mention.urgency < old_level and mention.urgency == event.urgency:
+        # The matter turned serious with this post: the event is now known by it, not by the milder first one.
+        event.title, event.summary = mention.title or event.title, mention.content[:300] or event.summary
     if created:
         on_event_detected(session, settings, event)
         log.info("新事件 #%s [%s级] %s", event.id, event.urgency, event.title[:40])

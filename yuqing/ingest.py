@@ -169,7 +169,7 @@ def _store(session: Session, settings: Settings, item: dict[str, Any], analysis,
     event_id = None
     if analysis.relevant:
         event = attach_to_event(session, settings, mention, analysis, now)
-        event_id = event.id
+        event_id = event.id if event is not None else None
     return IngestResult("new", mention.id, event_id)
 
 

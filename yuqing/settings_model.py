@@ -286,7 +286,7 @@ class ClassifierSettings(Strict):
 
 class ClusteringSettings(Strict):
     window_hours: float = Field(72, gt=0)
-    similarity: float = Field(0.55, gt=0, le=1)
+    similarity: float = Field(0.5, gt=0, le=1)
     burst_sigma: float = Field(3.0, gt=0)
     burst_min_mentions: int = Field(5, ge=1)
 
