@@ -100,15 +100,28 @@ def test_hourly_counts_by_topic_and_village():
 def test_burst_of_complaints_marks_event_emerging(app):
     for hour in range(48, 0, -4):  # a quiet baseline: one complaint every four hours
         ingest_item(app, dict(LAMP, url=f"http://127.0.0.1/board/msg/{hour}", title=f"金沙村第{hour}号反映",
-                              content=f"东园镇金沙村供水问题第{hour}次反映,水压低。"), now=NOW - timedelta(hours=hour))
+                              content=f"东园镇金沙村供水问题第{hour}次反映,水压低。",
+                              published_at=NOW - timedelta(hours=hour, minutes=5)), now=NOW - timedelta(hours=hour))
     for i in range(12):  # then a burst within the last hour
         ingest_item(app, dict(source="app", url=f"http://127.0.0.1/api/b{i}", title="金沙村停水三天了",
-                              content=f"东园镇金沙村全村停水已经三天,没人管!网友{i}"), now=NOW - timedelta(minutes=50 - i))
+                              content=f"东园镇金沙村全村停水已经三天,没人管!网友{i}",
+                              published_at=NOW - timedelta(minutes=55 - i)), now=NOW - timedelta(minutes=50 - i))
     assert (None, "金沙村") in detect_bursts(app, now=NOW)
     with app.db.read() as session:
         emerging = session.scalars(select(Event).where(Event.emerging.is_(True))).all()
         assert emerging and all(e.urgency <= 3 for e in emerging)
         assert session.scalars(select(AuditLog).where(AuditLog.action == "emerging")).first() is not None
+
+
+def test_first_crawl_backlog_is_not_a_burst(app):
+    """On a new installation the first polls bring days of posts at once: no baseline yet, so no burst."""
+    for i in range(15):
+        ingest_item(app, dict(source="app", url=f"http://127.0.0.1/api/c{i}", title="金沙村停水三天了",
+                              content=f"东园镇金沙村全村停水已经三天,没人管!网友{i}",
+                              published_at=NOW - timedelta(hours=i * 3)), now=NOW - timedelta(minutes=30 - i))
+    assert detect_bursts(app, now=NOW) == []
+    with app.db.read() as session:
+        assert session.scalars(select(Event).where(Event.emerging.is_(True))).all() == []
 
 
 def _official_settings(settings_factory):

@@ -6,7 +6,7 @@ import logging
 from collections import Counter
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from yuqing.app import App
 from yuqing.db.models import OPEN_STATUSES, AuditLog, Event, Mention
@@ -14,6 +14,7 @@ from yuqing.timeutil import as_utc, utcnow
 
 log = logging.getLogger("yuqing.bursts")
 HISTORY_HOURS = 7 * 24
+MIN_BASELINE_HOURS = 24  # before the system has watched this long, every hour looks like a burst
 
 
 def hourly_counts(rows: list[tuple[str, str | None, datetime]], now: datetime) -> dict[tuple, list[int]]:
@@ -38,9 +39,14 @@ def detect_bursts(app: App, now: datetime | None = None) -> list[tuple]:
     settings = app.settings
     names = settings.topic_names()
     with app.db.read() as session:
+        watching_since = session.scalar(select(func.min(Mention.first_seen_at)))
+        if watching_since is None or now - as_utc(watching_since) < timedelta(hours=MIN_BASELINE_HOURS):
+            return []  # the first crawls bring in days of backlog at once: no baseline to compare with yet
+        # Bursts are about when people posted, not when we happened to crawl it.
+        posted = func.coalesce(Mention.published_at, Mention.first_seen_at)
         rows = session.execute(
-            select(Mention.topic, Mention.village, Mention.first_seen_at)
-            .where(Mention.relevant.is_(True), Mention.first_seen_at >= now - timedelta(hours=HISTORY_HOURS))
+            select(Mention.topic, Mention.village, posted)
+            .where(Mention.relevant.is_(True), posted >= now - timedelta(hours=HISTORY_HOURS))
         ).all()
     bursts = []
     for key, series in hourly_counts(rows, now).items():
@@ -52,8 +58,9 @@ def detect_bursts(app: App, now: datetime | None = None) -> list[tuple]:
             bursts.append((key, signal.reason))
     for (topic, village), reason in bursts:
         with app.db.write() as session:
+            posted = func.coalesce(Mention.published_at, Mention.first_seen_at)
             query = (select(Event).join(Mention, Mention.event_id == Event.id)
-                     .where(Event.status.in_(OPEN_STATUSES), Mention.first_seen_at >= now - timedelta(hours=1))
+                     .where(Event.status.in_(OPEN_STATUSES), posted >= now - timedelta(hours=1))
                      .distinct())
             query = query.where(Mention.topic == topic) if topic else query.where(Mention.village == village)
             for event in session.scalars(query):
