@@ -108,3 +108,21 @@ def test_export_events_xlsx_is_formula_safe(config_file, tmp_path):
 def test_export_bad_since(config_file, capsys):
     assert main(["--config", str(config_file), "export", "events", "--since", "yesterday"]) == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_unreachable_database_is_reported_without_traceback(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[database]\nurl = "postgresql+psycopg://yuqing:secret@127.0.0.1:1/none"\n[logging]\nfile = ""\n',
+                    encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "yuqing.cli", "--config", str(path), "user", "list"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "无法连接数据库 postgresql+psycopg://yuqing:***@127.0.0.1:1/none" in proc.stderr
+    assert "secret" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_export_into_a_closed_pipe_is_quiet(config_file):
+    _seed(config_file)
+    proc = subprocess.run(f'"{sys.executable}" -m yuqing.cli --config "{config_file}" export mentions | head -c 10',
+                          shell=True, capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in proc.stderr and "内部错误" not in proc.stderr

@@ -82,12 +82,26 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _open(args: argparse.Namespace):
-    from yuqing.app import open_app
     from yuqing.logging_setup import setup_logging
 
     settings = _settings(args)
     setup_logging(settings.logging, console_level="DEBUG" if args.verbose else "WARNING")
-    return open_app(settings)
+    return open_database(settings)
+
+
+def open_database(settings: Settings):
+    """open_app, with a database that cannot be reached reported as such (the URL shown without password)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    from yuqing.app import open_app
+
+    try:
+        return open_app(settings)
+    except OperationalError as exc:
+        where = make_url(settings.database.url).render_as_string(hide_password=True)
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise CommandError(f"无法连接数据库 {where}:{reason}(请检查 [database] url 或 YUQING_DATABASE_URL)") from exc
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -173,6 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\n已中断。", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`yuqing export ... | head`): not an error; keep Python from complaining at exit.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("yuqing."):
             print(f"yuqing {args.command}: 该命令尚未实现({exc.name})。", file=sys.stderr)

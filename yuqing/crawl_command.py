@@ -98,13 +98,13 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
     crawl_reactor.install()
     from crawlers.service import CrawlService, UnknownSourceError
-    from yuqing.app import open_app
+    from yuqing.cli import open_database
     from yuqing.config import load_settings
     from yuqing.logging_setup import setup_logging
 
     settings = load_settings(args.config)
     setup_logging(settings.logging, console_level="DEBUG" if args.verbose else "WARNING")
-    app = open_app(settings)
+    app = open_database(settings)
     try:
         scheduler = None if args.once else _scheduler(settings)
         service = CrawlService(app, scheduler)

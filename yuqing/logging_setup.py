@@ -16,6 +16,17 @@ class _LocalTimeFormatter(logging.Formatter):
     converter = time.localtime
 
 
+class _ConsoleFormatter(_LocalTimeFormatter):
+    """On screen, one line per message: tracebacks go to the log file only (shown with -v)."""
+
+    def formatException(self, ei) -> str:  # noqa: N802 - logging's API
+        return ""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None, "stack_info": None})
+        return super().format(record)
+
+
 def setup_logging(settings: LoggingSettings, *, console: bool = True, console_level: str | None = None) -> None:
     """Log to a rotating file (and the console); quiet the chatty libraries."""
     root = logging.getLogger()
@@ -32,7 +43,8 @@ def setup_logging(settings: LoggingSettings, *, console: bool = True, console_le
         root.addHandler(file_handler)
     if console:
         stream = logging.StreamHandler()
-        stream.setFormatter(formatter)
+        verbose = (console_level or settings.level) == "DEBUG"
+        stream.setFormatter(formatter if verbose else _ConsoleFormatter(FORMAT, "%Y-%m-%d %H:%M:%S"))
         stream.setLevel(console_level or settings.level)
         root.addHandler(stream)
     for name, level in {

@@ -156,13 +156,13 @@ class Service:
 
 def cmd_run(args) -> int:
     """The `yuqing run` command."""
-    from yuqing.app import open_app
+    from yuqing.cli import open_database
     from yuqing.config import load_settings
     from yuqing.logging_setup import setup_logging
 
     settings = load_settings(args.config)
     setup_logging(settings.logging, console_level="DEBUG" if args.verbose else "INFO")
-    app = open_app(settings)
+    app = open_database(settings)
     service = Service(app)
     print(f"看板地址:{service.dashboard.url}  (Ctrl-C 停止)")
     service.run()
