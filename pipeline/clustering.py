@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+
+CONTAINMENT_SHARE = 0.8
+EMERGENCY_BONUS = 0.2
+PRIOR_EVENTS = 10
 
 
 def _seconds(when: datetime | float) -> float:
@@ -20,12 +25,14 @@ class MentionFeatures:
     topic: str | None
     village: str | None
     time: datetime | float
+    critical_terms: frozenset[str] = frozenset()  # severity words of the 重大 kind (爆炸, 死亡, 坍塌 …)
+    serious_terms: frozenset[str] = frozenset()  # of the 较大 kind (火灾, 被困, 受伤 …)
 
 
 @dataclass(frozen=True)
 class EventCandidate:
-    """An open event: its representative terms, topic, village, last activity, and how similar the
-    mention's text is to the event's mentions (the best near-duplicate similarity; 0 if none)."""
+    """An open event: its representative terms, topic, village, last activity, how similar the mention's text
+    is to the event's mentions (the best near-duplicate similarity; 0 if none), its severity words and level."""
 
     event_id: Hashable
     terms: frozenset[str]
@@ -33,6 +40,9 @@ class EventCandidate:
     village: str | None
     last_seen: datetime | float
     text_similarity: float = 0.0
+    critical_terms: frozenset[str] = frozenset()
+    serious_terms: frozenset[str] = frozenset()
+    urgency: int = 4
 
 
 @dataclass(frozen=True)
@@ -44,24 +54,74 @@ class ClusterDecision:
     reasons: list[str] = field(default_factory=list)
 
 
-def _score(mention: MentionFeatures, event: EventCandidate) -> tuple[float, list[str]]:
+class _TermWeights:
+    """How much a shared term says, from how many candidate events carry it (smoothed IDF).
+
+    Words every event has (the town's name, 政府, 工作) count little; a word only one event has counts most. The
+    candidates are the open events of the window, so the weights follow what is being talked about right now.
+    """
+
+    def __init__(self, candidates: Sequence[EventCandidate]) -> None:
+        self._df = Counter(term for event in candidates for term in event.terms)
+        self._events = len(candidates)
+
+    def __call__(self, term: str) -> float:
+        # PRIOR_EVENTS imaginary events without the term keep the weights flat while few events are open.
+        return math.log(1 + (self._events + PRIOR_EVENTS + 1) / (self._df[term] + 1))
+
+    def total(self, terms: Iterable[str]) -> float:
+        return sum(self(term) for term in terms)
+
+
+def _shared_terms(mention_terms: frozenset[str], event_terms: frozenset[str]) -> set[str]:
+    """Mention terms the event also has, where a word inside a longer one counts (化工 in 化工厂, 爆炸 in 爆炸事故):
+    the lexicon's longest match keeps only one of them, and posts about one matter word it differently."""
+    shared = set(mention_terms & event_terms)
+    for term in mention_terms - shared:
+        if len(term) >= 2 and any(len(other) >= 2 and (term in other or other in term) for other in event_terms):
+            shared.add(term)
+    return shared
+
+
+def _same_emergency(mention: MentionFeatures, event: EventCandidate, same_topic: bool) -> list[str]:
+    """Severity words both sides use, when they point to one emergency: a 重大-kind word shared within one topic,
+    or any severity word shared with an event already at level 1–2 (whose follow-ups are often classified
+    loosely). A town seldom has two explosions, collapses or floods in one window."""
+    critical = mention.critical_terms & event.critical_terms
+    if critical and same_topic:
+        return sorted(critical)
+    if event.urgency <= 2:
+        return sorted((mention.critical_terms | mention.serious_terms) & (event.critical_terms | event.serious_terms))
+    return []
+
+
+def _score(mention: MentionFeatures, event: EventCandidate, weights: _TermWeights) -> tuple[float, list[str]]:
     reasons: list[str] = []
-    shared = mention.terms & event.terms
-    sizes = len(mention.terms) + len(event.terms)
-    overlap = 2 * len(shared) / sizes if sizes else 0.0  # Dice: kinder than Jaccard to the few terms a post has
+    shared = _shared_terms(mention.terms, event.terms)
+    mention_weight, event_weight = weights.total(mention.terms), weights.total(event.terms)
+    shared_weight = weights.total(shared)
+    # Dice compares the two sides; containment lets a short post that only repeats part of a large event join it.
+    dice = 2 * shared_weight / (mention_weight + event_weight) if mention_weight + event_weight else 0.0
+    containment = shared_weight / mention_weight if mention_weight else 0.0
+    overlap = max(dice, CONTAINMENT_SHARE * containment) if len(shared) >= 2 else dice
     same_topic = bool(mention.topic and mention.topic == event.topic and mention.topic != "other")
     same_village = bool(mention.village and mention.village == event.village)
     other_village = bool(mention.village and event.village and mention.village != event.village)
-    blended = 0.6 * overlap + (0.2 if same_topic else 0.0) + (0.2 if same_village else 0.0)
+    emergency = _same_emergency(mention, event, same_topic)
+    blended = (0.6 * overlap + (0.2 if same_topic else 0.0) + (0.1 if same_village else 0.0)
+               + (EMERGENCY_BONUS if emergency else 0.0))
+    score = min(1.0, max(event.text_similarity, blended))
     if other_village:
-        blended *= 0.5  # the same kind of matter in another village is another event
-    score = max(event.text_similarity, blended)
+        score *= 0.5  # the same kind of matter in another village is another event, however alike the wording
     if event.text_similarity:
         reasons.append(f"文本相似度{event.text_similarity:.2f}")
     if shared:
-        reasons.append("共同关键词：" + "、".join(sorted(shared)[:8]))
+        ranked = sorted(shared, key=lambda term: (-weights(term), term))
+        reasons.append("共同关键词：" + "、".join(ranked[:8]))
     if same_topic:
         reasons.append(f"同一领域：{mention.topic}")
+    if emergency:
+        reasons.append("同一险情：" + "、".join(emergency[:4]))
     if same_village:
         reasons.append(f"同一村（社区）：{mention.village}")
     if other_village:
@@ -73,19 +133,20 @@ def choose_event(mention: MentionFeatures, candidates: Iterable[EventCandidate],
                  window_seconds: float = 72 * 3600) -> ClusterDecision:
     """Join the best-scoring candidate event active within the window if it reaches the threshold.
 
-    score = max(text similarity, 0.6 × term Dice overlap + 0.2 same topic + 0.2 same village), halved for
-    another village's event.
+    score = max(text similarity, 0.6 × term overlap + 0.2 same topic + 0.2 same village + 0.2 same emergency),
+    at most 1, halved for another village's event. Term overlap is the IDF-weighted Dice of the terms, or, when at least two terms are shared,
+    0.8 × the share of the mention's own term weight found in the event, whichever is higher.
     """
     when = _seconds(mention.time)
+    recent = [event for event in candidates if abs(when - _seconds(event.last_seen)) <= window_seconds]
+    if not recent:
+        return ClusterDecision(None, 0.0, ["时间窗口内没有候选事件，新建事件"])
+    weights = _TermWeights(recent)
     best: tuple[float, EventCandidate, list[str]] | None = None
-    for event in candidates:
-        if abs(when - _seconds(event.last_seen)) > window_seconds:
-            continue
-        score, reasons = _score(mention, event)
+    for event in recent:
+        score, reasons = _score(mention, event, weights)
         if best is None or score > best[0]:
             best = (score, event, reasons)
-    if best is None:
-        return ClusterDecision(None, 0.0, ["时间窗口内没有候选事件，新建事件"])
     score, event, reasons = best
     if score >= threshold:
         return ClusterDecision(event.event_id, round(score, 3), reasons)
@@ -125,3 +186,24 @@ def event_heat(mention_times: Sequence[datetime | float], sources: Iterable[str]
     distinct = len(set(sources))
     score = len(times) + 3 * max(distinct - 1, 0) + 0.1 * reposts + 5 * velocity
     return Heat(len(times), distinct, reposts, round(velocity, 3), round(score, 2))
+
+
+def b_cubed(gold: Mapping[Hashable, Hashable], predicted: Mapping[Hashable, Hashable]) -> tuple[float, float]:
+    """B-cubed precision and recall of a clustering (item → cluster) against gold classes (item → class).
+
+    Precision: how much of each item's cluster shares its class; recall: how much of its class shares its cluster.
+    Used to measure event clustering against hand-labelled matters.
+    """
+    if not predicted:
+        return 0.0, 0.0
+    clusters: dict[Hashable, list[Hashable]] = {}
+    classes: dict[Hashable, list[Hashable]] = {}
+    for item, cluster in predicted.items():
+        clusters.setdefault(cluster, []).append(item)
+        classes.setdefault(gold[item], []).append(item)
+    precision = recall = 0.0
+    for item, cluster in predicted.items():
+        both = sum(1 for other in clusters[cluster] if gold[other] == gold[item])
+        precision += both / len(clusters[cluster])
+        recall += both / len(classes[gold[item]])
+    return precision / len(predicted), recall / len(predicted)

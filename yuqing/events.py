@@ -108,10 +108,15 @@ def _choose_event(session: Session, settings: Settings, mention: Mention, analys
                 similarity[event_id] = max(similarity.get(event_id, 0.0), score)
     candidates = [
         EventCandidate(event_id=e.id, terms=representative_terms(e.term_counts or {}), topic=e.topic,
-                       village=e.village, last_seen=as_utc(e.last_mention_at), text_similarity=similarity.get(e.id, 0.0))
+                       village=e.village, last_seen=as_utc(e.last_mention_at), text_similarity=similarity.get(e.id, 0.0),
+                       critical_terms=frozenset((e.signals or {}).get("critical_terms", ())),
+                       serious_terms=frozenset((e.signals or {}).get("serious_terms", ())), urgency=e.urgency)
         for e in events
     ]
-    features = MentionFeatures(terms=analysis.terms, topic=mention.topic, village=mention.village, time=now)
+    signals = analysis.urgency_signals
+    features = MentionFeatures(terms=analysis.terms, topic=mention.topic, village=mention.village, time=now,
+                               critical_terms=frozenset(signals.critical_terms),
+                               serious_terms=frozenset(signals.serious_terms))
     # The government's own posts are responses, not new matters: they join a matching event more readily.
     threshold = settings.clustering.similarity * (OFFICIAL_THRESHOLD_SHARE if mention.official else 1.0)
     decision = choose_event(features, candidates, threshold=threshold,

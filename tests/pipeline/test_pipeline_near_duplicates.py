@@ -80,6 +80,51 @@ def test_near_identical_text_joins_even_without_shared_terms():
     assert choose_event(mention, [event]).event_id == "e"
 
 
+def _busy_town(count: int = 12) -> list[EventCandidate]:
+    """Open events about other matters; every one carries the town's name, as every relevant post does."""
+    matters = [("停水", "urban"), ("路灯", "urban"), ("欠薪", "employment"), ("养老金", "social_security"),
+               ("噪音", "environment"), ("过期食品", "food_drug")]
+    return [EventCandidate(f"other-{n}", frozenset({"东园镇", "东园", matters[n % 6][0], f"村{n}"}), matters[n % 6][1],
+                           None, 9_000.0) for n in range(count)]
+
+
+def test_a_word_every_event_has_does_not_make_posts_one_event():
+    mention = MentionFeatures(frozenset({"东园镇", "东园", "快递", "取件费"}), "transport", None, 10_000.0)
+    decision = choose_event(mention, _busy_town())
+    assert decision.event_id is None
+    unseen = EventCandidate("parcel", frozenset({"东园镇", "快递", "驿站"}), "transport", None, 9_500.0)
+    decision = choose_event(mention, [*_busy_town(), unseen])
+    assert decision.event_id == "parcel"
+    assert decision.reasons[0].startswith("共同关键词：快递")  # the telling word first, the town's name last
+
+
+def test_a_short_post_joins_the_large_event_it_repeats_and_word_variants_match():
+    event = EventCandidate("blast", frozenset({"东园镇", "化工厂", "工业园", "爆炸事故", "疏散", "消防", "受伤", "救护车",
+                                                "应急管理局", "车间", "沙坡头区", "危险化学品"}), "work_safety", None, 9_000.0)
+    short = MentionFeatures(frozenset({"化工", "爆炸", "工业园"}), "work_safety", None, 10_000.0)
+    assert choose_event(short, [event, *_busy_town()]).event_id == "blast"
+    one_word = MentionFeatures(frozenset({"消防"}), "urban", None, 10_000.0)
+    assert choose_event(one_word, [event, *_busy_town()]).event_id is None  # containment needs two shared words
+
+
+def test_posts_of_one_emergency_join_although_worded_and_classified_differently():
+    event = EventCandidate("collapse", frozenset({"新星村", "民房", "坍塌", "被埋", "救援"}), "urban", "新星村", 9_000.0,
+                           critical_terms=frozenset({"坍塌", "被埋"}), urgency=1)
+    follow_up = MentionFeatures(frozenset({"房子", "坍塌", "被埋", "老两口"}), "housing", "新星村", 10_000.0,
+                                critical_terms=frozenset({"坍塌", "被埋"}))
+    decision = choose_event(follow_up, [event, *_busy_town()], threshold=0.5)
+    assert decision.event_id == "collapse" and any(reason.startswith("同一险情：坍塌") for reason in decision.reasons)
+    calm = EventCandidate("calm", event.terms, "urban", "新星村", 9_000.0, urgency=4)  # no severity words: no bonus
+    assert choose_event(follow_up, [calm, *_busy_town()], threshold=0.5).event_id is None
+
+
+def test_another_village_is_another_matter_even_in_the_same_words():
+    event = EventCandidate("lamp-a", frozenset({"路灯", "不亮"}), "urban", "金沙村", 9_000.0, text_similarity=0.9)
+    mention = MentionFeatures(frozenset({"路灯", "不亮"}), "urban", "新园村", 10_000.0)
+    decision = choose_event(mention, [event])
+    assert decision.event_id is None and decision.score < 0.5
+
+
 def test_representative_terms_and_heat():
     counts = add_terms(add_terms({}, ["爆炸", "化工厂"]), ["爆炸", "死亡"])
     assert counts == {"爆炸": 2, "化工厂": 1, "死亡": 1}
