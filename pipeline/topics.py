@@ -47,13 +47,15 @@ class TopicResult:
 class LexiconClassifier:
     """Weighted keyword lexicon over one automaton; a term in the title counts `title_weight` times.
 
-    Repeated terms add with diminishing weight (1 + ln n), so one long post does not outvote a clear title.
-    With less than `min_score` evidence in total the topic is `other`.
+    Repeated terms add with diminishing weight (1 + ln n), so one long post does not outvote a clear title, and
+    a topic's k-th strongest word counts `word_decay`^k of its weight. With less than `min_score` evidence in
+    total the topic is `other`.
     """
 
     def __init__(self, extra_keywords: Mapping[str, Iterable[str]] | None = None,
                  names: Mapping[str, str] | None = None, *, lexicon_path: Path | None = None,
-                 title_weight: float = 3.0, min_score: float = 2.0, extra_weight: float = 3.0) -> None:
+                 title_weight: float = 3.0, min_score: float = 2.0, extra_weight: float = 3.0,
+                 word_decay: float = 0.8) -> None:
         lexicon = read_weighted_lexicon(lexicon_path or LEXICON_DIR / "topics.txt")
         for topic, words in (extra_keywords or {}).items():
             section = lexicon.setdefault(topic, {})
@@ -69,23 +71,27 @@ class LexiconClassifier:
             self._payloads[word].append(payload)
         self.title_weight = title_weight
         self.min_score = min_score
+        self.word_decay = word_decay
 
     def classify(self, title: str, content: str) -> TopicResult:
         """Topic of a normalised title and body."""
         in_title, in_body = self._index.count_longest(title), self._index.count_longest(content)
-        raw: dict[str, float] = defaultdict(float)
         by_topic: dict[str, list[tuple[float, str]]] = defaultdict(list)
         for word in in_title.keys() | in_body.keys():
             body_count = in_body[word]
             evidence = self.title_weight * (word in in_title) + ((1 + math.log(body_count)) if body_count else 0.0)
             for topic, weight in self._payloads[word]:
-                contribution = weight * evidence
-                raw[topic] += contribution
-                by_topic[topic].append((contribution, word))
-        total = sum(raw.values())
+                by_topic[topic].append((weight * evidence, word))
         found = sorted(in_title.keys() | in_body.keys())
-        if total < self.min_score:
+        if sum(value for contributions in by_topic.values() for value, _ in contributions) < self.min_score:
             return TopicResult(OTHER, {OTHER: 1.0}, [], found)
+        raw: dict[str, float] = {}
+        for topic, contributions in by_topic.items():
+            # Each further word of a topic adds less: a topic is decided by its strongest few words, not by a
+            # long body listing many weak ones (学生, 学校 around a complaint about a rubbish bin by a school).
+            ranked = sorted((value for value, _ in contributions), reverse=True)
+            raw[topic] = sum(value * self.word_decay ** rank for rank, value in enumerate(ranked))
+        total = sum(raw.values())
         topic = max(raw, key=lambda code: (raw[code], code))
         scores = {code: round(value / total, 4) for code, value in sorted(raw.items(), key=lambda kv: -kv[1])}
         terms = [word for _, word in sorted(by_topic[topic], reverse=True)[:8]]

@@ -81,3 +81,18 @@ def test_labelled_examples_fill_dates():
         assert not re.search(r"\{(md|ymd|h|ev_md|ev_h)\}", r["title"] + r["content"] + (r["reply"] or ""))
         assert r["topic"] in TOPICS and r["urgency"] in LEVELS
     assert any("11月25日" in r["content"] for r in rows)
+
+
+def test_the_shipped_classifier_labels_the_authored_posts():
+    from pipeline.normalize import normalize
+    from pipeline.topics import LexiconClassifier
+
+    classifier = LexiconClassifier()
+    relevant = [row for row in labelled_examples() if row["relevant"]]
+    wrong = [(row["topic"], row["title"]) for row in relevant
+             if classifier.classify(normalize(row["title"]), normalize(row["content"])).topic != row["topic"]]
+    assert len(wrong) <= 0.15 * len(relevant), wrong
+    emergencies = [row for row in relevant if row["matter"] in ("explosion", "poisoning", "flood", "collapse")
+                   and row["role"] == "repost"]
+    assert sum(classifier.classify(normalize(row["title"]), normalize(row["content"])).topic == row["topic"]
+               for row in emergencies) >= 0.7 * len(emergencies)
