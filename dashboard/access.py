@@ -28,6 +28,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "reject": frozenset({"duty", "office"}),
     "close": frozenset({"duty"}),
     "false_alarm": frozenset({"duty"}),
+    "merge": frozenset({"duty"}),
 }
 
 # The stored original of a post may hold personal data: only these roles see it (masked for display).

@@ -102,6 +102,11 @@ def validate(action: str, values: dict, app: App, session: Session, now: datetim
         if not reason:
             problems.append("请填写原因")
         kwargs = {"reason": reason, "kind": kind}
+    elif action == "merge":
+        target = re.fullmatch(r"#?\s*(\d{1,12})", _text(values, "target_id"))
+        if target is None:
+            problems.append("请填写要并入的事件编号,如 #128")
+        kwargs = {"target_id": int(target.group(1)) if target else 0, "comment": _comment(values, problems)}
     else:
         raise InputError(f"未知操作 “{action}”")
     if problems:
@@ -143,6 +148,7 @@ ACTION_FUNCTIONS = {
     "reject": "reject_response",
     "close": "close_event",
     "false_alarm": "mark_false_alarm",
+    "merge": "merge_into",
 }
 SUCCESS = {
     "assess": "已完成研判",
@@ -152,6 +158,7 @@ SUCCESS = {
     "reject": "已驳回该回应",
     "close": "事件已办结",
     "false_alarm": "已标记",
+    "merge": "已合并到目标事件,本事件的信息、回应和热度已转入",
 }
 
 
@@ -169,6 +176,8 @@ def run_event_action(app: App, viewer: Viewer, action: str, event_id: int | str,
             kwargs = validate(action, values, app, session, now)
             if action in ("confirm", "reject") and not _response_of(session, kwargs["response_id"], event.id):
                 return ActionResult(False, "该回应不属于本事件或已不存在")
+            if action == "merge" and visible_event(session, viewer, kwargs["target_id"]) is None:
+                return ActionResult(False, f"事件 #{kwargs['target_id']} 不存在或无权查看")
             function = getattr(workflow, ACTION_FUNCTIONS[action])
             function(session, app.settings, event.id, viewer.username, now=now, **kwargs)
     except InputError as exc:

@@ -30,6 +30,9 @@ def render_header(detail: dict) -> list:
         html.H2([level_badge(detail["urgency"]), " ", html.Span(detail["title"], id="ed-title")], className="ed-title"),
         html.Div([html.Span([html.B(k + ":"), v], className="fact") for k, v in facts], className="facts"),
     ]
+    if detail["merged_into"]:
+        parts.append(html.Div(["本事件已并入 ", dcc.Link(f"事件 #{detail['merged_into']}",
+                                                      href=f"/events/{detail['merged_into']}")], className="meta"))
     if detail["reasons"]:
         parts.append(html.Div("预警依据:" + ";".join(detail["reasons"]), className="meta"))
     if detail["key_terms"]:
@@ -160,6 +163,13 @@ def action_forms(settings: Settings, viewer: Viewer, detail: dict, offices: list
             form_field("原因", dcc.Textarea(id="ed-false-reason", className="textarea")),
             html.Button("标记", id="ed-false-submit", className="btn btn-danger"),
             html.Div(id="ed-false-msg")]))
+    if viewer.can_act("merge", office):
+        tabs.append(dcc.Tab(label="合并", value="merge", children=[
+            form_field("并入事件", dcc.Input(id="ed-merge-target", type="text", className="input", placeholder="#128"),
+                       "与另一事件属同一事项时,把本事件并入该事件(本事件的信息、回应、热度转入,时限停止计时)"),
+            form_field("原因", dcc.Input(id="ed-merge-comment", type="text", className="input")),
+            html.Button("合并", id="ed-merge-submit", className="btn"),
+            html.Div(id="ed-merge-msg")]))
     if not tabs:
         return [html.Div("当前角色只读,不能对本事件进行操作", className="empty")]
     return [dcc.Tabs(tabs, value=tabs[0].value, className="action-tabs", id="ed-tabs")]

@@ -25,14 +25,15 @@ class MentionFeatures:
     topic: str | None
     village: str | None
     time: datetime | float
-    critical_terms: frozenset[str] = frozenset()  # severity words of the 重大 kind (爆炸, 死亡, 坍塌 …)
-    serious_terms: frozenset[str] = frozenset()  # of the 较大 kind (火灾, 被困, 受伤 …)
+    hazards: frozenset[str] = frozenset()  # kinds of emergency the text names (爆炸, 中毒, 汛情 …)
+    urgency: int = 4
 
 
 @dataclass(frozen=True)
 class EventCandidate:
     """An open event: its representative terms, topic, village, last activity, how similar the mention's text
-    is to the event's mentions (the best near-duplicate similarity; 0 if none), its severity words and level."""
+    is to the event's mentions (the best near-duplicate similarity; 0 if none), the kinds of emergency its
+    mentions name, and its level."""
 
     event_id: Hashable
     terms: frozenset[str]
@@ -40,18 +41,19 @@ class EventCandidate:
     village: str | None
     last_seen: datetime | float
     text_similarity: float = 0.0
-    critical_terms: frozenset[str] = frozenset()
-    serious_terms: frozenset[str] = frozenset()
+    hazards: frozenset[str] = frozenset()
     urgency: int = 4
 
 
 @dataclass(frozen=True)
 class ClusterDecision:
-    """The event to join (None: start a new one), the score and the reasons (Chinese)."""
+    """The event to join (None: start a new one), the score and the reasons (Chinese), and the other events that
+    also reached the threshold, best first: (event id, score). A mention close to two events bridges them."""
 
     event_id: Hashable | None
     score: float
     reasons: list[str] = field(default_factory=list)
+    also: list[tuple[Hashable, float]] = field(default_factory=list)
 
 
 class _TermWeights:
@@ -84,14 +86,12 @@ def _shared_terms(mention_terms: frozenset[str], event_terms: frozenset[str]) ->
 
 
 def _same_emergency(mention: MentionFeatures, event: EventCandidate, same_topic: bool) -> list[str]:
-    """Severity words both sides use, when they point to one emergency: a 重大-kind word shared within one topic,
-    or any severity word shared with an event already at level 1–2 (whose follow-ups are often classified
-    loosely). A town seldom has two explosions, collapses or floods in one window."""
-    critical = mention.critical_terms & event.critical_terms
-    if critical and same_topic:
-        return sorted(critical)
-    if event.urgency <= 2:
-        return sorted((mention.critical_terms | mention.serious_terms) & (event.critical_terms | event.serious_terms))
+    """Kinds of emergency both sides name (爆炸 for “一声巨响” and “化工厂爆燃”), when they point to one matter:
+    within one topic, or with either side at level 1–2, since an emergency's follow-ups are classified loosely
+    and its first report is often the mildest. A town seldom has two explosions or floods in one window."""
+    shared = mention.hazards & event.hazards
+    if shared and (same_topic or min(mention.urgency, event.urgency) <= 2):
+        return sorted(shared)
     return []
 
 
@@ -102,7 +102,8 @@ def _score(mention: MentionFeatures, event: EventCandidate, weights: _TermWeight
     shared_weight = weights.total(shared)
     # Dice compares the two sides; containment lets a short post that only repeats part of a large event join it.
     dice = 2 * shared_weight / (mention_weight + event_weight) if mention_weight + event_weight else 0.0
-    containment = shared_weight / mention_weight if mention_weight else 0.0
+    smaller = min(mention_weight, event_weight)
+    containment = shared_weight / smaller if smaller else 0.0
     overlap = max(dice, CONTAINMENT_SHARE * containment) if len(shared) >= 2 else dice
     same_topic = bool(mention.topic and mention.topic == event.topic and mention.topic != "other")
     same_village = bool(mention.village and mention.village == event.village)
@@ -142,14 +143,12 @@ def choose_event(mention: MentionFeatures, candidates: Iterable[EventCandidate],
     if not recent:
         return ClusterDecision(None, 0.0, ["时间窗口内没有候选事件，新建事件"])
     weights = _TermWeights(recent)
-    best: tuple[float, EventCandidate, list[str]] | None = None
-    for event in recent:
-        score, reasons = _score(mention, event, weights)
-        if best is None or score > best[0]:
-            best = (score, event, reasons)
-    score, event, reasons = best
+    scored = sorted(((*_score(mention, event, weights), index) for index, event in enumerate(recent)),
+                    key=lambda row: (-row[0], row[2]))
+    score, reasons, index = scored[0]
     if score >= threshold:
-        return ClusterDecision(event.event_id, round(score, 3), reasons)
+        also = [(recent[other].event_id, round(value, 3)) for value, _, other in scored[1:] if value >= threshold]
+        return ClusterDecision(recent[index].event_id, round(score, 3), reasons, also)
     return ClusterDecision(None, round(score, 3), [f"与最接近的事件相似度{score:.2f}低于{threshold:.2f}，新建事件"])
 
 

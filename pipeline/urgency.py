@@ -17,6 +17,8 @@ SOURCE_NAMES = {"news": "新闻媒体", "official": "官方发布", "forum": "�
 # An occurrence right after one of these, or right before one of the next, is not an incident report.
 _NEGATED_BEFORE = re.compile(r"(?:防止|预防|防范|避免|杜绝|严防|谨防|无|未|没有|未发生|未造成|不会|防)(?:人员|任何|人)?$")
 _NOT_INCIDENT_AFTER = re.compile(r"^(?:演练|演习|宣传|知识|培训|应急预案|预案|隐患排查|防范|安全教育)")
+# A fear, not a report: “万一漏气着火”, “一旦发生火灾”, “以免造成伤亡” (a few characters may come between).
+_HYPOTHETICAL_BEFORE = re.compile(r"(?:万一|一旦|如果|假如|要是|以免|以防|担心|害怕|恐怕|容易|可能会|迟早会?)[^，。！？,.!?；;\n]{0,4}$")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Signals:
     negativity: float = 0.0
     topic: str | None = None
     source_type: str = "other"
+    hazards: tuple[str, ...] = ()  # kinds of emergency named (爆炸, 中毒, 汛情 …), from hazards.txt
 
     def to_dict(self) -> dict:
         """A JSON-ready form for storage."""
@@ -64,7 +67,8 @@ class Signals:
         casualties["phrases"] = tuple(casualties.get("phrases", ()))
         return cls(tuple(data.get("critical_terms", ())), tuple(data.get("serious_terms", ())),
                    tuple(data.get("sensitive_terms", ())), Casualties(**casualties),
-                   float(data.get("negativity", 0.0)), data.get("topic"), data.get("source_type", "other"))
+                   float(data.get("negativity", 0.0)), data.get("topic"), data.get("source_type", "other"),
+                   tuple(data.get("hazards", ())))
 
 
 @dataclass(frozen=True)
@@ -87,19 +91,32 @@ def _severity_index() -> KeywordIndex:
     return KeywordIndex([(word, (tier, weight)) for tier, words in lexicon.items() for word, weight in words.items()])
 
 
+@lru_cache(maxsize=1)
+def _hazard_index() -> KeywordIndex:
+    """Hazard words with their kind; a separate automaton, so that its longer words (集体食物中毒) do not hide
+    severity words (食物中毒) from the longest-match scan."""
+    lexicon = read_weighted_lexicon("hazards.txt")
+    return KeywordIndex([(word, ("hazard", kind)) for kind, words in lexicon.items() for word in words])
+
+
 def read_signals(text: str, *, topic: str | None = None, negativity: float = 0.0,
                  source_type: str = "other") -> Signals:
     """Severity terms and casualty counts of a normalised text, with the other signals passed in."""
-    found: dict[str, dict[str, None]] = {"critical": {}, "serious": {}, "sensitive": {}}
-    for start, end, word, payloads in _severity_index().longest_matches(text):
-        if _NEGATED_BEFORE.search(text[max(0, start - 6):start]):
-            continue
-        if _NOT_INCIDENT_AFTER.match(text[end:end + 6]):
-            continue
-        for tier, _ in payloads:
-            found[tier][word] = None
+    # "colloquial" holds hyperbole (吓死人): matched only so that the 死人 inside it is not read as a death.
+    found: dict[str, dict[str, None]] = {"critical": {}, "serious": {}, "sensitive": {}, "colloquial": {},
+                                         "hazard": {}}
+    for index in (_severity_index(), _hazard_index()):
+        for start, end, word, payloads in index.longest_matches(text):
+            before = text[max(0, start - 8):start]
+            if _NEGATED_BEFORE.search(before[-6:]) or _HYPOTHETICAL_BEFORE.search(before):
+                continue
+            if _NOT_INCIDENT_AFTER.match(text[end:end + 6]):
+                continue
+            for tier, value in payloads:
+                found[tier][value if tier == "hazard" else word] = None
     return Signals(tuple(found["critical"]), tuple(found["serious"]), tuple(found["sensitive"]),
-                   parse_casualties(text), negativity, topic, source_type if source_type in SOURCE_NAMES else "other")
+                   parse_casualties(text), negativity, topic, source_type if source_type in SOURCE_NAMES else "other",
+                   tuple(found["hazard"]))
 
 
 def merge_signals(signals: Iterable[Signals]) -> Signals:
@@ -116,7 +133,7 @@ def merge_signals(signals: Iterable[Signals]) -> Signals:
     topics = [s.topic for s in signals if s.topic]
     return Signals(union("critical_terms"), union("serious_terms"), union("sensitive_terms"),
                    Casualties(**counts, phrases=phrases), max(s.negativity for s in signals),
-                   max(set(topics), key=topics.count) if topics else None, source)
+                   max(set(topics), key=topics.count) if topics else None, source, union("hazards"))
 
 
 def _casualty_level(c: Casualties, rules: UrgencyRules) -> tuple[int, str | None]:

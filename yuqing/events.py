@@ -16,7 +16,7 @@ from yuqing.timeutil import as_utc
 
 log = logging.getLogger("yuqing.events")
 MAX_CANDIDATES = 400
-CLOSED_FOR_GOOD = ("false_alarm", "no_action")
+CLOSED_FOR_GOOD = ("false_alarm", "no_action", "merged")
 OFFICIAL_THRESHOLD_SHARE = 0.7
 
 
@@ -75,8 +75,10 @@ def recent_texts(session: Session, settings: Settings) -> RecentTexts:
         return _recent[key]
 
 
-def _choose_event(session: Session, settings: Settings, mention: Mention, analysis, now: datetime) -> Event | None:
-    """The event this mention belongs to: an exact duplicate's event, else the pipeline's clustering decision."""
+def _choose_event(session: Session, settings: Settings, mention: Mention, analysis,
+                  now: datetime) -> tuple[Event | None, list[Event]]:
+    """The event this mention belongs to (an exact duplicate's event, else the pipeline's clustering decision),
+    and the other open events it is as close to, which it shows to be the same matter."""
     from pipeline.clustering import EventCandidate, MentionFeatures, choose_event, representative_terms
 
     twin = session.scalar(
@@ -85,7 +87,7 @@ def _choose_event(session: Session, settings: Settings, mention: Mention, analys
     )
     if twin is not None:
         mention.duplicate_of = twin.id
-        return session.get(Event, twin.event_id)
+        return session.get(Event, twin.event_id), []
     texts = recent_texts(session, settings)
     with texts.lock:
         texts.catch_up(session, now)
@@ -97,7 +99,7 @@ def _choose_event(session: Session, settings: Settings, mention: Mention, analys
         .order_by(Event.last_mention_at.desc()).limit(MAX_CANDIDATES)
     ))
     if not events:
-        return None
+        return None, []
     similarity: dict[int, float] = {}
     if similar:
         owners = dict(session.execute(select(Mention.id, Mention.event_id)
@@ -109,22 +111,51 @@ def _choose_event(session: Session, settings: Settings, mention: Mention, analys
     candidates = [
         EventCandidate(event_id=e.id, terms=representative_terms(e.term_counts or {}), topic=e.topic,
                        village=e.village, last_seen=as_utc(e.last_mention_at), text_similarity=similarity.get(e.id, 0.0),
-                       critical_terms=frozenset((e.signals or {}).get("critical_terms", ())),
-                       serious_terms=frozenset((e.signals or {}).get("serious_terms", ())), urgency=e.urgency)
+                       hazards=frozenset((e.signals or {}).get("hazards", ())), urgency=e.urgency)
         for e in events
     ]
-    signals = analysis.urgency_signals
     features = MentionFeatures(terms=analysis.terms, topic=mention.topic, village=mention.village, time=now,
-                               critical_terms=frozenset(signals.critical_terms),
-                               serious_terms=frozenset(signals.serious_terms))
+                               hazards=frozenset(analysis.urgency_signals.hazards), urgency=mention.urgency)
     # The government's own posts are responses, not new matters: they join a matching event more readily.
     threshold = settings.clustering.similarity * (OFFICIAL_THRESHOLD_SHARE if mention.official else 1.0)
     decision = choose_event(features, candidates, threshold=threshold,
                             window_seconds=settings.clustering.window_hours * 3600)
     if decision.event_id is None:
-        return None
+        return None, []
     log.debug("信息 %s 并入事件 #%s(%s)", mention.id, decision.event_id, ";".join(decision.reasons))
-    return session.get(Event, decision.event_id)
+    # Only a mention that would join either event on its own bridges them (not at the official posts' lower bar).
+    bridged = [event_id for event_id, score in decision.also
+               if decision.score >= settings.clustering.similarity and score >= settings.clustering.similarity]
+    return session.get(Event, decision.event_id), [session.get(Event, event_id) for event_id in bridged]
+
+
+def _may_be_one_matter(first: Event, second: Event) -> bool:
+    """An emergency (level 1–2) and a routine matter that names no kind of emergency in common are kept apart,
+    however alike their words (a food poisoning at a school and a complaint about its lunch portions)."""
+    if min(first.urgency, second.urgency) > 2:
+        return True
+    hazards = [set((event.signals or {}).get("hazards", ())) for event in (first, second)]
+    return bool(hazards[0] & hazards[1])
+
+
+def _merge_bridged(session: Session, settings: Settings, event: Event, bridged: list[Event], mention: Mention,
+                   now: datetime) -> Event:
+    """Merge the events a mention bridges into one (see yuqing.workflow.merge.survivor for which is kept)."""
+    from yuqing.workflow.audit import SYSTEM
+    from yuqing.workflow.merge import merge_events, survivor
+
+    for other in bridged:
+        if not _may_be_one_matter(event, other):
+            continue
+        pair = survivor(event, other)
+        if pair is None:
+            log.info("信息 %s 同时接近事件 #%s 与 #%s,两者均已研判,请值班员判断是否合并", mention.id, event.id, other.id)
+            continue
+        kept, absorbed = pair
+        reason = f"新信息“{(mention.title or mention.content)[:30]}”与两个事件都高度相似,判定为同一事项"
+        event = merge_events(session, settings, kept, absorbed, actor=SYSTEM, reason=reason, now=now)
+        log.info("事件 #%s 并入事件 #%s", absorbed.id, kept.id)
+    return event
 
 
 def attach_to_event(session: Session, settings: Settings, mention: Mention, analysis, now: datetime) -> Event | None:
@@ -136,9 +167,11 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
 
     from yuqing.workflow.hooks import on_event_changed, on_event_detected, on_mention_joined
 
-    event = _choose_event(session, settings, mention, analysis, now)
+    event, bridged = _choose_event(session, settings, mention, analysis, now)
     if event is None and mention.official:
         return None
+    if event is not None and bridged:
+        event = _merge_bridged(session, settings, event, bridged, mention, now)
     created = event is None
     if created:
         event = Event(
@@ -156,7 +189,7 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
         event.village = mention.village
     old_level = event.urgency
     _update_stats(session, event, mention, now)
-    _raise_level(event, analysis, settings)
+    raise_level(event, analysis.urgency_signals, analysis.urgency, settings)
     if not created and not mention.official and mention.urgency < old_level and mention.urgency == event.urgency:
         # The matter turned serious with this post: the event is now known by it, not by the milder first one.
         event.title, event.summary = mention.title or event.title, mention.content[:300] or event.summary
@@ -170,24 +203,24 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
     return event
 
 
-def _raise_level(event: Event, analysis, settings: Settings) -> None:
-    """Recompute the level from all mentions' signals and the spread; automatic changes only ever raise it
-    (a level an officer lowered in 研判 is not lowered again, nor raised back without new facts)."""
+def raise_level(event: Event, signals, level: int, settings: Settings) -> None:
+    """Recompute the level from the event's signals joined with new ones (a mention's, or a merged event's, whose
+    own level is `level`) and the spread; automatic changes only ever raise it (a level an officer lowered in
+    研判 is not lowered again, nor raised back without new facts)."""
     from pipeline.urgency import Signals, UrgencyRules, event_urgency, merge_signals
 
-    merged = merge_signals([Signals.from_dict(event.signals), analysis.urgency_signals]) if event.signals \
-        else analysis.urgency_signals
+    merged = merge_signals([Signals.from_dict(event.signals), signals]) if event.signals else signals
     event.signals = merged.to_dict()
     decided = event_urgency([merged], velocity=event.velocity, rules=UrgencyRules(**settings.urgency.model_dump()))
-    if event.assessed_at is not None and analysis.urgency >= event.urgency:
-        return  # after 研判 the officer's level stands unless a new mention is itself more severe
+    if event.assessed_at is not None and level >= event.urgency:
+        return  # after 研判 the officer's level stands unless the new facts are themselves more severe
     if decided.level < event.urgency or not event.reasons:
         event.urgency = min(decided.level, event.urgency)
         event.reasons = decided.reasons
 
 
-def _update_stats(session: Session, event: Event, mention: Mention, now: datetime) -> None:
-    """Counts, breadth, velocity and heat of the event, and its hourly heat row."""
+def refresh_counts(session: Session, event: Event, now: datetime) -> None:
+    """Counts, breadth, velocity, negativity, heat and first publication of the event, from its mentions."""
     session.flush()
     mentions, sources, reposts, comments, negativity, first_pub = session.execute(
         select(func.count(Mention.id), func.count(func.distinct(Mention.source_id)),
@@ -202,9 +235,14 @@ def _update_stats(session: Session, event: Event, mention: Mention, now: datetim
     event.mention_count, event.source_count = mentions, sources
     event.reposts, event.negativity, event.velocity = int(reposts), float(negativity), float(recent)
     event.heat = heat_score(mentions, sources, int(reposts), int(comments), float(recent))
-    event.last_mention_at = now
     if first_pub is not None:
         event.first_published_at = first_pub
+
+
+def _update_stats(session: Session, event: Event, mention: Mention, now: datetime) -> None:
+    """The event's figures after a mention joined, and its hourly heat row."""
+    refresh_counts(session, event, now)
+    event.last_mention_at = now
     hour = now.replace(minute=0, second=0, microsecond=0)
     row = session.get(EventHeat, (event.id, hour))
     if row is None:

@@ -56,6 +56,7 @@ def query_event_detail(session: Session, settings: Settings, event_id: int | str
         "status_code": event.status,
         "status": status_text(event.status),
         "status_reason": event.status_reason or "",
+        "merged_into": event.merged_into_id,
         "topic_code": event.topic,
         "topic": topic_text(settings, event.topic),
         "office_code": event.office_code,

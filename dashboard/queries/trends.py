@@ -46,7 +46,7 @@ def query_events_by_topic(session: Session, settings: Settings, viewer: Viewer, 
     day = local_day(session, Event.detected_at)
     stmt = scope_events(
         select(day.label("day"), Event.topic, func.count())
-        .where(Event.detected_at >= _since(now, days), Event.status != "false_alarm")
+        .where(Event.detected_at >= _since(now, days), Event.status.not_in(("false_alarm", "merged")))
         .group_by(day, Event.topic), viewer)
     return _named_topics(settings, pd.DataFrame(session.execute(stmt).all(), columns=["day", "topic", "count"]))
 

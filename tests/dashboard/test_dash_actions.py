@@ -132,3 +132,19 @@ def test_admin_adds_disables_and_enables_users(seeded_app):
                                                                 AuditLog.actor == "admin")).all()
     assert not active and office == "msfw" and {"user_add", "user_disable"} <= set(actions)
     assert set_user_active(app, admin, "new1", active=True).ok
+
+
+def test_duty_merges_an_event_into_another_and_offices_may_not(seeded_app):
+    app, data = seeded_app
+    assert run_event_action(app, viewer("msfw"), "merge", data.medical, {"target_id": str(data.safety)}
+                            ).message == DENIED
+    assert run_event_action(app, viewer("duty"), "merge", data.medical, {"target_id": "明天"}).message == \
+        "请填写要并入的事件编号,如 #128"
+    assert "不存在" in run_event_action(app, viewer("duty"), "merge", data.medical, {"target_id": "#99999"}).message
+    result = run_event_action(app, viewer("duty"), "merge", data.xss, {"target_id": f"#{data.medical}",
+                                                                      "comment": "同一事项"})
+    assert result.ok, result.message
+    with app.db.read() as session:
+        merged = session.get(Event, data.xss)
+        assert (merged.status, merged.merged_into_id) == ("merged", data.medical)
+    assert ("duty", "值班员判定为同一事项:同一事项") in _audit(app, data.xss, "merge")

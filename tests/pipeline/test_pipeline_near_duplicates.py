@@ -109,13 +109,15 @@ def test_a_short_post_joins_the_large_event_it_repeats_and_word_variants_match()
 
 def test_posts_of_one_emergency_join_although_worded_and_classified_differently():
     event = EventCandidate("collapse", frozenset({"新星村", "民房", "坍塌", "被埋", "救援"}), "urban", "新星村", 9_000.0,
-                           critical_terms=frozenset({"坍塌", "被埋"}), urgency=1)
-    follow_up = MentionFeatures(frozenset({"房子", "坍塌", "被埋", "老两口"}), "housing", "新星村", 10_000.0,
-                                critical_terms=frozenset({"坍塌", "被埋"}))
+                           hazards=frozenset({"坍塌"}), urgency=1)
+    follow_up = MentionFeatures(frozenset({"房子", "坍塌", "被埋", "老两口", "新星村"}), "housing", "新星村", 10_000.0,
+                                hazards=frozenset({"坍塌"}), urgency=3)
     decision = choose_event(follow_up, [event, *_busy_town()], threshold=0.5)
-    assert decision.event_id == "collapse" and any(reason.startswith("同一险情：坍塌") for reason in decision.reasons)
-    calm = EventCandidate("calm", event.terms, "urban", "新星村", 9_000.0, urgency=4)  # no severity words: no bonus
+    assert decision.event_id == "collapse" and "同一险情：坍塌" in decision.reasons
+    calm = EventCandidate("calm", event.terms, "urban", "新星村", 9_000.0, urgency=4)  # names no emergency
     assert choose_event(follow_up, [calm, *_busy_town()], threshold=0.5).event_id is None
+    other_kind = EventCandidate("fire", event.terms, "urban", "新星村", 9_000.0, hazards=frozenset({"火灾"}), urgency=1)
+    assert choose_event(follow_up, [other_kind, *_busy_town()], threshold=0.5).event_id is None
 
 
 def test_another_village_is_another_matter_even_in_the_same_words():

@@ -106,3 +106,30 @@ def test_adjacent_counts_are_each_read_once():
 
     found = parse_casualties("今天上午砖厂爆炸,造成3人死亡5人受伤")
     assert (found.dead, found.injured) == (3, 5)
+
+
+@pytest.mark.parametrize("text, level", [
+    ("听说死人了,厂里一个管事的都没露面", 2),
+    ("瑞丰村几百号人把路堵了,车全过不去", 2),
+    ("东园这边刚才一声巨响,工业园那边冒黑烟了", 3),
+    ("这天气热死人了,排队的人多得吓死人", 4),  # hyperbole, not a death
+])
+def test_colloquial_reports_and_hyperbole(text, level):
+    assert assess_urgency(text).level == level
+
+
+def test_hazard_kinds_name_one_emergency_in_different_words():
+    assert read_signals("刚才一声巨响,工业园冒黑烟").hazards == ("爆炸", "火灾")
+    assert read_signals("化工厂爆燃").hazards == ("爆炸",)
+    assert read_signals("好多学生上吐下泻").hazards == read_signals("疑似集体食物中毒").hazards == ("中毒",)
+    assert read_signals("集体食物中毒").serious_terms == ("食物中毒",)  # the longer hazard word hides no severity word
+    assert read_signals("开展防止火灾宣传").hazards == ()
+    merged = event_urgency([read_signals("河滩有人被困"), read_signals("化工厂爆炸")]).signals
+    assert set(merged.hazards) == {"汛情", "爆炸"}
+    assert Signals.from_dict({"critical_terms": ["爆炸"]}).hazards == ()  # rows stored before hazards existed
+
+
+def test_a_fear_is_not_a_report():
+    assert assess_urgency("旁边就是民房,万一漏气着火后果不堪设想").level == 4
+    assert read_signals("一旦发生火灾后果严重").hazards == ()
+    assert assess_urgency("今天上午仓库发生火灾,一人受伤").level == 3

@@ -23,7 +23,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from yuqing.db.types import UTCDateTime
 from yuqing.timeutil import utcnow
 
-# Workflow states of an event (ARCHITECTURE.md): 发现 → 研判 → 处置/回应 → 办结 → 评估, plus 误报 / 无需处置.
+# Workflow states of an event (ARCHITECTURE.md): 发现 → 研判 → 处置/回应 → 办结 → 评估, plus 误报 / 无需处置, and 已合并
+# for an event found to be the same matter as another (its mentions, responses and heat moved there).
 EVENT_STATUSES = {
     "detected": "待研判",
     "assessed": "待回应",
@@ -32,6 +33,7 @@ EVENT_STATUSES = {
     "evaluated": "已评估",
     "false_alarm": "误报",
     "no_action": "无需处置",
+    "merged": "已合并",
 }
 OPEN_STATUSES = ("detected", "assessed", "responded")
 STAGE_NAMES = {"detect": "发现", "assess": "研判", "publish": "发布权威信息", "press": "新闻发布会", "respond": "回应"}
@@ -197,6 +199,7 @@ class Event(Base):
     responded_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     effect: Mapped[dict[str, Any]] = mapped_column(default=dict)  # 评估: before/after response figures
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))  # status "merged": the event kept
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     mentions: Mapped[list[Mention]] = relationship(back_populates="event", foreign_keys=[Mention.event_id])

@@ -56,6 +56,8 @@ def _overview(figures: MonthlyFigures) -> Section:
         paragraphs.append(NO_EVENTS + (f"上月为{previous}起。" if previous else ""))
     dismissed = [f"{figures.dismissed[s]}起经研判为{name}" for s, name in (("false_alarm", "误报"), ("no_action", "无需处置"))
                  if figures.dismissed[s]]
+    if figures.dismissed["merged"]:
+        dismissed.append(f"{figures.dismissed['merged']}起与其他事件属同一事项、已合并")
     if dismissed:
         paragraphs.append("另有" + "、".join(dismissed) + ",未计入上述统计。")
     charts = []

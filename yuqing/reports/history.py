@@ -44,7 +44,7 @@ TRACKED_FIELDS: dict[str, Callable[[str | None], Any]] = {
     "status": _text,
     "effect": _json,
 }
-DISMISSED_STATUSES = ("false_alarm", "no_action")
+DISMISSED_STATUSES = ("false_alarm", "no_action", "merged")
 
 
 @dataclass
@@ -65,7 +65,7 @@ class EventAsOf:
 
     @property
     def needs_handling(self) -> bool:
-        """False for events dismissed as 误报 or 无需处置 by the cut-off."""
+        """False for events dismissed as 误报 or 无需处置, or merged into another, by the cut-off."""
         return self.status not in DISMISSED_STATUSES
 
     @property

@@ -1,4 +1,5 @@
-"""Officer actions on an event (from the dashboard): assess, respond, confirm or reject evidence, close, reassign."""
+"""Officer actions on an event (from the dashboard): assess, respond, confirm or reject evidence, close, reassign,
+merge into another event."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from yuqing.timeutil import as_utc, utcnow
 from yuqing.workflow import audit, notify
 from yuqing.workflow.deadlines import cancel_open, complete_stages, reassign_open, recompute_deadlines
 from yuqing.workflow.effect import evaluate_event
+from yuqing.workflow.merge import merge_events
 
 RESPONSE_STAGES = ("publish", "press", "respond")
 CLOSED_KINDS = ("false_alarm", "no_action")
@@ -188,3 +190,16 @@ def reassign_office(session: Session, settings: Settings, event_id: int, actor: 
     reassign_open(session, event, office_code)
     notify.event_alert(session, settings, event, now, why="assigned")
     return event
+
+
+def merge_into(session: Session, settings: Settings, event_id: int, actor: str, target_id: int, comment: str = "",
+               now: datetime | None = None) -> Event:
+    """合并: the officer finds this event to be the same matter as another open one; it is folded into that one,
+    which keeps its office, level (or the more severe of the two) and deadlines. Returns the event kept."""
+    now = now or utcnow()
+    event = _load(session, event_id, actor, OPEN_STATUSES, "合并")
+    if target_id == event_id:
+        raise WorkflowError("不能把事件合并到它自己")
+    target = _load(session, target_id, actor, OPEN_STATUSES, "接收合并")
+    reason = "值班员判定为同一事项" + (f":{comment.strip()}" if comment.strip() else "")
+    return merge_events(session, settings, target, event, actor=actor, reason=reason, now=now)

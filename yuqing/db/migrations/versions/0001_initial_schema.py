@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises: 
-Create Date: 2026-11-25 21:40:50.871676
+Create Date: 2026-12-02 07:54:08.361699
 """
 
 from alembic import op
@@ -112,7 +112,9 @@ def upgrade() -> None:
     sa.Column('responded_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('closed_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('effect', sa.JSON(), nullable=False),
+    sa.Column('merged_into_id', sa.Integer(), nullable=True),
     sa.Column('updated_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['merged_into_id'], ['events.id'], ),
     sa.ForeignKeyConstraint(['office_code'], ['offices.code'], ),
     sa.PrimaryKeyConstraint('id')
     )
