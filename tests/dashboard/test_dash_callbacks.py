@@ -81,6 +81,17 @@ def test_assess_through_the_callback_is_audited_with_the_user(dash_app, seeded_a
     assert "研判" in _text(refreshed) and "duty" in _text(refreshed)
 
 
+def test_merge_through_the_form_links_the_merged_event_to_the_kept_one(dash_app, seeded_app):
+    app, data = seeded_app
+    client = _client(dash_app, "duty")
+    response = dash_call(client, "ed-merge-msg.children", {
+        "ed-merge-submit.n_clicks": 1, "ed-id.data": data.xss, "ed-changed.data": 0,
+        "ed-merge-target.value": f"#{data.medical}", "ed-merge-comment.value": "同一事项"})
+    assert "已合并到目标事件" in _text(response)
+    header = _text(dash_call(client, "ed-header.children", {"ed-id.data": data.xss, "ed-changed.data": 1}))
+    assert "已合并" in header and f"/events/{data.medical}" in header
+
+
 def test_office_user_form_post_for_another_office_is_refused(dash_app, seeded_app):
     app, data = seeded_app
     response = dash_call(_client(dash_app, "msfw"), "ed-close-msg.children", {
