@@ -153,8 +153,10 @@ def choose_event(mention: MentionFeatures, candidates: Iterable[EventCandidate],
 
 
 def representative_terms(term_counts: Mapping[str, int], limit: int = 24) -> frozenset[str]:
-    """The event's most frequent terms, used as its representative terms."""
-    return frozenset(term for term, _ in Counter(term_counts).most_common(limit))
+    """The event's most frequent terms, used as its representative terms (ties broken by the term itself, so the
+    choice does not depend on the process's hash seed)."""
+    ranked = sorted(term_counts.items(), key=lambda pair: (-pair[1], pair[0]))
+    return frozenset(term for term, _ in ranked[:limit])
 
 
 def add_terms(term_counts: Mapping[str, int], terms: Iterable[str]) -> dict[str, int]:
