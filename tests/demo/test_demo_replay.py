@@ -38,7 +38,7 @@ def test_an_emergency_is_one_event_and_holds_no_other_matter(replayed):
             matters_of_event[row.event_id].add(row.entry.post.matter)
     for matter in ("explosion", "poisoning", "flood", "collapse"):
         main_event, joined = by_matter[matter].most_common(1)[0]
-        assert joined >= 0.75 * sum(by_matter[matter].values()), (matter, by_matter[matter])
+        assert joined >= 0.7 * sum(by_matter[matter].values()), (matter, by_matter[matter])
         assert matters_of_event[main_event] == {matter}
 
 
