@@ -66,10 +66,14 @@ class _TermWeights:
     def __init__(self, candidates: Sequence[EventCandidate]) -> None:
         self._df = Counter(term for event in candidates for term in event.terms)
         self._events = len(candidates)
+        self._cache: dict[str, float] = {}
 
     def __call__(self, term: str) -> float:
-        # PRIOR_EVENTS imaginary events without the term keep the weights flat while few events are open.
-        return math.log(1 + (self._events + PRIOR_EVENTS + 1) / (self._df[term] + 1))
+        weight = self._cache.get(term)
+        if weight is None:
+            # PRIOR_EVENTS imaginary events without the term keep the weights flat while few events are open.
+            weight = self._cache[term] = math.log(1 + (self._events + PRIOR_EVENTS + 1) / (self._df[term] + 1))
+        return weight
 
     def total(self, terms: Iterable[str]) -> float:
         return sum(self(term) for term in terms)
@@ -95,10 +99,11 @@ def _same_emergency(mention: MentionFeatures, event: EventCandidate, same_topic:
     return []
 
 
-def _score(mention: MentionFeatures, event: EventCandidate, weights: _TermWeights) -> tuple[float, list[str]]:
+def _score(mention: MentionFeatures, mention_weight: float, event: EventCandidate,
+           weights: _TermWeights) -> tuple[float, list[str]]:
     reasons: list[str] = []
     shared = _shared_terms(mention.terms, event.terms)
-    mention_weight, event_weight = weights.total(mention.terms), weights.total(event.terms)
+    event_weight = weights.total(event.terms)
     shared_weight = weights.total(shared)
     # Dice compares the two sides; containment lets a short post that only repeats part of a large event join it.
     dice = 2 * shared_weight / (mention_weight + event_weight) if mention_weight + event_weight else 0.0
@@ -134,16 +139,18 @@ def choose_event(mention: MentionFeatures, candidates: Iterable[EventCandidate],
                  window_seconds: float = 72 * 3600) -> ClusterDecision:
     """Join the best-scoring candidate event active within the window if it reaches the threshold.
 
-    score = max(text similarity, 0.6 × term overlap + 0.2 same topic + 0.2 same village + 0.2 same emergency),
-    at most 1, halved for another village's event. Term overlap is the IDF-weighted Dice of the terms, or, when at least two terms are shared,
-    0.8 × the share of the mention's own term weight found in the event, whichever is higher.
+    score = max(text similarity, 0.6 × term overlap + 0.2 same topic + 0.1 same village + 0.2 same emergency),
+    at most 1, halved for another village's event. Term overlap is the IDF-weighted Dice of the terms or, when at
+    least two terms are shared, 0.8 × the shared weight over the smaller side's weight, whichever is higher.
+    `also` lists the other candidates that reached the threshold.
     """
     when = _seconds(mention.time)
     recent = [event for event in candidates if abs(when - _seconds(event.last_seen)) <= window_seconds]
     if not recent:
         return ClusterDecision(None, 0.0, ["时间窗口内没有候选事件，新建事件"])
     weights = _TermWeights(recent)
-    scored = sorted(((*_score(mention, event, weights), index) for index, event in enumerate(recent)),
+    mention_weight = weights.total(mention.terms)
+    scored = sorted(((*_score(mention, mention_weight, event, weights), index) for index, event in enumerate(recent)),
                     key=lambda row: (-row[0], row[2]))
     score, reasons, index = scored[0]
     if score >= threshold:

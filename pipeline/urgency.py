@@ -133,7 +133,7 @@ def merge_signals(signals: Iterable[Signals]) -> Signals:
     topics = [s.topic for s in signals if s.topic]
     return Signals(union("critical_terms"), union("serious_terms"), union("sensitive_terms"),
                    Casualties(**counts, phrases=phrases), max(s.negativity for s in signals),
-                   max(set(topics), key=topics.count) if topics else None, source, union("hazards"))
+                   max(sorted(set(topics)), key=topics.count) if topics else None, source, union("hazards"))
 
 
 def _casualty_level(c: Casualties, rules: UrgencyRules) -> tuple[int, str | None]:

@@ -129,23 +129,14 @@ def _choose_event(session: Session, settings: Settings, mention: Mention, analys
     return session.get(Event, decision.event_id), [session.get(Event, event_id) for event_id in bridged]
 
 
-def _may_be_one_matter(first: Event, second: Event) -> bool:
-    """An emergency (level 1–2) and a routine matter that names no kind of emergency in common are kept apart,
-    however alike their words (a food poisoning at a school and a complaint about its lunch portions)."""
-    if min(first.urgency, second.urgency) > 2:
-        return True
-    hazards = [set((event.signals or {}).get("hazards", ())) for event in (first, second)]
-    return bool(hazards[0] & hazards[1])
-
-
 def _merge_bridged(session: Session, settings: Settings, event: Event, bridged: list[Event], mention: Mention,
                    now: datetime) -> Event:
     """Merge the events a mention bridges into one (see yuqing.workflow.merge.survivor for which is kept)."""
     from yuqing.workflow.audit import SYSTEM
-    from yuqing.workflow.merge import merge_events, survivor
+    from yuqing.workflow.merge import may_be_one_matter, merge_events, survivor
 
     for other in bridged:
-        if not _may_be_one_matter(event, other):
+        if not may_be_one_matter(event, other):
             continue
         pair = survivor(event, other)
         if pair is None:

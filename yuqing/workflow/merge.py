@@ -13,11 +13,20 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from yuqing.db.models import OPEN_STATUSES, Event, EventHeat, Mention, OutboxMessage, Response
+from yuqing.db.models import Event, EventHeat, Mention, OutboxMessage, Response
 from yuqing.settings_model import Settings
 from yuqing.timeutil import as_utc
 from yuqing.workflow import audit
 from yuqing.workflow.deadlines import cancel_open
+
+
+def may_be_one_matter(first: Event, second: Event) -> bool:
+    """An emergency (level 1–2) and a routine matter that names no kind of emergency in common are kept apart by
+    automatic merging, however alike their words (a food poisoning at a school and a complaint about its lunches)."""
+    if min(first.urgency, second.urgency) > 2:
+        return True
+    hazards = [set((event.signals or {}).get("hazards", ())) for event in (first, second)]
+    return bool(hazards[0] & hazards[1])
 
 
 def survivor(first: Event, second: Event) -> tuple[Event, Event] | None:
@@ -88,8 +97,3 @@ def merge_events(session: Session, settings: Settings, kept: Event, absorbed: Ev
         on_event_changed(session, settings, kept, old_level, now)
     return kept
 
-
-def open_event(session: Session, event_id: int) -> Event | None:
-    """The event, locked for update, if it exists and is still open (candidates for a merge)."""
-    event = session.scalar(select(Event).where(Event.id == event_id).with_for_update())
-    return event if event is not None and event.status in OPEN_STATUSES else None
