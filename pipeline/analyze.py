@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -13,12 +13,13 @@ import numpy as np
 
 from pipeline.deidentify import find_personal_data, mask
 from pipeline.fingerprints import Fingerprint, fingerprint
+from pipeline.hazards import emergency_topic
 from pipeline.keywords import KeywordIndex
 from pipeline.negativity import NegativityScorer, default_scorer
 from pipeline.normalize import html_to_text, normalize
 from pipeline.schemes import SchemeMatcher, compile_schemes
 from pipeline.topics import LexiconClassifier, TopicResult
-from pipeline.urgency import LEVEL_NAMES, Signals, UrgencyRules, assess_urgency
+from pipeline.urgency import LEVEL_NAMES, Signals, UrgencyRules, decide, read_signals
 
 SOURCE_TYPES = ("news", "forum", "board", "official", "weibo", "other")
 
@@ -80,6 +81,7 @@ class Analysis:
     simhash: int
     minhash: np.ndarray = field(repr=False)
     lexicon_terms: list[str] = field(default_factory=list)  # topic-lexicon words of any topic
+    emergency_kind: str | None = None  # the kind of emergency that decided the topic (火灾 → 安全生产), if any
 
     @property
     def normalized(self) -> str:
@@ -100,7 +102,10 @@ class Analysis:
 
     def reasons(self) -> list[str]:
         """Reasons a duty officer reads: urgency first, then topic and relevance (Chinese)."""
-        topic_basis = f"（依据：{'、'.join(self.topic_terms[:5])}）" if self.topic_terms else ""
+        if self.emergency_kind:
+            topic_basis = f"（突发事件类别：{self.emergency_kind}）"
+        else:
+            topic_basis = f"（依据：{'、'.join(self.topic_terms[:5])}）" if self.topic_terms else ""
         relevance = (f"命中监测方案：{'、'.join(self.schemes)}" if self.schemes
                      else ("未配置监测方案" if self.relevant else "未命中任何监测方案"))
         return [*self.urgency_reasons, f"领域：{self.topic_name}{topic_basis}", relevance]
@@ -154,8 +159,16 @@ def analyze(text_in: TextIn, ctx: AnalysisContext, *, velocity: float | None = N
     topic = ctx.classifier.classify(title, content)
     negative = ctx.negativity.score(both).score
     source_type = text_in.source_type if text_in.source_type in SOURCE_TYPES else "other"
-    urgency = assess_urgency(both, topic=topic.topic, negativity=negative, source_type=source_type,
-                             velocity=velocity, rules=ctx.urgency_rules)
+    signals = read_signals(both, topic=topic.topic, negativity=negative, source_type=source_type)
+    emergency = emergency_topic(signals.hazards)
+    emergency_kind = None
+    if emergency and emergency[0] in ctx.classifier.labels and emergency[0] != topic.topic:
+        # An emergency belongs to the office that answers for its kind (a fire in a shop is 安全生产, a poisoning at
+        # a school canteen is 食品药品安全), whatever the words around it.
+        emergency_kind = emergency[1]
+        topic = TopicResult(emergency[0], topic.scores, topic.terms, topic.all_terms)
+        signals = replace(signals, topic=topic.topic)
+    urgency = decide(signals, velocity, ctx.urgency_rules)
     prints = fingerprint(both)
     title_spans, content_spans = find_personal_data(title), find_personal_data(content)
     personal = Counter(kind for kind, _, _ in [*title_spans, *content_spans])
@@ -167,4 +180,5 @@ def analyze(text_in: TextIn, ctx: AnalysisContext, *, velocity: float | None = N
         topic_terms=list(topic.terms), urgency=urgency.level, urgency_name=LEVEL_NAMES[urgency.level],
         urgency_reasons=urgency.reasons, urgency_signals=urgency.signals, negativity=negative,
         village=_village(ctx.villages, title, content), personal_data=dict(personal),
-        simhash=prints.simhash, minhash=prints.minhash, lexicon_terms=list(topic.all_terms))
+        simhash=prints.simhash, minhash=prints.minhash, lexicon_terms=list(topic.all_terms),
+        emergency_kind=emergency_kind)

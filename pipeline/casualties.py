@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pipeline.keywords import KeywordIndex
@@ -26,14 +27,17 @@ _NUMBER = r"(?:\d+|[零〇一壹二两俩贰三叁四肆五伍六陆七柒八捌
 _VAGUE_RE = "|".join(sorted(_VAGUE, key=len, reverse=True))
 _COUNT = rf"(?P<count>{_VAGUE_RE}|{_NUMBER})"
 _WHO = r"(?:名|个|位|人|例)?(?:人员|群众|村民|工人|学生|儿童|游客|乘客|矿工|师生|居民|小孩|老人|妇女|男子|女子|司机|村民|员工|人)?"
-_FILLER = r"(?:不幸|当场|已|先后|经抢救无效|送医后|相继|被)?"
+# A count before its kind word needs a person word or a measure word: "3人死亡", not "经120抢救无效死亡".
+_PERSON = r"(?:名|个|位|人|例|余名|多名|余人|多人)"
+_FILLER = r"(?:不幸|当场|已|先后|经抢救无效|送医后|相继|被)?(?:就)?"
 _KIND_ALTERNATION = "|".join(f"(?P<{kind}>{words})" for kind, words in _KIND_WORDS.items())
-# "3人死亡", "致两名工人受伤", "十余人被困"
-_COUNT_THEN_KIND = re.compile(rf"{_COUNT}{_WHO}{_FILLER}(?:{_KIND_ALTERNATION})")
+# "3人死亡", "致两名工人受伤", "十余人被困", "三个人当场就没了" (a colloquial death needs a count of people)
+_COUNT_THEN_KIND = re.compile(
+    rf"{_COUNT}(?={_PERSON}){_WHO}{_FILLER}(?:{_KIND_ALTERNATION}|(?<=人)(?:当场)?(?:就)?(?P<colloquial_dead>没了|不在了))")
 # "死亡3人", "遇难人数升至5人", "受伤的有12人"
 _KIND_THEN_COUNT = re.compile(
     rf"(?:{_KIND_ALTERNATION})(?:人数|者)?(?:已|的有|的)?(?:上升|增加|增至|升至|达到|达|为|共|超过|近)?(?:至|到)?"
-    rf"{_COUNT}(?:名|个|位|人|例)")
+    rf"{_COUNT}(?:名|个|位|人|例)(?!小时|多小时|月|多月|星期|礼拜|钟头|工作日|半小时)")
 # "2死3伤", "3死1伤" (both halves required: "九死一生" is not a casualty report)
 _SHORT = re.compile(rf"(?P<dead_count>{_NUMBER})死(?P<injured_count>{_NUMBER})伤")
 # Every pattern needs a kind word, or 死…伤; the patterns only run in windows around those.
@@ -90,10 +94,12 @@ class Casualties:
 
 
 def _kind_of(match: re.Match) -> str | None:
+    if "colloquial_dead" in match.re.groupindex and match.group("colloquial_dead"):
+        return "dead"
     return next((kind for kind in _KIND_WORDS if match.group(kind)), None)
 
 
-def _windows(text: str) -> list[str]:
+def _windows(text: str) -> list[tuple[int, str]]:
     spans: list[list[int]] = []
     for start, end, _, _ in _ANCHORS.longest_matches(text):
         low, high = max(0, start - _WINDOW), end + _WINDOW
@@ -101,23 +107,33 @@ def _windows(text: str) -> list[str]:
             spans[-1][1] = max(spans[-1][1], high)
         else:
             spans.append([low, high])
-    return [text[low:high] for low, high in spans]
+    return [(low, text[low:high]) for low, high in spans]
 
 
 def parse_casualties(text: str) -> Casualties:
-    """Casualty counts in the text; negated mentions ("无人员伤亡") and unreadable numbers are ignored."""
+    """Casualty counts in the text, wherever they stand (see read_casualties)."""
+    return read_casualties(text)[0]
+
+
+def read_casualties(text: str, accept: Callable[[int, int], bool] | None = None) -> tuple[Casualties, list[str]]:
+    """Casualty counts in the text, and the phrases left out because `accept(start, end)` refused their place in
+    the text (not an incident report); negated mentions ("无人员伤亡") and unreadable numbers are ignored."""
     counts = dict.fromkeys(KINDS, 0)
     phrases: list[str] = []
+    refused: list[str] = []
 
-    def record(kind: str | None, raw: str | None, phrase: str) -> None:
+    def record(kind: str | None, raw: str | None, match: re.Match, offset: int) -> None:
         number = chinese_number(raw) if raw else None
         if kind is None or number is None or number <= 0 or number > 100000:
             return
+        if accept is not None and not accept(offset + match.start(), offset + match.end()):
+            refused.append(match.group())
+            return
         if number > counts[kind]:
             counts[kind] = number
-        phrases.append(phrase)
+        phrases.append(match.group())
 
-    for window in _windows(text) if text else ():
+    for offset, window in _windows(text) if text else ():
         # A count read before its kind word ("3人死亡5人受伤": 3 dead, 5 injured) is not read again after the
         # previous kind word ("死亡5人" would make it 5 dead).
         claimed: list[tuple[int, int]] = []
@@ -129,10 +145,11 @@ def parse_casualties(text: str) -> Casualties:
                 if pattern is _COUNT_THEN_KIND:
                     claimed.append((start, end))
                 if not _NEGATED.search(window, max(0, match.start() - 4), match.end() + 1):
-                    record(_kind_of(match), match.group("count"), match.group())
+                    record(_kind_of(match), match.group("count"), match, offset)
         for match in _SHORT.finditer(window):
-            record("dead", match.group("dead_count"), match.group())
-            record("injured", match.group("injured_count"), match.group())
+            record("dead", match.group("dead_count"), match, offset)
+            record("injured", match.group("injured_count"), match, offset)
+    refused = list(dict.fromkeys(refused))
     if not phrases:
-        return Casualties()
-    return Casualties(**counts, phrases=tuple(dict.fromkeys(phrases)))
+        return Casualties(), refused
+    return Casualties(**counts, phrases=tuple(dict.fromkeys(phrases))), refused

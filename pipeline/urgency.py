@@ -7,18 +7,29 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
-from pipeline.casualties import Casualties, parse_casualties
+from pipeline.casualties import Casualties, read_casualties
+from pipeline.hazards import hazard_lexicon
+from pipeline.incident_context import INCIDENT, NOT_INCIDENT, IncidentContext, Judgement
 from pipeline.keywords import KeywordIndex
 from pipeline.lexicons import read_weighted_lexicon
 
 LEVEL_NAMES = {1: "特别重大", 2: "重大", 3: "较大", 4: "一般"}
 SOURCE_NAMES = {"news": "新闻媒体", "official": "官方发布", "forum": "论坛", "weibo": "微博", "board": "留言板",
                 "other": "其他来源"}
-# An occurrence right after one of these, or right before one of the next, is not an incident report.
-_NEGATED_BEFORE = re.compile(r"(?:防止|预防|防范|避免|杜绝|严防|谨防|无|未|没有|未发生|未造成|不会|防)(?:人员|任何|人)?$")
-_NOT_INCIDENT_AFTER = re.compile(r"^(?:演练|演习|宣传|知识|培训|应急预案|预案|隐患排查|防范|安全教育)")
-# A fear, not a report: “万一漏气着火”, “一旦发生火灾”, “以免造成伤亡” (a few characters may come between).
-_HYPOTHETICAL_BEFORE = re.compile(r"(?:万一|一旦|如果|假如|要是|以免|以防|担心|害怕|恐怕|容易|可能会|迟早会?)[^，。！？,.!?；;\n]{0,4}$")
+
+
+# Kinds of accident or disaster in which even one death makes a matter 重大 (a failure of safety that the public
+# will ask about); a death on the road, in the water, from a fall or a fight is one person's misfortune.
+ACCIDENT_KINDS = frozenset({"爆炸", "爆炸案", "火灾", "森林火灾", "坍塌", "泄漏", "气体中毒", "食物中毒", "汛情", "地质灾害",
+                            "地震", "空难", "沉船", "踩踏", "生产安全事故"})
+
+
+# A death, a fall, a shock or a collapse at a workplace is a 生产安全事故.
+WORKPLACE_HARMS = frozenset({"坠落", "触电", "坍塌", "气体中毒"})
+_WORKPLACE = re.compile(r"工人|民工|工地|施工|作业|车间|厂房|厂区|厂里|矿井|井下|煤矿|工厂|塔吊|脚手架|项目部")
+# A crowd doing one of these is a mass incident (群体性事件) in the making.
+BLOCKADE_TERMS = frozenset({"堵路", "拦路", "把路堵了", "路堵了", "堵了路", "围堵", "堵塞交通", "聚众", "冲击", "静坐",
+                            "拉横幅", "聚集"})
 
 
 @dataclass(frozen=True)
@@ -54,7 +65,10 @@ class Signals:
     negativity: float = 0.0
     topic: str | None = None
     source_type: str = "other"
-    hazards: tuple[str, ...] = ()  # kinds of emergency named (爆炸, 中毒, 汛情 …), from hazards.txt
+    hazards: tuple[str, ...] = ()  # kinds of emergency named (爆炸, 食物中毒, 汛情 …), from hazards.txt
+    discounted: tuple[str, ...] = ()  # words not counted as an incident, with why: "死亡（假设或担忧）"
+    fatal_terms: tuple[str, ...] = ()  # someone died (死亡, 身亡, 杀害 …): level 2 for an accident, 3 for one person
+    crowd_terms: tuple[str, ...] = ()  # many people (几百号人, 村民们): with a blockade or gathering, level 2
 
     def to_dict(self) -> dict:
         """A JSON-ready form for storage."""
@@ -68,7 +82,8 @@ class Signals:
         return cls(tuple(data.get("critical_terms", ())), tuple(data.get("serious_terms", ())),
                    tuple(data.get("sensitive_terms", ())), Casualties(**casualties),
                    float(data.get("negativity", 0.0)), data.get("topic"), data.get("source_type", "other"),
-                   tuple(data.get("hazards", ())))
+                   tuple(data.get("hazards", ())), tuple(data.get("discounted", ())),
+                   tuple(data.get("fatal_terms", ())), tuple(data.get("crowd_terms", ())))
 
 
 @dataclass(frozen=True)
@@ -91,32 +106,60 @@ def _severity_index() -> KeywordIndex:
     return KeywordIndex([(word, (tier, weight)) for tier, words in lexicon.items() for word, weight in words.items()])
 
 
-@lru_cache(maxsize=1)
-def _hazard_index() -> KeywordIndex:
-    """Hazard words with their kind; a separate automaton, so that its longer words (集体食物中毒) do not hide
-    severity words (食物中毒) from the longest-match scan."""
-    lexicon = read_weighted_lexicon("hazards.txt")
-    return KeywordIndex([(word, ("hazard", kind)) for kind, words in lexicon.items() for word in words])
-
-
 def read_signals(text: str, *, topic: str | None = None, negativity: float = 0.0,
                  source_type: str = "other") -> Signals:
-    """Severity terms and casualty counts of a normalised text, with the other signals passed in."""
-    # "colloquial" holds hyperbole (吓死人): matched only so that the 死人 inside it is not read as a death.
-    found: dict[str, dict[str, None]] = {"critical": {}, "serious": {}, "sensitive": {}, "colloquial": {},
-                                         "hazard": {}}
-    for index in (_severity_index(), _hazard_index()):
-        for start, end, word, payloads in index.longest_matches(text):
-            before = text[max(0, start - 8):start]
-            if _NEGATED_BEFORE.search(before[-6:]) or _HYPOTHETICAL_BEFORE.search(before):
-                continue
-            if _NOT_INCIDENT_AFTER.match(text[end:end + 6]):
-                continue
-            for tier, value in payloads:
-                found[tier][value if tier == "hazard" else word] = None
-    return Signals(tuple(found["critical"]), tuple(found["serious"]), tuple(found["sensitive"]),
-                   parse_casualties(text), negativity, topic, source_type if source_type in SOURCE_NAMES else "other",
-                   tuple(found["hazard"]))
+    """Severity terms, hazard kinds and casualty counts of a normalised text, with the other signals passed in.
+
+    Each occurrence is judged in its sentence (pipeline.incident_context): in a fear, a question, a policy text,
+    a story or a simile it does not count; in a memory, a court report or news from abroad a critical word only
+    counts as serious (the incident is named, but it is not one to handle here and now); casualty figures count
+    only from incident reports."""
+    context = IncidentContext(text)
+    found: dict[str, dict[str, None]] = {tier: {} for tier in ("critical", "fatal", "serious", "sensitive", "crowd",
+                                                                "hazard")}
+    discounted: dict[str, None] = {}
+    benign: list[tuple[int, int]] = []
+
+    def judged(start: int, end: int, word: str) -> Judgement:
+        judgement = context.judge(start, end)
+        if judgement.verdict != INCIDENT:
+            discounted[f"{word}（{judgement.label}）"] = None
+        return judgement
+
+    for start, end, word, payloads in _severity_index().longest_matches(text):
+        tiers = {tier for tier, _ in payloads}
+        if "benign" in tiers:
+            benign.append((start, end))
+            continue
+        if tiers & {"sensitive", "crowd"}:
+            found["sensitive"][word] = None
+            if "crowd" in tiers and context.judge(start, end).verdict == INCIDENT:
+                found["crowd"][word] = None
+            continue
+        judgement = judged(start, end, word)
+        if judgement.verdict == NOT_INCIDENT:
+            continue
+        tier = next((tier for tier in ("critical", "fatal") if tier in tiers), "serious")
+        found[tier if judgement.verdict == INCIDENT else "serious"][word] = None
+    for start, end, word, payloads in hazard_lexicon().index.longest_matches(text):
+        if any(low < end and start < high for low, high in benign):
+            continue
+        judgement = judged(start, end, word)
+        if judgement.verdict == NOT_INCIDENT:
+            continue
+        if word not in found["critical"] and word not in found["fatal"]:
+            found["serious"][word] = None
+        if judgement.why != "historical":
+            for kind in payloads:
+                found["hazard"][kind] = None
+    if (found["hazard"].keys() & WORKPLACE_HARMS or found["fatal"]) and _WORKPLACE.search(text):
+        found["hazard"]["生产安全事故"] = None  # a death, fall or shock at work is an accident at work, not a mishap
+    casualties, ignored = read_casualties(text, lambda start, end: context.judge(start, end).verdict == INCIDENT)
+    for phrase in ignored:
+        discounted[f"{phrase}（非本地当前事件）"] = None
+    return Signals(tuple(found["critical"]), tuple(found["serious"]), tuple(found["sensitive"]), casualties,
+                   negativity, topic, source_type if source_type in SOURCE_NAMES else "other",
+                   tuple(found["hazard"]), tuple(discounted), tuple(found["fatal"]), tuple(found["crowd"]))
 
 
 def merge_signals(signals: Iterable[Signals]) -> Signals:
@@ -133,10 +176,13 @@ def merge_signals(signals: Iterable[Signals]) -> Signals:
     topics = [s.topic for s in signals if s.topic]
     return Signals(union("critical_terms"), union("serious_terms"), union("sensitive_terms"),
                    Casualties(**counts, phrases=phrases), max(s.negativity for s in signals),
-                   max(sorted(set(topics)), key=topics.count) if topics else None, source, union("hazards"))
+                   max(sorted(set(topics)), key=topics.count) if topics else None, source, union("hazards"),
+                   union("discounted"), union("fatal_terms"), union("crowd_terms"))
 
 
-def _casualty_level(c: Casualties, rules: UrgencyRules) -> tuple[int, str | None]:
+def _casualty_level(c: Casualties, rules: UrgencyRules, accident: bool) -> tuple[int, str | None]:
+    """Level from casualty figures: many casualties are level 1 whatever happened; a few are level 2 in an accident
+    or disaster and level 3 for one person's misfortune (a fall, a fight, a crash on the road)."""
     if c.dead >= rules.dead_level1:
         return 1, f"伤亡：死亡{c.dead}人（≥{rules.dead_level1}人）"
     if c.injured >= rules.injured_level1:
@@ -145,13 +191,12 @@ def _casualty_level(c: Casualties, rules: UrgencyRules) -> tuple[int, str | None
         return 1, f"伤亡：被困/失联{c.trapped + c.missing}人（≥{rules.trapped_level1}人）"
     if c.poisoned >= rules.poisoned_level1:
         return 1, f"伤亡：中毒{c.poisoned}人（≥{rules.poisoned_level1}人）"
-    if c.dead:
-        return 2, f"伤亡：死亡{c.dead}人"
-    if c.injured >= rules.injured_level2 or c.trapped + c.missing >= rules.trapped_level2 \
-            or c.poisoned >= rules.poisoned_level2:
+    several = (c.dead or c.injured >= rules.injured_level2 or c.trapped + c.missing >= rules.trapped_level2
+               or c.poisoned >= rules.poisoned_level2)
+    if several and (accident or c.trapped + c.missing >= rules.trapped_level2 or c.poisoned >= rules.poisoned_level2):
         return 2, f"伤亡：{c.describe()}"
     if c.any():
-        return 3, f"伤亡：{c.describe()}"
+        return 3, f"伤亡：{c.describe()}" + ("（个人伤亡，未涉及事故灾害）" if several else "")
     return 4, None
 
 
@@ -165,11 +210,19 @@ def decide(signals: Signals, velocity: float | None = None, rules: UrgencyRules 
         level = min(level, candidate)
         reasons.append(reason)
 
-    casualty_level, casualty_reason = _casualty_level(signals.casualties, rules)
+    accident = sorted(set(signals.hazards) & ACCIDENT_KINDS)
+    casualty_level, casualty_reason = _casualty_level(signals.casualties, rules, bool(accident))
     if casualty_reason:
         raise_to(casualty_level, casualty_reason)
     if signals.critical_terms:
         raise_to(2, "严重情形：" + "、".join(signals.critical_terms[:6]))
+    if signals.fatal_terms and accident:
+        raise_to(2, f"有人死亡的{'、'.join(accident[:2])}：" + "、".join(signals.fatal_terms[:4]))
+    elif signals.fatal_terms:
+        raise_to(3, "个人伤亡：" + "、".join(signals.fatal_terms[:4]))
+    blockade = [term for term in signals.serious_terms if term in BLOCKADE_TERMS]
+    if signals.crowd_terms and blockade:
+        raise_to(2, "群体聚集：" + "、".join([*signals.crowd_terms[:2], *blockade[:2]]))
     if velocity is not None and velocity >= rules.velocity_level2:
         raise_to(2, f"传播速度：每小时{velocity:.0f}条（≥{rules.velocity_level2:.0f}）")
     elif velocity is not None and velocity >= rules.velocity_level3:
@@ -182,8 +235,9 @@ def decide(signals: Signals, velocity: float | None = None, rules: UrgencyRules 
               + rules.source_points.get(signals.source_type, 0.5))
     if signals.serious_terms:
         raise_to(3, "较严重情形：" + "、".join(signals.serious_terms[:6]))
-    if points >= rules.points_level2:
-        raise_to(2, f"综合分值{points:.1f}（≥{rules.points_level2:g}）")
+    if points >= rules.points_level2 and accident:
+        # Many serious words alone are a complaint's vocabulary; with an accident or disaster named they describe one.
+        raise_to(2, f"综合分值{points:.1f}（≥{rules.points_level2:g}），且有险情：{'、'.join(accident[:3])}")
     elif points >= rules.points_level3:
         raise_to(3, f"综合分值{points:.1f}（≥{rules.points_level3:g}）")
     if signals.sensitive_terms and level < 4:
@@ -192,6 +246,8 @@ def decide(signals: Signals, velocity: float | None = None, rules: UrgencyRules 
         reasons.append(f"负面程度{signals.negativity:.2f}")
     if level < 4 and signals.source_type in ("news", "official", "weibo", "forum"):
         reasons.append(f"来源：{SOURCE_NAMES[signals.source_type]}")
+    if signals.discounted:
+        reasons.append("不按突发事件计：" + "、".join(signals.discounted[:4]))
     if level == 4:
         reasons.append(f"未见伤亡、严重情形或快速传播（综合分值{points:.1f}<{rules.points_level3:g}）")
     return Urgency(level, reasons, signals)

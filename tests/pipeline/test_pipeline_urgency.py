@@ -57,9 +57,34 @@ def test_ten_injured_is_level_one():
     assert assess_urgency("大巴侧翻致12人受伤").level == 1
 
 
-def test_any_death_explosion_collapse_or_mass_incident_is_at_most_two():
-    for text in ("一名工人坠亡，1人死亡", "仓库发生爆炸", "在建楼房坍塌", "村民聚集堵路", "群体性事件"):
+def test_a_death_at_work_explosion_collapse_or_mass_incident_is_at_most_two():
+    for text in ("一名工人坠亡，1人死亡", "仓库发生爆炸", "在建楼房坍塌", "上百名村民聚集堵路", "群体性事件",
+                 "今天凌晨民房起火，造成1人死亡"):
         assert assess_urgency(text).level <= 2, text
+
+
+def test_one_persons_misfortune_is_level_three_with_the_reason():
+    """A death on the road, in the water or in a quarrel is 较大, not 重大: it names no failure of public safety."""
+    for text in ("一老人过马路被撞身亡", "男孩在河边玩耍溺水身亡", "两人发生口角，一人被打伤"):
+        urgency = assess_urgency(text)
+        assert urgency.level == 3, text
+    assert any("个人伤亡" in reason for reason in assess_urgency("一老人过马路被撞身亡").reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "如果楼体坍塌，死亡率按百分之30算就有300多人死亡",  # a fear, with figures
+    "难道非得等群租房起火爆炸了才有人来管么？",
+    "噪音就像一个巨大的爆炸场声响，半夜都无法入睡",  # a simile
+    "这是个信息大爆炸的时代",
+    "广东警方破获一起特大诈骗案，命案嫌疑人已被抓获",  # a court and police report, not an emergency here
+    "当地时间6月6日,意大利北部发生严重交通事故，造成5人死亡",  # abroad
+    "早几年曾发生过燃气爆炸事件，爆炸使房屋墙体垮塌",  # a memory
+    "电影剧情中连环命案牵扯人性纠葛",
+    "请问医保报销比例是多少？受伤住院2000人次的统计从哪里来",
+    "拆迁致使蜜蜂大量死亡",
+])
+def test_words_of_disaster_outside_an_incident_report_are_not_urgent(text):
+    assert assess_urgency(text).level >= 3, text
 
 
 def test_strong_negative_in_sensitive_topic_is_three():
@@ -86,7 +111,8 @@ def test_velocity_raises_level_and_event_can_be_recomputed():
     assert decide(signals, velocity=12).level == 3
     assert decide(signals, velocity=45).level == 2
     grown = event_urgency([signals, read_signals("停水导致一名老人死亡")], velocity=2)
-    assert grown.level == 2
+    assert grown.level == 3  # one person's death: 较大
+    assert event_urgency([signals, read_signals("停水期间水厂发生爆炸，一名工人死亡")]).level == 2
     assert any("死亡1人" in reason for reason in grown.reasons)
 
 
@@ -121,10 +147,10 @@ def test_colloquial_reports_and_hyperbole(text, level):
 def test_hazard_kinds_name_one_emergency_in_different_words():
     assert read_signals("刚才一声巨响,工业园冒黑烟").hazards == ("爆炸", "火灾")
     assert read_signals("化工厂爆燃").hazards == ("爆炸",)
-    assert read_signals("好多学生上吐下泻").hazards == read_signals("疑似集体食物中毒").hazards == ("中毒",)
-    assert read_signals("集体食物中毒").serious_terms == ("食物中毒",)  # the longer hazard word hides no severity word
+    assert read_signals("好多学生上吐下泻").hazards == read_signals("疑似集体食物中毒").hazards == ("食物中毒",)
+    assert read_signals("集体食物中毒").serious_terms == ("集体食物中毒",)  # a named hazard is itself a serious term
     assert read_signals("开展防止火灾宣传").hazards == ()
-    merged = event_urgency([read_signals("河滩有人被困"), read_signals("化工厂爆炸")]).signals
+    merged = event_urgency([read_signals("河心滩有人被困"), read_signals("化工厂爆炸")]).signals
     assert set(merged.hazards) == {"汛情", "爆炸"}
     assert Signals.from_dict({"critical_terms": ["爆炸"]}).hazards == ()  # rows stored before hazards existed
 
