@@ -11,6 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
+from pipeline.anchors import Anchors, place_stem, read_anchors
 from pipeline.deidentify import find_personal_data, mask
 from pipeline.fingerprints import Fingerprint, fingerprint
 from pipeline.hazards import emergency_topic
@@ -54,6 +55,8 @@ class AnalysisContext:
     urgency_rules: UrgencyRules
     villages: KeywordIndex
     negativity: NegativityScorer
+    places: tuple[tuple[str, str], ...] = ()  # (name, stem) of the town's own places: villages, aliases, home names
+    home_places: frozenset[str] = frozenset()  # stems of the town itself: shared by every report, telling none apart
 
 
 @dataclass
@@ -81,6 +84,7 @@ class Analysis:
     simhash: int
     minhash: np.ndarray = field(repr=False)
     lexicon_terms: list[str] = field(default_factory=list)  # topic-lexicon words of any topic
+    anchors: Anchors = field(default_factory=Anchors)  # where and when (for telling one incident from another)
     emergency_kind: str | None = None  # the kind of emergency that decided the topic (火灾 → 安全生产), if any
 
     @property
@@ -97,8 +101,9 @@ class Analysis:
     def terms(self) -> frozenset[str]:
         """Terms that characterise the mention, for event clustering."""
         signals = self.urgency_signals
+        anchors = self.anchors.words() if signals.hazards else []  # an emergency is also known by where it is
         return frozenset([*self.matched_terms, *self.topic_terms, *self.lexicon_terms, *signals.critical_terms,
-                          *signals.serious_terms])
+                          *signals.serious_terms, *signals.fatal_terms, *anchors])
 
     def reasons(self) -> list[str]:
         """Reasons a duty officer reads: urgency first, then topic and relevance (Chinese)."""
@@ -117,7 +122,7 @@ SchemeTuple = tuple[str, str, str, str, str]
 def build_context(schemes: Iterable[SchemeTuple] = (), *, extra_keywords: Mapping[str, Sequence[str]] | None = None,
                   topic_names: Mapping[str, str] | None = None, model_dir: str | Path | None = None,
                   villages: Iterable[str] = (), village_aliases: Mapping[str, Sequence[str]] | None = None,
-                  urgency_rules: UrgencyRules | None = None) -> AnalysisContext:
+                  urgency_rules: UrgencyRules | None = None, home_places: Iterable[str] = ()) -> AnalysisContext:
     """Compile schemes (name, region, subject, event, exclude), the topic classifier (the shipped lexicon plus
     extra keywords, or a trained model directory) and the village names; raises SchemeSyntaxError or ModelError."""
     if model_dir:
@@ -132,9 +137,12 @@ def build_context(schemes: Iterable[SchemeTuple] = (), *, extra_keywords: Mappin
     aliases = village_aliases or {}
     village_entries = [(name, name) for name in villages]
     village_entries += [(alias, name) for name, others in aliases.items() for alias in others]
+    home = [normalize(name) for name in home_places if name.strip()]
+    places = [(normalize(word), place_stem(normalize(name))) for word, name in village_entries]
+    places += [(name, place_stem(name)) for name in home]
     return AnalysisContext(compile_schemes(schemes), classifier, names, urgency_rules or UrgencyRules(),
                            KeywordIndex((normalize(word), name) for word, name in village_entries),
-                           default_scorer())
+                           default_scorer(), tuple(places), frozenset(place_stem(name) for name in home))
 
 
 def _village(index: KeywordIndex, title: str, content: str) -> str | None:
@@ -181,4 +189,4 @@ def analyze(text_in: TextIn, ctx: AnalysisContext, *, velocity: float | None = N
         urgency_reasons=urgency.reasons, urgency_signals=urgency.signals, negativity=negative,
         village=_village(ctx.villages, title, content), personal_data=dict(personal),
         simhash=prints.simhash, minhash=prints.minhash, lexicon_terms=list(topic.all_terms),
-        emergency_kind=emergency_kind)
+        anchors=read_anchors(both, ctx.places), emergency_kind=emergency_kind)

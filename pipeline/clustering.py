@@ -8,9 +8,16 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from pipeline.anchors import AnchorComparison, Anchors, compare, specific
+
 CONTAINMENT_SHARE = 0.8
 EMERGENCY_BONUS = 0.2
+ANCHOR_BONUS = 0.25
+CONFLICT_FACTOR = 0.3  # two emergencies at different places are two events, however alike the words
+DAY_CONFLICT_FACTOR = 0.7
+NEAR_COPY = 0.8  # a text this similar is a copy or rewrite of the event's post, whatever anchors it drops or adds
 PRIOR_EVENTS = 10
+AREA_KINDS = frozenset({"汛情", "地震", "地质灾害", "森林火灾"})  # disasters that strike many places at once
 
 
 def _seconds(when: datetime | float) -> float:
@@ -27,6 +34,7 @@ class MentionFeatures:
     time: datetime | float
     hazards: frozenset[str] = frozenset()  # kinds of emergency the text names (爆炸, 中毒, 汛情 …)
     urgency: int = 4
+    anchors: Anchors = Anchors()  # where and when the incident happened (place, road, site, day)
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,7 @@ class EventCandidate:
     text_similarity: float = 0.0
     hazards: frozenset[str] = frozenset()
     urgency: int = 4
+    anchors: Anchors = Anchors()
 
 
 @dataclass(frozen=True)
@@ -99,8 +108,37 @@ def _same_emergency(mention: MentionFeatures, event: EventCandidate, same_topic:
     return []
 
 
-def _score(mention: MentionFeatures, mention_weight: float, event: EventCandidate,
-           weights: _TermWeights) -> tuple[float, list[str]]:
+def _common_places(candidates: Sequence[EventCandidate], home: frozenset[str]) -> frozenset[str]:
+    """Places too widespread among the open events to tell incidents apart (the town itself), and the configured
+    home places."""
+    counts = Counter(place for event in candidates for place in event.anchors.places)
+    widespread = {place for place, count in counts.items() if len(candidates) >= 4 and count * 2 >= len(candidates)}
+    return frozenset(widespread) | home
+
+
+def _anchor_adjustment(score: float, comparison: AnchorComparison, text_similarity: float, reasons: list[str], *,
+                       both_emergencies: bool) -> float:
+    """Between two emergencies, lower the score for incompatible anchors (unless the text is a near copy) and raise
+    it for shared ones; a post about an emergency's site or road (瑞鑫化工 after its explosion) joins it too."""
+    if not both_emergencies:
+        if comparison.named_site and not comparison.conflicts:
+            reasons.append("同一场所：" + "、".join(comparison.named_site[:3]))
+            return min(1.0, score + ANCHOR_BONUS)
+        return score
+    if comparison.conflicts and text_similarity < NEAR_COPY:
+        reasons.extend(comparison.conflicts)
+        return score * CONFLICT_FACTOR
+    if comparison.day_conflict and text_similarity < NEAR_COPY:
+        reasons.append("发生日期不同")
+        score *= DAY_CONFLICT_FACTOR
+    if comparison.named_site or comparison.local:  # a province or a country in common is no sign of one incident
+        reasons.append("同一地点或场所：" + "、".join([*comparison.named_site, *comparison.local][:4]))
+        score = min(1.0, score + ANCHOR_BONUS)
+    return score
+
+
+def _score(mention: MentionFeatures, mention_weight: float, event: EventCandidate, weights: _TermWeights,
+           common: frozenset[str] = frozenset(), town: frozenset[str] = frozenset()) -> tuple[float, list[str]]:
     reasons: list[str] = []
     shared = _shared_terms(mention.terms, event.terms)
     event_weight = weights.total(event.terms)
@@ -114,8 +152,14 @@ def _score(mention: MentionFeatures, mention_weight: float, event: EventCandidat
     same_village = bool(mention.village and mention.village == event.village)
     other_village = bool(mention.village and event.village and mention.village != event.village)
     emergency = _same_emergency(mention, event, same_topic)
-    blended = (0.6 * overlap + (0.2 if same_topic else 0.0) + (0.1 if same_village else 0.0)
-               + (EMERGENCY_BONUS if emergency else 0.0))
+    area = bool(mention.hazards & event.hazards & AREA_KINDS)
+    comparison = compare(mention.anchors, event.anchors, common, area=area, town=town)
+    if emergency and not comparison.shared and specific(mention.anchors, common) and specific(event.anchors, common):
+        # Two reports of one kind that each say where, but name nothing in common, are not shown to be one incident.
+        emergency_bonus = EMERGENCY_BONUS / 2
+    else:
+        emergency_bonus = EMERGENCY_BONUS if emergency else 0.0
+    blended = (0.6 * overlap + (0.2 if same_topic else 0.0) + (0.1 if same_village else 0.0) + emergency_bonus)
     score = min(1.0, max(event.text_similarity, blended))
     if other_village:
         score *= 0.5  # the same kind of matter in another village is another event, however alike the wording
@@ -132,15 +176,22 @@ def _score(mention: MentionFeatures, mention_weight: float, event: EventCandidat
         reasons.append(f"同一村（社区）：{mention.village}")
     if other_village:
         reasons.append(f"属地不同：{mention.village} / {event.village}")
+    if event.hazards:
+        score = _anchor_adjustment(score, comparison, event.text_similarity, reasons,
+                                   both_emergencies=bool(mention.hazards))
     return score, reasons
 
 
 def choose_event(mention: MentionFeatures, candidates: Iterable[EventCandidate], *, threshold: float = 0.55,
-                 window_seconds: float = 72 * 3600) -> ClusterDecision:
+                 window_seconds: float = 72 * 3600, home_places: frozenset[str] = frozenset(),
+                 town_places: frozenset[str] = frozenset()) -> ClusterDecision:
     """Join the best-scoring candidate event active within the window if it reaches the threshold.
 
     score = max(text similarity, 0.6 × term overlap + 0.2 same topic + 0.1 same village + 0.2 same emergency),
-    at most 1, halved for another village's event. Term overlap is the IDF-weighted Dice of the terms or, when at
+    at most 1, halved for another village's event; for emergencies, times 0.3 when the anchors differ (another
+    place, road or site; 0.7 for another day) unless the text is a near copy, plus 0.25 when they share one
+    (places named by half the open events, and `home_places`, do not count; nor, for a flood or an earthquake, the
+    town's own villages, `town_places`). Term overlap is the IDF-weighted Dice of the terms or, when at
     least two terms are shared, 0.8 × the shared weight over the smaller side's weight, whichever is higher.
     `also` lists the other candidates that reached the threshold.
     """
@@ -150,8 +201,9 @@ def choose_event(mention: MentionFeatures, candidates: Iterable[EventCandidate],
         return ClusterDecision(None, 0.0, ["时间窗口内没有候选事件，新建事件"])
     weights = _TermWeights(recent)
     mention_weight = weights.total(mention.terms)
-    scored = sorted(((*_score(mention, mention_weight, event, weights), index) for index, event in enumerate(recent)),
-                    key=lambda row: (-row[0], row[2]))
+    common = _common_places(recent, home_places)
+    scored = sorted(((*_score(mention, mention_weight, event, weights, common, town_places), index)
+                     for index, event in enumerate(recent)), key=lambda row: (-row[0], row[2]))
     score, reasons, index = scored[0]
     if score >= threshold:
         also = [(recent[other].event_id, round(value, 3)) for value, _, other in scored[1:] if value >= threshold]

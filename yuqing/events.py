@@ -79,7 +79,10 @@ def _choose_event(session: Session, settings: Settings, mention: Mention, analys
                   now: datetime) -> tuple[Event | None, list[Event]]:
     """The event this mention belongs to (an exact duplicate's event, else the pipeline's clustering decision),
     and the other open events it is as close to, which it shows to be the same matter."""
+    from pipeline.anchors import Anchors
     from pipeline.clustering import EventCandidate, MentionFeatures, choose_event, representative_terms
+
+    from yuqing.ingest import analysis_context
 
     twin = session.scalar(
         select(Mention).where(Mention.content_hash == mention.content_hash, Mention.id != mention.id,
@@ -111,15 +114,20 @@ def _choose_event(session: Session, settings: Settings, mention: Mention, analys
     candidates = [
         EventCandidate(event_id=e.id, terms=representative_terms(e.term_counts or {}), topic=e.topic,
                        village=e.village, last_seen=as_utc(e.last_mention_at), text_similarity=similarity.get(e.id, 0.0),
-                       hazards=frozenset((e.signals or {}).get("hazards", ())), urgency=e.urgency)
+                       hazards=frozenset((e.signals or {}).get("hazards", ())), urgency=e.urgency,
+                       anchors=Anchors.from_dict(e.anchors))
         for e in events
     ]
     features = MentionFeatures(terms=analysis.terms, topic=mention.topic, village=mention.village, time=now,
-                               hazards=frozenset(analysis.urgency_signals.hazards), urgency=mention.urgency)
+                               hazards=frozenset(analysis.urgency_signals.hazards), urgency=mention.urgency,
+                               anchors=analysis.anchors)
+    context = analysis_context(settings)
     # The government's own posts are responses, not new matters: they join a matching event more readily.
     threshold = settings.clustering.similarity * (OFFICIAL_THRESHOLD_SHARE if mention.official else 1.0)
     decision = choose_event(features, candidates, threshold=threshold,
-                            window_seconds=settings.clustering.window_hours * 3600)
+                            window_seconds=settings.clustering.window_hours * 3600,
+                            home_places=context.home_places,
+                            town_places=frozenset(stem for _, stem in context.places))
     if decision.event_id is None:
         return None, []
     log.debug("信息 %s 并入事件 #%s(%s)", mention.id, decision.event_id, ";".join(decision.reasons))
@@ -154,6 +162,7 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
 
     A post from an official source that matches no event opens none (it is the government speaking, not
     public opinion to handle); it stays stored and searchable."""
+    from pipeline.anchors import Anchors
     from pipeline.clustering import add_terms, representative_terms
 
     from yuqing.workflow.hooks import on_event_changed, on_event_detected, on_mention_joined
@@ -169,11 +178,12 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
             title=mention.title or mention.content[:60], summary=mention.content[:300], topic=mention.topic,
             urgency=mention.urgency, reasons=list(mention.urgency_reasons), village=mention.village,
             simhash=mention.simhash, detected_at=now, first_published_at=mention.published_at, status="detected",
-            term_counts={}, signals={},
+            term_counts={}, signals={}, anchors={}, facts={},
         )
         session.add(event)
         session.flush()
     mention.event_id = event.id
+    event.anchors = Anchors.from_dict(event.anchors).union(analysis.anchors).to_dict()
     event.term_counts = add_terms(event.term_counts or {}, analysis.terms)
     event.key_terms = sorted(representative_terms(event.term_counts, limit=12))
     if not event.village and mention.village:

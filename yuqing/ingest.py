@@ -62,7 +62,17 @@ def build_analysis_context(settings: Settings):
         model_dir=settings.classifier.model_dir or None,
         villages=settings.regions.villages,
         village_aliases=settings.regions.aliases,
+        home_places=home_places(settings),
     )
+
+
+def home_places(settings: Settings) -> list[str]:
+    """The town's own names: the region words of the monitoring schemes that are not villages (东园, 沙坡头 …)."""
+    import re
+
+    villages = set(settings.regions.villages) | {alias for names in settings.regions.aliases.values() for alias in names}
+    words = {word for scheme in settings.schemes for word in re.findall(r"[\u4e00-\u9fa5]{2,}", scheme.region or "")}
+    return sorted(words - villages)
 
 
 def _text(value: Any) -> str:

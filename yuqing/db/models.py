@@ -184,6 +184,8 @@ class Event(Base):
     key_terms: Mapped[list[Any]] = mapped_column(default=list)
     term_counts: Mapped[dict[str, Any]] = mapped_column(default=dict)  # term → mentions using it (clustering)
     signals: Mapped[dict[str, Any]] = mapped_column(default=dict)  # merged urgency signals of its mentions
+    anchors: Mapped[dict[str, Any]] = mapped_column(default=dict)  # where and when: places, roads, sites, days
+    facts: Mapped[dict[str, Any]] = mapped_column(default=dict)  # casualty figures of the newest authoritative post
     emerging: Mapped[bool] = mapped_column(Boolean, default=False)
     detected_at: Mapped[datetime] = mapped_column(default=utcnow)
     first_published_at: Mapped[datetime | None]

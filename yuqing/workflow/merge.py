@@ -61,6 +61,7 @@ def _move_heat(session: Session, kept_id: int, absorbed_id: int) -> None:
 def merge_events(session: Session, settings: Settings, kept: Event, absorbed: Event, *, actor: str, reason: str,
                  now: datetime) -> Event:
     """Fold `absorbed` into `kept` in the caller's transaction; returns the kept event."""
+    from pipeline.anchors import Anchors
     from pipeline.clustering import representative_terms
     from pipeline.urgency import Signals
 
@@ -73,6 +74,7 @@ def merge_events(session: Session, settings: Settings, kept: Event, absorbed: Ev
     session.execute(update(Response).where(Response.event_id == absorbed.id).values(event_id=kept.id))
     _move_heat(session, kept.id, absorbed.id)
     kept.term_counts = dict(Counter(kept.term_counts or {}) + Counter(absorbed.term_counts or {}))
+    kept.anchors = Anchors.from_dict(kept.anchors).union(Anchors.from_dict(absorbed.anchors)).to_dict()
     kept.key_terms = sorted(representative_terms(kept.term_counts, limit=12))
     kept.village = kept.village or absorbed.village
     kept.emerging = bool(kept.emerging or absorbed.emerging)

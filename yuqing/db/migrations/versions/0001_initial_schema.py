@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises: 
-Create Date: 2026-12-02 07:54:08.361699
+Create Date: 2026-12-02 17:06:06.650462
 """
 
 from alembic import op
@@ -97,6 +97,8 @@ def upgrade() -> None:
     sa.Column('key_terms', sa.JSON(), nullable=False),
     sa.Column('term_counts', sa.JSON(), nullable=False),
     sa.Column('signals', sa.JSON(), nullable=False),
+    sa.Column('anchors', sa.JSON(), nullable=False),
+    sa.Column('facts', sa.JSON(), nullable=False),
     sa.Column('emerging', sa.Boolean(), nullable=False),
     sa.Column('detected_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('first_published_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),

@@ -1,0 +1,292 @@
+"""The anchors of an incident read from a report: where (place, road, site), when (day of the month).
+
+Two reports of one kind of emergency are one incident only if their anchors agree: a crash on 101国道 and a crash
+on 104国道 are two, a fire at 瑞鑫化工 and a fire in 金沙村 are two, and a follow-up naming 瑞鑫化工 belongs with the
+first report that named it. Places come from a gazetteer (provinces, countries, and the place names jieba's own
+dictionary tags ns that also exist with an administrative suffix: 永城 / 永城市), roads and sites from patterns.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pipeline.keywords import KeywordIndex
+from pipeline.lexicons import LEXICON_DIR
+
+PROVINCES = frozenset(
+    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 云南 "
+    "陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门".split())
+_ADMIN_SUFFIX = "市县区镇乡州旗盟"
+_NOT_PLACES = frozenset(
+    "中国 中华 全国 国内 城市 山丘 牡丹 青山 西湖 东湖 中山 城西 城东 城南 城北 北郊 南郊 东郊 西郊 江湾 新区 老区 市区 "
+    "城区 郊区 山区 景区 社区 小区 园区 开发区 高新区 新城 老城 东西 南北 中心 桥东 桥西 河东 河西 江北 江南 山东省 平安 "
+    "长安 太平 和平 光明 新华 人民 红旗 胜利 前进 解放 建设 东方 南方 北方 西方 中部 上海滩 白云 青年 长城 黄河 长江 都市 "
+    "中原 津南 华东 华南 华北 华中 西南 西北 东北 南京路".split())
+_ROAD = re.compile(
+    r"(?<![A-Za-z0-9])[GSXY]\d{1,4}(?![0-9])|\d{1,4}(?:国道|省道|县道|乡道)|"
+    r"[\u4e00-\u9fa5]{2,8}?(?:高速公路|高速|快速路|大道|大街|隧道|大桥|立交桥|高架桥|路|街)")
+_ROAD_LEAD = re.compile(r"^(?:.*(?:在|于|位于|沿着|经过|从|往|向|至|到|的|与|和|及|行驶|途经|路过|驶入|驶离|穿过))")
+_GENERIC_ROADS = frozenset(
+    "马路 公路 道路 铁路 小路 大路 山路 土路 水泥路 柏油路 乡村公路 村道 进村路 出路 走路 修路 让路 一路 半路 沿路 过马路 "
+    "高速 高速公路 隧道 大桥 大街 大道 小街 老街 街 路 公路上".split())
+_SITE = re.compile(
+    r"[\u4e00-\u9fa5A-Za-z0-9]{0,10}?(?:有限公司|公司|集团|化工厂|化工|工厂|厂|酒店|宾馆|饭店|餐馆|餐厅|酒楼|食堂|超市|商场|"
+    r"商城|市场|医院|卫生院|中学|小学|幼儿园|学校|大学|学院|小区|大厦|大楼|工地|仓库|工作室|广场|民房|民宅|住宅|"
+    r"居民楼|自建房|出租屋|平房)")
+# Site families; within "school" and "residence" the exact suffix tells sites apart (a 中学 is not a 小学).
+_SITE_CLASSES = {
+    "company": ("有限公司", "公司", "集团", "化工厂", "化工", "工厂", "厂"),
+    "catering": ("酒店", "宾馆", "饭店", "餐馆", "餐厅", "酒楼", "食堂"),
+    "shop": ("超市", "商场", "商城", "市场", "广场"),
+    "school": ("中学", "小学", "幼儿园", "学校", "大学", "学院"),
+    "hospital": ("医院", "卫生院"),
+    "building": ("小区", "大厦", "大楼", "工地", "仓库", "工作室"),
+    "residence": ("民房", "民宅", "住宅", "居民楼", "自建房", "出租屋", "平房"),
+}
+_EXACT_FAMILIES = ("school", "residence")
+_SITE_LEAD = re.compile(r"^.*(?:在|于|位于|的|是|了|和|与|及|对|向|到|从|一家|一所|一座|一个|一栋|一处|一间|这家|那家|该|某)")
+_GENERIC_SITE_CORES = frozenset("当地 附近 镇上 村里 涉事 这个 那个 一家 一所 本地 周边 学生 员工 工人 村民 群众 我们 他们 中心".split())
+_DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})[日号](?![元])")
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """Places (stems, with the level of each: country, province or local), roads, sites (class, core) and days."""
+
+    places: frozenset[str] = frozenset()
+    roads: frozenset[str] = frozenset()
+    sites: frozenset[tuple[str, str]] = frozenset()
+    days: frozenset[tuple[int, int]] = frozenset()  # (month or 0, day)
+
+    def empty(self) -> bool:
+        """True when nothing anchors the report."""
+        return not (self.places or self.roads or self.sites or self.days)
+
+    def to_dict(self) -> dict:
+        """A JSON-ready form (an event stores the union of its reports' anchors)."""
+        return {"places": sorted(self.places), "roads": sorted(self.roads),
+                "sites": sorted(f"{kind}:{core}" for kind, core in self.sites),
+                "days": sorted(f"{month}-{day}" for month, day in self.days)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping | None) -> Anchors:
+        """Rebuild from `to_dict` output (None or {} gives no anchors)."""
+        data = data or {}
+        sites = frozenset(tuple(site.split(":", 1)) for site in data.get("sites", ()) if ":" in site)
+        days = frozenset(tuple(int(part) for part in day.split("-", 1)) for day in data.get("days", ()))
+        return cls(frozenset(data.get("places", ())), frozenset(data.get("roads", ())), sites, days)  # type: ignore[arg-type]
+
+    def union(self, other: Anchors) -> Anchors:
+        """Both reports' anchors together."""
+        return Anchors(self.places | other.places, self.roads | other.roads, self.sites | other.sites,
+                       self.days | other.days)
+
+    def words(self) -> list[str]:
+        """The anchors as plain words, to count among a report's terms."""
+        return [*self.places, *self.roads, *(core for _, core in self.sites)]
+
+
+def place_stem(name: str) -> str:
+    """东园镇 → 东园, 永城市 → 永城; a two-character name stays as it is."""
+    return name[:-1] if len(name) >= 3 and name[-1] in _ADMIN_SUFFIX + "村" else name
+
+
+@lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    words = []
+    for line in (LEXICON_DIR / "foreign.txt").read_text(encoding="utf-8").splitlines():
+        words += line.split("#", 1)[0].split()
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> KeywordIndex:
+    """Place names → stems: provinces, countries, and jieba's ns words that also exist with an administrative
+    suffix (or carry one), so that ordinary words tagged ns (上市, 中考) are left out."""
+    import jieba
+
+    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    tags: dict[str, str] = {}
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.split()
+            if parts:
+                tags[parts[0]] = parts[2] if len(parts) > 2 else ""
+    names: dict[str, str] = {}
+    for word, tag in tags.items():
+        if tag != "ns" or not 2 <= len(word) <= 6:
+            continue
+        if word[-1] in _ADMIN_SUFFIX and len(word) >= 3:
+            names[word] = place_stem(word)
+        elif len(word) <= 4 and any(word + suffix in tags for suffix in _ADMIN_SUFFIX):
+            names[word] = word
+    for name in PROVINCES | _countries():
+        names[name] = name
+        if name in PROVINCES:
+            names[name + "省"] = name
+    return KeywordIndex((name, stem) for name, stem in names.items() if stem not in _NOT_PLACES)
+
+
+def place_level(stem: str) -> str:
+    """country, province or local."""
+    if stem in _countries() or stem == "中国":
+        return "country"
+    return "province" if stem in PROVINCES else "local"
+
+
+def _without_places(name: str, places: KeywordIndex, extra: Iterable[str]) -> str:
+    """The name with the places in it removed (阜阳界首市中原路 → 中原路, 东园镇中心 → 中心)."""
+    cursor = 0
+    for start, end, _, _ in places.longest_matches(name):
+        if start != cursor or end >= len(name):
+            break
+        cursor = end
+    name = name[cursor:]
+    for place in extra:
+        if place and name.startswith(place):
+            name = name[len(place):]
+    return name.lstrip("省市县区镇乡村")
+
+
+def _roads(text: str, places: KeywordIndex, extra: Iterable[str]) -> set[str]:
+    found = set()
+    for match in _ROAD.finditer(text):
+        road = _ROAD_LEAD.sub("", match.group())
+        if not re.match(r"[A-Za-z0-9]", road):
+            road = _without_places(road, places, extra) or road
+        if len(road) >= 3 and road not in _GENERIC_ROADS and not any(road.endswith(g) and len(road) - len(g) < 2
+                                                                      for g in ("马路", "公路", "道路")):
+            found.add(road.upper())
+    return found
+
+
+def _site_class(raw: str) -> tuple[str, str]:
+    """(family, suffix) of a site name."""
+    for family, suffixes in _SITE_CLASSES.items():
+        for suffix in suffixes:
+            if raw.endswith(suffix):
+                return family, suffix
+    return "other", ""
+
+
+def _sites(text: str, places: KeywordIndex, extra: Iterable[str]) -> set[tuple[str, str]]:
+    found = set()
+    for match in _SITE.finditer(text):
+        raw = match.group()
+        family, suffix = _site_class(raw)
+        core = _without_places(_SITE_LEAD.sub("", raw[: len(raw) - len(suffix)]), places, extra)
+        if core in _GENERIC_SITE_CORES or len(core) < 2:
+            core = ""
+        kind = f"{family}/{suffix}" if family in _EXACT_FAMILIES else family
+        if core or family in _EXACT_FAMILIES:
+            found.add((kind, core))
+    return found
+
+
+def read_anchors(text: str, extra_places: Iterable[tuple[str, str]] = ()) -> Anchors:
+    """The anchors of a normalised text; `extra_places` are (name, stem) pairs from the configuration (villages)."""
+    places = _gazetteer()
+    extra_places = list(extra_places)
+    stems = {payloads[0] for _, _, _, payloads in places.longest_matches(text)}
+    stems.update(stem for name, stem in extra_places if name and name in text)
+    extra_names = sorted({name for name, _ in extra_places} | {stem for _, stem in extra_places}, key=len, reverse=True)
+    days = {(int(month or 0), int(day)) for month, day in _DAY.findall(text) if 1 <= int(day) <= 31}
+    return Anchors(frozenset(stems), frozenset(_roads(text, places, extra_names)),
+                   frozenset(_sites(text, places, extra_names)), frozenset(days))
+
+
+@dataclass(frozen=True)
+class AnchorComparison:
+    """What two sets of anchors say about being one incident: shared anchors, and conflicts (Chinese, for reasons)."""
+
+    shared: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    day_conflict: bool = False
+    named_site: list[str] = field(default_factory=list)  # shared roads and named sites
+    local: list[str] = field(default_factory=list)  # shared local places (a county, a village)
+
+
+def _sites_match(first: tuple[str, str], second: tuple[str, str]) -> bool:
+    (kind_a, core_a), (kind_b, core_b) = first, second
+    if kind_a != kind_b:
+        return False
+    if not core_a or not core_b:
+        return True  # "a 中学" is any 中学
+    return core_a in core_b or core_b in core_a or bool(
+        {core_a[i:i + 2] for i in range(len(core_a) - 1)} & {core_b[i:i + 2] for i in range(len(core_b) - 1)})
+
+
+def _family(kind: str) -> str:
+    return kind.split("/", 1)[0]
+
+
+def _site_name(site: tuple[str, str]) -> str:
+    kind, core = site
+    return core + (kind.split("/", 1)[1] if "/" in kind else "") if core or "/" in kind else kind
+
+
+def specific(anchors: Anchors, common: frozenset[str]) -> bool:
+    """Whether the anchors say more than the town everyone is in."""
+    return bool(anchors.places - common or anchors.roads or any(core for _, core in anchors.sites) or anchors.days)
+
+
+def _levels(places: frozenset[str], common: frozenset[str]) -> dict[str, set[str]]:
+    """Place stems by level; a report naming only places at home is in 中国 at the country level."""
+    levels: dict[str, set[str]] = {"local": set(), "province": set(), "country": set()}
+    for place in places - common:
+        levels[place_level(place)].add(place)
+    if not levels["country"] and (levels["province"] or levels["local"]):
+        levels["country"].add("中国")
+    return levels
+
+
+def compare(mention: Anchors, event: Anchors, common: frozenset[str] = frozenset(), *,
+            area: bool = False, town: frozenset[str] = frozenset()) -> AnchorComparison:
+    """Compare a report's anchors with an event's. `common` holds place stems too widespread to tell incidents
+    apart (the town itself); they count neither as shared nor as a difference. For a disaster over an area (a
+    flood, an earthquake) the villages of the town (`town`) do not tell two apart either: one storm strikes many
+    of them; elsewhere another county or another day does."""
+    shared: list[str] = []
+    conflicts: list[str] = []
+    named: list[str] = []
+    local: list[str] = []
+    ignored = common | (town if area else frozenset())
+    mine_levels, their_levels = _levels(mention.places, ignored), _levels(event.places, ignored)
+    for level in ("local", "province", "country"):
+        mine, theirs = mine_levels[level], their_levels[level]
+        if mine & theirs:
+            shared += sorted(mine & theirs - {"中国"})
+            if level == "local":
+                local += sorted(mine & theirs)
+            break  # agreeing on the most specific level both name settles the place
+        if mine and theirs:
+            conflicts.append(f"地点不同：{'、'.join(sorted(mine)[:2])} / {'、'.join(sorted(theirs)[:2])}")
+            break
+    if mention.roads and event.roads and not area:
+        same_roads = mention.roads & event.roads
+        if same_roads:
+            shared += sorted(same_roads)
+            named += sorted(same_roads)
+        else:
+            conflicts.append(f"道路不同：{'、'.join(sorted(mention.roads)[:2])} / {'、'.join(sorted(event.roads)[:2])}")
+    if mention.sites and event.sites and not area:
+        matched = [a for a in mention.sites if any(_sites_match(a, b) for b in event.sites)]
+        families = {_family(kind) for kind, _ in mention.sites} & {_family(kind) for kind, _ in event.sites}
+        if matched:
+            shared += [_site_name(site) for site in matched]
+            named += [_site_name(site) for site in matched if site[1]]
+        elif not families or any(
+                all(not _sites_match(a, b) for a in mention.sites if _family(a[0]) == family
+                    for b in event.sites if _family(b[0]) == family) for family in families):
+            mine = "、".join(_site_name(site) for site in sorted(mention.sites)[:2])
+            theirs = "、".join(_site_name(site) for site in sorted(event.sites)[:2])
+            conflicts.append(f"场所不同：{mine} / {theirs}")
+    day_conflict = False
+    if mention.days and event.days:
+        day_conflict = not any(abs(d1 - d2) <= 1 and (not m1 or not m2 or m1 == m2)
+                               for m1, d1 in mention.days for m2, d2 in event.days)
+    return AnchorComparison(shared, conflicts, day_conflict, named, local)
