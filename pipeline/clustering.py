@@ -13,6 +13,8 @@ from pipeline.anchors import AnchorComparison, Anchors, compare, specific
 CONTAINMENT_SHARE = 0.8
 EMERGENCY_BONUS = 0.2
 ANCHOR_BONUS = 0.25
+IDENTITY_BONUS = 0.1  # per word of an emergency that at most two open events have
+IDENTITY_MAX = 0.3
 CONFLICT_FACTOR = 0.3  # two emergencies at different places are two events, however alike the words
 DAY_CONFLICT_FACTOR = 0.7
 NEAR_COPY = 0.8  # a text this similar is a copy or rewrite of the event's post, whatever anchors it drops or adds
@@ -35,6 +37,7 @@ class MentionFeatures:
     hazards: frozenset[str] = frozenset()  # kinds of emergency the text names (爆炸, 中毒, 汛情 …)
     urgency: int = 4
     anchors: Anchors = Anchors()  # where and when the incident happened (place, road, site, day)
+    own_words: frozenset[str] = frozenset()  # an emergency report's own words, not from any lexicon
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,10 @@ class _TermWeights:
     def total(self, terms: Iterable[str]) -> float:
         return sum(self(term) for term in terms)
 
+    def rare(self, term: str) -> bool:
+        """At most two open events carry the term (two, so that one incident already split in two still counts)."""
+        return self._df[term] <= 2
+
 
 def _shared_terms(mention_terms: frozenset[str], event_terms: frozenset[str]) -> set[str]:
     """Mention terms the event also has, where a word inside a longer one counts (化工 in 化工厂, 爆炸 in 爆炸事故):
@@ -98,14 +105,22 @@ def _shared_terms(mention_terms: frozenset[str], event_terms: frozenset[str]) ->
     return shared
 
 
-def _same_emergency(mention: MentionFeatures, event: EventCandidate, same_topic: bool) -> list[str]:
+def _same_emergency(mention: MentionFeatures, event: EventCandidate, same_topic: bool,
+                    ambiguous: frozenset[str] = frozenset()) -> list[str]:
     """Kinds of emergency both sides name (爆炸 for “一声巨响” and “化工厂爆燃”), when they point to one matter:
     within one topic, or with either side at level 1–2, since an emergency's follow-ups are classified loosely
-    and its first report is often the mildest. A town seldom has two explosions or floods in one window."""
-    shared = mention.hazards & event.hazards
+    and its first report is often the mildest. A kind two or more open events share (`ambiguous`: two crashes on
+    the roads today) points to none of them: the report must share a place or its words with one."""
+    shared = (mention.hazards & event.hazards) - ambiguous
     if shared and (same_topic or min(mention.urgency, event.urgency) <= 2):
         return sorted(shared)
     return []
+
+
+def _ambiguous_kinds(candidates: Sequence[EventCandidate]) -> frozenset[str]:
+    """Kinds of emergency named by more than one open event."""
+    counts = Counter(kind for event in candidates for kind in event.hazards)
+    return frozenset(kind for kind, count in counts.items() if count > 1)
 
 
 def _common_places(candidates: Sequence[EventCandidate], home: frozenset[str]) -> frozenset[str]:
@@ -138,7 +153,8 @@ def _anchor_adjustment(score: float, comparison: AnchorComparison, text_similari
 
 
 def _score(mention: MentionFeatures, mention_weight: float, event: EventCandidate, weights: _TermWeights,
-           common: frozenset[str] = frozenset(), town: frozenset[str] = frozenset()) -> tuple[float, list[str]]:
+           common: frozenset[str] = frozenset(), town: frozenset[str] = frozenset(),
+           ambiguous: frozenset[str] = frozenset()) -> tuple[float, list[str]]:
     reasons: list[str] = []
     shared = _shared_terms(mention.terms, event.terms)
     event_weight = weights.total(event.terms)
@@ -151,7 +167,7 @@ def _score(mention: MentionFeatures, mention_weight: float, event: EventCandidat
     same_topic = bool(mention.topic and mention.topic == event.topic and mention.topic != "other")
     same_village = bool(mention.village and mention.village == event.village)
     other_village = bool(mention.village and event.village and mention.village != event.village)
-    emergency = _same_emergency(mention, event, same_topic)
+    emergency = _same_emergency(mention, event, same_topic, ambiguous)
     area = bool(mention.hazards & event.hazards & AREA_KINDS)
     comparison = compare(mention.anchors, event.anchors, common, area=area, town=town)
     if emergency and not comparison.shared and specific(mention.anchors, common) and specific(event.anchors, common):
@@ -159,7 +175,12 @@ def _score(mention: MentionFeatures, mention_weight: float, event: EventCandidat
         emergency_bonus = EMERGENCY_BONUS / 2
     else:
         emergency_bonus = EMERGENCY_BONUS if emergency else 0.0
-    blended = (0.6 * overlap + (0.2 if same_topic else 0.0) + (0.1 if same_village else 0.0) + emergency_bonus)
+    # Words of an emergency that no other open event has (玛莎拉蒂, 京都动画, F35) identify the incident.
+    distinctive = sorted(term for term in shared & mention.own_words if weights.rare(term)) \
+        if mention.hazards & event.hazards else []
+    identity_bonus = min(IDENTITY_MAX, IDENTITY_BONUS * len(distinctive))
+    blended = (0.6 * overlap + (0.2 if same_topic else 0.0) + (0.1 if same_village else 0.0) + emergency_bonus
+               + identity_bonus)
     score = min(1.0, max(event.text_similarity, blended))
     if other_village:
         score *= 0.5  # the same kind of matter in another village is another event, however alike the wording
@@ -172,6 +193,8 @@ def _score(mention: MentionFeatures, mention_weight: float, event: EventCandidat
         reasons.append(f"同一领域：{mention.topic}")
     if emergency:
         reasons.append("同一险情：" + "、".join(emergency[:4]))
+    if identity_bonus:
+        reasons.append("同一事件的特有说法：" + "、".join(distinctive[:4]))
     if same_village:
         reasons.append(f"同一村（社区）：{mention.village}")
     if other_village:
@@ -188,7 +211,8 @@ def choose_event(mention: MentionFeatures, candidates: Iterable[EventCandidate],
     """Join the best-scoring candidate event active within the window if it reaches the threshold.
 
     score = max(text similarity, 0.6 × term overlap + 0.2 same topic + 0.1 same village + 0.2 same emergency),
-    at most 1, halved for another village's event; for emergencies, times 0.3 when the anchors differ (another
+    at most 1, halved for another village's event (the emergency bonus only for a kind of emergency a single open
+    event names); for emergencies, times 0.3 when the anchors differ (another
     place, road or site; 0.7 for another day) unless the text is a near copy, plus 0.25 when they share one
     (places named by half the open events, and `home_places`, do not count; nor, for a flood or an earthquake, the
     town's own villages, `town_places`). Term overlap is the IDF-weighted Dice of the terms or, when at
@@ -202,7 +226,8 @@ def choose_event(mention: MentionFeatures, candidates: Iterable[EventCandidate],
     weights = _TermWeights(recent)
     mention_weight = weights.total(mention.terms)
     common = _common_places(recent, home_places)
-    scored = sorted(((*_score(mention, mention_weight, event, weights, common, town_places), index)
+    ambiguous = _ambiguous_kinds(recent)
+    scored = sorted(((*_score(mention, mention_weight, event, weights, common, town_places, ambiguous), index)
                      for index, event in enumerate(recent)), key=lambda row: (-row[0], row[2]))
     score, reasons, index = scored[0]
     if score >= threshold:

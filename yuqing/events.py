@@ -120,7 +120,7 @@ def _choose_event(session: Session, settings: Settings, mention: Mention, analys
     ]
     features = MentionFeatures(terms=analysis.terms, topic=mention.topic, village=mention.village, time=now,
                                hazards=frozenset(analysis.urgency_signals.hazards), urgency=mention.urgency,
-                               anchors=analysis.anchors)
+                               anchors=analysis.anchors, own_words=frozenset(analysis.incident_words))
     context = analysis_context(settings)
     # The government's own posts are responses, not new matters: they join a matching event more readily.
     threshold = settings.clustering.similarity * (OFFICIAL_THRESHOLD_SHARE if mention.official else 1.0)
