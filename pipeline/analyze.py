@@ -6,7 +6,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -86,7 +85,6 @@ class Analysis:
     minhash: np.ndarray = field(repr=False)
     lexicon_terms: list[str] = field(default_factory=list)  # topic-lexicon words of any topic
     anchors: Anchors = field(default_factory=Anchors)  # where and when (for telling one incident from another)
-    incident_words: list[str] = field(default_factory=list)  # an emergency report's own words (玛莎拉蒂, 京都动画)
     emergency_kind: str | None = None  # the kind of emergency that decided the topic (火灾 → 安全生产), if any
 
     @property
@@ -103,10 +101,10 @@ class Analysis:
     def terms(self) -> frozenset[str]:
         """Terms that characterise the mention, for event clustering."""
         signals = self.urgency_signals
-        # An emergency is also known by where it is and by its own words (names of people, vehicles, firms).
+        # An emergency is also known by where it is.
         anchors = self.anchors.words() if signals.hazards else []
         return frozenset([*self.matched_terms, *self.topic_terms, *self.lexicon_terms, *signals.critical_terms,
-                          *signals.serious_terms, *signals.fatal_terms, *anchors, *self.incident_words])
+                          *signals.serious_terms, *signals.fatal_terms, *anchors])
 
     def reasons(self) -> list[str]:
         """Reasons a duty officer reads: urgency first, then topic and relevance (Chinese)."""
@@ -158,27 +156,6 @@ def _village(index: KeywordIndex, title: str, content: str) -> str | None:
 
 
 
-@lru_cache(maxsize=1)
-def _lexicon_words() -> frozenset[str]:
-    """Every word of the shipped lexicons (topics, severity, hazards): not an incident's own words."""
-    from pipeline.lexicons import read_weighted_lexicon
-
-    return frozenset(word for name in ("topics.txt", "severity.txt", "hazards.txt")
-                     for words in read_weighted_lexicon(name).values() for word in words)
-
-
-def _incident_words(text: str, limit: int = 30) -> list[str]:
-    """The words of an emergency report (two characters or more, no function words), first ones first.
-
-    Emergencies are a small share of what is collected, so segmenting only them keeps the pipeline fast, while
-    reports of one incident worded differently still share the names that matter (玛莎拉蒂, 宝马, 京都动画)."""
-    from pipeline.segment import content_words
-
-    words = [word for word in content_words(text[:600]) if len(word) >= 2 and not word.isdigit()
-             and word not in _lexicon_words()]
-    return list(dict.fromkeys(words))[:limit]
-
-
 def analyze(text_in: TextIn, ctx: AnalysisContext, *, velocity: float | None = None) -> Analysis:
     """Analyse one mention: normalise, mask, match schemes, classify topic, score negativity and urgency,
     find the village and fingerprint the text. Pure: no database, no network."""
@@ -201,6 +178,8 @@ def analyze(text_in: TextIn, ctx: AnalysisContext, *, velocity: float | None = N
         topic = TopicResult(emergency[0], topic.scores, topic.terms, topic.all_terms)
         signals = replace(signals, topic=topic.topic)
     urgency = decide(signals, velocity, ctx.urgency_rules)
+    # Only a report of something that happened needs its anchors (where, when): the rest are routine matters.
+    emergency_like = bool(signals.hazards or signals.critical_terms or signals.fatal_terms or signals.casualties.any())
     prints = fingerprint(both)
     title_spans, content_spans = find_personal_data(title), find_personal_data(content)
     personal = Counter(kind for kind, _, _ in [*title_spans, *content_spans])
@@ -213,5 +192,4 @@ def analyze(text_in: TextIn, ctx: AnalysisContext, *, velocity: float | None = N
         urgency_reasons=urgency.reasons, urgency_signals=urgency.signals, negativity=negative,
         village=_village(ctx.villages, title, content), personal_data=dict(personal),
         simhash=prints.simhash, minhash=prints.minhash, lexicon_terms=list(topic.all_terms),
-        anchors=read_anchors(both, ctx.places), emergency_kind=emergency_kind,
-        incident_words=_incident_words(both) if signals.hazards else [])
+        anchors=read_anchors(both[:1000], ctx.places) if emergency_like else Anchors(), emergency_kind=emergency_kind)

@@ -26,17 +26,13 @@ _NOT_PLACES = frozenset(
     "城区 郊区 山区 景区 社区 小区 园区 开发区 高新区 新城 老城 东西 南北 中心 桥东 桥西 河东 河西 江北 江南 山东省 平安 "
     "长安 太平 和平 光明 新华 人民 红旗 胜利 前进 解放 建设 东方 南方 北方 西方 中部 上海滩 白云 青年 长城 黄河 长江 都市 "
     "中原 津南 华东 华南 华北 华中 西南 西北 东北 南京路".split())
-_ROAD = re.compile(
-    r"(?<![A-Za-z0-9])[GSXY]\d{1,4}(?![0-9])|\d{1,4}(?:国道|省道|县道|乡道)|"
-    r"[\u4e00-\u9fa5]{2,8}?(?:高速公路|高速|快速路|大道|大街|隧道|大桥|立交桥|高架桥|路|街)")
+_ROAD_CODE = re.compile(r"(?<![A-Za-z0-9])[GSXY]\d{1,4}(?![0-9])|\d{1,4}(?:国道|省道|县道|乡道)")
+_ROAD_SUFFIXES = ("高速公路", "高速", "快速路", "大道", "大街", "隧道", "大桥", "立交桥", "高架桥", "路", "街")
+_NAME_BEFORE = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9]{1,10}$")  # the name right before a suffix, up to 10 characters
 _ROAD_LEAD = re.compile(r"^(?:.*(?:在|于|位于|沿着|经过|从|往|向|至|到|的|与|和|及|行驶|途经|路过|驶入|驶离|穿过))")
 _GENERIC_ROADS = frozenset(
     "马路 公路 道路 铁路 小路 大路 山路 土路 水泥路 柏油路 乡村公路 村道 进村路 出路 走路 修路 让路 一路 半路 沿路 过马路 "
     "高速 高速公路 隧道 大桥 大街 大道 小街 老街 街 路 公路上".split())
-_SITE = re.compile(
-    r"[\u4e00-\u9fa5A-Za-z0-9]{0,10}?(?:有限公司|公司|集团|化工厂|化工|工厂|厂|酒店|宾馆|饭店|餐馆|餐厅|酒楼|食堂|超市|商场|"
-    r"商城|市场|医院|卫生院|中学|小学|幼儿园|学校|大学|学院|小区|大厦|大楼|工地|仓库|工作室|广场|民房|民宅|住宅|"
-    r"居民楼|自建房|出租屋|平房)")
 # Site families; within "school" and "residence" the exact suffix tells sites apart (a 中学 is not a 小学).
 _SITE_CLASSES = {
     "company": ("有限公司", "公司", "集团", "化工厂", "化工", "工厂", "厂"),
@@ -152,15 +148,33 @@ def _without_places(name: str, places: KeywordIndex, extra: Iterable[str]) -> st
     return name.lstrip("省市县区镇乡村")
 
 
+@lru_cache(maxsize=1)
+def _suffixes() -> KeywordIndex:
+    """Road and site suffixes, found in one scan; the name is read backwards from each."""
+    entries = [(suffix, ("road", suffix)) for suffix in _ROAD_SUFFIXES]
+    entries += [(suffix, ("site", suffix)) for suffixes in _SITE_CLASSES.values() for suffix in suffixes]
+    return KeywordIndex(entries)
+
+
+def _named(text: str, kind: str) -> list[str]:
+    """Each name ending in a road or site suffix: the suffix with up to 10 letters before it."""
+    names = []
+    for start, end, word, payloads in _suffixes().longest_matches(text):
+        if any(payload[0] == kind for payload in payloads):
+            before = _NAME_BEFORE.search(text, max(0, start - 10), start)
+            names.append((before.group() if before else "") + word)
+    return names
+
+
 def _roads(text: str, places: KeywordIndex, extra: Iterable[str]) -> set[str]:
-    found = set()
-    for match in _ROAD.finditer(text):
-        road = _ROAD_LEAD.sub("", match.group())
+    found = {code.upper() for code in _ROAD_CODE.findall(text)}
+    for raw in _named(text, "road"):
+        road = _ROAD_LEAD.sub("", raw)
         if not re.match(r"[A-Za-z0-9]", road):
             road = _without_places(road, places, extra) or road
         if len(road) >= 3 and road not in _GENERIC_ROADS and not any(road.endswith(g) and len(road) - len(g) < 2
                                                                       for g in ("马路", "公路", "道路")):
-            found.add(road.upper())
+            found.add(road)
     return found
 
 
@@ -175,8 +189,7 @@ def _site_class(raw: str) -> tuple[str, str]:
 
 def _sites(text: str, places: KeywordIndex, extra: Iterable[str]) -> set[tuple[str, str]]:
     found = set()
-    for match in _SITE.finditer(text):
-        raw = match.group()
+    for raw in _named(text, "site"):
         family, suffix = _site_class(raw)
         core = _without_places(_SITE_LEAD.sub("", raw[: len(raw) - len(suffix)]), places, extra)
         if core in _GENERIC_SITE_CORES or len(core) < 2:

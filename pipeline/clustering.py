@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from pipeline.anchors import AnchorComparison, Anchors, compare, specific
 
@@ -19,7 +20,7 @@ CONFLICT_FACTOR = 0.3  # two emergencies at different places are two events, how
 DAY_CONFLICT_FACTOR = 0.7
 NEAR_COPY = 0.8  # a text this similar is a copy or rewrite of the event's post, whatever anchors it drops or adds
 PRIOR_EVENTS = 10
-AREA_KINDS = frozenset({"汛情", "地震", "地质灾害", "森林火灾"})  # disasters that strike many places at once
+AREA_KINDS = frozenset({"汛情", "气象灾害", "地震", "地质灾害", "森林火灾"})  # disasters that strike many places at once
 
 
 def _seconds(when: datetime | float) -> float:
@@ -182,7 +183,7 @@ def _score(mention: MentionFeatures, mention_weight: float, event: EventCandidat
     blended = (0.6 * overlap + (0.2 if same_topic else 0.0) + (0.1 if same_village else 0.0) + emergency_bonus
                + identity_bonus)
     score = min(1.0, max(event.text_similarity, blended))
-    if other_village:
+    if other_village and not area:
         score *= 0.5  # the same kind of matter in another village is another event, however alike the wording
     if event.text_similarity:
         reasons.append(f"文本相似度{event.text_similarity:.2f}")
@@ -197,7 +198,7 @@ def _score(mention: MentionFeatures, mention_weight: float, event: EventCandidat
         reasons.append("同一事件的特有说法：" + "、".join(distinctive[:4]))
     if same_village:
         reasons.append(f"同一村（社区）：{mention.village}")
-    if other_village:
+    if other_village and not area:
         reasons.append(f"属地不同：{mention.village} / {event.village}")
     if event.hazards:
         score = _anchor_adjustment(score, comparison, event.text_similarity, reasons,
@@ -234,6 +235,27 @@ def choose_event(mention: MentionFeatures, candidates: Iterable[EventCandidate],
         also = [(recent[other].event_id, round(value, 3)) for value, _, other in scored[1:] if value >= threshold]
         return ClusterDecision(recent[index].event_id, round(score, 3), reasons, also)
     return ClusterDecision(None, round(score, 3), [f"与最接近的事件相似度{score:.2f}低于{threshold:.2f}，新建事件"])
+
+
+@lru_cache(maxsize=1)
+def _lexicon_words() -> frozenset[str]:
+    """Every word of the shipped lexicons (topics, severity, hazards): not an incident's own words."""
+    from pipeline.lexicons import read_weighted_lexicon
+
+    return frozenset(word for name in ("topics.txt", "severity.txt", "hazards.txt")
+                     for words in read_weighted_lexicon(name).values() for word in words)
+
+
+def incident_words(text: str, limit: int = 30) -> list[str]:
+    """The words of an emergency report (two characters or more, no function words), first ones first.
+
+    Only emergencies are segmented, and only when they are clustered, so the pipeline stays fast, while
+    reports of one incident worded differently still share the names that matter (玛莎拉蒂, 宝马, 京都动画)."""
+    from pipeline.segment import content_words
+
+    words = [word for word in content_words(text[:160], hmm=False) if len(word) >= 2 and not word.isdigit()
+             and word not in _lexicon_words()]
+    return list(dict.fromkeys(words))[:limit]
 
 
 def representative_terms(term_counts: Mapping[str, int], limit: int = 24) -> frozenset[str]:

@@ -20,7 +20,8 @@ SOURCE_NAMES = {"news": "新闻媒体", "official": "官方发布", "forum": "�
 
 # Kinds of accident or disaster in which even one death makes a matter 重大 (a failure of safety that the public
 # will ask about); a death on the road, in the water, from a fall or a fight is one person's misfortune.
-ACCIDENT_KINDS = frozenset({"爆炸", "爆炸案", "火灾", "森林火灾", "坍塌", "泄漏", "气体中毒", "食物中毒", "汛情", "地质灾害",
+ACCIDENT_KINDS = frozenset({"爆炸", "爆炸案", "火灾", "森林火灾", "坍塌", "泄漏", "气体中毒", "食物中毒", "汛情", "气象灾害",
+                            "地质灾害",
                             "地震", "空难", "沉船", "踩踏", "生产安全事故"})
 
 

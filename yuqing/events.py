@@ -75,7 +75,15 @@ def recent_texts(session: Session, settings: Settings) -> RecentTexts:
         return _recent[key]
 
 
-def _choose_event(session: Session, settings: Settings, mention: Mention, analysis,
+def own_words(analysis) -> frozenset[str]:
+    """An emergency report's own words (names of people, vehicles, firms); none for a routine matter. Computed
+    here, when a relevant mention is clustered, not in the pipeline: it needs jieba."""
+    from pipeline.clustering import incident_words
+
+    return frozenset(incident_words(analysis.normalized)) if analysis.urgency_signals.hazards else frozenset()
+
+
+def _choose_event(session: Session, settings: Settings, mention: Mention, analysis, words: frozenset[str],
                   now: datetime) -> tuple[Event | None, list[Event]]:
     """The event this mention belongs to (an exact duplicate's event, else the pipeline's clustering decision),
     and the other open events it is as close to, which it shows to be the same matter."""
@@ -118,9 +126,9 @@ def _choose_event(session: Session, settings: Settings, mention: Mention, analys
                        anchors=Anchors.from_dict(e.anchors))
         for e in events
     ]
-    features = MentionFeatures(terms=analysis.terms, topic=mention.topic, village=mention.village, time=now,
+    features = MentionFeatures(terms=analysis.terms | words, topic=mention.topic, village=mention.village, time=now,
                                hazards=frozenset(analysis.urgency_signals.hazards), urgency=mention.urgency,
-                               anchors=analysis.anchors, own_words=frozenset(analysis.incident_words))
+                               anchors=analysis.anchors, own_words=words)
     context = analysis_context(settings)
     # The government's own posts are responses, not new matters: they join a matching event more readily.
     threshold = settings.clustering.similarity * (OFFICIAL_THRESHOLD_SHARE if mention.official else 1.0)
@@ -167,7 +175,8 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
 
     from yuqing.workflow.hooks import on_event_changed, on_event_detected, on_mention_joined
 
-    event, bridged = _choose_event(session, settings, mention, analysis, now)
+    words = own_words(analysis)
+    event, bridged = _choose_event(session, settings, mention, analysis, words, now)
     if event is None and mention.official:
         return None
     if event is not None and bridged:
@@ -184,7 +193,7 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
         session.flush()
     mention.event_id = event.id
     event.anchors = Anchors.from_dict(event.anchors).union(analysis.anchors).to_dict()
-    event.term_counts = add_terms(event.term_counts or {}, analysis.terms)
+    event.term_counts = add_terms(event.term_counts or {}, analysis.terms | words)
     event.key_terms = sorted(representative_terms(event.term_counts, limit=12))
     if not event.village and mention.village:
         event.village = mention.village
