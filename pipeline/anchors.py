@@ -28,6 +28,7 @@ _NOT_PLACES = frozenset(
     "中原 津南 华东 华南 华北 华中 西南 西北 东北 南京路".split())
 _ROAD_CODE = re.compile(r"(?<![A-Za-z0-9])[GSXY]\d{1,4}(?![0-9])|\d{1,4}(?:国道|省道|县道|乡道)")
 _ROAD_SUFFIXES = ("高速公路", "高速", "快速路", "大道", "大街", "隧道", "大桥", "立交桥", "高架桥", "路", "街")
+_NOT_A_ROAD_AFTER = frozenset("段面边上旁况费灯基")
 _NAME_BEFORE = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9]{1,10}$")  # the name right before a suffix, up to 10 characters
 _ROAD_LEAD = re.compile(r"^(?:.*(?:在|于|位于|沿着|经过|从|往|向|至|到|的|与|和|及|行驶|途经|路过|驶入|驶离|穿过))")
 _GENERIC_ROADS = frozenset(
@@ -42,8 +43,9 @@ _SITE_CLASSES = {
     "hospital": ("医院", "卫生院"),
     "building": ("小区", "大厦", "大楼", "工地", "仓库", "工作室"),
     "residence": ("民房", "民宅", "住宅", "居民楼", "自建房", "出租屋", "平房"),
+    "banquet": ("婚宴", "喜宴", "寿宴", "宴席", "酒席", "家宴", "丧宴", "坝坝宴", "流水席"),
 }
-_EXACT_FAMILIES = ("school", "residence")
+_EXACT_FAMILIES = ("school", "residence", "banquet")
 _SITE_LEAD = re.compile(r"^.*(?:在|于|位于|的|是|了|和|与|及|对|向|到|从|一家|一所|一座|一个|一栋|一处|一间|这家|那家|该|某)")
 _GENERIC_SITE_CORES = frozenset("当地 附近 镇上 村里 涉事 这个 那个 一家 一所 本地 周边 学生 员工 工人 村民 群众 我们 他们 中心".split())
 _DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})[日号](?![元])")
@@ -160,6 +162,8 @@ def _named(text: str, kind: str) -> list[str]:
     """Each name ending in a road or site suffix: the suffix with up to 10 letters before it."""
     names = []
     for start, end, word, payloads in _suffixes().longest_matches(text):
+        if kind == "road" and text[end:end + 1] in _NOT_A_ROAD_AFTER:
+            continue  # 路段, 路面, 路边: a stretch of some road, not a road's name
         if any(payload[0] == kind for payload in payloads):
             before = _NAME_BEFORE.search(text, max(0, start - 10), start)
             names.append((before.group() if before else "") + word)
@@ -169,7 +173,7 @@ def _named(text: str, kind: str) -> list[str]:
 def _roads(text: str, places: KeywordIndex, extra: Iterable[str]) -> set[str]:
     found = {code.upper() for code in _ROAD_CODE.findall(text)}
     for raw in _named(text, "road"):
-        road = _ROAD_LEAD.sub("", raw)
+        road = _ROAD_LEAD.sub("", _ROAD_CODE.sub("", raw))
         if not re.match(r"[A-Za-z0-9]", road):
             road = _without_places(road, places, extra) or road
         if len(road) >= 3 and road not in _GENERIC_ROADS and not any(road.endswith(g) and len(road) - len(g) < 2

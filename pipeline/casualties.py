@@ -17,7 +17,7 @@ _VAGUE = {"数十": 20, "几十": 20, "十几": 10, "十多": 10, "十余": 10, 
 
 KINDS = {"dead": "死亡", "injured": "受伤", "trapped": "被困", "missing": "失联", "poisoned": "中毒"}
 _KIND_WORDS = {
-    "dead": "死亡|遇难|身亡|丧生|罹难|殒命|遇害|溺亡|亡故|不幸去世|抢救无效",
+    "dead": "死亡|遇难|身亡|丧生|罹难|殒命|遇害|溺亡|亡故|不幸去世|抢救无效|烧死|砸死|撞死|淹死|炸死|压死|电死|毒死|打死",
     "injured": "受伤|伤亡|重伤|轻伤|烧伤|烫伤|砸伤|撞伤|摔伤|伤|送医|住院",
     "trapped": "被困|被埋|受困",
     "missing": "失联|失踪|下落不明",
@@ -36,7 +36,7 @@ _COUNT_THEN_KIND = re.compile(
     rf"{_COUNT}(?={_PERSON}){_WHO}{_FILLER}(?:{_KIND_ALTERNATION}|(?<=人)(?:当场)?(?:就)?(?P<colloquial_dead>没了|不在了))")
 # "死亡3人", "遇难人数升至5人", "受伤的有12人"
 _KIND_THEN_COUNT = re.compile(
-    rf"(?:{_KIND_ALTERNATION})(?:人数|者)?(?:已|的有|的)?(?:上升|增加|增至|升至|达到|达|为|共|超过|近)?(?:至|到)?"
+    rf"(?:{_KIND_ALTERNATION})(?:了)?(?:人数|者)?(?:已|的有|的)?(?:上升|增加|增至|升至|达到|达|为|共|超过|近)?(?:至|到)?"
     rf"{_COUNT}(?:名|个|位|人|例)(?!小时|多小时|月|多月|星期|礼拜|钟头|工作日|半小时)")
 # "2死3伤", "3死1伤" (both halves required: "九死一生" is not a casualty report)
 _SHORT = re.compile(rf"(?P<dead_count>{_NUMBER})死(?P<injured_count>{_NUMBER})伤")

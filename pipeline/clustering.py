@@ -12,7 +12,7 @@ from functools import lru_cache
 from pipeline.anchors import AnchorComparison, Anchors, compare, specific
 
 CONTAINMENT_SHARE = 0.8
-EMERGENCY_BONUS = 0.2
+EMERGENCY_BONUS = 0.2  # the only open emergency of a kind, for a report that names no other place
 ANCHOR_BONUS = 0.25
 IDENTITY_BONUS = 0.1  # per word of an emergency that at most two open events have
 IDENTITY_MAX = 0.3
@@ -171,8 +171,8 @@ def _score(mention: MentionFeatures, mention_weight: float, event: EventCandidat
     emergency = _same_emergency(mention, event, same_topic, ambiguous)
     area = bool(mention.hazards & event.hazards & AREA_KINDS)
     comparison = compare(mention.anchors, event.anchors, common, area=area, town=town)
-    if emergency and not comparison.shared and specific(mention.anchors, common) and specific(event.anchors, common):
-        # Two reports of one kind that each say where, but name nothing in common, are not shown to be one incident.
+    if emergency and specific(mention.anchors, common) and not (comparison.named_site or comparison.local):
+        # A report that says where, and names nothing the event named, is not shown to be the same incident.
         emergency_bonus = EMERGENCY_BONUS / 2
     else:
         emergency_bonus = EMERGENCY_BONUS if emergency else 0.0

@@ -18,7 +18,7 @@ from pipeline.keywords import KeywordIndex
 INCIDENT, MENTION, NOT_INCIDENT = "incident", "mention", "none"
 CONTEXT_NAMES = {"negated": "否定", "hypothetical": "假设或担忧", "simile": "比喻", "fiction": "影视文艺或体育",
                  "policy": "政策或统计", "animal": "动植物", "question": "疑问", "historical": "往事",
-                 "judicial": "案件办理", "aftermath": "事后追责或赔偿", "far_away": "境外"}
+                 "judicial": "案件办理", "aftermath": "事后追责或赔偿", "far_away": "境外", "denied": "已辟谣"}
 
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]|……")
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，,：:]|……")
@@ -55,6 +55,9 @@ _ANIMAL_BEFORE = re.compile(
 _HAPPENED = re.compile(
     r"发生了?|突发|遭遇|造成|导致|已致|致使|当场|现场|赶赴|救援|抢救|送医|送往医院|伤亡|\d+时|\d+点|凌晨|今天|今日|"
     r"昨天|昨日|昨晚|今晨|今早|刚刚|刚才|目前")
+# “网传‘死亡二十余人’系谣言”: a rumour that the sentence itself denies.
+_HEARSAY = re.compile(r"网传|传言|传闻|据传|谣传|有人称|网上说|流传")
+_DENIAL = re.compile(r"谣言|不实|辟谣|假消息|虚假信息|并非|不属实|造谣")
 _QUESTION = re.compile(r"[?？]|吗|是否|为何|为什么|怎么办|会不会|能否|能不能|岂不|何时|凭什么")
 _HISTORICAL = re.compile(
     r"(?:\d+|[一二三四五六七八九十几数多两]+)年前|多年前|早几年|前几年|那几年|曾经|曾(?:发生|出现|有过|经历)|当年|"
@@ -136,6 +139,8 @@ class IncidentContext:
         if _ANIMAL_BEFORE.search(before):
             return Judgement(NOT_INCIDENT, "animal")
         sentence = text[left:right]
+        if _DENIAL.search(sentence) and _HEARSAY.search(text[clause_left:clause_right] + before[-12:]):
+            return Judgement(NOT_INCIDENT, "denied")
         if _FICTION.search(sentence):
             return Judgement(NOT_INCIDENT, "fiction")
         if _POLICY.search(sentence) and not _HAPPENED.search(sentence):

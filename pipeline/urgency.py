@@ -48,7 +48,6 @@ class UrgencyRules:
     velocity_level3: float = 10.0
     negativity_strong: float = 0.6
     points_level3: float = 4.0
-    points_level2: float = 10.0
     sensitive_topics: frozenset[str] = frozenset(
         {"work_safety", "food_drug", "disaster", "public_security", "land", "environment", "medical"})
     source_points: dict[str, float] = field(default_factory=lambda: {
@@ -236,10 +235,9 @@ def decide(signals: Signals, velocity: float | None = None, rules: UrgencyRules 
               + rules.source_points.get(signals.source_type, 0.5))
     if signals.serious_terms:
         raise_to(3, "较严重情形：" + "、".join(signals.serious_terms[:6]))
-    if points >= rules.points_level2 and accident:
-        # Many serious words alone are a complaint's vocabulary; with an accident or disaster named they describe one.
-        raise_to(2, f"综合分值{points:.1f}（≥{rules.points_level2:g}），且有险情：{'、'.join(accident[:3])}")
-    elif points >= rules.points_level3:
+    # Points alone never make a matter 重大: many serious words are a complaint's vocabulary, or the many words of
+    # an accident that hurt no one. Level 2 takes casualties, a critical situation or fast spread.
+    if points >= rules.points_level3:
         raise_to(3, f"综合分值{points:.1f}（≥{rules.points_level3:g}）")
     if signals.sensitive_terms and level < 4:
         reasons.append("敏感因素：" + "、".join(signals.sensitive_terms[:6]))

@@ -173,6 +173,7 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
     from pipeline.anchors import Anchors
     from pipeline.clustering import add_terms, representative_terms
 
+    from yuqing.workflow.facts import authority, follow_facts, settle_level
     from yuqing.workflow.hooks import on_event_changed, on_event_detected, on_mention_joined
 
     words = own_words(analysis)
@@ -199,8 +200,12 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
         event.village = mention.village
     old_level = event.urgency
     _update_stats(session, event, mention, now)
+    facts_changed = follow_facts(session, event, mention, analysis.urgency_signals, now)
     raise_level(event, analysis.urgency_signals, analysis.urgency, settings)
-    if not created and not mention.official and mention.urgency < old_level and mention.urgency == event.urgency:
+    if facts_changed:
+        settle_level(session, settings, event, now)
+    if (not created and not mention.official and mention.urgency < old_level and mention.urgency == event.urgency
+            and authority(mention) >= (event.facts or {}).get("rank", 0)):
         # The matter turned serious with this post: the event is now known by it, not by the milder first one.
         event.title, event.summary = mention.title or event.title, mention.content[:300] or event.summary
     if created:
@@ -215,16 +220,20 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
 
 def raise_level(event: Event, signals, level: int, settings: Settings) -> None:
     """Recompute the level from the event's signals joined with new ones (a mention's, or a merged event's, whose
-    own level is `level`) and the spread; automatic changes only ever raise it (a level an officer lowered in
+    own level is `level`) and the spread, with the casualty figures of its source of facts
+    (yuqing.workflow.facts); automatic changes only ever raise it (a level an officer lowered in
     研判 is not lowered again, nor raised back without new facts)."""
     from pipeline.urgency import Signals, UrgencyRules, event_urgency, merge_signals
 
+    from yuqing.workflow.facts import fact_signals
+
     merged = merge_signals([Signals.from_dict(event.signals), signals]) if event.signals else signals
     event.signals = merged.to_dict()
-    decided = event_urgency([merged], velocity=event.velocity, rules=UrgencyRules(**settings.urgency.model_dump()))
+    decided = event_urgency([fact_signals(event, merged)], velocity=event.velocity,
+                            rules=UrgencyRules(**settings.urgency.model_dump()))
     if event.assessed_at is not None and level >= event.urgency:
         return  # after 研判 the officer's level stands unless the new facts are themselves more severe
-    if decided.level < event.urgency or not event.reasons:
+    if decided.level <= event.urgency or not event.reasons:  # at the same level the reasons follow the facts
         event.urgency = min(decided.level, event.urgency)
         event.reasons = decided.reasons
 

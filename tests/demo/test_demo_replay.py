@@ -6,7 +6,10 @@ from collections import Counter, defaultdict
 
 import pytest
 
+from sqlalchemy import select
+
 from pipeline.clustering import b_cubed
+from yuqing.db.models import AuditLog, Event
 from yuqing.app import open_app
 from yuqing.demo.replay import BASE_URL, replay_corpus
 from yuqing.demo.runner import demo_settings
@@ -14,12 +17,21 @@ from yuqing.demo.sites import demo_sources
 
 
 @pytest.fixture(scope="module")
-def replayed(tmp_path_factory):
+def replay(tmp_path_factory):
     app = open_app(demo_settings(None, tmp_path_factory.mktemp("replay"), demo_sources(BASE_URL), 8050))
     try:
-        yield replay_corpus(app)
+        yield app, replay_corpus(app)
     finally:
         app.close()
+
+
+@pytest.fixture(scope="module")
+def replayed(replay):
+    return replay[1]
+
+
+def _event_of(replayed, title_start: str) -> int:
+    return next(row.event_id for row in replayed if row.entry.title.startswith(title_start))
 
 
 def test_events_follow_the_hand_labelled_matters(replayed):
@@ -49,3 +61,30 @@ def test_a_matter_copied_to_another_village_is_another_event(replayed):
             events[row.entry.post.matter].add(row.event_id)
     assert len(events) >= 2
     assert not set.intersection(*events.values())
+
+
+def test_the_explosion_follows_the_official_figures_with_the_earlier_ones_in_its_history(replay):
+    """3 dead in the first reports, 5 in the official update: the event says 5, is titled by the update, and its
+    history keeps the 3."""
+    app, replayed = replay
+    event_id = _event_of(replayed, "沙坡头区东园镇一化工企业发生爆炸事故")
+    with app.db.read() as session:
+        event = session.get(Event, event_id)
+        history = session.scalars(select(AuditLog).where(AuditLog.event_id == event_id,
+                                                         AuditLog.field == "casualties").order_by(AuditLog.id)).all()
+        assert event.facts["figures"] == {"dead": 5, "injured": 10}
+        assert event.facts["rank"] == 3  # the town's official account
+        assert event.title.startswith("【进展通报】")
+        assert any("死亡5人" in reason for reason in event.reasons)
+        assert [row.after for row in history][-1] == "死亡5人、受伤10人"
+        assert any(row.after == "死亡3人、受伤12人" for row in history)
+        assert event.topic == "work_safety"
+
+
+def test_a_rumour_naming_the_plant_joins_its_explosion_and_a_rumour_does_not_overwrite_the_figures(replay):
+    app, replayed = replay
+    explosion = _event_of(replayed, "沙坡头区东园镇一化工企业发生爆炸事故")
+    assert _event_of(replayed, "听说死人了……我表哥就在瑞鑫化工上班") == explosion
+    assert _event_of(replayed, "网传东园化工厂爆炸死了二十多个人") == explosion
+    with app.db.read() as session:
+        assert session.get(Event, explosion).facts["figures"]["dead"] == 5  # not the rumour's twenty
