@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import Counter
 import threading
 from datetime import datetime, timedelta
 
@@ -274,3 +275,71 @@ def _update_stats(session: Session, event: Event, mention: Mention, now: datetim
         select(func.count(func.distinct(Mention.source_id))).where(
             Mention.event_id == event.id, Mention.first_seen_at >= hour, Mention.first_seen_at < hour + timedelta(hours=1))
     )
+
+
+def rebuild_from_mentions(session: Session, settings: Settings, event: Event, now: datetime, *,
+                          relevel: bool) -> None:
+    """Recompute an event's terms, severity signals, anchors, facts, figures and hourly heat from the mentions it
+    holds now (after a person moved some of them); with `relevel`, its level too (a level change is handled like
+    any other: logged, deadlines recomputed), and, for an event not yet routed, its topic."""
+    from pipeline.analyze import TextIn, analyze
+    from pipeline.anchors import Anchors
+    from pipeline.clustering import add_terms, representative_terms
+    from pipeline.urgency import UrgencyRules, event_urgency, merge_signals
+
+    from yuqing.ingest import analysis_context
+    from yuqing.workflow.facts import describe, fact_signals, newer_facts
+    from yuqing.workflow.hooks import on_event_changed
+
+    session.flush()
+    mentions = session.scalars(select(Mention).where(Mention.event_id == event.id)
+                               .order_by(Mention.first_seen_at, Mention.id)).all()
+    context = analysis_context(settings)
+    term_counts: dict[str, int] = {}
+    anchors = Anchors()
+    signals = []
+    facts: dict = {}
+    topics: Counter[str] = Counter()
+    for mention in mentions:
+        analysis = analyze(TextIn(title=mention.title, content=mention.content, source_type=mention.source_type),
+                           context)
+        term_counts = add_terms(term_counts, analysis.terms | own_words(analysis))
+        anchors = anchors.union(analysis.anchors)
+        signals.append(analysis.urgency_signals)
+        topics[analysis.topic] += 1
+        facts = newer_facts(facts, mention, analysis.urgency_signals, as_utc(mention.first_seen_at)) or facts
+    merged = merge_signals(signals)
+    event.term_counts, event.anchors, event.facts = term_counts, anchors.to_dict(), facts
+    event.key_terms = sorted(representative_terms(term_counts, limit=12))
+    event.signals = merged.to_dict()
+    event.last_mention_at = max((as_utc(m.first_seen_at) for m in mentions), default=event.last_mention_at)
+    refresh_counts(session, event, now)
+    _rebuild_heat(session, event, mentions)
+    if relevel and mentions:
+        decided = event_urgency([fact_signals(event, merged)], velocity=event.velocity,
+                                rules=UrgencyRules(**settings.urgency.model_dump()))
+        old = event.urgency
+        event.urgency, event.reasons = decided.level, decided.reasons
+        if event.office_code is None:  # a new event split off: its topic is its own mentions'
+            event.topic = max(sorted(topics), key=topics.get)
+        if old != event.urgency and event.office_code is not None:
+            on_event_changed(session, settings, event, old, now)
+    log.info("事件 #%s 按现有 %s 条信息重算(伤亡:%s)", event.id, len(mentions), describe(facts.get("figures") or {}))
+
+
+def _rebuild_heat(session: Session, event: Event, mentions) -> None:
+    """The event's hourly heat rows from its mentions."""
+    from sqlalchemy import delete
+
+    session.execute(delete(EventHeat).where(EventHeat.event_id == event.id))
+    hours: dict[datetime, dict] = {}
+    for mention in mentions:
+        hour = as_utc(mention.first_seen_at).replace(minute=0, second=0, microsecond=0)
+        row = hours.setdefault(hour, {"mentions": 0, "reposts": 0, "negative": 0, "sources": set()})
+        row["mentions"] += 1
+        row["reposts"] += int(mention.reposts or 0)
+        row["negative"] += int((mention.negativity or 0) >= 0.5)
+        row["sources"].add(mention.source_id)
+    for hour, row in hours.items():
+        session.add(EventHeat(event_id=event.id, hour=hour, mentions=row["mentions"], sources=len(row["sources"]),
+                              reposts=row["reposts"], negative=row["negative"]))

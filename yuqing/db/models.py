@@ -186,6 +186,7 @@ class Event(Base):
     signals: Mapped[dict[str, Any]] = mapped_column(default=dict)  # merged urgency signals of its mentions
     anchors: Mapped[dict[str, Any]] = mapped_column(default=dict)  # where and when: places, roads, sites, days
     facts: Mapped[dict[str, Any]] = mapped_column(default=dict)  # casualty figures of the newest authoritative post
+    merge_record: Mapped[dict[str, Any]] = mapped_column(default=dict)  # status "merged": what it brought (undo)
     emerging: Mapped[bool] = mapped_column(Boolean, default=False)
     detected_at: Mapped[datetime] = mapped_column(default=utcnow)
     first_published_at: Mapped[datetime | None]

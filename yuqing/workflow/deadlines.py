@@ -55,10 +55,11 @@ def _new(session: Session, event: Event, stage: str, starts: datetime, due: date
 
 
 def compute_deadlines(session: Session, settings: Settings, event: Event, now: datetime,
-                      actor: str = audit.SYSTEM) -> list[Deadline]:
-    """The deadlines of a newly detected event, counted from its detection."""
+                      actor: str = audit.SYSTEM, start: datetime | None = None) -> list[Deadline]:
+    """The deadlines of a newly detected event, counted from its detection (or from `start`: a matter that
+    resumes after its merge is undone)."""
     done = _done_stages(session, event.id)
-    start = event.detected_at
+    start = start or event.detected_at
     rows = [_new(session, event, stage, start, start + budget, actor=actor, now=now,
                  comment=f"{event.urgency} 级事件时限")
             for stage, budget in budgets(settings, event.urgency).items() if stage not in done]

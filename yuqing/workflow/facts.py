@@ -35,6 +35,16 @@ def _figures(casualties) -> dict[str, int]:
     return {kind: getattr(casualties, kind) for kind in KINDS if getattr(casualties, kind)}
 
 
+def newer_facts(current: dict, mention: Mention, signals, now: datetime) -> dict | None:
+    """The facts the mention establishes if it gives casualty figures and is at least as authoritative as the
+    current source of facts; None otherwise."""
+    figures = _figures(signals.casualties)
+    rank = authority(mention)
+    if not figures or rank < (current or {}).get("rank", 0):
+        return None  # what people post does not overwrite what officials or the media said
+    return {"rank": rank, "figures": figures, "mention_id": mention.id, "at": now.isoformat()}
+
+
 def describe(figures: dict[str, int]) -> str:
     """死亡5人、受伤12人 (or 无 for no figures)."""
     from pipeline.casualties import KINDS as NAMES
@@ -45,16 +55,14 @@ def describe(figures: dict[str, int]) -> str:
 def follow_facts(session: Session, event: Event, mention: Mention, signals, now: datetime) -> bool:
     """Make the mention the event's source of facts if it gives casualty figures and is at least as authoritative
     as the current source; returns True when the figures changed."""
-    figures = _figures(signals.casualties)
-    if not figures:
-        return False
-    rank = authority(mention)
     current = event.facts or {}
-    if rank < current.get("rank", 0):
-        return False  # what people post does not overwrite what officials or the media said
+    facts = newer_facts(current, mention, signals, now)
+    if facts is None:
+        return False
+    figures = facts["figures"]
     changed = figures != current.get("figures")
-    event.facts = {"rank": rank, "figures": figures, "mention_id": mention.id, "at": now.isoformat()}
-    source = f"依据{RANK_NAMES[rank]}“{(mention.title or mention.content)[:40]}”"
+    event.facts = facts
+    source = f"依据{RANK_NAMES[facts['rank']]}“{(mention.title or mention.content)[:40]}”"
     if changed:
         audit.record(session, actor=audit.SYSTEM, action="facts", event_id=event.id, field="casualties",
                      before=describe(current.get("figures") or {}), after=describe(figures), comment=source, at=now)

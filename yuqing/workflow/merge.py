@@ -70,6 +70,12 @@ def merge_events(session: Session, settings: Settings, kept: Event, absorbed: Ev
 
     if kept.id == absorbed.id:
         raise ValueError("cannot merge an event into itself")
+    # What the absorbed event brings, so that a person can undo the merge (yuqing.workflow.split.unmerge_event).
+    absorbed.merge_record = {
+        "mentions": list(session.scalars(select(Mention.id).where(Mention.event_id == absorbed.id))),
+        "responses": list(session.scalars(select(Response.id).where(Response.event_id == absorbed.id))),
+        "status": absorbed.status,
+    }
     session.execute(update(Mention).where(Mention.event_id == absorbed.id).values(event_id=kept.id))
     session.execute(update(Response).where(Response.event_id == absorbed.id).values(event_id=kept.id))
     _move_heat(session, kept.id, absorbed.id)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises: 
-Create Date: 2026-12-02 17:06:06.650462
+Create Date: 2026-12-02 18:12:54.780360
 """
 
 from alembic import op
@@ -99,6 +99,7 @@ def upgrade() -> None:
     sa.Column('signals', sa.JSON(), nullable=False),
     sa.Column('anchors', sa.JSON(), nullable=False),
     sa.Column('facts', sa.JSON(), nullable=False),
+    sa.Column('merge_record', sa.JSON(), nullable=False),
     sa.Column('emerging', sa.Boolean(), nullable=False),
     sa.Column('detected_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('first_published_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
