@@ -14,7 +14,7 @@ import numpy as np
 from pipeline.anchors import Anchors, place_stem, read_anchors
 from pipeline.deidentify import find_personal_data, mask
 from pipeline.fingerprints import Fingerprint, fingerprint
-from pipeline.hazards import emergency_topic
+from pipeline.hazards import emergency_topic, leading_kinds
 from pipeline.keywords import KeywordIndex
 from pipeline.negativity import NegativityScorer, default_scorer
 from pipeline.normalize import html_to_text, normalize
@@ -169,7 +169,9 @@ def analyze(text_in: TextIn, ctx: AnalysisContext, *, velocity: float | None = N
     negative = ctx.negativity.score(both).score
     source_type = text_in.source_type if text_in.source_type in SOURCE_TYPES else "other"
     signals = read_signals(both, topic=topic.topic, negativity=negative, source_type=source_type)
-    emergency = emergency_topic(signals.hazards)
+    # An emergency's kind decides its topic when the text reports it up front; a citizen's letter that names a
+    # hazard further on to make its point keeps the topic of its subject.
+    emergency = emergency_topic(leading_kinds(both)) if signals.hazards else None
     emergency_kind = None
     if emergency and emergency[0] in ctx.classifier.labels and emergency[0] != topic.topic:
         # An emergency belongs to the office that answers for its kind (a fire in a shop is 安全生产, a poisoning at

@@ -49,3 +49,18 @@ def emergency_topic(kinds: tuple[str, ...] | list[str]) -> tuple[str, str] | Non
     if not ranked:
         return None
     return topics[ranked[0]], ranked[0]
+
+
+def leading_kinds(text: str, limit: int = 60) -> list[str]:
+    """Kinds of emergency the text names in its first `limit` characters, in an incident report (an emergency is
+    reported up front; a complaint that mentions one to make its point names it further on)."""
+    from pipeline.incident_context import NOT_INCIDENT, NOT_NOW, IncidentContext
+
+    head = text[:limit]
+    context = IncidentContext(head)
+    kinds: list[str] = []
+    for start, end, _, payloads in hazard_lexicon().index.longest_matches(head):
+        judgement = context.judge(start, end)
+        if judgement.verdict != NOT_INCIDENT and judgement.why not in NOT_NOW:
+            kinds += [kind for kind in payloads if kind not in kinds]
+    return kinds

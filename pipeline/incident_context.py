@@ -18,7 +18,10 @@ from pipeline.keywords import KeywordIndex
 INCIDENT, MENTION, NOT_INCIDENT = "incident", "mention", "none"
 CONTEXT_NAMES = {"negated": "否定", "hypothetical": "假设或担忧", "simile": "比喻", "fiction": "影视文艺或体育",
                  "policy": "政策或统计", "animal": "动植物", "question": "疑问", "historical": "往事",
-                 "judicial": "案件办理", "aftermath": "事后追责或赔偿", "far_away": "境外", "denied": "已辟谣"}
+                 "judicial": "案件办理", "aftermath": "事后追责或赔偿", "far_away": "境外", "denied": "已辟谣",
+                 "habitual": "经常发生的情况"}
+# Contexts that name a past or recurring situation, not an incident to handle now (no hazard kind is read from them).
+NOT_NOW = frozenset({"historical", "habitual"})
 
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]|……")
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，,：:]|……")
@@ -34,7 +37,7 @@ _CONDITIONAL = re.compile(
 _RISK = re.compile(
     r"容易|极易|易引发|易造成|易导致|可能|随时|迟早|势必|必将|必然会|将会|就会|会(?:发生|引发|造成|导致|出现|酿成|被|"
     r"有|再|把|让)|说不定|难免|不排除|预计|才(?:会|能|有人|重视|管)|隐患|风险|威胁|危及|后果不堪设想|不堪设想|险些|差点|"
-    r"差一点|幸好没|所幸没|好在没|未遂|险酿|险些酿成|会立即|会直接|可致|可导致|可引起|能致")
+    r"差一点|幸好没|所幸没|好在没|未遂|险酿|险些酿成|会立即|会直接|可致|可导致|可引起|能致|面临|濒临|有.{0,2}危险")
 _HYPOTHETICAL_AFTER = re.compile(r"^(?:的|等)?(?:安全)?(?:风险|隐患|危险|可能|威胁|之忧|苗头|事故隐患|怎么办|谁负责)")
 # “就像一个巨大的爆炸场声响”: a comparison (好像 alone is hearsay, “好像是化工厂炸了”, not a comparison).
 _SIMILE_STRONG = re.compile(r"(?:(?<!好)像|就好像|如同|犹如|仿佛|宛如|好比|相当于|相当一)[^，。！？,.!?；;]{0,8}$")
@@ -58,6 +61,8 @@ _HAPPENED = re.compile(
 # “网传‘死亡二十余人’系谣言”: a rumour that the sentence itself denies.
 _HEARSAY = re.compile(r"网传|传言|传闻|据传|谣传|有人称|网上说|流传")
 _DENIAL = re.compile(r"谣言|不实|辟谣|假消息|虚假信息|并非|不属实|造谣")
+# “每到暴雨，街上的水有一米高”: a recurring problem that a letter complains about, not an incident today.
+_HABITUAL = re.compile(r"每到|每逢|每当|每次|一到|一下雨|一下大雨|经常|常常|总是|时常|动不动|屡次|多次发生|频发")
 _QUESTION = re.compile(r"[?？]|吗|是否|为何|为什么|怎么办|会不会|能否|能不能|岂不|何时|凭什么")
 _HISTORICAL = re.compile(
     r"(?:\d+|[一二三四五六七八九十几数多两]+)年前|多年前|早几年|前几年|那几年|曾经|曾(?:发生|出现|有过|经历)|当年|"
@@ -145,6 +150,8 @@ class IncidentContext:
             return Judgement(NOT_INCIDENT, "fiction")
         if _POLICY.search(sentence) and not _HAPPENED.search(sentence):
             return Judgement(NOT_INCIDENT, "policy")
+        if _HABITUAL.search(text[max(left, clause_left - 12):end]):
+            return Judgement(MENTION, "habitual")
         if _QUESTION.search(text[clause_left:clause_right]) or _QUESTION.search(after[-3:]):
             return Judgement(MENTION, "question")
         if _HISTORICAL.search(sentence):

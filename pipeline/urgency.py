@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from pipeline.casualties import Casualties, read_casualties
 from pipeline.hazards import hazard_lexicon
-from pipeline.incident_context import INCIDENT, NOT_INCIDENT, IncidentContext, Judgement
+from pipeline.incident_context import INCIDENT, NOT_INCIDENT, NOT_NOW, IncidentContext, Judgement
 from pipeline.keywords import KeywordIndex
 from pipeline.lexicons import read_weighted_lexicon
 
@@ -149,7 +149,7 @@ def read_signals(text: str, *, topic: str | None = None, negativity: float = 0.0
             continue
         if word not in found["critical"] and word not in found["fatal"]:
             found["serious"][word] = None
-        if judgement.why != "historical":
+        if judgement.why not in NOT_NOW:
             for kind in payloads:
                 found["hazard"][kind] = None
     if (found["hazard"].keys() & WORKPLACE_HARMS or found["fatal"]) and _WORKPLACE.search(text):

@@ -30,7 +30,7 @@ def classifier():
     ("拖欠农民工工资", "老板拖欠工资半年，讨薪无门", "employment"),
     ("征地补偿不到位", "宅基地被征收，拆迁补偿款迟迟不发", "land"),
     ("路灯不亮", "小区门口道路坑洼，下水道堵塞", "urban"),
-    ("公交线路调整", "公交车班次太少，上下班出行困难", "transport"),
+    ("出租车拒载", "出租车司机拒载还绕路，网约车也打不到", "transport"),
     ("商家虚假宣传", "消费者退款被拒，价格欺诈", "commerce"),
     ("村里有人聚众赌博", "派出所不管，治安很差，还有盗窃", "public_security"),
     ("办事窗口推诿", "工作人员态度恶劣，门难进脸难看事难办", "governance"),
@@ -47,8 +47,8 @@ def test_scores_are_normalised_and_terms_explain(classifier):
 
 
 def test_title_counts_more_than_body(classifier):
-    body = "医院门口的公交站太远"
-    assert classifier.classify("公交线路调整", body).topic == "transport"
+    body = "医院门口出租车乱停"
+    assert classifier.classify("出租车拒载", body).topic == "transport"
     assert classifier.classify("医院就医难", body).topic == "medical"
 
 
