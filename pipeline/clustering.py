@@ -253,7 +253,7 @@ def incident_words(text: str, limit: int = 30) -> list[str]:
     reports of one incident worded differently still share the names that matter (玛莎拉蒂, 宝马, 京都动画)."""
     from pipeline.segment import content_words
 
-    words = [word for word in content_words(text[:160], hmm=False) if len(word) >= 2 and not word.isdigit()
+    words = [word for word in content_words(text[:160]) if len(word) >= 2 and not word.isdigit()
              and word not in _lexicon_words()]
     return list(dict.fromkeys(words))[:limit]
 

@@ -48,13 +48,12 @@ def configure(cache_dir: Path | None = None) -> None:
         _configured = True
 
 
-def cut(text: str, *, hmm: bool = True) -> list[str]:
-    """jieba's precise-mode segmentation of the text (without its HMM for unknown words: faster, dictionary words
-    only)."""
+def cut(text: str) -> list[str]:
+    """jieba's precise-mode segmentation of the text."""
     configure()
     import jieba
 
-    return jieba.lcut(text, HMM=hmm)
+    return jieba.lcut(text)
 
 
 def _is_content(token: str) -> bool:
@@ -63,9 +62,9 @@ def _is_content(token: str) -> bool:
     return any(unicodedata.category(char)[0] in "LN" for char in token)
 
 
-def content_words(text: str, *, hmm: bool = True) -> list[str]:
+def content_words(text: str) -> list[str]:
     """Segmented words without whitespace, punctuation and stop words (how the training data is prepared)."""
-    return [token for token in cut(text, hmm=hmm) if _is_content(token)]
+    return [token for token in cut(text) if _is_content(token)]
 
 
 def split_segmented(text: str) -> list[str]:
