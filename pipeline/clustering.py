@@ -179,7 +179,8 @@ def _score(mention: MentionFeatures, mention_weight: float, event: EventCandidat
     # Words of an emergency that no other open event has (玛莎拉蒂, 京都动画, F35) identify the incident.
     distinctive = sorted(term for term in shared & mention.own_words if weights.rare(term)) \
         if mention.hazards & event.hazards else []
-    identity_bonus = min(IDENTITY_MAX, IDENTITY_BONUS * len(distinctive))
+    # A name of three characters or more (任达华, 玛莎拉蒂, 圣母院) says more than a two-character word.
+    identity_bonus = min(IDENTITY_MAX, sum(IDENTITY_BONUS * (2 if len(term) >= 3 else 1) for term in distinctive))
     blended = (0.6 * overlap + (0.2 if same_topic else 0.0) + (0.1 if same_village else 0.0) + emergency_bonus
                + identity_bonus)
     score = min(1.0, max(event.text_similarity, blended))
