@@ -63,7 +63,7 @@ def _labels(splits: list[str]) -> dict[tuple[str, str], str]:
         return {(row["split"], row["id"]): row["incident"] for row in csv.DictReader(handle) if row["split"] in splits}
 
 
-def _settings(directory: Path):
+def _settings(directory: Path, similarity: float | None = None):
     from yuqing.config import settings_from_dict
 
     config = {
@@ -72,6 +72,8 @@ def _settings(directory: Path):
         "sources": [{"name": name, "kind": "rss", "url": f"http://127.0.0.1:9/{name}.xml", "source_type": kind}
                     for name, kind in SOURCES],
     }
+    if similarity is not None:
+        config["clustering"] = {"similarity": similarity}
     return settings_from_dict(config, directory / "config.toml")
 
 
@@ -92,7 +94,8 @@ def _windows(incidents: dict[str, list[dict]], per_kind: int, seed: int) -> list
     return windows
 
 
-def replay_events(data: Path, splits: list[str], per_kind: int, seed: int, show: int) -> None:
+def replay_events(data: Path, splits: list[str], per_kind: int, seed: int, show: int,
+                  similarity: float | None = None) -> None:
     """Ingest the labelled rows window by window and score the events against the incidents."""
     from yuqing.app import open_app
     from yuqing.ingest import ingest_item
@@ -114,7 +117,7 @@ def replay_events(data: Path, splits: list[str], per_kind: int, seed: int, show:
     texts: dict[str, str] = {}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as directory:
-        app = open_app(_settings(Path(directory)))
+        app = open_app(_settings(Path(directory), similarity))
         try:
             clock = datetime(2026, 1, 1, 8, tzinfo=timezone.utc)
             for window in windows:
@@ -218,13 +221,14 @@ def main() -> int:
     parser.add_argument("--per-kind", type=int, default=3, help="incidents of one kind reported at once")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--show", type=int, default=0, help="print this many examples of each kind of error")
+    parser.add_argument("--similarity", type=float, default=None, help="override [clustering] similarity")
     parser.add_argument("--skip-judgement", action="store_true")
     args = parser.parse_args()
     if not (args.data / "duee" / "train_event.jsonl").is_file():
         print(f"需要开发数据目录 {args.data}（含 duee/ 与 TipDM 文件）", file=sys.stderr)
         return 2
     splits = ["train", "valid"] if args.split == "all" else [args.split]
-    replay_events(args.data, splits, args.per_kind, args.seed, args.show)
+    replay_events(args.data, splits, args.per_kind, args.seed, args.show, args.similarity)
     if not args.skip_judgement:
         judgement(args.data, splits, args.show)
     return 0
