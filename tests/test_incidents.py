@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from yuqing.app import open_app
-from yuqing.db.models import AuditLog, Event
+from yuqing.db.models import AuditLog, Event, OutboxMessage
 from yuqing.ingest import ingest_item
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
@@ -101,3 +101,15 @@ def test_a_follow_up_naming_the_road_joins_and_a_report_naming_nothing_is_not_gu
     assert second.event_id != crash.event_id
     another_vague = _post(town, 4, "东园路上又撞车了", "又撞车了,这条路太危险了", source="bbs", minutes=12)
     assert another_vague.event_id not in (crash.event_id, second.event_id)  # which crash? a person decides
+
+
+def test_a_poisoning_at_a_school_goes_to_food_safety_and_the_schools_office_hears_of_it(town):
+    result = _post(town, 1, "东园中学多名学生上吐下泻", "今天中午东园中学多名学生在食堂吃饭后上吐下泻,疑似食物中毒,已送医。")
+    with town.db.read() as session:
+        event = session.get(Event, result.event_id)
+        assert (event.topic, event.office_code) == ("food_drug", "jjfw")
+        co = session.scalar(select(AuditLog).where(AuditLog.event_id == event.id, AuditLog.field == "co_office"))
+        assert co.after == "msfw" and "就学" in co.comment
+        alert = session.scalar(select(OutboxMessage).where(OutboxMessage.event_id == event.id,
+                                                          OutboxMessage.kind == "alert"))
+        assert {"jjfw@example.gov.cn", "msfw@example.gov.cn"} <= set(alert.recipients)

@@ -13,7 +13,7 @@ from yuqing.timeutil import utcnow
 from yuqing.workflow import audit, notify
 from yuqing.workflow.deadlines import compute_deadlines, recompute_deadlines
 from yuqing.workflow.evidence import propose_response
-from yuqing.workflow.routing import route_event
+from yuqing.workflow.routing import route_event, site_offices
 
 
 def on_event_detected(session: Session, settings: Settings, event: Event, now: datetime | None = None) -> None:
@@ -27,6 +27,9 @@ def on_event_detected(session: Session, settings: Settings, event: Event, now: d
         decision = route_event(session, settings, event)
         audit.change_fields(session, event, {"office_code": decision.office_code}, actor=audit.SYSTEM,
                             action="route", at=now, comment=decision.reason)
+    for office, why in site_offices(settings, event):
+        audit.record(session, actor=audit.SYSTEM, action="route", event_id=event.id, field="co_office",
+                     after=office.code, comment=f"告知协办单位{office.name}:{why}", at=now)
     compute_deadlines(session, settings, event, now)
     notify.event_alert(session, settings, event, now)
 

@@ -12,7 +12,7 @@ from yuqing.mail.dispatch import dispatch
 from yuqing.mail.event_view import EventView, load_views
 from yuqing.settings_model import OfficeSettings, Settings
 from yuqing.timeutil import as_utc
-from yuqing.workflow.routing import informed_offices, office_settings
+from yuqing.workflow.routing import informed_offices, office_settings, site_offices
 
 ESCALATION_STEPS = 3  # office head → lead office → leader on duty
 
@@ -36,7 +36,8 @@ def event_alert(session: Session, settings: Settings, event: Event, now: datetim
     else:
         key = f"event:{event.id}:{why}:{event.urgency}"
     return dispatch(session, settings, message, kind="alert",
-                    recipients=_emails(informed_offices(settings, event.office_code, event.urgency)),
+                    recipients=_emails(informed_offices(settings, event.office_code, event.urgency,
+                                                        [office for office, _ in site_offices(settings, event)])),
                     event_id=event.id, level=event.urgency, dedupe_key=key, hold=hold, now=now)
 
 

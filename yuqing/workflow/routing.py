@@ -15,6 +15,9 @@ from yuqing.db.models import Event, Mention, Source
 from yuqing.settings_model import OfficeSettings, RoutingRule, Settings
 
 INFORM_LEAD_LEVELS = (1, 2)  # the lead office hears of every 特别重大 / 重大 event, whoever handles it
+# An emergency at one of these kinds of place also concerns the office that answers for the place (协办): a
+# poisoning in a school canteen is 食品药品安全's, and the school's office must hear of it too.
+SITE_TOPICS = {"school": "education", "hospital": "medical"}
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,32 @@ def office_settings(settings: Settings, code: str | None) -> OfficeSettings | No
     return next((o for o in settings.offices if o.code == code), None)
 
 
-def informed_offices(settings: Settings, office_code: str | None, level: int) -> list[OfficeSettings]:
-    """Who is told about an event: the responsible office, plus the lead office for level 1–2."""
+def informed_offices(settings: Settings, office_code: str | None, level: int,
+                     also: list[OfficeSettings] = ()) -> list[OfficeSettings]:
+    """Who is told about an event: the responsible office, the offices in `also` (协办), plus the lead office for
+    level 1–2."""
     offices = [o for o in [office_settings(settings, office_code)] if o]
+    offices += [o for o in also if o not in offices]
     lead = settings.lead_office()
     if lead and level in INFORM_LEAD_LEVELS and lead not in offices:
         offices.append(lead)
     return offices
+
+
+def site_offices(settings: Settings, event: Event) -> list[tuple[OfficeSettings, str]]:
+    """(office, why) for the offices that answer for the kind of place an emergency happened at, other than the
+    responsible office: the 协办 offices told alongside it."""
+    from pipeline.anchors import Anchors
+
+    if not (event.signals or {}).get("hazards"):
+        return []
+    families = {kind.split("/", 1)[0] for kind, _ in Anchors.from_dict(event.anchors).sites}
+    found: list[tuple[OfficeSettings, str]] = []
+    names = settings.topic_names()
+    for family, topic in SITE_TOPICS.items():
+        if family not in families or topic == event.topic:
+            continue
+        office = next((o for o in settings.offices if topic in o.topics), None)
+        if office and office.code != event.office_code and office not in [o for o, _ in found]:
+            found.append((office, f"事发场所属“{names.get(topic, topic)}”"))
+    return found
