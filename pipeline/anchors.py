@@ -225,6 +225,7 @@ class AnchorComparison:
     day_conflict: bool = False
     named_site: list[str] = field(default_factory=list)  # shared roads and named sites
     local: list[str] = field(default_factory=list)  # shared local places (a county, a village)
+    nearby: list[str] = field(default_factory=list)  # other counties struck by the same kind of disaster
 
 
 def _sites_match(first: tuple[str, str], second: tuple[str, str]) -> bool:
@@ -271,6 +272,7 @@ def compare(mention: Anchors, event: Anchors, common: frozenset[str] = frozenset
     conflicts: list[str] = []
     named: list[str] = []
     local: list[str] = []
+    nearby: list[str] = []
     ignored = common | (town if area else frozenset())
     mine_levels, their_levels = _levels(mention.places, ignored), _levels(event.places, ignored)
     for level in ("local", "province", "country"):
@@ -281,7 +283,11 @@ def compare(mention: Anchors, event: Anchors, common: frozenset[str] = frozenset
                 local += sorted(mine & theirs)
             break  # agreeing on the most specific level both name settles the place
         if mine and theirs:
-            conflicts.append(f"地点不同：{'、'.join(sorted(mine)[:2])} / {'、'.join(sorted(theirs)[:2])}")
+            difference = f"地点不同：{'、'.join(sorted(mine)[:2])} / {'、'.join(sorted(theirs)[:2])}"
+            if area and level == "local":
+                nearby.append(difference)  # one flood or earthquake strikes several counties
+                continue
+            conflicts.append(difference)
             break
     if mention.roads and event.roads and not area:
         same_roads = mention.roads & event.roads
@@ -306,4 +312,4 @@ def compare(mention: Anchors, event: Anchors, common: frozenset[str] = frozenset
     if mention.days and event.days:
         day_conflict = not any(abs(d1 - d2) <= 1 and (not m1 or not m2 or m1 == m2)
                                for m1, d1 in mention.days for m2, d2 in event.days)
-    return AnchorComparison(shared, conflicts, day_conflict, named, local)
+    return AnchorComparison(shared, conflicts, day_conflict, named, local, nearby)

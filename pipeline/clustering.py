@@ -147,6 +147,9 @@ def _anchor_adjustment(score: float, comparison: AnchorComparison, text_similari
     if comparison.day_conflict and text_similarity < NEAR_COPY:
         reasons.append("发生日期不同")
         score *= DAY_CONFLICT_FACTOR
+    if comparison.nearby and text_similarity < NEAR_COPY:
+        reasons.extend(comparison.nearby)
+        score *= DAY_CONFLICT_FACTOR
     if comparison.named_site or comparison.local:  # a province or a country in common is no sign of one incident
         reasons.append("同一地点或场所：" + "、".join([*comparison.named_site, *comparison.local][:4]))
         score = min(1.0, score + ANCHOR_BONUS)
