@@ -151,14 +151,16 @@ def _forever(service, app, names: list[str], progress: Progress) -> int:
     from twisted.internet import reactor
 
     from crawlers.health import check_sources
+    from crawlers.reactor import stop_on_signals
 
     service.schedule_all(names)
     service.scheduler.add_job(check_sources, "interval", args=[app], id="crawl-health",
                               seconds=app.settings.scheduler.health_check_seconds, max_instances=1, coalesce=True)
     service.scheduler.start()
     print(f"按各来源的间隔持续采集 {len(names)} 个来源,按 Ctrl-C 停止。", file=sys.stderr)
+    stop_on_signals(reactor)
     try:
-        reactor.run()  # the main thread: Ctrl-C stops the reactor after the running crawls wind down
+        reactor.run(installSignalHandlers=False)  # Ctrl-C stops the reactor after the running crawls wind down
     finally:
         service.scheduler.shutdown(wait=False)
     progress.close()

@@ -20,6 +20,7 @@ class DeadlineView:
     stage: str
     due_at: datetime
     breached: bool = False
+    holder: str = "office"
 
     @property
     def stage_name(self) -> str:
@@ -99,12 +100,12 @@ def load_views(session: Session, settings: Settings, event_ids: list[int]) -> di
 
 def _add_deadlines(session: Session, views: dict[int, EventView]) -> None:
     rows = session.execute(
-        select(Deadline.event_id, Deadline.stage, Deadline.due_at, Deadline.breached_at)
+        select(Deadline.event_id, Deadline.stage, Deadline.due_at, Deadline.breached_at, Deadline.holder)
         .where(Deadline.event_id.in_(list(views)), Deadline.done_at.is_(None), Deadline.superseded_at.is_(None))
         .order_by(Deadline.due_at)
     )
-    for event_id, stage, due_at, breached_at in rows:
-        views[event_id].deadlines.append(DeadlineView(stage, due_at, breached_at is not None))
+    for event_id, stage, due_at, breached_at, holder in rows:
+        views[event_id].deadlines.append(DeadlineView(stage, due_at, breached_at is not None, holder))
 
 
 def _add_links(session: Session, views: dict[int, EventView]) -> None:

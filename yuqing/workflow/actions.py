@@ -33,16 +33,18 @@ def _load(session: Session, event_id: int, actor: str, allowed: tuple[str, ...],
     if event is None:
         raise WorkflowError(f"事件 #{event_id} 不存在")
     if event.status not in allowed:
-        hint = "请先完成研判。" if event.status == "detected" else ""
+        hint = "请先登记回应。" if event.status in ("detected", "assessed") else ""
+        if event.status == "merged" and event.merged_into_id:
+            hint = f"本事件已并入事件 #{event.merged_into_id},请在该事件上办理。"
         raise WorkflowError(f"事件 #{event_id} 当前状态为“{EVENT_STATUSES.get(event.status, event.status)}”,不能{doing}。{hint}")
     return event
 
 
-def _check_office(session: Session, code: str) -> str:
+def _check_office(session: Session, code: str) -> Office:
     office = session.get(Office, code) if code else None
     if office is None or not office.active:
         raise WorkflowError(f"责任单位“{code}”不存在或已停用")
-    return code
+    return office
 
 
 def assess_event(session: Session, settings: Settings, event_id: int, actor: str, topic: str, urgency: int,
@@ -54,16 +56,17 @@ def assess_event(session: Session, settings: Settings, event_id: int, actor: str
         raise WorkflowError(f"未知领域“{topic}”")
     if urgency not in (1, 2, 3, 4):
         raise WorkflowError(f"预警等级应为 1–4,收到 {urgency!r}")
-    _check_office(session, office_code)
+    office = _check_office(session, office_code)
     old_level, old_office = event.urgency, event.office_code
     values = {"topic": topic, "urgency": urgency, "office_code": office_code}
     if event.status == "detected":
-        values.update(status="assessed", assessed_at=now)
+        # The office may already have responded while 研判 was pending: the event then goes straight to 已回应.
+        values.update(status="responded" if event.responded_at is not None else "assessed", assessed_at=now)
     changed = audit.change_fields(session, event, values, actor=actor, action="assess", at=now, comment=comment)
     if not changed:
         audit.record(session, actor=actor, action="assess", event_id=event.id, comment=comment or "复核,无变化", at=now)
     if office_code != old_office:
-        reassign_open(session, event, office_code)
+        reassign_open(session, settings, event, office_code, now, actor, office.name)
     if urgency != old_level:
         recompute_deadlines(session, settings, event, old_level, now, actor=actor, comment=comment or None)
     complete_stages(session, event, "assess", now, now, actor, comment or None)
@@ -78,7 +81,7 @@ def _apply_response(session: Session, settings: Settings, event: Event, response
                     now: datetime, comment: str) -> None:
     """A confirmed response fulfils its stage's deadlines and moves the event to 已回应."""
     complete_stages(session, event, response.stage, min(response.published_at, now), now, actor, comment or None)
-    values = {"status": "responded"} if event.status == "assessed" else {}
+    values = {"status": "responded"} if event.status == "assessed" else {}  # before 研判 it stays 待研判
     if event.responded_at is None or response.published_at < event.responded_at:
         values["responded_at"] = response.published_at
     audit.change_fields(session, event, values, actor=actor, action="respond", at=now, comment=comment)
@@ -87,9 +90,9 @@ def _apply_response(session: Session, settings: Settings, event: Event, response
 def record_response(session: Session, settings: Settings, event_id: int, actor: str, stage: str, channel: str,
                     url: str | None, content: str, published_at: datetime, comment: str = "",
                     now: datetime | None = None) -> Response:
-    """处置/回应: record what was published, where and when (confirmed at once)."""
+    """处置/回应: record what was published, where and when (confirmed at once); possible before 研判 is done."""
     now = now or utcnow()
-    event = _load(session, event_id, actor, ("assessed", "responded"), "登记回应")
+    event = _load(session, event_id, actor, OPEN_STATUSES, "登记回应")
     if stage not in RESPONSE_STAGES:
         raise WorkflowError(f"回应环节应为 {'、'.join(STAGE_NAMES[s] for s in RESPONSE_STAGES)} 之一,收到 {stage!r}")
     if not (channel or "").strip() or not (content or "").strip():
@@ -131,9 +134,9 @@ def _set_response_status(session: Session, event: Event, response: Response, sta
 
 def confirm_response(session: Session, settings: Settings, event_id: int, actor: str, response_id: int,
                      comment: str = "", now: datetime | None = None) -> Response:
-    """Accept a proposed response (board reply, official post) as the event's response."""
+    """Accept a proposed response (board reply, official post) as the event's response; possible before 研判."""
     now = now or utcnow()
-    event = _load(session, event_id, actor, ("assessed", "responded"), "确认回应")
+    event = _load(session, event_id, actor, OPEN_STATUSES, "确认回应")
     response = _proposed(session, event, response_id)
     _set_response_status(session, event, response, "confirmed", actor, now, comment)
     _apply_response(session, settings, event, response, actor, now, comment)
@@ -158,6 +161,7 @@ def close_event(session: Session, settings: Settings, event_id: int, actor: str,
     audit.change_fields(session, event, {"status": "closed", "closed_at": now}, actor=actor, action="close", at=now,
                         comment=comment)
     cancel_open(session, event, now, actor, "事件已办结,未完成的环节不再计时")
+    notify.drop_held_alerts(session, event.id)
     evaluate_event(session, settings, event, now)
     return event
 
@@ -174,6 +178,7 @@ def mark_false_alarm(session: Session, settings: Settings, event_id: int, actor:
     audit.change_fields(session, event, {"status": kind, "status_reason": reason.strip(), "closed_at": now},
                         actor=actor, action=kind, at=now, comment=reason.strip())
     cancel_open(session, event, now, actor, f"{EVENT_STATUSES[kind]}:{reason.strip()}")
+    notify.drop_held_alerts(session, event.id)
     return event
 
 
@@ -182,12 +187,12 @@ def reassign_office(session: Session, settings: Settings, event_id: int, actor: 
     """Hand the event to another office; its open deadlines follow and the new office is told."""
     now = now or utcnow()
     event = _load(session, event_id, actor, OPEN_STATUSES, "转交")
-    _check_office(session, office_code)
+    office = _check_office(session, office_code)
     if office_code == event.office_code:
         raise WorkflowError(f"事件 #{event_id} 已由该单位办理")
     audit.change_fields(session, event, {"office_code": office_code}, actor=actor, action="reassign", at=now,
                         comment=comment)
-    reassign_open(session, event, office_code)
+    reassign_open(session, settings, event, office_code, now, actor, office.name)
     notify.event_alert(session, settings, event, now, why="assigned")
     return event
 
