@@ -37,7 +37,8 @@ def test_monthly_job_makes_last_months_report_once_and_mails_it(november):
     report = monthly_job(app, now=local(12, 1, 8, 0))
     assert (report.kind, report.period) == ("monthly", "2026-11")
     assert report.summary["events"] == 6 and report.summary["breaches"] == 7
-    assert [s["action"] for s in report.summary["suggestions"]] == ["约谈负责人"] * 3 + ["通报批评"] * 2
+    assert [(s["action"], s["office"]) for s in report.summary["suggestions"]] == [
+        ("约谈负责人", "@duty"), ("约谈负责人", "zzwb")]
     assert all(Path(f).exists() for f in report.files)
     assert monthly_job(app, now=local(12, 1, 8, 1)) is None
     assert monthly_job(app, now=local(12, 15, 8, 0)) is None
