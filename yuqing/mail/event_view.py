@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from yuqing.db.models import EVENT_STATUSES, STAGE_NAMES, Deadline, Event, Mention, Office, Source
 from yuqing.settings_model import LEVEL_COLOURS, LEVEL_NAMES, Settings
+from yuqing.workflow.holders import holder_of
 
 LINKS_PER_EVENT = 5
 
@@ -20,7 +21,10 @@ class DeadlineView:
     stage: str
     due_at: datetime
     breached: bool = False
-    holder: str = "office"
+    holder: str = ""  # duty | office; by default the holder of the stage
+
+    def __post_init__(self) -> None:
+        self.holder = self.holder or holder_of(self.stage)
 
     @property
     def stage_name(self) -> str:
