@@ -172,14 +172,16 @@ def test_office_table_and_breaches(seeded_app):
     app, data = seeded_app
     now = utcnow()
     with app.db.read() as session:
-        rows = {r["code"]: r for r in query_office_table(session, viewer("duty"), None, now)}
-        own = query_office_table(session, viewer("msfw"), None, now)
-        breaches = query_office_breaches(session, viewer("duty"), None, now)
+        rows = {r["code"]: r for r in query_office_table(session, app.settings, viewer("duty"), None, now)}
+        own = query_office_table(session, app.settings, viewer("msfw"), None, now)
+        breaches = query_office_breaches(session, app.settings, viewer("duty"), None, now)
     assert rows["zzwb"]["open"] == 1 and rows["zzwb"]["open_2"] == 1
     assert rows["msfw"]["open"] == 1
-    assert [r["code"] for r in own] == ["msfw"]
-    # The seeded assessment of the safety event was done on time; its publish deadline is overdue (late).
-    assert rows["zzwb"]["rate_assess"].startswith("100%")
+    assert [r["code"] for r in own] == ["msfw"]  # an office sees its own row, not the duty desk's
+    # 研判 is the duty desk's: the safety event was assessed on time; offices have no 研判 rate of their own.
+    assert rows["@duty"]["office"] == "舆情值班室" and rows["@duty"]["rate_assess"].startswith("100%")
+    assert rows["@duty"]["open"] == 2  # the medical and the xss event await 研判
+    assert rows["zzwb"]["rate_assess"] == "—"
     assert isinstance(breaches, list)
 
 
