@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from dashboard.access import Viewer
 from dashboard.labels import (
     RESPONSE_STATUS_NAMES,
+    actor_text,
     audit_action_text,
     audit_field_text,
     audit_value_text,
@@ -29,15 +30,38 @@ TIMELINE_LIMIT = 200
 NEGATIVE_THRESHOLD = 0.5  # a mention at or above this negativity counts as negative
 
 
+MERGE_HOPS = 10  # an event merged into one that was merged in turn: follow the chain this far
+
+
 def visible_event(session: Session, viewer: Viewer, event_id: int | str | None) -> Event | None:
-    """The event if it exists and the viewer may see it; None otherwise (the caller cannot tell which)."""
+    """The event if it exists and the viewer may see it; None otherwise (the caller cannot tell which).
+
+    An office also sees an event into which one of its own events was merged: it was alerted about the matter
+    and must be able to follow where it went (it may look, not act, unless the event is also its own)."""
     try:
         event = session.get(Event, int(event_id))
     except (TypeError, ValueError):
         return None
-    if event is None or not viewer.can_see_event(event.office_code):
+    if event is None:
         return None
-    return event
+    if viewer.can_see_event(event.office_code) or merged_from_own(session, viewer, event.id):
+        return event
+    return None
+
+
+def merged_from_own(session: Session, viewer: Viewer, event_id: int) -> bool:
+    """Whether an event of the viewer's office was merged, directly or along a chain, into this event."""
+    if not viewer.office_bound or not viewer.office_code:
+        return False
+    frontier = {event_id}
+    for _ in range(MERGE_HOPS):
+        rows = session.execute(select(Event.id, Event.office_code).where(Event.merged_into_id.in_(frontier))).all()
+        if any(code == viewer.office_code for _, code in rows):
+            return True
+        frontier = {event for event, _ in rows}
+        if not frontier:
+            return False
+    return False
 
 
 def query_event_detail(session: Session, settings: Settings, event_id: int | str, viewer: Viewer,
@@ -57,6 +81,8 @@ def query_event_detail(session: Session, settings: Settings, event_id: int | str
         "status": status_text(event.status),
         "status_reason": event.status_reason or "",
         "merged_into": event.merged_into_id,
+        "merged_from": list(session.scalars(select(Event.id).where(Event.merged_into_id == event.id)
+                                            .order_by(Event.id))),
         "topic_code": event.topic,
         "topic": topic_text(settings, event.topic),
         "office_code": event.office_code,
@@ -133,7 +159,8 @@ def query_audit(session: Session, settings: Settings, event_id: int, names: dict
         .limit(limit)
     ).all()
     return [
-        {"id": a.id, "at": format_local(a.at, "%Y-%m-%d %H:%M:%S"), "actor": a.actor, "action_code": a.action,
+        {"id": a.id, "at": format_local(a.at, "%Y-%m-%d %H:%M:%S"), "actor": actor_text(a.actor),
+         "action_code": a.action,
          "action": audit_action_text(a.action), "field": audit_field_text(a.field),
          "before": audit_value_text(settings, names, a.field, a.before),
          "after": audit_value_text(settings, names, a.field, a.after), "comment": a.comment or ""}

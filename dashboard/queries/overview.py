@@ -36,7 +36,8 @@ def query_overview_counts(session: Session, viewer: Viewer, now: datetime) -> di
                 counts[kind][level] = number
 
     by_level = select(Event.urgency, func.count()).group_by(Event.urgency)
-    fill("new", by_level.where(Event.detected_at >= now - timedelta(hours=24)))
+    # A merged event is the same matter as the one it went into: counting it would count the matter twice.
+    fill("new", by_level.where(Event.detected_at >= now - timedelta(hours=24), Event.status != "merged"))
     fill("awaiting_assessment", by_level.where(Event.status == "detected"))
     fill("awaiting_response", by_level.where(Event.status == "assessed"))
     overdue_ids = (

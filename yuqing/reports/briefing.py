@@ -75,7 +75,8 @@ def compute_briefing(session: Session, settings: Settings, period: Period, now: 
     office_name = office_namer({o.code: o for o in session.scalars(select(Office))}, settings.duty.name)
     topic_names = settings.topic_names()
 
-    new_events = sorted((s for s in states.values() if period.contains(s.detected_at)),
+    # A merged event is the matter it went into, listed once under that event.
+    new_events = sorted((s for s in states.values() if period.contains(s.detected_at) and s.status != "merged"),
                         key=lambda s: (s.urgency, s.detected_at, s.id))
     open_events = [s for s in states.values() if s.status in OPEN_STATUSES]
     hottest = sorted({s.id: s for s in [*open_events, *new_events]}.values(), key=lambda s: (-s.heat, s.id))

@@ -20,6 +20,10 @@ from yuqing.workflow.merge import merge_events
 RESPONSE_STAGES = ("publish", "press", "respond")
 CLOSED_KINDS = ("false_alarm", "no_action")
 CLOCK_SKEW = timedelta(minutes=5)  # a response "published" slightly in the future is a clock difference, not an error
+# The statuses in which each action is possible; the dashboard shows an action's form only then.
+ACTION_STATUSES = {"assess": OPEN_STATUSES, "respond": OPEN_STATUSES, "confirm": OPEN_STATUSES,
+                   "reject": OPEN_STATUSES, "close": ("responded",), "false_alarm": OPEN_STATUSES,
+                   "reassign": OPEN_STATUSES, "merge": OPEN_STATUSES}
 
 
 class WorkflowError(Exception):
@@ -51,7 +55,7 @@ def assess_event(session: Session, settings: Settings, event_id: int, actor: str
                  office_code: str, comment: str = "", now: datetime | None = None) -> Event:
     """研判: confirm topic and level and assign the office; a changed level recomputes the deadlines."""
     now = now or utcnow()
-    event = _load(session, event_id, actor, OPEN_STATUSES, "研判")
+    event = _load(session, event_id, actor, ACTION_STATUSES["assess"], "研判")
     if topic not in settings.topic_names():
         raise WorkflowError(f"未知领域“{topic}”")
     if urgency not in (1, 2, 3, 4):
@@ -92,7 +96,7 @@ def record_response(session: Session, settings: Settings, event_id: int, actor: 
                     now: datetime | None = None) -> Response:
     """处置/回应: record what was published, where and when (confirmed at once); possible before 研判 is done."""
     now = now or utcnow()
-    event = _load(session, event_id, actor, OPEN_STATUSES, "登记回应")
+    event = _load(session, event_id, actor, ACTION_STATUSES["respond"], "登记回应")
     if stage not in RESPONSE_STAGES:
         raise WorkflowError(f"回应环节应为 {'、'.join(STAGE_NAMES[s] for s in RESPONSE_STAGES)} 之一,收到 {stage!r}")
     if not (channel or "").strip() or not (content or "").strip():
@@ -136,7 +140,7 @@ def confirm_response(session: Session, settings: Settings, event_id: int, actor:
                      comment: str = "", now: datetime | None = None) -> Response:
     """Accept a proposed response (board reply, official post) as the event's response; possible before 研判."""
     now = now or utcnow()
-    event = _load(session, event_id, actor, OPEN_STATUSES, "确认回应")
+    event = _load(session, event_id, actor, ACTION_STATUSES["confirm"], "确认回应")
     response = _proposed(session, event, response_id)
     _set_response_status(session, event, response, "confirmed", actor, now, comment)
     _apply_response(session, settings, event, response, actor, now, comment)
@@ -147,7 +151,7 @@ def reject_response(session: Session, settings: Settings, event_id: int, actor: 
                     comment: str = "", now: datetime | None = None) -> Response:
     """Turn down a proposed response (it does not answer the event)."""
     now = now or utcnow()
-    event = _load(session, event_id, actor, OPEN_STATUSES, "驳回回应")
+    event = _load(session, event_id, actor, ACTION_STATUSES["reject"], "驳回回应")
     response = _proposed(session, event, response_id)
     _set_response_status(session, event, response, "rejected", actor, now, comment)
     return response
@@ -157,7 +161,7 @@ def close_event(session: Session, settings: Settings, event_id: int, actor: str,
                 now: datetime | None = None) -> Event:
     """办结; the effect (评估) is computed now if the after-response window has passed, else by a later job."""
     now = now or utcnow()
-    event = _load(session, event_id, actor, ("responded",), "办结")
+    event = _load(session, event_id, actor, ACTION_STATUSES["close"], "办结")
     audit.change_fields(session, event, {"status": "closed", "closed_at": now}, actor=actor, action="close", at=now,
                         comment=comment)
     cancel_open(session, event, now, actor, "事件已办结,未完成的环节不再计时")
@@ -174,7 +178,7 @@ def mark_false_alarm(session: Session, settings: Settings, event_id: int, actor:
         raise WorkflowError(f"类型应为 false_alarm(误报)或 no_action(无需处置),收到 {kind!r}")
     if not (reason or "").strip():
         raise WorkflowError("请填写理由")
-    event = _load(session, event_id, actor, OPEN_STATUSES, f"标记为{EVENT_STATUSES[kind]}")
+    event = _load(session, event_id, actor, ACTION_STATUSES["false_alarm"], f"标记为{EVENT_STATUSES[kind]}")
     audit.change_fields(session, event, {"status": kind, "status_reason": reason.strip(), "closed_at": now},
                         actor=actor, action=kind, at=now, comment=reason.strip())
     cancel_open(session, event, now, actor, f"{EVENT_STATUSES[kind]}:{reason.strip()}")
@@ -186,7 +190,7 @@ def reassign_office(session: Session, settings: Settings, event_id: int, actor: 
                     comment: str = "", now: datetime | None = None) -> Event:
     """Hand the event to another office; its open deadlines follow and the new office is told."""
     now = now or utcnow()
-    event = _load(session, event_id, actor, OPEN_STATUSES, "转交")
+    event = _load(session, event_id, actor, ACTION_STATUSES["reassign"], "转交")
     office = _check_office(session, office_code)
     if office_code == event.office_code:
         raise WorkflowError(f"事件 #{event_id} 已由该单位办理")
@@ -202,9 +206,9 @@ def merge_into(session: Session, settings: Settings, event_id: int, actor: str, 
     """合并: the officer finds this event to be the same matter as another open one; it is folded into that one,
     which keeps its office, level (or the more severe of the two) and deadlines. Returns the event kept."""
     now = now or utcnow()
-    event = _load(session, event_id, actor, OPEN_STATUSES, "合并")
+    event = _load(session, event_id, actor, ACTION_STATUSES["merge"], "合并")
     if target_id == event_id:
         raise WorkflowError("不能把事件合并到它自己")
-    target = _load(session, target_id, actor, OPEN_STATUSES, "接收合并")
+    target = _load(session, target_id, actor, ACTION_STATUSES["merge"], "接收合并")
     reason = "值班员判定为同一事项" + (f":{comment.strip()}" if comment.strip() else "")
     return merge_events(session, settings, target, event, actor=actor, reason=reason, now=now)
