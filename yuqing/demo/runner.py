@@ -17,6 +17,7 @@ log = logging.getLogger("yuqing.demo")
 DEMO_USERS = [
     # (username, password, role, office, display name)
     ("zhiban", "zhiban2026", "duty", None, "值班员 张敏"),
+    ("zhiban2", "zhiban2026", "duty", None, "值班员 赵磊"),  # the next shift: acknowledges 张敏's handover
     ("minsheng", "minsheng2026", "office", "msfw", "民生服务中心 李强"),
     ("anquan", "anquan2026", "office", "zzwb", "综治维稳办公室 王芳"),
     ("lingdao", "lingdao2026", "leader", None, "镇领导 马建国"),
