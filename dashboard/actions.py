@@ -275,3 +275,20 @@ def shift_action(app: App, viewer: Viewer, action: str, value: str | int | None,
             return ActionResult(True, f"已确认接班({row.handed_by} 的交班)")
     except shifts.ShiftError as exc:
         return ActionResult(False, str(exc))
+
+
+def build_monthly_report(app: App, viewer: Viewer, month: str | None, now: datetime | None = None) -> ActionResult:
+    """Build and record one month's accountability report from the 报告 page (its roles only), audited."""
+    from yuqing.reports.build import generate_and_record, zone_of
+    from yuqing.reports.periods import PeriodError, parse_month
+
+    if not viewer.can_open("reports"):
+        return ActionResult(False, DENIED)
+    try:
+        period = parse_month(month or "", zone_of(app.settings))
+        generated, _ = generate_and_record(app, period, now=now)
+    except PeriodError as exc:
+        return ActionResult(False, str(exc))
+    audit_export(app, viewer, "report_generate", f"{generated.content.title}:{period.key}")
+    state = "" if generated.complete else "(本月尚未结束,数字截至现在)"
+    return ActionResult(True, f"已生成《{generated.content.title}》{state},见下方列表")

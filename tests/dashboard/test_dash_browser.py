@@ -224,3 +224,15 @@ def test_deadline_at_80_percent_raises_the_banner_and_the_sound(live, browser, s
     # the sound handler ran for this deadline (it writes the keys it played for)
     played = browser.execute_script("return document.getElementById('alert-dummy').textContent")
     assert played.startswith("d") and played.endswith(":warn")
+
+
+def test_report_button_builds_this_months_report_and_lists_its_files(live, browser):
+    base, _ = live
+    log_in(browser, base, "leader")
+    browser.find_element(By.LINK_TEXT, "报告").click()
+    wait_text(browser, "#_pages_content", "尚未生成报告")
+    browser.find_element(By.ID, "rp-build").click()
+    wait_text(browser, "#rp-build-msg", "已生成《东园镇", timeout=60)
+    wait_text(browser, "#rp-table", "本期未结束")
+    files = [button.text for button in browser.find_elements(By.CSS_SELECTOR, "#rp-table button")]
+    assert any(name.endswith(".docx") for name in files) and any(name.endswith(".xlsx") for name in files)
