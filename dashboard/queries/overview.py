@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.access import Viewer, scope_events
 from dashboard.labels import LEVELS, level_short, office_names, stage_text, status_text, topic_text
-from dashboard.queries.events import EVENT_ROW_COLUMNS
+from dashboard.queries.events import EVENT_ROW_COLUMNS, next_deadlines
 from yuqing.db.models import OPEN_STATUSES, Deadline, Event, Mention, Source
 from yuqing.settings_model import Settings
 from yuqing.timeutil import as_utc, format_duration, format_local, remaining_text
@@ -72,22 +72,9 @@ def query_urgent_events(session: Session, settings: Settings, viewer: Viewer, no
         next_due.c.due.is_(None), next_due.c.due, Event.urgency, Event.detected_at.desc()
     ).limit(limit)
     rows = session.execute(stmt).all()
-    stages = _next_stages(session, [row.id for row in rows])
+    stages = next_deadlines(session, [row.id for row in rows])
     names = office_names(session)
-    return [_urgent_row(settings, row, row.due, stages.get(row.id), names, now) for row in rows]
-
-
-def _next_stages(session: Session, event_ids: list[int]) -> dict[int, str]:
-    """For each event, the stage of its earliest open deadline."""
-    if not event_ids:
-        return {}
-    stmt = (
-        select(Deadline.event_id, Deadline.stage)
-        .where(Deadline.event_id.in_(event_ids), _open_deadline())
-        .order_by(Deadline.event_id, Deadline.due_at.desc())
-    )
-    # Ordered latest first so that the earliest deadline of each event is written last and wins.
-    return dict(session.execute(stmt).all())
+    return [_urgent_row(settings, row, row.due, stages.get(row.id, (None,))[0], names, now) for row in rows]
 
 
 def _urgent_row(settings: Settings, event, due: datetime | None, stage: str | None,

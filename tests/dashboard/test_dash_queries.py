@@ -206,3 +206,21 @@ def test_event_workbook_is_formula_safe(seeded_app):
     assert [c.value for c in sheet[1]][:3] == ["编号", "标题", "领域"]
     titles = [sheet.cell(row=i, column=2).value for i in range(2, sheet.max_row + 1)]
     assert XSS_TITLE in titles and "'=HYPERLINK(\"http://x\")" in titles
+
+
+def test_event_list_and_its_export_show_the_deadline_and_how_late(seeded_app):
+    from datetime import datetime
+
+    app, data = seeded_app
+    with app.db.read() as session:
+        rows = {r["id"]: r for r in query_event_list(session, app.settings, EventFilters(), viewer("duty"), utcnow())}
+    safety, medical = rows[data.safety], rows[data.medical]
+    assert safety["deadline"].startswith("发布权威信息 ") and safety["overdue"].startswith("已超时 2小时")
+    assert 1.9 < safety["overdue_hours"] < 2.1  # detected 7 h ago, 5 h to publish
+    assert medical["deadline"].startswith("研判 ") and medical["overdue"] == "" and medical["overdue_hours"] is None
+    sheet = load_workbook(io.BytesIO(make_event_workbook(list(rows.values())))).active
+    header = [c.value for c in sheet[1]]
+    by_id = {r[0].value: {h: c.value for h, c in zip(header, r, strict=True)} for r in sheet.iter_rows(min_row=2)}
+    assert isinstance(by_id[data.safety]["截止时间"], datetime) and isinstance(by_id[data.safety]["发现时间"], datetime)
+    assert by_id[data.safety]["当前环节"] == "发布权威信息" and by_id[data.medical]["超时(小时)"] is None
+    assert sheet.freeze_panes == "A2"
