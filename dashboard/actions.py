@@ -15,7 +15,7 @@ from dashboard.queries.event_detail import visible_event
 from yuqing.app import App
 from yuqing.db.models import AuditLog, Office, Response, User
 from yuqing.timeutil import LOCAL, as_utc, utcnow
-from yuqing.users import UserError, add_user
+from yuqing.users import UserError, add_user, reset_password, unlock_user
 from yuqing.workflow import actions as workflow
 from yuqing.workflow import shifts
 from yuqing.workflow.triage import triage
@@ -292,3 +292,20 @@ def build_monthly_report(app: App, viewer: Viewer, month: str | None, now: datet
     audit_export(app, viewer, "report_generate", f"{generated.content.title}:{period.key}")
     state = "" if generated.complete else "(本月尚未结束,数字截至现在)"
     return ActionResult(True, f"已生成《{generated.content.title}》{state},见下方列表")
+
+
+def unlock_or_reset(app: App, viewer: Viewer, username: str | None, password: str | None = None) -> ActionResult:
+    """Lift a user's lockout, or with a password set a new one (admin only), audited with the admin's name."""
+    if viewer.role != "admin":
+        return ActionResult(False, DENIED)
+    if not username:
+        return ActionResult(False, "请先在列表中选择用户")
+    try:
+        with app.db.write() as session:
+            if password is None:
+                unlock_user(session, username, viewer.username)
+                return ActionResult(True, f"已解除用户 “{username}” 的登录锁定")
+            reset_password(session, username, password, viewer.username)
+    except UserError as exc:
+        return ActionResult(False, str(exc))
+    return ActionResult(True, f"已重设用户 “{username}” 的密码,请当面或电话告知本人")
