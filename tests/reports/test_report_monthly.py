@@ -177,6 +177,11 @@ def test_docx_is_a_report_with_the_tables_and_charts(november, tmp_path):
     breach_rows = [[c.text for c in row.cells] for row in document.tables[3].rows[1:]]
     assert breach_rows[6][6:9] == ["2026-11-28 02:00", "未完成", "2天22小时"]
     assert len(document.inline_shapes) == 3  # levels, topics, on-time rates
+    from docx.enum.text import WD_LINE_SPACING
+
+    pictures = [p for p in document.paragraphs if p._element.findall(".//" + qn("w:drawing"))]
+    # exact 28 pt spacing (the body's) would cut each chart down to one line; test_report_pdf.py looks at the pages
+    assert len(pictures) == 3 and all(p.paragraph_format.line_spacing_rule == WD_LINE_SPACING.SINGLE for p in pictures)
     title_fonts = document.paragraphs[0].runs[0]._element.rPr.rFonts
     body_fonts = document.paragraphs[3].runs[0]._element.rPr.rFonts
     assert title_fonts.get(qn("w:eastAsia")) == "方正小标宋简体" and body_fonts.get(qn("w:eastAsia")) == "仿宋"
