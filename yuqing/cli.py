@@ -135,7 +135,8 @@ def _open(args: argparse.Namespace):
     from yuqing.logging_setup import setup_logging
 
     settings = _settings(args)
-    setup_logging(settings.logging, console_level="DEBUG" if args.verbose else "WARNING")
+    setup_logging(settings.logging, timezone=settings.general.timezone,
+                  console_level="DEBUG" if args.verbose else "WARNING")
     return open_database(settings)
 
 

@@ -103,7 +103,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from yuqing.logging_setup import setup_logging
 
     settings = load_settings(args.config)
-    setup_logging(settings.logging, console_level="DEBUG" if args.verbose else "WARNING")
+    setup_logging(settings.logging, timezone=settings.general.timezone,
+                  console_level="DEBUG" if args.verbose else "WARNING")
     app = open_database(settings)
     try:
         scheduler = None if args.once else _scheduler(settings)

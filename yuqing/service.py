@@ -161,7 +161,8 @@ def cmd_run(args) -> int:
     from yuqing.logging_setup import setup_logging
 
     settings = load_settings(args.config)
-    setup_logging(settings.logging, console_level="DEBUG" if args.verbose else "INFO")
+    setup_logging(settings.logging, timezone=settings.general.timezone,
+                  console_level="DEBUG" if args.verbose else "INFO")
     app = open_database(settings)
     service = Service(app)
     print(f"看板地址:{service.dashboard.url}  (Ctrl-C 停止)")

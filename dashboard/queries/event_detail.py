@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -22,7 +22,7 @@ from dashboard.labels import (
     topic_text,
 )
 from pipeline.deidentify import mask
-from yuqing.db.models import AuditLog, Deadline, Event, EventHeat, Mention, Response, Snapshot, Source
+from yuqing.db.models import AuditLog, Deadline, Event, Mention, Response, Snapshot, Source
 from yuqing.settings_model import Settings
 from yuqing.timeutil import LOCAL, as_utc, format_duration, format_local, remaining_text
 
@@ -207,36 +207,37 @@ def query_event_sources(session: Session, event_id: int) -> list[dict]:
     ]
 
 
-def query_event_heat(session: Session, event_id: int) -> pd.DataFrame:
-    """Hourly heat of the event (columns hour in local time, mentions, sources, reposts, negative).
-
-    From the event_heat table; while the pipeline has not filled it, counted from the mentions themselves.
-    """
-    rows = session.execute(
-        select(EventHeat.hour, EventHeat.mentions, EventHeat.sources, EventHeat.reposts, EventHeat.negative)
-        .where(EventHeat.event_id == event_id).order_by(EventHeat.hour)
-    ).all()
-    frame = pd.DataFrame(rows, columns=HEAT_COLUMNS)
-    if frame.empty:
-        frame = _heat_from_mentions(session, event_id)
-    if not frame.empty:
-        frame["hour"] = pd.to_datetime(frame["hour"], utc=True).dt.tz_convert(LOCAL.key).dt.tz_localize(None)
-    return frame
-
-
+# Bin width by how long the event has run, so that a burst of minutes and a matter of weeks both read clearly:
+# (longest span, bin in minutes, how the chart names the bin).
+HEAT_BINS = [(timedelta(hours=3), 5, "每5分钟"), (timedelta(hours=12), 15, "每15分钟"), (timedelta(days=3), 60, "每小时"),
+             (timedelta(days=14), 360, "每6小时"), (timedelta.max, 1440, "每天")]
 HEAT_COLUMNS = ["hour", "mentions", "sources", "reposts", "negative"]
 
 
-def _heat_from_mentions(session: Session, event_id: int) -> pd.DataFrame:
+def heat_bin(span: timedelta) -> tuple[int, str]:
+    """(bin in minutes, its name) for an event whose mentions span this long."""
+    return next((minutes, label) for longest, minutes, label in HEAT_BINS if span <= longest)
+
+
+def query_event_heat(session: Session, event_id: int) -> pd.DataFrame:
+    """The event's heat over time from its mentions, in bins that suit its span (columns: hour, the bin's start in
+    local time; mentions, sources, reposts, negative); frame.attrs holds bin_minutes and bin_label."""
     rows = session.execute(
         select(Mention.first_seen_at, Mention.source_id, Mention.reposts, Mention.negativity)
         .where(Mention.event_id == event_id)
     ).all()
     if not rows:
-        return pd.DataFrame(columns=HEAT_COLUMNS)
+        frame = pd.DataFrame(columns=HEAT_COLUMNS)
+        frame.attrs.update(bin_minutes=60, bin_label="每小时")
+        return frame
     raw = pd.DataFrame(rows, columns=["seen", "source_id", "reposts", "negativity"])
-    raw["hour"] = pd.to_datetime(raw["seen"], utc=True).dt.floor("h")
+    raw["seen"] = pd.to_datetime(raw["seen"], utc=True).dt.tz_convert(LOCAL.key).dt.tz_localize(None)
+    minutes, label = heat_bin((raw["seen"].max() - raw["seen"].min()).to_pytimedelta())
+    raw["hour"] = raw["seen"].dt.floor(f"{minutes}min")
     raw["negative"] = (raw["negativity"] >= NEGATIVE_THRESHOLD).astype(int)
+    raw["reposts"] = raw["reposts"].fillna(0)
     grouped = raw.groupby("hour").agg(mentions=("seen", "size"), sources=("source_id", "nunique"),
                                       reposts=("reposts", "sum"), negative=("negative", "sum"))
-    return grouped.reset_index()[HEAT_COLUMNS]
+    frame = grouped.reset_index()[HEAT_COLUMNS]
+    frame.attrs.update(bin_minutes=minutes, bin_label=label)
+    return frame

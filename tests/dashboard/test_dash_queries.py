@@ -224,3 +224,33 @@ def test_event_list_and_its_export_show_the_deadline_and_how_late(seeded_app):
     assert isinstance(by_id[data.safety]["截止时间"], datetime) and isinstance(by_id[data.safety]["发现时间"], datetime)
     assert by_id[data.safety]["当前环节"] == "发布权威信息" and by_id[data.medical]["超时(小时)"] is None
     assert sheet.freeze_panes == "A2"
+
+
+def test_heat_bins_follow_the_events_span_from_minutes_to_weeks(seeded_app):
+    from datetime import timedelta
+
+    from dash_support import add_mention
+
+    from dashboard.figures import make_heat_figure
+    from yuqing.db.models import Event
+
+    app, data = seeded_app
+    with app.db.write() as session:
+        burst, slow = session.get(Event, data.medical), session.get(Event, data.closed)
+        start = burst.detected_at
+        for minute in (1, 2, 7, 12, 13):  # a burst over a quarter of an hour
+            add_mention(session, burst, "news-rss", "转发", "内容", start + timedelta(minutes=minute))
+        for day in (1, 5, 9, 20):  # a matter that drags on for three weeks
+            add_mention(session, slow, "forum", "再反映", "内容", slow.detected_at + timedelta(days=day))
+    with app.db.read() as session:
+        minutes = query_event_heat(session, data.medical)
+        weeks = query_event_heat(session, data.closed)
+    assert (minutes.attrs["bin_minutes"], minutes.attrs["bin_label"]) == (5, "每5分钟")
+    # 7 mentions (the seeded 2 and these 5) over 13 minutes: on the 5-minute marks, 3 or 4 bins as the clock falls
+    assert int(minutes["mentions"].sum()) == 7 and 3 <= len(minutes) <= 4
+    assert all(moment.minute % 5 == 0 and moment.second == 0 for moment in minutes["hour"])
+    assert (weeks.attrs["bin_minutes"], weeks.attrs["bin_label"]) == (1440, "每天")
+    assert int(weeks["mentions"].sum()) == 6 and len(weeks) == 5
+    figure = make_heat_figure(minutes)
+    assert figure.layout.title.text == "热度走势(每5分钟)" and figure.data[0].width == 5 * 60_000 * 0.9
+    assert make_heat_figure(weeks).layout.xaxis.tickformat == "%m-%d"

@@ -95,7 +95,8 @@ def cmd_demo(args) -> int:
         probe = demo_settings(args.config, data_dir, [], 8050)
         port = _free_port(args.port or probe.dashboard.port)
         settings = demo_settings(args.config, data_dir, demo_sources(sites.base_url), port)
-        setup_logging(settings.logging, console_level="DEBUG" if args.verbose else "WARNING")
+        setup_logging(settings.logging, timezone=settings.general.timezone,
+                      console_level="DEBUG" if args.verbose else "WARNING")
         app = open_app(settings)
         with app.db.write() as session:
             for username, password, role, office, name in DEMO_USERS:
