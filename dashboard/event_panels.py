@@ -52,7 +52,7 @@ def render_header(detail: dict) -> list:
 
 def render_deadlines(rows: list[dict]) -> html.Table:
     """Deadlines per stage with their state; late ones in red."""
-    columns = [("stage", "阶段"), ("level", "等级"), ("office", "责任单位"), ("due", "截止"), ("state", "状态")]
+    columns = [("stage", "阶段"), ("level", "等级"), ("office", "承担"), ("due", "截止"), ("state", "状态")]
     return simple_table(columns, rows, row_class=lambda r: "row-overdue" if r["late"] else None, empty="暂无时限")
 
 

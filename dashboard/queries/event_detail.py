@@ -25,6 +25,7 @@ from pipeline.deidentify import mask
 from yuqing.db.models import AuditLog, Deadline, Event, Mention, Response, Snapshot, Source
 from yuqing.settings_model import Settings
 from yuqing.timeutil import LOCAL, as_utc, format_duration, format_local, remaining_text
+from yuqing.workflow.holders import charge_key, holder_name
 
 TIMELINE_LIMIT = 200
 NEGATIVE_THRESHOLD = 0.5  # a mention at or above this negativity counts as negative
@@ -99,19 +100,21 @@ def query_event_detail(session: Session, settings: Settings, event_id: int | str
         "velocity": round(event.velocity or 0.0, 1),
         "negativity": round((event.negativity or 0.0) * 100),
         "emerging": bool(event.emerging),
-        "deadlines": query_deadlines(session, event.id, names, now),
+        "deadlines": query_deadlines(session, settings, event.id, names, now),
         "responses": query_responses(session, event.id),
         "audit": query_audit(session, settings, event.id, names),
     }
 
 
-def query_deadlines(session: Session, event_id: int, names: dict[str, str], now: datetime) -> list[dict]:
-    """Every deadline of the event (superseded ones too) with its state in words."""
+def query_deadlines(session: Session, settings: Settings, event_id: int, names: dict[str, str],
+                    now: datetime) -> list[dict]:
+    """Every deadline of the event (superseded ones too) with who holds it and its state in words."""
     rows = session.scalars(
         select(Deadline).where(Deadline.event_id == event_id).order_by(Deadline.starts_at, Deadline.id)
     ).all()
     return [
-        {"id": d.id, "stage": stage_text(d.stage), "level": d.level, "office": names.get(d.office_code or "", "—"),
+        {"id": d.id, "stage": stage_text(d.stage), "level": d.level,
+         "office": holder_name(settings, charge_key(d.holder, d.office_code), names),
          "starts": format_local(d.starts_at), "due": format_local(d.due_at), "state": _deadline_state(d, now),
          "late": _is_late(d, now)}
         for d in rows
@@ -120,7 +123,7 @@ def query_deadlines(session: Session, event_id: int, names: dict[str, str], now:
 
 def _is_late(deadline: Deadline, now: datetime) -> bool:
     if deadline.superseded_at is not None:
-        return False
+        return as_utc(deadline.superseded_at) > as_utc(deadline.due_at)  # missed before it was replaced
     finished = as_utc(deadline.done_at) if deadline.done_at else now
     return finished > as_utc(deadline.due_at)
 
@@ -128,7 +131,10 @@ def _is_late(deadline: Deadline, now: datetime) -> bool:
 def _deadline_state(deadline: Deadline, now: datetime) -> str:
     due = as_utc(deadline.due_at)
     if deadline.superseded_at is not None:
-        return f"已作废({format_local(deadline.superseded_at)} 等级调整)"
+        stopped = as_utc(deadline.superseded_at)
+        if stopped > due:  # the breach stays on the record of whoever held it then
+            return f"超时 {format_duration(stopped - due)} 后于 {format_local(stopped)} 停止计时(移交、改级或办结)"
+        return f"已作废({format_local(stopped)} 等级调整、移交或办结)"
     if deadline.done_at is not None:
         done = as_utc(deadline.done_at)
         if done <= due:

@@ -13,6 +13,7 @@ from dashboard.labels import level_text, office_names, stage_text, status_text, 
 from yuqing.db.models import OPEN_STATUSES, Deadline, Event, Mention, Source
 from yuqing.settings_model import Settings
 from yuqing.timeutil import as_utc, format_duration, format_local
+from yuqing.workflow.holders import DUTY, holder_of
 
 EVENT_LIST_LIMIT = 500
 # The columns a list row needs; selecting them rather than whole events spares decoding the JSON columns.
@@ -85,16 +86,16 @@ def query_event_list(session: Session, settings: Settings, filters: EventFilters
     return [_event_row(settings, event, sources.get(event.id, []), names, due.get(event.id), now) for event in events]
 
 
-def next_deadlines(session: Session, event_ids: list[int]) -> dict[int, tuple[str, datetime]]:
-    """For each event, the stage and due time of its earliest open deadline."""
+def next_deadlines(session: Session, event_ids: list[int],
+                   holder: str | None = None) -> dict[int, tuple[str, datetime]]:
+    """For each event, the stage and due time of its earliest open deadline (held by `holder`, if given)."""
     found: dict[int, tuple[str, datetime]] = {}
     for start in range(0, len(event_ids), 500):
-        rows = session.execute(
-            select(Deadline.event_id, Deadline.stage, Deadline.due_at)
-            .where(Deadline.event_id.in_(event_ids[start:start + 500]), Deadline.done_at.is_(None),
-                   Deadline.superseded_at.is_(None))
-            .order_by(Deadline.event_id, Deadline.due_at.desc())
-        )
+        query = (select(Deadline.event_id, Deadline.stage, Deadline.due_at)
+                 .where(Deadline.event_id.in_(event_ids[start:start + 500]), Deadline.done_at.is_(None),
+                        Deadline.superseded_at.is_(None))
+                 .order_by(Deadline.event_id, Deadline.due_at.desc()))
+        rows = session.execute(query.where(Deadline.holder == holder) if holder else query)
         # Ordered latest first so that the earliest deadline of each event is written last and wins.
         found.update({event_id: (stage, as_utc(due)) for event_id, stage, due in rows})
     return found
@@ -136,7 +137,8 @@ def _event_row(settings: Settings, event, sources: list[str], names: dict[str, s
         "heat": round(event.heat or 0.0, 1),
         "emerging": bool(event.emerging),
         "next_stage": stage_text(stage) if stage else "",
-        "deadline": f"{stage_text(stage)} {format_local(due_at, '%m-%d %H:%M')}" if stage else "",
+        "deadline": (f"{stage_text(stage)}{'(值班室)' if holder_of(stage) == DUTY else ''} "
+                     f"{format_local(due_at, '%m-%d %H:%M')}") if stage else "",
         "overdue": f"已超时 {format_duration(late * 3600)}" if late is not None else "",
         "overdue_hours": round(late, 2) if late is not None else None,
         # raw times for the Excel export (real date cells); the grid shows the texts above

@@ -217,7 +217,7 @@ def test_event_list_and_its_export_show_the_deadline_and_how_late(seeded_app):
     safety, medical = rows[data.safety], rows[data.medical]
     assert safety["deadline"].startswith("发布权威信息 ") and safety["overdue"].startswith("已超时 2小时")
     assert 1.9 < safety["overdue_hours"] < 2.1  # detected 7 h ago, 5 h to publish
-    assert medical["deadline"].startswith("研判 ") and medical["overdue"] == "" and medical["overdue_hours"] is None
+    assert medical["deadline"].startswith("研判(值班室) ") and medical["overdue"] == "" and medical["overdue_hours"] is None
     sheet = load_workbook(io.BytesIO(make_event_workbook(list(rows.values())))).active
     header = [c.value for c in sheet[1]]
     by_id = {r[0].value: {h: c.value for h, c in zip(header, r, strict=True)} for r in sheet.iter_rows(min_row=2)}
@@ -254,3 +254,19 @@ def test_heat_bins_follow_the_events_span_from_minutes_to_weeks(seeded_app):
     figure = make_heat_figure(minutes)
     assert figure.layout.title.text == "热度走势(每5分钟)" and figure.data[0].width == 5 * 60_000 * 0.9
     assert make_heat_figure(weeks).layout.xaxis.tickformat == "%m-%d"
+
+
+def test_an_office_is_shown_its_own_stages_not_the_duty_desks(seeded_app):
+    from datetime import timedelta
+
+    app, data = seeded_app
+    later = utcnow() + timedelta(hours=1)  # the medical event's 研判 (30 min) is missed; msfw's 发布 (5 h) is not
+    with app.db.read() as session:
+        duty = query_overview_counts(session, viewer("duty"), later)
+        msfw = query_overview_counts(session, viewer("msfw"), later)
+        (row,) = query_urgent_events(session, app.settings, viewer("msfw"), later)
+        detail = query_event_detail(session, app.settings, data.medical, viewer("msfw"), later)
+    assert duty["overdue"][1] == 1 and msfw["overdue"][1] == 0
+    assert row["countdown"].startswith("发布权威信息还剩") and not row["overdue"]
+    holders = {d["stage"]: d["office"] for d in detail["deadlines"]}
+    assert holders == {"研判": "舆情值班室", "发布权威信息": "民生服务中心", "新闻发布会": "民生服务中心"}
