@@ -236,6 +236,7 @@ def merged_notice(kept: EventView, absorbed_id: int, absorbed_title: str, reason
 def digest(views: list[EventView], settings: Settings, now: datetime, slot: datetime) -> Message:
     """Level 3–4 events since the last digest, grouped in one message."""
     when = format_local(slot, "%m月%d日 %H:%M", zone=_zone(settings))
-    intro = [f"自上次摘要以来新发现 {len(views)} 件较大/一般舆情事件,请在时限内研判。"]
+    intro = [f"自上次摘要以来新发现 {len(views)} 件较大/一般舆情事件,请核实情况并在时限内回应"
+             f"(研判由{settings.duty.name}负责,研判完成前即可在看板登记回应)。"]
     return compose(f"【舆情摘要】{when} 共 {len(views)} 件", f"舆情摘要({when})", intro, views, settings, now,
                    slot=as_utc(slot).isoformat())

@@ -13,6 +13,7 @@ from yuqing.db.models import STAGE_NAMES
 from yuqing.timeutil import format_duration, format_local
 
 NO_EVENTS = "本月未发生需处置的政务舆情事件。"
+LISTED_LATES = 10  # breaches named in a suggestion's paragraph; table 4 lists them all
 ACTION_PHRASES = {"通报批评": "予以通报批评", "约谈负责人": "负责人进行约谈"}
 METHOD = ("统计口径:本报告数据取自系统审计日志、时限记录和超时记录,按统计截止时点的状态计算,此后对事件或配置的"
           "修改不影响本期数字。事件按首次发现时间归入月份(北京时间),等级、领域、责任单位和状态取截止时点的值,"
@@ -121,9 +122,11 @@ def _actions(figures: MonthlyFigures, settings: Settings) -> Section:
     paragraphs = []
     offices = figures.actions.column("责任主体")
     for index, (suggestion, office) in enumerate(zip(figures.suggestions, offices, strict=True), start=1):
-        events = "、".join(dict.fromkeys(
+        listed = list(dict.fromkeys(
             f"#{late.event.id}({STAGE_NAMES.get(late.deadline.stage, late.deadline.stage)}超时"
             f"{format_duration(late.hours_late * 3600)})" for late in suggestion.lates))
+        events = "、".join(listed[:LISTED_LATES]) + (
+            f"等{len(suggestion.lates)}次,详见表4" if len(listed) > LISTED_LATES else "")
         paragraphs.append(f"{index}. 建议对{office}{ACTION_PHRASES.get(suggestion.action, suggestion.action)}。"
                           f"依据:{grounds(suggestion)}。涉及超时:{events}。")
     if not paragraphs:

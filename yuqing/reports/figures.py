@@ -34,6 +34,7 @@ from yuqing.timeutil import as_utc
 from yuqing.workflow.holders import DUTY_KEY
 
 RESPONSE_STAGES = ("publish", "press", "respond")
+LISTED_IN_TABLE = 20  # breaches named in a row of the suggestion table; table 4 lists them all
 UNASSIGNED = "未分派"
 Namer = Callable[[str | None], str]
 
@@ -252,7 +253,8 @@ def _action_table(suggestions: list[Suggestion], office_name: Namer) -> Table:
     rows = [
         [f"建议{s.action}", office_name(s.office_code), grounds(s), len(s.lates),
          ";".join(f"#{late.event.id} {_mask(late.event.title)}({STAGE_NAMES.get(late.deadline.stage, '')}超时)"
-                  for late in s.lates)]
+                  for late in s.lates[:LISTED_IN_TABLE])
+         + (f";等{len(s.lates)}次,详见表4" if len(s.lates) > LISTED_IN_TABLE else "")]
         for s in suggestions
     ]
     return Table("问责建议", "表6 问责建议", columns, rows)
