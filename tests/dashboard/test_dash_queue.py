@@ -32,7 +32,7 @@ def test_the_queue_lists_events_awaiting_assessment_by_deadline(seeded_app):
     assert [row["id"] for row in rows] == [data.medical, data.xss]
     medical, xss = rows
     assert not medical["bulk"] and xss["bulk"]  # level 1 is assessed one by one
-    assert medical["used"] == 33 and medical["countdown"].startswith("还剩")
+    assert 33 <= medical["used"] <= 40 and medical["countdown"].startswith("还剩")  # 10 of 30 minutes, and the run
     assert xss["office"] == "镇党政办" and xss["route_reason"] == "测试"  # the latest routing note (seeded)
 
 
