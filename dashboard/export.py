@@ -1,4 +1,4 @@
-"""The current event list as an Excel workbook (bytes for dcc.send_bytes): real date cells, frozen header, inert text."""
+"""The current event list as an Excel workbook (bytes for dcc.send_bytes): date cells, a frozen header, inert text."""
 
 from __future__ import annotations
 

@@ -136,7 +136,8 @@ def _action_callback(action: str, button: str, message: str, fields: dict[str, s
     """Wire one form: its button, its inputs (form key → component id) and its message area."""
 
     @callback(Output(message, "children"), Output("ed-changed", "data", allow_duplicate=True),
-              Output("ed-result", "children", allow_duplicate=True), Input(button, "n_clicks"), State("ed-id", "data"), State("ed-changed", "data"),
+              Output("ed-result", "children", allow_duplicate=True), Input(button, "n_clicks"),
+              State("ed-id", "data"), State("ed-changed", "data"),
               *[State(component, "value") for component in fields.values()], prevent_initial_call=True)
     def submit(clicks, event_id, changed, *values):
         if not clicks:
