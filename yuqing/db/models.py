@@ -37,8 +37,6 @@ EVENT_STATUSES = {
 }
 OPEN_STATUSES = ("detected", "assessed", "responded")
 STAGE_NAMES = {"detect": "发现", "assess": "研判", "publish": "发布权威信息", "press": "新闻发布会", "respond": "回应"}
-# Who holds (does, is told about and is charged for) a deadline: the 舆情 duty desk or the responsible office.
-HOLDERS = {"duty": "舆情值班", "office": "责任单位"}
 ROLES = {"duty": "值班员", "office": "责任单位", "leader": "镇领导", "admin": "管理员"}
 
 
@@ -282,7 +280,8 @@ class Deadline(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
     stage: Mapped[str] = mapped_column(String(20))  # assess | publish | press | respond
     level: Mapped[int] = mapped_column(Integer)
-    holder: Mapped[str] = mapped_column(String(10), default="office")  # duty | office (HOLDERS)
+    # Who holds (does, is told about and is charged for) the stage: "duty" (the 舆情 duty desk) or "office"
+    holder: Mapped[str] = mapped_column(String(10), default="office")
     office_code: Mapped[str | None] = mapped_column(ForeignKey("offices.code"))  # the office, when it holds the stage
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     starts_at: Mapped[datetime]

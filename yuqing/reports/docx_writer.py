@@ -23,8 +23,7 @@ TITLE_FONT, HEADING_FONT, SUBTITLE_FONT, BODY_FONT, TABLE_FONT = "方正小标�
 LATIN = "Times New Roman"
 SIZE_2, SIZE_3, SIZE_4, SIZE_SMALL_4, SIZE_5, SIZE_SMALL_5 = 22, 16, 14, 12, 10.5, 9
 NUMERIC = ("int", "float", "percent", "hours", "datetime")
-TEXT_WIDTH = Cm(21 - 2.8 - 2.6)  # A4 less the margins set in _setup_page
-CHART_WIDTH = Cm(15)  # within TEXT_WIDTH
+CHART_WIDTH = Cm(15)  # within the 15.6 cm between the margins set in _setup_page
 
 
 def _style_run(run: Run, east_asia: str, size: float, bold: bool = False) -> Run:
