@@ -90,19 +90,16 @@ def next_deadlines(session: Session, event_ids: list[int],
                    holder: str | None = None) -> dict[int, tuple[str, datetime]]:
     """For each event, the stage and due time of its earliest open deadline (held by `holder`, if given)."""
     found: dict[int, tuple[str, datetime]] = {}
+    # “Neither done nor superseded” as one expression: written as two IS NULL tests, SQLite walks the open-deadline
+    # index of the whole table instead of looking these events up (4x slower on 50,000 events).
+    still_open = func.coalesce(Deadline.done_at, Deadline.superseded_at).is_(None)
     for start in range(0, len(event_ids), 500):
-        # Only the event id in SQL: with the open-row test there too, SQLite walks the open-deadline index of the
-        # whole table instead of looking up these events (4x slower on 50,000 events); an event has a few rows.
-        rows = session.execute(
-            select(Deadline.event_id, Deadline.stage, Deadline.due_at, Deadline.done_at, Deadline.superseded_at,
-                   Deadline.holder).where(Deadline.event_id.in_(event_ids[start:start + 500]))
-        )
-        for event_id, stage, due, done, superseded, held_by in rows:
-            if done is not None or superseded is not None or (holder and held_by != holder):
-                continue
-            due = as_utc(due)
-            if event_id not in found or due < found[event_id][1]:
-                found[event_id] = (stage, due)
+        query = (select(Deadline.event_id, Deadline.stage, Deadline.due_at)
+                 .where(Deadline.event_id.in_(event_ids[start:start + 500]), still_open)
+                 .order_by(Deadline.event_id, Deadline.due_at.desc()))
+        # Ordered latest first so that the earliest deadline of each event is written last and wins.
+        rows = session.execute(query.where(Deadline.holder == holder) if holder else query)
+        found.update({event_id: (stage, as_utc(due)) for event_id, stage, due in rows})
     return found
 
 
