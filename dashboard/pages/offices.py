@@ -30,6 +30,7 @@ BREACH_COLUMNS = [
     {"field": "level", "headerName": "等级", "width": 110},
     {"field": "title", "headerName": "事件", "flex": 1, "tooltipField": "title", "cellClass": "cell-link"},
     {"field": "done", "headerName": "完成", "width": 140},
+    {"field": "late", "headerName": "超时时长", "width": 150},
 ]
 
 

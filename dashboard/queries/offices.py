@@ -12,7 +12,7 @@ from dashboard.access import Viewer
 from dashboard.labels import LEVELS, level_short, office_names, stage_text
 from yuqing.db.models import OPEN_STATUSES, Breach, Deadline, Event, Office
 from yuqing.settings_model import Settings
-from yuqing.timeutil import LOCAL, as_utc, format_local, to_local
+from yuqing.timeutil import LOCAL, as_utc, format_duration, format_local, to_local
 from yuqing.workflow.holders import DUTY, DUTY_KEY, charge_key, holder_name
 
 DEADLINE_STAGES = ("assess", "publish", "press", "respond")
@@ -146,6 +146,7 @@ def query_office_breaches(session: Session, settings: Settings, viewer: Viewer, 
     return [
         {"id": f"{b.event_id}-{b.id}", "event_id": b.event_id, "title": title, "stage": stage_text(b.stage),
          "level": level_short(b.level), "office": holder_name(settings, charge_key(b.holder, b.office_code), names),
-         "due": format_local(b.due_at), "done": format_local(b.done_at) if b.done_at else "未完成"}
+         "due": format_local(b.due_at), "done": format_local(b.done_at) if b.done_at else "未完成",
+         "late": format_duration(as_utc(b.done_at or now) - as_utc(b.due_at)) + ("" if b.done_at else "(仍在超时)")}
         for b, title in session.execute(stmt)
     ]

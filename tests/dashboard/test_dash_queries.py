@@ -182,7 +182,7 @@ def test_office_table_and_breaches(seeded_app):
     assert rows["@duty"]["office"] == "舆情值班室" and rows["@duty"]["rate_assess"].startswith("100%")
     assert rows["@duty"]["open"] == 2  # the medical and the xss event await 研判
     assert rows["zzwb"]["rate_assess"] == "—"
-    assert isinstance(breaches, list)
+    assert breaches == []  # nothing has been checked yet: no breach recorded
 
 
 def test_month_bounds_are_local_months():
@@ -270,3 +270,18 @@ def test_an_office_is_shown_its_own_stages_not_the_duty_desks(seeded_app):
     assert row["countdown"].startswith("发布权威信息还剩") and not row["overdue"]
     holders = {d["stage"]: d["office"] for d in detail["deadlines"]}
     assert holders == {"研判": "舆情值班室", "发布权威信息": "民生服务中心", "新闻发布会": "民生服务中心"}
+
+
+def test_a_breach_row_says_the_stage_who_held_it_and_how_late(seeded_app):
+    from datetime import timedelta
+
+    from yuqing.workflow.jobs import check_deadlines
+
+    app, data = seeded_app
+    check_deadlines(app, now=utcnow())  # the safety event's 发布 (zzwb) was due 2 h ago
+    with app.db.read() as session:
+        rows = query_office_breaches(session, app.settings, viewer("duty"), None, utcnow() + timedelta(minutes=1))
+        own = query_office_breaches(session, app.settings, viewer("msfw"), None, utcnow())
+    (row,) = rows
+    assert (row["event_id"], row["stage"], row["office"]) == (data.safety, "发布权威信息", "综治维稳办公室")
+    assert row["late"].startswith("2小时") and row["late"].endswith("(仍在超时)") and own == []
