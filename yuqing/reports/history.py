@@ -106,13 +106,19 @@ def events_as_of(session: Session, ids: Iterable[int], cutoff: datetime) -> dict
 
 def _roll_back(session: Session, chunk: list[int], cutoff: datetime, result: dict[int, EventAsOf]) -> None:
     rows = session.scalars(
-        select(AuditLog).where(AuditLog.event_id.in_(chunk), AuditLog.field.in_(TRACKED_FIELDS))
+        select(AuditLog).where(AuditLog.event_id.in_(chunk), AuditLog.field.in_([*TRACKED_FIELDS, "responded_at"]))
         .order_by(AuditLog.at, AuditLog.id)
     )
     rolled_back: set[tuple[int, str]] = set()
     for row in rows:
         state = result.get(row.event_id)
         if state is None:
+            continue
+        if row.field == "responded_at":
+            # A response recorded before 研判 is done counts from when it was recorded, not from the 研判 that later
+            # moved the event to 已回应: the office's response time is its own.
+            if as_utc(row.at) < cutoff:
+                state.reached.setdefault("responded", as_utc(row.at))
             continue
         if as_utc(row.at) >= cutoff:
             # Only the first change after the cut-off matters: its `before` is the value at the cut-off.
