@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install install-test browser bench clean
+.PHONY: demo test install install-test browser office bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +24,16 @@ install-test: $(VENV)/.installed-test
 demo: install
 	$(BIN)/yuqing demo
 
-## Install (with the headless browser for the dashboard tests), then run the whole test suite.
-test: install-test browser
+## Install (with the headless browser for the dashboard tests and LibreOffice for the report layout test), then
+## run the whole test suite.
+test: install-test browser office
 	$(BIN)/python -m pytest
 
 browser:
 	@bash scripts/install-browser.sh
+
+office:
+	@bash scripts/install-office.sh
 
 clean:
 	rm -rf $(VENV) demo-data .pytest_cache

@@ -53,6 +53,7 @@ def make_settings(folder: Path, db_url: str | None, smtp_port: int):
         "general": {"data_dir": "data"}, "logging": {"file": ""},
         "database": {"url": db_url or "sqlite:///data/bench.db"},
         "mail": {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "duty_leader_email": "leader@example.gov.cn"},
+        "duty": {"email": "zhiban@example.gov.cn"},
         "offices": OFFICES,
         "regions": {"villages": VILLAGES},
         "schemes": [{"name": "东园镇", "region": "东园|沙坡头"}],

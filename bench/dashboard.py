@@ -173,8 +173,10 @@ def generate(app: App, mentions: int, events: int, seed: int = 7) -> dict:
                 due = detected[n] + timedelta(hours=hours)
                 pending = open_event and not (stage == "assess" and statuses[n] != "detected")
                 done = None if pending else due - timedelta(minutes=rng.random() * 60 * hours * 1.2 - 10)
+                duty = stage == "assess"  # 研判 is the duty desk's; the other stages an office's
                 yield {"id": number, "event_id": n + 1, "stage": stage, "level": levels[n],
-                       "office_code": rng.choice(OFFICES), "starts_at": detected[n], "due_at": due, "done_at": done}
+                       "holder": "duty" if duty else "office", "office_code": None if duty else rng.choice(OFFICES),
+                       "starts_at": detected[n], "due_at": due, "done_at": done}
 
     def mention_rows():
         for n in range(mentions):
@@ -240,6 +242,9 @@ def scenarios() -> list[tuple[str, str, str, dict]]:
         ("事件列表 来源+30天", "duty", "ev-grid.rowData", {"tick.n_intervals": 1, "ev-source.value": "src03",
                                                        "ev-period.value": "30"}),
         ("事件列表 责任单位", "office", "ev-grid.rowData", {"tick.n_intervals": 1}),
+        ("待研判清单 值班员", "duty", "q-grid.rowData", {"tick.n_intervals": 1, "q-changed.data": 0}),
+        ("提示(时限80%/超时) 值班员", "duty", "alert-banner.children", {"tick.n_intervals": 1}),
+        ("提示(时限80%/超时) 责任单位", "office", "alert-banner.children", {"tick.n_intervals": 1}),
     ]
 
 
@@ -280,7 +285,7 @@ def bench_backend(label: str, db_url: str, args, reuse: bool = False) -> list[tu
     for name, user, output, values in scenarios():
         function, _ = callback_function(dash_app, output)
         dep = next(d for d in deps if output in d["output"])
-        args_in = [values.get(f"{i['id']}.{i['property']}") for i in dep["inputs"]]
+        args_in = [values.get(f"{i['id']}.{i['property']}") for i in dep["inputs"] + dep["state"]]
 
         def direct():
             with server.test_request_context("/_dash-update-component", method="POST"):
@@ -289,7 +294,8 @@ def bench_backend(label: str, db_url: str, args, reuse: bool = False) -> list[tu
 
         body = {"output": dep["output"], "outputs": [], "changedPropIds": [f"{dep['inputs'][0]['id']}.n_intervals"],
                 "inputs": [{"id": i["id"], "property": i["property"], "value": v} for i, v in zip(dep["inputs"], args_in)],
-                "state": []}
+                "state": [{"id": i["id"], "property": i["property"], "value": v}
+                          for i, v in zip(dep["state"], args_in[len(dep["inputs"]):])]}
         spec = dep["output"]
         parts = spec[2:-2].split("...") if spec.startswith("..") else [spec]
         body["outputs"] = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]

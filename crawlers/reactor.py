@@ -26,6 +26,15 @@ def install() -> None:
     install_reactor(REACTOR)
 
 
+def stop_on_signals(reactor) -> None:
+    """SIGINT (Ctrl-C) and SIGTERM stop the reactor, set explicitly: a process started as a background job inherits
+    SIGINT ignored, and Twisted then installs no handler of its own, so the process could not be stopped."""
+    import signal
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: reactor.callFromThread(reactor.stop))
+
+
 def in_reactor_thread() -> bool:
     """True when called on the thread the reactor runs on (or would run on)."""
     from twisted.python import threadable

@@ -11,6 +11,8 @@ from yuqing.db.models import Event
 # Pages each role may open (the navigation shows only these; every layout and callback checks again).
 PAGE_ROLES: dict[str, frozenset[str]] = {
     "overview": frozenset({"duty", "office", "leader", "admin"}),
+    "queue": frozenset({"duty"}),
+    "shift": frozenset({"duty"}),
     "events": frozenset({"duty", "office", "leader", "admin"}),
     "trends": frozenset({"duty", "leader", "admin"}),
     "sources": frozenset({"duty", "leader", "admin"}),

@@ -9,14 +9,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.access import DENIED, NOT_VISIBLE, Viewer
+from dashboard.access import ACTION_ROLES, DENIED, NOT_VISIBLE, Viewer
 from dashboard.labels import CLOSE_KINDS, LEVELS, RESPONSE_STAGES
 from dashboard.queries.event_detail import visible_event
 from yuqing.app import App
 from yuqing.db.models import AuditLog, Office, Response, User
 from yuqing.timeutil import LOCAL, as_utc, utcnow
-from yuqing.users import UserError, add_user
+from yuqing.users import UserError, add_user, reset_password, unlock_user
 from yuqing.workflow import actions as workflow
+from yuqing.workflow import shifts
+from yuqing.workflow.triage import triage
 
 MAX_COMMENT = 1000
 MAX_CONTENT = 5000
@@ -241,3 +243,69 @@ def audit_export(app: App, viewer: Viewer, action: str, detail: str) -> None:
     with app.db.write() as session:
         session.add(AuditLog(actor=viewer.username, entity="export", entity_id=action, action=action,
                              comment=detail[:1000]))
+
+
+def triage_selected(app: App, viewer: Viewer, kind: str, rows: list[dict] | None, reason: str | None,
+                    now: datetime | None = None) -> ActionResult:
+    """Bulk triage of the selected queue rows (duty officers only); every event is checked again on the server."""
+    if viewer.role not in ACTION_ROLES["assess"] or viewer.role not in ACTION_ROLES["false_alarm"]:
+        return ActionResult(False, DENIED)
+    ids = [row["id"] for row in rows or [] if isinstance(row, dict) and isinstance(row.get("id"), int)]
+    try:
+        result = triage(app, viewer.username, ids, kind, (reason or "")[:MAX_COMMENT], now=now)
+    except workflow.WorkflowError as exc:
+        return ActionResult(False, str(exc))
+    return ActionResult(bool(result.done), result.text(kind))
+
+
+def shift_action(app: App, viewer: Viewer, action: str, value: str | int | None,
+                 now: datetime | None = None) -> ActionResult:
+    """交班 with a note, or 接班 (acknowledge a handover by id); duty officers only."""
+    if not viewer.can_open("shift"):
+        return ActionResult(False, DENIED)
+    now = now or utcnow()
+    try:
+        with app.db.write() as session:
+            if action == "handover":
+                row = shifts.hand_over(session, app.settings, viewer.username, str(value or ""), now)
+                return ActionResult(True, f"已交班(记录 #{row.id}),待接班值班员确认")
+            if not isinstance(value, int):
+                return ActionResult(False, "未指定交班记录")
+            row = shifts.acknowledge(session, value, viewer.username, now)
+            return ActionResult(True, f"已确认接班({row.handed_by} 的交班)")
+    except shifts.ShiftError as exc:
+        return ActionResult(False, str(exc))
+
+
+def build_monthly_report(app: App, viewer: Viewer, month: str | None, now: datetime | None = None) -> ActionResult:
+    """Build and record one month's accountability report from the 报告 page (its roles only), audited."""
+    from yuqing.reports.build import generate_and_record, zone_of
+    from yuqing.reports.periods import PeriodError, parse_month
+
+    if not viewer.can_open("reports"):
+        return ActionResult(False, DENIED)
+    try:
+        period = parse_month(month or "", zone_of(app.settings))
+        generated, _ = generate_and_record(app, period, now=now)
+    except PeriodError as exc:
+        return ActionResult(False, str(exc))
+    audit_export(app, viewer, "report_generate", f"{generated.content.title}:{period.key}")
+    state = "" if generated.complete else "(本月尚未结束,数字截至现在)"
+    return ActionResult(True, f"已生成《{generated.content.title}》{state},见下方列表")
+
+
+def unlock_or_reset(app: App, viewer: Viewer, username: str | None, password: str | None = None) -> ActionResult:
+    """Lift a user's lockout, or with a password set a new one (admin only), audited with the admin's name."""
+    if viewer.role != "admin":
+        return ActionResult(False, DENIED)
+    if not username:
+        return ActionResult(False, "请先在列表中选择用户")
+    try:
+        with app.db.write() as session:
+            if password is None:
+                unlock_user(session, username, viewer.username)
+                return ActionResult(True, f"已解除用户 “{username}” 的登录锁定")
+            reset_password(session, username, password, viewer.username)
+    except UserError as exc:
+        return ActionResult(False, str(exc))
+    return ActionResult(True, f"已重设用户 “{username}” 的密码,请当面或电话告知本人")

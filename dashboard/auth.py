@@ -140,7 +140,8 @@ def _login():
     if request.method == "POST":
         address = _client_address()
         if limiter.blocked(address):
-            error, status = "此地址登录失败次数过多,请稍后再试", 429
+            error = f"此地址登录失败次数过多,请 {app.settings.dashboard.login_lockout_minutes} 分钟后再试"
+            status = 429
         elif not form.validate_on_submit():
             error, status = _form_error(form), 400
         else:

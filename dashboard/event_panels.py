@@ -8,12 +8,15 @@ from dashboard.access import Viewer
 from dashboard.components import external_link, form_field, level_badge, simple_table
 from dashboard.labels import (
     CLOSE_KINDS,
+    audit_change_text,
     RESPONSE_STAGES,
     level_options,
     stage_text,
     topic_options,
 )
+from yuqing.db.models import OPEN_STATUSES
 from yuqing.settings_model import Settings
+from yuqing.workflow.actions import ACTION_STATUSES
 from yuqing.timeutil import format_local, utcnow
 
 
@@ -32,7 +35,12 @@ def render_header(detail: dict) -> list:
     ]
     if detail["merged_into"]:
         parts.append(html.Div(["本事件已并入 ", dcc.Link(f"事件 #{detail['merged_into']}",
-                                                      href=f"/events/{detail['merged_into']}")], className="meta"))
+                                                      href=f"/events/{detail['merged_into']}"),
+                               ",请在该事件上查看和办理"], className="meta merged-note"))
+    if detail["merged_from"]:
+        links = [part for number in detail["merged_from"]
+                 for part in ("、", dcc.Link(f"#{number}", href=f"/events/{number}"))][1:]
+        parts.append(html.Div(["已并入本事件:", *links], className="meta"))
     if detail["reasons"]:
         parts.append(html.Div("预警依据:" + ";".join(detail["reasons"]), className="meta"))
     if detail["key_terms"]:
@@ -44,7 +52,7 @@ def render_header(detail: dict) -> list:
 
 def render_deadlines(rows: list[dict]) -> html.Table:
     """Deadlines per stage with their state; late ones in red."""
-    columns = [("stage", "阶段"), ("level", "等级"), ("office", "责任单位"), ("due", "截止"), ("state", "状态")]
+    columns = [("stage", "阶段"), ("level", "等级"), ("office", "承担"), ("due", "截止"), ("state", "状态")]
     return simple_table(columns, rows, row_class=lambda r: "row-overdue" if r["late"] else None, empty="暂无时限")
 
 
@@ -71,7 +79,7 @@ def render_responses(rows: list[dict], can_decide: bool) -> html.Div:
 
 def render_audit(rows: list[dict]) -> html.Table:
     """The audit trail: who did what, when, before → after."""
-    shown = [{**r, "change": f"{r['before']} → {r['after']}" if (r["before"] or r["after"]) else ""} for r in rows]
+    shown = [{**r, "change": audit_change_text(r["action_code"], r["before"], r["after"])} for r in rows]
     columns = [("at", "时间"), ("actor", "操作人"), ("action", "操作"), ("field", "字段"), ("change", "变更"),
                ("comment", "说明")]
     return simple_table(columns, shown, empty="暂无记录")
@@ -118,11 +126,31 @@ def render_evidence(evidence: dict | None) -> list:
     ]
 
 
+def possible(viewer: Viewer, detail: dict, action: str) -> bool:
+    """Whether the viewer may take the action on this event, and the event's status allows it now."""
+    return viewer.can_act(action, detail["office_code"]) and detail["status_code"] in ACTION_STATUSES[action]
+
+
+def possible_actions(viewer: Viewer, detail: dict) -> list[str]:
+    """The actions the viewer can take on this event now (the forms shown, and when they must be redrawn)."""
+    return [action for action in ACTION_STATUSES if possible(viewer, detail, action)]
+
+
+def _no_action_note(viewer: Viewer, detail: dict) -> str:
+    if detail["status_code"] == "merged":
+        return f"本事件已并入事件 #{detail['merged_into']},请在该事件上办理"
+    if detail["status_code"] not in OPEN_STATUSES:
+        return f"本事件{detail['status']},无可进行的操作"
+    if viewer.office_bound and not viewer.can_see_event(detail["office_code"]):
+        return f"本事件由{detail['office']}承办;贵单位此前收到的事件已并入本事件,可查看,不能操作"
+    return "当前角色只读,不能对本事件进行操作"
+
+
 def action_forms(settings: Settings, viewer: Viewer, detail: dict, offices: list[dict]) -> list:
-    """One tab per action the viewer may take on this event; nothing for read-only roles."""
+    """One tab per action the viewer may take on this event now; a note saying why when there is none."""
     office = detail["office_code"]
     tabs = []
-    if viewer.can_act("assess", office):
+    if possible(viewer, detail, "assess"):
         tabs.append(dcc.Tab(label="研判", value="assess", children=[
             form_field("领域", dcc.Dropdown(id="ed-assess-topic", options=topic_options(settings), value=detail["topic_code"],
                                       clearable=False)),
@@ -132,7 +160,7 @@ def action_forms(settings: Settings, viewer: Viewer, detail: dict, offices: list
             form_field("备注", dcc.Textarea(id="ed-assess-comment", className="textarea")),
             html.Button("确认研判", id="ed-assess-submit", className="btn btn-primary"),
             html.Div(id="ed-assess-msg")]))
-    if viewer.can_act("respond", office):
+    if possible(viewer, detail, "respond"):
         tabs.append(dcc.Tab(label="回应", value="respond", children=[
             form_field("类型", dcc.Dropdown(id="ed-respond-stage", value="respond", clearable=False,
                                       options=[{"label": stage_text(s), "value": s} for s in RESPONSE_STAGES])),
@@ -145,25 +173,25 @@ def action_forms(settings: Settings, viewer: Viewer, detail: dict, offices: list
             form_field("备注", dcc.Input(id="ed-respond-comment", type="text", className="input")),
             html.Button("登记回应", id="ed-respond-submit", className="btn btn-primary"),
             html.Div(id="ed-respond-msg")]))
-    if viewer.can_act("reassign", office):
+    if possible(viewer, detail, "reassign"):
         tabs.append(dcc.Tab(label="改派", value="reassign", children=[
             form_field("改派给", dcc.Dropdown(id="ed-reassign-office", options=offices)),
             form_field("原因", dcc.Input(id="ed-reassign-comment", type="text", className="input")),
             html.Button("改派", id="ed-reassign-submit", className="btn"),
             html.Div(id="ed-reassign-msg")]))
-    if viewer.can_act("close", office):
+    if possible(viewer, detail, "close"):
         tabs.append(dcc.Tab(label="办结", value="close", children=[
             form_field("办结说明", dcc.Textarea(id="ed-close-comment", className="textarea")),
             html.Button("办结", id="ed-close-submit", className="btn btn-primary"),
             html.Div(id="ed-close-msg")]))
-    if viewer.can_act("false_alarm", office):
+    if possible(viewer, detail, "false_alarm"):
         tabs.append(dcc.Tab(label="误报", value="false_alarm", children=[
             form_field("结论", dcc.RadioItems(id="ed-false-kind", inline=True, value="false_alarm",
                                         options=[{"label": v, "value": k} for k, v in CLOSE_KINDS.items()])),
             form_field("原因", dcc.Textarea(id="ed-false-reason", className="textarea")),
             html.Button("标记", id="ed-false-submit", className="btn btn-danger"),
             html.Div(id="ed-false-msg")]))
-    if viewer.can_act("merge", office):
+    if possible(viewer, detail, "merge"):
         tabs.append(dcc.Tab(label="合并", value="merge", children=[
             form_field("并入事件", dcc.Input(id="ed-merge-target", type="text", className="input", placeholder="#128"),
                        "与另一事件属同一事项时,把本事件并入该事件(本事件的信息、回应、热度转入,时限停止计时)"),
@@ -171,5 +199,9 @@ def action_forms(settings: Settings, viewer: Viewer, detail: dict, offices: list
             html.Button("合并", id="ed-merge-submit", className="btn"),
             html.Div(id="ed-merge-msg")]))
     if not tabs:
-        return [html.Div("当前角色只读,不能对本事件进行操作", className="empty")]
-    return [dcc.Tabs(tabs, value=tabs[0].value, className="action-tabs", id="ed-tabs")]
+        return [html.Div(_no_action_note(viewer, detail), className="empty", id="ed-no-actions")]
+    note = []
+    if viewer.office_bound and detail["status_code"] == "detected":
+        note = [html.Div(f"研判(定级、分派)由{settings.duty.name}负责;研判完成前即可登记回应、确认系统发现的回应。",
+                         className="meta", id="ed-office-note")]
+    return note + [dcc.Tabs(tabs, value=tabs[0].value, className="action-tabs", id="ed-tabs")]

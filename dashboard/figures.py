@@ -34,15 +34,31 @@ def _empty(figure: go.Figure, text: str = "暂无数据") -> go.Figure:
     return figure
 
 
-def make_heat_figure(df: pd.DataFrame, title: str = "热度走势(每小时)") -> go.Figure:
-    """An event's hourly heat: mentions as bars, distinct sources and negative mentions as lines."""
-    figure = _base(title, height=260)
+# Tick labels by bin width: clock times for minutes, date and hour for hours, dates for days.
+HEAT_TICKS = [(60, "%H:%M<br>%m-%d"), (1440, "%m-%d %H时"), (None, "%m-%d")]
+
+
+def make_heat_figure(df: pd.DataFrame, title: str = "热度走势") -> go.Figure:
+    """An event's heat in bins that suit its span (df.attrs bin_minutes, bin_label): mentions as bars spanning their
+    bin, distinct sources and negative mentions as lines at the bins' middles."""
+    minutes = df.attrs.get("bin_minutes", 60)
+    figure = _base(f"{title}({df.attrs.get('bin_label', '每小时')})", height=260)
     if df.empty:
         return _empty(figure)
-    figure.add_bar(x=df["hour"], y=df["mentions"], name="信息数", marker_color="#5b8def")
-    figure.add_scatter(x=df["hour"], y=df["sources"], name="来源数", mode="lines+markers", line={"color": "#2e7d32"})
-    figure.add_scatter(x=df["hour"], y=df["negative"], name="负面信息", mode="lines", line={"color": "#c62828"})
-    figure.update_xaxes(tickformat="%m-%d %H:%M")
+    middle = df["hour"] + pd.Timedelta(minutes=minutes / 2)
+    hover = "%{x|%m-%d %H:%M}:%{y} 条<extra>%{fullData.name}</extra>"
+    figure.add_bar(x=middle, y=df["mentions"], name="信息数", marker_color="#5b8def", width=minutes * 60_000 * 0.9,
+                   hovertemplate=hover)
+    figure.add_scatter(x=middle, y=df["sources"], name="来源数", mode="lines+markers", line={"color": "#2e7d32"},
+                       hovertemplate=hover)
+    figure.add_scatter(x=middle, y=df["negative"], name="负面信息", mode="lines", line={"color": "#c62828"},
+                       hovertemplate=hover)
+    tick = next(fmt for limit, fmt in HEAT_TICKS if limit is None or minutes < limit)
+    start, end = df["hour"].min(), df["hour"].max() + pd.Timedelta(minutes=minutes)
+    # A lone bin still gets an axis a few bins wide, not a bar filling the chart.
+    pad = max(pd.Timedelta(minutes=minutes) * 2, (end - start) * 0.02)
+    figure.update_xaxes(type="date", tickformat=tick, range=[start - pad, end + pad], nticks=8)
+    figure.update_yaxes(tickformat="d", dtick=1 if df["mentions"].max() < 5 else None)  # counts: whole numbers
     return figure
 
 

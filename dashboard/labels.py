@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 
@@ -88,13 +89,27 @@ AUDIT_ACTIONS = {
     "response_rejected": "驳回回应", "close": "办结", "evaluate": "评估", "false_alarm": "误报",
     "no_action": "无需处置", "level_changed": "等级变化", "deadline_set": "设定时限", "deadline_done": "环节完成",
     "deadline_dropped": "时限取消", "deadline_warned": "时限预警", "deadline_breached": "超时",
-    "escalated": "升级提醒", "export_events": "导出事件清单", "report_download": "下载报告",
+    "deadline_moved": "时限移交", "escalated": "升级提醒", "merge": "合并", "emerging": "突增",
+    "export_events": "导出事件清单", "report_download": "下载报告", "report_generate": "生成报告",
+    "login": "登录", "logout": "退出", "login_locked": "登录锁定", "user_add": "新增用户", "user_update": "修改用户",
+    "user_enable": "启用用户", "user_disable": "停用用户", "user_unlock": "解除锁定", "password_reset": "重设密码",
+    "shift_handover": "交班", "shift_ack": "接班确认", "bulk_assess": "批量研判",
+    "facts": "依据权威信息更新", "split": "拆分", "unmerge": "撤销合并",
 }
 AUDIT_FIELDS = {
     "topic": "领域", "urgency": "等级", "office_code": "责任单位", "status": "状态", "status_reason": "原因",
     "assessed_at": "研判时间", "responded_at": "回应时间", "closed_at": "办结时间", "response": "回应",
-    "response.status": "回应状态", "heat": "热度", "title": "标题",
+    "response.status": "回应状态", "heat": "热度", "title": "标题", "merged_into_id": "并入事件",
+    "merged_from": "并入的事件", "effect": "评估结果", "emerging": "突增", "active": "启用", "role": "角色",
+    "password": "密码", "locked_until": "锁定", "casualties": "伤亡人数", "summary": "摘要",
+    "split_to": "拆出的事件", "split_from": "拆自事件", "co_office": "协办单位",
 }
+AUDIT_ACTORS = {"system": "系统", "cli": "命令行", "demo": "演示"}
+
+
+def actor_text(actor: str | None) -> str:
+    """Who did it: a username as it is, the system and the command line in words."""
+    return AUDIT_ACTORS.get(actor or "", actor or "—")
 
 
 def audit_action_text(action: str | None) -> str:
@@ -109,6 +124,25 @@ def audit_field_text(field: str | None) -> str:
     return AUDIT_FIELDS.get(field or "", field or "")
 
 
+def audit_change_text(action: str | None, before: str, after: str) -> str:
+    """The change an audit row records, in words (values already made readable by audit_value_text)."""
+    if action == "deadline_done":
+        return f"截止 {before},完成于 {after}"
+    if action == "deadline_dropped":
+        return f"截止 {before},不再计时" if before else "不再计时"
+    if action == "deadline_breached":
+        return f"截止 {before},{after} 记为超时"
+    if action == "deadline_warned":
+        return f"已用去 {after}"
+    if action == "escalated":
+        return f"第 {after} 级"
+    if action in ("deadline_set", "deadline_moved") and not before:
+        return f"截止 {after}"
+    if not before and not after:
+        return ""
+    return f"{before or '—'} → {after or '—'}"
+
+
 def audit_value_text(settings: Settings, names: dict[str, str], field: str | None, value: str | None) -> str:
     """An audit before/after value in words: statuses, levels, offices, topics named; UTC times made local."""
     if value is None or value == "":
@@ -117,10 +151,14 @@ def audit_value_text(settings: Settings, names: dict[str, str], field: str | Non
         return status_text(value)
     if field == "urgency" and value.isdigit():
         return level_text(int(value))
-    if field == "office_code":
+    if field in ("office_code", "co_office"):
         return names.get(value, value)
     if field == "topic":
         return topic_text(settings, value)
+    if field in ("merged_into_id", "merged_from", "split_to", "split_from", "response") and value.isdigit():
+        return f"#{value}"
+    if field == "effect":
+        return _effect_text(value)
     if _ISO_TIME.match(value):
         try:
             return format_local(datetime.fromisoformat(value))
@@ -129,3 +167,12 @@ def audit_value_text(settings: Settings, names: dict[str, str], field: str | Non
     if field == "response.status":
         return RESPONSE_STATUS_NAMES.get(value, value)
     return value
+
+
+def _effect_text(value: str) -> str:
+    """An evaluation stored as JSON, as its verdict in words."""
+    try:
+        effect = json.loads(value)
+    except ValueError:
+        return value
+    return str(effect.get("verdict") or "评估数据不全") if isinstance(effect, dict) else value

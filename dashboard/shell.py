@@ -1,4 +1,5 @@
-"""The frame around every page: navigation by role, the refresh tick, and the cue for new level 1–2 events."""
+"""The frame around every page: navigation by role, the refresh tick, and the cue (banner and sound) for new level
+1–2 events, for deadlines the viewer holds at 80 % or missed, and for a handover waiting to be acknowledged."""
 
 from __future__ import annotations
 
@@ -11,10 +12,15 @@ from dashboard.access import Viewer
 from dashboard.auth import current_viewer, yuqing_app
 from dashboard.labels import level_short, role_text
 from dashboard.queries.overview import query_alert_events
+from dashboard.queries.queue import query_deadline_alerts
 from yuqing.app import App
+from yuqing.timeutil import format_local, utcnow
+from yuqing.workflow.shifts import pending_handover
 
 NAV = [
     ("overview", "/", "值班总览"),
+    ("queue", "/queue", "待研判"),
+    ("shift", "/shift", "我的值班"),
     ("events", "/events", "事件"),
     ("trends", "/trends", "趋势"),
     ("sources", "/sources", "来源"),
@@ -64,34 +70,68 @@ def _user_box(viewer: Viewer | None) -> html.Div:
     ], className="userbox")
 
 
-def alert_update(events: list[dict], seen: list[int] | None) -> tuple:
-    """(banner, seen ids, ping) for the open level 1–2 events now visible and those already seen.
+def alert_items(session, settings, viewer: Viewer, now) -> list[dict]:
+    """What the cue may announce to this viewer: open level 1–2 events, deadlines the viewer holds at the last
+    warning share or missed, and (for duty officers) a handover waiting for acknowledgement."""
+    items = [{**event, "key": f"e{event['id']}", "kind": "event"} for event in query_alert_events(session, viewer)]
+    items += [{**row, "key": f"d{row['key']}", "kind": "deadline"}
+              for row in query_deadline_alerts(session, settings, viewer, now)]
+    if viewer.role == "duty":
+        waiting = pending_handover(session)
+        if waiting is not None and waiting.handed_by != viewer.username:
+            items.append({"key": f"h{waiting.id}", "kind": "handover",
+                          "text": f"{waiting.handed_by} 于 {format_local(waiting.handed_at, '%H:%M')} 交班,请确认接班"})
+    return items
 
-    On the first look nothing is announced: the cue is for events that arrive, or rise to level 1–2, while the
-    officer is watching."""
-    ids = [event["id"] for event in events]
+
+def alert_update(items: list[dict], seen: list[str] | None) -> tuple:
+    """(banner, seen keys, ping) for the items now due and the keys already announced.
+
+    On the first look, deadlines and a waiting handover are shown at once (without sound); events are only
+    remembered: their cue is for events that arrive, or rise to level 1–2, while the officer is watching."""
+    keys = [item["key"] for item in items]
     if seen is None:
-        return no_update, ids, no_update
+        standing = [item for item in items if item["kind"] != "event"]
+        return (alert_banner(standing) if standing else no_update), keys, no_update
     known = set(seen)
-    new = [event for event in events if event["id"] not in known]
+    new = [item for item in items if item["key"] not in known]
     if not new:
-        return no_update, (ids if set(ids) != known else no_update), no_update
-    return alert_banner(new), ids, {"ids": [event["id"] for event in new]}
+        return no_update, (keys if set(keys) != known else no_update), no_update
+    return alert_banner(new), keys, {"ids": [item["key"] for item in new]}
 
 
-def alert_banner(events: list[dict]) -> html.Div:
-    """The flashing notice listing newly arrived level 1–2 events, each linking to its page."""
-    items = [
-        html.Li([html.Span(level_short(e["urgency"]), className=f"lvl lvl-{e['urgency']}"), " ",
-                 dcc.Link(e["title"], href=f"/events/{e['id']}")])
-        for e in events[:5]
-    ]
-    more = f"等 {len(events)} 起" if len(events) > 5 else ""
-    return html.Div([
-        html.Strong(f"新的重大舆情 {more}", className="alert-title"),
-        html.Ul(items),
-        html.Button("知道了", id="alert-dismiss", className="btn btn-small"),
-    ], className="alert-banner", role="alert")
+def _event_line(e: dict) -> html.Li:
+    return html.Li([html.Span(level_short(e["urgency"]), className=f"lvl lvl-{e['urgency']}"), " ",
+                    dcc.Link(e["title"], href=f"/events/{e['id']}")])
+
+
+def _deadline_line(d: dict) -> html.Li:
+    return html.Li([html.Span(f"{d['stage']}{'超时' if d['missed'] else '时限'}",
+                              className="tag-overdue" if d["missed"] else "tag-warn"), " ",
+                    dcc.Link(f"#{d['event_id']} {d['title']}", href=f"/events/{d['event_id']}"), f":{d['text']}"])
+
+
+def alert_banner(items: list[dict]) -> html.Div:
+    """The flashing notice: newly arrived level 1–2 events, deadlines at 80 % or missed, a handover to confirm."""
+    sections = []
+    events = [item for item in items if item["kind"] == "event"]
+    deadlines = [item for item in items if item["kind"] == "deadline"]
+    handovers = [item for item in items if item["kind"] == "handover"]
+    if events:
+        more = f"等 {len(events)} 起" if len(events) > 5 else ""
+        sections += [html.Strong(f"新的重大舆情 {more}", className="alert-title"),
+                     html.Ul([_event_line(e) for e in events[:5]])]
+    if deadlines:
+        missed = sum(d["missed"] for d in deadlines)
+        title = f"时限提醒:{len(deadlines) - missed} 个已用去 80% 以上,{missed} 个已超时"
+        sections += [html.Strong(title, className="alert-title", id="alert-deadlines"),
+                     html.Ul([_deadline_line(d) for d in deadlines[:5]])]
+    if handovers:
+        sections += [html.Strong("交班待确认", className="alert-title"),
+                     html.Ul([html.Li(dcc.Link(h["text"], href="/shift")) for h in handovers])]
+    return html.Div([html.Div(sections, className="alert-sections"),
+                     html.Button("知道了", id="alert-dismiss", className="btn btn-small")],
+                    className="alert-banner", role="alert")
 
 
 def register_shell_callbacks(dash_app: dash.Dash) -> None:
@@ -110,9 +150,10 @@ def register_shell_callbacks(dash_app: dash.Dash) -> None:
         viewer = current_viewer()
         if viewer is None:
             raise PreventUpdate
-        with yuqing_app().db.read() as session:
-            events = query_alert_events(session, viewer)
-        return alert_update(events, seen)
+        app = yuqing_app()
+        with app.db.read() as session:
+            items = alert_items(session, app.settings, viewer, utcnow())
+        return alert_update(items, seen)
 
     @dash_app.callback(Output("alert-banner", "children", allow_duplicate=True), Input("alert-dismiss", "n_clicks"),
                        prevent_initial_call=True)

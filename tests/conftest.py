@@ -19,6 +19,7 @@ BASE_CONFIG = {
     "logging": {"file": ""},
     "mail": {"admin_emails": ["admin@example.gov.cn"], "leader_emails": ["leader@example.gov.cn"],
              "duty_leader_email": "duty-leader@example.gov.cn"},
+    "duty": {"email": "zhiban@example.gov.cn", "head_email": "zhiban-head@example.gov.cn"},
     "offices": [
         {"code": "dzb", "name": "镇党政办", "email": "dzb@example.gov.cn", "head_email": "dzb-head@example.gov.cn",
          "lead": True, "topics": ["governance", "other"]},

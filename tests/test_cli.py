@@ -105,6 +105,33 @@ def test_export_events_xlsx_is_formula_safe(config_file, tmp_path):
     assert titles[0] == "标题" and titles[1].startswith("'=")
 
 
+def test_export_events_xlsx_has_date_cells_a_frozen_header_and_the_deadline(config_file, tmp_path):
+    from datetime import datetime, timedelta
+
+    from yuqing.timeutil import utcnow
+    from yuqing.workflow.hooks import on_event_detected
+
+    app = open_app(load_settings(config_file))
+    detected = utcnow() - timedelta(hours=5)  # a level-4 event: its 研判 (4 h) is an hour overdue
+    with app.db.write() as session:
+        event = Event(title="郭滩村路灯不亮", topic="urban", urgency=4, detected_at=detected, office_code="cwh-guotan")
+        session.add(event)
+        session.flush()
+        on_event_detected(session, app.settings, event, now=detected)
+    app.close()
+    out = tmp_path / "events.xlsx"
+    assert main(["--config", str(config_file), "export", "events", "--format", "xlsx", "--out", str(out)]) == 0
+    sheet = load_workbook(out).active
+    header = [cell.value for cell in sheet[1]]
+    row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
+    assert sheet.freeze_panes == "A2" and sheet[1][0].font.b
+    assert isinstance(row["发现时间"], datetime) and sheet.cell(2, header.index("发现时间") + 1).number_format == \
+        "yyyy-mm-dd hh:mm"
+    assert row["当前环节"] == "研判" and isinstance(row["截止时间"], datetime)
+    assert 0.9 < row["超时(小时)"] < 1.2 and row["突增"] == "否"
+    assert sheet.column_dimensions["B"].width == 40  # the title column is wide enough to read
+
+
 def test_export_bad_since(config_file, capsys):
     assert main(["--config", str(config_file), "export", "events", "--since", "yesterday"]) == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err

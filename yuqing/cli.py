@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import re
 import sys
 from collections.abc import Callable
 
@@ -16,64 +17,113 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger("yuqing.cli")
 
 
+# argparse's own messages (it has no Chinese catalogue), as they read in Chinese.
+_ARGPARSE_MESSAGES = [
+    (r"the following arguments are required: (.*)", "缺少必需的参数:{0}"),
+    (r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)", "参数 {0} 的值 {1} 无效,可选:{2}"),
+    (r"argument (\S+): invalid int value: (.*)", "参数 {0} 应为整数,收到 {1}"),
+    (r"argument (\S+): invalid float value: (.*)", "参数 {0} 应为数字,收到 {1}"),
+    (r"argument (\S+): expected one argument", "参数 {0} 后面需要一个值"),
+    (r"argument (\S+): ignored explicit argument (.*)", "参数 {0} 不接受值 {1}"),
+    (r"unrecognized arguments: (.*)", "无法识别的参数:{0}"),
+]
+
+
+def chinese_argparse_message(message: str) -> str:
+    """An argparse error message in Chinese (unknown ones are left as they are)."""
+    for pattern, text in _ARGPARSE_MESSAGES:
+        found = re.fullmatch(pattern, message)
+        if found:
+            return text.format(*found.groups())
+    return message
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Help laid out as argparse does, with the usage line in Chinese."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        # prefix "" is argparse working out a subcommand's name, not a usage line to print
+        super().add_usage(usage, actions, groups, prefix="用法:" if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's own messages, with our exit status
+    """argparse with everything it prints in Chinese: headings, the -h option, error messages; our exit status."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+
+    def error(self, message: str) -> None:
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: 参数错误:{message}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: 参数错误:{chinese_argparse_message(message)}\n")
+
+
+def _command(sub, name: str, text: str) -> argparse.ArgumentParser:
+    """A subcommand whose one-line help is also the description atop its own --help."""
+    return sub.add_parser(name, help=text, description=text)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """All subcommands and their options."""
-    parser = _Parser(prog="yuqing", description="东园镇政务舆情监测与回应系统")
-    parser.add_argument("--config", metavar="PATH", help="配置文件(默认 $YUQING_CONFIG,否则 ./config.toml)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
-    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+    parser = _Parser(prog="yuqing", description="东园镇政务舆情监测与回应系统。各命令的用法见 yuqing 命令 -h。")
+    parser.add_argument("--config", metavar="路径", help="配置文件(默认 $YUQING_CONFIG,否则 ./config.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="输出调试日志(出错时显示详细信息)")
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser, title="命令")
 
-    demo = sub.add_parser("demo", help="启动演示:模拟信息源 + 采集 + 研判 + 看板,全部在本机运行")
-    demo.add_argument("--port", type=int, default=None, help="看板端口(默认取配置)")
-    demo.add_argument("--sites-port", type=int, default=8901, help="模拟信息源端口(默认 8901,被占用时自动换)")
-    demo.add_argument("--speed", type=float, default=1.0, help="模拟信息发布速度倍数(默认 1)")
-    demo.add_argument("--dir", default="demo-data", help="演示数据目录(默认 ./demo-data)")
-    demo.add_argument("--duration", type=float, default=0, help="运行多少秒后自动退出(默认一直运行)")
+    demo = _command(sub, "demo", "启动演示:模拟信息源 + 采集 + 研判 + 看板,全部在本机运行")
+    demo.add_argument("--port", type=int, default=None, metavar="端口", help="看板端口(默认取配置)")
+    demo.add_argument("--sites-port", type=int, default=8901, metavar="端口",
+                      help="模拟信息源端口(默认 8901,被占用时自动换)")
+    demo.add_argument("--speed", type=float, default=1.0, metavar="倍数", help="模拟信息发布速度倍数(默认 1)")
+    demo.add_argument("--dir", default="demo-data", metavar="目录", help="演示数据目录(默认 ./demo-data,每次重新开始)")
+    demo.add_argument("--duration", type=float, default=0, metavar="秒", help="运行多少秒后自动退出(默认一直运行)")
 
-    sub.add_parser("run", help="正式运行:定时采集、研判、时限检查、发送提醒、看板")
-    sub.add_parser("check", help="检查配置文件并显示摘要")
+    _command(sub, "run", "正式运行:定时采集、研判、时限检查、发送提醒、看板(Ctrl-C 停止)")
+    _command(sub, "check", "检查配置文件并显示摘要(有误时指出文件、行号和期望的写法)")
 
-    crawl = sub.add_parser("crawl", help="立即采集")
-    crawl.add_argument("--source", action="append", metavar="NAME", help="只采集该来源(可重复)")
-    crawl.add_argument("--once", action="store_true", help="每个来源采集一轮后退出(默认按间隔持续采集)")
+    crawl = _command(sub, "crawl", "立即采集并显示各来源的采集结果")
+    crawl.add_argument("--source", action="append", metavar="名称", help="只采集该来源(可重复)")
+    crawl.add_argument("--once", action="store_true", help="每个来源采集一轮后退出(默认按间隔持续采集,Ctrl-C 停止)")
 
-    classify = sub.add_parser("classify", help="对 JSON Lines 输入逐行判定领域和预警等级")
-    classify.add_argument("--model", metavar="DIR", help="使用 yuqing train 训练出的模型目录")
+    classify = _command(sub, "classify", "对 JSON Lines 输入逐行判定领域、预警等级和相关性(标准输入 → 标准输出)")
+    classify.add_argument("--model", metavar="目录", help="使用 yuqing train 训练出的模型目录(默认内置词库)")
 
-    train = sub.add_parser("train", help="用本单位已标注的历史数据训练领域分类模型")
-    train.add_argument("--data", required=True, metavar="FILE", help="CSV 或 XLSX 文件")
-    train.add_argument("--text-column", required=True, metavar="C", help="文本列名")
-    train.add_argument("--label-column", required=True, metavar="C", help="标签列名")
-    train.add_argument("--out", required=True, metavar="DIR", help="模型输出目录")
+    train = _command(sub, "train", "用本单位已标注的历史数据训练领域分类模型")
+    train.add_argument("--data", required=True, metavar="文件", help="CSV 或 XLSX 文件")
+    train.add_argument("--text-column", required=True, metavar="列名", help="文本所在的列")
+    train.add_argument("--label-column", required=True, metavar="列名", help="领域标签所在的列")
+    train.add_argument("--out", required=True, metavar="目录", help="模型输出目录")
 
-    export = sub.add_parser("export", help="导出信息或事件")
-    export.add_argument("what", choices=["mentions", "events"], help="mentions(信息)或 events(事件)")
-    export.add_argument("--format", choices=["jsonl", "csv", "xlsx"], default="jsonl")
-    export.add_argument("--out", metavar="FILE", help="输出文件(默认标准输出;xlsx 必须指定)")
+    export = _command(sub, "export", "导出信息或事件(个人信息已脱敏)")
+    export.add_argument("what", choices=["mentions", "events"], metavar="mentions|events",
+                        help="mentions 导出信息;events 导出事件")
+    export.add_argument("--format", choices=["jsonl", "csv", "xlsx"], default="jsonl",
+                        help="jsonl 每行一个 JSON(默认);csv 表格文本(UTF-8,Excel 可直接打开);xlsx Excel 工作簿")
+    export.add_argument("--out", metavar="文件", help="输出文件(默认标准输出;xlsx 必须指定)")
     export.add_argument("--since", metavar="YYYY-MM-DD", help="只导出该日期(北京时间)之后首次采集的")
 
-    report = sub.add_parser("report", help="生成报告")
-    report.add_argument("kind", choices=["monthly", "daily", "weekly"], help="monthly 月度问责报告;daily 日报;weekly 周报")
+    report = _command(sub, "report", "生成报告(.docx + .xlsx),登记到看板“报告”页")
+    report.add_argument("kind", choices=["monthly", "daily", "weekly"], metavar="monthly|daily|weekly",
+                        help="monthly 月度问责报告;daily 舆情日报;weekly 舆情周报")
     report.add_argument("--month", metavar="YYYY-MM", help="月份(monthly 必填)")
     report.add_argument("--date", metavar="YYYY-MM-DD", help="日期(daily/weekly,默认昨天/上周)")
-    report.add_argument("--out", metavar="DIR", help="输出目录(默认配置中的 reports.out_dir)")
-    report.add_argument("--mail", action="store_true", help="生成后发给镇领导邮件列表")
+    report.add_argument("--out", metavar="目录", help="输出目录(默认配置中的 reports.out_dir)")
+    report.add_argument("--mail", action="store_true", help="生成后发给镇领导邮件列表(mail.leader_emails)")
 
-    user = sub.add_parser("user", help="看板用户管理")
-    user_sub = user.add_subparsers(dest="user_command", metavar="操作", parser_class=_Parser)
-    add = user_sub.add_parser("add", help="新增用户(已存在则重设密码、角色)")
-    add.add_argument("name")
-    add.add_argument("--role", required=True, choices=["duty", "office", "leader", "admin"])
-    add.add_argument("--office", metavar="CODE", help="所属责任单位代码(office 角色必填)")
-    add.add_argument("--display-name", default="", help="显示名称")
-    add.add_argument("--password", help="密码(省略则交互输入,或读环境变量 YUQING_PASSWORD)")
-    user_sub.add_parser("list", help="列出用户")
+    user = _command(sub, "user", "看板用户管理")
+    user_sub = user.add_subparsers(dest="user_command", metavar="操作", parser_class=_Parser, title="操作")
+    add = _command(user_sub, "add", "新增用户(已存在则重设密码、角色)")
+    add.add_argument("name", metavar="用户名", help="登录用的用户名(字母、数字、点、下划线、连字符)")
+    add.add_argument("--role", required=True, choices=["duty", "office", "leader", "admin"],
+                     help="duty 值班员(研判);office 责任单位(核实、回应);leader 镇领导(只读、报告);admin 管理员")
+    add.add_argument("--office", metavar="单位代码", help="所属责任单位代码(office 角色必填,见配置 [[offices]] code)")
+    add.add_argument("--display-name", default="", metavar="姓名", help="看板上显示的姓名")
+    add.add_argument("--password", metavar="密码", help="密码(省略则交互输入,或读环境变量 YUQING_PASSWORD)")
+    _command(user_sub, "list", "列出用户")
     return parser
 
 
@@ -85,7 +135,8 @@ def _open(args: argparse.Namespace):
     from yuqing.logging_setup import setup_logging
 
     settings = _settings(args)
-    setup_logging(settings.logging, console_level="DEBUG" if args.verbose else "WARNING")
+    setup_logging(settings.logging, timezone=settings.general.timezone,
+                  console_level="DEBUG" if args.verbose else "WARNING")
     return open_database(settings)
 
 
@@ -105,11 +156,18 @@ def open_database(settings: Settings):
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from yuqing.config import describe_problems, operational_problems
+
     settings = _settings(args)
+    problems = operational_problems(settings)
+    if problems:
+        print(describe_problems(settings, problems), file=sys.stderr)
+        return EXIT_USAGE
     print(f"配置有效:{settings.config_path}")
     print(f"  数据库:{settings.database.url}")
     print(f"  来源 {len(settings.sources)} 个:" + "、".join(s.name for s in settings.sources))
     print(f"  责任单位 {len(settings.offices)} 个,监测方案 {len(settings.schemes)} 个")
+    print(f"  研判:{settings.duty.name}({settings.duty.email}),交班时间 {'、'.join(settings.duty.shift_changes)}")
     print(f"  邮件:{'SMTP ' + settings.mail.smtp_host if settings.mail.smtp_host else '本地发件箱 ' + settings.mail.outbox_dir}")
     return EXIT_OK
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from yuqing.settings_model import Settings
+from yuqing.settings_model import KeyedProblem, Settings
 
 ENV_CONFIG = "YUQING_CONFIG"
 ENV_DATABASE_URL = "YUQING_DATABASE_URL"
@@ -82,6 +82,31 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
     return settings
 
 
+def operational_problems(settings: Settings) -> list[tuple[tuple, str]]:
+    """What `yuqing check` rejects beyond a valid file: (key path, Chinese reason) for settings that would leave
+    someone untold (an office without an e-mail address cannot be warned of its deadlines)."""
+    problems: list[tuple[tuple, str]] = []
+    for index, office in enumerate(settings.offices):
+        if not office.email:
+            problems.append((("offices", index, "email"),
+                             f"责任单位 {office.code}({office.name})缺少 email:时限预警和超时提醒无法送达该单位"))
+    if settings.offices and not settings.duty.email:
+        problems.append((("duty", "email"), "缺少舆情值班室邮箱 [duty] email:研判时限预警和超时提醒无法送达值班室"))
+    return problems
+
+
+def describe_problems(settings: Settings, problems: list[tuple[tuple, str]]) -> str:
+    """Problems as “file:line: key: reason” lines, the line found in the configuration file when it exists."""
+    path = Path(settings.config_path)
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    lines = []
+    for loc, reason in problems:
+        line = _find_line(text, loc)
+        where = f"{path}:{line}" if line else str(path)
+        lines.append(f"{where}: {_format_loc(loc, tomllib.loads(text) if text else {})}: {reason}")
+    return "配置不完整:\n  " + "\n  ".join(lines)
+
+
 def _check_scheme_expressions(settings: Settings, config_path: Path, text: str) -> None:
     from pipeline.schemes import SchemeSyntaxError, parse
 
@@ -149,6 +174,9 @@ def _describe_validation_error(exc: ValidationError, config_path: Path, data: di
     lines = []
     for error in exc.errors():
         loc = tuple(error["loc"])
+        cause = error.get("ctx", {}).get("error")
+        if isinstance(cause, KeyedProblem):
+            loc = loc + cause.loc
         key = _format_loc(loc, data)
         line = _find_line(text, loc)
         where = f"{config_path}:{line}" if line else str(config_path)

@@ -103,7 +103,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from yuqing.logging_setup import setup_logging
 
     settings = load_settings(args.config)
-    setup_logging(settings.logging, console_level="DEBUG" if args.verbose else "WARNING")
+    setup_logging(settings.logging, timezone=settings.general.timezone,
+                  console_level="DEBUG" if args.verbose else "WARNING")
     app = open_database(settings)
     try:
         scheduler = None if args.once else _scheduler(settings)
@@ -151,14 +152,16 @@ def _forever(service, app, names: list[str], progress: Progress) -> int:
     from twisted.internet import reactor
 
     from crawlers.health import check_sources
+    from crawlers.reactor import stop_on_signals
 
     service.schedule_all(names)
     service.scheduler.add_job(check_sources, "interval", args=[app], id="crawl-health",
                               seconds=app.settings.scheduler.health_check_seconds, max_instances=1, coalesce=True)
     service.scheduler.start()
     print(f"按各来源的间隔持续采集 {len(names)} 个来源,按 Ctrl-C 停止。", file=sys.stderr)
+    stop_on_signals(reactor)
     try:
-        reactor.run()  # the main thread: Ctrl-C stops the reactor after the running crawls wind down
+        reactor.run(installSignalHandlers=False)  # Ctrl-C stops the reactor after the running crawls wind down
     finally:
         service.scheduler.shutdown(wait=False)
     progress.close()

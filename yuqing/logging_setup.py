@@ -1,11 +1,13 @@
-"""Logging an administrator can read: one line per event, local time, the component, a Chinese message."""
+"""Logging an administrator can read: one line per event, local time with its zone, the component, a Chinese
+message."""
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
-import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from yuqing.settings_model import LoggingSettings
 
@@ -13,7 +15,14 @@ FORMAT = "%(asctime)s %(levelname)-7s [%(name)s] %(message)s"
 
 
 class _LocalTimeFormatter(logging.Formatter):
-    converter = time.localtime
+    """Times in the configured zone (not the server's), with the offset: “2026-11-25 14:30:05+08:00”."""
+
+    def __init__(self, fmt: str, zone: ZoneInfo):
+        super().__init__(fmt)
+        self.zone = zone
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 - logging's API
+        return datetime.fromtimestamp(record.created, self.zone).isoformat(sep=" ", timespec="seconds")
 
 
 class _ConsoleFormatter(_LocalTimeFormatter):
@@ -27,13 +36,15 @@ class _ConsoleFormatter(_LocalTimeFormatter):
         return super().format(record)
 
 
-def setup_logging(settings: LoggingSettings, *, console: bool = True, console_level: str | None = None) -> None:
-    """Log to a rotating file (and the console); quiet the chatty libraries."""
+def setup_logging(settings: LoggingSettings, *, timezone: str, console: bool = True,
+                  console_level: str | None = None) -> None:
+    """Log to a rotating file (and the console), times in `timezone` ([general] timezone); quiet chatty libraries."""
+    zone = ZoneInfo(timezone)
     root = logging.getLogger()
     root.setLevel(settings.level)
     for handler in list(root.handlers):
         root.removeHandler(handler)
-    formatter = _LocalTimeFormatter(FORMAT, "%Y-%m-%d %H:%M:%S")
+    formatter = _LocalTimeFormatter(FORMAT, zone)
     if settings.file:
         Path(settings.file).parent.mkdir(parents=True, exist_ok=True)
         file_handler = logging.handlers.RotatingFileHandler(
@@ -44,7 +55,7 @@ def setup_logging(settings: LoggingSettings, *, console: bool = True, console_le
     if console:
         stream = logging.StreamHandler()
         verbose = (console_level or settings.level) == "DEBUG"
-        stream.setFormatter(formatter if verbose else _ConsoleFormatter(FORMAT, "%Y-%m-%d %H:%M:%S"))
+        stream.setFormatter(formatter if verbose else _ConsoleFormatter(FORMAT, zone))
         stream.setLevel(console_level or settings.level)
         root.addHandler(stream)
     for name, level in {

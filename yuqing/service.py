@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -126,14 +125,15 @@ class Service:
         """Run until Ctrl-C / SIGTERM (or for `duration` seconds); the reactor owns the main thread."""
         from twisted.internet import reactor
 
+        from crawlers.reactor import stop_on_signals
+
         self.crawl.schedule_all()
         schedule_jobs(self.app, self.scheduler)
         self.delivery.start()
         if self.dashboard:
             self.dashboard.start()
         self.scheduler.start()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: reactor.callFromThread(reactor.stop))
+        stop_on_signals(reactor)
         if duration:
             reactor.callLater(duration, reactor.stop)
         if on_started:
@@ -161,7 +161,8 @@ def cmd_run(args) -> int:
     from yuqing.logging_setup import setup_logging
 
     settings = load_settings(args.config)
-    setup_logging(settings.logging, console_level="DEBUG" if args.verbose else "INFO")
+    setup_logging(settings.logging, timezone=settings.general.timezone,
+                  console_level="DEBUG" if args.verbose else "INFO")
     app = open_database(settings)
     service = Service(app)
     print(f"看板地址:{service.dashboard.url}  (Ctrl-C 停止)")

@@ -19,6 +19,14 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _SPAN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 
 
+class KeyedProblem(ValueError):
+    """A check across sections that knows the key it is about, so the loader can name the line."""
+
+    def __init__(self, message: str, loc: tuple):
+        super().__init__(message)
+        self.loc = loc
+
+
 class Strict(BaseModel):
     """Base for every section: unknown keys are errors, values are checked strictly."""
 
@@ -35,6 +43,26 @@ def _check_hhmm(value: str) -> str:
     if not _HHMM.match(value):
         raise ValueError("应为“HH:MM”形式的时间,例如 “08:30”")
     return value
+
+
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+def check_email(value: str) -> str:
+    """An e-mail address, or empty; anything else is a configuration error."""
+    value = value.strip()
+    if value and not _EMAIL.match(value):
+        raise ValueError(f"“{value}”不是有效的电子邮件地址,应形如 “name@example.gov.cn”")
+    return value
+
+
+def _check_shift_changes(values: list[str]) -> list[str]:
+    if not values:
+        raise ValueError("至少需要一个交班时间,例如 [\"08:30\"]")
+    times = [_check_hhmm(v) for v in values]
+    if len(set(times)) != len(times):
+        raise ValueError("交班时间重复")
+    return sorted(times)
 
 
 class GeneralSettings(Strict):
@@ -87,6 +115,21 @@ class MailSettings(Strict):
     max_attempts: int = Field(50, ge=1)
     retry_base_seconds: float = Field(10.0, gt=0)
     retry_max_seconds: float = Field(600.0, gt=0)
+
+    _address = field_validator("sender", "duty_leader_email")(lambda cls, v: check_email(v))
+    _lists = field_validator("admin_emails", "leader_emails")(lambda cls, v: [check_email(e) for e in v])
+
+
+class DutySettings(Strict):
+    """The 舆情 duty desk (舆情值班): it holds 研判 and is told, and charged, for its deadlines."""
+
+    name: str = "舆情值班室"
+    email: str = ""  # the duty desk's mailbox: 研判 warnings and breaches
+    head_email: str = ""  # 值班负责人: first step of a 研判 escalation (else the duty leader)
+    shift_changes: list[str] = ["08:30", "17:30"]  # local times a duty shift hands over to the next
+
+    _times = field_validator("shift_changes")(lambda cls, v: _check_shift_changes(v))
+    _emails = field_validator("email", "head_email")(lambda cls, v: check_email(v))
 
 
 class WebhookSettings(Strict):
@@ -149,6 +192,8 @@ class OfficeSettings(Strict):
     lead: bool = False
     topics: list[str] = []  # topic codes this office is responsible for
     villages: list[str] = []  # 属地: villages this office answers for
+
+    _emails = field_validator("email", "head_email")(lambda cls, v: check_email(v))
 
 
 class RoutingRule(Strict):
@@ -331,6 +376,7 @@ class Settings(Strict):
     database: DatabaseSettings = DatabaseSettings()
     dashboard: DashboardSettings = DashboardSettings()
     mail: MailSettings = MailSettings()
+    duty: DutySettings = DutySettings()
     webhooks: list[WebhookSettings] = []
     alerts: AlertSettings = AlertSettings()
     escalation: EscalationSettings = EscalationSettings()
@@ -355,24 +401,26 @@ class Settings(Strict):
     @model_validator(mode="after")
     def _cross_checks(self) -> Settings:
         names = [s.name for s in self.sources]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"来源名称重复:{', '.join(dupes)}")
+        for index, name in enumerate(names):
+            if name in names[:index]:
+                raise KeyedProblem(f"来源名称重复:{name}", ("sources", index, "name"))
         codes = [o.code for o in self.offices]
-        dupes = sorted({c for c in codes if codes.count(c) > 1})
-        if dupes:
-            raise ValueError(f"责任单位代码重复:{', '.join(dupes)}")
-        if sum(o.lead for o in self.offices) > 1:
-            raise ValueError("只能有一个牵头单位(lead = true)")
+        for index, code in enumerate(codes):
+            if code in codes[:index]:
+                raise KeyedProblem(f"责任单位代码重复:{code}", ("offices", index, "code"))
+        leads = [index for index, office in enumerate(self.offices) if office.lead]
+        if len(leads) > 1:
+            raise KeyedProblem("只能有一个牵头单位(lead = true)", ("offices", leads[1], "lead"))
         known = set(codes)
-        for rule in self.routing:
+        for index, rule in enumerate(self.routing):
             if rule.office not in known:
-                raise ValueError(f"分派规则指向未定义的责任单位 “{rule.office}”")
+                raise KeyedProblem(f"分派规则指向未定义的责任单位 “{rule.office}”(已定义:{'、'.join(codes) or '无'})",
+                                   ("routing", index, "office"))
         topic_codes = set(self.topic_names())
-        for office in self.offices:
+        for index, office in enumerate(self.offices):
             for topic in office.topics:
                 if topic not in topic_codes:
-                    raise ValueError(f"责任单位 {office.code} 的领域 “{topic}” 未定义")
+                    raise KeyedProblem(f"责任单位 {office.code} 的领域 “{topic}” 未定义", ("offices", index, "topics"))
         return self
 
     def topic_names(self) -> dict[str, str]:

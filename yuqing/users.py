@@ -73,7 +73,7 @@ def check_login(session: Session, username: str, password: str, *, max_failures:
         _hasher_dummy_verify(password)
         return None, "用户名或密码错误"
     if user.locked_until and as_utc(user.locked_until) > now:
-        return None, "登录失败次数过多,账户已临时锁定,请稍后再试"
+        return None, locked_message(as_utc(user.locked_until), now)
     try:
         _hasher.verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -81,7 +81,10 @@ def check_login(session: Session, username: str, password: str, *, max_failures:
         if user.failed_logins >= max_failures:
             user.locked_until = now + lockout
             user.failed_logins = 0
-            session.add(AuditLog(actor=username, entity="user", entity_id=username, action="login_locked"))
+            session.add(AuditLog(actor=username, entity="user", entity_id=username, action="login_locked",
+                                 field="locked_until", after=as_utc(user.locked_until).isoformat(),
+                                 comment=f"连续 {max_failures} 次密码错误"))
+            return None, f"密码错误已达 {max_failures} 次。" + locked_message(user.locked_until, now)
         return None, "用户名或密码错误"
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -90,6 +93,44 @@ def check_login(session: Session, username: str, password: str, *, max_failures:
     user.last_login_at = now
     session.add(AuditLog(actor=username, entity="user", entity_id=username, action="login"))
     return user, ""
+
+
+def locked_message(until: datetime, now: datetime) -> str:
+    """How long a locked account stays locked, in the words the login page shows."""
+    from yuqing.timeutil import format_local
+
+    minutes = max(1, round((until - now).total_seconds() / 60))
+    return (f"账户已锁定至 {format_local(until, '%H:%M')}(约 {minutes} 分钟后自动解锁);"
+            "如需提前解锁,请联系系统管理员")
+
+
+def _admin_target(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise UserError(f"用户 “{username}” 不存在")
+    return user
+
+
+def unlock_user(session: Session, username: str, actor: str, now: datetime | None = None) -> User:
+    """Lift a login lockout (and forget the failures counted so far), audited."""
+    user = _admin_target(session, username)
+    before = user.locked_until
+    user.locked_until, user.failed_logins = None, 0
+    session.add(AuditLog(at=now or utcnow(), actor=actor, entity="user", entity_id=username, action="user_unlock",
+                         field="locked_until", before=as_utc(before).isoformat() if before else None))
+    return user
+
+
+def reset_password(session: Session, username: str, password: str, actor: str, now: datetime | None = None) -> User:
+    """Set a new password for a user (who then logs in with it), lifting any lockout; audited, without the password."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise UserError(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+    user = _admin_target(session, username)
+    user.password_hash = hash_password(password)
+    user.locked_until, user.failed_logins = None, 0
+    session.add(AuditLog(at=now or utcnow(), actor=actor, entity="user", entity_id=username, action="password_reset",
+                         field="password", comment="管理员重设密码"))
+    return user
 
 
 _DUMMY_HASH = _hasher.hash("not-a-real-password")

@@ -13,6 +13,8 @@ from dashboard.components import denied_page, notice, result_message
 from dashboard.evidence import query_evidence
 from dashboard.event_panels import (
     action_forms,
+    possible,
+    possible_actions,
     render_audit,
     render_deadlines,
     render_evidence,
@@ -45,10 +47,11 @@ def layout(event_id=None, **_query):
         offices = office_options(session)
     if detail is None:
         return notice(NOT_VISIBLE, "error")
-    decide = viewer.can_act("confirm", detail["office_code"])
+    decide = possible(viewer, detail, "confirm")
     return html.Div([
         dcc.Store(id="ed-id", data=detail["id"]),
         dcc.Store(id="ed-changed", data=0),
+        dcc.Store(id="ed-form-set", data=possible_actions(viewer, detail)),
         dcc.Link("← 返回事件列表", href="/events", className="back"),
         html.Div(id="ed-header", className="ed-header"),
         html.Div([
@@ -61,7 +64,8 @@ def layout(event_id=None, **_query):
                                                        id="ed-evidence")], className="panel"),
             ], className="col-main"),
             html.Div([
-                html.Section([html.H3("处置操作")] + action_forms(app.settings, viewer, detail, offices),
+                html.Section([html.H3("处置操作"), html.Div(id="ed-result"),
+                              html.Div(action_forms(app.settings, viewer, detail, offices), id="ed-forms")],
                              className="panel"),
                 html.Section([html.H3("时限"), html.Div(id="ed-deadlines")], className="panel"),
                 html.Section([html.H3("回应记录"), html.Div(id="ed-responses")] + ([
@@ -77,10 +81,12 @@ def layout(event_id=None, **_query):
 
 @callback(Output("ed-header", "children"), Output("ed-deadlines", "children"), Output("ed-responses", "children"),
           Output("ed-audit", "children"), Output("ed-sources", "children"), Output("ed-timeline", "children"),
-          Output("ed-heat", "figure"), Input("tick", "n_intervals"), Input("ed-changed", "data"),
-          State("ed-id", "data"))
-def refresh(_tick, _changed, event_id):
-    """Re-read the event (rights checked again) and replace the data panels."""
+          Output("ed-heat", "figure"), Output("ed-forms", "children"), Output("ed-form-set", "data"),
+          Input("tick", "n_intervals"), Input("ed-changed", "data"), State("ed-id", "data"),
+          State("ed-form-set", "data"))
+def refresh(_tick, _changed, event_id, shown):
+    """Re-read the event (rights checked again) and replace the data panels; the action forms are redrawn only
+    when the actions possible now have changed (an action done here or elsewhere), so typing is not lost."""
     viewer = current_viewer()
     if viewer is None or not viewer.can_open("events"):
         raise PreventUpdate
@@ -92,10 +98,13 @@ def refresh(_tick, _changed, event_id):
         mentions = query_event_mentions(session, app.settings, detail["id"])
         sources = query_event_sources(session, detail["id"])
         heat = query_event_heat(session, detail["id"])
+        actions = possible_actions(viewer, detail)
+        forms = (action_forms(app.settings, viewer, detail, office_options(session)), actions) \
+            if actions != shown else (dash.no_update, dash.no_update)
     return (render_header(detail), render_deadlines(detail["deadlines"]),
-            render_responses(detail["responses"], viewer.can_act("confirm", detail["office_code"])),
+            render_responses(detail["responses"], possible(viewer, detail, "confirm")),
             render_audit(detail["audit"]), render_sources(sources),
-            render_timeline(mentions, viewer.can_see_evidence), make_heat_figure(heat))
+            render_timeline(mentions, viewer.can_see_evidence), make_heat_figure(heat), *forms)
 
 
 @callback(Output("ed-evidence", "children"), Input({"type": "ed-evidence", "id": ALL}, "n_clicks"),
@@ -112,19 +121,23 @@ def show_evidence(_clicks):
 
 
 def act(action: str, event_id, values: dict, changed: int | None) -> tuple:
-    """Run one action for the current viewer; the message, and a bump of `ed-changed` on success."""
+    """Run one action for the current viewer: the message under its form, a bump of `ed-changed` on success, and
+    the success again above the forms (it stays there when the forms are redrawn because other actions opened)."""
     viewer = current_viewer()
     if viewer is None:
         raise PreventUpdate
     result: ActionResult = run_event_action(yuqing_app(), viewer, action, event_id, values)
-    return result_message(result), (changed or 0) + 1 if result.ok else dash.no_update
+    if not result.ok:
+        return result_message(result), dash.no_update, ""
+    return result_message(result), (changed or 0) + 1, result_message(result)
 
 
 def _action_callback(action: str, button: str, message: str, fields: dict[str, str]) -> None:
     """Wire one form: its button, its inputs (form key → component id) and its message area."""
 
     @callback(Output(message, "children"), Output("ed-changed", "data", allow_duplicate=True),
-              Input(button, "n_clicks"), State("ed-id", "data"), State("ed-changed", "data"),
+              Output("ed-result", "children", allow_duplicate=True), Input(button, "n_clicks"),
+              State("ed-id", "data"), State("ed-changed", "data"),
               *[State(component, "value") for component in fields.values()], prevent_initial_call=True)
     def submit(clicks, event_id, changed, *values):
         if not clicks:
@@ -148,7 +161,7 @@ _action_callback("merge", "ed-merge-submit", "ed-merge-msg", {"target_id": "ed-m
 
 
 @callback(Output("ed-decide-msg", "children"), Output("ed-changed", "data", allow_duplicate=True),
-          Input({"type": "ed-confirm", "id": ALL}, "n_clicks"), Input({"type": "ed-reject", "id": ALL}, "n_clicks"),
+          Output("ed-result", "children", allow_duplicate=True), Input({"type": "ed-confirm", "id": ALL}, "n_clicks"), Input({"type": "ed-reject", "id": ALL}, "n_clicks"),
           State("ed-id", "data"), State("ed-changed", "data"), State("ed-decide-comment", "value"),
           prevent_initial_call=True)
 def decide(_confirms, _rejects, event_id, changed, comment):

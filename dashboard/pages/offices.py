@@ -16,7 +16,8 @@ dash.register_page(__name__, path="/offices", name="责任单位", title="责任
 
 OFFICE_COLUMNS = (
     [{"field": "office", "headerName": "责任单位", "width": 170, "pinned": "left"},
-     {"field": "open", "headerName": "未办结", "width": 80}]
+     {"field": "open", "headerName": "待办", "width": 80,
+      "headerTooltip": "舆情值班室:待研判事件;责任单位:本单位未办结事件"}]
     + [{"field": f"open_{level}", "headerName": level_short(level), "width": 100} for level in LEVELS]
     + [{"field": f"rate_{stage}", "headerName": f"{stage_text(stage)}按时率", "width": 150} for stage in DEADLINE_STAGES]
     + [{"field": "breaches", "headerName": "本月超时", "width": 90,
@@ -24,11 +25,12 @@ OFFICE_COLUMNS = (
 )
 BREACH_COLUMNS = [
     {"field": "due", "headerName": "截止", "width": 140, "sort": "desc"},
-    {"field": "office", "headerName": "责任单位", "width": 160},
+    {"field": "office", "headerName": "责任主体", "width": 160},
     {"field": "stage", "headerName": "环节", "width": 120},
     {"field": "level", "headerName": "等级", "width": 110},
     {"field": "title", "headerName": "事件", "flex": 1, "tooltipField": "title", "cellClass": "cell-link"},
     {"field": "done", "headerName": "完成", "width": 140},
+    {"field": "late", "headerName": "超时时长", "width": 150},
 ]
 
 
@@ -43,7 +45,8 @@ def layout(**_query):
             html.H2("责任单位"),
             dcc.Dropdown(id="of-month", options=months, value=months[0]["value"], clearable=False,
                          className="f-mid", persistence=True),
-            html.Span("按时率 = 按时完成 ÷(按时完成 + 超时),统计截止时间落在所选月份的环节", className="meta"),
+            html.Span("按时率 = 按时完成 ÷(按时完成 + 超时),统计截止时间落在所选月份的环节;研判由舆情值班室承担,"
+                      "核实、回应、处置由责任单位承担,超时记在当时承担的一方名下", className="meta"),
         ], className="toolbar"),
         make_grid("of-table", OFFICE_COLUMNS, [], height="auto", row_id="params.data.code",
                   grid_options={"domLayout": "autoHeight"}),
@@ -58,9 +61,10 @@ def office_data(month: str | None) -> tuple[list[dict], list[dict]]:
     if viewer is None or not viewer.can_open("offices"):
         raise PreventUpdate
     now = utcnow()
-    with yuqing_app().db.read() as session:
-        table = query_office_table(session, viewer, month, now)
-        breaches = query_office_breaches(session, viewer, month, now)
+    app = yuqing_app()
+    with app.db.read() as session:
+        table = query_office_table(session, app.settings, viewer, month, now)
+        breaches = query_office_breaches(session, app.settings, viewer, month, now)
     return table, breaches
 
 

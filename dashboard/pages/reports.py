@@ -1,17 +1,19 @@
-"""报告: generated reports with their files to download, and the open-event list as an Excel file."""
+"""报告: build the monthly report of the current or a past month, the reports made (here, by the scheduler or on
+the command line) with their files to download, and the open-event list as an Excel file."""
 
 from __future__ import annotations
 
 import dash
-from dash import ALL, Input, Output, callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard.actions import audit_export
+from dashboard.actions import audit_export, build_monthly_report
 from dashboard.auth import current_viewer, yuqing_app
-from dashboard.components import denied_page
+from dashboard.components import denied_page, result_message
 from dashboard.export import make_event_workbook
 from dashboard.queries.admin import query_reports, report_file
 from dashboard.queries.events import EventFilters, query_event_list
+from dashboard.queries.offices import month_options
 from yuqing.timeutil import format_local, utcnow
 
 dash.register_page(__name__, path="/reports", name="报告", title="报告", order=5)
@@ -22,6 +24,7 @@ def layout(**_query):
     viewer = current_viewer()
     if viewer is None or not viewer.can_open("reports"):
         return denied_page()
+    months = month_options(utcnow())
     return html.Div([
         html.Div([
             html.H2("报告"),
@@ -29,6 +32,14 @@ def layout(**_query):
             html.Span("按条件筛选后导出,请到“事件”页使用“导出Excel”", className="meta"),
             dcc.Download(id="rp-download"),
         ], className="toolbar"),
+        html.Div([
+            html.B("月度问责报告:"),
+            dcc.Dropdown(id="rp-month", options=months, value=months[0]["value"], clearable=False, className="f-mid"),
+            html.Button("生成", id="rp-build", className="btn btn-primary"),
+            html.Span("本月报告按生成时刻统计;月末后系统自动生成正式报告并替换", className="meta"),
+        ], className="toolbar"),
+        dcc.Loading(html.Div(id="rp-build-msg"), type="dot"),
+        dcc.Store(id="rp-changed", data=0),
         html.Div(id="rp-list"),
     ])
 
@@ -37,27 +48,41 @@ def render_reports(rows: list[dict]) -> html.Table | html.Div:
     """One row per report; each file is a download button."""
     if not rows:
         return html.Div("尚未生成报告(月度问责报告每月自动生成)", className="empty")
-    head = html.Tr([html.Th(h) for h in ("类型", "期间", "生成时间", "文件")])
+    head = html.Tr([html.Th(h) for h in ("类型", "期间", "状态", "生成时间", "文件")])
     body = [
         html.Tr([
-            html.Td(r["kind"]), html.Td(r["period"]), html.Td(r["created"]),
+            html.Td(r["kind"]), html.Td(r["period"]), html.Td(r["state"]), html.Td(r["created"]),
             html.Td([html.Button(f["name"], id={"type": "rp-file", "report": r["id"], "index": f["index"]},
                                  className="btn btn-small") for f in r["files"]] or "文件缺失"),
         ], key=str(r["id"]))
         for r in rows
     ]
-    return html.Table([html.Thead(head), html.Tbody(body)], className="tbl")
+    return html.Table([html.Thead(head), html.Tbody(body)], className="tbl", id="rp-table")
 
 
-@callback(Output("rp-list", "children"), Input("tick", "n_intervals"))
-def refresh(tick):
-    """The list of reports (re-read every twelfth refresh tick; reports appear once a day at most)."""
+@callback(Output("rp-list", "children"), Input("tick", "n_intervals"), Input("rp-changed", "data"))
+def refresh(tick, _changed):
+    """The list of reports: at once after one is built here, else every twelfth refresh tick (the scheduler and
+    the command line make one a day at most)."""
     viewer = current_viewer()
-    if viewer is None or not viewer.can_open("reports") or (tick or 0) % 12:
+    if viewer is None or not viewer.can_open("reports"):
+        raise PreventUpdate
+    if "rp-changed.data" not in ctx.triggered_prop_ids and (tick or 0) % 12:
         raise PreventUpdate
     app = yuqing_app()
     with app.db.read() as session:
         return render_reports(query_reports(session, app.settings))
+
+
+@callback(Output("rp-build-msg", "children"), Output("rp-changed", "data"), Input("rp-build", "n_clicks"),
+          State("rp-month", "value"), State("rp-changed", "data"), prevent_initial_call=True)
+def build(clicks, month, changed):
+    """Build and record the chosen month's report, then list it."""
+    viewer = current_viewer()
+    if not clicks or viewer is None:
+        raise PreventUpdate
+    result = build_monthly_report(yuqing_app(), viewer, month)
+    return result_message(result), (changed or 0) + 1 if result.ok else dash.no_update
 
 
 def export_open_events(app, viewer) -> dict:

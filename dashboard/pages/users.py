@@ -1,4 +1,5 @@
-"""用户 (administrators only): the user list, adding a user, disabling and re-enabling accounts."""
+"""用户 (administrators only): the user list, adding a user, disabling and re-enabling accounts, lifting a login
+lockout and setting a new password."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import dash
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard.actions import add_dashboard_user, set_user_active
+from dashboard.actions import add_dashboard_user, set_user_active, unlock_or_reset
 from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, form_field, make_grid, result_message
 from dashboard.labels import office_options
@@ -38,6 +39,7 @@ def layout(**_query):
         html.Div([html.H2("用户"),
                   html.Button("停用所选", id="us-disable", className="btn btn-danger"),
                   html.Button("启用所选", id="us-enable", className="btn"),
+                  html.Button("解除锁定", id="us-unlock", className="btn"),
                   html.Div(id="us-state-msg")], className="toolbar"),
         html.Div([
             html.Div(make_grid("us-grid", COLUMNS, [], height="calc(100vh - 190px)", row_id="params.data.username",
@@ -52,6 +54,11 @@ def layout(**_query):
                 form_field("所属单位(责任单位用户必填)", dcc.Dropdown(id="us-office", options=offices)),
                 html.Button("添加", id="us-add", className="btn btn-primary"),
                 html.Div(id="us-add-msg"),
+                html.H3("重设所选用户的密码"),
+                form_field(f"新密码(至少 {MIN_PASSWORD_LENGTH} 位)",
+                           dcc.Input(id="us-new-password", type="password", className="input")),
+                html.Button("重设密码", id="us-reset", className="btn"),
+                html.Div(id="us-reset-msg"),
             ], className="panel col-side"),
         ], className="ed-columns"),
         dcc.Store(id="us-changed", data=0),
@@ -83,13 +90,28 @@ def add(clicks, username, display_name, password, role, office, changed):
 
 
 @callback(Output("us-state-msg", "children"), Output("us-changed", "data", allow_duplicate=True),
-          Input("us-disable", "n_clicks"), Input("us-enable", "n_clicks"), State("us-grid", "selectedRows"),
-          State("us-changed", "data"), prevent_initial_call=True)
-def change_state(_disable, _enable, selected, changed):
-    """Disable or enable the selected user."""
+          Input("us-disable", "n_clicks"), Input("us-enable", "n_clicks"), Input("us-unlock", "n_clicks"),
+          State("us-grid", "selectedRows"), State("us-changed", "data"), prevent_initial_call=True)
+def change_state(_disable, _enable, _unlock, selected, changed):
+    """Disable, enable or unlock the selected user."""
     viewer = current_viewer()
     if viewer is None or not ctx.triggered or not ctx.triggered[0]["value"]:
         raise PreventUpdate
     username = selected[0]["username"] if selected else None
-    result = set_user_active(yuqing_app(), viewer, username, active=ctx.triggered_id == "us-enable")
+    if ctx.triggered_id == "us-unlock":
+        result = unlock_or_reset(yuqing_app(), viewer, username)
+    else:
+        result = set_user_active(yuqing_app(), viewer, username, active=ctx.triggered_id == "us-enable")
     return result_message(result), (changed or 0) + 1 if result.ok else dash.no_update
+
+
+@callback(Output("us-reset-msg", "children"), Output("us-changed", "data", allow_duplicate=True),
+          Output("us-new-password", "value"), Input("us-reset", "n_clicks"), State("us-grid", "selectedRows"),
+          State("us-new-password", "value"), State("us-changed", "data"), prevent_initial_call=True)
+def reset(clicks, selected, password, changed):
+    """Set a new password for the selected user; the field is cleared either way."""
+    viewer = current_viewer()
+    if not clicks or viewer is None:
+        raise PreventUpdate
+    result = unlock_or_reset(yuqing_app(), viewer, selected[0]["username"] if selected else None, password or "")
+    return result_message(result), (changed or 0) + 1 if result.ok else dash.no_update, ""

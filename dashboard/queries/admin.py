@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -35,9 +36,19 @@ def query_reports(session: Session, settings: Settings, limit: int = 200) -> lis
     rows = session.scalars(select(Report).order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)).all()
     return [
         {"id": r.id, "kind": REPORT_KINDS.get(r.kind, r.kind), "period": r.period, "created": format_local(r.created_at),
+         "state": _report_state(r),
          "files": [{"index": i, "name": path.name} for i, path in enumerate(report_files(settings, r))]}
         for r in rows
     ]
+
+
+def _report_state(report: Report) -> str:
+    summary = report.summary or {}
+    if summary.get("complete", True):
+        return "正式"
+    cutoff = summary.get("cutoff")
+    when = format_local(datetime.fromisoformat(cutoff), "%m-%d %H:%M") if cutoff else format_local(report.created_at)
+    return f"截至 {when}(本期未结束)"
 
 
 def report_file(session: Session, settings: Settings, report_id: int, index: int) -> Path | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from dashboard.access import Viewer
 from dashboard.labels import (
     RESPONSE_STATUS_NAMES,
+    actor_text,
     audit_action_text,
     audit_field_text,
     audit_value_text,
@@ -21,23 +22,47 @@ from dashboard.labels import (
     topic_text,
 )
 from pipeline.deidentify import mask
-from yuqing.db.models import AuditLog, Deadline, Event, EventHeat, Mention, Response, Snapshot, Source
+from yuqing.db.models import AuditLog, Deadline, Event, Mention, Response, Snapshot, Source
 from yuqing.settings_model import Settings
 from yuqing.timeutil import LOCAL, as_utc, format_duration, format_local, remaining_text
+from yuqing.workflow.holders import charge_key, holder_name
 
 TIMELINE_LIMIT = 200
 NEGATIVE_THRESHOLD = 0.5  # a mention at or above this negativity counts as negative
 
 
+MERGE_HOPS = 10  # an event merged into one that was merged in turn: follow the chain this far
+
+
 def visible_event(session: Session, viewer: Viewer, event_id: int | str | None) -> Event | None:
-    """The event if it exists and the viewer may see it; None otherwise (the caller cannot tell which)."""
+    """The event if it exists and the viewer may see it; None otherwise (the caller cannot tell which).
+
+    An office also sees an event into which one of its own events was merged: it was alerted about the matter
+    and must be able to follow where it went (it may look, not act, unless the event is also its own)."""
     try:
         event = session.get(Event, int(event_id))
     except (TypeError, ValueError):
         return None
-    if event is None or not viewer.can_see_event(event.office_code):
+    if event is None:
         return None
-    return event
+    if viewer.can_see_event(event.office_code) or merged_from_own(session, viewer, event.id):
+        return event
+    return None
+
+
+def merged_from_own(session: Session, viewer: Viewer, event_id: int) -> bool:
+    """Whether an event of the viewer's office was merged, directly or along a chain, into this event."""
+    if not viewer.office_bound or not viewer.office_code:
+        return False
+    frontier = {event_id}
+    for _ in range(MERGE_HOPS):
+        rows = session.execute(select(Event.id, Event.office_code).where(Event.merged_into_id.in_(frontier))).all()
+        if any(code == viewer.office_code for _, code in rows):
+            return True
+        frontier = {event for event, _ in rows}
+        if not frontier:
+            return False
+    return False
 
 
 def query_event_detail(session: Session, settings: Settings, event_id: int | str, viewer: Viewer,
@@ -57,6 +82,8 @@ def query_event_detail(session: Session, settings: Settings, event_id: int | str
         "status": status_text(event.status),
         "status_reason": event.status_reason or "",
         "merged_into": event.merged_into_id,
+        "merged_from": list(session.scalars(select(Event.id).where(Event.merged_into_id == event.id)
+                                            .order_by(Event.id))),
         "topic_code": event.topic,
         "topic": topic_text(settings, event.topic),
         "office_code": event.office_code,
@@ -73,19 +100,21 @@ def query_event_detail(session: Session, settings: Settings, event_id: int | str
         "velocity": round(event.velocity or 0.0, 1),
         "negativity": round((event.negativity or 0.0) * 100),
         "emerging": bool(event.emerging),
-        "deadlines": query_deadlines(session, event.id, names, now),
+        "deadlines": query_deadlines(session, settings, event.id, names, now),
         "responses": query_responses(session, event.id),
         "audit": query_audit(session, settings, event.id, names),
     }
 
 
-def query_deadlines(session: Session, event_id: int, names: dict[str, str], now: datetime) -> list[dict]:
-    """Every deadline of the event (superseded ones too) with its state in words."""
+def query_deadlines(session: Session, settings: Settings, event_id: int, names: dict[str, str],
+                    now: datetime) -> list[dict]:
+    """Every deadline of the event (superseded ones too) with who holds it and its state in words."""
     rows = session.scalars(
         select(Deadline).where(Deadline.event_id == event_id).order_by(Deadline.starts_at, Deadline.id)
     ).all()
     return [
-        {"id": d.id, "stage": stage_text(d.stage), "level": d.level, "office": names.get(d.office_code or "", "—"),
+        {"id": d.id, "stage": stage_text(d.stage), "level": d.level,
+         "office": holder_name(settings, charge_key(d.holder, d.office_code), names),
          "starts": format_local(d.starts_at), "due": format_local(d.due_at), "state": _deadline_state(d, now),
          "late": _is_late(d, now)}
         for d in rows
@@ -94,7 +123,7 @@ def query_deadlines(session: Session, event_id: int, names: dict[str, str], now:
 
 def _is_late(deadline: Deadline, now: datetime) -> bool:
     if deadline.superseded_at is not None:
-        return False
+        return as_utc(deadline.superseded_at) > as_utc(deadline.due_at)  # missed before it was replaced
     finished = as_utc(deadline.done_at) if deadline.done_at else now
     return finished > as_utc(deadline.due_at)
 
@@ -102,7 +131,10 @@ def _is_late(deadline: Deadline, now: datetime) -> bool:
 def _deadline_state(deadline: Deadline, now: datetime) -> str:
     due = as_utc(deadline.due_at)
     if deadline.superseded_at is not None:
-        return f"已作废({format_local(deadline.superseded_at)} 等级调整)"
+        stopped = as_utc(deadline.superseded_at)
+        if stopped > due:  # the breach stays on the record of whoever held it then
+            return f"超时 {format_duration(stopped - due)} 后于 {format_local(stopped)} 停止计时(移交、改级或办结)"
+        return f"已作废({format_local(stopped)} 等级调整、移交或办结)"
     if deadline.done_at is not None:
         done = as_utc(deadline.done_at)
         if done <= due:
@@ -133,7 +165,8 @@ def query_audit(session: Session, settings: Settings, event_id: int, names: dict
         .limit(limit)
     ).all()
     return [
-        {"id": a.id, "at": format_local(a.at, "%Y-%m-%d %H:%M:%S"), "actor": a.actor, "action_code": a.action,
+        {"id": a.id, "at": format_local(a.at, "%Y-%m-%d %H:%M:%S"), "actor": actor_text(a.actor),
+         "action_code": a.action,
          "action": audit_action_text(a.action), "field": audit_field_text(a.field),
          "before": audit_value_text(settings, names, a.field, a.before),
          "after": audit_value_text(settings, names, a.field, a.after), "comment": a.comment or ""}
@@ -180,36 +213,37 @@ def query_event_sources(session: Session, event_id: int) -> list[dict]:
     ]
 
 
-def query_event_heat(session: Session, event_id: int) -> pd.DataFrame:
-    """Hourly heat of the event (columns hour in local time, mentions, sources, reposts, negative).
-
-    From the event_heat table; while the pipeline has not filled it, counted from the mentions themselves.
-    """
-    rows = session.execute(
-        select(EventHeat.hour, EventHeat.mentions, EventHeat.sources, EventHeat.reposts, EventHeat.negative)
-        .where(EventHeat.event_id == event_id).order_by(EventHeat.hour)
-    ).all()
-    frame = pd.DataFrame(rows, columns=HEAT_COLUMNS)
-    if frame.empty:
-        frame = _heat_from_mentions(session, event_id)
-    if not frame.empty:
-        frame["hour"] = pd.to_datetime(frame["hour"], utc=True).dt.tz_convert(LOCAL.key).dt.tz_localize(None)
-    return frame
-
-
+# Bin width by how long the event has run, so that a burst of minutes and a matter of weeks both read clearly:
+# (longest span, bin in minutes, how the chart names the bin).
+HEAT_BINS = [(timedelta(hours=3), 5, "每5分钟"), (timedelta(hours=12), 15, "每15分钟"), (timedelta(days=3), 60, "每小时"),
+             (timedelta(days=14), 360, "每6小时"), (timedelta.max, 1440, "每天")]
 HEAT_COLUMNS = ["hour", "mentions", "sources", "reposts", "negative"]
 
 
-def _heat_from_mentions(session: Session, event_id: int) -> pd.DataFrame:
+def heat_bin(span: timedelta) -> tuple[int, str]:
+    """(bin in minutes, its name) for an event whose mentions span this long."""
+    return next((minutes, label) for longest, minutes, label in HEAT_BINS if span <= longest)
+
+
+def query_event_heat(session: Session, event_id: int) -> pd.DataFrame:
+    """The event's heat over time from its mentions, in bins that suit its span (columns: hour, the bin's start in
+    local time; mentions, sources, reposts, negative); frame.attrs holds bin_minutes and bin_label."""
     rows = session.execute(
         select(Mention.first_seen_at, Mention.source_id, Mention.reposts, Mention.negativity)
         .where(Mention.event_id == event_id)
     ).all()
     if not rows:
-        return pd.DataFrame(columns=HEAT_COLUMNS)
+        frame = pd.DataFrame(columns=HEAT_COLUMNS)
+        frame.attrs.update(bin_minutes=60, bin_label="每小时")
+        return frame
     raw = pd.DataFrame(rows, columns=["seen", "source_id", "reposts", "negativity"])
-    raw["hour"] = pd.to_datetime(raw["seen"], utc=True).dt.floor("h")
+    raw["seen"] = pd.to_datetime(raw["seen"], utc=True).dt.tz_convert(LOCAL.key).dt.tz_localize(None)
+    minutes, label = heat_bin((raw["seen"].max() - raw["seen"].min()).to_pytimedelta())
+    raw["hour"] = raw["seen"].dt.floor(f"{minutes}min")
     raw["negative"] = (raw["negativity"] >= NEGATIVE_THRESHOLD).astype(int)
+    raw["reposts"] = raw["reposts"].fillna(0)
     grouped = raw.groupby("hour").agg(mentions=("seen", "size"), sources=("source_id", "nunique"),
                                       reposts=("reposts", "sum"), negative=("negative", "sum"))
-    return grouped.reset_index()[HEAT_COLUMNS]
+    frame = grouped.reset_index()[HEAT_COLUMNS]
+    frame.attrs.update(bin_minutes=minutes, bin_label=label)
+    return frame

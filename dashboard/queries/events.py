@@ -9,10 +9,11 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.access import Viewer, scope_events
-from dashboard.labels import level_text, office_names, status_text, topic_text
-from yuqing.db.models import OPEN_STATUSES, Event, Mention, Source
+from dashboard.labels import level_text, office_names, stage_text, status_text, topic_text
+from yuqing.db.models import OPEN_STATUSES, Deadline, Event, Mention, Source
 from yuqing.settings_model import Settings
-from yuqing.timeutil import format_local
+from yuqing.timeutil import as_utc, format_duration, format_local
+from yuqing.workflow.holders import DUTY, holder_of
 
 EVENT_LIST_LIMIT = 500
 # The columns a list row needs; selecting them rather than whole events spares decoding the JSON columns.
@@ -80,8 +81,26 @@ def query_event_list(session: Session, settings: Settings, filters: EventFilters
         ))
     events = session.execute(stmt.order_by(Event.detected_at.desc(), Event.id.desc()).limit(limit)).all()
     sources = event_sources(session, [e.id for e in events])
+    due = next_deadlines(session, [e.id for e in events])
     names = office_names(session)
-    return [_event_row(settings, event, sources.get(event.id, []), names) for event in events]
+    return [_event_row(settings, event, sources.get(event.id, []), names, due.get(event.id), now) for event in events]
+
+
+def next_deadlines(session: Session, event_ids: list[int],
+                   holder: str | None = None) -> dict[int, tuple[str, datetime]]:
+    """For each event, the stage and due time of its earliest open deadline (held by `holder`, if given)."""
+    found: dict[int, tuple[str, datetime]] = {}
+    # “Neither done nor superseded” as one expression: written as two IS NULL tests, SQLite walks the open-deadline
+    # index of the whole table instead of looking these events up (4x slower on 50,000 events).
+    still_open = func.coalesce(Deadline.done_at, Deadline.superseded_at).is_(None)
+    for start in range(0, len(event_ids), 500):
+        query = (select(Deadline.event_id, Deadline.stage, Deadline.due_at)
+                 .where(Deadline.event_id.in_(event_ids[start:start + 500]), still_open)
+                 .order_by(Deadline.event_id, Deadline.due_at.desc()))
+        # Ordered latest first so that the earliest deadline of each event is written last and wins.
+        rows = session.execute(query.where(Deadline.holder == holder) if holder else query)
+        found.update({event_id: (stage, as_utc(due)) for event_id, stage, due in rows})
+    return found
 
 
 def event_sources(session: Session, event_ids: list[int]) -> dict[int, list[str]]:
@@ -100,7 +119,10 @@ def event_sources(session: Session, event_ids: list[int]) -> dict[int, list[str]
     return {event_id: [title for _, title in sorted(pairs)] for event_id, pairs in found.items()}
 
 
-def _event_row(settings: Settings, event, sources: list[str], names: dict[str, str]) -> dict:
+def _event_row(settings: Settings, event, sources: list[str], names: dict[str, str],
+               due: tuple[str, datetime] | None, now: datetime) -> dict:
+    stage, due_at = due or (None, None)
+    late = (now - due_at).total_seconds() / 3600 if due_at is not None and due_at < now else None
     return {
         "id": event.id,
         "title": event.title,
@@ -116,6 +138,14 @@ def _event_row(settings: Settings, event, sources: list[str], names: dict[str, s
         "mentions": event.mention_count,
         "heat": round(event.heat or 0.0, 1),
         "emerging": bool(event.emerging),
+        "next_stage": stage_text(stage) if stage else "",
+        "deadline": (f"{stage_text(stage)}{'(值班室)' if holder_of(stage) == DUTY else ''} "
+                     f"{format_local(due_at, '%m-%d %H:%M')}") if stage else "",
+        "overdue": f"已超时 {format_duration(late * 3600)}" if late is not None else "",
+        "overdue_hours": round(late, 2) if late is not None else None,
+        # raw times for the Excel export (real date cells); the grid shows the texts above
+        "detected_at": as_utc(event.detected_at), "last_mention_at": as_utc(event.last_mention_at),
+        "due_at": due_at,
     }
 
 

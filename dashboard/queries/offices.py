@@ -1,18 +1,20 @@
-"""Queries behind 责任单位: open events per office, on-time rates per stage in a month, breaches."""
+"""Queries behind 责任单位: open work and on-time rates per stage in a month, for the duty desk (研判) and each
+office (核实、回应、处置), and the breaches behind them, each on the record of whoever held the stage."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.access import Viewer
 from dashboard.labels import LEVELS, level_short, office_names, stage_text
 from yuqing.db.models import OPEN_STATUSES, Breach, Deadline, Event, Office
-from yuqing.timeutil import LOCAL, as_utc, format_local, to_local
+from yuqing.settings_model import Settings
+from yuqing.timeutil import LOCAL, as_utc, format_duration, format_local, to_local
+from yuqing.workflow.holders import DUTY, DUTY_KEY, charge_key, holder_name
 
-UNASSIGNED = "—"
 DEADLINE_STAGES = ("assess", "publish", "press", "respond")
 
 
@@ -48,27 +50,32 @@ def _visible_offices(session: Session, viewer: Viewer) -> list[tuple[str, str]]:
     return list(session.execute(stmt))
 
 
-def query_office_table(session: Session, viewer: Viewer, month: str | None, now: datetime) -> list[dict]:
-    """One row per office: open events by level, on-time rate per stage in the month, breaches in the month."""
+def query_office_table(session: Session, settings: Settings, viewer: Viewer, month: str | None,
+                       now: datetime) -> list[dict]:
+    """One row per holder: the duty desk (events awaiting 研判, its on-time rate) unless the viewer is an office,
+    then each office (its open events, its on-time rates); every row with its breaches in the month."""
     start, end, _ = month_bounds(month, now)
     offices = _visible_offices(session, viewer)
-    codes = [code for code, _ in offices]
-    open_counts = _open_by_level(session, codes)
-    rates = query_on_time(session, codes, start, end, now)
-    breaches = dict(session.execute(
-        select(Breach.office_code, func.count())
-        .where(Breach.office_code.in_(codes), Breach.due_at >= start, Breach.due_at < end)
-        .group_by(Breach.office_code)
-    ).all())
+    holders = ([] if viewer.office_bound else [(DUTY_KEY, settings.duty.name)]) + offices
+    keys = [key for key, _ in holders]
+    open_counts = _open_by_level(session, [code for code, _ in offices])
+    open_counts[DUTY_KEY] = dict(session.execute(
+        select(Event.urgency, func.count()).where(Event.status == "detected").group_by(Event.urgency)).all())
+    rates = query_on_time(session, keys, start, end, now)
+    breaches: dict[str | None, int] = {}
+    for holder, code, number in session.execute(
+            select(Breach.holder, Breach.office_code, func.count())
+            .where(Breach.due_at >= start, Breach.due_at < end).group_by(Breach.holder, Breach.office_code)):
+        key = charge_key(holder, code)
+        breaches[key] = breaches.get(key, 0) + number
     rows = []
-    for code, name in offices:
-        row = {"code": code, "office": name, "open": sum(open_counts.get(code, {}).values()),
-               "breaches": breaches.get(code, 0)}
+    for key, name in holders:
+        counts = open_counts.get(key, {})
+        row = {"code": key, "office": name, "open": sum(counts.values()), "breaches": breaches.get(key, 0)}
         for level in LEVELS:
-            row[f"open_{level}"] = open_counts.get(code, {}).get(level, 0)
+            row[f"open_{level}"] = counts.get(level, 0)
         for stage in DEADLINE_STAGES:
-            figures = rates.get((code, stage))
-            row[f"rate_{stage}"] = _rate_text(figures)
+            row[f"rate_{stage}"] = _rate_text(rates.get((key, stage)))
         rows.append(row)
     return rows
 
@@ -85,17 +92,24 @@ def _open_by_level(session: Session, codes: list[str]) -> dict[str, dict[int, in
     return found
 
 
-def query_on_time(session: Session, codes: list[str], start: datetime, end: datetime,
+def query_on_time(session: Session, keys: list[str], start: datetime, end: datetime,
                   now: datetime) -> dict[tuple[str, str], dict[str, int]]:
-    """(office, stage) → counts of deadlines due in [start, end): on_time, late, pending (not yet due)."""
+    """(holder key, stage) → counts of deadlines due in [start, end): on_time, late, pending (not yet due).
+
+    As in the monthly report, a row counts if it was in force when due: one superseded later (missed, then
+    handed over or dropped) stays a breach of whoever held it; one superseded before it fell due does not count."""
     stmt = (
-        select(Deadline.office_code, Deadline.stage, Deadline.due_at, Deadline.done_at)
-        .where(Deadline.superseded_at.is_(None), Deadline.due_at >= start, Deadline.due_at < end,
-               Deadline.office_code.in_(codes))
+        select(Deadline.holder, Deadline.office_code, Deadline.stage, Deadline.due_at, Deadline.done_at)
+        .where(or_(Deadline.superseded_at.is_(None), Deadline.superseded_at > Deadline.due_at),
+               Deadline.due_at >= start, Deadline.due_at < end,
+               or_(Deadline.holder == DUTY, Deadline.office_code.in_(keys)))
     )
     found: dict[tuple[str, str], dict[str, int]] = {}
-    for code, stage, due, done in session.execute(stmt):
-        figures = found.setdefault((code, stage), {"on_time": 0, "late": 0, "pending": 0})
+    for holder, code, stage, due, done in session.execute(stmt):
+        key = charge_key(holder, code)
+        if key not in keys:
+            continue
+        figures = found.setdefault((key, stage), {"on_time": 0, "late": 0, "pending": 0})
         due = as_utc(due)
         if done is not None:
             figures["on_time" if as_utc(done) <= due else "late"] += 1
@@ -115,11 +129,11 @@ def _rate_text(figures: dict[str, int] | None) -> str:
     return f"{round(100 * figures['on_time'] / decided)}%({figures['on_time']}/{decided})"
 
 
-def query_office_breaches(session: Session, viewer: Viewer, month: str | None, now: datetime,
+def query_office_breaches(session: Session, settings: Settings, viewer: Viewer, month: str | None, now: datetime,
                           limit: int = 300) -> list[dict]:
-    """Breaches due in the month, visible to the viewer, newest first."""
+    """Breaches due in the month, visible to the viewer (an office sees its own), newest first, each naming the
+    holder it is charged to."""
     start, end, _ = month_bounds(month, now)
-    codes = [code for code, _ in _visible_offices(session, viewer)]
     names = office_names(session)
     stmt = (
         select(Breach, Event.title)
@@ -127,11 +141,12 @@ def query_office_breaches(session: Session, viewer: Viewer, month: str | None, n
         .where(Breach.due_at >= start, Breach.due_at < end)
     )
     if viewer.office_bound:
-        stmt = stmt.where(Breach.office_code.in_(codes))
+        stmt = stmt.where(Breach.holder != DUTY, Breach.office_code == (viewer.office_code or ""))
     stmt = stmt.order_by(Breach.due_at.desc()).limit(limit)
     return [
-        {"id": f"{b.event_id}-{b.id}", "event_id": b.event_id, "title": title, "stage": stage_text(b.stage), "level": level_short(b.level),
-         "office": names.get(b.office_code or "", UNASSIGNED), "due": format_local(b.due_at),
-         "done": format_local(b.done_at) if b.done_at else "未完成"}
+        {"id": f"{b.event_id}-{b.id}", "event_id": b.event_id, "title": title, "stage": stage_text(b.stage),
+         "level": level_short(b.level), "office": holder_name(settings, charge_key(b.holder, b.office_code), names),
+         "due": format_local(b.due_at), "done": format_local(b.done_at) if b.done_at else "未完成",
+         "late": format_duration(as_utc(b.done_at or now) - as_utc(b.due_at)) + ("" if b.done_at else "(仍在超时)")}
         for b, title in session.execute(stmt)
     ]

@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 
 from dashboard.access import Viewer, scope_events
 from dashboard.labels import LEVELS, level_short, office_names, stage_text, status_text, topic_text
-from dashboard.queries.events import EVENT_ROW_COLUMNS
+from dashboard.queries.events import EVENT_ROW_COLUMNS, next_deadlines
 from yuqing.db.models import OPEN_STATUSES, Deadline, Event, Mention, Source
 from yuqing.settings_model import Settings
 from yuqing.timeutil import as_utc, format_duration, format_local, remaining_text
+from yuqing.workflow.holders import OFFICE
 
 COUNT_KINDS = {
     "new": "24小时新增",
@@ -22,8 +23,10 @@ COUNT_KINDS = {
 }
 
 
-def _open_deadline():
-    return and_(Deadline.done_at.is_(None), Deadline.superseded_at.is_(None))
+def _open_deadline(viewer: Viewer):
+    """Open deadlines; for an office user only the stages its office holds (研判 is the duty desk's to watch)."""
+    condition = and_(Deadline.done_at.is_(None), Deadline.superseded_at.is_(None))
+    return and_(condition, Deadline.holder == OFFICE) if viewer.office_bound else condition
 
 
 def query_overview_counts(session: Session, viewer: Viewer, now: datetime) -> dict[str, dict[int, int]]:
@@ -36,11 +39,12 @@ def query_overview_counts(session: Session, viewer: Viewer, now: datetime) -> di
                 counts[kind][level] = number
 
     by_level = select(Event.urgency, func.count()).group_by(Event.urgency)
-    fill("new", by_level.where(Event.detected_at >= now - timedelta(hours=24)))
+    # A merged event is the same matter as the one it went into: counting it would count the matter twice.
+    fill("new", by_level.where(Event.detected_at >= now - timedelta(hours=24), Event.status != "merged"))
     fill("awaiting_assessment", by_level.where(Event.status == "detected"))
     fill("awaiting_response", by_level.where(Event.status == "assessed"))
     overdue_ids = (
-        select(Deadline.event_id).where(_open_deadline(), Deadline.due_at < now).distinct().subquery()
+        select(Deadline.event_id).where(_open_deadline(viewer), Deadline.due_at < now).distinct().subquery()
     )
     fill("overdue", select(Event.urgency, func.count())
          .join(overdue_ids, overdue_ids.c.event_id == Event.id)
@@ -54,7 +58,7 @@ def query_urgent_events(session: Session, settings: Settings, viewer: Viewer, no
     """Open events, the nearest (or most overdue) deadline first, with countdown texts."""
     next_due = (
         select(Deadline.event_id, func.min(Deadline.due_at).label("due"))
-        .where(_open_deadline()).group_by(Deadline.event_id).subquery()
+        .where(_open_deadline(viewer)).group_by(Deadline.event_id).subquery()
     )
     stmt = (
         select(*EVENT_ROW_COLUMNS, next_due.c.due)
@@ -71,22 +75,9 @@ def query_urgent_events(session: Session, settings: Settings, viewer: Viewer, no
         next_due.c.due.is_(None), next_due.c.due, Event.urgency, Event.detected_at.desc()
     ).limit(limit)
     rows = session.execute(stmt).all()
-    stages = _next_stages(session, [row.id for row in rows])
+    stages = next_deadlines(session, [row.id for row in rows], OFFICE if viewer.office_bound else None)
     names = office_names(session)
-    return [_urgent_row(settings, row, row.due, stages.get(row.id), names, now) for row in rows]
-
-
-def _next_stages(session: Session, event_ids: list[int]) -> dict[int, str]:
-    """For each event, the stage of its earliest open deadline."""
-    if not event_ids:
-        return {}
-    stmt = (
-        select(Deadline.event_id, Deadline.stage)
-        .where(Deadline.event_id.in_(event_ids), _open_deadline())
-        .order_by(Deadline.event_id, Deadline.due_at.desc())
-    )
-    # Ordered latest first so that the earliest deadline of each event is written last and wins.
-    return dict(session.execute(stmt).all())
+    return [_urgent_row(settings, row, row.due, stages.get(row.id, (None,))[0], names, now) for row in rows]
 
 
 def _urgent_row(settings: Settings, event, due: datetime | None, stage: str | None,

@@ -168,3 +168,71 @@ def test_event_grid_lists_rows_and_a_click_opens_the_event(live, browser):
     assert browser.current_url.endswith(f"/events/{data.safety}")
     problems = [entry["message"] for entry in browser.get_log("browser") if entry["level"] in ("SEVERE", "WARNING")]
     assert not [p for p in problems if "getRowId" in p or "Duplicate node id" in p], problems
+
+
+def test_duty_queue_bulk_assesses_the_selected_level_3_and_4_events(live, browser, seeded_app):
+    base, data = live
+    app = seeded_app[0]
+    from dash_support import add_event as seed_event
+
+    from yuqing.timeutil import utcnow
+
+    with app.db.write() as session:
+        lamp = seed_event(session, app.settings, title="柔新村路灯又坏了", topic="urban", level=4, detected=utcnow())
+        lamp_id = lamp.id
+    log_in(browser, base, "duty")
+    browser.find_element(By.LINK_TEXT, "待研判").click()
+    wait_text(browser, "#q-grid", "柔新村路灯又坏了")
+    wait_text(browser, "#q-count", "共 3 起")
+    titles = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#q-grid .ag-center-cols-container "
+                                                                            "div[col-id='title']")]
+    assert titles[0] == "东园村卫生院夜间无人值班"  # the nearest 研判 deadline first
+    browser.find_element(By.CSS_SELECTOR, "#q-grid .ag-header-select-all input").click()
+    WebDriverWait(browser, WAIT).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#q-grid .ag-center-cols-container .ag-row-selected")) == 2)
+    browser.find_element(By.ID, "q-assess").click()
+    wait_text(browser, "#q-msg", "按建议研判:已处理 2 起")
+    wait_text(browser, "#q-count", "共 1 起")
+    with app.db.read() as session:
+        from yuqing.db.models import Event
+
+        assert {session.get(Event, i).status for i in (lamp_id, data.xss)} == {"assessed"}
+        assert session.get(Event, data.medical).status == "detected"  # level 1: one by one, never in bulk
+
+
+def test_deadline_at_80_percent_raises_the_banner_and_the_sound(live, browser, seeded_app):
+    base, data = live
+    app = seeded_app[0]
+    log_in(browser, base, "duty")
+    wait_text(browser, "#ov-counts-table", "待研判")
+    time.sleep(6)  # the first look has been taken: what comes now is announced
+    assert "时限提醒" not in browser.find_element(By.ID, "alert-banner").text
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from yuqing.db.models import Deadline
+    from yuqing.timeutil import utcnow
+
+    with app.db.write() as session:  # the medical event's 研判: 25 of its 30 minutes used
+        session.execute(update(Deadline).where(Deadline.event_id == data.medical, Deadline.stage == "assess")
+                        .values(starts_at=utcnow() - timedelta(minutes=25), due_at=utcnow() + timedelta(minutes=5)))
+    wait_text(browser, "#alert-banner", "时限提醒:1 个已用去 80% 以上,0 个已超时", timeout=20)
+    assert "东园村卫生院夜间无人值班" in browser.find_element(By.ID, "alert-banner").text
+    WebDriverWait(browser, WAIT).until(
+        lambda d: d.execute_script("return document.body.classList.contains('alert-flash')"))
+    # the sound handler ran for this deadline (it writes the keys it played for)
+    played = browser.execute_script("return document.getElementById('alert-dummy').textContent")
+    assert played.startswith("d") and played.endswith(":warn")
+
+
+def test_report_button_builds_this_months_report_and_lists_its_files(live, browser):
+    base, _ = live
+    log_in(browser, base, "leader")
+    browser.find_element(By.LINK_TEXT, "报告").click()
+    wait_text(browser, "#_pages_content", "尚未生成报告")
+    browser.find_element(By.ID, "rp-build").click()
+    wait_text(browser, "#rp-build-msg", "已生成《东园镇", timeout=60)
+    wait_text(browser, "#rp-table", "本期未结束")
+    files = [button.text for button in browser.find_elements(By.CSS_SELECTOR, "#rp-table button")]
+    assert any(name.endswith(".docx") for name in files) and any(name.endswith(".xlsx") for name in files)

@@ -7,6 +7,8 @@ import json
 from dash_support import XSS_CONTENT, XSS_TITLE, dash_call, login
 from sqlalchemy import select
 
+from dash import html
+
 from dashboard.shell import alert_update
 from yuqing.db.models import AuditLog, Event, User
 
@@ -138,14 +140,21 @@ def test_web_text_only_ever_travels_as_plain_strings(dash_app, seeded_app):
     assert title["props"]["children"] == XSS_TITLE
 
 
-def test_alert_cue_only_for_new_level_one_and_two_events():
-    events = [{"id": 5, "title": "新", "urgency": 1}, {"id": 3, "title": "旧", "urgency": 2}]
+def test_alert_cue_for_new_level_one_and_two_events_and_standing_deadlines():
+    events = [{"key": "e5", "kind": "event", "id": 5, "title": "新", "urgency": 1},
+              {"key": "e3", "kind": "event", "id": 3, "title": "旧", "urgency": 2}]
     banner, seen, ping = alert_update(events, None)
-    assert seen == [5, 3] and ping is not None and not isinstance(ping, dict)  # first look: remember, no cue
-    banner, seen, ping = alert_update(events, [3])
-    assert ping == {"ids": [5]} and "新的重大舆情" in json.dumps(banner.to_plotly_json(), default=str, ensure_ascii=False)
-    banner, seen, ping = alert_update(events, [5, 3])
+    assert seen == ["e5", "e3"] and ping is not None and not isinstance(ping, dict)  # first look: remember, no cue
+    assert not isinstance(banner, html.Div)
+    banner, seen, ping = alert_update(events, ["e3"])
+    assert ping == {"ids": ["e5"]} and "新的重大舆情" in json.dumps(banner.to_plotly_json(), default=str, ensure_ascii=False)
+    banner, seen, ping = alert_update(events, ["e5", "e3"])
     assert not isinstance(ping, dict)
+    late = {"key": "d9:missed", "kind": "deadline", "event_id": 5, "title": "新", "urgency": 1, "stage": "研判",
+            "missed": True, "text": "已超时 5分"}
+    banner, seen, ping = alert_update(events + [late], None)  # a missed deadline is shown at once, without sound
+    text = json.dumps(banner.to_plotly_json(), default=str, ensure_ascii=False)
+    assert "0 个已用去 80% 以上,1 个已超时" in text and "研判超时" in text and not isinstance(ping, dict)
 
 
 def test_alert_callback_announces_an_event_that_arrives(dash_app, seeded_app):
@@ -153,7 +162,8 @@ def test_alert_callback_announces_an_event_that_arrives(dash_app, seeded_app):
     client = _client(dash_app, "duty")
     first = dash_call(client, "alert-banner.children", {"tick.n_intervals": 1}).get_json()["response"]
     seen = first["alert-seen"]["data"]
-    assert sorted(seen) == sorted([data.medical, data.safety]) and "alert-ping" not in first
+    assert {key for key in seen if key.startswith("e")} == {f"e{data.medical}", f"e{data.safety}"}
+    assert "alert-ping" not in first
     with app.db.write() as session:
         session.add(Event(title="柔新村养老院火情", topic="elderly", urgency=1, status="detected"))
     second = dash_call(client, "alert-banner.children", {"tick.n_intervals": 2, "alert-seen.data": seen})

@@ -172,15 +172,17 @@ def test_office_table_and_breaches(seeded_app):
     app, data = seeded_app
     now = utcnow()
     with app.db.read() as session:
-        rows = {r["code"]: r for r in query_office_table(session, viewer("duty"), None, now)}
-        own = query_office_table(session, viewer("msfw"), None, now)
-        breaches = query_office_breaches(session, viewer("duty"), None, now)
+        rows = {r["code"]: r for r in query_office_table(session, app.settings, viewer("duty"), None, now)}
+        own = query_office_table(session, app.settings, viewer("msfw"), None, now)
+        breaches = query_office_breaches(session, app.settings, viewer("duty"), None, now)
     assert rows["zzwb"]["open"] == 1 and rows["zzwb"]["open_2"] == 1
     assert rows["msfw"]["open"] == 1
-    assert [r["code"] for r in own] == ["msfw"]
-    # The seeded assessment of the safety event was done on time; its publish deadline is overdue (late).
-    assert rows["zzwb"]["rate_assess"].startswith("100%")
-    assert isinstance(breaches, list)
+    assert [r["code"] for r in own] == ["msfw"]  # an office sees its own row, not the duty desk's
+    # 研判 is the duty desk's: the safety event was assessed on time; offices have no 研判 rate of their own.
+    assert rows["@duty"]["office"] == "舆情值班室" and rows["@duty"]["rate_assess"].startswith("100%")
+    assert rows["@duty"]["open"] == 2  # the medical and the xss event await 研判
+    assert rows["zzwb"]["rate_assess"] == "—"
+    assert breaches == []  # nothing has been checked yet: no breach recorded
 
 
 def test_month_bounds_are_local_months():
@@ -204,3 +206,82 @@ def test_event_workbook_is_formula_safe(seeded_app):
     assert [c.value for c in sheet[1]][:3] == ["编号", "标题", "领域"]
     titles = [sheet.cell(row=i, column=2).value for i in range(2, sheet.max_row + 1)]
     assert XSS_TITLE in titles and "'=HYPERLINK(\"http://x\")" in titles
+
+
+def test_event_list_and_its_export_show_the_deadline_and_how_late(seeded_app):
+    from datetime import datetime
+
+    app, data = seeded_app
+    with app.db.read() as session:
+        rows = {r["id"]: r for r in query_event_list(session, app.settings, EventFilters(), viewer("duty"), utcnow())}
+    safety, medical = rows[data.safety], rows[data.medical]
+    assert safety["deadline"].startswith("发布权威信息 ") and safety["overdue"].startswith("已超时 2小时")
+    assert 1.9 < safety["overdue_hours"] < 2.1  # detected 7 h ago, 5 h to publish
+    assert medical["deadline"].startswith("研判(值班室) ") and medical["overdue"] == "" and medical["overdue_hours"] is None
+    sheet = load_workbook(io.BytesIO(make_event_workbook(list(rows.values())))).active
+    header = [c.value for c in sheet[1]]
+    by_id = {r[0].value: {h: c.value for h, c in zip(header, r, strict=True)} for r in sheet.iter_rows(min_row=2)}
+    assert isinstance(by_id[data.safety]["截止时间"], datetime) and isinstance(by_id[data.safety]["发现时间"], datetime)
+    assert by_id[data.safety]["当前环节"] == "发布权威信息" and by_id[data.medical]["超时(小时)"] is None
+    assert sheet.freeze_panes == "A2"
+
+
+def test_heat_bins_follow_the_events_span_from_minutes_to_weeks(seeded_app):
+    from datetime import timedelta
+
+    from dash_support import add_mention
+
+    from dashboard.figures import make_heat_figure
+    from yuqing.db.models import Event
+
+    app, data = seeded_app
+    with app.db.write() as session:
+        burst, slow = session.get(Event, data.medical), session.get(Event, data.closed)
+        start = burst.detected_at
+        for minute in (1, 2, 7, 12, 13):  # a burst over a quarter of an hour
+            add_mention(session, burst, "news-rss", "转发", "内容", start + timedelta(minutes=minute))
+        for day in (1, 5, 9, 20):  # a matter that drags on for three weeks
+            add_mention(session, slow, "forum", "再反映", "内容", slow.detected_at + timedelta(days=day))
+    with app.db.read() as session:
+        minutes = query_event_heat(session, data.medical)
+        weeks = query_event_heat(session, data.closed)
+    assert (minutes.attrs["bin_minutes"], minutes.attrs["bin_label"]) == (5, "每5分钟")
+    # 7 mentions (the seeded 2 and these 5) over 13 minutes: on the 5-minute marks, 3 or 4 bins as the clock falls
+    assert int(minutes["mentions"].sum()) == 7 and 3 <= len(minutes) <= 4
+    assert all(moment.minute % 5 == 0 and moment.second == 0 for moment in minutes["hour"])
+    assert (weeks.attrs["bin_minutes"], weeks.attrs["bin_label"]) == (1440, "每天")
+    assert int(weeks["mentions"].sum()) == 6 and len(weeks) == 5
+    figure = make_heat_figure(minutes)
+    assert figure.layout.title.text == "热度走势(每5分钟)" and figure.data[0].width == 5 * 60_000 * 0.9
+    assert make_heat_figure(weeks).layout.xaxis.tickformat == "%m-%d"
+
+
+def test_an_office_is_shown_its_own_stages_not_the_duty_desks(seeded_app):
+    from datetime import timedelta
+
+    app, data = seeded_app
+    later = utcnow() + timedelta(hours=1)  # the medical event's 研判 (30 min) is missed; msfw's 发布 (5 h) is not
+    with app.db.read() as session:
+        duty = query_overview_counts(session, viewer("duty"), later)
+        msfw = query_overview_counts(session, viewer("msfw"), later)
+        (row,) = query_urgent_events(session, app.settings, viewer("msfw"), later)
+        detail = query_event_detail(session, app.settings, data.medical, viewer("msfw"), later)
+    assert duty["overdue"][1] == 1 and msfw["overdue"][1] == 0
+    assert row["countdown"].startswith("发布权威信息还剩") and not row["overdue"]
+    holders = {d["stage"]: d["office"] for d in detail["deadlines"]}
+    assert holders == {"研判": "舆情值班室", "发布权威信息": "民生服务中心", "新闻发布会": "民生服务中心"}
+
+
+def test_a_breach_row_says_the_stage_who_held_it_and_how_late(seeded_app):
+    from datetime import timedelta
+
+    from yuqing.workflow.jobs import check_deadlines
+
+    app, data = seeded_app
+    check_deadlines(app, now=utcnow())  # the safety event's 发布 (zzwb) was due 2 h ago
+    with app.db.read() as session:
+        rows = query_office_breaches(session, app.settings, viewer("duty"), None, utcnow() + timedelta(minutes=1))
+        own = query_office_breaches(session, app.settings, viewer("msfw"), None, utcnow())
+    (row,) = rows
+    assert (row["event_id"], row["stage"], row["office"]) == (data.safety, "发布权威信息", "综治维稳办公室")
+    assert row["late"].startswith("2小时") and row["late"].endswith("(仍在超时)") and own == []

@@ -38,7 +38,7 @@ def test_alert_arrives_by_smtp_with_text_html_and_stable_message_id(make_app, db
     assert email["Subject"].startswith("【舆情提醒·特别重大(红)】事件0")
     assert sorted(received.recipients) == ["dzb@example.gov.cn", "zzwb@example.gov.cn"]
     assert email.get_content_type() == "multipart/alternative"
-    assert "研判:2026-11-25 10:30" in email.get_body(("plain",)).get_content()
+    assert "研判(舆情值班室):2026-11-25 10:30" in email.get_body(("plain",)).get_content()
     assert "<h2>发现舆情事件</h2>" in email.get_body(("html",)).get_content()
     assert deliver_due(app, now=T0 + timedelta(hours=1)).sent == 0
     with app.db.read() as session:

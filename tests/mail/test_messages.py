@@ -49,8 +49,8 @@ def test_html_part_escapes_untrusted_text_and_drops_unsafe_links(settings_factor
 
 def test_deadlines_in_local_time_with_time_left(settings_factory):
     message = messages.event_alert(_view(), _settings(settings_factory), NOW)
-    assert "研判:2026-11-25 10:30(还剩 15分)" in message.text
-    assert "发布权威信息:2026-11-25 12:30(还剩 2小时15分)" in message.text
+    assert "研判(舆情值班室):2026-11-25 10:30(还剩 15分)" in message.text
+    assert "发布权威信息(综治维稳办公室):2026-11-25 12:30(还剩 2小时15分)" in message.text
     assert "发现时间:2026-11-25 10:00" in message.text
     assert message.data["events"][0]["deadlines"][1] == {
         "stage": "publish", "stage_name": "发布权威信息", "due_at": "2026-11-25T04:30:00+00:00",
@@ -76,12 +76,15 @@ def test_warning_breach_and_escalation_texts(settings_factory):
     settings = _settings(settings_factory)
     view = _view()
     due = datetime(2026, 11, 25, 2, 30, tzinfo=UTC)
-    warning = messages.deadline_warning(view, "assess", due, 0.5, settings, NOW)
-    assert warning.subject.startswith("【时限预警·研判已用去50%】") and "还剩 15分" in warning.text
+    warning = messages.deadline_warning(view, "assess", due, 0.5, "舆情值班室", settings, NOW)
+    assert warning.subject.startswith("【时限预警·研判已用去50%】") and "舆情值班室:“研判”时限已用去 50%" in warning.text
+    assert "还剩 15分" in warning.text
     late = NOW + timedelta(minutes=35)
-    assert "已超时 20分" in messages.breach_notice(view, "assess", due, settings, late).text
-    step = messages.escalation_notice(view, "assess", due, 2, "牵头单位(镇党政办)", settings, late)
-    assert step.subject.startswith("【超时升级·第2级·研判】") and "第 2 级升级告知牵头单位(镇党政办)" in step.text
+    breach = messages.breach_notice(view, "assess", due, "舆情值班室", settings, late).text
+    assert "已超时 20分" in breach and "超时已记录在舆情值班室名下" in breach
+    step = messages.escalation_notice(view, "publish", due, 2, "牵头单位(镇党政办)", "综治维稳办公室", settings, late)
+    assert step.subject.startswith("【超时升级·第2级·发布权威信息】")
+    assert "综治维稳办公室未在时限内完成“发布权威信息”" in step.text and "第 2 级升级告知牵头单位(镇党政办)" in step.text
 
 
 def test_markdown_for_robots_cannot_inject_links(settings_factory):

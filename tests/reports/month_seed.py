@@ -4,13 +4,16 @@ Events (office at the cut-off; times are Asia/Shanghai):
   E8  Oct 10  level 3 medical      msfw        previous month only
   E7  Oct 31  level 4 transport    jjfw        its deadlines fall in November, both met
   E1  Nov 3   level 1 work_safety  zzwb        publish 1.5 h late; closed and evaluated Nov 5; heat 54
-  E10 Nov 5   level 3 land         guotan→jjfw assessed 30 min late while with the village (breach stays there)
-  E2  Nov 10  level 2 medical      msfw        assessed 45 min late; closed and evaluated Nov 12; heat 54
+  E10 Nov 5   level 3 land         guotan→jjfw assessed 30 min late (the duty desk's breach); jjfw's 48 h count
+                                               from the handover
+  E2  Nov 10  level 2 medical      msfw        assessed 45 min late (the duty desk's); closed and evaluated Nov 12;
+                                               heat 54
   E11 Nov 12  level 3 urban        dzb         respond deadline missed, then 无需处置 on Nov 16 (48 h late)
   E3  Nov 15  level 3 medical      msfw        responded 12 h late; heat 9
   E4  Nov 20  level 4 education    msfw        all on time; closed Nov 22, evaluated only on Dec 3
   E5  Nov 25  level 4 other        dzb         误报 before any deadline fell due
-  E6  Nov 27  level 3→2 environment jjfw       assessed 30 min late; publish not done by the cut-off; heat 15
+  E6  Nov 27  level 3→2 environment jjfw       assessed 30 min late (the duty desk's); publish not done by the
+                                               cut-off; heat 15
 """
 
 from __future__ import annotations

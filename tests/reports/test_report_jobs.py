@@ -37,7 +37,8 @@ def test_monthly_job_makes_last_months_report_once_and_mails_it(november):
     report = monthly_job(app, now=local(12, 1, 8, 0))
     assert (report.kind, report.period) == ("monthly", "2026-11")
     assert report.summary["events"] == 6 and report.summary["breaches"] == 7
-    assert [s["action"] for s in report.summary["suggestions"]] == ["约谈负责人"] * 3 + ["通报批评"] * 2
+    assert [(s["action"], s["office"]) for s in report.summary["suggestions"]] == [
+        ("约谈负责人", "@duty"), ("约谈负责人", "zzwb")]
     assert all(Path(f).exists() for f in report.files)
     assert monthly_job(app, now=local(12, 1, 8, 1)) is None
     assert monthly_job(app, now=local(12, 15, 8, 0)) is None
@@ -50,6 +51,19 @@ def test_monthly_job_makes_last_months_report_once_and_mails_it(november):
     assert november_mail["dedupe_key"] == "report:monthly:2026-11"
     assert "本月全镇共监测发现需处置的政务舆情事件6起" in november_mail["body_text"]
     assert "<html>" in november_mail["body_html"]
+
+
+def test_a_report_made_while_the_month_runs_is_listed_then_replaced_by_the_final_one(november):
+    from yuqing.reports.build import generate_and_record
+    from yuqing.reports.periods import parse_month
+
+    app, _ = november
+    _, early = generate_and_record(app, parse_month("2026-11"), now=local(11, 20, 12))
+    assert early.summary["complete"] is False and early.summary["breaches"] == 5  # E6's two fall after the 20th
+    report = monthly_job(app, now=local(12, 1, 8, 0))
+    assert report is not None and report.id == early.id  # the same row, now final
+    assert report.summary["complete"] is True and report.summary["breaches"] == 7
+    assert monthly_job(app, now=local(12, 1, 9, 0)) is None
 
 
 def test_daily_briefing_lists_new_events_hottest_and_running_deadlines(november):

@@ -49,35 +49,39 @@ def expected_sheets(ids: dict[str, int]) -> dict[str, list[list]]:
             ["安全生产", 1, 0, 1], ["交通出行", 0, 1, -1], ["合计", 6, 2, 4],
         ],
         "各单位处置情况": [
-            ["责任单位", "承办事件(件)", "研判时限(个)", "按时研判率", "回应时限(个)", "按时回应率", "办结(件)", "超时(次)",
+            ["责任主体", "承办事件(件)", "研判时限(个)", "按时研判率", "回应时限(个)", "按时回应率", "办结(件)", "超时(次)",
              "研判用时中位数(小时)", "回应用时中位数(小时)", "办结用时中位数(小时)"],
-            # E11: assessed in 1 h; its respond deadline missed before it was dismissed.
-            ["镇党政办", 1, 1, 1.0, 1, 0.0, 0, 1, 1.0, "—", "—"],
-            # E10's late assessment stays with the village although the event moved to jjfw.
-            ["郭滩村村委会", 1, 1, 0.0, 0, "—", 0, 1, 2.5, 24.0, "—"],
-            # E6, E7, E10: assess E7 ok, E6 late; respond E7, E10, E6 press ok, E6 publish open at the cut-off.
-            ["经济发展综合服务中心", 3, 2, 0.5, 4, 0.75, 0, 2, 2.5, 24.08, "—"],
-            # E2, E3, E4: assess E2 late; respond E3 late; medians 1/1/1.75 h, 4h05/20h/60h10, 48/43 h.
-            ["民生服务中心", 3, 3, 0.6667, 4, 0.75, 2, 2, 1.0, 20.0, 45.5],
-            # E1: assessed after 20 min, publish 1.5 h late, responded after 6 h 40, closed after 48 h.
-            ["综治维稳办公室", 1, 1, 1.0, 2, 0.5, 1, 1, 0.33, 6.67, 48.0],
+            # 研判 is the duty desk's on all 8 events: E10, E2 and E6 late (E10's while it was with the village).
+            # Assessed after 3 h, 20 min, 2.5 h, 1.75 h, 1 h, 1 h, 1 h, 2.5 h: median 1.375 h.
+            ["舆情值班室", 8, 8, 0.625, "—", "—", "—", 3, 1.38, "—", "—"],
+            # E11: its respond deadline missed before it was dismissed. An office holds no 研判: “—”, not 0.
+            ["镇党政办", 1, "—", "—", 1, 0.0, 0, 1, "—", "—", "—"],
+            # E7, E10, E6: respond E7 ok, E10 ok (jjfw's own 48 h from the handover at 11:30), E6 press ok,
+            # E6 publish open at the cut-off. The village never held a stage that fell due: it is not listed.
+            ["经济发展综合服务中心", 3, "—", "—", 4, 0.75, 0, 1, "—", 24.08, "—"],
+            # E2, E3, E4: respond E3 late; medians 4h05/20h/60h10, 48/43 h.
+            ["民生服务中心", 3, "—", "—", 4, 0.75, 2, 1, "—", 20.0, 45.5],
+            # E1: publish 1.5 h late, responded after 6 h 40, closed after 48 h.
+            ["综治维稳办公室", 1, "—", "—", 2, 0.5, 1, 1, "—", 6.67, 48.0],
             ["合计", 8, 8, 0.625, 11, 0.6364, 3, 7, 1.38, 24.0, 48.0],
         ],
         "超时情况": [
-            ["序号", "事件编号", "事件", "等级", "环节", "责任单位", "截止时间", "完成时间", "超时时长(小时)", "事件热度"],
+            ["序号", "事件编号", "事件", "等级", "环节", "责任主体", "截止时间", "完成时间", "超时时长(小时)", "事件热度",
+             "问责建议"],
             [1, e["E1"], E1_TITLE, "1级(特别重大)", "发布权威信息", "综治维稳办公室",
-             datetime(2026, 11, 3, 15, 0), datetime(2026, 11, 3, 16, 30), 1.5, 54.0],
-            [2, e["E10"], "征地补偿争议", "3级(较大)", "研判", "郭滩村村委会",
-             datetime(2026, 11, 5, 11, 0), datetime(2026, 11, 5, 11, 30), 0.5, 15.0],
-            [3, e["E2"], "医院收费投诉", "2级(重大)", "研判", "民生服务中心",
-             datetime(2026, 11, 10, 10, 0), datetime(2026, 11, 10, 10, 45), 0.75, 54.0],
-            [4, e["E11"], "路灯损坏", "3级(较大)", "回应", "镇党政办", datetime(2026, 11, 14, 8, 0), "未完成", 48.0, 3.0],
+             datetime(2026, 11, 3, 15, 0), datetime(2026, 11, 3, 16, 30), 1.5, 54.0, "建议约谈负责人"],
+            [2, e["E10"], "征地补偿争议", "3级(较大)", "研判", "舆情值班室",
+             datetime(2026, 11, 5, 11, 0), datetime(2026, 11, 5, 11, 30), 0.5, 15.0, "建议约谈负责人"],
+            [3, e["E2"], "医院收费投诉", "2级(重大)", "研判", "舆情值班室",
+             datetime(2026, 11, 10, 10, 0), datetime(2026, 11, 10, 10, 45), 0.75, 54.0, "建议约谈负责人"],
+            [4, e["E11"], "路灯损坏", "3级(较大)", "回应", "镇党政办", datetime(2026, 11, 14, 8, 0), "未完成", 48.0, 3.0,
+             "未达问责建议条件"],
             [5, e["E3"], "诊所无证行医", "3级(较大)", "回应", "民生服务中心",
-             datetime(2026, 11, 17, 8, 0), datetime(2026, 11, 17, 20, 0), 12.0, 9.0],
-            [6, e["E6"], "河道污染", "2级(重大)", "研判", "经济发展综合服务中心",
-             datetime(2026, 11, 27, 22, 0), datetime(2026, 11, 27, 22, 30), 0.5, 15.0],
+             datetime(2026, 11, 17, 8, 0), datetime(2026, 11, 17, 20, 0), 12.0, 9.0, "未达问责建议条件"],
+            [6, e["E6"], "河道污染", "2级(重大)", "研判", "舆情值班室",
+             datetime(2026, 11, 27, 22, 0), datetime(2026, 11, 27, 22, 30), 0.5, 15.0, "建议约谈负责人"],
             [7, e["E6"], "河道污染", "2级(重大)", "发布权威信息", "经济发展综合服务中心",
-             datetime(2026, 11, 28, 2, 0), "未完成", 70.0, 15.0],
+             datetime(2026, 11, 28, 2, 0), "未完成", 70.0, 15.0, "未达问责建议条件"],
         ],
         "回应效果评估": [
             ["事件编号", "事件", "责任单位", "回应时间", "回应前(条/小时)", "回应后(条/小时)", "回应前负面占比", "回应后负面占比",
@@ -90,15 +94,15 @@ def expected_sheets(ids: dict[str, int]) -> dict[str, list[list]]:
              "热度下降 100%,回应后无新增信息"],
         ],
         "问责建议": [
-            ["建议", "责任单位", "依据", "超时(次)", "涉及事件"],
-            ["建议约谈负责人", "经济发展综合服务中心", RULE_ANY_TWO, 2,
-             f"#{e['E6']} 河道污染(研判超时);#{e['E6']} 河道污染(发布权威信息超时)"],
-            ["建议约谈负责人", "民生服务中心", RULE_ANY_TWO, 2,
-             f"#{e['E2']} 医院收费投诉(研判超时);#{e['E3']} 诊所无证行医(回应超时)"],
-            ["建议约谈负责人", "综治维稳办公室", RULE_LEVEL_1, 1, f"#{e['E1']} {E1_TITLE}(发布权威信息超时)"],
-            # E6 is a level-2 breach too, but its heat at the cut-off was 15 (< 50): no 通报批评 for jjfw.
-            ["建议通报批评", "民生服务中心", RULE_HOT_MAJOR, 1, f"#{e['E2']} 医院收费投诉(研判超时)"],
-            ["建议通报批评", "综治维稳办公室", RULE_HOT_MAJOR, 1, f"#{e['E1']} {E1_TITLE}(发布权威信息超时)"],
+            ["建议", "责任主体", "依据", "超时(次)", "涉及事件"],
+            # One suggestion per breach, the stronger rule winning: E2's late 研判 (level 2, heat 54) also meets the
+            # 通报批评 rule, and E1's late 发布 too; neither gives a second suggestion. jjfw (one level-2 breach,
+            # heat 15) and msfw (one level-3 breach) meet no rule: a 研判 they could not do is not theirs.
+            ["建议约谈负责人", "舆情值班室", f"{RULE_ANY_TWO};另满足“{RULE_HOT_MAJOR}(建议通报批评)”,同一超时只按较重者建议", 3,
+             f"#{e['E10']} 征地补偿争议(研判超时);#{e['E2']} 医院收费投诉(研判超时);#{e['E6']} 河道污染(研判超时)"],
+            ["建议约谈负责人", "综治维稳办公室",
+             f"{RULE_LEVEL_1};另满足“{RULE_HOT_MAJOR}(建议通报批评)”,同一超时只按较重者建议", 1,
+             f"#{e['E1']} {E1_TITLE}(发布权威信息超时)"],
         ],
     }
 
@@ -155,19 +159,29 @@ def test_docx_is_a_report_with_the_tables_and_charts(november, tmp_path):
     texts = [p.text for p in document.paragraphs]
     assert texts[0] == "东园镇2026年11月政务舆情处置情况及问责建议报告"
     assert texts[1] == "报告期:2026年11月1日至2026年11月30日"
-    for heading in ("一、总体情况", "二、各责任单位处置情况", "三、超时情况", "四、回应效果评估", "五、问责建议"):
+    for heading in ("一、总体情况", "二、各责任主体处置情况", "三、超时情况", "四、回应效果评估", "五、问责建议"):
         assert heading in texts
     assert any(t.startswith("本月全镇共监测发现需处置的政务舆情事件6起,较上月(2起)增加4起") for t in texts)
-    assert f"1. 建议对经济发展综合服务中心负责人进行约谈。依据:{RULE_ANY_TWO}。涉及事件:#{ids['E6']}。" in texts
-    assert f"4. 建议对民生服务中心予以通报批评。依据:{RULE_HOT_MAJOR}。涉及事件:#{ids['E2']}。" in texts
+    also = f"另满足“{RULE_HOT_MAJOR}(建议通报批评)”,同一超时只按较重者建议"
+    assert (f"1. 建议对舆情值班室负责人进行约谈。依据:{RULE_ANY_TWO};{also}。涉及超时:#{ids['E10']}(研判超时30分)、"
+            f"#{ids['E2']}(研判超时45分)、#{ids['E6']}(研判超时30分)。") in texts
+    assert (f"2. 建议对综治维稳办公室负责人进行约谈。依据:{RULE_LEVEL_1};{also}。"
+            f"涉及超时:#{ids['E1']}(发布权威信息超时1小时30分)。") in texts
+    assert not any(t.startswith("3. 建议") for t in texts)
     assert len(document.tables) == 6
     headers = [[cell.text for cell in table.rows[0].cells] for table in document.tables]
-    assert headers[2][:4] == ["责任单位", "承办事件(件)", "研判时限(个)", "按时研判率"]
+    assert headers[2][:4] == ["责任主体", "承办事件(件)", "研判时限(个)", "按时研判率"]
     office_rows = {row.cells[0].text: [c.text for c in row.cells] for row in document.tables[2].rows[1:]}
-    assert office_rows["民生服务中心"][3] == "66.7%" and office_rows["民生服务中心"][10] == "1天21小时"
+    assert office_rows["舆情值班室"][3] == "62.5%" and office_rows["舆情值班室"][5] == "—"
+    assert office_rows["民生服务中心"][3] == "—" and office_rows["民生服务中心"][10] == "1天21小时"
     breach_rows = [[c.text for c in row.cells] for row in document.tables[3].rows[1:]]
     assert breach_rows[6][6:9] == ["2026-11-28 02:00", "未完成", "2天22小时"]
     assert len(document.inline_shapes) == 3  # levels, topics, on-time rates
+    from docx.enum.text import WD_LINE_SPACING
+
+    pictures = [p for p in document.paragraphs if p._element.findall(".//" + qn("w:drawing"))]
+    # exact 28 pt spacing (the body's) would cut each chart down to one line; test_report_pdf.py looks at the pages
+    assert len(pictures) == 3 and all(p.paragraph_format.line_spacing_rule == WD_LINE_SPACING.SINGLE for p in pictures)
     title_fonts = document.paragraphs[0].runs[0]._element.rPr.rFonts
     body_fonts = document.paragraphs[3].runs[0]._element.rPr.rFonts
     assert title_fonts.get(qn("w:eastAsia")) == "方正小标宋简体" and body_fonts.get(qn("w:eastAsia")) == "仿宋"

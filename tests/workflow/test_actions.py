@@ -63,8 +63,7 @@ def test_assessment_can_change_level_topic_and_office(any_app):
 
 
 @pytest.mark.parametrize("call, message", [
-    (("record_response", "wang", "publish", "网站", None, "内容", "T"), "不能登记回应。请先完成研判"),
-    (("close_event", "zhang"), "不能办结"),
+    (("close_event", "zhang"), "不能办结。请先登记回应"),
     (("assess_event", "zhang", "no-such-topic", 2, "dzb"), "未知领域"),
     (("assess_event", "zhang", "other", 5, "dzb"), "预警等级应为 1–4"),
     (("assess_event", "zhang", "other", 2, "nobody"), "责任单位“nobody”不存在"),
@@ -72,7 +71,7 @@ def test_assessment_can_change_level_topic_and_office(any_app):
     (("mark_false_alarm", "zhang", "  "), "请填写理由"),
     (("mark_false_alarm", "zhang", "理由", "maybe"), "类型应为"),
     (("reassign_office", "zhang", "zzwb"), "已由该单位办理"),  # work_safety → zzwb
-    (("confirm_response", "zhang", 999), "不能确认回应"),
+    (("confirm_response", "zhang", 999), "没有编号为 999 的回应"),
 ])
 def test_invalid_actions_are_refused_in_chinese(app, call, message):
     event_id = _event(app)
@@ -113,11 +112,17 @@ def test_reassign_moves_open_deadlines_and_tells_the_new_office(any_app):
     event_id = _event(any_app, level=2, topic="medical")
     from yuqing.workflow.jobs import check_deadlines
 
-    check_deadlines(any_app, now=minutes(61))  # assess breached while with msfw
-    _act(any_app, "reassign_office", event_id, "zhang", "zzwb", comment="属治安", now=minutes(65))
+    check_deadlines(any_app, now=minutes(301))  # 研判 missed by the duty desk, 发布 by msfw
+    _act(any_app, "reassign_office", event_id, "zhang", "zzwb", comment="属治安", now=minutes(305))
     with any_app.db.read() as session:
-        assert {r.office_code for r in deadlines(session, event_id).values()} == {"zzwb"}
-        assert session.scalars(select(Breach.office_code)).all() == ["msfw"]  # the breach stays with msfw
+        open_rows = deadlines(session, event_id)
+        assert {(s, r.holder, r.office_code) for s, r in open_rows.items()} == {
+            ("assess", "duty", None), ("publish", "office", "zzwb"), ("press", "office", "zzwb")}
+        # zzwb could not act before 305: each of its stages gets the whole budget from then
+        assert open_rows["publish"].due_at == minutes(305 + 300)
+        assert open_rows["press"].due_at == minutes(305 + 24 * 60)
+        assert session.execute(select(Breach.stage, Breach.holder, Breach.office_code).order_by(Breach.stage)).all() == [
+            ("assess", "duty", None), ("publish", "office", "msfw")]  # each breach stays with whoever held it
         told = outbox(session, kind="alert")[-1]
         assert "转交贵单位" in told.body_text and "zzwb@example.gov.cn" in told.recipients
         (row,) = audit_rows(session, event_id, "reassign")

@@ -25,7 +25,8 @@ def test_warnings_at_50_and_80_percent_once_each(any_app):
     with any_app.db.read() as session:
         warnings = outbox(session, kind="warning")
         assert [w.subject.split("】")[0] for w in warnings] == ["【时限预警·研判已用去50%", "【时限预警·研判已用去80%"]
-        assert all(w.recipients == ["msfw@example.gov.cn"] and w.status == "pending" for w in warnings)
+        # 研判 is the duty desk's: it is warned, not the office the event was routed to
+        assert all(w.recipients == ["zhiban@example.gov.cn"] and w.status == "pending" for w in warnings)
         assert deadlines(session, event_id)["assess"].warned_shares == [0.5, 0.8]
         assert [r.after for r in audit_rows(session, event_id, "deadline_warned")] == ["50%", "80%"]
 
@@ -37,29 +38,51 @@ def test_a_late_check_sends_only_the_furthest_warning(any_app):
         assert [w.subject.split("】")[0] for w in outbox(session, kind="warning")] == ["【时限预警·研判已用去80%"]
 
 
-def test_breach_is_recorded_alerted_and_escalated_step_by_step(any_app):
+def test_a_missed_assessment_is_the_duty_desks_and_climbs_its_chain(any_app):
     event_id = _level3(any_app)
     check_deadlines(any_app, now=minutes(100))
     report = check_deadlines(any_app, now=minutes(121))
-    assert (report.breaches, report.escalations) == (1, 1)  # office head at once (0 min)
+    assert (report.breaches, report.escalations) == (1, 1)  # 值班负责人 at once (0 min)
     with any_app.db.read() as session:
         breach = session.scalars(select(Breach)).one()
-        assert (breach.event_id, breach.stage, breach.office_code, breach.level) == (event_id, "assess", "msfw", 3)
+        assert (breach.event_id, breach.stage, breach.holder, breach.office_code, breach.level) == (
+            event_id, "assess", "duty", None, 3)
         assert breach.due_at == minutes(120) and breach.recorded_at == minutes(121) and breach.done_at is None
-        assert [m.recipients for m in outbox(session, kind="breach")] == [["msfw@example.gov.cn"]]
-        assert [m.recipients for m in outbox(session, kind="escalation")] == [["msfw-head@example.gov.cn"]]
+        assert [m.recipients for m in outbox(session, kind="breach")] == [["zhiban@example.gov.cn"]]
+        assert "超时已记录在舆情值班室名下" in outbox(session, kind="breach")[0].body_text
     assert check_deadlines(any_app, now=minutes(149)) == CheckReport()
-    assert check_deadlines(any_app, now=minutes(150)).escalations == 1  # lead office 30 min later
-    assert check_deadlines(any_app, now=minutes(209)) == CheckReport()
-    assert check_deadlines(any_app, now=minutes(210)).escalations == 1  # leader on duty 60 min after that
-    assert check_deadlines(any_app, now=minutes(2000)).escalations == 0
+    assert check_deadlines(any_app, now=minutes(150)).escalations == 1
+    assert check_deadlines(any_app, now=minutes(210)).escalations == 1
     with any_app.db.read() as session:
+        assert [m.recipients for m in outbox(session, kind="escalation")] == [
+            ["zhiban-head@example.gov.cn"], ["duty-leader@example.gov.cn"], ["leader@example.gov.cn"]]
+        assert [r.comment for r in audit_rows(session, event_id, "escalated")] == [
+            "告知值班负责人", "告知带班领导", "告知镇领导"]
+        # the office the event was routed to heard of the event (its digest entry) and of nothing else
+        told_office = [m.kind for m in outbox(session) if "msfw@example.gov.cn" in m.recipients]
+        assert told_office == ["alert"]
+
+
+def test_a_missed_office_stage_is_the_offices_and_climbs_its_chain(any_app):
+    with any_app.db.write() as session:
+        event = add_event(session, any_app.settings, level=2, topic="medical")  # 发布 5 h, msfw
+        assess_event(session, any_app.settings, event.id, "zhang", "medical", 2, "msfw", now=minutes(10))
+        event_id = event.id
+    report = check_deadlines(any_app, now=minutes(301))
+    assert (report.breaches, report.escalations) == (1, 1)
+    assert check_deadlines(any_app, now=minutes(330)).escalations == 1
+    assert check_deadlines(any_app, now=minutes(390)).escalations == 1
+    with any_app.db.read() as session:
+        breach = session.scalars(select(Breach)).one()
+        assert (breach.stage, breach.holder, breach.office_code) == ("publish", "office", "msfw")
+        # level 2: the lead office hears of the breach too (it hears of every 重大 event)
+        assert [m.recipients for m in outbox(session, kind="breach")] == [["dzb@example.gov.cn", "msfw@example.gov.cn"]]
         assert [m.recipients for m in outbox(session, kind="escalation")] == [
             ["msfw-head@example.gov.cn"], ["dzb-head@example.gov.cn", "dzb@example.gov.cn"],
             ["duty-leader@example.gov.cn"]]
         assert [r.comment for r in audit_rows(session, event_id, "escalated")] == [
             "告知民生服务中心负责人", "告知牵头单位(镇党政办)", "告知带班领导"]
-        assert len(audit_rows(session, event_id, "deadline_breached")) == 1
+        assert not any("zhiban@example.gov.cn" in m.recipients for m in outbox(session))
 
 
 def test_escalation_stops_as_soon_as_the_stage_is_done(any_app):

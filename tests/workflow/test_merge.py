@@ -94,3 +94,25 @@ def test_a_merged_event_takes_no_new_mentions(app):
         actions.merge_into(session, app.settings, first, "zhang", other.id, now=minutes(3))
     again = ingest_item(app, dict(post, url="http://127.0.0.1/t/2", title="金沙村路灯还是不亮"), now=minutes(4)).event_id
     assert again != first
+
+
+def test_offices_alerted_about_a_merged_event_are_told_where_it_went(any_app):
+    with any_app.db.write() as session:
+        kept = add_event(session, any_app.settings, level=3, title="工业园冒黑烟", topic="environment",
+                         detected_at=minutes(0))  # jjfw, held for the digest
+        gone = add_event(session, any_app.settings, level=1, title="化工厂爆炸", topic="work_safety",
+                         detected_at=minutes(5))  # zzwb and the lead office, at once
+        for row in outbox(session, event_id=gone.id, kind="alert"):
+            row.status, row.attempts = "sent", 1
+        late = add_event(session, any_app.settings, level=2, title="爆炸后道路封闭", topic="transport",
+                         detected_at=minutes(6))  # jjfw and the lead office; not yet sent when merged
+        merge_events(session, any_app.settings, kept, gone, actor="zhang", reason="同一起爆炸", now=minutes(10))
+        merge_events(session, any_app.settings, kept, late, actor="zhang", reason="同一起爆炸", now=minutes(11))
+        kept_id, gone_id, late_id = kept.id, gone.id, late.id
+    with any_app.db.read() as session:
+        (notice,) = outbox(session, kind="merged")
+        assert notice.recipients == ["dzb@example.gov.cn", "zzwb@example.gov.cn"] and notice.event_id == kept_id
+        assert f"#{gone_id} 已并入 #{kept_id}" in notice.subject
+        assert "责任单位为 经济发展综合服务中心" in notice.body_text and f"/events/{kept_id}" in notice.body_text
+        # the alert about the other one never went out: it is dropped, and nobody needs telling
+        assert [row.status for row in outbox(session, event_id=late_id)] == ["superseded"]

@@ -283,7 +283,9 @@ class Deadline(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
     stage: Mapped[str] = mapped_column(String(20))  # assess | publish | press | respond
     level: Mapped[int] = mapped_column(Integer)
-    office_code: Mapped[str | None] = mapped_column(ForeignKey("offices.code"))
+    # Who holds (does, is told about and is charged for) the stage: "duty" (the 舆情 duty desk) or "office"
+    holder: Mapped[str] = mapped_column(String(10), default="office")
+    office_code: Mapped[str | None] = mapped_column(ForeignKey("offices.code"))  # the office, when it holds the stage
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     starts_at: Mapped[datetime]
     due_at: Mapped[datetime]
@@ -306,10 +308,28 @@ class Breach(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
     stage: Mapped[str] = mapped_column(String(20))
     level: Mapped[int] = mapped_column(Integer)
+    holder: Mapped[str] = mapped_column(String(10), default="office")  # who held the stage: duty | office
     office_code: Mapped[str | None] = mapped_column(ForeignKey("offices.code"))
     due_at: Mapped[datetime]
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None]
+
+
+class ShiftHandover(Base):
+    """A duty officer's handover at the end of a shift: a note and what was open; the next officer acknowledges it."""
+
+    __tablename__ = "shift_handovers"
+    __table_args__ = (Index("ix_shift_handovers_at", "handed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_start: Mapped[datetime]
+    shift_end: Mapped[datetime]
+    handed_by: Mapped[str] = mapped_column(String(100))
+    handed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)  # open work and what falls due next shift
+    acknowledged_by: Mapped[str | None] = mapped_column(String(100))
+    acknowledged_at: Mapped[datetime | None]
 
 
 class Response(Base):

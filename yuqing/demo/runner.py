@@ -17,6 +17,7 @@ log = logging.getLogger("yuqing.demo")
 DEMO_USERS = [
     # (username, password, role, office, display name)
     ("zhiban", "zhiban2026", "duty", None, "值班员 张敏"),
+    ("zhiban2", "zhiban2026", "duty", None, "值班员 赵磊"),  # the next shift: acknowledges 张敏's handover
     ("minsheng", "minsheng2026", "office", "msfw", "民生服务中心 李强"),
     ("anquan", "anquan2026", "office", "zzwb", "综治维稳办公室 王芳"),
     ("lingdao", "lingdao2026", "leader", None, "镇领导 马建国"),
@@ -94,7 +95,8 @@ def cmd_demo(args) -> int:
         probe = demo_settings(args.config, data_dir, [], 8050)
         port = _free_port(args.port or probe.dashboard.port)
         settings = demo_settings(args.config, data_dir, demo_sources(sites.base_url), port)
-        setup_logging(settings.logging, console_level="DEBUG" if args.verbose else "WARNING")
+        setup_logging(settings.logging, timezone=settings.general.timezone,
+                      console_level="DEBUG" if args.verbose else "WARNING")
         app = open_app(settings)
         with app.db.write() as session:
             for username, password, role, office, name in DEMO_USERS:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from yuqing.db.models import EVENT_STATUSES, STAGE_NAMES, Deadline, Event, Mention, Office, Source
 from yuqing.settings_model import LEVEL_COLOURS, LEVEL_NAMES, Settings
+from yuqing.workflow.holders import holder_of
 
 LINKS_PER_EVENT = 5
 
@@ -20,6 +21,10 @@ class DeadlineView:
     stage: str
     due_at: datetime
     breached: bool = False
+    holder: str = ""  # duty | office; by default the holder of the stage
+
+    def __post_init__(self) -> None:
+        self.holder = self.holder or holder_of(self.stage)
 
     @property
     def stage_name(self) -> str:
@@ -99,12 +104,12 @@ def load_views(session: Session, settings: Settings, event_ids: list[int]) -> di
 
 def _add_deadlines(session: Session, views: dict[int, EventView]) -> None:
     rows = session.execute(
-        select(Deadline.event_id, Deadline.stage, Deadline.due_at, Deadline.breached_at)
+        select(Deadline.event_id, Deadline.stage, Deadline.due_at, Deadline.breached_at, Deadline.holder)
         .where(Deadline.event_id.in_(list(views)), Deadline.done_at.is_(None), Deadline.superseded_at.is_(None))
         .order_by(Deadline.due_at)
     )
-    for event_id, stage, due_at, breached_at in rows:
-        views[event_id].deadlines.append(DeadlineView(stage, due_at, breached_at is not None))
+    for event_id, stage, due_at, breached_at, holder in rows:
+        views[event_id].deadlines.append(DeadlineView(stage, due_at, breached_at is not None, holder))
 
 
 def _add_links(session: Session, views: dict[int, EventView]) -> None:

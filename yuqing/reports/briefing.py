@@ -17,6 +17,7 @@ from yuqing.reports.periods import Period
 from yuqing.reports.tables import Column, Table
 from yuqing.settings_model import Settings
 from yuqing.timeutil import as_utc, remaining_text
+from yuqing.workflow.holders import charge_key
 
 TOP_EVENTS = 10
 
@@ -71,18 +72,20 @@ def compute_briefing(session: Session, settings: Settings, period: Period, now: 
     running = history.deadlines_open(session, cutoff)
     states = history.events_as_of(session, _candidate_ids(session, period, cutoff) | {d.event_id for d in running},
                                   cutoff)
-    office_name = office_namer({o.code: o for o in session.scalars(select(Office))})
+    office_name = office_namer({o.code: o for o in session.scalars(select(Office))}, settings.duty.name)
     topic_names = settings.topic_names()
 
-    new_events = sorted((s for s in states.values() if period.contains(s.detected_at)),
+    # A merged event is the matter it went into, listed once under that event.
+    new_events = sorted((s for s in states.values() if period.contains(s.detected_at) and s.status != "merged"),
                         key=lambda s: (s.urgency, s.detected_at, s.id))
     open_events = [s for s in states.values() if s.status in OPEN_STATUSES]
     hottest = sorted({s.id: s for s in [*open_events, *new_events]}.values(), key=lambda s: (-s.heat, s.id))
 
     deadline_rows = [
         [d.event_id, _mask(states[d.event_id].title),
-         # A deadline still open follows its event to whichever office has it.
-         STAGE_NAMES.get(d.stage, d.stage), level_label(d.level), office_name(states[d.event_id].office_code),
+         # 研判 is the duty desk's; an office's open deadline follows its event to whichever office has it.
+         STAGE_NAMES.get(d.stage, d.stage), level_label(d.level),
+         office_name(charge_key(d.holder, states[d.event_id].office_code)),
          as_utc(d.due_at),
          remaining_text(d.due_at, cutoff)]
         for d in running
@@ -95,7 +98,7 @@ def compute_briefing(session: Session, settings: Settings, period: Period, now: 
         hottest=Table("热度排行", f"表2 热度排行(前{TOP_EVENTS})", EVENT_COLUMNS,
                       [_event_row(s, topic_names, office_name) for s in hottest[:TOP_EVENTS]]),
         deadlines=Table("未完成时限", "表3 未完成时限", [
-            Column("事件编号", "int"), Column("事件"), Column("环节"), Column("等级"), Column("责任单位"),
+            Column("事件编号", "int"), Column("事件"), Column("环节"), Column("等级"), Column("责任主体"),
             Column("截止时间", "datetime"), Column("状态")], deadline_rows,
             note="截至统计时点尚未完成、且未被替代的时限;“已超时”者须立即督办。"),
     )

@@ -79,6 +79,20 @@ def find_report(session: Session, kind: str, key: str) -> Report | None:
     return session.scalar(select(Report).where(Report.kind == kind, Report.period == key))
 
 
+def is_final(report: Report | None) -> bool:
+    """Whether a recorded report covers its whole period (one made while the period ran is replaced later)."""
+    return report is not None and bool((report.summary or {}).get("complete", True))
+
+
+def generate_and_record(app: App, period: Period, now: datetime | None = None) -> tuple[Generated, Report]:
+    """Write a report into reports.out_dir and record it (a running period's too, marked not final)."""
+    generated = generate(app, period, now=now)
+    with app.db.write() as session:
+        report = record(session, generated)
+        session.expunge(report)
+    return generated, report
+
+
 def record(session: Session, generated: Generated) -> Report:
     """Insert or refresh the Report row of a generated report (files and summary)."""
     content = generated.content

@@ -42,7 +42,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         # The dashboard serves files from reports.out_dir only; a copy written elsewhere is not the record.
         official = Path(app.settings.reports.out_dir).resolve() == generated.files[0].parent.resolve()
         with app.db.write() as session:
-            if generated.complete and official:
+            if official:  # a running period's report is listed too, as not final; the scheduled job replaces it
                 record(session, generated)
             if args.mail:
                 queued = queue_mail(session, app.settings, generated)
@@ -55,8 +55,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     for path in generated.files:
         print(path.resolve())
     if not generated.complete:
-        print(f"注意:本期尚未结束,数字截至生成时刻,未登记为正式{KIND_NAMES[content.kind]}。")
-    elif not official:
+        print(f"注意:本期尚未结束,数字截至生成时刻;期末后系统自动生成的正式{KIND_NAMES[content.kind]}将替换本版。")
+    if not official:
         print("注意:输出目录不是配置的 reports.out_dir,本次生成未登记到看板“报告”页。")
     if args.mail:
         print("已加入发件队列,由运行中的系统(yuqing run)发送给镇领导。" if queued

@@ -5,17 +5,22 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from yuqing.reports.briefing import BriefingFigures
-from yuqing.reports.figures import MonthlyFigures, level_label, rule_text
+from yuqing.reports.figures import MonthlyFigures, level_label
+from yuqing.reports.suggestions import grounds, rule_text
 from yuqing.reports.tables import Chart, ReportContent, Section, Table, display
 from yuqing.settings_model import LEVEL_NAMES, Settings
-from yuqing.timeutil import format_local
+from yuqing.db.models import STAGE_NAMES
+from yuqing.timeutil import format_duration, format_local
 
 NO_EVENTS = "本月未发生需处置的政务舆情事件。"
+LISTED_LATES = 10  # breaches named in a suggestion's paragraph; table 4 lists them all
 ACTION_PHRASES = {"通报批评": "予以通报批评", "约谈负责人": "负责人进行约谈"}
 METHOD = ("统计口径:本报告数据取自系统审计日志、时限记录和超时记录,按统计截止时点的状态计算,此后对事件或配置的"
           "修改不影响本期数字。事件按首次发现时间归入月份(北京时间),等级、领域、责任单位和状态取截止时点的值,"
-          "热度按截止时点前采集的信息计算;时限以本月到期、到期前未被撤销或替代的记录为准,超时归属时限记录上的"
-          "责任单位;用时为自发现起至审计日志中首次进入该环节的时间。个人信息已作脱敏处理。")
+          "热度按截止时点前采集的信息计算;时限以本月到期、到期前未被撤销或替代的记录为准。超时记在当时承担该环节、"
+          "能够办理的一方名下:研判由舆情值班室承担,核实、回应、处置由承办的责任单位承担(研判完成前即可办理);"
+          "改派的,新单位自改派时起计时,此前的超时仍记在原单位名下。每次超时至多计入一项问责建议,同时满足多条规则的"
+          "按较重者建议。用时为自发现起至审计日志中首次进入该环节的时间。个人信息已作脱敏处理。")
 
 
 def _row(table: Table, label: str) -> dict:
@@ -77,17 +82,17 @@ def _offices(figures: MonthlyFigures) -> Section:
     total = _row(figures.offices, "合计")
     rate = {title: _shown(figures.offices, total, title, figures.period.zone) for title in ("按时研判率", "按时回应率")}
     if figures.deadlines:
-        offices_late = len({late.office_code for late in figures.lates})
+        offices_late = len({late.office_code for late in figures.lates})  # holders: offices and the duty desk
         text = (f"本月到期的研判时限{total['研判时限(个)']}个,按时完成率{rate['按时研判率']};"
                 f"回应(含发布权威信息、新闻发布会)时限{total['回应时限(个)']}个,按时完成率{rate['按时回应率']};"
-                f"共超时{len(figures.lates)}次" + (f",涉及{offices_late}个单位。" if figures.lates else "。"))
+                f"共超时{len(figures.lates)}次" + (f",涉及{offices_late}个责任主体。" if figures.lates else "。"))
     else:
         text = "本月无到期的处置时限。"
     rows = [r for r in figures.offices.rows[:-1] if r[2] or r[4]]
-    charts = [Chart("on_time", "各责任单位按时完成率", [r[0] for r in rows],
+    charts = [Chart("on_time", "各责任主体按时完成率", [r[0] for r in rows],
                     {"按时研判率": [r[3] for r in rows], "按时回应率": [r[5] for r in rows]},
                     value_label="按时完成率", percent=True)] if rows else []
-    return Section("二、各责任单位处置情况", [text], [figures.offices], charts)
+    return Section("二、各责任主体处置情况", [text], [figures.offices], charts)
 
 
 def _breaches(figures: MonthlyFigures) -> Section:
@@ -115,11 +120,15 @@ def _effects(figures: MonthlyFigures) -> Section:
 
 def _actions(figures: MonthlyFigures, settings: Settings) -> Section:
     paragraphs = []
-    offices = figures.actions.column("责任单位")
+    offices = figures.actions.column("责任主体")
     for index, (suggestion, office) in enumerate(zip(figures.suggestions, offices, strict=True), start=1):
-        events = "、".join(dict.fromkeys(f"#{late.event.id}" for late in suggestion.lates))
+        listed = list(dict.fromkeys(
+            f"#{late.event.id}({STAGE_NAMES.get(late.deadline.stage, late.deadline.stage)}超时"
+            f"{format_duration(late.hours_late * 3600)})" for late in suggestion.lates))
+        events = "、".join(listed[:LISTED_LATES]) + (
+            f"等{len(suggestion.lates)}次,详见表4" if len(listed) > LISTED_LATES else "")
         paragraphs.append(f"{index}. 建议对{office}{ACTION_PHRASES.get(suggestion.action, suggestion.action)}。"
-                          f"依据:{';'.join(suggestion.reasons)}。涉及事件:{events}。")
+                          f"依据:{grounds(suggestion)}。涉及超时:{events}。")
     if not paragraphs:
         paragraphs.append("本月无需提出问责建议。")
     rules = ";".join(f"{rule_text(rule)}的,建议{rule.action}" for rule in settings.reports.rules)

@@ -23,6 +23,7 @@ TITLE_FONT, HEADING_FONT, SUBTITLE_FONT, BODY_FONT, TABLE_FONT = "方正小标�
 LATIN = "Times New Roman"
 SIZE_2, SIZE_3, SIZE_4, SIZE_SMALL_4, SIZE_5, SIZE_SMALL_5 = 22, 16, 14, 12, 10.5, 9
 NUMERIC = ("int", "float", "percent", "hours", "datetime")
+CHART_WIDTH = Cm(15)  # within the 15.6 cm between the margins set in _setup_page
 
 
 def _style_run(run: Run, east_asia: str, size: float, bold: bool = False) -> Run:
@@ -112,6 +113,17 @@ def _table(document, table: Table, zone: ZoneInfo) -> None:
         _paragraph(document, "注:" + table.note, BODY_FONT, SIZE_5)
 
 
+def _picture(document, path: Path) -> None:
+    """A chart centred on its own line. The body text has exact 28 pt line spacing (公文 style): a picture in such
+    a paragraph is cut down to one 28 pt line, so its paragraph gets single spacing and grows with the picture."""
+    document.add_picture(str(path), width=CHART_WIDTH)
+    paragraph = document.paragraphs[-1]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    paragraph.paragraph_format.space_before = Pt(6)
+    paragraph.paragraph_format.keep_together = True
+
+
 def write_docx(content: ReportContent, charts: dict[str, Path], path: Path, issued: date, issuer: str) -> Path:
     """Write the report as .docx: title, 报告期, sections with paragraphs, tables and charts, signature."""
     document = Document()
@@ -128,8 +140,7 @@ def write_docx(content: ReportContent, charts: dict[str, Path], path: Path, issu
         for table in section.tables:
             _table(document, table, content.zone)
         for chart in section.charts:
-            document.add_picture(str(charts[chart.name]), width=Cm(15))
-            document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _picture(document, charts[chart.name])
     if content.footer:
         _paragraph(document, content.footer, BODY_FONT, SIZE_4, indent=True)
     _paragraph(document, "", BODY_FONT, SIZE_3)

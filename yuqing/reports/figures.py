@@ -4,10 +4,12 @@ Counting rules (also printed in the report's 统计口径):
 - events of the month: first detected in the month; level, topic, office and status as at the cut-off;
   events dismissed as 误报 / 无需处置 by the cut-off are counted apart;
 - deadlines of the month: rows due in the month that were in force when due (not superseded before);
-  on time when done no later than due; any other is a breach (超时), counted for the office it was
-  recorded against (the deadline row's office, not the event's current one) at the level on the row;
-- per-office events: the distinct events behind that office's deadlines; times per stage run from
+  on time when done no later than due; any other is a breach (超时), charged to whoever held the stage:
+  the duty desk for 研判, for the other stages the office it was recorded against (the deadline row's
+  office, not the event's current one), at the level on the row;
+- per-holder events: the distinct events behind that holder's deadlines; times per stage run from
   detection to the stage's first audit-log entry;
+- suggestions: yuqing.reports.suggestions (one suggestion per breach, the stronger rule wins);
 - 评估: events whose status became “evaluated” in the month, with the figures logged with that change."""
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ from yuqing.db.models import STAGE_NAMES, Breach, Deadline, Office
 from yuqing.reports import history
 from yuqing.reports.history import EventAsOf
 from yuqing.reports.periods import Period
+from yuqing.reports.suggestions import Suggestion, grounds, outcome_of, suggest
 from yuqing.reports.tables import Column, Table
-from yuqing.settings_model import LEVEL_NAMES, AccountabilityRule, Settings
+from yuqing.settings_model import LEVEL_NAMES, Settings
 from yuqing.timeutil import as_utc
+from yuqing.workflow.holders import DUTY_KEY
 
 RESPONSE_STAGES = ("publish", "press", "respond")
-ACTION_ORDER = {"约谈负责人": 0, "通报批评": 1}
+LISTED_IN_TABLE = 20  # breaches named in a row of the suggestion table; table 4 lists them all
 UNASSIGNED = "未分派"
 Namer = Callable[[str | None], str]
 
@@ -41,10 +45,12 @@ def _mask(text: str) -> str:
     return mask(text or "")
 
 
-def office_namer(offices: dict[str, Office]) -> Namer:
-    """A function from an office code to its display name (“未分派” for none)."""
+def office_namer(offices: dict[str, Office], duty_name: str) -> Namer:
+    """A function from a charge key (an office code, or the duty desk's key) to its name (“未分派” for none)."""
 
     def name(code: str | None) -> str:
+        if code == DUTY_KEY:
+            return duty_name
         return offices[code].name if code in offices else (code or UNASSIGNED)
 
     return name
@@ -61,20 +67,10 @@ class Counted:
 
     deadline: Deadline
     event: EventAsOf
-    office_code: str | None  # the office it counts for
+    office_code: str | None  # who it is charged to: the office's code, or DUTY_KEY for the duty desk
     on_time: bool
     done: datetime | None  # when it was done, if before the cut-off
     hours_late: float  # 0 when on time; else until done, dropped or the cut-off
-
-
-@dataclass
-class Suggestion:
-    """One accountability suggestion for one office, with the rules and the breaches behind it."""
-
-    action: str
-    office_code: str
-    reasons: list[str]
-    lates: list[Counted]
 
 
 @dataclass
@@ -111,13 +107,6 @@ def _median(values: list[float | None]) -> float | None:
     return median(present) if present else None
 
 
-def rule_text(rule: AccountabilityRule) -> str:
-    """A rule in words: “本月重大及以上(1—2级)事件处置超时1次及以上,且事件热度不低于50”."""
-    scope = {1: "特别重大(1级)", 2: "重大及以上(1—2级)", 3: "较大及以上(1—3级)"}.get(rule.max_level, "各等级")
-    text = f"本月{scope}事件处置超时{rule.min_breaches}次及以上"
-    return text + (f",且事件热度不低于{rule.min_heat:g}" if rule.min_heat else "")
-
-
 def count_deadlines(session: Session, period: Period, cutoff: datetime) -> tuple[list[Counted], dict[int, EventAsOf]]:
     """The month's deadlines, each attributed and judged as at the cut-off, and the events they belong to."""
     rows = history.deadlines_due(session, period.start, cutoff)
@@ -130,7 +119,7 @@ def count_deadlines(session: Session, period: Period, cutoff: datetime) -> tuple
         state = states[row.event_id]
         ok = history.on_time(row, cutoff)
         late = 0.0 if ok else (history.stopped_at(row, cutoff) - as_utc(row.due_at)).total_seconds() / 3600
-        counted.append(Counted(row, state, history.office_at(row, state, breach_offices, cutoff), ok,
+        counted.append(Counted(row, state, history.charged_to(row, state, breach_offices, cutoff), ok,
                                history.done_by(row, cutoff), late))
     return counted, states
 
@@ -148,9 +137,9 @@ def compute_monthly(session: Session, settings: Settings, period: Period, now: d
     previous_events = [e for e in history.events_as_of(session, prev_ids, previous.end).values() if e.needs_handling]
     month_events = [states[i] for i in month_ids]
     events = [e for e in month_events if e.needs_handling]
-    office_name = office_namer({o.code: o for o in session.scalars(select(Office))})
+    office_name = office_namer({o.code: o for o in session.scalars(select(Office))}, settings.duty.name)
     lead = settings.lead_office()
-    suggestions = _suggestions([c for c in deadlines if not c.on_time], settings.reports.rules)
+    suggestions = suggest([c for c in deadlines if not c.on_time], settings.reports.rules)
     return MonthlyFigures(
         period=period, cutoff=cutoff, complete=cutoff >= period.end, events=events,
         previous_events=previous_events, dismissed=Counter(e.status for e in month_events if not e.needs_handling),
@@ -158,30 +147,10 @@ def compute_monthly(session: Session, settings: Settings, period: Period, now: d
         levels=_level_table(events, previous_events),
         topics=_topic_table(events, previous_events, settings.topic_names()),
         offices=_office_table(deadlines, lead.code if lead else None, office_name),
-        breaches=_breach_table([c for c in deadlines if not c.on_time], office_name),
+        breaches=_breach_table([c for c in deadlines if not c.on_time], suggestions, office_name),
         effects=_effect_table([states[i] for i in evaluated_ids], office_name),
         actions=_action_table(suggestions, office_name),
     )
-
-
-def _suggestions(lates: list[Counted], rules: list[AccountabilityRule]) -> list[Suggestion]:
-    by_office: dict[str, list[Counted]] = defaultdict(list)
-    for late in lates:
-        if late.office_code:
-            by_office[late.office_code].append(late)
-    found: dict[tuple[str, str], Suggestion] = {}
-    for code in sorted(by_office):
-        for rule in rules:
-            hits = [late for late in by_office[code]
-                    if late.deadline.level <= rule.max_level and late.event.heat >= rule.min_heat]
-            if len(hits) < rule.min_breaches:
-                continue
-            suggestion = found.setdefault((rule.action, code), Suggestion(rule.action, code, [], []))
-            suggestion.reasons.append(rule_text(rule))
-            suggestion.lates.extend(late for late in hits if late not in suggestion.lates)
-    for suggestion in found.values():
-        suggestion.lates.sort(key=lambda late: (as_utc(late.deadline.due_at), late.deadline.id))
-    return sorted(found.values(), key=lambda s: (ACTION_ORDER.get(s.action, 9), s.office_code))
 
 
 _CHANGE_COLUMNS = [Column("本月(起)", "int"), Column("上月(起)", "int"), Column("增减(起)", "int")]
@@ -207,22 +176,24 @@ def _topic_table(events: list[EventAsOf], previous: list[EventAsOf], names: dict
 
 
 OFFICE_COLUMNS = [
-    Column("责任单位"), Column("承办事件(件)", "int"), Column("研判时限(个)", "int"), Column("按时研判率", "percent"),
+    Column("责任主体"), Column("承办事件(件)", "int"), Column("研判时限(个)", "int"), Column("按时研判率", "percent"),
     Column("回应时限(个)", "int"), Column("按时回应率", "percent"), Column("办结(件)", "int"), Column("超时(次)", "int"),
     Column("研判用时中位数", "hours"), Column("回应用时中位数", "hours"), Column("办结用时中位数", "hours"),
 ]
 
 
-def _office_row(name: str, counted: list[Counted]) -> list:
+def _office_row(name: str, counted: list[Counted], assesses: bool = True, responds: bool = True) -> list:
+    """One row; the stages a holder does not hold are left empty (“—”), not shown as zero."""
     events = list({c.event.id: c.event for c in counted}.values())
     assess = [c for c in counted if c.deadline.stage == "assess"]
     respond = [c for c in counted if c.deadline.stage in RESPONSE_STAGES]
     return [
-        name, len(events), len(assess), _rate(assess), len(respond), _rate(respond),
-        sum(e.closed is not None for e in events), sum(not c.on_time for c in counted),
-        _median([e.hours_to(e.assessed) for e in events]),
-        _median([e.hours_to(e.reached.get("responded")) for e in events]),
-        _median([e.hours_to(e.closed) for e in events]),
+        name, len(events), len(assess) if assesses else None, _rate(assess), len(respond) if responds else None,
+        _rate(respond), sum(e.closed is not None for e in events) if responds else None,
+        sum(not c.on_time for c in counted),
+        _median([e.hours_to(e.assessed) for e in events]) if assesses else None,
+        _median([e.hours_to(e.reached.get("responded")) for e in events]) if responds else None,
+        _median([e.hours_to(e.closed) for e in events]) if responds else None,
     ]
 
 
@@ -230,26 +201,29 @@ def _office_table(counted: list[Counted], lead_code: str | None, office_name: Na
     by_office: dict[str | None, list[Counted]] = defaultdict(list)
     for item in counted:
         by_office[item.office_code].append(item)
-    # Only offices with deadlines this month: an office added to config later must not change a past report.
-    order = sorted(by_office, key=lambda c: (c is None, c != lead_code, c or ""))
-    rows = [_office_row(office_name(code), by_office[code]) for code in order]
+    # Only holders with deadlines this month: an office added to config later must not change a past report.
+    order = sorted(by_office, key=lambda c: (c is None, c != DUTY_KEY, c != lead_code, c or ""))
+    rows = [_office_row(office_name(code), by_office[code], assesses=code == DUTY_KEY, responds=code != DUTY_KEY)
+            for code in order]
     rows.append(_office_row("合计", counted))
-    note = ("研判、回应(含发布权威信息、新闻发布会)时限按本月到期的时限记录统计,归属记录上的责任单位;"
-            "用时为自发现起至审计日志中首次进入该环节的时间。")
-    return Table("各单位处置情况", "表3 各责任单位处置情况", OFFICE_COLUMNS, rows, note)
+    note = ("研判时限由舆情值班室承担,核实、回应(含发布权威信息、新闻发布会)时限由承办的责任单位承担,均按本月到期的"
+            "时限记录统计;改派后新单位自改派时起计时,此前的超时仍记在原单位名下。用时为自发现起至审计日志中首次进入"
+            "该环节的时间;不承担的环节记为“—”。")
+    return Table("各单位处置情况", "表3 各责任主体处置情况", OFFICE_COLUMNS, rows, note)
 
 
-def _breach_table(lates: list[Counted], office_name: Namer) -> Table:
+def _breach_table(lates: list[Counted], suggestions: list[Suggestion], office_name: Namer) -> Table:
     columns = [Column("序号", "int"), Column("事件编号", "int"), Column("事件"), Column("等级"), Column("环节"),
-               Column("责任单位"), Column("截止时间", "datetime"), Column("完成时间", "datetime", "未完成"),
-               Column("超时时长", "hours"), Column("事件热度", "float")]
+               Column("责任主体"), Column("截止时间", "datetime"), Column("完成时间", "datetime", "未完成"),
+               Column("超时时长", "hours"), Column("事件热度", "float"), Column("问责建议")]
     rows = [
         [index, late.event.id, _mask(late.event.title), level_label(late.deadline.level),
          STAGE_NAMES.get(late.deadline.stage, late.deadline.stage), office_name(late.office_code),
-         as_utc(late.deadline.due_at), late.done, late.hours_late, late.event.heat]
+         as_utc(late.deadline.due_at), late.done, late.hours_late, late.event.heat, outcome_of(late, suggestions)]
         for index, late in enumerate(lates, start=1)
     ]
-    note = "超时时长计至完成时间;未完成的,计至该环节撤销或统计截止时点。事件热度为统计截止时点的热度。"
+    note = ("责任主体为超时时承担该环节的一方(研判:舆情值班室;核实、回应、处置:责任单位)。超时时长计至完成时间;"
+            "未完成的,计至该环节撤销、移交或统计截止时点。事件热度为统计截止时点的热度。每次超时至多计入一项问责建议。")
     return Table("超时情况", "表4 超时情况", columns, rows, note)
 
 
@@ -275,11 +249,12 @@ def _effect_table(evaluated: list[EventAsOf], office_name: Namer) -> Table:
 
 
 def _action_table(suggestions: list[Suggestion], office_name: Namer) -> Table:
-    columns = [Column("建议"), Column("责任单位"), Column("依据"), Column("超时(次)", "int"), Column("涉及事件")]
+    columns = [Column("建议"), Column("责任主体"), Column("依据"), Column("超时(次)", "int"), Column("涉及事件")]
     rows = [
-        [f"建议{s.action}", office_name(s.office_code), ";".join(s.reasons), len(s.lates),
+        [f"建议{s.action}", office_name(s.office_code), grounds(s), len(s.lates),
          ";".join(f"#{late.event.id} {_mask(late.event.title)}({STAGE_NAMES.get(late.deadline.stage, '')}超时)"
-                  for late in s.lates)]
+                  for late in s.lates[:LISTED_IN_TABLE])
+         + (f";等{len(s.lates)}次,详见表4" if len(s.lates) > LISTED_IN_TABLE else "")]
         for s in suggestions
     ]
     return Table("问责建议", "表6 问责建议", columns, rows)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from yuqing.db.models import AuditLog, Deadline, Event, Mention
 from yuqing.events import heat_score
 from yuqing.timeutil import as_utc
+from yuqing.workflow.holders import DUTY, DUTY_KEY
 
 _CHUNK = 500
 
@@ -105,13 +106,19 @@ def events_as_of(session: Session, ids: Iterable[int], cutoff: datetime) -> dict
 
 def _roll_back(session: Session, chunk: list[int], cutoff: datetime, result: dict[int, EventAsOf]) -> None:
     rows = session.scalars(
-        select(AuditLog).where(AuditLog.event_id.in_(chunk), AuditLog.field.in_(TRACKED_FIELDS))
+        select(AuditLog).where(AuditLog.event_id.in_(chunk), AuditLog.field.in_([*TRACKED_FIELDS, "responded_at"]))
         .order_by(AuditLog.at, AuditLog.id)
     )
     rolled_back: set[tuple[int, str]] = set()
     for row in rows:
         state = result.get(row.event_id)
         if state is None:
+            continue
+        if row.field == "responded_at":
+            # A response recorded before 研判 is done counts from when it was recorded, not from the 研判 that later
+            # moved the event to 已回应: the office's response time is its own.
+            if as_utc(row.at) < cutoff:
+                state.reached.setdefault("responded", as_utc(row.at))
             continue
         if as_utc(row.at) >= cutoff:
             # Only the first change after the cut-off matters: its `before` is the value at the cut-off.
@@ -209,13 +216,15 @@ def stopped_at(deadline: Deadline, cutoff: datetime) -> datetime:
     return min([*ends, cutoff])
 
 
-def office_at(deadline: Deadline, state: EventAsOf, breach_offices: dict[int, str | None],
-              cutoff: datetime) -> str | None:
-    """The office a deadline counts for at the cut-off.
+def charged_to(deadline: Deadline, state: EventAsOf, breach_offices: dict[int, str | None],
+               cutoff: datetime) -> str | None:
+    """Who a deadline counts for at the cut-off: the duty desk (DUTY_KEY) for a stage it holds, else an office.
 
     A recorded breach keeps the office it was recorded against (breach_offices: deadline id → office).
     Otherwise a row finished (done or dropped) before the cut-off keeps its own office; a row still open then
     belonged to the event's office at the cut-off, since open rows follow the event when it is reassigned."""
+    if deadline.holder == DUTY:
+        return DUTY_KEY
     if deadline.id in breach_offices:
         return breach_offices[deadline.id]
     finished = [t for t in (deadline.done_at, deadline.superseded_at) if t is not None and as_utc(t) < cutoff]

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from yuqing.app import App
 from yuqing.db.models import Report
-from yuqing.reports.build import find_report, generate, queue_mail, record, zone_of
+from yuqing.reports.build import find_report, generate, is_final, queue_mail, record, zone_of
 from yuqing.reports.periods import KIND_NAMES, latest_due
 from yuqing.timeutil import as_utc, utcnow
 
@@ -17,19 +17,21 @@ log = logging.getLogger("yuqing.reports.jobs")
 
 
 def run_due(app: App, kind: str, now: datetime | None = None) -> Report | None:
-    """Make the latest report of a kind whose time has come, unless its Report row exists; mail it.
+    """Make the latest report of a kind whose time has come, unless its final Report row exists; mail it.
 
-    Idempotent: the Report row's unique (kind, period) decides. Files are written before the short write
-    transaction; if another process recorded the same period meanwhile, this run records and mails nothing."""
+    Idempotent: the Report row's unique (kind, period) decides. A row made while the period was still running
+    (from the 报告 page or the command line) is not final: the job replaces it with the report of the whole period.
+    Files are written before the short write transaction; if another process recorded the final report of the
+    same period meanwhile, this run records and mails nothing."""
     now = as_utc(now) if now else utcnow()
     period = latest_due(kind, app.settings.scheduler, now, zone_of(app.settings))
     with app.db.read() as session:
-        if find_report(session, kind, period.key):
+        if is_final(find_report(session, kind, period.key)):
             return None
     generated = generate(app, period, now=now)
     try:
         with app.db.write() as session:
-            if find_report(session, kind, period.key):
+            if is_final(find_report(session, kind, period.key)):
                 return None
             report = record(session, generated)
             queue_mail(session, app.settings, generated, dedupe_key=f"report:{kind}:{period.key}")

@@ -20,6 +20,10 @@ from yuqing.workflow.merge import merge_events
 RESPONSE_STAGES = ("publish", "press", "respond")
 CLOSED_KINDS = ("false_alarm", "no_action")
 CLOCK_SKEW = timedelta(minutes=5)  # a response "published" slightly in the future is a clock difference, not an error
+# The statuses in which each action is possible; the dashboard shows an action's form only then.
+ACTION_STATUSES = {"assess": OPEN_STATUSES, "respond": OPEN_STATUSES, "confirm": OPEN_STATUSES,
+                   "reject": OPEN_STATUSES, "close": ("responded",), "false_alarm": OPEN_STATUSES,
+                   "reassign": OPEN_STATUSES, "merge": OPEN_STATUSES}
 
 
 class WorkflowError(Exception):
@@ -33,37 +37,40 @@ def _load(session: Session, event_id: int, actor: str, allowed: tuple[str, ...],
     if event is None:
         raise WorkflowError(f"事件 #{event_id} 不存在")
     if event.status not in allowed:
-        hint = "请先完成研判。" if event.status == "detected" else ""
+        hint = "请先登记回应。" if event.status in ("detected", "assessed") else ""
+        if event.status == "merged" and event.merged_into_id:
+            hint = f"本事件已并入事件 #{event.merged_into_id},请在该事件上办理。"
         raise WorkflowError(f"事件 #{event_id} 当前状态为“{EVENT_STATUSES.get(event.status, event.status)}”,不能{doing}。{hint}")
     return event
 
 
-def _check_office(session: Session, code: str) -> str:
+def _check_office(session: Session, code: str) -> Office:
     office = session.get(Office, code) if code else None
     if office is None or not office.active:
         raise WorkflowError(f"责任单位“{code}”不存在或已停用")
-    return code
+    return office
 
 
 def assess_event(session: Session, settings: Settings, event_id: int, actor: str, topic: str, urgency: int,
                  office_code: str, comment: str = "", now: datetime | None = None) -> Event:
     """研判: confirm topic and level and assign the office; a changed level recomputes the deadlines."""
     now = now or utcnow()
-    event = _load(session, event_id, actor, OPEN_STATUSES, "研判")
+    event = _load(session, event_id, actor, ACTION_STATUSES["assess"], "研判")
     if topic not in settings.topic_names():
         raise WorkflowError(f"未知领域“{topic}”")
     if urgency not in (1, 2, 3, 4):
         raise WorkflowError(f"预警等级应为 1–4,收到 {urgency!r}")
-    _check_office(session, office_code)
+    office = _check_office(session, office_code)
     old_level, old_office = event.urgency, event.office_code
     values = {"topic": topic, "urgency": urgency, "office_code": office_code}
     if event.status == "detected":
-        values.update(status="assessed", assessed_at=now)
+        # The office may already have responded while 研判 was pending: the event then goes straight to 已回应.
+        values.update(status="responded" if event.responded_at is not None else "assessed", assessed_at=now)
     changed = audit.change_fields(session, event, values, actor=actor, action="assess", at=now, comment=comment)
     if not changed:
         audit.record(session, actor=actor, action="assess", event_id=event.id, comment=comment or "复核,无变化", at=now)
     if office_code != old_office:
-        reassign_open(session, event, office_code)
+        reassign_open(session, settings, event, office_code, now, actor, office.name)
     if urgency != old_level:
         recompute_deadlines(session, settings, event, old_level, now, actor=actor, comment=comment or None)
     complete_stages(session, event, "assess", now, now, actor, comment or None)
@@ -78,7 +85,7 @@ def _apply_response(session: Session, settings: Settings, event: Event, response
                     now: datetime, comment: str) -> None:
     """A confirmed response fulfils its stage's deadlines and moves the event to 已回应."""
     complete_stages(session, event, response.stage, min(response.published_at, now), now, actor, comment or None)
-    values = {"status": "responded"} if event.status == "assessed" else {}
+    values = {"status": "responded"} if event.status == "assessed" else {}  # before 研判 it stays 待研判
     if event.responded_at is None or response.published_at < event.responded_at:
         values["responded_at"] = response.published_at
     audit.change_fields(session, event, values, actor=actor, action="respond", at=now, comment=comment)
@@ -87,9 +94,9 @@ def _apply_response(session: Session, settings: Settings, event: Event, response
 def record_response(session: Session, settings: Settings, event_id: int, actor: str, stage: str, channel: str,
                     url: str | None, content: str, published_at: datetime, comment: str = "",
                     now: datetime | None = None) -> Response:
-    """处置/回应: record what was published, where and when (confirmed at once)."""
+    """处置/回应: record what was published, where and when (confirmed at once); possible before 研判 is done."""
     now = now or utcnow()
-    event = _load(session, event_id, actor, ("assessed", "responded"), "登记回应")
+    event = _load(session, event_id, actor, ACTION_STATUSES["respond"], "登记回应")
     if stage not in RESPONSE_STAGES:
         raise WorkflowError(f"回应环节应为 {'、'.join(STAGE_NAMES[s] for s in RESPONSE_STAGES)} 之一,收到 {stage!r}")
     if not (channel or "").strip() or not (content or "").strip():
@@ -131,9 +138,9 @@ def _set_response_status(session: Session, event: Event, response: Response, sta
 
 def confirm_response(session: Session, settings: Settings, event_id: int, actor: str, response_id: int,
                      comment: str = "", now: datetime | None = None) -> Response:
-    """Accept a proposed response (board reply, official post) as the event's response."""
+    """Accept a proposed response (board reply, official post) as the event's response; possible before 研判."""
     now = now or utcnow()
-    event = _load(session, event_id, actor, ("assessed", "responded"), "确认回应")
+    event = _load(session, event_id, actor, ACTION_STATUSES["confirm"], "确认回应")
     response = _proposed(session, event, response_id)
     _set_response_status(session, event, response, "confirmed", actor, now, comment)
     _apply_response(session, settings, event, response, actor, now, comment)
@@ -144,7 +151,7 @@ def reject_response(session: Session, settings: Settings, event_id: int, actor: 
                     comment: str = "", now: datetime | None = None) -> Response:
     """Turn down a proposed response (it does not answer the event)."""
     now = now or utcnow()
-    event = _load(session, event_id, actor, OPEN_STATUSES, "驳回回应")
+    event = _load(session, event_id, actor, ACTION_STATUSES["reject"], "驳回回应")
     response = _proposed(session, event, response_id)
     _set_response_status(session, event, response, "rejected", actor, now, comment)
     return response
@@ -154,10 +161,11 @@ def close_event(session: Session, settings: Settings, event_id: int, actor: str,
                 now: datetime | None = None) -> Event:
     """办结; the effect (评估) is computed now if the after-response window has passed, else by a later job."""
     now = now or utcnow()
-    event = _load(session, event_id, actor, ("responded",), "办结")
+    event = _load(session, event_id, actor, ACTION_STATUSES["close"], "办结")
     audit.change_fields(session, event, {"status": "closed", "closed_at": now}, actor=actor, action="close", at=now,
                         comment=comment)
     cancel_open(session, event, now, actor, "事件已办结,未完成的环节不再计时")
+    notify.drop_held_alerts(session, event.id)
     evaluate_event(session, settings, event, now)
     return event
 
@@ -170,10 +178,11 @@ def mark_false_alarm(session: Session, settings: Settings, event_id: int, actor:
         raise WorkflowError(f"类型应为 false_alarm(误报)或 no_action(无需处置),收到 {kind!r}")
     if not (reason or "").strip():
         raise WorkflowError("请填写理由")
-    event = _load(session, event_id, actor, OPEN_STATUSES, f"标记为{EVENT_STATUSES[kind]}")
+    event = _load(session, event_id, actor, ACTION_STATUSES["false_alarm"], f"标记为{EVENT_STATUSES[kind]}")
     audit.change_fields(session, event, {"status": kind, "status_reason": reason.strip(), "closed_at": now},
                         actor=actor, action=kind, at=now, comment=reason.strip())
     cancel_open(session, event, now, actor, f"{EVENT_STATUSES[kind]}:{reason.strip()}")
+    notify.drop_held_alerts(session, event.id)
     return event
 
 
@@ -181,13 +190,13 @@ def reassign_office(session: Session, settings: Settings, event_id: int, actor: 
                     comment: str = "", now: datetime | None = None) -> Event:
     """Hand the event to another office; its open deadlines follow and the new office is told."""
     now = now or utcnow()
-    event = _load(session, event_id, actor, OPEN_STATUSES, "转交")
-    _check_office(session, office_code)
+    event = _load(session, event_id, actor, ACTION_STATUSES["reassign"], "转交")
+    office = _check_office(session, office_code)
     if office_code == event.office_code:
         raise WorkflowError(f"事件 #{event_id} 已由该单位办理")
     audit.change_fields(session, event, {"office_code": office_code}, actor=actor, action="reassign", at=now,
                         comment=comment)
-    reassign_open(session, event, office_code)
+    reassign_open(session, settings, event, office_code, now, actor, office.name)
     notify.event_alert(session, settings, event, now, why="assigned")
     return event
 
@@ -197,9 +206,9 @@ def merge_into(session: Session, settings: Settings, event_id: int, actor: str, 
     """合并: the officer finds this event to be the same matter as another open one; it is folded into that one,
     which keeps its office, level (or the more severe of the two) and deadlines. Returns the event kept."""
     now = now or utcnow()
-    event = _load(session, event_id, actor, OPEN_STATUSES, "合并")
+    event = _load(session, event_id, actor, ACTION_STATUSES["merge"], "合并")
     if target_id == event_id:
         raise WorkflowError("不能把事件合并到它自己")
-    target = _load(session, target_id, actor, OPEN_STATUSES, "接收合并")
+    target = _load(session, target_id, actor, ACTION_STATUSES["merge"], "接收合并")
     reason = "值班员判定为同一事项" + (f":{comment.strip()}" if comment.strip() else "")
     return merge_events(session, settings, target, event, actor=actor, reason=reason, now=now)

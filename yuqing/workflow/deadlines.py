@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from yuqing.db.models import Breach, Deadline, Event
 from yuqing.settings_model import Settings
 from yuqing.workflow import audit
+from yuqing.workflow.holders import OFFICE, holder_of
 
 STAGES = ("assess", "publish", "press", "respond")
 # A confirmed response of one stage completes these deadline stages (publish and respond are the same duty
@@ -46,11 +47,14 @@ def _done_stages(session: Session, event_id: int) -> set[str]:
 
 def _new(session: Session, event: Event, stage: str, starts: datetime, due: datetime, *, actor: str, now: datetime,
          before: datetime | None = None, comment: str | None = None, warned: list[float] | None = None) -> Deadline:
-    row = Deadline(event_id=event.id, stage=stage, level=event.urgency, office_code=event.office_code,
-                   created_at=now, starts_at=starts, due_at=due, warned_shares=warned or [], escalation_step=0)
+    holder = holder_of(stage)
+    row = Deadline(event_id=event.id, stage=stage, level=event.urgency, holder=holder,
+                   office_code=event.office_code if holder == OFFICE else None, created_at=now, starts_at=starts,
+                   due_at=due, warned_shares=warned or [], escalation_step=0)
     session.add(row)
-    audit.record(session, actor=actor, action="deadline_set", event_id=event.id, field=f"deadline.{stage}",
-                 before=before, after=due, comment=comment, at=now)
+    if before is None or before != due:  # a row that keeps its due time (only the level changed) is no news
+        audit.record(session, actor=actor, action="deadline_set", event_id=event.id, field=f"deadline.{stage}",
+                     before=before, after=due, comment=comment, at=now)
     return row
 
 
@@ -131,10 +135,27 @@ def cancel_open(session: Session, event: Event, now: datetime, actor: str, reaso
     return rows
 
 
-def reassign_open(session: Session, event: Event, office_code: str | None) -> list[Deadline]:
-    """Open deadlines follow the event to its new office (breaches already recorded keep the old one)."""
-    rows = open_deadlines(session, event.id)
-    for row in rows:
-        row.office_code = office_code
-    return rows
+def reassign_open(session: Session, settings: Settings, event: Event, office_code: str | None, now: datetime,
+                  actor: str, office_name: str = "") -> list[Deadline]:
+    """Hand the office's open deadlines to the event's new office; returns the new rows.
 
+    The new office could not act before now, so each stage gets at least its whole budget from the handover (or
+    keeps the old due time if that is later). The old row stops here: if it was already missed, its breach and
+    the time late until now stay on the old office's record; if not, the old office is not charged at all."""
+    moved = []
+    for old in open_deadlines(session, event.id):
+        if old.holder != OFFICE or old.office_code == office_code:
+            continue
+        budget = budgets(settings, old.level).get(old.stage, old.due_at - old.starts_at)
+        due = max(old.due_at, now + budget)
+        old.superseded_at, old.next_escalation_at = now, None
+        row = Deadline(event_id=event.id, stage=old.stage, level=old.level, holder=OFFICE, office_code=office_code,
+                       created_at=now, starts_at=due - budget, due_at=due, warned_shares=[], escalation_step=0)
+        session.add(row)
+        audit.record(session, actor=actor, action="deadline_moved", event_id=event.id, field=f"deadline.{old.stage}",
+                     before=old.due_at, after=due,
+                     comment=f"移交{office_name or office_code or '未分派'},自移交时起计时" if due > old.due_at
+                     else f"移交{office_name or office_code or '未分派'},截止时间不变", at=now)
+        moved.append(row)
+    session.flush()
+    return moved

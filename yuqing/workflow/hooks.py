@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from yuqing.db.models import OPEN_STATUSES, Event, Mention, OutboxMessage
+from yuqing.db.models import OPEN_STATUSES, Event, Mention
 from yuqing.settings_model import LEVEL_NAMES, Settings
 from yuqing.timeutil import utcnow
 from yuqing.workflow import audit, notify
@@ -44,11 +43,7 @@ def on_event_changed(session: Session, settings: Settings, event: Event, old_lev
                  before=old_level, after=event.urgency, comment="；".join(map(str, event.reasons or [])) or None, at=now)
     recompute_deadlines(session, settings, event, old_level, now)
     if event.urgency < old_level and event.urgency in settings.alerts.immediate_levels:
-        # A held digest entry is pointless now: the immediate alert replaces it.
-        session.execute(
-            update(OutboxMessage).where(OutboxMessage.event_id == event.id, OutboxMessage.status == "digest")
-            .values(status="superseded")
-        )
+        notify.drop_held_alerts(session, event.id)  # the immediate alert replaces the held digest entry
         notify.event_alert(session, settings, event, now, why="level_up")
 
 

@@ -70,10 +70,11 @@ def _record_breach(session: Session, settings: Settings, view: EventView, row: D
     row.breached_at = now
     row.escalation_step = 0
     row.next_escalation_at = row.due_at + notify.escalation_offsets(settings)[0]
-    session.add(Breach(deadline_id=row.id, event_id=row.event_id, stage=row.stage, level=row.level,
+    session.add(Breach(deadline_id=row.id, event_id=row.event_id, stage=row.stage, level=row.level, holder=row.holder,
                        office_code=row.office_code, due_at=row.due_at, recorded_at=now))
     audit.record(session, actor=audit.SYSTEM, action="deadline_breached", event_id=row.event_id,
-                 field=f"deadline.{row.stage}", before=row.due_at, after=now, comment="超过办理时限", at=now)
+                 field=f"deadline.{row.stage}", before=row.due_at, after=now,
+                 comment=f"超过办理时限,记在{notify.holder_title(settings, row)}名下", at=now)
     notify.breach(session, settings, view, row, now)
 
 
@@ -96,7 +97,7 @@ def _escalate(session: Session, settings: Settings, view: EventView, row: Deadli
     steps = 0
     while row.next_escalation_at is not None and row.next_escalation_at <= now:
         step = row.escalation_step + 1
-        target, _ = notify.escalation_target(settings, step, row.office_code)
+        target, _ = notify.escalation_target(settings, step, row)
         notify.escalation(session, settings, view, row, step, now)
         audit.record(session, actor=audit.SYSTEM, action="escalated", event_id=row.event_id,
                      field=f"deadline.{row.stage}", before=row.escalation_step, after=step, comment=f"告知{target}",

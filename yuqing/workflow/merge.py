@@ -1,8 +1,9 @@
 """Merging two events found to be one matter: automatically when a new mention bridges them, or by a duty officer.
 
 The event kept takes the other's mentions, proposed and confirmed responses, hourly heat, terms and severity
-signals; the other becomes 已合并 with a link to the kept one, its open deadlines stop, its held digest alerts
-are dropped, and its breaches stay on record. Both sides get audit rows.
+signals; the other becomes 已合并 with a link to the kept one, its open deadlines stop, its alerts not yet sent
+are dropped, whoever was told about it hears where the matter went, and its breaches stay on record. Both sides
+get audit rows.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from yuqing.db.models import Event, EventHeat, Mention, OutboxMessage, Response
+from yuqing.db.models import Event, EventHeat, Mention, Response
 from yuqing.settings_model import Settings
 from yuqing.timeutil import as_utc
 from yuqing.workflow import audit
 from yuqing.workflow.deadlines import cancel_open
+from yuqing.workflow.notify import tell_where_merged
 
 
 def may_be_one_matter(first: Event, second: Event) -> bool:
@@ -94,8 +96,6 @@ def merge_events(session: Session, settings: Settings, kept: Event, absorbed: Ev
     if kept.urgency < old_level and kept.urgency == absorbed.urgency:
         kept.title, kept.summary = absorbed.title, absorbed.summary  # known by the post that made it serious
     cancel_open(session, absorbed, now, actor, f"并入事件 #{kept.id}")
-    session.execute(update(OutboxMessage).where(OutboxMessage.event_id == absorbed.id, OutboxMessage.status == "digest")
-                    .values(status="superseded"))
     audit.change_fields(session, absorbed, {"status": "merged", "merged_into_id": kept.id, "status_reason": reason,
                                             "closed_at": now}, actor=actor, action="merge", at=now, comment=reason)
     audit.record(session, actor=actor, action="merge", event_id=kept.id, field="merged_from", after=absorbed.id,
@@ -103,5 +103,6 @@ def merge_events(session: Session, settings: Settings, kept: Event, absorbed: Ev
     refresh_counts(session, absorbed, now)
     if kept.urgency != old_level:
         on_event_changed(session, settings, kept, old_level, now)
+    tell_where_merged(session, settings, kept, absorbed, reason, now)
     return kept
 

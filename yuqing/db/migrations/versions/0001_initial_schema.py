@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises: 
-Create Date: 2026-12-02 18:12:54.780360
+Create Date: 2026-12-02 18:51:00.076947
 """
 
 from alembic import op
@@ -44,6 +44,21 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('kind', 'period', name='uq_report_kind_period')
     )
+    op.create_table('shift_handovers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('shift_start', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('shift_end', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('handed_by', sa.String(length=100), nullable=False),
+    sa.Column('handed_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('summary', sa.JSON(), nullable=False),
+    sa.Column('acknowledged_by', sa.String(length=100), nullable=True),
+    sa.Column('acknowledged_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('shift_handovers', schema=None) as batch_op:
+        batch_op.create_index('ix_shift_handovers_at', ['handed_at'], unique=False)
+
     op.create_table('sources',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
@@ -166,6 +181,7 @@ def upgrade() -> None:
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('stage', sa.String(length=20), nullable=False),
     sa.Column('level', sa.Integer(), nullable=False),
+    sa.Column('holder', sa.String(length=10), nullable=False),
     sa.Column('office_code', sa.String(length=50), nullable=True),
     sa.Column('created_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('starts_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
@@ -272,6 +288,7 @@ def upgrade() -> None:
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('stage', sa.String(length=20), nullable=False),
     sa.Column('level', sa.Integer(), nullable=False),
+    sa.Column('holder', sa.String(length=10), nullable=False),
     sa.Column('office_code', sa.String(length=50), nullable=True),
     sa.Column('due_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('recorded_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
@@ -377,6 +394,10 @@ def downgrade() -> None:
 
     op.drop_table('crawl_runs')
     op.drop_table('sources')
+    with op.batch_alter_table('shift_handovers', schema=None) as batch_op:
+        batch_op.drop_index('ix_shift_handovers_at')
+
+    op.drop_table('shift_handovers')
     op.drop_table('reports')
     op.drop_table('offices')
     op.drop_table('http_cache')
