@@ -227,6 +227,8 @@ class SourceSettings(Strict):
     obey_robots: bool | None = None  # None: the [crawl] default
     encoding: str = ""  # force a page encoding when a site declares a wrong one
     max_pages: int = Field(5, ge=1)
+    max_links_per_page: int | None = Field(None, ge=1)  # None: the [crawl] default
+    max_items_per_run: int | None = Field(None, ge=1)
     fail_limit: int = Field(3, ge=1)
     silence_hours: float = Field(48, gt=0)
     html: HtmlSelectors | None = None
@@ -263,6 +265,8 @@ class CrawlSettings(Strict):
     max_response_mb: float = Field(10, gt=0)
     autothrottle: bool = True
     download_delay: float = Field(0, ge=0)
+    max_links_per_page: int = Field(300, ge=1)  # links / feed entries / API objects read from one page
+    max_items_per_run: int = Field(500, ge=1)  # detail pages and entries taken from one source in one poll
 
 
 class UrgencySettings(Strict):

@@ -65,6 +65,7 @@ class Source(Base):
     down_since: Mapped[datetime | None]  # set while a "source down/silent" alert is active
     down_reason: Mapped[str | None] = mapped_column(String(200))
     last_down_alert_at: Mapped[datetime | None]
+    limited_reason: Mapped[str | None] = mapped_column(String(300))  # the last run hit a cap (misbehaving source)
 
 
 class CrawlRun(Base):

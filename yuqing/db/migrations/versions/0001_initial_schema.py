@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises: 
-Create Date: 2026-12-02 07:54:08.361699
+Create Date: 2026-12-02 16:55:34.720131
 """
 
 from alembic import op
@@ -61,6 +61,7 @@ def upgrade() -> None:
     sa.Column('down_since', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('down_reason', sa.String(length=200), nullable=True),
     sa.Column('last_down_alert_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('limited_reason', sa.String(length=300), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
