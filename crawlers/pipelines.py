@@ -10,6 +10,7 @@ from scrapy.utils.misc import load_object
 
 from crawlers import store
 from crawlers.db_queue import Stopping
+from yuqing.storage_alarm import report_storage_failure
 
 
 class IngestPipeline:
@@ -31,6 +32,7 @@ class IngestPipeline:
         except Stopping:
             return item  # the process is stopping; not stored, so the next poll fetches it again
         except Exception as exc:  # noqa: BLE001 - one bad item must not stop the run; it is fetched again next poll
+            report_storage_failure(spider.app.settings, exc, f"来源 {spider.name} 的信息入库")
             spider.fail(item.get("url") or "?", f"入库失败:{exc}")
             return item
         spider.summary.count(getattr(result, "status", result))

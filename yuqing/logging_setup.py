@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import sys
 import time
 from pathlib import Path
 
@@ -35,12 +36,18 @@ def setup_logging(settings: LoggingSettings, *, console: bool = True, console_le
         root.removeHandler(handler)
     formatter = _LocalTimeFormatter(FORMAT, "%Y-%m-%d %H:%M:%S")
     if settings.file:
-        Path(settings.file).parent.mkdir(parents=True, exist_ok=True)
-        file_handler = logging.handlers.RotatingFileHandler(
-            settings.file, maxBytes=10 * 1024 * 1024, backupCount=5, encoding="utf-8"
-        )
-        file_handler.setFormatter(formatter)
-        root.addHandler(file_handler)
+        try:
+            Path(settings.file).parent.mkdir(parents=True, exist_ok=True)
+            file_handler = logging.handlers.RotatingFileHandler(
+                settings.file, maxBytes=10 * 1024 * 1024, backupCount=5, encoding="utf-8"
+            )
+        except OSError as exc:
+            # The system must keep monitoring without its log file; say so where the operator is looking.
+            print(f"警告:无法写入日志文件 {settings.file}({exc.strerror or exc}),日志只输出到屏幕。"
+                  "请检查 [logging] file 的目录是否存在且可写。", file=sys.stderr)
+        else:
+            file_handler.setFormatter(formatter)
+            root.addHandler(file_handler)
     if console:
         stream = logging.StreamHandler()
         verbose = (console_level or settings.level) == "DEBUG"

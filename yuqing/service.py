@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from yuqing.app import App
+from yuqing.storage_alarm import report_storage_failure
 
 log = logging.getLogger("yuqing.service")
 
@@ -32,8 +33,9 @@ class DeliveryWorker(threading.Thread):
                 break
             try:
                 deliver_due(self.app)
-            except Exception:  # noqa: BLE001 - the worker must survive a bad run; the row stays queued
+            except Exception as exc:  # noqa: BLE001 - the worker must survive a bad run; the row stays queued
                 log.exception("发送提醒时出错,稍后重试")
+                report_storage_failure(self.app.settings, exc, "提醒投递")
 
     def stop(self) -> None:
         """Stop after the current delivery round."""
@@ -68,8 +70,9 @@ def _guarded(name: str, job: Callable[..., object]) -> Callable[[App], None]:
     def run(app: App) -> None:
         try:
             job(app)
-        except Exception:  # noqa: BLE001 - one failed run is logged; the next run tries again
+        except Exception as exc:  # noqa: BLE001 - one failed run is logged; the next run tries again
             log.exception("定时任务“%s”出错", name)
+            report_storage_failure(app.settings, exc, f"定时任务“{name}”")
 
     run.__name__ = f"job_{name}"
     return run

@@ -247,8 +247,21 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None]
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)  # wrong passwords since the last login
+
+
+class LoginSession(Base):
+    """One dashboard login; the cookie carries its token. Logout, a password or role change and disabling the
+    user revoke it on the server, so a copied cookie stops working at once."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the token in the cookie
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))  # logout | credentials | disabled
 
 
 class AuditLog(Base):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises: 
-Create Date: 2026-12-02 16:55:34.720131
+Create Date: 2026-12-02 17:00:35.696629
 """
 
 from alembic import op
@@ -136,7 +136,6 @@ def upgrade() -> None:
     sa.Column('created_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['office_code'], ['offices.code'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('username')
@@ -192,6 +191,19 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], ),
     sa.PrimaryKeyConstraint('event_id', 'hour')
     )
+    op.create_table('login_sessions',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_reason', sa.String(length=40), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_sessions_user_id'), ['user_id'], unique=False)
+
     op.create_table('mentions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('source_id', sa.Integer(), nullable=False),
@@ -352,6 +364,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_mentions_content_hash')
 
     op.drop_table('mentions')
+    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_sessions_user_id'))
+
+    op.drop_table('login_sessions')
     op.drop_table('event_heat')
     with op.batch_alter_table('deadlines', schema=None) as batch_op:
         batch_op.drop_index('ix_deadlines_open')
