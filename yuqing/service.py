@@ -84,6 +84,7 @@ def schedule_jobs(app: App, scheduler) -> None:
     from yuqing.bursts_job import detect_bursts
     from yuqing.mail.digest import send_digests
     from yuqing.reports.jobs import daily_job, monthly_job, weekly_job
+    from yuqing.snapshots import purge_expired_raw
     from yuqing.workflow.jobs import check_deadlines, evaluate_effects
 
     conf = app.settings.scheduler
@@ -95,6 +96,7 @@ def schedule_jobs(app: App, scheduler) -> None:
         ("摘要邮件", send_digests, "interval", {"seconds": 60}),
         ("突增检测", detect_bursts, "interval", {"seconds": 300}),
         ("回应效果评估", evaluate_effects, "interval", {"seconds": 3600}),
+        ("原始证据到期清理", purge_expired_raw, "interval", {"seconds": 3600}),
         ("月度问责报告", monthly_job, "cron", {"day": conf.monthly_report_day, "hour": report_hour, "minute": report_minute}),
         ("舆情日报", daily_job, "cron", {"hour": brief_hour, "minute": brief_minute}),
         ("舆情周报", weekly_job, "cron",

@@ -325,6 +325,15 @@ class ReportSettings(Strict):
     ]
 
 
+class EvidenceSettings(Strict):
+    """Snapshots are stored de-identified; a raw copy only with keep_raw, encrypted, for raw_retention_days."""
+
+    keep_raw: bool = False
+    raw_key: str = ""  # Fernet key (URL-safe Base64, 44 characters); or $YUQING_EVIDENCE_KEY
+    old_raw_keys: list[str] = []  # earlier keys, still accepted to open raw copies they encrypted
+    raw_retention_days: float = Field(30, gt=0)
+
+
 class LoggingSettings(Strict):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     file: str = "data/logs/yuqing.log"
@@ -351,6 +360,7 @@ class Settings(Strict):
     clustering: ClusteringSettings = ClusteringSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     reports: ReportSettings = ReportSettings()
+    evidence: EvidenceSettings = EvidenceSettings()
     logging: LoggingSettings = LoggingSettings()
 
     # Filled by the loader, not from the file.

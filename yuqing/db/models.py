@@ -147,7 +147,8 @@ class Mention(Base):
 
 
 class Snapshot(Base):
-    """The fetched page or feed entry behind a mention, gzip-compressed, kept as evidence."""
+    """The fetched page or feed entry behind a mention, kept as evidence: gzip-compressed and de-identified;
+    with [evidence] keep_raw also the raw page, encrypted, until raw_expires_at (see yuqing.snapshots)."""
 
     __tablename__ = "snapshots"
 
@@ -157,8 +158,10 @@ class Snapshot(Base):
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
     content_type: Mapped[str | None] = mapped_column(String(200))
     encoding: Mapped[str | None] = mapped_column(String(40))
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))  # of the stored (de-identified) body
     body_gz: Mapped[bytes] = mapped_column(LargeBinary)
+    raw_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # Fernet token of the gzip-compressed raw page
+    raw_expires_at: Mapped[datetime | None]
 
 
 class Event(Base):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises: 
-Create Date: 2026-12-02 17:00:35.696629
+Create Date: 2026-12-02 17:19:23.762672
 """
 
 from alembic import op
@@ -325,6 +325,8 @@ def upgrade() -> None:
     sa.Column('encoding', sa.String(length=40), nullable=True),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('body_gz', sa.LargeBinary(), nullable=False),
+    sa.Column('raw_enc', sa.LargeBinary(), nullable=True),
+    sa.Column('raw_expires_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['mention_id'], ['mentions.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
