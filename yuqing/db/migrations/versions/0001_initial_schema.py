@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises: 
-Create Date: 2026-12-02 17:19:23.762672
+Create Date: 2026-12-02 17:30:26.300420
 """
 
 from alembic import op
@@ -266,6 +266,7 @@ def upgrade() -> None:
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('claimed_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_by', sa.String(length=200), nullable=True),
     sa.Column('sent_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], ),
