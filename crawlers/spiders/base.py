@@ -112,13 +112,13 @@ class SourceSpider(scrapy.Spider):
         seen = await self.in_db(store.seen_urls, self.app, canonical.values()) if canonical else set()
         return canonical, seen
 
-    async def fresh_entries(self, response: Response, entries: list, what: str = "条目", url_of=None
-                            ) -> tuple[list[tuple[Any, str]], dict[str, str], set[str]]:
+    async def fresh_entries(self, response: Response, entries: list, what: str = "条目", url_of=None,
+                            total: int | None = None) -> tuple[list[tuple[Any, str]], dict[str, str], set[str]]:
         """Entries (with .url, or whose URL `url_of` gives) not stored yet, each with its canonical URL, plus what
         `unseen` returned. At most max_links_per_page entries of the page are read, and at most the run's
         remaining item budget is returned."""
         url_of = url_of or (lambda entry: entry.url)
-        entries = self.capped(entries, response, what)
+        entries = self.capped(entries, response, what, total)
         canonical, seen = await self.unseen(url_of(entry) for entry in entries)
         done, fresh = set(seen), []
         for entry in entries:
@@ -129,11 +129,13 @@ class SourceSpider(scrapy.Spider):
         return fresh[:self.take(len(fresh))], canonical, seen
 
     # ---- caps: one source must not flood the crawler or the database ----------------------------------------
-    def capped(self, found: list, response: Response, what: str) -> list:
-        """The first max_links_per_page of what a page lists; a page listing more marks the source as misbehaving."""
-        if len(found) <= self.max_links:
+    def capped(self, found: list, response: Response, what: str, total: int | None = None) -> list:
+        """The first max_links_per_page of what a page lists (`total` of them, when only the first were read); a page
+        listing more marks the source as misbehaving."""
+        total = max(total or 0, len(found))
+        if total <= self.max_links:
             return found
-        self.summary.limit(f"页面列出 {len(found)} 个{what},超过每页上限 {self.max_links} 个,只取前 {self.max_links} 个",
+        self.summary.limit(f"页面列出 {total} 个{what},超过每页上限 {self.max_links} 个,只取前 {self.max_links} 个",
                            url=response.url)
         return found[:self.max_links]
 
