@@ -20,6 +20,7 @@ from crawlers.items import MentionItem
 from crawlers.runs import RunSummary
 from crawlers.urls import canonical_url
 from yuqing.settings_model import SourceSettings
+from yuqing.storage_alarm import report_storage_failure
 from yuqing.timeutil import utcnow
 
 CLOSE_REASONS = {"shutdown": "程序退出,本轮采集中止", "cancelled": "本轮采集被取消"}
@@ -240,3 +241,4 @@ class SourceSpider(scrapy.Spider):
             self.logger.info("程序已退出,本轮采集记录未保存")
         except Exception as exc:  # noqa: BLE001 - the crawl itself is over; say why its record is missing
             self.logger.error("保存采集记录失败:%s", exc)
+            report_storage_failure(self.app.settings, exc, f"来源 {self.name} 的采集记录")
