@@ -165,6 +165,8 @@ def _row(source: Source, day: int, week: int, lags: list[float] | None, run: Cra
         status, level = "异常", "down"
     elif source.consecutive_failures:
         status, level = "最近失败", "warning"
+    elif source.limited_reason:
+        status, level = "超量受限", "warning"  # it offered more than the caps allow: misbehaving, or caps too low
     else:
         status, level = "正常", "ok"
     lag = statistics.median(lags) if lags else None
@@ -174,7 +176,7 @@ def _row(source: Source, day: int, week: int, lags: list[float] | None, run: Cra
         "down_since": source.down_since, "down_reason": source.down_reason,
         "last_attempt_at": source.last_attempt_at, "last_success_at": source.last_success_at,
         "last_new_item_at": source.last_new_item_at, "consecutive_failures": source.consecutive_failures or 0,
-        "last_error": source.last_error, "items_24h": day, "items_per_day_7d": round(week / 7, 1),
+        "last_error": source.last_error, "limited_reason": source.limited_reason, "items_24h": day, "items_per_day_7d": round(week / 7, 1),
         "median_lag_seconds": lag, "median_lag_text": format_duration(lag) if lag is not None else "—",
         "last_run_at": run.started_at if run else None, "last_run_ok": run.ok if run else None,
         "last_run_message": run.message if run else None,

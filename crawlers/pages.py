@@ -20,10 +20,11 @@ _PENDING_WORDS = ("未回复", "待回复", "未答复", "待答复", "处理中
 
 @dataclass
 class ListPage:
-    """Links to detail pages, in page order, and the next list page if any."""
+    """Links to detail pages, in page order, the next list page if any, and how many links the page holds."""
 
     links: list[str]
     next_url: str | None
+    total: int = 0
 
 
 @dataclass
@@ -44,15 +45,15 @@ class Detail:
     problems: list[str] = field(default_factory=list)
 
 
-def parse_list(page: Selector, url: str, selectors: HtmlSelectors) -> ListPage:
-    """The detail links and the next-page link of a list page."""
-    found = sel.links(page, selectors.item_links, url)
+def parse_list(page: Selector, url: str, selectors: HtmlSelectors, limit: int | None = None) -> ListPage:
+    """The detail links (the first `limit` of them) and the next-page link of a list page."""
+    found, total = sel.links(page, selectors.item_links, url, limit)
     next_url = None
     if selectors.next_page:
         next_url = absolute_link(url, sel.first_value(page, selectors.next_page))
         if next_url == url:
             next_url = None
-    return ListPage(links=found, next_url=next_url)
+    return ListPage(links=found, next_url=next_url, total=total)
 
 
 def parse_detail(page: Selector, selectors: HtmlSelectors, now: datetime) -> Detail:

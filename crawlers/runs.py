@@ -25,6 +25,7 @@ class RunSummary:
     errors: int = 0
     not_modified: int = 0  # 304 answers: nothing new, and nothing downloaded
     fatal: str | None = None
+    limited: str | None = None  # why the run stopped short of what the source offered (a cap was reached)
     notes: dict[str, list] = field(default_factory=dict)  # reason → [count, first URL]
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     recorded: bool = False
@@ -44,6 +45,12 @@ class RunSummary:
             return
         note = self.notes.setdefault(reason, [0, url])
         note[0] += 1
+
+    def limit(self, reason: str, *, url: str | None = None) -> None:
+        """Note that a cap cut the run short (not an error); the first reason marks the source as misbehaving."""
+        if self.limited is None:
+            self.limited = reason
+        self.problem(reason, url=url, error=False)
 
     def count(self, status: str) -> None:
         """Count one ingest result: new | updated | unchanged."""

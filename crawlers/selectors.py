@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cssselect import SelectorError
 from parsel import Selector, SelectorList
+from parsel.csstranslator import css2xpath
 
 from crawlers.text import clean_text, element_to_text
 from crawlers.urls import absolute_link
@@ -78,13 +79,31 @@ def block(node: Selector, expression: str) -> tuple[str | None, str]:
     return None, ""
 
 
-def links(node: Selector, expression: str, base_url: str) -> list[str]:
-    """Absolute, de-duplicated link targets: attribute values, or the href of matched elements."""
+def links(node: Selector, expression: str, base_url: str, limit: int | None = None) -> tuple[list[str], int]:
+    """(absolute, de-duplicated link targets, how many matches the page has): attribute values, or the href of
+    matched elements. With `limit`, only the first matches are resolved (a page listing 100,000 links costs a count,
+    not 100,000 URL joins on the crawler's one thread)."""
+    matches, total = _first_matches(node, expression, limit * 2 if limit else None)
     found: dict[str, None] = {}
-    for match in select(node, expression):
+    for match in matches:
         root = match.root
         href = root if isinstance(root, str) else root.get("href") if hasattr(root, "get") else None
         url = absolute_link(base_url, href)
         if url:
             found.setdefault(url, None)
-    return list(found)
+            if limit and len(found) >= limit:
+                break
+    return list(found), max(total, len(found))
+
+
+def _first_matches(node: Selector, expression: str, limit: int | None) -> tuple[SelectorList, int]:
+    """The first `limit` matches (all when None) and the number of matches, counted by lxml without building them."""
+    if limit:
+        path = expression.strip() if is_xpath(expression) else css2xpath(expression.strip())
+        try:
+            total = int(float(node.xpath(f"count({path})").get()))
+            return node.xpath(f"({path})[position() <= {limit}]"), total
+        except (ValueError, TypeError, SelectorError):
+            pass  # not a plain location path (a union with functions, say): take them all
+    matches = select(node, expression)
+    return matches, len(matches)

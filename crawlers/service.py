@@ -102,7 +102,7 @@ class CrawlService:
         summary.problem(f"采集程序出错:{failure.getErrorMessage()}", fatal=True)
         if summary.recorded:
             return summary
-        d = store.in_db_thread(store.record_run, self.app, summary)
+        d = store.in_db_thread(summary.source, store.record_run, self.app, summary)
         d.addErrback(lambda f: log.error("保存采集记录失败:%s", f.getErrorMessage()))
         return d.addBoth(lambda _: summary)
 
@@ -137,6 +137,7 @@ class CrawlService:
         from twisted.internet import defer, reactor
 
         self._stopping = True
+        store.drain()
         done: defer.Deferred = defer.Deferred()
 
         def release(_=None) -> None:

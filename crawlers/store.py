@@ -1,4 +1,5 @@
-"""The crawler's database work, run on one dedicated thread so the reactor never waits on the database."""
+"""The crawler's database work, run on one dedicated thread (shared fairly between sources) so the reactor never
+waits on the database."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 
+from crawlers.db_queue import FairDbQueue
 from crawlers.runs import RunSummary
 from yuqing.app import App
 from yuqing.db.models import CrawlRun, HttpCacheEntry, Mention, Source
@@ -21,28 +23,38 @@ PENDING_PER_RUN = 30  # board messages awaiting a reply re-read per run (rotatin
 PENDING_MAX_AGE = timedelta(days=180)
 MAX_URL = 1000
 _board_cursor: dict[str, int] = {}
-_pool = None
+_db_queue: FairDbQueue | None = None
 
 
-def in_db_thread(function: Callable[..., T], *args: Any, **kwargs: Any):
-    """Run function on the crawler's database thread; returns a Deferred (call on the reactor thread)."""
-    global _pool
-    from twisted.internet import reactor, threads
-    from twisted.python.threadpool import ThreadPool
+def in_db_thread(key: str, function: Callable[..., T], *args: Any, item: bool = False):
+    """Run function on the crawler's database thread, in the turn of `key` (the source name); returns a Deferred.
 
-    if _pool is None:
-        # One thread: ingest and bookkeeping are serialised, so two items of one event never race.
-        _pool = ThreadPool(minthreads=1, maxthreads=1, name="yuqing-crawl-db")
-        _pool.start()
-        reactor.addSystemEventTrigger("during", "shutdown", _stop_pool)
-    return threads.deferToThreadPool(reactor, _pool, function, *args, **kwargs)
+    Call on the reactor thread. `item` marks an ingest job: it waits while the source has QUEUE_DEPTH items
+    waiting already (see crawlers.db_queue)."""
+    return _queue().submit(key, function, *args, item=item)
 
 
-def _stop_pool() -> None:
-    global _pool
-    if _pool is not None:
-        _pool.stop()
-        _pool = None
+def _queue() -> FairDbQueue:
+    global _db_queue
+    from twisted.internet import reactor
+
+    if _db_queue is None:
+        _db_queue = FairDbQueue(reactor)
+        reactor.addSystemEventTrigger("during", "shutdown", _stop_queue)
+    return _db_queue
+
+
+def drain() -> None:
+    """The process is stopping: refuse new items and drop those waiting (they are fetched again next time)."""
+    if _db_queue is not None:
+        _db_queue.drain()
+
+
+def _stop_queue() -> None:
+    global _db_queue
+    if _db_queue is not None:
+        _db_queue.stop()
+        _db_queue = None
 
 
 def seen_urls(app: App, canonical_urls: Iterable[str]) -> set[str]:
@@ -79,7 +91,9 @@ def pending_board_messages(app: App, source_name: str, limit: int = PENDING_PER_
         if len(rows) < limit and cursor:
             rows += list(session.execute(query.where(Mention.id <= cursor).limit(limit - len(rows))))
     _board_cursor[source_name] = rows[-1].id if rows else 0
-    return [(row.url, row.canonical_url) for row in rows]
+    # A message whose own address carried personal data is stored with it masked ("*"): that address no
+    # longer leads to the page, so its reply is not looked for (docs/operations.md).
+    return [(row.url, row.canonical_url) for row in rows if "*" not in row.url]
 
 
 def record_run(app: App, summary: RunSummary) -> None:
@@ -100,6 +114,7 @@ def record_run(app: App, summary: RunSummary) -> None:
         ))
         source.last_attempt_at = summary.started_at
         if summary.ok:
+            source.limited_reason = summary.limited[:300] if summary.limited else None
             source.last_success_at = summary.finished_at
             source.consecutive_failures = 0
             source.last_error = None

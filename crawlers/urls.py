@@ -6,6 +6,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
+from pipeline.deidentify import mask_url
+
 TRACKING_PARAMS = {"spm", "from", "fromsource", "share_token", "shareid", "wfr", "fbclid", "gclid"}
 
 
@@ -16,11 +18,12 @@ def is_tracking(name: str) -> bool:
 
 
 def canonical_url(url: str) -> str:
-    """The URL without tracking parameters or fragment, with sorted query and normalised escaping."""
+    """The URL without tracking parameters or fragment, with sorted query and normalised escaping, and personal
+    data in it masked (the stored key of a mention is de-identified like everything else it stores)."""
     parts = urlsplit(url.strip())
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking(k)]
     cleaned = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
-    return canonicalize_url(cleaned)
+    return canonicalize_url(mask_url(cleaned))
 
 
 def absolute_link(base: str, href: str | None) -> str | None:

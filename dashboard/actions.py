@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from dashboard.access import ACTION_ROLES, DENIED, NOT_VISIBLE, Viewer
@@ -14,8 +15,9 @@ from dashboard.labels import CLOSE_KINDS, LEVELS, RESPONSE_STAGES
 from dashboard.queries.event_detail import visible_event
 from yuqing.app import App
 from yuqing.db.models import AuditLog, Office, Response, User
+from yuqing.storage_alarm import report_storage_failure
 from yuqing.timeutil import LOCAL, as_utc, utcnow
-from yuqing.users import UserError, add_user, reset_password, unlock_user
+from yuqing.users import UserError, add_user, reset_password, revoke_sessions
 from yuqing.workflow import actions as workflow
 from yuqing.workflow import shifts
 from yuqing.workflow.triage import triage
@@ -186,6 +188,11 @@ def run_event_action(app: App, viewer: Viewer, action: str, event_id: int | str,
         return ActionResult(False, str(exc))
     except workflow.WorkflowError as exc:
         return ActionResult(False, str(exc))
+    except OperationalError as exc:
+        problem = report_storage_failure(app.settings, exc, f"看板操作“{action}”(事件 #{event_id})")
+        if problem is None:
+            raise
+        return ActionResult(False, f"操作未能保存:{problem.reason}。系统已通知管理员,请稍后重试。")
     app.wake_outbox()  # alerts an action queued (level change, reassignment) go out now, not at the next tick
     return ActionResult(True, SUCCESS[action])
 
@@ -230,8 +237,8 @@ def set_user_active(app: App, viewer: Viewer, username: str | None, active: bool
         if user.active == active:
             return ActionResult(True, "状态未变")
         user.active = active
-        if active:
-            user.failed_logins, user.locked_until = 0, None
+        if not active:
+            revoke_sessions(session, user.id, "disabled")
         session.add(AuditLog(actor=viewer.username, entity="user", entity_id=username,
                              action="user_enable" if active else "user_disable", field="active",
                              before=str(not active), after=str(active)))
@@ -294,18 +301,15 @@ def build_monthly_report(app: App, viewer: Viewer, month: str | None, now: datet
     return ActionResult(True, f"已生成《{generated.content.title}》{state},见下方列表")
 
 
-def unlock_or_reset(app: App, viewer: Viewer, username: str | None, password: str | None = None) -> ActionResult:
-    """Lift a user's lockout, or with a password set a new one (admin only), audited with the admin's name."""
+def reset_user_password(app: App, viewer: Viewer, username: str | None, password: str | None) -> ActionResult:
+    """Set a new password for a user (admin only), audited with the admin's name; the user's logins end."""
     if viewer.role != "admin":
         return ActionResult(False, DENIED)
     if not username:
         return ActionResult(False, "请先在列表中选择用户")
     try:
         with app.db.write() as session:
-            if password is None:
-                unlock_user(session, username, viewer.username)
-                return ActionResult(True, f"已解除用户 “{username}” 的登录锁定")
-            reset_password(session, username, password, viewer.username)
+            reset_password(session, username, password or "", viewer.username)
     except UserError as exc:
         return ActionResult(False, str(exc))
     return ActionResult(True, f"已重设用户 “{username}” 的密码,请当面或电话告知本人")

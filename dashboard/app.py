@@ -9,6 +9,7 @@ import dash
 from flask import Flask
 
 from dashboard.auth import init_auth
+from dashboard.failures import init_failures
 from dashboard.shell import register_shell_callbacks, shell_layout
 from yuqing.app import App
 
@@ -37,4 +38,5 @@ def create_app(app: App) -> dash.Dash:
     # Page modules register their callbacks globally when Dash imports them; bind them to this app now rather
     # than on its first request, so that building a second app in the same process (tests) cannot take them.
     dash_app._setup_server()  # noqa: SLF001 - the public trigger is the first request
+    init_failures(server, app, dash_app.callback_map)
     return dash_app

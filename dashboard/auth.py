@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import math
+import re
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
@@ -14,19 +18,22 @@ from wtforms.validators import DataRequired, Length
 from dashboard.access import Viewer
 from dashboard.security import (
     UNSAFE_METHODS,
-    LoginRateLimiter,
+    LoginThrottle,
     add_security_headers,
     load_secret_key,
     same_origin,
 )
 from yuqing.app import App
 from yuqing.db.models import AuditLog, User
-from yuqing.users import check_login
+from yuqing.users import check_login, end_session, session_user, start_session
 
 APP_KEY = "YUQING_APP"
-LIMITER_KEY = "YUQING_LOGIN_LIMITER"
+THROTTLE_KEY = "YUQING_LOGIN_THROTTLE"
 PUBLIC_PATHS = frozenset({"/login"})
-IP_FAILURE_FACTOR = 4  # one address may fail this many times the per-user limit before it must wait
+IP_FAILURE_FACTOR = 4  # one address may fail this many times the per-user number before it must wait
+SESSION_TOKEN = "sid"  # the login session's token in the (signed) cookie; the server keeps its digest
+_NOT_A_PATH = re.compile(r"[\x00-\x1f\x7f\\]")  # control characters (browsers drop tabs inside URLs) and "\"
+log = logging.getLogger("yuqing.dashboard")
 CROSS_SITE = "跨站请求被拒绝:请从本系统页面操作"
 NOT_LOGGED_IN = "登录已失效,请重新登录"
 
@@ -72,22 +79,27 @@ def init_auth(server: Flask, app: App) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which itself expires
         WTF_CSRF_SSL_STRICT=False,  # the same-origin guard below checks Origin and Referer for every POST
     )
+    if not server.config["SESSION_COOKIE_SECURE"]:
+        log.warning("[general] public_url 不是 https:// 地址,登录 Cookie 未设置 Secure 标志,会话可能在网络上被截获。"
+                    "请只在内网使用看板,或经 HTTPS 反向代理访问并把 public_url 设为 https://… 的地址")
     server.config[APP_KEY] = app
-    server.config[LIMITER_KEY] = LoginRateLimiter(
-        settings.dashboard.login_max_failures * IP_FAILURE_FACTOR, settings.dashboard.login_lockout_minutes * 60
+    server.config[THROTTLE_KEY] = LoginThrottle(
+        settings.dashboard.login_max_failures, settings.dashboard.login_lockout_minutes * 60,
+        settings.dashboard.login_max_failures * IP_FAILURE_FACTOR,
     )
     manager = LoginManager()
     manager.init_app(server)
 
     @manager.user_loader
     def load_user(user_id: str) -> DashboardUser | None:
+        """The user, only while the login session the cookie names is live on the server."""
         try:
             number = int(user_id)
         except ValueError:
             return None
         with app.db.read() as db:
-            user = db.get(User, number)
-            return DashboardUser(user) if user is not None and user.active else None
+            user = session_user(db, number, session.get(SESSION_TOKEN))
+            return DashboardUser(user) if user is not None else None
 
     server.before_request(_guard)
     server.after_request(lambda response: add_security_headers(response, request.path in PUBLIC_PATHS))
@@ -121,8 +133,11 @@ def _guard():
 
 
 def _local_path(target: str | None) -> str:
-    """Only a path on this site may be a redirect target (no //host or scheme)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only a path on this site may be a redirect target: no //host, scheme, backslash or control characters."""
+    if not target or _NOT_A_PATH.search(target) or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return "/"
     return target.rstrip("?") or "/"
 
@@ -133,27 +148,29 @@ def _client_address() -> str:
 
 def _login():
     app: App = current_app.config[APP_KEY]
-    limiter: LoginRateLimiter = current_app.config[LIMITER_KEY]
+    throttle: LoginThrottle = current_app.config[THROTTLE_KEY]
     form = LoginForm()
     error, status = "", 200
     target = _local_path(request.args.get("next"))
     if request.method == "POST":
         address = _client_address()
-        if limiter.blocked(address):
-            error = f"此地址登录失败次数过多,请 {app.settings.dashboard.login_lockout_minutes} 分钟后再试"
-            status = 429
+        username = (form.username.data or "").strip()
+        wait = throttle.wait(address, username)
+        if wait > 0:
+            error, status = f"登录尝试过于频繁,请 {math.ceil(wait)} 秒后再试", 429
         elif not form.validate_on_submit():
             error, status = _form_error(form), 400
         else:
-            dash_user, error = _check(app, form.username.data.strip(), form.password.data)
+            dash_user, token, error = _check(app, username, form.password.data)
             if dash_user is not None:
-                limiter.succeeded(address)
+                throttle.succeeded(address, username)
                 session.clear()
                 login_user(dash_user)
                 session.permanent = True
                 session["login_at"] = time.time()
+                session[SESSION_TOKEN] = token
                 return redirect(target)
-            limiter.failed(address)
+            throttle.failed(address, username)
             status = 401
     elif current_user.is_authenticated:
         return redirect(target)
@@ -162,12 +179,14 @@ def _login():
     return page, status
 
 
-def _check(app: App, username: str, password: str) -> tuple[DashboardUser | None, str]:
-    dashboard = app.settings.dashboard
+def _check(app: App, username: str, password: str) -> tuple[DashboardUser | None, str, str]:
+    """(user, session token, "") for the right password, else (None, "", reason)."""
+    lifetime = timedelta(minutes=app.settings.dashboard.session_minutes)
     with app.db.write() as db:
-        user, reason = check_login(db, username, password, max_failures=dashboard.login_max_failures,
-                                   lockout=timedelta(minutes=dashboard.login_lockout_minutes))
-        return (DashboardUser(user) if user is not None else None), reason
+        user, reason = check_login(db, username, password)
+        if user is None:
+            return None, "", reason
+        return DashboardUser(user), start_session(db, user, lifetime), ""
 
 
 def _form_error(form: LoginForm) -> str:
@@ -182,6 +201,7 @@ def _logout():
     viewer = current_viewer()
     if viewer is not None:
         with app.db.write() as db:
+            end_session(db, session.get(SESSION_TOKEN))
             db.add(AuditLog(actor=viewer.username, entity="user", entity_id=viewer.username, action="logout"))
     logout_user()
     session.clear()

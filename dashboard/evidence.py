@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from dashboard.access import Viewer
 from pipeline.deidentify import mask
 from yuqing.db.models import Event, Mention, Snapshot
+from yuqing.snapshots import decode_body
 from yuqing.timeutil import format_local
 
 MAX_EVIDENCE_CHARS = 200_000
@@ -24,21 +25,10 @@ def snapshot_text(body_gz: bytes, encoding: str | None) -> tuple[str, bool]:
         cut = bool(inflater.unconsumed_tail)
     except zlib.error:
         return "(证据文件已损坏,无法解压)", False
-    text = _decode(raw, encoding)
+    text, _ = decode_body(raw, encoding)
     if len(text) > MAX_EVIDENCE_CHARS:
         return text[:MAX_EVIDENCE_CHARS], True
     return text, cut
-
-
-def _decode(raw: bytes, encoding: str | None) -> str:
-    for candidate in (encoding, "utf-8", "gb18030"):
-        if not candidate:
-            continue
-        try:
-            return raw.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return raw.decode("utf-8", errors="replace")
 
 
 def query_evidence(session: Session, viewer: Viewer, mention_id: int) -> dict | None:

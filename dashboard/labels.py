@@ -92,7 +92,7 @@ AUDIT_ACTIONS = {
     "deadline_moved": "时限移交", "escalated": "升级提醒", "merge": "合并", "emerging": "突增",
     "export_events": "导出事件清单", "report_download": "下载报告", "report_generate": "生成报告",
     "login": "登录", "logout": "退出", "login_locked": "登录锁定", "user_add": "新增用户", "user_update": "修改用户",
-    "user_enable": "启用用户", "user_disable": "停用用户", "user_unlock": "解除锁定", "password_reset": "重设密码",
+    "user_enable": "启用用户", "user_disable": "停用用户", "password_reset": "重设密码",
     "shift_handover": "交班", "shift_ack": "接班确认", "bulk_assess": "批量研判",
     "facts": "依据权威信息更新", "split": "拆分", "unmerge": "撤销合并",
 }
@@ -101,7 +101,7 @@ AUDIT_FIELDS = {
     "assessed_at": "研判时间", "responded_at": "回应时间", "closed_at": "办结时间", "response": "回应",
     "response.status": "回应状态", "heat": "热度", "title": "标题", "merged_into_id": "并入事件",
     "merged_from": "并入的事件", "effect": "评估结果", "emerging": "突增", "active": "启用", "role": "角色",
-    "password": "密码", "locked_until": "锁定", "casualties": "伤亡人数", "summary": "摘要",
+    "password": "密码", "casualties": "伤亡人数", "summary": "摘要",
     "split_to": "拆出的事件", "split_from": "拆自事件", "co_office": "协办单位",
 }
 AUDIT_ACTORS = {"system": "系统", "cli": "命令行", "demo": "演示"}

@@ -1,4 +1,4 @@
-"""Web security pieces: the secret key, the same-origin check, the per-IP login limiter, response headers."""
+"""Web security pieces: the secret key, the same-origin check, the login throttle, response headers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import os
 import secrets
 import threading
 import time
-from collections import deque
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -72,40 +71,63 @@ def same_origin(request: Request, settings: Settings) -> bool:
     return False
 
 
-class LoginRateLimiter:
-    """Failed logins per client address in a sliding window; beyond the limit the address must wait."""
+class LoginThrottle:
+    """Slows down password guessing without locking anyone out.
 
-    def __init__(self, max_failures: int, window_seconds: float, clock=time.monotonic):
-        self.max_failures = max_failures
-        self.window = window_seconds
+    Failures are counted per (client address, username) and per client address. After `free` failures of a pair
+    (`free_per_address` of an address, across usernames), each further attempt must wait 1 s, 2 s, 4 s, … up to
+    `max_delay`. A success forgets only that pair's failures, so one valid account does not reset an address that
+    is guessing others. Someone guessing a duty officer's password slows down only themselves, and the answer
+    is the same whether or not the username exists.
+    """
+
+    MAX_ENTRIES = 100_000  # beyond this, the oldest counters are forgotten (memory stays bounded)
+
+    def __init__(self, free: int, max_delay: float, free_per_address: int, clock=time.monotonic):
+        self.free = free
+        self.max_delay = max_delay
+        self.free_per_address = free_per_address
         self.clock = clock
-        self._failures: dict[str, deque[float]] = {}
+        self._failures: dict[tuple[str, str], tuple[int, float]] = {}  # key → (failures, time of the last one)
         self._lock = threading.Lock()
 
-    def _recent(self, address: str) -> deque[float]:
+    def _delay(self, failures: int, free: int) -> float:
+        return 0.0 if failures < free else min(float(2 ** min(failures - free, 30)), self.max_delay)
+
+    def _keys(self, address: str, username: str) -> list[tuple[tuple[str, str], int]]:
+        return [((address, username.strip().casefold()), self.free), ((address, ""), self.free_per_address)]
+
+    def wait(self, address: str, username: str) -> float:
+        """Seconds the client must still wait before it may try this username (0: it may try now)."""
         now = self.clock()
-        failures = self._failures.setdefault(address, deque())
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
-
-    def blocked(self, address: str) -> bool:
-        """True while the address has reached the failure limit within the window."""
         with self._lock:
-            blocked = len(self._recent(address)) >= self.max_failures
-            if not self._failures.get(address):
-                self._failures.pop(address, None)
-            return blocked
+            waits = [0.0]
+            for key, free in self._keys(address, username):
+                failures, last = self._failures.get(key, (0, now))
+                waits.append(last + self._delay(failures, free) - now)
+            return max(waits)
 
-    def failed(self, address: str) -> None:
-        """Count one failed attempt from the address."""
+    def failed(self, address: str, username: str) -> None:
+        """Count one failed attempt."""
+        now = self.clock()
         with self._lock:
-            self._recent(address).append(self.clock())
+            if len(self._failures) >= self.MAX_ENTRIES:
+                self._forget_old(now)
+            for key, _ in self._keys(address, username):
+                failures, last = self._failures.get(key, (0, now))
+                if now - last > 2 * self.max_delay:
+                    failures = 0  # quiet for long enough: start again
+                self._failures[key] = (failures + 1, now)
 
-    def succeeded(self, address: str) -> None:
-        """Forget the address's failures after a successful login."""
+    def succeeded(self, address: str, username: str) -> None:
+        """Forget the failures of this address with this username (not the address's other failures)."""
         with self._lock:
-            self._failures.pop(address, None)
+            self._failures.pop(self._keys(address, username)[0][0], None)
+
+    def _forget_old(self, now: float) -> None:
+        stale = [key for key, (_, last) in self._failures.items() if now - last > 2 * self.max_delay]
+        for key in stale or sorted(self._failures, key=lambda k: self._failures[k][1])[: self.MAX_ENTRIES // 10]:
+            del self._failures[key]
 
 
 def add_security_headers(response: Response, login_page: bool = False) -> Response:

@@ -6,6 +6,7 @@ import bisect
 import re
 from collections.abc import Callable
 from datetime import date
+from urllib.parse import quote, unquote, unquote_plus, urlsplit, urlunsplit
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -190,3 +191,43 @@ def mask(text: str, spans: list[tuple[str, int, int]] | None = None) -> str:
         text = "".join(parts)
         spans = find_personal_data(text)
     return text
+
+
+# Query parameters that name personal data: their values are masked even when they do not look like a number
+# of a known kind (an ID with a wrong check digit, a card number of an odd length).
+_PERSONAL_KEY = re.compile(r"phone|mobile|tel|shouji|lxdh|idno|idcard|id_card|sfz|identity|cardno|bankcard|email|mail",
+                           re.IGNORECASE)
+_URL_SAFE = "/*@:!$'()~,;"
+
+
+def mask_url(url: str | None) -> str | None:
+    """The URL with personal data in its path, query and fragment masked, values read percent-decoded (so an
+    encoded number is found too) and re-encoded only where something was masked; scheme and host are kept.
+
+    Stored URLs are masked like this (see docs/operations.md): a link whose own address carries a phone number
+    no longer opens the page, whose content the masked evidence snapshot keeps."""
+    decoded = unquote(url or "")
+    if not url or not (_LONG_NUMBER.search(decoded) or "@" in decoded or _PLATE_START.search(decoded)):
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return mask(url)
+    query = "&".join(_mask_pair(pair) for pair in parts.query.split("&")) if parts.query else ""
+    path, fragment = _mask_part(parts.path, safe=_URL_SAFE + "=&"), _mask_part(parts.fragment, safe=_URL_SAFE + "=&")
+    return urlunsplit((parts.scheme, parts.netloc, path, query, fragment))
+
+
+def _mask_part(text: str, personal: bool = False, plus: bool = False, safe: str = _URL_SAFE) -> str:
+    decoded = unquote_plus(text) if plus else unquote(text)
+    masked = mask(decoded)
+    if personal and masked == decoded and any(char.isdigit() for char in decoded):
+        masked = _keep_ends(decoded, 3, 4) if len(decoded) >= 9 else "*" * len(decoded)
+    return text if masked == decoded else quote(masked, safe=safe)
+
+
+def _mask_pair(pair: str) -> str:
+    key, equals, value = pair.partition("=")
+    if not equals:
+        return _mask_part(key, plus=True)
+    return f"{key}={_mask_part(value, personal=bool(_PERSONAL_KEY.search(unquote(key))), plus=True)}"

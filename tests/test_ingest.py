@@ -31,7 +31,7 @@ LAMP = dict(
 )
 
 
-def test_new_mention_is_masked_with_original_kept_as_evidence(any_app):
+def test_new_mention_and_its_evidence_are_masked(any_app):
     result = ingest_item(any_app, dict(EXPLOSION), now=NOW)
     assert result.status == "new" and result.event_id is not None
     with any_app.db.read() as session:
@@ -40,7 +40,8 @@ def test_new_mention_is_masked_with_original_kept_as_evidence(any_app):
         assert mention.canonical_url == "http://127.0.0.1/t/1" and mention.relevant
         assert mention.urgency <= 2 and any("死亡" in reason for reason in mention.urgency_reasons)
         snapshot = session.scalars(select(Snapshot).where(Snapshot.mention_id == mention.id)).one()
-        assert "13912345678" in gzip.decompress(snapshot.body_gz).decode("gbk")
+        page = gzip.decompress(snapshot.body_gz).decode("gbk")
+        assert "13912345678" not in page and "原始页面 139****5678" in page and snapshot.raw_enc is None
 
 
 def test_rewrite_joins_the_same_event_and_event_gets_deadlines_and_alert(any_app):

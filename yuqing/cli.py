@@ -114,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", metavar="目录", help="输出目录(默认配置中的 reports.out_dir)")
     report.add_argument("--mail", action="store_true", help="生成后发给镇领导邮件列表(mail.leader_emails)")
 
+    evidence = _command(sub, "evidence", "输出一条信息的证据快照(默认脱敏版本)")
+    evidence.add_argument("mention_id", type=int, metavar="信息编号", help="信息编号(看板事件页或导出中的 id)")
+    evidence.add_argument("--raw", action="store_true", help="输出加密保存的原始版本(需配置 [evidence],记入审计日志)")
+    evidence.add_argument("--reason", metavar="理由", help="查看原始版本的理由(--raw 时必填)")
+    evidence.add_argument("--actor", metavar="查看人", help="记入审计日志的查看人(默认当前系统用户)")
+    evidence.add_argument("--out", metavar="文件", help="写入文件(默认标准输出)")
+
     user = _command(sub, "user", "看板用户管理")
     user_sub = user.add_subparsers(dest="user_command", metavar="操作", parser_class=_Parser, title="操作")
     add = _command(user_sub, "add", "新增用户(已存在则重设密码、角色)")
@@ -224,6 +231,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "train": _lazy("yuqing.classify_command", "cmd_train"),
     "export": _lazy("yuqing.export", "cmd_export"),
     "report": _lazy("yuqing.reports.command", "cmd_report"),
+    "evidence": _lazy("yuqing.snapshots", "cmd_evidence"),
 }
 
 

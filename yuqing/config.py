@@ -14,6 +14,7 @@ from yuqing.settings_model import KeyedProblem, Settings
 
 ENV_CONFIG = "YUQING_CONFIG"
 ENV_DATABASE_URL = "YUQING_DATABASE_URL"
+ENV_EVIDENCE_KEY = "YUQING_EVIDENCE_KEY"
 
 
 class ConfigError(Exception):
@@ -58,6 +59,7 @@ def settings_from_dict(data: dict[str, Any], config_path: Path, text: str = "") 
     except ValidationError as exc:
         raise ConfigError(_describe_validation_error(exc, config_path, data, text)) from exc
     _check_scheme_expressions(settings, config_path, text)
+    _check_evidence_keys(settings, config_path, text)
     settings.config_path = str(config_path)
     return _resolve_paths(settings, config_path.resolve().parent)
 
@@ -105,6 +107,27 @@ def describe_problems(settings: Settings, problems: list[tuple[tuple, str]]) -> 
         where = f"{path}:{line}" if line else str(path)
         lines.append(f"{where}: {_format_loc(loc, tomllib.loads(text) if text else {})}: {reason}")
     return "配置不完整:\n  " + "\n  ".join(lines)
+
+
+def _check_evidence_keys(settings: Settings, config_path: Path, text: str) -> None:
+    """Raw evidence needs a valid encryption key (from the file or $YUQING_EVIDENCE_KEY) before anything is stored."""
+    from cryptography.fernet import Fernet
+
+    evidence = settings.evidence
+    evidence.raw_key = os.environ.get(ENV_EVIDENCE_KEY) or evidence.raw_key
+    line = _find_line(text, ("evidence", "raw_key")) or _find_line(text, ("evidence", "keep_raw"))
+    where = f"{config_path}:{line}" if line else str(config_path)
+    if evidence.keep_raw and not evidence.raw_key:
+        raise ConfigError(f"{where}: [evidence] keep_raw = true 时必须提供加密密钥 raw_key(或环境变量 {ENV_EVIDENCE_KEY})。"
+                          "生成密钥:python -c \"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())\"")
+    for name, key in [("raw_key", evidence.raw_key)] + [("old_raw_keys", k) for k in evidence.old_raw_keys]:
+        if not key:
+            continue
+        try:
+            Fernet(key)
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{where}: [evidence] {name} 不是有效的密钥(应为 44 个字符的 URL 安全 Base64,"
+                              "可用 Fernet.generate_key() 生成)") from exc
 
 
 def _check_scheme_expressions(settings: Settings, config_path: Path, text: str) -> None:

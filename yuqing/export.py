@@ -126,13 +126,15 @@ def write_jsonl(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
 
 
 def write_csv(rows: Iterator[dict[str, Any]], out: IO[str], fields: list[str]) -> int:
-    """CSV with Chinese headers, UTF-8 with BOM so that Excel opens it correctly."""
+    """CSV with Chinese headers, UTF-8 with BOM so that Excel opens it correctly; cells made formula-safe as in xlsx."""
+    from yuqing.xlsx_safety import safe_cell
+
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow([CHINESE_HEADERS.get(f, f) for f in fields])
     count = 0
     for row in rows:
-        writer.writerow([_cell(row.get(f)) for f in fields])
+        writer.writerow([safe_cell(_cell(row.get(f))) for f in fields])
         count += 1
     return count
 

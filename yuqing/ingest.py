@@ -1,8 +1,8 @@
-"""Turning one crawled item into rows: analyse (pure), then store the mention, its evidence and its event."""
+"""Turning one crawled item into rows: analyse (pure), then store the mention, its evidence and its event, every
+field de-identified (title, text, author, URLs, the evidence page itself)."""
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import logging
 import threading
@@ -17,6 +17,7 @@ from yuqing.app import App
 from yuqing.db.models import Mention, Snapshot, Source
 from yuqing.events import attach_to_event
 from yuqing.settings_model import Settings
+from yuqing.snapshots import build_snapshot
 from yuqing.timeutil import as_utc, utcnow
 
 log = logging.getLogger("yuqing.ingest")
@@ -136,21 +137,10 @@ def _source(session: Session, settings: Settings, name: str, kind: str | None, u
     return source
 
 
-def _snapshot(mention: Mention, item: dict[str, Any], now: datetime) -> Snapshot | None:
-    body = item.get("snapshot")
-    if body is None:
-        return None
-    if isinstance(body, str):
-        body = body.encode("utf-8")
-    return Snapshot(
-        mention_id=mention.id, url=item["url"], fetched_at=as_utc(item.get("fetched_at")) or now,
-        content_type=item.get("snapshot_content_type"), encoding=item.get("snapshot_encoding"),
-        sha256=hashlib.sha256(body).hexdigest(), body_gz=gzip.compress(body, compresslevel=6),
-    )
-
-
 def _store(session: Session, settings: Settings, item: dict[str, Any], analysis, now: datetime) -> IngestResult:
-    canonical = item.get("canonical_url") or item["url"]
+    from pipeline.deidentify import mask_url
+
+    canonical = mask_url(item.get("canonical_url") or item["url"])
     existing = session.scalar(select(Mention).where(Mention.canonical_url == canonical))
     if existing is not None:
         return _update(session, settings, existing, item, analysis, now)
@@ -158,9 +148,9 @@ def _store(session: Session, settings: Settings, item: dict[str, Any], analysis,
     source.last_new_item_at = now
     source_conf = settings.source(source.name)
     mention = Mention(
-        source_id=source.id, url=item["url"], canonical_url=canonical,
+        source_id=source.id, url=mask_url(item["url"]), canonical_url=canonical,
         content_hash=content_hash(analysis.title_masked, analysis.content_masked),
-        title=analysis.title_masked, content=analysis.content_masked, author=item.get("author"),
+        title=analysis.title_masked, content=analysis.content_masked, author=_masked(item.get("author"), 200),
         source_type=source.source_type, official=bool(source_conf.official) if source_conf else False,
         published_at=as_utc(item.get("published_at")), first_seen_at=now, updated_at=now,
         reposts=item.get("reposts"), comments=item.get("comments"), relevant=analysis.relevant,
@@ -169,11 +159,11 @@ def _store(session: Session, settings: Settings, item: dict[str, Any], analysis,
         urgency_reasons=list(analysis.urgency_reasons), negativity=analysis.negativity, village=analysis.village,
         simhash=analysis.simhash, board_status=item.get("board_status"),
         reply_text=_masked(item.get("reply_text")), reply_at=as_utc(item.get("reply_at")),
-        reply_office=item.get("reply_office"),
+        reply_office=_masked(item.get("reply_office"), 200),
     )
     session.add(mention)
     session.flush()
-    snapshot = _snapshot(mention, item, now)
+    snapshot = build_snapshot(settings.evidence, mention.id, item, now)
     if snapshot:
         session.add(snapshot)
     event_id = None
@@ -183,10 +173,11 @@ def _store(session: Session, settings: Settings, item: dict[str, Any], analysis,
     return IngestResult("new", mention.id, event_id)
 
 
-def _masked(text: str | None) -> str | None:
+def _masked(text: str | None, limit: int = MAX_TEXT) -> str | None:
+    """Every text field of a mention is stored de-identified (not only title and body), cut to its column."""
     from pipeline.deidentify import mask
 
-    return mask(_text(text)) if text else None
+    return mask(_text(text))[:limit] if text else None
 
 
 def _update(session: Session, settings: Settings, mention: Mention, item: dict[str, Any], analysis,
@@ -199,7 +190,7 @@ def _update(session: Session, settings: Settings, mention: Mention, item: dict[s
     new_reply = bool(reply_text) and reply_text != mention.reply_text
     updates = {
         "board_status": item.get("board_status"), "reply_text": reply_text, "reply_at": as_utc(item.get("reply_at")),
-        "reply_office": item.get("reply_office"), "reposts": item.get("reposts"), "comments": item.get("comments"),
+        "reply_office": _masked(item.get("reply_office"), 200), "reposts": item.get("reposts"), "comments": item.get("comments"),
     }
     for field, value in updates.items():
         if value is not None and getattr(mention, field) != value:
@@ -212,7 +203,7 @@ def _update(session: Session, settings: Settings, mention: Mention, item: dict[s
     if not changed:
         return IngestResult("unchanged", mention.id, mention.event_id)
     mention.updated_at = now
-    snapshot = _snapshot(mention, item, now)
+    snapshot = build_snapshot(settings.evidence, mention.id, item, now)
     latest = session.scalar(select(Snapshot.sha256).where(Snapshot.mention_id == mention.id).order_by(Snapshot.id.desc()))
     if snapshot and snapshot.sha256 != latest:
         session.add(snapshot)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -46,12 +48,18 @@ def setup_logging(settings: LoggingSettings, *, timezone: str, console: bool = T
         root.removeHandler(handler)
     formatter = _LocalTimeFormatter(FORMAT, zone)
     if settings.file:
-        Path(settings.file).parent.mkdir(parents=True, exist_ok=True)
-        file_handler = logging.handlers.RotatingFileHandler(
-            settings.file, maxBytes=10 * 1024 * 1024, backupCount=5, encoding="utf-8"
-        )
-        file_handler.setFormatter(formatter)
-        root.addHandler(file_handler)
+        try:
+            Path(settings.file).parent.mkdir(parents=True, exist_ok=True)
+            file_handler = logging.handlers.RotatingFileHandler(
+                settings.file, maxBytes=10 * 1024 * 1024, backupCount=5, encoding="utf-8"
+            )
+        except OSError as exc:
+            # The system must keep monitoring without its log file; say so where the operator is looking.
+            print(f"警告:无法写入日志文件 {settings.file}({exc.strerror or exc}),日志只输出到屏幕。"
+                  "请检查 [logging] file 的目录是否存在且可写。", file=sys.stderr)
+        else:
+            file_handler.setFormatter(formatter)
+            root.addHandler(file_handler)
     if console:
         stream = logging.StreamHandler()
         verbose = (console_level or settings.level) == "DEBUG"

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from yuqing.app import App
+from yuqing.storage_alarm import report_storage_failure
 
 log = logging.getLogger("yuqing.service")
 
@@ -31,8 +32,9 @@ class DeliveryWorker(threading.Thread):
                 break
             try:
                 deliver_due(self.app)
-            except Exception:  # noqa: BLE001 - the worker must survive a bad run; the row stays queued
+            except Exception as exc:  # noqa: BLE001 - the worker must survive a bad run; the row stays queued
                 log.exception("发送提醒时出错,稍后重试")
+                report_storage_failure(self.app.settings, exc, "提醒投递")
 
     def stop(self) -> None:
         """Stop after the current delivery round."""
@@ -67,8 +69,9 @@ def _guarded(name: str, job: Callable[..., object]) -> Callable[[App], None]:
     def run(app: App) -> None:
         try:
             job(app)
-        except Exception:  # noqa: BLE001 - one failed run is logged; the next run tries again
+        except Exception as exc:  # noqa: BLE001 - one failed run is logged; the next run tries again
             log.exception("定时任务“%s”出错", name)
+            report_storage_failure(app.settings, exc, f"定时任务“{name}”")
 
     run.__name__ = f"job_{name}"
     return run
@@ -80,6 +83,7 @@ def schedule_jobs(app: App, scheduler) -> None:
     from yuqing.bursts_job import detect_bursts
     from yuqing.mail.digest import send_digests
     from yuqing.reports.jobs import daily_job, monthly_job, weekly_job
+    from yuqing.snapshots import purge_expired_raw
     from yuqing.workflow.jobs import check_deadlines, evaluate_effects
 
     conf = app.settings.scheduler
@@ -91,6 +95,7 @@ def schedule_jobs(app: App, scheduler) -> None:
         ("摘要邮件", send_digests, "interval", {"seconds": 60}),
         ("突增检测", detect_bursts, "interval", {"seconds": 300}),
         ("回应效果评估", evaluate_effects, "interval", {"seconds": 3600}),
+        ("原始证据到期清理", purge_expired_raw, "interval", {"seconds": 3600}),
         ("月度问责报告", monthly_job, "cron", {"day": conf.monthly_report_day, "hour": report_hour, "minute": report_minute}),
         ("舆情日报", daily_job, "cron", {"hour": brief_hour, "minute": brief_minute}),
         ("舆情周报", weekly_job, "cron",

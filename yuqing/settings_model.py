@@ -272,6 +272,8 @@ class SourceSettings(Strict):
     obey_robots: bool | None = None  # None: the [crawl] default
     encoding: str = ""  # force a page encoding when a site declares a wrong one
     max_pages: int = Field(5, ge=1)
+    max_links_per_page: int | None = Field(None, ge=1)  # None: the [crawl] default
+    max_items_per_run: int | None = Field(None, ge=1)
     fail_limit: int = Field(3, ge=1)
     silence_hours: float = Field(48, gt=0)
     html: HtmlSelectors | None = None
@@ -308,6 +310,8 @@ class CrawlSettings(Strict):
     max_response_mb: float = Field(10, gt=0)
     autothrottle: bool = True
     download_delay: float = Field(0, ge=0)
+    max_links_per_page: int = Field(300, ge=1)  # links / feed entries / API objects read from one page
+    max_items_per_run: int = Field(500, ge=1)  # detail pages and entries taken from one source in one poll
 
 
 class UrgencySettings(Strict):
@@ -366,6 +370,15 @@ class ReportSettings(Strict):
     ]
 
 
+class EvidenceSettings(Strict):
+    """Snapshots are stored de-identified; a raw copy only with keep_raw, encrypted, for raw_retention_days."""
+
+    keep_raw: bool = False
+    raw_key: str = ""  # Fernet key (URL-safe Base64, 44 characters); or $YUQING_EVIDENCE_KEY
+    old_raw_keys: list[str] = []  # earlier keys, still accepted to open raw copies they encrypted
+    raw_retention_days: float = Field(30, gt=0)
+
+
 class LoggingSettings(Strict):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     file: str = "data/logs/yuqing.log"
@@ -393,6 +406,7 @@ class Settings(Strict):
     clustering: ClusteringSettings = ClusteringSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     reports: ReportSettings = ReportSettings()
+    evidence: EvidenceSettings = EvidenceSettings()
     logging: LoggingSettings = LoggingSettings()
 
     # Filled by the loader, not from the file.

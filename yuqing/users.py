@@ -1,16 +1,21 @@
-"""Dashboard users: creation, Argon2 password hashing, login checks with lockout."""
+"""Dashboard users: creation, Argon2 password hashing, login checks, and server-side login sessions.
+
+There is no account lockout: it would let anyone block a known duty officer during an incident and tell which
+usernames exist. Repeated failures are slowed down per client address and username (dashboard.security)."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from yuqing.db.models import ROLES, AuditLog, Office, User
-from yuqing.timeutil import as_utc, utcnow
+from yuqing.db.models import ROLES, AuditLog, LoginSession, Office, User
+from yuqing.timeutil import utcnow
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 8
@@ -49,13 +54,14 @@ def add_user(
     if user is None:
         user = User(username=username)
         session.add(user)
+    else:
+        revoke_sessions(session, user.id, "credentials")  # a new password or role: old cookies must not work
     user.password_hash = hash_password(password)
     user.role = role
     user.office_code = office_code
     user.display_name = display_name or user.display_name or username
     user.active = True
     user.failed_logins = 0
-    user.locked_until = None
     session.flush()
     session.add(
         AuditLog(actor=actor, entity="user", entity_id=username, action=action, field="role",
@@ -64,44 +70,64 @@ def add_user(
     return user
 
 
-def check_login(session: Session, username: str, password: str, *, max_failures: int, lockout: timedelta,
-                now: datetime | None = None) -> tuple[User | None, str]:
-    """Verify a login; returns (user, "") on success or (None, Chinese reason). Failures count toward a lockout."""
+def check_login(session: Session, username: str, password: str, now: datetime | None = None) -> tuple[User | None, str]:
+    """Verify a login; returns (user, "") on success or (None, Chinese reason), the same for unknown users."""
     now = now or utcnow()
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
         _hasher_dummy_verify(password)
         return None, "用户名或密码错误"
-    if user.locked_until and as_utc(user.locked_until) > now:
-        return None, locked_message(as_utc(user.locked_until), now)
     try:
         _hasher.verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + lockout
-            user.failed_logins = 0
-            session.add(AuditLog(actor=username, entity="user", entity_id=username, action="login_locked",
-                                 field="locked_until", after=as_utc(user.locked_until).isoformat(),
-                                 comment=f"连续 {max_failures} 次密码错误"))
-            return None, f"密码错误已达 {max_failures} 次。" + locked_message(user.locked_until, now)
         return None, "用户名或密码错误"
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins = 0
-    user.locked_until = None
     user.last_login_at = now
     session.add(AuditLog(actor=username, entity="user", entity_id=username, action="login"))
     return user, ""
 
 
-def locked_message(until: datetime, now: datetime) -> str:
-    """How long a locked account stays locked, in the words the login page shows."""
-    from yuqing.timeutil import format_local
+def _token_id(token: str) -> str:
+    # The table keeps a digest: reading the database does not yield a usable cookie.
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
-    minutes = max(1, round((until - now).total_seconds() / 60))
-    return (f"账户已锁定至 {format_local(until, '%H:%M')}(约 {minutes} 分钟后自动解锁);"
-            "如需提前解锁,请联系系统管理员")
+
+def start_session(session: Session, user: User, lifetime: timedelta, now: datetime | None = None) -> str:
+    """Record a new login of the user; returns the token the cookie carries. Expired rows are cleared here."""
+    now = now or utcnow()
+    session.execute(delete(LoginSession).where(LoginSession.expires_at < now - timedelta(days=7)))
+    token = secrets.token_urlsafe(32)
+    session.add(LoginSession(id=_token_id(token), user_id=user.id, created_at=now, expires_at=now + lifetime))
+    return token
+
+
+def session_user(session: Session, user_id: int, token: str | None, now: datetime | None = None) -> User | None:
+    """The active user whose live (not revoked, not expired) login session this token names, or None."""
+    if not token:
+        return None
+    now = now or utcnow()
+    return session.scalar(
+        select(User).join(LoginSession, LoginSession.user_id == User.id)
+        .where(User.id == user_id, User.active.is_(True), LoginSession.id == _token_id(token),
+               LoginSession.revoked_at.is_(None), LoginSession.expires_at > now))
+
+
+def end_session(session: Session, token: str | None, now: datetime | None = None) -> None:
+    """Revoke one login session (logout)."""
+    if token:
+        session.execute(update(LoginSession).where(LoginSession.id == _token_id(token), LoginSession.revoked_at.is_(None))
+                        .values(revoked_at=now or utcnow(), revoked_reason="logout"))
+
+
+def revoke_sessions(session: Session, user_id: int, reason: str, now: datetime | None = None) -> int:
+    """Revoke every live login session of a user (password or role changed, user disabled); returns how many."""
+    result = session.execute(
+        update(LoginSession).where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow(), revoked_reason=reason))
+    return result.rowcount or 0
 
 
 def _admin_target(session: Session, username: str) -> User:
@@ -111,23 +137,15 @@ def _admin_target(session: Session, username: str) -> User:
     return user
 
 
-def unlock_user(session: Session, username: str, actor: str, now: datetime | None = None) -> User:
-    """Lift a login lockout (and forget the failures counted so far), audited."""
-    user = _admin_target(session, username)
-    before = user.locked_until
-    user.locked_until, user.failed_logins = None, 0
-    session.add(AuditLog(at=now or utcnow(), actor=actor, entity="user", entity_id=username, action="user_unlock",
-                         field="locked_until", before=as_utc(before).isoformat() if before else None))
-    return user
-
-
 def reset_password(session: Session, username: str, password: str, actor: str, now: datetime | None = None) -> User:
-    """Set a new password for a user (who then logs in with it), lifting any lockout; audited, without the password."""
+    """Set a new password for a user (who then logs in with it); their open logins end, their failed attempts are
+    forgotten; audited, without the password."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise UserError(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
     user = _admin_target(session, username)
     user.password_hash = hash_password(password)
-    user.locked_until, user.failed_logins = None, 0
+    user.failed_logins = 0
+    revoke_sessions(session, user.id, "password")
     session.add(AuditLog(at=now or utcnow(), actor=actor, entity="user", entity_id=username, action="password_reset",
                          field="password", comment="管理员重设密码"))
     return user

@@ -23,7 +23,7 @@ class ApiSpider(SourceSpider):
         except ApiError as exc:
             self.fail(response, f"接口返回内容无法解析:{exc}", fatal=bool(response.meta.get("entry")))
             return
-        fresh, canonical, seen = await self.fresh_entries(entries)
+        fresh, canonical, seen = await self.fresh_entries(response, entries)
         for entry, key in fresh:
             yield self.entry_item(entry, key, "application/json")
         next_url = next_page_url(data, paths, response.url)

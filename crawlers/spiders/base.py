@@ -14,11 +14,13 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.python.failure import Failure
 
 from crawlers import store
+from crawlers.db_queue import Stopping
 from crawlers.errors import describe_exception
 from crawlers.items import MentionItem
 from crawlers.runs import RunSummary
 from crawlers.urls import canonical_url
 from yuqing.settings_model import SourceSettings
+from yuqing.storage_alarm import report_storage_failure
 from yuqing.timeutil import utcnow
 
 CLOSE_REASONS = {"shutdown": "程序退出,本轮采集中止", "cancelled": "本轮采集被取消"}
@@ -42,6 +44,10 @@ class SourceSpider(scrapy.Spider):
         self.validators: dict[str, tuple[str | None, str | None]] = {}
         self.entry_answered = False
         self.encoding_override = self._encoding_override()
+        crawl = self.app.settings.crawl
+        self.max_links = self.source.max_links_per_page or crawl.max_links_per_page
+        self.max_items = self.source.max_items_per_run or crawl.max_items_per_run
+        self.item_budget = self.max_items
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -99,7 +105,7 @@ class SourceSpider(scrapy.Spider):
     # ---- helpers for the kinds ------------------------------------------------------------------------------
     async def in_db(self, function, *args: Any) -> Any:
         """Await function(*args) run on the crawler's database thread."""
-        return await maybe_deferred_to_future(store.in_db_thread(function, *args))
+        return await maybe_deferred_to_future(store.in_db_thread(self.name, function, *args))
 
     async def unseen(self, urls: Iterable[str]) -> tuple[dict[str, str], set[str]]:
         """({url: canonical url} in order, canonical urls already stored)."""
@@ -107,16 +113,40 @@ class SourceSpider(scrapy.Spider):
         seen = await self.in_db(store.seen_urls, self.app, canonical.values()) if canonical else set()
         return canonical, seen
 
-    async def fresh_entries(self, entries: list) -> tuple[list[tuple[Any, str]], dict[str, str], set[str]]:
-        """Entries (with .url) not stored yet, each with its canonical URL, plus what `unseen` returned."""
-        canonical, seen = await self.unseen(entry.url for entry in entries)
+    async def fresh_entries(self, response: Response, entries: list, what: str = "条目", url_of=None,
+                            total: int | None = None) -> tuple[list[tuple[Any, str]], dict[str, str], set[str]]:
+        """Entries (with .url, or whose URL `url_of` gives) not stored yet, each with its canonical URL, plus what
+        `unseen` returned. At most max_links_per_page entries of the page are read, and at most the run's
+        remaining item budget is returned."""
+        url_of = url_of or (lambda entry: entry.url)
+        entries = self.capped(entries, response, what, total)
+        canonical, seen = await self.unseen(url_of(entry) for entry in entries)
         done, fresh = set(seen), []
         for entry in entries:
-            key = canonical[entry.url]
+            key = canonical[url_of(entry)]
             if key not in done:
                 done.add(key)
                 fresh.append((entry, key))
-        return fresh, canonical, seen
+        return fresh[:self.take(len(fresh))], canonical, seen
+
+    # ---- caps: one source must not flood the crawler or the database ----------------------------------------
+    def capped(self, found: list, response: Response, what: str, total: int | None = None) -> list:
+        """The first max_links_per_page of what a page lists (`total` of them, when only the first were read); a page
+        listing more marks the source as misbehaving."""
+        total = max(total or 0, len(found))
+        if total <= self.max_links:
+            return found
+        self.summary.limit(f"页面列出 {total} 个{what},超过每页上限 {self.max_links} 个,只取前 {self.max_links} 个",
+                           url=response.url)
+        return found[:self.max_links]
+
+    def take(self, wanted: int) -> int:
+        """How many of `wanted` new items this run may still fetch (max_items_per_run); the rest wait for the next run."""
+        allowed = min(wanted, self.item_budget)
+        self.item_budget -= allowed
+        if allowed < wanted:
+            self.summary.limit(f"本轮新条目达到上限 {self.max_items} 条,其余留待下一轮采集")
+        return allowed
 
     def entry_item(self, entry: Any, canonical: str, content_type: str) -> MentionItem:
         """An item from a parsed feed entry or API object (its own serialised form is the evidence)."""
@@ -133,7 +163,7 @@ class SourceSpider(scrapy.Spider):
         stored too. (Items pinned at the top are always stored; they must not stop a catch-up after a pause.)
         """
         page = response.meta.get("page", 1)
-        if not canonical or list(canonical.values())[-1] in seen:
+        if not canonical or list(canonical.values())[-1] in seen or self.item_budget <= 0:
             return False
         if page >= self.source.max_pages:
             self.logger.info("已到最大翻页数 %d,本轮不再翻页", self.source.max_pages)
@@ -207,5 +237,8 @@ class SourceSpider(scrapy.Spider):
         self.summary.finish()
         try:
             await self.in_db(store.record_run, self.app, self.summary)
+        except Stopping:
+            self.logger.info("程序已退出,本轮采集记录未保存")
         except Exception as exc:  # noqa: BLE001 - the crawl itself is over; say why its record is missing
             self.logger.error("保存采集记录失败:%s", exc)
+            report_storage_failure(self.app.settings, exc, f"来源 {self.name} 的采集记录")

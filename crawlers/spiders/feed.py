@@ -30,6 +30,6 @@ class FeedSpider(SourceSpider):
         if not feed.entries:
             self.note("订阅源中没有条目")
             return
-        fresh, _, _ = await self.fresh_entries(feed.entries)
+        fresh, _, _ = await self.fresh_entries(response, feed.entries)
         for entry, canonical in fresh:
             yield self.entry_item(entry, canonical, "application/xml")

@@ -30,7 +30,7 @@ class ListingSpider(SourceSpider):
             return
         page_number = response.meta.get("page", 1)
         try:
-            page = parse_list(response, response.url, self.selectors)
+            page = parse_list(response, response.url, self.selectors, limit=self.max_links)
         except SelectorConfigError as exc:
             self.fail(response, str(exc), fatal=True)
             return
@@ -38,10 +38,9 @@ class ListingSpider(SourceSpider):
             self.fail(response, f"列表选择器 “{self.selectors.item_links}” 在第 {page_number} 页没有匹配到任何链接"
                                 "(网站可能已改版)", fatal=page_number == 1)
             return
-        canonical, seen = await self.unseen(page.links)
-        for url, key in canonical.items():
-            if key not in seen:
-                yield self.detail_request(url, key)
+        fresh, canonical, seen = await self.fresh_entries(response, page.links, "链接", url_of=str, total=page.total)
+        for url, key in fresh:
+            yield self.detail_request(url, key)
         if page.next_url and self.keep_paging(response, canonical, seen):
             yield self.page_request(page.next_url, page=page_number + 1)
 

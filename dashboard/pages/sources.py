@@ -38,7 +38,8 @@ def layout(**_query):
         return denied_page()
     return html.Div([
         html.Div([html.H2("来源"), html.Span(id="so-updated", className="updated"),
-                  html.Span("红色:来源失联或连续失败;时延为发布到被系统发现的时间", className="meta")],
+                  html.Span("红色:来源失联或连续失败;黄色:最近失败或超量受限(页面链接或条目超过上限);"
+                            "时延为发布到被系统发现的时间", className="meta")],
                  className="toolbar"),
         make_grid("so-grid", COLUMNS, [], height="calc(100vh - 140px)", row_id="params.data.name",
                   rowClassRules=ROW_RULES),
@@ -53,7 +54,7 @@ def source_rows(health: list[dict]) -> list[dict]:
          "last_new_item": format_local(h["last_new_item_at"]), "failures": h["consecutive_failures"],
          "items_24h": h["items_24h"], "items_per_day_7d": h["items_per_day_7d"], "lag": h["median_lag_text"],
          "down_since": format_local(h["down_since"]) if h["down_since"] else "",
-         "problem": h["down_reason"] or h["last_error"] or ""}
+         "problem": h["down_reason"] or h["last_error"] or h["limited_reason"] or ""}
         for h in health
     ]
 

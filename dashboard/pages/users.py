@@ -7,7 +7,7 @@ import dash
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard.actions import add_dashboard_user, set_user_active, unlock_or_reset
+from dashboard.actions import add_dashboard_user, reset_user_password, set_user_active
 from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, form_field, make_grid, result_message
 from dashboard.labels import office_options
@@ -39,7 +39,6 @@ def layout(**_query):
         html.Div([html.H2("用户"),
                   html.Button("停用所选", id="us-disable", className="btn btn-danger"),
                   html.Button("启用所选", id="us-enable", className="btn"),
-                  html.Button("解除锁定", id="us-unlock", className="btn"),
                   html.Div(id="us-state-msg")], className="toolbar"),
         html.Div([
             html.Div(make_grid("us-grid", COLUMNS, [], height="calc(100vh - 190px)", row_id="params.data.username",
@@ -90,18 +89,15 @@ def add(clicks, username, display_name, password, role, office, changed):
 
 
 @callback(Output("us-state-msg", "children"), Output("us-changed", "data", allow_duplicate=True),
-          Input("us-disable", "n_clicks"), Input("us-enable", "n_clicks"), Input("us-unlock", "n_clicks"),
+          Input("us-disable", "n_clicks"), Input("us-enable", "n_clicks"),
           State("us-grid", "selectedRows"), State("us-changed", "data"), prevent_initial_call=True)
-def change_state(_disable, _enable, _unlock, selected, changed):
-    """Disable, enable or unlock the selected user."""
+def change_state(_disable, _enable, selected, changed):
+    """Disable or enable the selected user."""
     viewer = current_viewer()
     if viewer is None or not ctx.triggered or not ctx.triggered[0]["value"]:
         raise PreventUpdate
     username = selected[0]["username"] if selected else None
-    if ctx.triggered_id == "us-unlock":
-        result = unlock_or_reset(yuqing_app(), viewer, username)
-    else:
-        result = set_user_active(yuqing_app(), viewer, username, active=ctx.triggered_id == "us-enable")
+    result = set_user_active(yuqing_app(), viewer, username, active=ctx.triggered_id == "us-enable")
     return result_message(result), (changed or 0) + 1 if result.ok else dash.no_update
 
 
@@ -113,5 +109,5 @@ def reset(clicks, selected, password, changed):
     viewer = current_viewer()
     if not clicks or viewer is None:
         raise PreventUpdate
-    result = unlock_or_reset(yuqing_app(), viewer, selected[0]["username"] if selected else None, password or "")
+    result = reset_user_password(yuqing_app(), viewer, selected[0]["username"] if selected else None, password)
     return result_message(result), (changed or 0) + 1 if result.ok else dash.no_update, ""

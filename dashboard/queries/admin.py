@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from dashboard.labels import office_names, role_text
 from yuqing.db.models import Report, User
 from yuqing.settings_model import Settings
-from yuqing.timeutil import as_utc, format_local, utcnow
+from yuqing.timeutil import format_local
 
 REPORT_KINDS = {"monthly": "月度问责报告", "daily": "日报", "weekly": "周报"}
 
@@ -63,20 +63,19 @@ def report_file(session: Session, settings: Settings, report_id: int, index: int
 def query_users(session: Session) -> list[dict]:
     """All dashboard users with role, office, state and last login."""
     names = office_names(session)
-    now = utcnow()
     rows = session.scalars(select(User).order_by(User.username)).all()
     return [
         {"username": u.username, "display_name": u.display_name, "role": role_text(u.role),
          "office": names.get(u.office_code or "", "") if u.office_code else "",
-         "state": _user_state(u, now), "last_login": format_local(u.last_login_at),
+         "state": _user_state(u), "last_login": format_local(u.last_login_at),
          "created": format_local(u.created_at)}
         for u in rows
     ]
 
 
-def _user_state(user: User, now) -> str:
+def _user_state(user: User) -> str:
     if not user.active:
         return "已停用"
-    if user.locked_until and as_utc(user.locked_until) > now:
-        return f"锁定至 {format_local(user.locked_until, '%H:%M')}"
+    if user.failed_logins:
+        return f"正常(密码已连续输错 {user.failed_logins} 次)"
     return "正常"

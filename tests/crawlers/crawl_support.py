@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -64,6 +65,7 @@ class EdgeServer(ThreadingHTTPServer):
     def __init__(self):
         super().__init__(("127.0.0.1", 0), _EdgeHandler)
         self.routes: dict[str, tuple[int, dict, bytes]] = {}
+        self.prefixes: dict[str, Callable[[str], tuple[int, dict, bytes]]] = {}  # path prefix → page maker
         self.log: list[tuple[str, dict, float]] = []  # path, headers, time.monotonic()
         self.base_url = f"http://127.0.0.1:{self.server_address[1]}"
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
@@ -77,6 +79,11 @@ class EdgeServer(ThreadingHTTPServer):
         self.routes[path] = (status, headers, body)
         return self.base_url + path
 
+    def route_prefix(self, prefix: str, make: Callable[[str], tuple[int, dict, bytes]]) -> str:
+        """Answer every path starting with prefix with make(path); returns the prefix's absolute URL."""
+        self.prefixes[prefix] = make
+        return self.base_url + prefix
+
     def requested(self, path: str) -> list[dict]:
         """Headers of every request made for path."""
         return [headers for logged, headers, _ in self.log if logged == path]
@@ -84,6 +91,9 @@ class EdgeServer(ThreadingHTTPServer):
     def request_times(self, path: str) -> list[float]:
         """When each request for path arrived (time.monotonic)."""
         return [at for logged, _, at in self.log if logged == path]
+
+    def handle_error(self, request, client_address) -> None:
+        """A crawler that hangs up mid-page (a capped or stopped crawl) is expected here, not worth a traceback."""
 
     def stop(self) -> None:
         self.shutdown()
@@ -97,6 +107,10 @@ class _EdgeHandler(BaseHTTPRequestHandler):
         server: EdgeServer = self.server
         server.log.append((self.path, dict(self.headers), time.monotonic()))
         status, headers, body = server.routes.get(self.path, (404, {"Content-Type": "text/plain"}, b"not found"))
+        if self.path not in server.routes:
+            make = next((m for prefix, m in server.prefixes.items() if self.path.startswith(prefix)), None)
+            if make is not None:
+                status, headers, body = make(self.path)
         etag = headers.get("ETag")
         if etag and self.headers.get("If-None-Match") == etag:
             status, body = 304, b""

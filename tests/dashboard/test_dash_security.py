@@ -10,7 +10,7 @@ import pytest
 from dash_support import PASSWORD, dash_call, login
 from sqlalchemy import select
 
-from dashboard.security import LoginRateLimiter, load_secret_key
+from dashboard.security import LoginThrottle, load_secret_key
 from yuqing.db.models import AuditLog, User
 
 
@@ -70,15 +70,26 @@ def test_wrong_password_and_missing_csrf_token(dash_app):
     assert client.get("/_dash-layout").status_code == 401
 
 
-def test_account_lockout_after_repeated_failures(dash_app, seeded_app):
+def test_repeated_failures_slow_down_that_address_and_name_only(dash_app, seeded_app):
+    """No account lockout: an attacker guessing a duty officer's password does not keep the officer out."""
     app, _ = seeded_app
-    client = dash_app.server.test_client()
+    attacker = dash_app.server.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "10.0.0.66"
     for _ in range(app.settings.dashboard.login_max_failures):
-        assert login(client, "leader", "wrong-password").status_code == 401
-    locked = login(client, "leader")  # the right password, but the account is locked now
-    assert locked.status_code == 401 and "锁定" in locked.get_data(as_text=True)
+        assert login(attacker, "leader", "wrong-password").status_code == 401
+    slowed = login(attacker, "leader")  # even the right password must wait now, from this address
+    assert slowed.status_code == 429 and "秒后再试" in slowed.get_data(as_text=True)
+    unknown = dash_app.server.test_client()
+    unknown.environ_base["REMOTE_ADDR"] = "10.0.0.66"
+    for _ in range(app.settings.dashboard.login_max_failures):
+        login(unknown, "no-such-user", "wrong-password")
+    # The same answer whether the username exists or not.
+    assert login(unknown, "no-such-user", "wrong-password").get_data(as_text=True).count("秒后再试") == 1
+    officer = dash_app.server.test_client()
+    officer.environ_base["REMOTE_ADDR"] = "10.0.0.7"
+    assert login(officer, "leader").status_code == 302  # the officer, from their own desk, gets in at once
     with app.db.read() as session:
-        assert session.scalar(select(User.locked_until).where(User.username == "leader")) is not None
+        assert session.scalar(select(User.failed_logins).where(User.username == "leader")) == 0
 
 
 def test_per_address_limiter_blocks_password_guessing_across_accounts(dash_app, seeded_app):
@@ -88,21 +99,29 @@ def test_per_address_limiter_blocks_password_guessing_across_accounts(dash_app, 
     for number in range(limit):
         login(client, f"guess{number}", "wrong-password")
     blocked = login(client, "duty")
-    assert blocked.status_code == 429 and "失败次数过多" in blocked.get_data(as_text=True)
+    assert blocked.status_code == 429 and "过于频繁" in blocked.get_data(as_text=True)
 
 
-def test_rate_limiter_window():
+def test_throttle_delays_grow_and_a_success_forgets_only_its_own_name():
     clock = [0.0]
-    limiter = LoginRateLimiter(2, 60, clock=lambda: clock[0])
-    limiter.failed("1.2.3.4")
-    assert not limiter.blocked("1.2.3.4")
-    limiter.failed("1.2.3.4")
-    assert limiter.blocked("1.2.3.4") and not limiter.blocked("5.6.7.8")
-    clock[0] = 61
-    assert not limiter.blocked("1.2.3.4")
-    limiter.failed("1.2.3.4")
-    limiter.succeeded("1.2.3.4")
-    assert not limiter.blocked("1.2.3.4")
+    throttle = LoginThrottle(free=2, max_delay=60, free_per_address=4, clock=lambda: clock[0])
+    throttle.failed("1.2.3.4", "duty")
+    assert throttle.wait("1.2.3.4", "duty") == 0
+    throttle.failed("1.2.3.4", "duty")
+    assert throttle.wait("1.2.3.4", "DUTY") == 1 and throttle.wait("5.6.7.8", "duty") == 0
+    assert throttle.wait("1.2.3.4", "leader") == 0  # another name from the same address is not slowed yet
+    clock[0] = 1
+    throttle.failed("1.2.3.4", "duty")
+    assert throttle.wait("1.2.3.4", "duty") == 2  # 1 s, 2 s, 4 s, ...
+    for _ in range(20):
+        throttle.failed("1.2.3.4", "duty")
+    assert throttle.wait("1.2.3.4", "duty") == 60  # capped at max_delay
+    assert throttle.wait("1.2.3.4", "leader") == 60  # the address itself is over its number now
+    throttle.succeeded("1.2.3.4", "leader")
+    assert throttle.wait("1.2.3.4", "duty") == 60  # a success with another name resets nothing
+    clock[0] = 200
+    throttle.failed("1.2.3.4", "duty")  # quiet for long enough: counted from the start again
+    assert throttle.wait("1.2.3.4", "duty") == 0
 
 
 UPDATE = {"output": "ov-updated.children", "outputs": {"id": "ov-updated", "property": "children"},

@@ -65,6 +65,7 @@ class Source(Base):
     down_since: Mapped[datetime | None]  # set while a "source down/silent" alert is active
     down_reason: Mapped[str | None] = mapped_column(String(200))
     last_down_alert_at: Mapped[datetime | None]
+    limited_reason: Mapped[str | None] = mapped_column(String(300))  # the last run hit a cap (misbehaving source)
 
 
 class CrawlRun(Base):
@@ -146,7 +147,8 @@ class Mention(Base):
 
 
 class Snapshot(Base):
-    """The fetched page or feed entry behind a mention, gzip-compressed, kept as evidence."""
+    """The fetched page or feed entry behind a mention, kept as evidence: gzip-compressed and de-identified;
+    with [evidence] keep_raw also the raw page, encrypted, until raw_expires_at (see yuqing.snapshots)."""
 
     __tablename__ = "snapshots"
 
@@ -156,8 +158,10 @@ class Snapshot(Base):
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
     content_type: Mapped[str | None] = mapped_column(String(200))
     encoding: Mapped[str | None] = mapped_column(String(40))
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))  # of the stored (de-identified) body
     body_gz: Mapped[bytes] = mapped_column(LargeBinary)
+    raw_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # Fernet token of the gzip-compressed raw page
+    raw_expires_at: Mapped[datetime | None]
 
 
 class Event(Base):
@@ -249,8 +253,21 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None]
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)  # wrong passwords since the last login
+
+
+class LoginSession(Base):
+    """One dashboard login; the cookie carries its token. Logout, a password or role change and disabling the
+    user revoke it on the server, so a copied cookie stops working at once."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the token in the cookie
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))  # logout | credentials | disabled
 
 
 class AuditLog(Base):
@@ -376,6 +393,7 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(200))  # host:pid:start of the sender holding the claim
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
 

@@ -1,18 +1,23 @@
 """Delivering the outbox: claim due rows in a short transaction, send, mark each one sent at once; retry with backoff.
 
 Guarantees. A row is only ever marked sent after its transport accepted it, so nothing is lost. A crash between
-the claim and the mark leaves the row in "sending"; it is taken again after the lease (LEASE_SECONDS). For the
-.eml folder the file name is the Message-ID, so the retry finds the file and does not write a second one. For SMTP
-the window for a duplicate is the few milliseconds between the server's "250 OK" and our commit; a message sent
-twice in that case carries the same Message-ID, which mail clients and servers use to drop the copy.
+the claim and the mark leaves the row in "sending", claimed by host:pid:start of the dead sender. Any sender on
+the same host sees that the claiming process is gone and takes the row again at once (its own restart included);
+a claim held by another machine is taken after the lease (LEASE_SECONDS). For the .eml folder the file name is
+the Message-ID, so the retry finds the file and does not write a second one. For SMTP the window for a duplicate
+is the few milliseconds between the server's "250 OK" and our commit; a message sent twice in that case carries
+the same Message-ID, which mail clients and servers use to drop the copy (see docs/operations.md).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import and_, or_, select, update
 
@@ -43,9 +48,66 @@ def backoff(conf: MailSettings, attempts: int) -> timedelta:
     return timedelta(seconds=min(conf.retry_max_seconds, conf.retry_base_seconds * 2 ** max(attempts - 1, 0)))
 
 
+def _process_start(pid: int) -> str | None:
+    """When the process started (clock ticks since boot, from /proc), or None when there is no such process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return ""  # no /proc here: the pid alone must do
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def sender_id() -> str:
+    """This process as a claim owner: host, pid and start time (a pid reused after a reboot is not the same)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_process_start(os.getpid()) or ''}"
+
+
+def _sender_gone(owner: str) -> bool:
+    """Whether a claim owner on this host no longer runs (claims from other hosts: unknown, so False)."""
+    parts = owner.rsplit(":", 2)
+    if len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
+        return False
+    pid, start = int(parts[1]), parts[2]
+    current = _process_start(pid)
+    if current != "":
+        return current is None or current != start
+    try:  # no /proc: a process with that pid is assumed to be the owner
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def reclaim_orphans(app: App, now: datetime) -> int:
+    """Put back at once the rows claimed by senders on this host that have died (crash, SIGKILL, restart)."""
+    me = sender_id()
+    prefix = socket.gethostname() + ":"
+    with app.db.write() as session:
+        owners = set(session.scalars(
+            select(OutboxMessage.claimed_by).where(OutboxMessage.status == "sending",
+                                                   OutboxMessage.claimed_by.startswith(prefix, autoescape=True),
+                                                   OutboxMessage.claimed_by != me)))
+        dead = [owner for owner in owners if owner and _sender_gone(owner)]
+        if not dead:
+            return 0
+        count = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == "sending", OutboxMessage.claimed_by.in_(dead))
+            .values(status="pending", next_attempt_at=now, claimed_at=None, claimed_by=None,
+                    attempts=OutboxMessage.attempts + 1, last_error="发送进程意外退出,已重新排队")
+        ).rowcount
+    log.warning("%d 条提醒的发送进程已退出(%s),已立即重新排队", count, "、".join(sorted(dead)))
+    return count
+
+
 def claim(app: App, now: datetime, limit: int = BATCH, lease_seconds: float = LEASE_SECONDS) -> list[OutboxMessage]:
     """Take due rows (and rows whose sender died mid-delivery) in one short transaction."""
     stale = now - timedelta(seconds=lease_seconds)
+    me = sender_id()
     with app.db.write() as session:
         rows = list(session.scalars(
             select(OutboxMessage)
@@ -56,7 +118,7 @@ def claim(app: App, now: datetime, limit: int = BATCH, lease_seconds: float = LE
             .with_for_update(skip_locked=True)
         ))
         for row in rows:
-            row.status, row.claimed_at = "sending", now
+            row.status, row.claimed_at, row.claimed_by = "sending", now, me
     return rows
 
 
@@ -79,7 +141,7 @@ def _finish(app: App, row: OutboxMessage, now: datetime, error: DeliveryError | 
             update(OutboxMessage)
             .where(OutboxMessage.id == row.id, OutboxMessage.status == "sending",
                    OutboxMessage.claimed_at == row.claimed_at)
-            .values(attempts=attempts, claimed_at=None, **values)
+            .values(attempts=attempts, claimed_at=None, claimed_by=None, **values)
         )
     return outcome
 
@@ -163,6 +225,7 @@ def deliver_due(app: App, now: datetime | None = None, *, limit: int = BATCH,
     """Deliver every due outbox row; safe to call right after a commit, from a job, or from several processes."""
     report = DeliveryReport()
     clock = (lambda: now) if now else utcnow
+    reclaim_orphans(app, clock())
     while True:
         rows = claim(app, clock(), limit, lease_seconds)
         if not rows:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises: 
-Create Date: 2026-12-02 18:51:00.076947
+Create Date: 2026-12-02 18:56:41.425826
 """
 
 from alembic import op
@@ -76,6 +76,7 @@ def upgrade() -> None:
     sa.Column('down_since', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('down_reason', sa.String(length=200), nullable=True),
     sa.Column('last_down_alert_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('limited_reason', sa.String(length=300), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
@@ -153,7 +154,6 @@ def upgrade() -> None:
     sa.Column('created_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['office_code'], ['offices.code'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('username')
@@ -210,6 +210,19 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], ),
     sa.PrimaryKeyConstraint('event_id', 'hour')
     )
+    op.create_table('login_sessions',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_reason', sa.String(length=40), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_sessions_user_id'), ['user_id'], unique=False)
+
     op.create_table('mentions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('source_id', sa.Integer(), nullable=False),
@@ -272,6 +285,7 @@ def upgrade() -> None:
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('claimed_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_by', sa.String(length=200), nullable=True),
     sa.Column('sent_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], ),
@@ -332,6 +346,8 @@ def upgrade() -> None:
     sa.Column('encoding', sa.String(length=40), nullable=True),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('body_gz', sa.LargeBinary(), nullable=False),
+    sa.Column('raw_enc', sa.LargeBinary(), nullable=True),
+    sa.Column('raw_expires_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['mention_id'], ['mentions.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -371,6 +387,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_mentions_content_hash')
 
     op.drop_table('mentions')
+    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_sessions_user_id'))
+
+    op.drop_table('login_sessions')
     op.drop_table('event_heat')
     with op.batch_alter_table('deadlines', schema=None) as batch_op:
         batch_op.drop_index('ix_deadlines_open')
