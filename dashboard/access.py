@@ -31,6 +31,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "close": frozenset({"duty"}),
     "false_alarm": frozenset({"duty"}),
     "merge": frozenset({"duty"}),
+    "split": frozenset({"duty"}),
+    "unmerge": frozenset({"duty"}),
 }
 
 # The stored original of a post may hold personal data: only these roles see it (masked for display).

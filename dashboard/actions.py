@@ -19,7 +19,7 @@ from yuqing.storage_alarm import report_storage_failure
 from yuqing.timeutil import LOCAL, as_utc, utcnow
 from yuqing.users import UserError, add_user, reset_password, revoke_sessions
 from yuqing.workflow import actions as workflow
-from yuqing.workflow import shifts
+from yuqing.workflow import shifts, split
 from yuqing.workflow.triage import triage
 
 MAX_COMMENT = 1000
@@ -111,6 +111,14 @@ def validate(action: str, values: dict, app: App, session: Session, now: datetim
         if target is None:
             problems.append("请填写要并入的事件编号,如 #128")
         kwargs = {"target_id": int(target.group(1)) if target else 0, "comment": _comment(values, problems)}
+    elif action == "split":
+        text = _text(values, "mention_ids")
+        numbers = re.findall(r"\d{1,12}", text)
+        if not numbers or re.sub(r"[#\d\s,，、;；]", "", text):
+            problems.append("请填写要拆出的信息编号,如 #1203, #1207(见下方信息列表)")
+        kwargs = {"mention_ids": sorted({int(n) for n in numbers}), "comment": _comment(values, problems)}
+    elif action == "unmerge":
+        kwargs = {"comment": _comment(values, problems)}
     else:
         raise InputError(f"未知操作 “{action}”")
     if problems:
@@ -145,14 +153,16 @@ def _validate_response(values: dict, problems: list[str], now: datetime) -> dict
 
 
 ACTION_FUNCTIONS = {
-    "assess": "assess_event",
-    "reassign": "reassign_office",
-    "respond": "record_response",
-    "confirm": "confirm_response",
-    "reject": "reject_response",
-    "close": "close_event",
-    "false_alarm": "mark_false_alarm",
-    "merge": "merge_into",
+    "assess": workflow.assess_event,
+    "reassign": workflow.reassign_office,
+    "respond": workflow.record_response,
+    "confirm": workflow.confirm_response,
+    "reject": workflow.reject_response,
+    "close": workflow.close_event,
+    "false_alarm": workflow.mark_false_alarm,
+    "merge": workflow.merge_into,
+    "split": split.split_event,
+    "unmerge": split.unmerge_event,
 }
 SUCCESS = {
     "assess": "已完成研判",
@@ -163,6 +173,8 @@ SUCCESS = {
     "close": "事件已办结",
     "false_alarm": "已标记",
     "merge": "已合并到目标事件,本事件的信息、回应和热度已转入",
+    "split": "已把所选信息拆出为新事件(已分派、计时并发出提醒),见处理记录",
+    "unmerge": "已撤销合并:本事件带入的信息已取回,事件重新计时并通知责任单位",
 }
 
 
@@ -182,8 +194,7 @@ def run_event_action(app: App, viewer: Viewer, action: str, event_id: int | str,
                 return ActionResult(False, "该回应不属于本事件或已不存在")
             if action == "merge" and visible_event(session, viewer, kwargs["target_id"]) is None:
                 return ActionResult(False, f"事件 #{kwargs['target_id']} 不存在或无权查看")
-            function = getattr(workflow, ACTION_FUNCTIONS[action])
-            function(session, app.settings, event.id, viewer.username, now=now, **kwargs)
+            ACTION_FUNCTIONS[action](session, app.settings, event.id, viewer.username, now=now, **kwargs)
     except InputError as exc:
         return ActionResult(False, str(exc))
     except workflow.WorkflowError as exc:

@@ -96,7 +96,8 @@ def render_timeline(rows: list[dict], can_see_evidence: bool) -> html.Ul | html.
         return html.Div("暂无信息", className="empty")
     items = []
     for m in rows:
-        line = [html.Span(m["seen"], className="time"), html.Span(m["source"], className="src"),
+        line = [html.Span(f"#{m['id']}", className="mention-id"), html.Span(m["seen"], className="time"),
+                html.Span(m["source"], className="src"),
                 html.Span(m["title"], className="mention-title")]
         if m["official"]:
             line.append(html.Span("官方", className="tag-official"))
@@ -198,6 +199,21 @@ def action_forms(settings: Settings, viewer: Viewer, detail: dict, offices: list
             form_field("原因", dcc.Input(id="ed-merge-comment", type="text", className="input")),
             html.Button("合并", id="ed-merge-submit", className="btn"),
             html.Div(id="ed-merge-msg")]))
+    if possible(viewer, detail, "split"):
+        tabs.append(dcc.Tab(label="拆分", value="split", children=[
+            form_field("拆出的信息", dcc.Input(id="ed-split-ids", type="text", className="input",
+                                         placeholder="#1203, #1207"),
+                       "所选信息说的是另一起事情时,把它们拆出为新事件(新事件单独分派、计时、提醒);编号见下方信息列表"),
+            form_field("原因", dcc.Input(id="ed-split-comment", type="text", className="input")),
+            html.Button("拆分", id="ed-split-submit", className="btn"),
+            html.Div(id="ed-split-msg")]))
+    if possible(viewer, detail, "unmerge"):
+        tabs.append(dcc.Tab(label="撤销合并", value="unmerge", children=[
+            html.Div(f"本事件已并入事件 #{detail['merged_into']}。若并非同一事项,可撤销合并:本事件带入的信息和回应取回,"
+                     "事件重新计时并通知责任单位。", className="meta"),
+            form_field("原因", dcc.Input(id="ed-unmerge-comment", type="text", className="input")),
+            html.Button("撤销合并", id="ed-unmerge-submit", className="btn"),
+            html.Div(id="ed-unmerge-msg")]))
     if not tabs:
         return [html.Div(_no_action_note(viewer, detail), className="empty", id="ed-no-actions")]
     note = []

@@ -158,6 +158,8 @@ _action_callback("reassign", "ed-reassign-submit", "ed-reassign-msg",
 _action_callback("close", "ed-close-submit", "ed-close-msg", {"comment": "ed-close-comment"})
 _action_callback("false_alarm", "ed-false-submit", "ed-false-msg", {"kind": "ed-false-kind", "reason": "ed-false-reason"})
 _action_callback("merge", "ed-merge-submit", "ed-merge-msg", {"target_id": "ed-merge-target", "comment": "ed-merge-comment"})
+_action_callback("split", "ed-split-submit", "ed-split-msg", {"mention_ids": "ed-split-ids", "comment": "ed-split-comment"})
+_action_callback("unmerge", "ed-unmerge-submit", "ed-unmerge-msg", {"comment": "ed-unmerge-comment"})
 
 
 @callback(Output("ed-decide-msg", "children"), Output("ed-changed", "data", allow_duplicate=True),

@@ -148,3 +148,35 @@ def test_duty_merges_an_event_into_another_and_offices_may_not(seeded_app):
         merged = session.get(Event, data.xss)
         assert (merged.status, merged.merged_into_id) == ("merged", data.medical)
     assert ("duty", "值班员判定为同一事项:同一事项") in _audit(app, data.xss, "merge")
+
+
+def test_duty_splits_mentions_out_and_undoes_a_merge(seeded_app):
+    from sqlalchemy import func
+
+    from yuqing.db.models import Mention
+
+    app, data = seeded_app
+    with app.db.read() as session:
+        ids = list(session.scalars(select(Mention.id).where(Mention.event_id == data.medical).order_by(Mention.id)))
+    assert len(ids) >= 2
+    assert run_event_action(app, viewer("msfw"), "split", data.medical, {"mention_ids": f"#{ids[-1]}"}).message == DENIED
+    assert "请填写要拆出的信息编号" in run_event_action(app, viewer("duty"), "split", data.medical,
+                                                   {"mention_ids": "最后一条"}).message
+    assert "至少要留一条" in run_event_action(app, viewer("duty"), "split", data.medical,
+                                          {"mention_ids": ", ".join(f"#{i}" for i in ids)}).message
+    result = run_event_action(app, viewer("duty"), "split", data.medical,
+                              {"mention_ids": f"#{ids[-1]}", "comment": "另一件事"})
+    assert result.ok, result.message
+    with app.db.read() as session:
+        new_id = session.scalar(select(Mention.event_id).where(Mention.id == ids[-1]))
+        assert new_id != data.medical
+        assert session.scalar(select(func.count()).select_from(AuditLog).where(
+            AuditLog.event_id == new_id, AuditLog.action == "split", AuditLog.actor == "duty")) == 1
+    assert run_event_action(app, viewer("duty"), "merge", new_id, {"target_id": f"#{data.medical}"}).ok
+    assert run_event_action(app, viewer("duty"), "unmerge", data.medical, {}).message.startswith("事件 #")
+    undone = run_event_action(app, viewer("duty"), "unmerge", new_id, {"comment": "确非同一事项"})
+    assert undone.ok, undone.message
+    with app.db.read() as session:
+        restored = session.get(Event, new_id)
+        assert (restored.status, restored.merged_into_id) == ("detected", None)
+        assert session.scalar(select(Mention.event_id).where(Mention.id == ids[-1])) == new_id

@@ -23,7 +23,7 @@ CLOCK_SKEW = timedelta(minutes=5)  # a response "published" slightly in the futu
 # The statuses in which each action is possible; the dashboard shows an action's form only then.
 ACTION_STATUSES = {"assess": OPEN_STATUSES, "respond": OPEN_STATUSES, "confirm": OPEN_STATUSES,
                    "reject": OPEN_STATUSES, "close": ("responded",), "false_alarm": OPEN_STATUSES,
-                   "reassign": OPEN_STATUSES, "merge": OPEN_STATUSES}
+                   "reassign": OPEN_STATUSES, "merge": OPEN_STATUSES, "split": OPEN_STATUSES, "unmerge": ("merged",)}
 
 
 class WorkflowError(Exception):

@@ -18,11 +18,12 @@ from yuqing.events import rebuild_from_mentions
 from yuqing.settings_model import Settings
 from yuqing.timeutil import utcnow
 from yuqing.workflow import audit
+from yuqing.workflow.actions import WorkflowError
 from yuqing.workflow.deadlines import compute_deadlines
 from yuqing.workflow.hooks import on_event_detected
 
 
-class SplitError(Exception):
+class SplitError(WorkflowError):
     """A split or an undo that cannot be done; the message (Chinese) says why."""
 
 
