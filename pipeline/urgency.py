@@ -27,7 +27,7 @@ ACCIDENT_KINDS = frozenset({"爆炸", "爆炸案", "火灾", "森林火灾", "�
 
 # A death, a fall, a shock or a collapse at a workplace is a 生产安全事故.
 WORKPLACE_HARMS = frozenset({"坠落", "触电", "坍塌", "气体中毒"})
-_WORKPLACE = re.compile(r"工人|民工|工地|施工|作业|车间|厂房|厂区|厂里|矿井|井下|煤矿|工厂|塔吊|脚手架|项目部")
+_WORKPLACE = re.compile(r"工人|民工|工地|施工|作业|车间|厂房|厂区|厂里|矿井|井下|煤矿|工厂|砖厂|化工厂|塔吊|脚手架|项目部")
 # A crowd doing one of these is a mass incident (群体性事件) in the making.
 BLOCKADE_TERMS = frozenset({"堵路", "拦路", "把路堵了", "路堵了", "堵了路", "围堵", "堵塞交通", "聚众", "冲击", "静坐",
                             "拉横幅", "聚集"})
@@ -211,6 +211,8 @@ def decide(signals: Signals, velocity: float | None = None, rules: UrgencyRules 
         reasons.append(reason)
 
     accident = sorted(set(signals.hazards) & ACCIDENT_KINDS)
+    if not accident and not signals.hazards and any("事故" in term for term in signals.serious_terms):
+        accident = ["事故"]  # "发生事故,造成2人死亡": an accident of no named kind is still an accident
     casualty_level, casualty_reason = _casualty_level(signals.casualties, rules, bool(accident))
     if casualty_reason:
         raise_to(casualty_level, casualty_reason)
