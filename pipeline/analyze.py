@@ -171,7 +171,14 @@ def analyze(text_in: TextIn, ctx: AnalysisContext, *, velocity: float | None = N
     signals = read_signals(both, topic=topic.topic, negativity=negative, source_type=source_type)
     # An emergency's kind decides its topic when the text reports it up front; a citizen's letter that names a
     # hazard further on to make its point keeps the topic of its subject.
-    emergency = emergency_topic(leading_kinds(both)) if signals.hazards else None
+    # With a title, the emergency must be in it (or be 重大 at least): a letter asking for aid after a car crash is
+    # about aid; without one (a short post), the first sentences say what the post is about.
+    if not signals.hazards:
+        emergency = None
+    elif title:
+        emergency = emergency_topic(leading_kinds(title) or (signals.hazards if decide(signals, velocity, ctx.urgency_rules).level <= 2 else ()))
+    else:
+        emergency = emergency_topic(leading_kinds(content))
     emergency_kind = None
     if emergency and emergency[0] in ctx.classifier.labels and emergency[0] != topic.topic:
         # An emergency belongs to the office that answers for its kind (a fire in a shop is 安全生产, a poisoning at

@@ -47,6 +47,9 @@ _SITE_CLASSES = {
 }
 _EXACT_FAMILIES = ("school", "residence", "banquet")
 _SITE_LEAD = re.compile(r"^.*(?:在|于|位于|的|是|了|和|与|及|对|向|到|从|一家|一所|一座|一个|一栋|一处|一间|这家|那家|该|某)")
+# Words that say where a site is or what sort it is, not which one (东园镇工业园区化工厂 is "a chemical plant").
+_DESCRIPTORS = re.compile(r"工业园区|工业园|产业园|经济开发区|开发区|高新区|园区|精细|镇上|村里|县城|城区|市区|附近|周边|当地|本地|"
+                          r"一家|一所|一座|这家|那家|该|某|私人|个体|小型|大型")
 _GENERIC_SITE_CORES = frozenset("当地 附近 镇上 村里 涉事 这个 那个 一家 一所 本地 周边 学生 员工 工人 村民 群众 我们 他们 中心".split())
 _DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})[日号](?![元])")
 
@@ -196,6 +199,7 @@ def _sites(text: str, places: KeywordIndex, extra: Iterable[str]) -> set[tuple[s
     for raw in _named(text, "site"):
         family, suffix = _site_class(raw)
         core = _without_places(_SITE_LEAD.sub("", raw[: len(raw) - len(suffix)]), places, extra)
+        core = _DESCRIPTORS.sub("", core)
         if core in _GENERIC_SITE_CORES or len(core) < 2:
             core = ""
         kind = f"{family}/{suffix}" if family in _EXACT_FAMILIES else family

@@ -113,3 +113,14 @@ def test_a_poisoning_at_a_school_goes_to_food_safety_and_the_schools_office_hear
         alert = session.scalar(select(OutboxMessage).where(OutboxMessage.event_id == event.id,
                                                           OutboxMessage.kind == "alert"))
         assert {"jjfw@example.gov.cn", "msfw@example.gov.cn"} <= set(alert.recipients)
+
+
+def test_a_plant_described_then_named_is_one_site_and_a_relative_naming_it_joins(town):
+    first = _post(town, 1, "东园镇工业园区化工厂爆炸", "东园镇工业园区一化工厂发生爆炸,现场浓烟滚滚,救护车一直往里开。", source="bbs")
+    news = _post(town, 2, "东园镇一化工企业发生爆炸事故 已造成3人死亡12人受伤",
+                 "记者获悉,今天上午位于东园镇工业园区的宁夏瑞鑫精细化工有限公司合成车间发生爆炸,已造成3人死亡、12人受伤。",
+                 minutes=20)
+    relative = _post(town, 3, "听说死人了……我表哥就在瑞鑫化工上班",
+                     "刚给表哥打通电话,说是合成车间炸的,听说有三个人当场就没了,东园这个厂平时就不注意安全", source="bbs",
+                     minutes=30)
+    assert first.event_id == news.event_id == relative.event_id
