@@ -46,7 +46,8 @@ _SITE_CLASSES = {
     "banquet": ("婚宴", "喜宴", "寿宴", "宴席", "酒席", "家宴", "丧宴", "坝坝宴", "流水席"),
 }
 _EXACT_FAMILIES = ("school", "residence", "banquet")
-_SITE_LEAD = re.compile(r"^.*(?:在|于|位于|的|是|了|和|与|及|对|向|到|从|一家|一所|一座|一个|一栋|一处|一间|这家|那家|该|某)")
+_SITE_LEAD = re.compile(r"^.*(?:在|于|位于|的|是|了|和|与|及|对|向|到|从|一家|一所|一座|一个|一栋|一处|一间|这家|那家|该|某|送往|送到|"
+                        r"送至|前往|赶往|住进|转到|转往)")
 # Words that say where a site is or what sort it is, not which one (东园镇工业园区化工厂 is "a chemical plant").
 _DESCRIPTORS = re.compile(r"工业园区|工业园|产业园|经济开发区|开发区|高新区|园区|精细|镇上|村里|县城|城区|市区|附近|周边|当地|本地|"
                           r"一家|一所|一座|这家|那家|该|某|私人|个体|小型|大型")

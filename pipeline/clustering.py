@@ -238,7 +238,13 @@ def choose_event(mention: MentionFeatures, candidates: Iterable[EventCandidate],
     if score >= threshold:
         also = [(recent[other].event_id, round(value, 3)) for value, _, other in scored[1:] if value >= threshold]
         return ClusterDecision(recent[index].event_id, round(score, 3), reasons, also)
-    return ClusterDecision(None, round(score, 3), [f"与最接近的事件相似度{score:.2f}低于{threshold:.2f}，新建事件"])
+    return ClusterDecision(None, round(score, 3), [
+        f"与最接近的事件 #{recent[index].event_id} 相似度{score:.2f}低于{threshold:.2f}，新建事件", *reasons])
+
+
+# Words of any news report, which tell no incident from another.
+_NEWS_WORDS = frozenset("发生 发生了 目前 记者 据悉 获悉 报道 消息 网传 听说 已经 造成 导致 现场 情况 事件 事故 今天 昨天 今日 昨日 "
+                        "凌晨 上午 下午 晚上 左右 附近 一名 一起 一辆 多名 相关 部门 工作 进行 正在 已经 全部 有关".split())
 
 
 @lru_cache(maxsize=1)
@@ -258,7 +264,7 @@ def incident_words(text: str, limit: int = 30) -> list[str]:
     from pipeline.segment import content_words
 
     words = [word for word in content_words(text[:160]) if len(word) >= 2 and not word.isdigit()
-             and word not in _lexicon_words()]
+             and word not in _lexicon_words() and word not in _NEWS_WORDS]
     return list(dict.fromkeys(words))[:limit]
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pipeline.anchors import place_stem
 from yuqing.db.models import Event, EventHeat, Mention
 from yuqing.settings_model import Settings
 from yuqing.timeutil import as_utc
@@ -76,12 +77,17 @@ def recent_texts(session: Session, settings: Settings) -> RecentTexts:
         return _recent[key]
 
 
-def own_words(analysis) -> frozenset[str]:
+def own_words(settings: Settings, analysis) -> frozenset[str]:
     """An emergency report's own words (names of people, vehicles, firms); none for a routine matter. Computed
     here, when a relevant mention is clustered, not in the pipeline: it needs jieba."""
     from pipeline.clustering import incident_words
 
-    return frozenset(incident_words(analysis.normalized)) if analysis.urgency_signals.hazards else frozenset()
+    from yuqing.ingest import analysis_context
+
+    if not analysis.urgency_signals.hazards:
+        return frozenset()
+    home = analysis_context(settings).home_places  # the town's own name is in every report
+    return frozenset(word for word in incident_words(analysis.normalized) if place_stem(word) not in home)
 
 
 def _choose_event(session: Session, settings: Settings, mention: Mention, analysis, words: frozenset[str],
@@ -138,6 +144,7 @@ def _choose_event(session: Session, settings: Settings, mention: Mention, analys
                             home_places=context.home_places,
                             town_places=frozenset(stem for _, stem in context.places))
     if decision.event_id is None:
+        log.debug("信息 %s 不并入已有事件(%s)", mention.id, ";".join(decision.reasons))
         return None, []
     log.debug("信息 %s 并入事件 #%s(%s)", mention.id, decision.event_id, ";".join(decision.reasons))
     # Only a mention that would join either event on its own bridges them (not at the official posts' lower bar).
@@ -177,7 +184,7 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
     from yuqing.workflow.facts import authority, follow_facts, settle_level
     from yuqing.workflow.hooks import on_event_changed, on_event_detected, on_mention_joined
 
-    words = own_words(analysis)
+    words = own_words(settings, analysis)
     event, bridged = _choose_event(session, settings, mention, analysis, words, now)
     if event is None and mention.official:
         return None
@@ -303,7 +310,7 @@ def rebuild_from_mentions(session: Session, settings: Settings, event: Event, no
     for mention in mentions:
         analysis = analyze(TextIn(title=mention.title, content=mention.content, source_type=mention.source_type),
                            context)
-        term_counts = add_terms(term_counts, analysis.terms | own_words(analysis))
+        term_counts = add_terms(term_counts, analysis.terms | own_words(settings, analysis))
         anchors = anchors.union(analysis.anchors)
         signals.append(analysis.urgency_signals)
         topics[analysis.topic] += 1
