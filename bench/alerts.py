@@ -24,15 +24,21 @@ from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from yuqing.app import App, open_app  # noqa: E402
-from yuqing.config import settings_from_dict  # noqa: E402
-from yuqing.db.models import Deadline, Event, Mention, OutboxMessage  # noqa: E402
-from yuqing.mail.sink import SmtpSink  # noqa: E402
-from yuqing.timeutil import utcnow  # noqa: E402
+from yuqing.app import App, open_app
+from yuqing.config import settings_from_dict
+from yuqing.db.models import Deadline, Event, Mention, OutboxMessage
+from yuqing.mail.sink import SmtpSink
+from yuqing.timeutil import utcnow
 
 OFFICES = [
-    {"code": "dzb", "name": "镇党政办", "email": "dzb@example.gov.cn", "head_email": "dzb-head@example.gov.cn",
-     "lead": True, "topics": ["governance", "other"]},
+    {
+        "code": "dzb",
+        "name": "镇党政办",
+        "email": "dzb@example.gov.cn",
+        "head_email": "dzb-head@example.gov.cn",
+        "lead": True,
+        "topics": ["governance", "other"],
+    },
     {"code": "zzwb", "name": "综治维稳办公室", "email": "zzwb@example.gov.cn", "topics": ["work_safety"]},
     {"code": "msfw", "name": "民生服务中心", "email": "msfw@example.gov.cn", "topics": ["medical", "education"]},
 ]
@@ -40,17 +46,56 @@ OFFICES = [
 
 SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚范彭郎鲁韦昌马苗凤花方俞任袁柳"
 VILLAGES = [f"{SURNAMES[i % len(SURNAMES)]}{'家庄湾坪沟营堡屯'[i // len(SURNAMES) % 8]}村" for i in range(400)]
-PLACES = ["化工厂", "煤矿", "烟花作坊", "在建楼房", "民房", "学校食堂", "河道", "国道", "养老院", "农贸市场", "加油站", "水库",
-          "砖厂", "羊绒加工厂", "枸杞烘干房", "温室大棚", "隧道工地", "桥梁工地", "超市", "卫生院", "幼儿园", "客运站", "冷库"]
+PLACES = [
+    "化工厂",
+    "煤矿",
+    "烟花作坊",
+    "在建楼房",
+    "民房",
+    "学校食堂",
+    "河道",
+    "国道",
+    "养老院",
+    "农贸市场",
+    "加油站",
+    "水库",
+    "砖厂",
+    "羊绒加工厂",
+    "枸杞烘干房",
+    "温室大棚",
+    "隧道工地",
+    "桥梁工地",
+    "超市",
+    "卫生院",
+    "幼儿园",
+    "客运站",
+    "冷库",
+]
 INCIDENTS = ["爆炸", "透水", "爆燃", "坍塌", "火灾", "中毒", "山洪冲毁", "侧翻", "触电", "溺水", "踩踏", "泥石流"]
-DETAILS = ["现场浓烟滚滚", "消防车陆续赶到", "家属在门口聚集", "网友拍下视频", "附近居民被紧急疏散", "交通一度中断",
-           "当地医院开通绿色通道", "有村民称此前多次反映隐患", "涉事负责人已被控制", "周边道路实行管制", "天气寒冷救援困难",
-           "多名工人下落不明", "区应急局已派工作组", "事发时正值午饭时间", "视频在朋友圈广泛传播", "目击者称听到巨响"]
+DETAILS = [
+    "现场浓烟滚滚",
+    "消防车陆续赶到",
+    "家属在门口聚集",
+    "网友拍下视频",
+    "附近居民被紧急疏散",
+    "交通一度中断",
+    "当地医院开通绿色通道",
+    "有村民称此前多次反映隐患",
+    "涉事负责人已被控制",
+    "周边道路实行管制",
+    "天气寒冷救援困难",
+    "多名工人下落不明",
+    "区应急局已派工作组",
+    "事发时正值午饭时间",
+    "视频在朋友圈广泛传播",
+    "目击者称听到巨响",
+]
 
 
 def make_settings(folder: Path, db_url: str | None, smtp_port: int):
     data = {
-        "general": {"data_dir": "data"}, "logging": {"file": ""},
+        "general": {"data_dir": "data"},
+        "logging": {"file": ""},
         "database": {"url": db_url or "sqlite:///data/bench.db"},
         "mail": {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "duty_leader_email": "leader@example.gov.cn"},
         "duty": {"email": "zhiban@example.gov.cn"},
@@ -75,10 +120,13 @@ def level_one_item(number: int, rng: random.Random) -> dict:
     place, incident = PLACES[number % len(PLACES)], INCIDENTS[number * 7 % len(INCIDENTS)]
     dead, now = 3 + number % 9, utcnow()
     return {
-        "source": "news", "source_kind": "rss", "url": f"http://127.0.0.1:9/news/{number}",
+        "source": "news",
+        "source_kind": "rss",
+        "url": f"http://127.0.0.1:9/news/{number}",
         "title": f"东园镇{village}{place}{incident}致{dead}人遇难",
         "content": f"{village}{place}{incident},{','.join(rng.sample(DETAILS, 3))}。目前已造成{dead}人死亡。",
-        "published_at": now, "fetched_at": now,
+        "published_at": now,
+        "fetched_at": now,
     }
 
 
@@ -91,10 +139,12 @@ def _ingest_one(app: App, number: int, rng: random.Random) -> None:
 def _warm_up(app: App) -> None:
     """Load the dictionaries and compile the schemes once, as a running service has long done."""
     from pipeline.analyze import TextIn, analyze
-
     from yuqing.ingest import analysis_context
 
-    analyze(TextIn(title="预热", content="东园镇天气晴", source_type="news", published_at=None), analysis_context(app.settings))
+    analyze(
+        TextIn(title="预热", content="东园镇天气晴", source_type="news", published_at=None),
+        analysis_context(app.settings),
+    )
 
 
 def _detect_one(app: App, number: int, _rng: random.Random) -> None:
@@ -102,8 +152,17 @@ def _detect_one(app: App, number: int, _rng: random.Random) -> None:
 
     now = utcnow()
     with app.db.write() as session:
-        event = Event(title=f"郭滩村化工厂爆炸(第{number}号)", summary="已造成5人死亡", topic="work_safety", urgency=1,
-                      reasons=["死亡 5 人"], village="郭滩村", detected_at=now, last_mention_at=now, status="detected")
+        event = Event(
+            title=f"郭滩村化工厂爆炸(第{number}号)",
+            summary="已造成5人死亡",
+            topic="work_safety",
+            urgency=1,
+            reasons=["死亡 5 人"],
+            village="郭滩村",
+            detected_at=now,
+            last_mention_at=now,
+            status="detected",
+        )
         session.add(event)
         session.flush()
         on_event_detected(session, app.settings, event)
@@ -141,14 +200,20 @@ def alert_latency(folder: Path, db_url: str | None, count: int) -> None:
         app.close()
     accepted = {int(r.message["X-Yuqing-Event"]): r.accepted_at for r in sink.received if r.message["X-Yuqing-Event"]}
     latencies = sorted(accepted[e] - started[e] for e in started if e in accepted)
-    print(f"告警时延({'经 yuqing.ingest.ingest_item' if via_ingest else '未接入 pipeline.analyze:直接建事件并调用 on_event_detected'};"
-          f"{'PostgreSQL' if db_url else 'SQLite'})")
-    print(f"  信息 {number} 条 → 新事件 {len(started)} 个(等级分布 {levels}),SMTP 收到 {len(sink.received)} 封,"
-          f"全部到达:{complete}")
+    print(
+        f"告警时延({'经 yuqing.ingest.ingest_item' if via_ingest else '未接入 pipeline.analyze:直接建事件并调用 on_event_detected'};"
+        f"{'PostgreSQL' if db_url else 'SQLite'})"
+    )
+    print(
+        f"  信息 {number} 条 → 新事件 {len(started)} 个(等级分布 {levels}),SMTP 收到 {len(sink.received)} 封,"
+        f"全部到达:{complete}"
+    )
     if latencies:
         p95 = latencies[min(len(latencies) - 1, int(round(0.95 * len(latencies))) - 1)]
-        print(f"  中位数 {statistics.median(latencies) * 1000:.1f} ms,p95 {p95 * 1000:.1f} ms,"
-              f"最大 {latencies[-1] * 1000:.1f} ms(目标 p95 < 2000 ms)")
+        print(
+            f"  中位数 {statistics.median(latencies) * 1000:.1f} ms,p95 {p95 * 1000:.1f} ms,"
+            f"最大 {latencies[-1] * 1000:.1f} ms(目标 p95 < 2000 ms)"
+        )
 
 
 def _max_event(app: App) -> int:
@@ -172,14 +237,32 @@ def seed_open_events(app: App, count: int, rng: random.Random) -> None:
     for number, level in enumerate(levels, start=_max_event(app) + 1):
         detected = now - timedelta(hours=rng.uniform(0, 72))
         office = rng.choice(OFFICES)["code"]
-        events.append({"id": number, "title": f"事件{number}", "urgency": level, "status": "detected",
-                       "office_code": office, "detected_at": detected, "topic": "other"})
+        events.append(
+            {
+                "id": number,
+                "title": f"事件{number}",
+                "urgency": level,
+                "status": "detected",
+                "office_code": office,
+                "detected_at": detected,
+                "topic": "other",
+            }
+        )
         for stage, budget in budgets(app.settings, level).items():
             done = detected + budget / 2 if stage == "assess" and rng.random() < 0.8 else None
-            deadlines.append({"event_id": number, "stage": stage, "level": level, "office_code": office,
-                              "starts_at": detected, "due_at": detected + budget,
-                              "done_at": done if done and done <= now else None, "warned_shares": [],
-                              "escalation_step": 0})
+            deadlines.append(
+                {
+                    "event_id": number,
+                    "stage": stage,
+                    "level": level,
+                    "office_code": office,
+                    "starts_at": detected,
+                    "due_at": detected + budget,
+                    "done_at": done if done and done <= now else None,
+                    "warned_shares": [],
+                    "escalation_step": 0,
+                }
+            )
     with app.db.write() as session:
         session.execute(insert(Event), events)
         session.execute(insert(Deadline), deadlines)
@@ -212,8 +295,10 @@ def deadline_check(folder: Path, db_url: str | None, count: int) -> None:
     actions = [r.warnings + r.breaches + r.escalations for _, r in runs]
     print(f"时限检查({count} 个未办结事件,{open_rows} 条未完成时限;{'PostgreSQL' if db_url else 'SQLite'})")
     print(f"  首次补查(积压,全部到期项):{catch_up_seconds:.2f} s,{catch_up}")
-    print(f"  之后每 30 秒一次 × 10:中位数 {statistics.median(times) * 1000:.0f} ms,最长 {times[-1] * 1000:.0f} ms,"
-          f"每次处理 {min(actions)}–{max(actions)} 项(目标 < 1 s)")
+    print(
+        f"  之后每 30 秒一次 × 10:中位数 {statistics.median(times) * 1000:.0f} ms,最长 {times[-1] * 1000:.0f} ms,"
+        f"每次处理 {min(actions)}–{max(actions)} 项(目标 < 1 s)"
+    )
     print(f"  无到期项时:{idle * 1000:.0f} ms;共入队提醒 {queued} 封(信息 {mentions} 条)")
 
 

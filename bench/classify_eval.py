@@ -43,8 +43,10 @@ def evaluate_lexicon(raw) -> None:
 
     classifier = LexiconClassifier()
     started = time.process_time()
-    predicted = [classifier.classify(normalize(title), normalize(body)).topic
-                 for title, body in zip(raw["留言主题"], raw["留言详情"], strict=True)]
+    predicted = [
+        classifier.classify(normalize(title), normalize(body)).topic
+        for title, body in zip(raw["留言主题"], raw["留言详情"], strict=True)
+    ]
     seconds = time.process_time() - started
     labels = raw["一级分类"].tolist()
     hits = [topic in TIPDM_TO_OURS[label] for topic, label in zip(predicted, labels, strict=True)]
@@ -53,10 +55,14 @@ def evaluate_lexicon(raw) -> None:
     for label in TIPDM_TO_OURS:
         rows = [hit for hit, gold in zip(hits, labels, strict=True) if gold == label]
         print(f"      {label:8s} {sum(rows):3d}/{len(rows):3d} = {sum(rows) / len(rows):.3f}")
-    food = [hit or (topic == "food_drug" and label in FOOD_SAFETY_HOMES)
-            for hit, topic, label in zip(hits, predicted, labels, strict=True)]
-    print(f"    accuracy also counting food_drug under {'/'.join(FOOD_SAFETY_HOMES)} (TipDM has no food-safety class; "
-          f"its messages are filed there): {sum(food) / len(food):.4f}")
+    food = [
+        hit or (topic == "food_drug" and label in FOOD_SAFETY_HOMES)
+        for hit, topic, label in zip(hits, predicted, labels, strict=True)
+    ]
+    print(
+        f"    accuracy also counting food_drug under {'/'.join(FOOD_SAFETY_HOMES)} (TipDM has no food-safety class; "
+        f"its messages are filed there): {sum(food) / len(food):.4f}"
+    )
     wrong = Counter(topic for topic, hit in zip(predicted, hits, strict=True) if not hit)
     print("    wrong predictions by our topic:", ", ".join(f"{topic} {count}" for topic, count in wrong.most_common()))
 
@@ -64,8 +70,10 @@ def evaluate_lexicon(raw) -> None:
 def _report(name: str, gold: list[str], predicted: list[str]) -> None:
     from sklearn.metrics import accuracy_score, f1_score
 
-    print(f"    {name}: accuracy {accuracy_score(gold, predicted):.4f}, "
-          f"macro-F1 {f1_score(gold, predicted, average='macro'):.4f}")
+    print(
+        f"    {name}: accuracy {accuracy_score(gold, predicted):.4f}, "
+        f"macro-F1 {f1_score(gold, predicted, average='macro'):.4f}"
+    )
 
 
 def _own_rows(overlap, eval_words: list[list[str]]) -> set[int]:
@@ -74,8 +82,14 @@ def _own_rows(overlap, eval_words: list[list[str]]) -> set[int]:
     for words in eval_words:
         shared = overlap.shared(words)
         if shared:
-            own.add(max(shared, key=lambda index: min(shared[index] / max(len(overlap.sets[index]), 1),
-                                                      shared[index] / max(len(set(words)), 1))))
+            own.add(
+                max(
+                    shared,
+                    key=lambda index: min(
+                        shared[index] / max(len(overlap.sets[index]), 1), shared[index] / max(len(set(words)), 1)
+                    ),
+                )
+            )
     return own
 
 
@@ -96,8 +110,9 @@ def _near_copy_groups(overlap, threshold: float = 0.6) -> list[int]:
     return [root(index) for index in range(len(overlap.sets))]
 
 
-def _train_and_predict(texts: list[str], labels: list[str], eval_texts: list[str],
-                       eval_titles: list[str] | None = None) -> tuple[list[str], float]:
+def _train_and_predict(
+    texts: list[str], labels: list[str], eval_texts: list[str], eval_titles: list[str] | None = None
+) -> tuple[list[str], float]:
     from pipeline.training import load_model, train
 
     with tempfile.TemporaryDirectory() as directory:
@@ -115,23 +130,31 @@ def evaluate_training(raw, segmented, with_contaminated: bool, folds: int) -> No
 
     train_words = [split_segmented(text) for text in segmented["tokens"]]
     overlap = WordOverlap(train_words)
-    evaluation_words = [content_words(f"{title}\n{body}")
-                        for title, body in zip(raw["留言主题"], raw["留言详情"], strict=True)]
+    evaluation_words = [
+        content_words(f"{title}\n{body}") for title, body in zip(raw["留言主题"], raw["留言详情"], strict=True)
+    ]
     near = overlapping_rows(train_words, evaluation_words)
     own = _own_rows(overlap, evaluation_words)
-    print(f"(b) {SEGMENTED}: {len(segmented)} rows. The {len(raw)} evaluation texts are themselves in it "
-          f"({len(own)} rows); {len(near)} rows are copies or near-copies of them (≥ 60 % of a row's words inside "
-          f"one evaluation text), among them repeat postings of the same complaint")
+    print(
+        f"(b) {SEGMENTED}: {len(segmented)} rows. The {len(raw)} evaluation texts are themselves in it "
+        f"({len(own)} rows); {len(near)} rows are copies or near-copies of them (≥ 60 % of a row's words inside "
+        f"one evaluation text), among them repeat postings of the same complaint"
+    )
     gold = raw["一级分类"].tolist()
-    runs = [("trained without every near-copy (strict)", sorted(near)),
-            ("trained without the evaluation texts' own rows (repeat postings stay, as they would for new messages)",
-             sorted(own))]
+    runs = [
+        ("trained without every near-copy (strict)", sorted(near)),
+        (
+            "trained without the evaluation texts' own rows (repeat postings stay, as they would for new messages)",
+            sorted(own),
+        ),
+    ]
     if with_contaminated:
         runs.append(("trained on all rows (evaluation texts leak into training; for comparison only)", []))
     for name, dropped in runs:
         table = segmented.drop(index=dropped)
-        predicted, seconds = _train_and_predict(table["tokens"].tolist(), table["label"].tolist(),
-                                                raw["留言详情"].tolist(), raw["留言主题"].tolist())
+        predicted, seconds = _train_and_predict(
+            table["tokens"].tolist(), table["label"].tolist(), raw["留言详情"].tolist(), raw["留言主题"].tolist()
+        )
         print(f"    {name}: {len(table)} rows, trained in {seconds:.0f} s CPU")
         _report(f"  on {RAW} (target ≥ 0.94)", gold, predicted)
     if folds:
@@ -143,12 +166,15 @@ def evaluate_training(raw, segmented, with_contaminated: bool, folds: int) -> No
         predicted_all: list[str] = []
         splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=0)
         for train_index, test_index in splitter.split(texts, labels, groups):
-            predicted, _ = _train_and_predict([texts[i] for i in train_index], [labels[i] for i in train_index],
-                                              [texts[i] for i in test_index])
+            predicted, _ = _train_and_predict(
+                [texts[i] for i in train_index], [labels[i] for i in train_index], [texts[i] for i in test_index]
+            )
             truth += [labels[i] for i in test_index]
             predicted_all += predicted
-        print(f"    grouped {folds}-fold cross-validation on {SEGMENTED} (near-copies kept in one fold, "
-              f"{len(set(groups))} groups):")
+        print(
+            f"    grouped {folds}-fold cross-validation on {SEGMENTED} (near-copies kept in one fold, "
+            f"{len(set(groups))} groups):"
+        )
         _report("  all folds", truth, predicted_all)
 
 
@@ -157,8 +183,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--folds", type=int, default=5, help="grouped cross-validation folds (0: skip)")
-    parser.add_argument("--with-contaminated", action="store_true",
-                        help="also train on every row, evaluation copies included, to show the leak's effect")
+    parser.add_argument(
+        "--with-contaminated",
+        action="store_true",
+        help="also train on every row, evaluation copies included, to show the leak's effect",
+    )
     args = parser.parse_args()
     if not (args.data / RAW).is_file() or not (args.data / SEGMENTED).is_file():
         print(f"需要开发数据目录 {args.data}（含 {RAW} 与 {SEGMENTED}）", file=sys.stderr)

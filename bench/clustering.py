@@ -62,20 +62,30 @@ def main() -> int:
     split = {matter: events for matter, events in events_per_matter.items() if len(events) > 1}
     mixed = {event: matters for event, matters in matters_per_event.items() if len(matters) > 1}
     missing = [index for index in relevant if index not in event_of]
-    print(f"demo corpus (seed {args.seed}): {len(entries)} posts, {len(relevant)} should be relevant, "
-          f"{len(events_per_matter)} matters; similarity threshold {settings.clustering.similarity}")
+    print(
+        f"demo corpus (seed {args.seed}): {len(entries)} posts, {len(relevant)} should be relevant, "
+        f"{len(events_per_matter)} matters; similarity threshold {settings.clustering.similarity}"
+    )
     print(f"  B-cubed precision {precision:.3f}, recall {recall:.3f}, F1 {f1:.3f}")
-    print(f"  matters split over several events: {len(split)} of {len(events_per_matter)}; "
-          f"events mixing matters: {len(mixed)} of {len(matters_per_event)}")
-    print(f"  relevant posts in no event: {len(missing)} "
-          f"({Counter(entries[index].post.role for index in missing).most_common()})")
-    for matter, events in sorted(split.items(), key=lambda pair: -len(pair[1]))[:args.show]:
+    print(
+        f"  matters split over several events: {len(split)} of {len(events_per_matter)}; "
+        f"events mixing matters: {len(mixed)} of {len(matters_per_event)}"
+    )
+    print(
+        f"  relevant posts in no event: {len(missing)} "
+        f"({Counter(entries[index].post.role for index in missing).most_common()})"
+    )
+    for matter, events in sorted(split.items(), key=lambda pair: -len(pair[1]))[: args.show]:
         titles = [f"[{event}] {entries[index].title}" for index, event in clustered.items() if gold[index] == matter]
         print(f"  split {matter} into {len(events)} events: " + " | ".join(titles))
-    for event, matters in sorted(mixed.items(), key=lambda pair: -len(pair[1]))[:args.show]:
+    for event, matters in sorted(mixed.items(), key=lambda pair: -len(pair[1]))[: args.show]:
         titles = [f"{gold[index]}: {entries[index].title}" for index, other in clustered.items() if other == event]
-        print(f"  event {event} mixes " + ", ".join(f"{matter}×{count}" for matter, count in matters.items())
-              + " | " + " | ".join(titles))
+        print(
+            f"  event {event} mixes "
+            + ", ".join(f"{matter}×{count}" for matter, count in matters.items())
+            + " | "
+            + " | ".join(titles)
+        )
     return 0
 
 

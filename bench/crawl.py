@@ -20,7 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +32,7 @@ from crawlers.urls import canonical_url  # noqa: E402
 from yuqing.demo.many import start_many_sites  # noqa: E402
 from yuqing.demo.sites import sources_toml  # noqa: E402
 
-UTC = timezone.utc
+UTC = UTC
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -59,15 +59,24 @@ def write_config(workdir: Path, sources: list[dict]) -> Path:
     config.write_text(
         f'[database]\nurl = "sqlite:///{workdir / "yuqing.db"}"\n[logging]\nfile = "{workdir / "yuqing.log"}"\n'
         'level = "WARNING"\n[mail]\nadmin_emails = ["admin@example.gov.cn"]\n'
-        '[[schemes]]\nname = "东园镇"\nregion = "东园|沙坡头|中卫"\n\n' + sources_toml(sources), encoding="utf-8")
+        '[[schemes]]\nname = "东园镇"\nregion = "东园|沙坡头|中卫"\n\n' + sources_toml(sources),
+        encoding="utf-8",
+    )
     return config
 
 
 def start_crawler(config: Path, workdir: Path) -> subprocess.Popen:
-    command = [sys.executable, "-c", "import sys; from yuqing.cli import main; sys.exit(main())",
-               "--config", str(config), "crawl"]
-    return subprocess.Popen(command, cwd=ROOT, stdout=(workdir / "crawl.out").open("w"),
-                            stderr=(workdir / "crawl.err").open("w"))
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from yuqing.cli import main; sys.exit(main())",
+        "--config",
+        str(config),
+        "crawl",
+    ]
+    return subprocess.Popen(
+        command, cwd=ROOT, stdout=(workdir / "crawl.out").open("w"), stderr=(workdir / "crawl.err").open("w")
+    )
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -79,8 +88,12 @@ def first_seen(workdir: Path) -> tuple[dict[str, datetime], tuple]:
     engine = create_engine(f"sqlite:///{workdir / 'yuqing.db'}")
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT canonical_url, first_seen_at FROM mentions")).all()
-        runs = connection.execute(text("SELECT count(*), sum(ok), avg((julianday(finished_at) - "
-                                       "julianday(started_at)) * 86400), sum(not_modified) FROM crawl_runs")).one()
+        runs = connection.execute(
+            text(
+                "SELECT count(*), sum(ok), avg((julianday(finished_at) - "
+                "julianday(started_at)) * 86400), sum(not_modified) FROM crawl_runs"
+            )
+        ).one()
     engine.dispose()
     seen = {url: datetime.fromisoformat(str(at)).replace(tzinfo=UTC) for url, at in rows}
     return seen, runs
@@ -93,8 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True)
     sites = start_many_sites(args.sources, hosts=args.hosts, mean_gap=args.mean_gap, backlog=1)
     config = write_config(workdir, sites.sources(interval=args.interval))
-    print(f"{args.sources} 个来源,分布在 {args.hosts} 个回环地址;每源间隔 {args.interval} 秒;"
-          f"平均每源 {args.mean_gap:g} 秒一条新信息;共 {args.minutes:g} 分钟(预热 {args.warmup:g} 秒)", flush=True)
+    print(
+        f"{args.sources} 个来源,分布在 {args.hosts} 个回环地址;每源间隔 {args.interval} 秒;"
+        f"平均每源 {args.mean_gap:g} 秒一条新信息;共 {args.minutes:g} 分钟(预热 {args.warmup:g} 秒)",
+        flush=True,
+    )
     started = datetime.now(UTC)
     crawler = start_crawler(config, workdir)
     try:
@@ -150,14 +166,18 @@ def report(args, sites, workdir: Path, window: dict, started: datetime, ended: d
             lags.append(max((at - item.published_at).total_seconds(), 0.0))
     print()
     print(f"测量窗口:{span:.0f} 秒(预热后)")
-    print(f"抓取速率:{len(measured) / span:.1f} 次请求/秒(订阅源 {len(feeds) / span:.1f} 次/秒,其中 304 占 "
-          f"{sum(r.status == 304 for r in feeds) / max(len(feeds), 1):.0%})")
+    print(
+        f"抓取速率:{len(measured) / span:.1f} 次请求/秒(订阅源 {len(feeds) / span:.1f} 次/秒,其中 304 占 "
+        f"{sum(r.status == 304 for r in feeds) / max(len(feeds), 1):.0%})"
+    )
     print(f"采集进程 CPU:{cpu_share:.1%} 个核(目标 < 50%)")
     print(f"采集轮次:{runs} 轮,成功 {ok_runs or 0} 轮,平均每轮 {run_seconds or 0:.2f} 秒,304 共 {not_modified or 0} 次")
     if lags:
         p95 = percentile(lags, 0.95)
-        print(f"发现时延({len(lags)} 条新信息):中位数 {statistics.median(lags):.1f} 秒,P95 {p95:.1f} 秒,"
-              f"最大 {max(lags):.1f} 秒(目标 P95 < 75 秒)")
+        print(
+            f"发现时延({len(lags)} 条新信息):中位数 {statistics.median(lags):.1f} 秒,P95 {p95:.1f} 秒,"
+            f"最大 {max(lags):.1f} 秒(目标 P95 < 75 秒)"
+        )
     print(f"窗口内发布但截至结束仍未采到:{missed} 条")
     print(f"数据与日志:{workdir}")
 

@@ -27,13 +27,13 @@ import sqlalchemy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from yuqing.app import App, open_app  # noqa: E402
-from yuqing.config import settings_from_dict  # noqa: E402
-from yuqing.db.models import AuditLog, Deadline, Event, Mention, User  # noqa: E402
-from yuqing.db.types import UTCDateTime  # noqa: E402
-from yuqing.settings_model import TOPIC_DEFAULTS  # noqa: E402
-from yuqing.timeutil import utcnow  # noqa: E402
-from yuqing.users import hash_password  # noqa: E402
+from yuqing.app import App, open_app
+from yuqing.config import settings_from_dict
+from yuqing.db.models import AuditLog, Deadline, Event, Mention, User
+from yuqing.db.types import UTCDateTime
+from yuqing.settings_model import TOPIC_DEFAULTS
+from yuqing.timeutil import utcnow
+from yuqing.users import hash_password
 
 OFFICES = ["dzb", "msfw", "zzwb", "jjfw", "nyzx", "cwh-guotan"]
 VILLAGES = ["东园村", "郭滩村", "金沙村", "柔新村", "美利村", "宣和村", "永康村", "常乐村"]
@@ -41,18 +41,33 @@ TOPICS = list(TOPIC_DEFAULTS)
 SOURCES = 20
 DAYS = 180
 CHUNK = 50_000
-STATUS_WEIGHTS = {"closed": 60, "evaluated": 25, "false_alarm": 3, "no_action": 2, "detected": 3, "assessed": 4,
-                  "responded": 3}
+STATUS_WEIGHTS = {
+    "closed": 60,
+    "evaluated": 25,
+    "false_alarm": 3,
+    "no_action": 2,
+    "detected": 3,
+    "assessed": 4,
+    "responded": 3,
+}
 LEVEL_WEIGHTS = {1: 2, 2: 8, 3: 30, 4: 60}
 
 
 def make_settings(folder: Path, db_url: str):
     offices = [{"code": code, "name": f"单位{code}", "lead": code == "dzb"} for code in OFFICES]
-    sources = [{"name": f"src{n:02d}", "kind": "rss", "url": f"http://127.0.0.1:9/{n}.xml", "title": f"来源{n:02d}"}
-               for n in range(SOURCES)]
-    data = {"general": {"data_dir": str(folder / "data")}, "logging": {"file": ""}, "database": {"url": db_url},
-            "dashboard": {"secret_key": "bench"}, "offices": offices, "sources": sources,
-            "regions": {"villages": VILLAGES}}
+    sources = [
+        {"name": f"src{n:02d}", "kind": "rss", "url": f"http://127.0.0.1:9/{n}.xml", "title": f"来源{n:02d}"}
+        for n in range(SOURCES)
+    ]
+    data = {
+        "general": {"data_dir": str(folder / "data")},
+        "logging": {"file": ""},
+        "database": {"url": db_url},
+        "dashboard": {"secret_key": "bench"},
+        "offices": offices,
+        "sources": sources,
+        "regions": {"villages": VILLAGES},
+    }
     return settings_from_dict(data, folder / "config.toml")
 
 
@@ -97,8 +112,12 @@ class Writer:
         indexes = self._drop_indexes(cursor, table.name)
         batch = []
         for row in rows:
-            batch.append([(convert(row[name]) if convert else row[name]) if name in row else default
-                          for name, convert, default in plan])
+            batch.append(
+                [
+                    (convert(row[name]) if convert else row[name]) if name in row else default
+                    for name, convert, default in plan
+                ]
+            )
             if len(batch) >= CHUNK:
                 self._flush(cursor, table.name, names, batch)
                 batch = []
@@ -112,8 +131,9 @@ class Writer:
         """Drop the table's secondary indexes (SQLite), returning the statements that recreate them."""
         if not self.sqlite:
             return []
-        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-                       (table,))
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,)
+        )
         found = cursor.fetchall()
         for name, _ in found:
             cursor.execute(f'DROP INDEX "{name}"')
@@ -133,8 +153,10 @@ class Writer:
         cursor = self.connection.cursor()
         if not self.sqlite:
             for table in tables:
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                               f"(SELECT COALESCE(MAX(id), 1) FROM {table}))")
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                )
         cursor.execute("ANALYZE")
         self.connection.commit()
         self.connection.close()
@@ -155,48 +177,93 @@ def generate(app: App, mentions: int, events: int, seed: int = 7) -> dict:
 
     def event_rows():
         for n in range(events):
-            yield {"id": n + 1, "title": f"{rng.choice(VILLAGES)}群众反映第{n + 1}号问题", "summary": "",
-                   "topic": rng.choice(TOPICS), "urgency": levels[n], "status": statuses[n],
-                   "office_code": rng.choice(OFFICES), "village": rng.choice(VILLAGES), "detected_at": detected[n],
-                   "first_published_at": detected[n], "last_mention_at": detected[n] + timedelta(hours=2),
-                   "mention_count": 16, "source_count": 4, "heat": rng.random() * 100, "velocity": rng.random() * 5,
-                   "emerging": rng.random() < 0.01, "updated_at": now}
+            yield {
+                "id": n + 1,
+                "title": f"{rng.choice(VILLAGES)}群众反映第{n + 1}号问题",
+                "summary": "",
+                "topic": rng.choice(TOPICS),
+                "urgency": levels[n],
+                "status": statuses[n],
+                "office_code": rng.choice(OFFICES),
+                "village": rng.choice(VILLAGES),
+                "detected_at": detected[n],
+                "first_published_at": detected[n],
+                "last_mention_at": detected[n] + timedelta(hours=2),
+                "mention_count": 16,
+                "source_count": 4,
+                "heat": rng.random() * 100,
+                "velocity": rng.random() * 5,
+                "emerging": rng.random() < 0.01,
+                "updated_at": now,
+            }
 
     def deadline_rows():
         number = 0
         for n in range(events):
             open_event = statuses[n] in ("detected", "assessed", "responded")
-            stages = [("assess", 0.5 * levels[n])] + ([("publish", 5), ("press", 24)] if levels[n] <= 2
-                                                       else [("respond", 48)])
+            stages = [("assess", 0.5 * levels[n])] + (
+                [("publish", 5), ("press", 24)] if levels[n] <= 2 else [("respond", 48)]
+            )
             for stage, hours in stages:
                 number += 1
                 due = detected[n] + timedelta(hours=hours)
                 pending = open_event and not (stage == "assess" and statuses[n] != "detected")
                 done = None if pending else due - timedelta(minutes=rng.random() * 60 * hours * 1.2 - 10)
                 duty = stage == "assess"  # 研判 is the duty desk's; the other stages an office's
-                yield {"id": number, "event_id": n + 1, "stage": stage, "level": levels[n],
-                       "holder": "duty" if duty else "office", "office_code": None if duty else rng.choice(OFFICES),
-                       "starts_at": detected[n], "due_at": due, "done_at": done}
+                yield {
+                    "id": number,
+                    "event_id": n + 1,
+                    "stage": stage,
+                    "level": levels[n],
+                    "holder": "duty" if duty else "office",
+                    "office_code": None if duty else rng.choice(OFFICES),
+                    "starts_at": detected[n],
+                    "due_at": due,
+                    "done_at": done,
+                }
 
     def mention_rows():
         for n in range(mentions):
             event_id = rng.randrange(events) + 1 if rng.random() < 0.8 else None
-            seen = detected[event_id - 1] + timedelta(minutes=rng.random() * 600) if event_id else \
-                now - timedelta(seconds=rng.random() * DAYS * 86400)
+            seen = (
+                detected[event_id - 1] + timedelta(minutes=rng.random() * 600)
+                if event_id
+                else now - timedelta(seconds=rng.random() * DAYS * 86400)
+            )
             url = f"http://127.0.0.1:9/p/{n:08d}"  # in key order, so the unique index grows at its end
-            yield {"id": n + 1, "source_id": rng.randrange(SOURCES) + 1, "url": url, "canonical_url": url,
-                   "content_hash": f"{n:016x}", "title": f"网帖{n}", "content": "正文" * 20, "published_at": seen,
-                   "first_seen_at": seen, "updated_at": seen, "relevant": rng.random() < 0.7,
-                   "topic": rng.choice(TOPICS), "urgency": rng.choice((1, 2, 3, 4, 4, 4)),
-                   "negativity": rng.random(), "village": rng.choice(VILLAGES), "event_id": event_id}
+            yield {
+                "id": n + 1,
+                "source_id": rng.randrange(SOURCES) + 1,
+                "url": url,
+                "canonical_url": url,
+                "content_hash": f"{n:016x}",
+                "title": f"网帖{n}",
+                "content": "正文" * 20,
+                "published_at": seen,
+                "first_seen_at": seen,
+                "updated_at": seen,
+                "relevant": rng.random() < 0.7,
+                "topic": rng.choice(TOPICS),
+                "urgency": rng.choice((1, 2, 3, 4, 4, 4)),
+                "negativity": rng.random(),
+                "village": rng.choice(VILLAGES),
+                "event_id": event_id,
+            }
 
     def audit_rows():
         number = 0
         for n in range(events):
             for action in ("detected", "route", "assess"):
                 number += 1
-                yield {"id": number, "at": detected[n], "actor": "system", "entity": "event",
-                       "entity_id": str(n + 1), "event_id": n + 1, "action": action}
+                yield {
+                    "id": number,
+                    "at": detected[n],
+                    "actor": "system",
+                    "entity": "event",
+                    "entity_id": str(n + 1),
+                    "event_id": n + 1,
+                    "action": action,
+                }
 
     writer.write(Event, event_rows())
     writer.write(Deadline, deadline_rows())
@@ -205,8 +272,9 @@ def generate(app: App, mentions: int, events: int, seed: int = 7) -> dict:
     writer.finish(["events", "deadlines", "mentions", "audit_log"])
     with app.db.write() as session:
         session.add(User(username="duty", role="duty", password_hash=hash_password("bench-password")))
-        session.add(User(username="office", role="office", office_code="msfw",
-                         password_hash=hash_password("bench-password")))
+        session.add(
+            User(username="office", role="office", office_code="msfw", password_hash=hash_password("bench-password"))
+        )
     return {"seconds": time.perf_counter() - started}
 
 
@@ -234,13 +302,21 @@ def scenarios() -> list[tuple[str, str, str, dict]]:
     return [
         ("总览 值班员", "duty", "ov-counts.children", overview),
         ("总览 责任单位", "office", "ov-counts.children", overview),
-        ("总览 只看超时 1-2级", "duty", "ov-counts.children", {**overview, "ov-levels.value": [1, 2],
-                                                         "ov-overdue.value": ["overdue"]}),
+        (
+            "总览 只看超时 1-2级",
+            "duty",
+            "ov-counts.children",
+            {**overview, "ov-levels.value": [1, 2], "ov-overdue.value": ["overdue"]},
+        ),
         ("事件列表 未办结", "duty", "ev-grid.rowData", events),
         ("事件列表 全部(最新500)", "duty", "ev-grid.rowData", {"tick.n_intervals": 1}),
         ("事件列表 关键词", "duty", "ev-grid.rowData", {"tick.n_intervals": 1, "ev-text.value": "郭滩村"}),
-        ("事件列表 来源+30天", "duty", "ev-grid.rowData", {"tick.n_intervals": 1, "ev-source.value": "src03",
-                                                       "ev-period.value": "30"}),
+        (
+            "事件列表 来源+30天",
+            "duty",
+            "ev-grid.rowData",
+            {"tick.n_intervals": 1, "ev-source.value": "src03", "ev-period.value": "30"},
+        ),
         ("事件列表 责任单位", "office", "ev-grid.rowData", {"tick.n_intervals": 1}),
         ("待研判清单 值班员", "duty", "q-grid.rowData", {"tick.n_intervals": 1, "q-changed.data": 0}),
         ("提示(时限80%/超时) 值班员", "duty", "alert-banner.children", {"tick.n_intervals": 1}),
@@ -287,28 +363,37 @@ def bench_backend(label: str, db_url: str, args, reuse: bool = False) -> list[tu
         dep = next(d for d in deps if output in d["output"])
         args_in = [values.get(f"{i['id']}.{i['property']}") for i in dep["inputs"] + dep["state"]]
 
-        def direct():
+        def direct(user=user, function=function, args_in=args_in):
             with server.test_request_context("/_dash-update-component", method="POST"):
                 login_user(users[user])
                 function(*args_in)
 
-        body = {"output": dep["output"], "outputs": [], "changedPropIds": [f"{dep['inputs'][0]['id']}.n_intervals"],
-                "inputs": [{"id": i["id"], "property": i["property"], "value": v} for i, v in zip(dep["inputs"], args_in)],
-                "state": [{"id": i["id"], "property": i["property"], "value": v}
-                          for i, v in zip(dep["state"], args_in[len(dep["inputs"]):])]}
+        body = {
+            "output": dep["output"],
+            "outputs": [],
+            "changedPropIds": [f"{dep['inputs'][0]['id']}.n_intervals"],
+            "inputs": [{"id": i["id"], "property": i["property"], "value": v} for i, v in zip(dep["inputs"], args_in)],
+            "state": [
+                {"id": i["id"], "property": i["property"], "value": v}
+                for i, v in zip(dep["state"], args_in[len(dep["inputs"]) :])
+            ],
+        }
         spec = dep["output"]
         parts = spec[2:-2].split("...") if spec.startswith("..") else [spec]
         body["outputs"] = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
         if not spec.startswith(".."):
             body["outputs"] = body["outputs"][0]
 
-        def over_http():
+        def over_http(user=user, body=body):
             response = clients[user].post("/_dash-update-component", json=body, headers={"Origin": "http://localhost"})
             assert response.status_code == 200, response.status_code
 
         results.append((label, name, *time_runs(direct, args.runs), *time_runs(over_http, args.runs)))
-        print(f"[{label}] {name}: 函数 中位 {results[-1][2]:.0f} ms / p95 {results[-1][3]:.0f} ms;"
-              f" HTTP 中位 {results[-1][4]:.0f} ms / p95 {results[-1][5]:.0f} ms", flush=True)
+        print(
+            f"[{label}] {name}: 函数 中位 {results[-1][2]:.0f} ms / p95 {results[-1][3]:.0f} ms;"
+            f" HTTP 中位 {results[-1][4]:.0f} ms / p95 {results[-1][5]:.0f} ms",
+            flush=True,
+        )
     app.close()
     shutil.rmtree(folder, ignore_errors=True)
     return results
@@ -365,8 +450,11 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             drop()
     print(f"\n{args.mentions:,} 条信息 · {args.events:,} 个事件 · 每项 {args.runs} 次(目标 p95 < 300 ms)")
-    print(_pad("数据库", 12) + _pad("回调(ms)", 24) + "".join(_pad(h, 10, right=True)
-                                                        for h in ("函数中位", "函数p95", "HTTP中位", "HTTP p95")))
+    print(
+        _pad("数据库", 12)
+        + _pad("回调(ms)", 24)
+        + "".join(_pad(h, 10, right=True) for h in ("函数中位", "函数p95", "HTTP中位", "HTTP p95"))
+    )
     for label, name, *figures in results:
         flag = "" if max(figures[1], figures[3]) < 300 else "  ← 超出目标"
         print(_pad(label, 12) + _pad(name, 24) + "".join(_pad(f"{v:.0f}", 10, right=True) for v in figures) + flag)

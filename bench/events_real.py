@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
@@ -40,13 +40,21 @@ from pipeline.clustering import b_cubed  # noqa: E402 - the path is set up first
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 LABELS = Path(__file__).resolve().parent / "labels" / "duee_incidents.csv"
-TIPDM_FILES = ("tipdm2020_labeled_raw_sample.csv", "tipdm2020_messages_with_votes.csv",
-               "tipdm2020_messages_with_replies.csv")
+TIPDM_FILES = (
+    "tipdm2020_labeled_raw_sample.csv",
+    "tipdm2020_messages_with_votes.csv",
+    "tipdm2020_messages_with_replies.csv",
+)
 SOURCES = [("news-a", "news"), ("forum-a", "forum"), ("weibo-a", "weibo"), ("news-b", "news")]
 # The topic an emergency of each DuEE kind belongs to (issue 11): any of the set is right.
 EXPECTED_TOPICS = {
-    "袭击": {"public_security"}, "车祸": {"transport"}, "坠机": {"transport"}, "地震": {"disaster"},
-    "洪灾": {"disaster"}, "爆炸": {"work_safety", "public_security"}, "坍/垮塌": {"work_safety", "disaster", "urban"},
+    "袭击": {"public_security"},
+    "车祸": {"transport"},
+    "坠机": {"transport"},
+    "地震": {"disaster"},
+    "洪灾": {"disaster"},
+    "爆炸": {"work_safety", "public_security"},
+    "坍/垮塌": {"work_safety", "disaster", "urban"},
     "起火": {"work_safety"},
 }
 WILDFIRE = re.compile(r"森林|山火|林火|草原")
@@ -67,10 +75,13 @@ def _settings(directory: Path, similarity: float | None = None):
     from yuqing.config import settings_from_dict
 
     config = {
-        "general": {"data_dir": "data"}, "logging": {"file": ""},
+        "general": {"data_dir": "data"},
+        "logging": {"file": ""},
         "database": {"url": f"sqlite:///{directory}/events_real.db"},
-        "sources": [{"name": name, "kind": "rss", "url": f"http://127.0.0.1:9/{name}.xml", "source_type": kind}
-                    for name, kind in SOURCES],
+        "sources": [
+            {"name": name, "kind": "rss", "url": f"http://127.0.0.1:9/{name}.xml", "source_type": kind}
+            for name, kind in SOURCES
+        ],
     }
     if similarity is not None:
         config["clustering"] = {"similarity": similarity}
@@ -94,13 +105,14 @@ def _windows(incidents: dict[str, list[dict]], per_kind: int, seed: int) -> list
     return windows
 
 
-def replay_events(data: Path, splits: list[str], per_kind: int, seed: int, show: int,
-                  similarity: float | None = None) -> None:
+def replay_events(
+    data: Path, splits: list[str], per_kind: int, seed: int, show: int, similarity: float | None = None
+) -> None:
     """Ingest the labelled rows window by window and score the events against the incidents."""
+    import logging
+
     from yuqing.app import open_app
     from yuqing.ingest import ingest_item
-
-    import logging
 
     logging.getLogger("yuqing").setLevel(logging.ERROR)  # alerts without recipients are expected here
     labels = _labels(splits)
@@ -119,7 +131,7 @@ def replay_events(data: Path, splits: list[str], per_kind: int, seed: int, show:
     with tempfile.TemporaryDirectory() as directory:
         app = open_app(_settings(Path(directory), similarity))
         try:
-            clock = datetime(2026, 1, 1, 8, tzinfo=timezone.utc)
+            clock = datetime(2026, 1, 1, 8, tzinfo=UTC)
             for window in windows:
                 queues = [list(incidents[key]) for key in window]
                 order = []
@@ -129,8 +141,14 @@ def replay_events(data: Path, splits: list[str], per_kind: int, seed: int, show:
                 for number, (key, row) in enumerate(order):
                     now = clock + timedelta(minutes=3 * number)
                     name = SOURCES[number % len(SOURCES)][0]
-                    item = {"source": name, "url": f"http://bench.invalid/{row['id']}", "title": "",
-                            "content": row["text1"], "published_at": now - timedelta(minutes=2), "fetched_at": now}
+                    item = {
+                        "source": name,
+                        "url": f"http://bench.invalid/{row['id']}",
+                        "title": "",
+                        "content": row["text1"],
+                        "published_at": now - timedelta(minutes=2),
+                        "fetched_at": now,
+                    }
                     result = ingest_item(app, item, now=now)
                     gold[row["id"]], texts[row["id"]] = key, row["text1"]
                     if result.event_id is not None:
@@ -141,10 +159,14 @@ def replay_events(data: Path, splits: list[str], per_kind: int, seed: int, show:
     seconds = time.perf_counter() - started
     clustered = {rid: event for rid, event in event_of.items()}
     precision, recall = b_cubed({rid: gold[rid] for rid in clustered}, clustered)
-    print(f"events ({'+'.join(splits)}): {len(gold)} reports of {len(incidents)} incidents in {len(windows)} windows "
-          f"(≤{per_kind} incidents per kind at once), ingested in {seconds:.0f} s")
-    print(f"  B-cubed precision {precision:.3f} (target ≥ 0.95), recall {recall:.3f} (target ≥ 0.90); "
-          f"reports in no event: {len(gold) - len(clustered)}")
+    print(
+        f"events ({'+'.join(splits)}): {len(gold)} reports of {len(incidents)} incidents in {len(windows)} windows "
+        f"(≤{per_kind} incidents per kind at once), ingested in {seconds:.0f} s"
+    )
+    print(
+        f"  B-cubed precision {precision:.3f} (target ≥ 0.95), recall {recall:.3f} (target ≥ 0.90); "
+        f"reports in no event: {len(gold) - len(clustered)}"
+    )
     events_per_incident: dict[str, set[int]] = defaultdict(set)
     incidents_per_event: dict[int, Counter] = defaultdict(Counter)
     for rid, event in clustered.items():
@@ -152,8 +174,10 @@ def replay_events(data: Path, splits: list[str], per_kind: int, seed: int, show:
         incidents_per_event[event][gold[rid]] += 1
     split_up = {key: events for key, events in events_per_incident.items() if len(events) > 1}
     mixed = {event: keys for event, keys in incidents_per_event.items() if len(keys) > 1}
-    print(f"  incidents split over several events: {len(split_up)} of {len(events_per_incident)}; "
-          f"events mixing incidents: {len(mixed)} of {len(incidents_per_event)}")
+    print(
+        f"  incidents split over several events: {len(split_up)} of {len(events_per_incident)}; "
+        f"events mixing incidents: {len(mixed)} of {len(incidents_per_event)}"
+    )
     for event, keys in sorted(mixed.items(), key=lambda pair: -len(pair[1]))[:show]:
         print(f"  event {event} mixes " + ", ".join(f"{key}×{count}" for key, count in keys.items()))
         for rid, other in clustered.items():
@@ -177,8 +201,7 @@ def judgement(data: Path, splits: list[str], show: int) -> None:
         rows = _rows(data, split)
         disasters = [row for row in rows if any(label.startswith("灾害/意外") for label in row["label"])]
         ordinary = [row for row in rows if row not in disasters]
-        judged = {row["id"]: analyze(TextIn(content=row["text1"], source_type="news"), context)
-                  for row in rows}
+        judged = {row["id"]: analyze(TextIn(content=row["text1"], source_type="news"), context) for row in rows}
         missed = [row for row in disasters if judged[row["id"]].urgency > 3]
         right = 0
         for row in disasters:
@@ -193,9 +216,11 @@ def judgement(data: Path, splits: list[str], show: int) -> None:
         print(f"judgement on DuEE {split}: {len(disasters)} disaster rows, {len(ordinary)} ordinary-news rows")
         print(f"  disaster recall (level ≤ 3): {1 - len(missed) / len(disasters):.4f} (target ≥ 0.95)")
         print(f"  emergency topic right: {right / len(disasters):.4f}")
-        print(f"  false-urgent (level 1–2) on ordinary news: {len(urgent) / len(ordinary):.4%} ({len(urgent)}) "
-              f"(target ≤ 0.5 %); without 人生-死亡/失联 rows, which often report real deaths: "
-              f"{len(urgent_plain) / len(plain):.4%} ({len(urgent_plain)})")
+        print(
+            f"  false-urgent (level 1–2) on ordinary news: {len(urgent) / len(ordinary):.4%} ({len(urgent)}) "
+            f"(target ≤ 0.5 %); without 人生-死亡/失联 rows, which often report real deaths: "
+            f"{len(urgent_plain) / len(plain):.4%} ({len(urgent_plain)})"
+        )
         for row in urgent[:show]:
             print(f"      {judged[row['id']].urgency}级 {row['label']} {row['text1'][:60]}")
     messages = []
@@ -207,8 +232,10 @@ def judgement(data: Path, splits: list[str], show: int) -> None:
         result = analyze(TextIn(title=title, content=body, source_type="board"), context)
         if result.urgency <= 2:
             urgent_messages.append((title, result.urgency_reasons))
-    print(f"judgement on TipDM: {len(messages)} citizen messages; false-urgent (level 1–2): "
-          f"{len(urgent_messages) / len(messages):.4%} ({len(urgent_messages)}) (target ≤ 1.5 %)")
+    print(
+        f"judgement on TipDM: {len(messages)} citizen messages; false-urgent (level 1–2): "
+        f"{len(urgent_messages) / len(messages):.4%} ({len(urgent_messages)}) (target ≤ 1.5 %)"
+    )
     for title, reasons in urgent_messages[:show]:
         print(f"      {title[:40]} — {'；'.join(reasons[:2])}")
 

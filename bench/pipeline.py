@@ -18,8 +18,7 @@ from pathlib import Path
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-FILES = ("tipdm2020_labeled_raw_sample.csv", "tipdm2020_messages_with_votes.csv",
-         "tipdm2020_messages_with_replies.csv")
+FILES = ("tipdm2020_labeled_raw_sample.csv", "tipdm2020_messages_with_votes.csv", "tipdm2020_messages_with_replies.csv")
 
 
 def load_messages(data: Path) -> list[tuple[str, str, str]]:
@@ -42,8 +41,11 @@ def realistic_context():
 
     rng = random.Random(4)
     words = sorted({word for section in read_weighted_lexicon("topics.txt").values() for word in section})
-    regions = ["A市", "西地省"] + [f"A{i}区" for i in range(1, 10)] + [f"{c}{i}县" for c in "BCDEFGHIJKLM"
-                                                                     for i in range(1, 10)]
+    regions = (
+        ["A市", "西地省"]
+        + [f"A{i}区" for i in range(1, 10)]
+        + [f"{c}{i}县" for c in "BCDEFGHIJKLM" for i in range(1, 10)]
+    )
     villages = [f"{a}{b}村" for a in "东西南北中上下前后新" for b in "园湾沟台庄桥坪塘岗寨"]
     schemes = []
     for number in range(400):
@@ -52,8 +54,9 @@ def realistic_context():
         event = "|".join(rng.sample(words, 8)) + f"|({rng.choice(words)}+{rng.choice(words)})"
         exclude = "|".join(rng.sample(words, 2)) if number % 5 == 0 else ""
         schemes.append((f"方案{number}", region, subject, event, exclude))
-    context = build_context(schemes, villages=villages,
-                            village_aliases={name: [name[:-1] + "组"] for name in villages[:30]})
+    context = build_context(
+        schemes, villages=villages, village_aliases={name: [name[:-1] + "组"] for name in villages[:30]}
+    )
     return context, sum(len(s[1].split("|")) + len(s[2].split("|")) + len(s[3].split("|")) for s in schemes)
 
 
@@ -84,9 +87,11 @@ def bench_throughput(messages: list[tuple[str, str, str]], repeat: int) -> None:
     characters = sum(map(len, joined))
     jieba_seconds = time_best(lambda: [jieba.lcut(text) for text in joined], repeat)
     pipeline_seconds = time_best(lambda: [analyze(item, context) for item in inputs], repeat)
-    print(f"messages: {len(messages)} (mean {characters / len(messages):.0f} characters); "
-          f"schemes: {len(context.schemes)} with {context.schemes.words} distinct keywords "
-          f"({keyword_count} in expressions); best CPU time of {repeat} runs, one core")
+    print(
+        f"messages: {len(messages)} (mean {characters / len(messages):.0f} characters); "
+        f"schemes: {len(context.schemes)} with {context.schemes.words} distinct keywords "
+        f"({keyword_count} in expressions); best CPU time of {repeat} runs, one core"
+    )
     print(f"jieba.lcut alone : {len(messages) / jieba_seconds:9.0f} messages/s ({jieba_seconds:.2f} s)")
     print(f"pipeline analyze : {len(messages) / pipeline_seconds:9.0f} messages/s ({pipeline_seconds:.2f} s)")
     print(f"ratio pipeline/jieba: {jieba_seconds / pipeline_seconds:.2f}x (target ≥ 2x)")
@@ -124,14 +129,18 @@ def bench_index_memory(messages: list[tuple[str, str, str]], steps: list[int]) -
     (n1, m1), (n2, m2) = measured[0], measured[-1]
     slope = (m2 - m1) / (n2 - n1) if n2 != n1 else m2 / n2
     million = m2 + slope * (1_000_000 - n2)
-    print(f"  extrapolated to 1,000,000 mentions: {million / 2**20:.0f} MiB "
-          f"(marginal {slope:.0f} bytes/mention from the measured steps)")
+    print(
+        f"  extrapolated to 1,000,000 mentions: {million / 2**20:.0f} MiB "
+        f"(marginal {slope:.0f} bytes/mention from the measured steps)"
+    )
     probe = texts[0][:300]
     query_started = time.perf_counter()
     for _ in range(1000):
         index.query(probe)
-    print(f"  fingerprint+add under tracemalloc: {added / elapsed:.0f} mentions/s; query at {added} mentions: "
-          f"{(time.perf_counter() - query_started):.3f} ms each")
+    print(
+        f"  fingerprint+add under tracemalloc: {added / elapsed:.0f} mentions/s; query at {added} mentions: "
+        f"{(time.perf_counter() - query_started):.3f} ms each"
+    )
 
 
 def main() -> int:

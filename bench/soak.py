@@ -36,7 +36,9 @@ HOSTILE_LINKS = 100_000
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="长时间运行基准:演示来源 + 大量本机模拟来源,观察内存、打开文件数和数据库大小")
+    parser = argparse.ArgumentParser(
+        description="长时间运行基准:演示来源 + 大量本机模拟来源,观察内存、打开文件数和数据库大小"
+    )
     parser.add_argument("--minutes", type=float, default=60.0, help="总时长,分钟(默认 60)")
     parser.add_argument("--warmup", type=float, default=None, help="预热分钟数(默认总时长的三分之一,最多 10)")
     parser.add_argument("--sources", type=int, default=1000, help="模拟 RSS 来源数量(默认 1000)")
@@ -60,23 +62,31 @@ class HostileSite(ThreadingHTTPServer):
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
     def source(self) -> dict:
-        return {"name": "hostile-forum", "kind": "html", "url": f"http://127.0.0.1:{self.server_address[1]}/list.html",
-                "interval": 300, "max_pages": 1, "source_type": "forum",
-                "html": {"item_links": "a.t::attr(href)", "title": "h1::text", "body": "div.c"}}
+        return {
+            "name": "hostile-forum",
+            "kind": "html",
+            "url": f"http://127.0.0.1:{self.server_address[1]}/list.html",
+            "interval": 300,
+            "max_pages": 1,
+            "source_type": "forum",
+            "html": {"item_links": "a.t::attr(href)", "title": "h1::text", "body": "div.c"},
+        }
 
 
 class _HostileHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self):  # noqa: N802 - http.server's naming
+    def do_GET(self):
         if self.path == "/list.html":
             body = self.server.list_page
         elif self.path == "/robots.txt":
             body = b""
         else:
             self.server.details += 1
-            body = (f"<html><body><h1>帖子 {self.path}</h1><div class='c'>东园镇郭滩村村民反映道路积水,"
-                    f"希望尽快处理。{self.path}</div></body></html>").encode()
+            body = (
+                f"<html><body><h1>帖子 {self.path}</h1><div class='c'>东园镇郭滩村村民反映道路积水,"
+                f"希望尽快处理。{self.path}</div></body></html>"
+            ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -104,7 +114,9 @@ def write_config(workdir: Path, sources: list[dict]) -> Path:
         f'[mail]\noutbox_dir = "{workdir / "outbox"}"\nadmin_emails = ["admin@example.gov.cn"]\n'
         '[[offices]]\ncode = "dzb"\nname = "镇党政办"\nemail = "dzb@example.gov.cn"\nlead = true\n'
         '[[schemes]]\nname = "东园镇"\nregion = "东园|沙坡头|中卫|郭滩|金沙|柔新|新星|八里|新园|瑞丰|黄湾|丰台"\n\n'
-        + sources_toml(sources), encoding="utf-8")
+        + sources_toml(sources),
+        encoding="utf-8",
+    )
     return config
 
 
@@ -112,13 +124,19 @@ def sample(pid: int, workdir: Path) -> dict:
     """Resident memory (MB), open files, threads of the process; database size (MB, with its WAL)."""
     status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
     database = sum(p.stat().st_size for p in workdir.glob("yuqing.db*"))
-    return {"rss": int(status["VmRSS"].split()[0]) / 1024, "files": len(os.listdir(f"/proc/{pid}/fd")),
-            "threads": int(status["Threads"]), "db": database / 1024 / 1024}
+    return {
+        "rss": int(status["VmRSS"].split()[0]) / 1024,
+        "files": len(os.listdir(f"/proc/{pid}/fd")),
+        "threads": int(status["Threads"]),
+        "db": database / 1024 / 1024,
+    }
 
 
 def line(label: str, figures: dict) -> str:
-    return (f"{label}:内存 {figures['rss']:7.1f} MB,打开文件 {figures['files']:4d},线程 {figures['threads']:3d},"
-            f"数据库 {figures['db']:7.1f} MB")
+    return (
+        f"{label}:内存 {figures['rss']:7.1f} MB,打开文件 {figures['files']:4d},线程 {figures['threads']:3d},"
+        f"数据库 {figures['db']:7.1f} MB"
+    )
 
 
 def growth(before: float, after: float) -> str:
@@ -134,14 +152,26 @@ def main(argv: list[str] | None = None) -> int:
     demo = start_sites()
     many = start_many_sites(args.sources, hosts=args.hosts, mean_gap=300.0, backlog=1)
     hostile = HostileSite() if args.hostile else None
-    sources = demo_sources(demo.base_url) + many.sources(interval=args.interval) + ([hostile.source()] if hostile else [])
+    sources = (
+        demo_sources(demo.base_url) + many.sources(interval=args.interval) + ([hostile.source()] if hostile else [])
+    )
     config = write_config(workdir, sources)
-    print(f"来源 {len(sources)} 个(演示 5 个,模拟 RSS {args.sources} 个{',另有 10 万链接的恶意列表页' if hostile else ''});"
-          f"共 {args.minutes:g} 分钟,预热 {warmup:g} 分钟", flush=True)
-    command = [sys.executable, "-c", "import sys; from yuqing.cli import main; sys.exit(main())",
-               "--config", str(config), "run"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=(workdir / "run.out").open("w"),
-                               stderr=(workdir / "run.err").open("w"))
+    print(
+        f"来源 {len(sources)} 个(演示 5 个,模拟 RSS {args.sources} 个{',另有 10 万链接的恶意列表页' if hostile else ''});"
+        f"共 {args.minutes:g} 分钟,预热 {warmup:g} 分钟",
+        flush=True,
+    )
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from yuqing.cli import main; sys.exit(main())",
+        "--config",
+        str(config),
+        "run",
+    ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=(workdir / "run.out").open("w"), stderr=(workdir / "run.err").open("w")
+    )
     started = time.monotonic()
     samples: list[tuple[float, dict]] = []
     try:
@@ -176,8 +206,10 @@ def report(samples, warmup_seconds: float, stop_seconds: float, returncode: int,
     print(line("开始    ", first))
     print(line("预热后  ", after))
     print(line("结束    ", last))
-    print(f"预热后至结束:内存 {growth(after['rss'], last['rss'])}(目标 < +10%),打开文件 "
-          f"{growth(after['files'], last['files'])},数据库 {growth(after['db'], last['db'])};内存峰值 {peak:.1f} MB")
+    print(
+        f"预热后至结束:内存 {growth(after['rss'], last['rss'])}(目标 < +10%),打开文件 "
+        f"{growth(after['files'], last['files'])},数据库 {growth(after['db'], last['db'])};内存峰值 {peak:.1f} MB"
+    )
     if hostile:
         print(f"恶意列表页:共请求详情页 {hostile.details} 个(列表页有 {HOSTILE_LINKS} 个链接)")
     print(f"SIGTERM 后 {stop_seconds:.1f} 秒退出,返回码 {returncode}")

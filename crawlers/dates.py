@@ -5,10 +5,10 @@ from __future__ import annotations
 import email.utils
 import re
 import unicodedata
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-UTC = timezone.utc
+UTC = UTC
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 _TIME = r"(?:(?P<ampm>上午|下午|晚上|中午|凌晨|早上)\s*)?(?P<hour>\d{1,2})\s*[:时點点]\s*(?P<minute>\d{1,2})(?:\s*[:分]\s*(?P<second>\d{1,2})(?:\.\d+)?)?\s*分?秒?"
@@ -21,12 +21,25 @@ _SHORT_DATE = re.compile(
     r"(?<![\d\-/.])(?P<month>\d{1,2})\s*[-/月]\s*(?P<day>\d{1,2})(?!\d)\s*[日号]?" rf"(?:\s*{_TIME})?"
 )
 _TIME_ONLY = re.compile(rf"^{_TIME}$")
-_AGO = re.compile(r"(?P<n>\d+|半|一|两|几)\s*(?P<unit>秒|分钟|分|小时|个小时|钟头|天|日|周|星期|个月|月|年)\s*(?:以?前)")
+_AGO = re.compile(
+    r"(?P<n>\d+|半|一|两|几)\s*(?P<unit>秒|分钟|分|小时|个小时|钟头|天|日|周|星期|个月|月|年)\s*(?:以?前)"
+)
 _DAY_WORDS = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2, "大前天": 3}
 _DAY_WORD = re.compile(rf"(?P<word>大前天|前天|昨天|昨日|今天|今日)(?:\s*{_TIME})?")
 _UNIT_SECONDS = {
-    "秒": 1, "分钟": 60, "分": 60, "小时": 3600, "个小时": 3600, "钟头": 3600, "天": 86400, "日": 86400,
-    "周": 7 * 86400, "星期": 7 * 86400, "个月": 30 * 86400, "月": 30 * 86400, "年": 365 * 86400,
+    "秒": 1,
+    "分钟": 60,
+    "分": 60,
+    "小时": 3600,
+    "个小时": 3600,
+    "钟头": 3600,
+    "天": 86400,
+    "日": 86400,
+    "周": 7 * 86400,
+    "星期": 7 * 86400,
+    "个月": 30 * 86400,
+    "月": 30 * 86400,
+    "年": 365 * 86400,
 }
 _EPOCH_MIN, _EPOCH_MAX = 946684800, 4102444800  # 2000-01-01 .. 2100-01-01
 
@@ -47,8 +60,15 @@ def parse_datetime(value: object, now: datetime | None = None, zone: ZoneInfo = 
     text = " ".join(unicodedata.normalize("NFKC", str(value)).split())
     if not text:
         return None
-    for parse in (_parse_epoch_text, _parse_relative, _parse_day_word, _parse_full, _parse_rfc822, _parse_short,
-                  _parse_time_only):
+    for parse in (
+        _parse_epoch_text,
+        _parse_relative,
+        _parse_day_word,
+        _parse_full,
+        _parse_rfc822,
+        _parse_short,
+        _parse_time_only,
+    ):
         try:
             result = parse(text, now, zone)
         except (ValueError, OverflowError):
@@ -78,9 +98,7 @@ def _clock(match: re.Match) -> time | None:
     hour, minute = int(match.group("hour")), int(match.group("minute"))
     second = int(match.group("second") or 0)
     ampm = match.group("ampm")
-    if ampm in ("下午", "晚上") and hour < 12:
-        hour += 12
-    elif ampm == "中午" and hour < 11:
+    if ampm in ("下午", "晚上") and hour < 12 or ampm == "中午" and hour < 11:
         hour += 12
     elif ampm in ("凌晨", "上午", "早上") and hour == 12:
         hour = 0

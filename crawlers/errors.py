@@ -15,15 +15,24 @@ from twisted.internet import error as net_error
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 HTTP_REASONS = {
-    400: "请求无效", 401: "需要登录", 403: "禁止访问(可能被网站屏蔽或需要登录)", 404: "页面不存在(网址可能已变更)",
-    405: "请求方法不被允许", 408: "服务器等待请求超时", 410: "页面已被删除", 429: "请求过于频繁,被网站限流",
-    451: "因法律原因不可访问", 500: "网站服务器内部错误", 502: "网关错误(网站后端不可用)", 503: "网站暂时不可用",
+    400: "请求无效",
+    401: "需要登录",
+    403: "禁止访问(可能被网站屏蔽或需要登录)",
+    404: "页面不存在(网址可能已变更)",
+    405: "请求方法不被允许",
+    408: "服务器等待请求超时",
+    410: "页面已被删除",
+    429: "请求过于频繁,被网站限流",
+    451: "因法律原因不可访问",
+    500: "网站服务器内部错误",
+    502: "网关错误(网站后端不可用)",
+    503: "网站暂时不可用",
     504: "网关超时(网站后端无响应)",
 }
 
 
 def http_reason(status: int) -> str:
-    """"HTTP 404:页面不存在(网址可能已变更)"."""
+    """ "HTTP 404:页面不存在(网址可能已变更)"."""
     reason = HTTP_REASONS.get(status) or ("客户端错误" if 400 <= status < 500 else "服务器错误")
     return f"HTTP {status}:{reason}"
 
@@ -42,8 +51,16 @@ def describe_exception(exc: BaseException, timeout: float | None = None, max_mb:
     if isinstance(exc, DownloadCancelledError):
         limit = f" {max_mb:g} MB" if max_mb else ""
         return f"响应过大,超过{limit}上限,已放弃下载"
-    if isinstance(exc, (ResponseDataLossError, ResponseFailed, ResponseNeverReceived, net_error.ConnectionLost,
-                        net_error.ConnectionDone)):
+    if isinstance(
+        exc,
+        (
+            ResponseDataLossError,
+            ResponseFailed,
+            ResponseNeverReceived,
+            net_error.ConnectionLost,
+            net_error.ConnectionDone,
+        ),
+    ):
         return "连接中途断开,响应不完整(页面被截断)"
     if isinstance(exc, net_error.ConnectError):
         return f"无法连接网站({exc.__class__.__name__})"

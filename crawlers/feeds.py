@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from html.entities import name2codepoint
 from dataclasses import dataclass
 from datetime import datetime
+from html.entities import name2codepoint
 
 from lxml import etree
 
@@ -20,8 +20,13 @@ _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 _AMPERSAND = re.compile(r"&(?:(#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)?")
 _CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.S)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_PARSER_OPTIONS = {"recover": True, "resolve_entities": False, "no_network": True, "remove_comments": True,
-                   "huge_tree": False}
+_PARSER_OPTIONS = {
+    "recover": True,
+    "resolve_entities": False,
+    "no_network": True,
+    "remove_comments": True,
+    "huge_tree": False,
+}
 
 
 class FeedError(ValueError):

@@ -54,8 +54,9 @@ def check_sources(app: App, now: datetime | None = None) -> list[dict[str, Any]]
             source = sources.get(conf.name)
             if source is None:
                 continue
-            session.execute(delete(CrawlRun).where(CrawlRun.source_id == source.id,
-                                                   CrawlRun.started_at < now - RUN_RETENTION))
+            session.execute(
+                delete(CrawlRun).where(CrawlRun.source_id == source.id, CrawlRun.started_at < now - RUN_RETENTION)
+            )
             state = down_state(source, conf, now) if conf.enabled else None
             change = _update(session, app, source, conf, state, now)
             if change:
@@ -65,8 +66,9 @@ def check_sources(app: App, now: datetime | None = None) -> list[dict[str, Any]]
     return changes
 
 
-def _update(session: Session, app: App, source: Source, conf: SourceSettings,
-            state: tuple[str, datetime] | None, now: datetime) -> str | None:
+def _update(
+    session: Session, app: App, source: Source, conf: SourceSettings, state: tuple[str, datetime] | None, now: datetime
+) -> str | None:
     if state is None:
         if source.down_since is None:
             return None
@@ -104,27 +106,49 @@ def _alert(session: Session, app: App, source: Source, conf: SourceSettings, sta
         intro = f"来源 {name} 异常,请管理员处理。本提醒每小时重复一次,直到该来源恢复。"
         key = f"source_down:{conf.name}:{since:%Y%m%d%H%M%S}:{repeat}"
     fields = [
-        ("来源", name), ("类型", KIND_NAMES.get(conf.kind, conf.kind)), ("网址", conf.url),
-        ("原因", source.down_reason or "—"), ("异常开始", f"{format_local(since)}(已持续 {lasted})"),
-        ("最近成功采集", format_local(source.last_success_at)), ("最近新信息", format_local(source.last_new_item_at)),
-        ("连续失败次数", str(source.consecutive_failures or 0)), ("最近错误", source.last_error or "—"),
+        ("来源", name),
+        ("类型", KIND_NAMES.get(conf.kind, conf.kind)),
+        ("网址", conf.url),
+        ("原因", source.down_reason or "—"),
+        ("异常开始", f"{format_local(since)}(已持续 {lasted})"),
+        ("最近成功采集", format_local(source.last_success_at)),
+        ("最近新信息", format_local(source.last_new_item_at)),
+        ("连续失败次数", str(source.consecutive_failures or 0)),
+        ("最近错误", source.last_error or "—"),
     ]
-    message = _message(subject, intro, fields, [] if state == "recovered" else ADVICE,
-                       {"source": conf.name, "state": state, "reason": source.down_reason})
+    message = _message(
+        subject,
+        intro,
+        fields,
+        [] if state == "recovered" else ADVICE,
+        {"source": conf.name, "state": state, "reason": source.down_reason},
+    )
     if not settings.mail.admin_emails:
         log.warning("未配置管理员邮箱([mail].admin_emails),来源提醒只发往 Webhook:%s", subject)
-    dispatch(session, settings, message, kind="source_down", recipients=list(settings.mail.admin_emails),
-             dedupe_key=key, now=now)
+    dispatch(
+        session,
+        settings,
+        message,
+        kind="source_down",
+        recipients=list(settings.mail.admin_emails),
+        dedupe_key=key,
+        now=now,
+    )
 
 
-def _message(subject: str, intro: str, fields: list[tuple[str, str]], advice: list[str],
-             data: dict[str, Any]) -> Message:
-    text = "\n".join([intro, ""] + [f"{k}:{v}" for k, v in fields]
-                     + (["", "处理建议:"] + [f"- {a}" for a in advice] if advice else []))
+def _message(
+    subject: str, intro: str, fields: list[tuple[str, str]], advice: list[str], data: dict[str, Any]
+) -> Message:
+    text = "\n".join(
+        [intro, ""]
+        + [f"{k}:{v}" for k, v in fields]
+        + (["", "处理建议:"] + [f"- {a}" for a in advice] if advice else [])
+    )
     rows = "".join(f"<tr><th align='left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in fields)
     tips = "".join(f"<li>{html.escape(a)}</li>" for a in advice)
-    body_html = (f"<p>{html.escape(intro)}</p><table>{rows}</table>"
-                 + (f"<p>处理建议:</p><ul>{tips}</ul>" if advice else ""))
+    body_html = f"<p>{html.escape(intro)}</p><table>{rows}</table>" + (
+        f"<p>处理建议:</p><ul>{tips}</ul>" if advice else ""
+    )
     markdown = "\n".join([f"**{subject}**", "", intro, ""] + [f"- **{k}**:{v}" for k, v in fields])
     return Message(subject=subject, text=text, html=body_html, markdown=markdown, data={"subject": subject, **data})
 
@@ -139,7 +163,8 @@ def source_health(session: Session, now: datetime | None = None) -> list[dict[st
     lags: dict[int, list[float]] = {}
     created = {s.id: as_utc(s.created_at) for s in sources}
     query = select(Mention.source_id, Mention.published_at, Mention.first_seen_at).where(
-        Mention.first_seen_at >= week, Mention.published_at.is_not(None))
+        Mention.first_seen_at >= week, Mention.published_at.is_not(None)
+    )
     for source_id, published, seen in session.execute(query):
         # Posts published before the source was added are backlog, not detection: leave them out.
         if created.get(source_id) and published >= created[source_id]:
@@ -171,13 +196,26 @@ def _row(source: Source, day: int, week: int, lags: list[float] | None, run: Cra
         status, level = "正常", "ok"
     lag = statistics.median(lags) if lags else None
     return {
-        "name": source.name, "title": source.title or source.name, "kind": source.kind, "url": source.url,
-        "enabled": source.enabled, "status": status, "status_level": level,
-        "down_since": source.down_since, "down_reason": source.down_reason,
-        "last_attempt_at": source.last_attempt_at, "last_success_at": source.last_success_at,
-        "last_new_item_at": source.last_new_item_at, "consecutive_failures": source.consecutive_failures or 0,
-        "last_error": source.last_error, "limited_reason": source.limited_reason, "items_24h": day, "items_per_day_7d": round(week / 7, 1),
-        "median_lag_seconds": lag, "median_lag_text": format_duration(lag) if lag is not None else "—",
-        "last_run_at": run.started_at if run else None, "last_run_ok": run.ok if run else None,
+        "name": source.name,
+        "title": source.title or source.name,
+        "kind": source.kind,
+        "url": source.url,
+        "enabled": source.enabled,
+        "status": status,
+        "status_level": level,
+        "down_since": source.down_since,
+        "down_reason": source.down_reason,
+        "last_attempt_at": source.last_attempt_at,
+        "last_success_at": source.last_success_at,
+        "last_new_item_at": source.last_new_item_at,
+        "consecutive_failures": source.consecutive_failures or 0,
+        "last_error": source.last_error,
+        "limited_reason": source.limited_reason,
+        "items_24h": day,
+        "items_per_day_7d": round(week / 7, 1),
+        "median_lag_seconds": lag,
+        "median_lag_text": format_duration(lag) if lag is not None else "—",
+        "last_run_at": run.started_at if run else None,
+        "last_run_ok": run.ok if run else None,
         "last_run_message": run.message if run else None,
     }

@@ -90,7 +90,7 @@ def _parse_board(page: Selector, selectors: BoardSelectors, now: datetime, detai
 
 
 def board_status(status_text: str | None, has_reply: bool) -> str:
-    """"已回复" or "未回复" from the status label a board shows, falling back on whether a reply is present."""
+    """ "已回复" or "未回复" from the status label a board shows, falling back on whether a reply is present."""
     text = (status_text or "").replace(" ", "")
     if any(word in text for word in _PENDING_WORDS) and not has_reply:
         return PENDING

@@ -28,7 +28,8 @@ class IngestPipeline:
         spider = self.crawler.spider
         try:
             result = await maybe_deferred_to_future(
-                store.in_db_thread(spider.name, self.ingest, spider.app, dict(item), item=True))
+                store.in_db_thread(spider.name, self.ingest, spider.app, dict(item), item=True)
+            )
         except Stopping:
             return item  # the process is stopping; not stored, so the next poll fetches it again
         except Exception as exc:  # noqa: BLE001 - one bad item must not stop the run; it is fetched again next poll

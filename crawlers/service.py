@@ -114,13 +114,21 @@ class CrawlService:
         busy = summary.new or summary.updated or summary.errors
         level = logging.WARNING if not summary.ok else logging.INFO if busy else logging.DEBUG
         logging.getLogger(f"yuqing.crawl.{summary.source}").log(
-            level, "采集%s:页面 %d,条目 %d,新增 %d,更新 %d,304 %d,错误 %d。%s", "完成" if summary.ok else "失败",
-            summary.pages, summary.fetched, summary.new, summary.updated, summary.not_modified, summary.errors,
-            summary.message)
+            level,
+            "采集%s:页面 %d,条目 %d,新增 %d,更新 %d,304 %d,错误 %d。%s",
+            "完成" if summary.ok else "失败",
+            summary.pages,
+            summary.fetched,
+            summary.new,
+            summary.updated,
+            summary.not_modified,
+            summary.errors,
+            summary.message,
+        )
         if self.on_finished:
             try:
                 self.on_finished(summary)
-            except Exception:  # noqa: BLE001 - a progress display must not break crawling
+            except Exception:
                 log.exception("进度回调出错")
         return summary
 
@@ -180,7 +188,7 @@ class CrawlService:
             return None
         try:
             return self._call_in_reactor(self.crawl, name)
-        except Exception:  # noqa: BLE001 - the next scheduled run tries again
+        except Exception:
             log.exception("来源 %s 定时采集出错", name)
             return None
 
@@ -236,10 +244,16 @@ class CrawlService:
             conf = self._conf(name)
             spread = min(conf.interval, FIRST_RUN_SPREAD) * (zlib.crc32(name.encode()) % 1000) / 1000
             self.scheduler.add_job(
-                self.run_source, IntervalTrigger(seconds=conf.interval, jitter=conf.jitter or None,
-                                                 timezone=self._zone()),
-                args=[name], id=f"crawl:{name}", name=f"采集 {conf.title or name}", executor="crawl",
-                max_instances=1, coalesce=True, misfire_grace_time=max(conf.interval, 30),
-                next_run_time=now + timedelta(seconds=spread), replace_existing=True,
+                self.run_source,
+                IntervalTrigger(seconds=conf.interval, jitter=conf.jitter or None, timezone=self._zone()),
+                args=[name],
+                id=f"crawl:{name}",
+                name=f"采集 {conf.title or name}",
+                executor="crawl",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=max(conf.interval, 30),
+                next_run_time=now + timedelta(seconds=spread),
+                replace_existing=True,
             )
         log.info("已安排 %d 个来源的定时采集", len(names))

@@ -63,7 +63,7 @@ def seen_urls(app: App, canonical_urls: Iterable[str]) -> set[str]:
     found: set[str] = set()
     with app.db.read() as session:
         for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
+            chunk = wanted[start : start + 500]
             found.update(session.scalars(select(Mention.canonical_url).where(Mention.canonical_url.in_(chunk))))
     return found
 
@@ -103,15 +103,29 @@ def record_run(app: App, summary: RunSummary) -> None:
         source = session.scalar(select(Source).where(Source.name == summary.source))
         if source is None:
             conf = app.settings.source(summary.source)
-            source = Source(name=summary.source, kind=conf.kind if conf else "html", url=conf.url if conf else "",
-                            title=(conf.title or conf.name) if conf else summary.source)
+            source = Source(
+                name=summary.source,
+                kind=conf.kind if conf else "html",
+                url=conf.url if conf else "",
+                title=(conf.title or conf.name) if conf else summary.source,
+            )
             session.add(source)
             session.flush()
-        session.add(CrawlRun(
-            source_id=source.id, started_at=summary.started_at, finished_at=summary.finished_at, ok=summary.ok,
-            pages=summary.pages, fetched=summary.fetched, new=summary.new, updated=summary.updated,
-            errors=summary.errors, not_modified=summary.not_modified, message=summary.message,
-        ))
+        session.add(
+            CrawlRun(
+                source_id=source.id,
+                started_at=summary.started_at,
+                finished_at=summary.finished_at,
+                ok=summary.ok,
+                pages=summary.pages,
+                fetched=summary.fetched,
+                new=summary.new,
+                updated=summary.updated,
+                errors=summary.errors,
+                not_modified=summary.not_modified,
+                message=summary.message,
+            )
+        )
         source.last_attempt_at = summary.started_at
         if summary.ok:
             source.limited_reason = summary.limited[:300] if summary.limited else None

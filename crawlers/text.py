@@ -10,8 +10,33 @@ from lxml import etree
 from lxml import html as lxml_html
 
 _BLOCK = {
-    "p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
-    "blockquote", "pre", "dd", "dt", "dl", "header", "footer", "form", "hr", "td", "th",
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "dl",
+    "header",
+    "footer",
+    "form",
+    "hr",
+    "td",
+    "th",
 }
 _SKIP = {"script", "style", "noscript", "template", "iframe", "object", "svg", "head"}
 _SPACES = re.compile(r"[ \t\r\f\v\xa0\u2000-\u200b\u202f\u205f]+")

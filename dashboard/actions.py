@@ -84,8 +84,10 @@ def validate(action: str, values: dict, app: App, session: Session, now: datetim
         office = _office(session, values.get("office_code"), problems)
         kwargs = {"topic": topic, "urgency": urgency, "office_code": office, "comment": _comment(values, problems)}
     elif action == "reassign":
-        kwargs = {"office_code": _office(session, values.get("office_code"), problems),
-                  "comment": _comment(values, problems)}
+        kwargs = {
+            "office_code": _office(session, values.get("office_code"), problems),
+            "comment": _comment(values, problems),
+        }
     elif action == "respond":
         kwargs = _validate_response(values, problems, now)
     elif action in ("confirm", "reject"):
@@ -148,8 +150,14 @@ def _validate_response(values: dict, problems: list[str], now: datetime) -> dict
         problems.append("发布时间格式应为 “2026-11-25 14:30”")
     elif published_at > now + timedelta(minutes=5):
         problems.append("发布时间不能晚于当前时间")
-    return {"stage": stage, "channel": channel, "url": url or None, "content": content,
-            "published_at": published_at, "comment": _comment(values, problems)}
+    return {
+        "stage": stage,
+        "channel": channel,
+        "url": url or None,
+        "content": content,
+        "published_at": published_at,
+        "comment": _comment(values, problems),
+    }
 
 
 ACTION_FUNCTIONS = {
@@ -178,8 +186,9 @@ SUCCESS = {
 }
 
 
-def run_event_action(app: App, viewer: Viewer, action: str, event_id: int | str, values: dict,
-                     now: datetime | None = None) -> ActionResult:
+def run_event_action(
+    app: App, viewer: Viewer, action: str, event_id: int | str, values: dict, now: datetime | None = None
+) -> ActionResult:
     """Validate, check rights on the event (server-side, always), and carry out one workflow action."""
     now = now or utcnow()
     try:
@@ -226,8 +235,15 @@ def add_dashboard_user(app: App, viewer: Viewer, values: dict) -> ActionResult:
         with app.db.write() as session:
             if session.scalar(select(User.id).where(User.username == username)) is not None:
                 return ActionResult(False, f"用户 “{username}” 已存在")
-            add_user(session, username, values.get("password") or "", role, office,
-                     _text(values, "display_name")[:100], actor=viewer.username)
+            add_user(
+                session,
+                username,
+                values.get("password") or "",
+                role,
+                office,
+                _text(values, "display_name")[:100],
+                actor=viewer.username,
+            )
     except UserError as exc:
         return ActionResult(False, str(exc))
     return ActionResult(True, f"已添加用户 “{username}”")
@@ -250,21 +266,31 @@ def set_user_active(app: App, viewer: Viewer, username: str | None, active: bool
         user.active = active
         if not active:
             revoke_sessions(session, user.id, "disabled")
-        session.add(AuditLog(actor=viewer.username, entity="user", entity_id=username,
-                             action="user_enable" if active else "user_disable", field="active",
-                             before=str(not active), after=str(active)))
+        session.add(
+            AuditLog(
+                actor=viewer.username,
+                entity="user",
+                entity_id=username,
+                action="user_enable" if active else "user_disable",
+                field="active",
+                before=str(not active),
+                after=str(active),
+            )
+        )
     return ActionResult(True, f"已{'启用' if active else '停用'}用户 “{username}”")
 
 
 def audit_export(app: App, viewer: Viewer, action: str, detail: str) -> None:
     """Record that the viewer took data out of the system (an Excel export, a report download)."""
     with app.db.write() as session:
-        session.add(AuditLog(actor=viewer.username, entity="export", entity_id=action, action=action,
-                             comment=detail[:1000]))
+        session.add(
+            AuditLog(actor=viewer.username, entity="export", entity_id=action, action=action, comment=detail[:1000])
+        )
 
 
-def triage_selected(app: App, viewer: Viewer, kind: str, rows: list[dict] | None, reason: str | None,
-                    now: datetime | None = None) -> ActionResult:
+def triage_selected(
+    app: App, viewer: Viewer, kind: str, rows: list[dict] | None, reason: str | None, now: datetime | None = None
+) -> ActionResult:
     """Bulk triage of the selected queue rows (duty officers only); every event is checked again on the server."""
     if viewer.role not in ACTION_ROLES["assess"] or viewer.role not in ACTION_ROLES["false_alarm"]:
         return ActionResult(False, DENIED)
@@ -276,8 +302,9 @@ def triage_selected(app: App, viewer: Viewer, kind: str, rows: list[dict] | None
     return ActionResult(bool(result.done), result.text(kind))
 
 
-def shift_action(app: App, viewer: Viewer, action: str, value: str | int | None,
-                 now: datetime | None = None) -> ActionResult:
+def shift_action(
+    app: App, viewer: Viewer, action: str, value: str | int | None, now: datetime | None = None
+) -> ActionResult:
     """交班 with a note, or 接班 (acknowledge a handover by id); duty officers only."""
     if not viewer.can_open("shift"):
         return ActionResult(False, DENIED)

@@ -37,6 +37,6 @@ def create_app(app: App) -> dash.Dash:
     register_shell_callbacks(dash_app)
     # Page modules register their callbacks globally when Dash imports them; bind them to this app now rather
     # than on its first request, so that building a second app in the same process (tests) cannot take them.
-    dash_app._setup_server()  # noqa: SLF001 - the public trigger is the first request
+    dash_app._setup_server()
     init_failures(server, app, dash_app.callback_map)
     return dash_app

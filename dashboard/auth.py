@@ -80,11 +80,14 @@ def init_auth(server: Flask, app: App) -> None:
         WTF_CSRF_SSL_STRICT=False,  # the same-origin guard below checks Origin and Referer for every POST
     )
     if not server.config["SESSION_COOKIE_SECURE"]:
-        log.warning("[general] public_url 不是 https:// 地址,登录 Cookie 未设置 Secure 标志,会话可能在网络上被截获。"
-                    "请只在内网使用看板,或经 HTTPS 反向代理访问并把 public_url 设为 https://… 的地址")
+        log.warning(
+            "[general] public_url 不是 https:// 地址,登录 Cookie 未设置 Secure 标志,会话可能在网络上被截获。"
+            "请只在内网使用看板,或经 HTTPS 反向代理访问并把 public_url 设为 https://… 的地址"
+        )
     server.config[APP_KEY] = app
     server.config[THROTTLE_KEY] = LoginThrottle(
-        settings.dashboard.login_max_failures, settings.dashboard.login_lockout_minutes * 60,
+        settings.dashboard.login_max_failures,
+        settings.dashboard.login_lockout_minutes * 60,
         settings.dashboard.login_max_failures * IP_FAILURE_FACTOR,
     )
     manager = LoginManager()
@@ -174,8 +177,13 @@ def _login():
             status = 401
     elif current_user.is_authenticated:
         return redirect(target)
-    page = render_template("login.html", form=form, error=error, town=app.settings.general.town,
-                           expired=request.args.get("next") is not None)
+    page = render_template(
+        "login.html",
+        form=form,
+        error=error,
+        town=app.settings.general.town,
+        expired=request.args.get("next") is not None,
+    )
     return page, status
 
 

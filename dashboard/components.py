@@ -10,14 +10,42 @@ from dashboard.labels import level_short
 
 # Chinese labels for the grid's own menus (filters, paging, column menu).
 GRID_LOCALE = {
-    "contains": "包含", "notContains": "不包含", "equals": "等于", "notEqual": "不等于", "startsWith": "开头是",
-    "endsWith": "结尾是", "blank": "为空", "notBlank": "不为空", "lessThan": "小于", "greaterThan": "大于",
-    "lessThanOrEqual": "小于等于", "greaterThanOrEqual": "大于等于", "inRange": "介于", "andCondition": "且",
-    "orCondition": "或", "filterOoo": "筛选…", "applyFilter": "应用", "resetFilter": "重置", "clearFilter": "清除",
-    "noRowsToShow": "没有符合条件的记录", "loadingOoo": "加载中…", "page": "页", "of": "/", "to": "–",
-    "more": "更多", "firstPage": "首页", "lastPage": "末页", "nextPage": "下一页", "previousPage": "上一页",
-    "pinColumn": "固定列", "autosizeThisColumn": "自动列宽", "resetColumns": "重置列", "columns": "列",
-    "sortAscending": "升序", "sortDescending": "降序", "sortUnSort": "取消排序",
+    "contains": "包含",
+    "notContains": "不包含",
+    "equals": "等于",
+    "notEqual": "不等于",
+    "startsWith": "开头是",
+    "endsWith": "结尾是",
+    "blank": "为空",
+    "notBlank": "不为空",
+    "lessThan": "小于",
+    "greaterThan": "大于",
+    "lessThanOrEqual": "小于等于",
+    "greaterThanOrEqual": "大于等于",
+    "inRange": "介于",
+    "andCondition": "且",
+    "orCondition": "或",
+    "filterOoo": "筛选…",
+    "applyFilter": "应用",
+    "resetFilter": "重置",
+    "clearFilter": "清除",
+    "noRowsToShow": "没有符合条件的记录",
+    "loadingOoo": "加载中…",
+    "page": "页",
+    "of": "/",
+    "to": "–",
+    "more": "更多",
+    "firstPage": "首页",
+    "lastPage": "末页",
+    "nextPage": "下一页",
+    "previousPage": "上一页",
+    "pinColumn": "固定列",
+    "autosizeThisColumn": "自动列宽",
+    "resetColumns": "重置列",
+    "columns": "列",
+    "sortAscending": "升序",
+    "sortDescending": "降序",
+    "sortUnSort": "取消排序",
 }
 
 # Row colours by level; the rules are AG Grid expressions evaluated in the browser on the row's number field.
@@ -60,17 +88,24 @@ def denied_page() -> html.Div:
     return notice("您的账户无权访问此页面。如需权限,请联系系统管理员。", "error")
 
 
-def simple_table(columns: list[tuple[str, str]], rows: list[dict], row_class=None, empty: str = "暂无记录") -> html.Table:
+def simple_table(
+    columns: list[tuple[str, str]], rows: list[dict], row_class=None, empty: str = "暂无记录"
+) -> html.Table:
     """A compact HTML table; every cell is plain text (Dash escapes it)."""
     head = html.Thead(html.Tr([html.Th(label) for _, label in columns]))
     if not rows:
         body = html.Tbody(html.Tr(html.Td(empty, colSpan=len(columns), className="empty")))
     else:
-        body = html.Tbody([
-            html.Tr([html.Td(_cell(row.get(key))) for key, _ in columns],
-                    className=row_class(row) if row_class else None, key=str(row.get("id", index)))
-            for index, row in enumerate(rows)
-        ])
+        body = html.Tbody(
+            [
+                html.Tr(
+                    [html.Td(_cell(row.get(key))) for key, _ in columns],
+                    className=row_class(row) if row_class else None,
+                    key=str(row.get("id", index)),
+                )
+                for index, row in enumerate(rows)
+            ]
+        )
     return html.Table([head, body], className="tbl")
 
 
@@ -82,19 +117,36 @@ def _cell(value) -> str:
     return str(value)
 
 
-def make_grid(grid_id: str, column_defs: list[dict], rows: list[dict], height: str = "calc(100vh - 230px)",
-              row_id: str = "params.data.id + ''", **options) -> dag.AgGrid:
+def make_grid(
+    grid_id: str,
+    column_defs: list[dict],
+    rows: list[dict],
+    height: str = "calc(100vh - 230px)",
+    row_id: str = "params.data.id + ''",
+    **options,
+) -> dag.AgGrid:
     """An AG Grid with plain-text cells, Chinese menus, stable row ids (so refreshes keep scroll and selection)."""
-    grid_options = {"theme": "themeBalham", "localeText": GRID_LOCALE, "rowHeight": 26, "headerHeight": 28,
-                    "animateRows": False,
-                    "enableCellTextSelection": True, "tooltipShowDelay": 300}
+    grid_options = {
+        "theme": "themeBalham",
+        "localeText": GRID_LOCALE,
+        "rowHeight": 26,
+        "headerHeight": 28,
+        "animateRows": False,
+        "enableCellTextSelection": True,
+        "tooltipShowDelay": 300,
+    }
     grid_options.update(options.pop("grid_options", {}))
     return dag.AgGrid(
         id=grid_id,
         columnDefs=column_defs,
         rowData=rows,
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": False,
-                       "suppressHeaderMenuButton": False},
+        defaultColDef={
+            "sortable": True,
+            "filter": True,
+            "resizable": True,
+            "floatingFilter": False,
+            "suppressHeaderMenuButton": False,
+        },
         dashGridOptions=grid_options,
         getRowId=row_id,
         className="compact-grid",

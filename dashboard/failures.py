@@ -18,8 +18,15 @@ log = logging.getLogger("yuqing.dashboard")
 CALLBACK_PATH = "/_dash-update-component"
 UNAVAILABLE = "数据库暂时不可用"
 # What a callback raises when handed values of the wrong kind (checked after its dependencies were, see below).
-BAD_INPUT_ERRORS = (TypeError, ValueError, LookupError, AttributeError, ArithmeticError, ArgumentError,
-                    CallbackException)
+BAD_INPUT_ERRORS = (
+    TypeError,
+    ValueError,
+    LookupError,
+    AttributeError,
+    ArithmeticError,
+    ArgumentError,
+    CallbackException,
+)
 
 
 def init_failures(server: Flask, app: App, callback_map: dict[str, dict[str, Any]]) -> None:
@@ -36,8 +43,9 @@ def init_failures(server: Flask, app: App, callback_map: dict[str, dict[str, Any
             return callback_crashed(exc)  # e.g. a list where a number belongs, refused by the driver
         if request.path.startswith("/_dash"):
             return jsonify({"error": f"{title}:{message}{advice}"}), 503
-        page = render_template("unavailable.html", town=app.settings.general.town, title=title, message=message,
-                               advice=advice)
+        page = render_template(
+            "unavailable.html", town=app.settings.general.town, title=title, message=message, advice=advice
+        )
         return page, 503, {"Retry-After": "60"}
 
     def check_callback():
@@ -54,8 +62,9 @@ def init_failures(server: Flask, app: App, callback_map: dict[str, dict[str, Any
         # request is refused, and the traceback is kept in the log in case it was a bug rather than a bad request.
         if request.path != CALLBACK_PATH:
             raise exc
-        log.error("看板回调无法处理请求(来自 %s),已拒绝:%s: %s", request.remote_addr, type(exc).__name__, exc,
-                  exc_info=exc)
+        log.error(
+            "看板回调无法处理请求(来自 %s),已拒绝:%s: %s", request.remote_addr, type(exc).__name__, exc, exc_info=exc
+        )
         return jsonify({"error": "请求数据无效,已拒绝"}), 400
 
     server.register_error_handler(DBAPIError, database_error)
@@ -90,7 +99,9 @@ def callback_problem(body: Any, callback_map: dict[str, dict[str, Any]]) -> str 
 
 
 def _dependency(value: Any) -> bool:
-    return isinstance(value, dict) and isinstance(value.get("property"), str) and isinstance(value.get("id"), (str, dict))
+    return (
+        isinstance(value, dict) and isinstance(value.get("property"), str) and isinstance(value.get("id"), (str, dict))
+    )
 
 
 def _matches(value: Any, wanted: dict[str, Any]) -> bool:

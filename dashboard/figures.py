@@ -27,8 +27,9 @@ def _base(title: str, height: int = 270) -> go.Figure:
 
 
 def _empty(figure: go.Figure, text: str = "暂无数据") -> go.Figure:
-    figure.add_annotation(text=text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
-                          font={"size": 14, "color": "#888888"})
+    figure.add_annotation(
+        text=text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 14, "color": "#888888"}
+    )
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False)
     return figure
@@ -47,12 +48,20 @@ def make_heat_figure(df: pd.DataFrame, title: str = "热度走势") -> go.Figure
         return _empty(figure)
     middle = df["hour"] + pd.Timedelta(minutes=minutes / 2)
     hover = "%{x|%m-%d %H:%M}:%{y} 条<extra>%{fullData.name}</extra>"
-    figure.add_bar(x=middle, y=df["mentions"], name="信息数", marker_color="#5b8def", width=minutes * 60_000 * 0.9,
-                   hovertemplate=hover)
-    figure.add_scatter(x=middle, y=df["sources"], name="来源数", mode="lines+markers", line={"color": "#2e7d32"},
-                       hovertemplate=hover)
-    figure.add_scatter(x=middle, y=df["negative"], name="负面信息", mode="lines", line={"color": "#c62828"},
-                       hovertemplate=hover)
+    figure.add_bar(
+        x=middle,
+        y=df["mentions"],
+        name="信息数",
+        marker_color="#5b8def",
+        width=minutes * 60_000 * 0.9,
+        hovertemplate=hover,
+    )
+    figure.add_scatter(
+        x=middle, y=df["sources"], name="来源数", mode="lines+markers", line={"color": "#2e7d32"}, hovertemplate=hover
+    )
+    figure.add_scatter(
+        x=middle, y=df["negative"], name="负面信息", mode="lines", line={"color": "#c62828"}, hovertemplate=hover
+    )
     tick = next(fmt for limit, fmt in HEAT_TICKS if limit is None or minutes < limit)
     start, end = df["hour"].min(), df["hour"].max() + pd.Timedelta(minutes=minutes)
     # A lone bin still gets an axis a few bins wide, not a bar filling the chart.
@@ -82,9 +91,14 @@ def make_topic_village_figure(df: pd.DataFrame, title: str = "领域 × 村 热�
         return _empty(figure)
     table = df.pivot_table(index="topic", columns="village", values="count", aggfunc="sum", fill_value=0)
     table = table.loc[table.sum(axis=1).sort_values().index]
-    figure.add_heatmap(z=table.values.tolist(), x=[str(c) for c in table.columns], y=[str(i) for i in table.index],
-                       colorscale="OrRd", hovertemplate="%{y} · %{x}:%{z} 条<extra></extra>",
-                       colorbar={"thickness": 10})
+    figure.add_heatmap(
+        z=table.values.tolist(),
+        x=[str(c) for c in table.columns],
+        y=[str(i) for i in table.index],
+        colorscale="OrRd",
+        hovertemplate="%{y} · %{x}:%{z} 条<extra></extra>",
+        colorbar={"thickness": 10},
+    )
     figure.update_yaxes(rangemode="normal")
     return figure
 
@@ -95,8 +109,9 @@ def make_negative_share_figure(df: pd.DataFrame, title: str = "负面信息占�
     if df.empty:
         return _empty(figure)
     figure.add_bar(x=df["day"], y=df["total"], name="相关信息数", marker_color="#d0d7e5", yaxis="y2")
-    figure.add_scatter(x=df["day"], y=(df["share"] * 100).round(1), name="负面占比(%)", mode="lines+markers",
-                       line={"color": "#c62828"})
+    figure.add_scatter(
+        x=df["day"], y=(df["share"] * 100).round(1), name="负面占比(%)", mode="lines+markers", line={"color": "#c62828"}
+    )
     figure.update_layout(
         yaxis={"title": "负面占比(%)", "range": [0, 100]},
         yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero"},

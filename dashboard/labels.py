@@ -14,8 +14,14 @@ from yuqing.settings_model import LEVEL_COLOURS, LEVEL_NAMES, Settings
 from yuqing.timeutil import format_local
 
 LEVELS = (1, 2, 3, 4)
-SOURCE_TYPE_NAMES = {"news": "新闻", "forum": "论坛", "board": "留言板", "official": "政务发布", "weibo": "微博",
-                     "other": "其他"}
+SOURCE_TYPE_NAMES = {
+    "news": "新闻",
+    "forum": "论坛",
+    "board": "留言板",
+    "official": "政务发布",
+    "weibo": "微博",
+    "other": "其他",
+}
 RESPONSE_STATUS_NAMES = {"proposed": "待确认", "confirmed": "已确认", "rejected": "已驳回"}
 RESPONSE_STAGES = ("respond", "publish", "press")
 CLOSE_KINDS = {"false_alarm": "误报", "no_action": "无需处置"}
@@ -83,26 +89,74 @@ def status_options() -> list[dict]:
     """Dropdown options for workflow statuses."""
     return [{"label": name, "value": code} for code, name in EVENT_STATUSES.items()]
 
+
 AUDIT_ACTIONS = {
-    "detected": "发现", "route": "分派", "assess": "研判", "reassign": "改派", "respond": "回应",
-    "response_recorded": "登记回应", "response_proposed": "发现疑似回应", "response_confirmed": "确认回应",
-    "response_rejected": "驳回回应", "close": "办结", "evaluate": "评估", "false_alarm": "误报",
-    "no_action": "无需处置", "level_changed": "等级变化", "deadline_set": "设定时限", "deadline_done": "环节完成",
-    "deadline_dropped": "时限取消", "deadline_warned": "时限预警", "deadline_breached": "超时",
-    "deadline_moved": "时限移交", "escalated": "升级提醒", "merge": "合并", "emerging": "突增",
-    "export_events": "导出事件清单", "report_download": "下载报告", "report_generate": "生成报告",
-    "login": "登录", "logout": "退出", "login_locked": "登录锁定", "user_add": "新增用户", "user_update": "修改用户",
-    "user_enable": "启用用户", "user_disable": "停用用户", "password_reset": "重设密码",
-    "shift_handover": "交班", "shift_ack": "接班确认", "bulk_assess": "批量研判",
-    "facts": "依据权威信息更新", "split": "拆分", "unmerge": "撤销合并",
+    "detected": "发现",
+    "route": "分派",
+    "assess": "研判",
+    "reassign": "改派",
+    "respond": "回应",
+    "response_recorded": "登记回应",
+    "response_proposed": "发现疑似回应",
+    "response_confirmed": "确认回应",
+    "response_rejected": "驳回回应",
+    "close": "办结",
+    "evaluate": "评估",
+    "false_alarm": "误报",
+    "no_action": "无需处置",
+    "level_changed": "等级变化",
+    "deadline_set": "设定时限",
+    "deadline_done": "环节完成",
+    "deadline_dropped": "时限取消",
+    "deadline_warned": "时限预警",
+    "deadline_breached": "超时",
+    "deadline_moved": "时限移交",
+    "escalated": "升级提醒",
+    "merge": "合并",
+    "emerging": "突增",
+    "export_events": "导出事件清单",
+    "report_download": "下载报告",
+    "report_generate": "生成报告",
+    "login": "登录",
+    "logout": "退出",
+    "login_locked": "登录锁定",
+    "user_add": "新增用户",
+    "user_update": "修改用户",
+    "user_enable": "启用用户",
+    "user_disable": "停用用户",
+    "password_reset": "重设密码",
+    "shift_handover": "交班",
+    "shift_ack": "接班确认",
+    "bulk_assess": "批量研判",
+    "facts": "依据权威信息更新",
+    "split": "拆分",
+    "unmerge": "撤销合并",
 }
 AUDIT_FIELDS = {
-    "topic": "领域", "urgency": "等级", "office_code": "责任单位", "status": "状态", "status_reason": "原因",
-    "assessed_at": "研判时间", "responded_at": "回应时间", "closed_at": "办结时间", "response": "回应",
-    "response.status": "回应状态", "heat": "热度", "title": "标题", "merged_into_id": "并入事件",
-    "merged_from": "并入的事件", "effect": "评估结果", "emerging": "突增", "active": "启用", "role": "角色",
-    "password": "密码", "casualties": "伤亡人数", "summary": "摘要",
-    "split_to": "拆出的事件", "split_from": "拆自事件", "co_office": "协办单位",
+    "topic": "领域",
+    "urgency": "等级",
+    "office_code": "责任单位",
+    "status": "状态",
+    "status_reason": "原因",
+    "assessed_at": "研判时间",
+    "responded_at": "回应时间",
+    "closed_at": "办结时间",
+    "response": "回应",
+    "response.status": "回应状态",
+    "heat": "热度",
+    "title": "标题",
+    "merged_into_id": "并入事件",
+    "merged_from": "并入的事件",
+    "effect": "评估结果",
+    "emerging": "突增",
+    "active": "启用",
+    "role": "角色",
+    "password": "密码",
+    "casualties": "伤亡人数",
+    "summary": "摘要",
+    "split_to": "拆出的事件",
+    "split_from": "拆自事件",
+    "co_office": "协办单位",
 }
 AUDIT_ACTORS = {"system": "系统", "cli": "命令行", "demo": "演示"}
 

@@ -103,8 +103,17 @@ class Analysis:
         signals = self.urgency_signals
         # An emergency is also known by where it is.
         anchors = self.anchors.words() if signals.hazards else []
-        return frozenset([*self.matched_terms, *self.topic_terms, *self.lexicon_terms, *signals.critical_terms,
-                          *signals.serious_terms, *signals.fatal_terms, *anchors])
+        return frozenset(
+            [
+                *self.matched_terms,
+                *self.topic_terms,
+                *self.lexicon_terms,
+                *signals.critical_terms,
+                *signals.serious_terms,
+                *signals.fatal_terms,
+                *anchors,
+            ]
+        )
 
     def reasons(self) -> list[str]:
         """Reasons a duty officer reads: urgency first, then topic and relevance (Chinese)."""
@@ -112,18 +121,28 @@ class Analysis:
             topic_basis = f"（突发事件类别：{self.emergency_kind}）"
         else:
             topic_basis = f"（依据：{'、'.join(self.topic_terms[:5])}）" if self.topic_terms else ""
-        relevance = (f"命中监测方案：{'、'.join(self.schemes)}" if self.schemes
-                     else ("未配置监测方案" if self.relevant else "未命中任何监测方案"))
+        relevance = (
+            f"命中监测方案：{'、'.join(self.schemes)}"
+            if self.schemes
+            else ("未配置监测方案" if self.relevant else "未命中任何监测方案")
+        )
         return [*self.urgency_reasons, f"领域：{self.topic_name}{topic_basis}", relevance]
 
 
 SchemeTuple = tuple[str, str, str, str, str]
 
 
-def build_context(schemes: Iterable[SchemeTuple] = (), *, extra_keywords: Mapping[str, Sequence[str]] | None = None,
-                  topic_names: Mapping[str, str] | None = None, model_dir: str | Path | None = None,
-                  villages: Iterable[str] = (), village_aliases: Mapping[str, Sequence[str]] | None = None,
-                  urgency_rules: UrgencyRules | None = None, home_places: Iterable[str] = ()) -> AnalysisContext:
+def build_context(
+    schemes: Iterable[SchemeTuple] = (),
+    *,
+    extra_keywords: Mapping[str, Sequence[str]] | None = None,
+    topic_names: Mapping[str, str] | None = None,
+    model_dir: str | Path | None = None,
+    villages: Iterable[str] = (),
+    village_aliases: Mapping[str, Sequence[str]] | None = None,
+    urgency_rules: UrgencyRules | None = None,
+    home_places: Iterable[str] = (),
+) -> AnalysisContext:
     """Compile schemes (name, region, subject, event, exclude), the topic classifier (the shipped lexicon plus
     extra keywords, or a trained model directory) and the village names; raises SchemeSyntaxError or ModelError."""
     if model_dir:
@@ -141,9 +160,16 @@ def build_context(schemes: Iterable[SchemeTuple] = (), *, extra_keywords: Mappin
     home = [normalize(name) for name in home_places if name.strip()]
     places = [(normalize(word), place_stem(normalize(name))) for word, name in village_entries]
     places += [(name, place_stem(name)) for name in home]
-    return AnalysisContext(compile_schemes(schemes), classifier, names, urgency_rules or UrgencyRules(),
-                           KeywordIndex((normalize(word), name) for word, name in village_entries),
-                           default_scorer(), tuple(places), frozenset(place_stem(name) for name in home))
+    return AnalysisContext(
+        compile_schemes(schemes),
+        classifier,
+        names,
+        urgency_rules or UrgencyRules(),
+        KeywordIndex((normalize(word), name) for word, name in village_entries),
+        default_scorer(),
+        tuple(places),
+        frozenset(place_stem(name) for name in home),
+    )
 
 
 def _village(index: KeywordIndex, title: str, content: str) -> str | None:
@@ -152,8 +178,6 @@ def _village(index: KeywordIndex, title: str, content: str) -> str | None:
         if counts:
             return counts.most_common(1)[0][0]
     return None
-
-
 
 
 def analyze(text_in: TextIn, ctx: AnalysisContext, *, velocity: float | None = None) -> Analysis:
@@ -176,7 +200,9 @@ def analyze(text_in: TextIn, ctx: AnalysisContext, *, velocity: float | None = N
     if not signals.hazards:
         emergency = None
     elif title:
-        emergency = emergency_topic(leading_kinds(title) or (signals.hazards if decide(signals, velocity, ctx.urgency_rules).level <= 2 else ()))
+        emergency = emergency_topic(
+            leading_kinds(title) or (signals.hazards if decide(signals, velocity, ctx.urgency_rules).level <= 2 else ())
+        )
     else:
         emergency = emergency_topic(leading_kinds(content))
     emergency_kind = None
@@ -193,12 +219,27 @@ def analyze(text_in: TextIn, ctx: AnalysisContext, *, velocity: float | None = N
     title_spans, content_spans = find_personal_data(title), find_personal_data(content)
     personal = Counter(kind for kind, _, _ in [*title_spans, *content_spans])
     return Analysis(
-        title_masked=mask(title, title_spans), content_masked=mask(content, content_spans),
-        normalized_title=title, normalized_content=content,
-        relevant=relevant, schemes=[hit.name for hit in hits], matched_terms=matched, topic=topic.topic,
-        topic_name=ctx.topic_names.get(topic.topic, topic.topic), topic_scores=topic.scores,
-        topic_terms=list(topic.terms), urgency=urgency.level, urgency_name=LEVEL_NAMES[urgency.level],
-        urgency_reasons=urgency.reasons, urgency_signals=urgency.signals, negativity=negative,
-        village=_village(ctx.villages, title, content), personal_data=dict(personal),
-        simhash=prints.simhash, minhash=prints.minhash, lexicon_terms=list(topic.all_terms),
-        anchors=read_anchors(both[:1000], ctx.places) if emergency_like else Anchors(), emergency_kind=emergency_kind)
+        title_masked=mask(title, title_spans),
+        content_masked=mask(content, content_spans),
+        normalized_title=title,
+        normalized_content=content,
+        relevant=relevant,
+        schemes=[hit.name for hit in hits],
+        matched_terms=matched,
+        topic=topic.topic,
+        topic_name=ctx.topic_names.get(topic.topic, topic.topic),
+        topic_scores=topic.scores,
+        topic_terms=list(topic.terms),
+        urgency=urgency.level,
+        urgency_name=LEVEL_NAMES[urgency.level],
+        urgency_reasons=urgency.reasons,
+        urgency_signals=urgency.signals,
+        negativity=negative,
+        village=_village(ctx.villages, title, content),
+        personal_data=dict(personal),
+        simhash=prints.simhash,
+        minhash=prints.minhash,
+        lexicon_terms=list(topic.all_terms),
+        anchors=read_anchors(both[:1000], ctx.places) if emergency_like else Anchors(),
+        emergency_kind=emergency_kind,
+    )

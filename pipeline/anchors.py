@@ -18,22 +18,167 @@ from pipeline.keywords import KeywordIndex
 from pipeline.lexicons import LEXICON_DIR
 
 PROVINCES = frozenset(
-    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 云南 "
-    "陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门".split())
+    [
+        "北京",
+        "天津",
+        "上海",
+        "重庆",
+        "河北",
+        "山西",
+        "辽宁",
+        "吉林",
+        "黑龙江",
+        "江苏",
+        "浙江",
+        "安徽",
+        "福建",
+        "江西",
+        "山东",
+        "河南",
+        "湖北",
+        "湖南",
+        "广东",
+        "海南",
+        "四川",
+        "贵州",
+        "云南",
+        "陕西",
+        "甘肃",
+        "青海",
+        "台湾",
+        "内蒙古",
+        "广西",
+        "西藏",
+        "宁夏",
+        "新疆",
+        "香港",
+        "澳门",
+    ]
+)
 _ADMIN_SUFFIX = "市县区镇乡州旗盟"
 _NOT_PLACES = frozenset(
-    "中国 中华 全国 国内 城市 山丘 牡丹 青山 西湖 东湖 中山 城西 城东 城南 城北 北郊 南郊 东郊 西郊 江湾 新区 老区 市区 "
-    "城区 郊区 山区 景区 社区 小区 园区 开发区 高新区 新城 老城 东西 南北 中心 桥东 桥西 河东 河西 江北 江南 山东省 平安 "
-    "长安 太平 和平 光明 新华 人民 红旗 胜利 前进 解放 建设 东方 南方 北方 西方 中部 上海滩 白云 青年 长城 黄河 长江 都市 "
-    "中原 津南 华东 华南 华北 华中 西南 西北 东北 南京路".split())
+    [
+        "中国",
+        "中华",
+        "全国",
+        "国内",
+        "城市",
+        "山丘",
+        "牡丹",
+        "青山",
+        "西湖",
+        "东湖",
+        "中山",
+        "城西",
+        "城东",
+        "城南",
+        "城北",
+        "北郊",
+        "南郊",
+        "东郊",
+        "西郊",
+        "江湾",
+        "新区",
+        "老区",
+        "市区",
+        "城区",
+        "郊区",
+        "山区",
+        "景区",
+        "社区",
+        "小区",
+        "园区",
+        "开发区",
+        "高新区",
+        "新城",
+        "老城",
+        "东西",
+        "南北",
+        "中心",
+        "桥东",
+        "桥西",
+        "河东",
+        "河西",
+        "江北",
+        "江南",
+        "山东省",
+        "平安",
+        "长安",
+        "太平",
+        "和平",
+        "光明",
+        "新华",
+        "人民",
+        "红旗",
+        "胜利",
+        "前进",
+        "解放",
+        "建设",
+        "东方",
+        "南方",
+        "北方",
+        "西方",
+        "中部",
+        "上海滩",
+        "白云",
+        "青年",
+        "长城",
+        "黄河",
+        "长江",
+        "都市",
+        "中原",
+        "津南",
+        "华东",
+        "华南",
+        "华北",
+        "华中",
+        "西南",
+        "西北",
+        "东北",
+        "南京路",
+    ]
+)
 _ROAD_CODE = re.compile(r"(?<![A-Za-z0-9])[GSXY]\d{1,4}(?![0-9])|\d{1,4}(?:国道|省道|县道|乡道)")
 _ROAD_SUFFIXES = ("高速公路", "高速", "快速路", "大道", "大街", "隧道", "大桥", "立交桥", "高架桥", "路", "街")
 _NOT_A_ROAD_AFTER = frozenset("段面边上旁况费灯基")
 _NAME_BEFORE = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9]{1,10}$")  # the name right before a suffix, up to 10 characters
 _ROAD_LEAD = re.compile(r"^(?:.*(?:在|于|位于|沿着|经过|从|往|向|至|到|的|与|和|及|行驶|途经|路过|驶入|驶离|穿过))")
 _GENERIC_ROADS = frozenset(
-    "马路 公路 道路 铁路 小路 大路 山路 土路 水泥路 柏油路 乡村公路 村道 进村路 出路 走路 修路 让路 一路 半路 沿路 过马路 "
-    "高速 高速公路 隧道 大桥 大街 大道 小街 老街 街 路 公路上".split())
+    [
+        "马路",
+        "公路",
+        "道路",
+        "铁路",
+        "小路",
+        "大路",
+        "山路",
+        "土路",
+        "水泥路",
+        "柏油路",
+        "乡村公路",
+        "村道",
+        "进村路",
+        "出路",
+        "走路",
+        "修路",
+        "让路",
+        "一路",
+        "半路",
+        "沿路",
+        "过马路",
+        "高速",
+        "高速公路",
+        "隧道",
+        "大桥",
+        "大街",
+        "大道",
+        "小街",
+        "老街",
+        "街",
+        "路",
+        "公路上",
+    ]
+)
 # Site families; within "school" and "residence" the exact suffix tells sites apart (a 中学 is not a 小学).
 _SITE_CLASSES = {
     "company": ("有限公司", "公司", "集团", "化工厂", "化工", "工厂", "厂"),
@@ -46,12 +191,38 @@ _SITE_CLASSES = {
     "banquet": ("婚宴", "喜宴", "寿宴", "宴席", "酒席", "家宴", "丧宴", "坝坝宴", "流水席"),
 }
 _EXACT_FAMILIES = ("school", "residence", "banquet")
-_SITE_LEAD = re.compile(r"^.*(?:在|于|位于|的|是|了|和|与|及|对|向|到|从|一家|一所|一座|一个|一栋|一处|一间|这家|那家|该|某|送往|送到|"
-                        r"送至|前往|赶往|住进|转到|转往)")
+_SITE_LEAD = re.compile(
+    r"^.*(?:在|于|位于|的|是|了|和|与|及|对|向|到|从|一家|一所|一座|一个|一栋|一处|一间|这家|那家|该|某|送往|送到|"
+    r"送至|前往|赶往|住进|转到|转往)"
+)
 # Words that say where a site is or what sort it is, not which one (东园镇工业园区化工厂 is "a chemical plant").
-_DESCRIPTORS = re.compile(r"工业园区|工业园|产业园|经济开发区|开发区|高新区|园区|精细|镇上|村里|县城|城区|市区|附近|周边|当地|本地|"
-                          r"一家|一所|一座|这家|那家|该|某|私人|个体|小型|大型")
-_GENERIC_SITE_CORES = frozenset("当地 附近 镇上 村里 涉事 这个 那个 一家 一所 本地 周边 学生 员工 工人 村民 群众 我们 他们 中心".split())
+_DESCRIPTORS = re.compile(
+    r"工业园区|工业园|产业园|经济开发区|开发区|高新区|园区|精细|镇上|村里|县城|城区|市区|附近|周边|当地|本地|"
+    r"一家|一所|一座|这家|那家|该|某|私人|个体|小型|大型"
+)
+_GENERIC_SITE_CORES = frozenset(
+    [
+        "当地",
+        "附近",
+        "镇上",
+        "村里",
+        "涉事",
+        "这个",
+        "那个",
+        "一家",
+        "一所",
+        "本地",
+        "周边",
+        "学生",
+        "员工",
+        "工人",
+        "村民",
+        "群众",
+        "我们",
+        "他们",
+        "中心",
+    ]
+)
 _DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})[日号](?![元])")
 
 
@@ -70,9 +241,12 @@ class Anchors:
 
     def to_dict(self) -> dict:
         """A JSON-ready form (an event stores the union of its reports' anchors)."""
-        return {"places": sorted(self.places), "roads": sorted(self.roads),
-                "sites": sorted(f"{kind}:{core}" for kind, core in self.sites),
-                "days": sorted(f"{month}-{day}" for month, day in self.days)}
+        return {
+            "places": sorted(self.places),
+            "roads": sorted(self.roads),
+            "sites": sorted(f"{kind}:{core}" for kind, core in self.sites),
+            "days": sorted(f"{month}-{day}" for month, day in self.days),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping | None) -> Anchors:
@@ -84,8 +258,9 @@ class Anchors:
 
     def union(self, other: Anchors) -> Anchors:
         """Both reports' anchors together."""
-        return Anchors(self.places | other.places, self.roads | other.roads, self.sites | other.sites,
-                       self.days | other.days)
+        return Anchors(
+            self.places | other.places, self.roads | other.roads, self.sites | other.sites, self.days | other.days
+        )
 
     def words(self) -> list[str]:
         """The anchors as plain words, to count among a report's terms."""
@@ -150,7 +325,7 @@ def _without_places(name: str, places: KeywordIndex, extra: Iterable[str]) -> st
     name = name[cursor:]
     for place in extra:
         if place and name.startswith(place):
-            name = name[len(place):]
+            name = name[len(place) :]
     return name.lstrip("省市县区镇乡村")
 
 
@@ -166,7 +341,7 @@ def _named(text: str, kind: str) -> list[str]:
     """Each name ending in a road or site suffix: the suffix with up to 10 letters before it."""
     names = []
     for start, end, word, payloads in _suffixes().longest_matches(text):
-        if kind == "road" and text[end:end + 1] in _NOT_A_ROAD_AFTER:
+        if kind == "road" and text[end : end + 1] in _NOT_A_ROAD_AFTER:
             continue  # 路段, 路面, 路边: a stretch of some road, not a road's name
         if any(payload[0] == kind for payload in payloads):
             before = _NAME_BEFORE.search(text, max(0, start - 10), start)
@@ -180,8 +355,11 @@ def _roads(text: str, places: KeywordIndex, extra: Iterable[str]) -> set[str]:
         road = _ROAD_LEAD.sub("", _ROAD_CODE.sub("", raw))
         if not re.match(r"[A-Za-z0-9]", road):
             road = _without_places(road, places, extra) or road
-        if len(road) >= 3 and road not in _GENERIC_ROADS and not any(road.endswith(g) and len(road) - len(g) < 2
-                                                                      for g in ("马路", "公路", "道路")):
+        if (
+            len(road) >= 3
+            and road not in _GENERIC_ROADS
+            and not any(road.endswith(g) and len(road) - len(g) < 2 for g in ("马路", "公路", "道路"))
+        ):
             found.add(road)
     return found
 
@@ -217,8 +395,12 @@ def read_anchors(text: str, extra_places: Iterable[tuple[str, str]] = ()) -> Anc
     stems.update(stem for name, stem in extra_places if name and name in text)
     extra_names = sorted({name for name, _ in extra_places} | {stem for _, stem in extra_places}, key=len, reverse=True)
     days = {(int(month or 0), int(day)) for month, day in _DAY.findall(text) if 1 <= int(day) <= 31}
-    return Anchors(frozenset(stems), frozenset(_roads(text, places, extra_names)),
-                   frozenset(_sites(text, places, extra_names)), frozenset(days))
+    return Anchors(
+        frozenset(stems),
+        frozenset(_roads(text, places, extra_names)),
+        frozenset(_sites(text, places, extra_names)),
+        frozenset(days),
+    )
 
 
 @dataclass(frozen=True)
@@ -239,8 +421,13 @@ def _sites_match(first: tuple[str, str], second: tuple[str, str]) -> bool:
         return False
     if not core_a or not core_b:
         return True  # "a 中学" is any 中学
-    return core_a in core_b or core_b in core_a or bool(
-        {core_a[i:i + 2] for i in range(len(core_a) - 1)} & {core_b[i:i + 2] for i in range(len(core_b) - 1)})
+    return (
+        core_a in core_b
+        or core_b in core_a
+        or bool(
+            {core_a[i : i + 2] for i in range(len(core_a) - 1)} & {core_b[i : i + 2] for i in range(len(core_b) - 1)}
+        )
+    )
 
 
 def _family(kind: str) -> str:
@@ -267,8 +454,14 @@ def _levels(places: frozenset[str], common: frozenset[str]) -> dict[str, set[str
     return levels
 
 
-def compare(mention: Anchors, event: Anchors, common: frozenset[str] = frozenset(), *,
-            area: bool = False, town: frozenset[str] = frozenset()) -> AnchorComparison:
+def compare(
+    mention: Anchors,
+    event: Anchors,
+    common: frozenset[str] = frozenset(),
+    *,
+    area: bool = False,
+    town: frozenset[str] = frozenset(),
+) -> AnchorComparison:
     """Compare a report's anchors with an event's. `common` holds place stems too widespread to tell incidents
     apart (the town itself); they count neither as shared nor as a difference. For a disaster over an area (a
     flood, an earthquake) the villages of the town (`town`) do not tell two apart either: one storm strikes many
@@ -308,13 +501,21 @@ def compare(mention: Anchors, event: Anchors, common: frozenset[str] = frozenset
             shared += [_site_name(site) for site in matched]
             named += [_site_name(site) for site in matched if site[1]]
         elif not families or any(
-                all(not _sites_match(a, b) for a in mention.sites if _family(a[0]) == family
-                    for b in event.sites if _family(b[0]) == family) for family in families):
+            all(
+                not _sites_match(a, b)
+                for a in mention.sites
+                if _family(a[0]) == family
+                for b in event.sites
+                if _family(b[0]) == family
+            )
+            for family in families
+        ):
             mine = "、".join(_site_name(site) for site in sorted(mention.sites)[:2])
             theirs = "、".join(_site_name(site) for site in sorted(event.sites)[:2])
             conflicts.append(f"场所不同：{mine} / {theirs}")
     day_conflict = False
     if mention.days and event.days:
-        day_conflict = not any(abs(d1 - d2) <= 1 and (not m1 or not m2 or m1 == m2)
-                               for m1, d1 in mention.days for m2, d2 in event.days)
+        day_conflict = not any(
+            abs(d1 - d2) <= 1 and (not m1 or not m2 or m1 == m2) for m1, d1 in mention.days for m2, d2 in event.days
+        )
     return AnchorComparison(shared, conflicts, day_conflict, named, local, nearby)

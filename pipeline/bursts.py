@@ -21,8 +21,7 @@ class Baseline:
             return Baseline(float(count), 0.0, 1)
         difference = count - self.mean
         increment = alpha * difference
-        return Baseline(self.mean + increment, (1 - alpha) * (self.variance + difference * increment),
-                        self.hours + 1)
+        return Baseline(self.mean + increment, (1 - alpha) * (self.variance + difference * increment), self.hours + 1)
 
     def threshold(self, sigma: float) -> float:
         """mean + sigma·std, with std at least √mean (counts are Poisson-like) and at least 1."""
@@ -47,31 +46,42 @@ def _label(key: Hashable) -> str:
     return str(key)
 
 
-def check_burst(baseline: Baseline, count: int, *, key: Hashable = "", sigma: float = 3.0, min_count: int = 5,
-                min_history: int = 24) -> BurstSignal:
+def check_burst(
+    baseline: Baseline, count: int, *, key: Hashable = "", sigma: float = 3.0, min_count: int = 5, min_history: int = 24
+) -> BurstSignal:
     """Is `count` (this hour) above the key's baseline? A short history needs twice `min_count`."""
     floor = min_count if baseline.hours >= min_history else 2 * min_count
     threshold = max(float(floor), baseline.threshold(sigma))
     emerging = count >= threshold
     label = _label(key) or "该类"
     if emerging:
-        reason = (f"近1小时“{label}”相关信息{count}条，高于其基线"
-                  f"（均值{baseline.mean:.1f}条/小时，阈值{threshold:.1f}，历史{baseline.hours}小时）")
+        reason = (
+            f"近1小时“{label}”相关信息{count}条，高于其基线"
+            f"（均值{baseline.mean:.1f}条/小时，阈值{threshold:.1f}，历史{baseline.hours}小时）"
+        )
     else:
         reason = f"近1小时“{label}”相关信息{count}条，未超过阈值{threshold:.1f}"
     return BurstSignal(emerging, count, round(baseline.mean, 3), round(threshold, 3), reason)
 
 
-def detect_burst(hourly_counts: Sequence[int], *, key: Hashable = "", sigma: float = 3.0, min_count: int = 5,
-                 alpha: float = 0.1, min_history: int = 24) -> BurstSignal:
+def detect_burst(
+    hourly_counts: Sequence[int],
+    *,
+    key: Hashable = "",
+    sigma: float = 3.0,
+    min_count: int = 5,
+    alpha: float = 0.1,
+    min_history: int = 24,
+) -> BurstSignal:
     """Check the last hour of a series of hourly counts against the EWMA of the hours before it."""
     if not hourly_counts:
         return check_burst(Baseline(), 0, key=key, sigma=sigma, min_count=min_count, min_history=min_history)
     baseline = Baseline()
     for count in hourly_counts[:-1]:
         baseline = baseline.updated(count, alpha)
-    return check_burst(baseline, int(hourly_counts[-1]), key=key, sigma=sigma, min_count=min_count,
-                       min_history=min_history)
+    return check_burst(
+        baseline, int(hourly_counts[-1]), key=key, sigma=sigma, min_count=min_count, min_history=min_history
+    )
 
 
 class BurstDetector:
@@ -93,8 +103,9 @@ class BurstDetector:
         if last is not None and hour > last + 1:
             for _ in range(min(hour - last - 1, 24 * 14)):  # quiet hours in between; two weeks is plenty
                 baseline = baseline.updated(0, self.alpha)
-        signal = check_burst(baseline, count, key=key, sigma=self.sigma, min_count=self.min_count,
-                             min_history=self.min_history)
+        signal = check_burst(
+            baseline, count, key=key, sigma=self.sigma, min_count=self.min_count, min_history=self.min_history
+        )
         weight = self.alpha / 10 if signal.emerging else self.alpha
         self.baselines[key] = baseline.updated(count, weight)
         self._last_hour[key] = max(hour, last if last is not None else hour)

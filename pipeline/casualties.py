@@ -8,12 +8,51 @@ from dataclasses import dataclass, field
 
 from pipeline.keywords import KeywordIndex
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "俩": 2, "贰": 2, "三": 3, "叁": 3, "四": 4,
-           "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "壹": 1,
+    "二": 2,
+    "两": 2,
+    "俩": 2,
+    "贰": 2,
+    "三": 3,
+    "叁": 3,
+    "四": 4,
+    "肆": 4,
+    "五": 5,
+    "伍": 5,
+    "六": 6,
+    "陆": 6,
+    "七": 7,
+    "柒": 7,
+    "八": 8,
+    "捌": 8,
+    "九": 9,
+    "玖": 9,
+}
 _UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10000}
 # Vague amounts, read as their lower bound.
-_VAGUE = {"数十": 20, "几十": 20, "十几": 10, "十多": 10, "十余": 10, "数百": 200, "几百": 200, "上百": 100,
-          "近百": 90, "百余": 100, "数名": 2, "几名": 2, "多名": 2, "数人": 2, "几人": 2, "多人": 2, "若干": 2}
+_VAGUE = {
+    "数十": 20,
+    "几十": 20,
+    "十几": 10,
+    "十多": 10,
+    "十余": 10,
+    "数百": 200,
+    "几百": 200,
+    "上百": 100,
+    "近百": 90,
+    "百余": 100,
+    "数名": 2,
+    "几名": 2,
+    "多名": 2,
+    "数人": 2,
+    "几人": 2,
+    "多人": 2,
+    "若干": 2,
+}
 
 KINDS = {"dead": "死亡", "injured": "受伤", "trapped": "被困", "missing": "失联", "poisoned": "中毒"}
 _KIND_WORDS = {
@@ -33,11 +72,13 @@ _FILLER = r"(?:不幸|当场|已|先后|经抢救无效|送医后|相继|被)?(?
 _KIND_ALTERNATION = "|".join(f"(?P<{kind}>{words})" for kind, words in _KIND_WORDS.items())
 # "3人死亡", "致两名工人受伤", "十余人被困", "三个人当场就没了" (a colloquial death needs a count of people)
 _COUNT_THEN_KIND = re.compile(
-    rf"{_COUNT}(?={_PERSON}){_WHO}{_FILLER}(?:{_KIND_ALTERNATION}|(?<=人)(?:当场)?(?:就)?(?P<colloquial_dead>没了|不在了))")
+    rf"{_COUNT}(?={_PERSON}){_WHO}{_FILLER}(?:{_KIND_ALTERNATION}|(?<=人)(?:当场)?(?:就)?(?P<colloquial_dead>没了|不在了))"
+)
 # "死亡3人", "遇难人数升至5人", "受伤的有12人"
 _KIND_THEN_COUNT = re.compile(
     rf"(?:{_KIND_ALTERNATION})(?:了)?(?:人数|者)?(?:已|的有|的)?(?:上升|增加|增至|升至|达到|达|为|共|超过|近)?(?:至|到)?"
-    rf"{_COUNT}(?:名|个|位|人|例)(?!小时|多小时|月|多月|星期|礼拜|钟头|工作日|半小时)")
+    rf"{_COUNT}(?:名|个|位|人|例)(?!小时|多小时|月|多月|星期|礼拜|钟头|工作日|半小时)"
+)
 # "2死3伤", "3死1伤" (both halves required: "九死一生" is not a casualty report)
 _SHORT = re.compile(rf"(?P<dead_count>{_NUMBER})死(?P<injured_count>{_NUMBER})伤")
 # Every pattern needs a kind word, or 死…伤; the patterns only run in windows around those.

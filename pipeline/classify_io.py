@@ -83,8 +83,13 @@ def to_text_in(record: dict) -> tuple[TextIn, list[str]]:
     source_type = record.get("source_type") or record.get("source") or "other"
     if not isinstance(source_type, str) or source_type not in SOURCE_TYPES:
         source_type = "other"
-    text_in = TextIn(title=_text_field(record, "title"), content=_text_field(record, "content"),
-                     source_type=source_type, published_at=published_at, html=_text_field(record, "html") or None)
+    text_in = TextIn(
+        title=_text_field(record, "title"),
+        content=_text_field(record, "content"),
+        source_type=source_type,
+        published_at=published_at,
+        html=_text_field(record, "html") or None,
+    )
     return text_in, warnings
 
 
@@ -111,8 +116,14 @@ def to_output(record_id: Any, analysis: Analysis) -> dict:
     }
 
 
-def classify_lines(source: IO[str], sink: IO[str], errors: IO[str], ctx: AnalysisContext, *,
-                   analyzer: Callable[[TextIn, AnalysisContext], Analysis] = analyze) -> ClassifyReport:
+def classify_lines(
+    source: IO[str],
+    sink: IO[str],
+    errors: IO[str],
+    ctx: AnalysisContext,
+    *,
+    analyzer: Callable[[TextIn, AnalysisContext], Analysis] = analyze,
+) -> ClassifyReport:
     """Classify JSON lines from `source` into `sink`; bad lines get a Chinese message on `errors` naming the
     line number, and the remaining lines are still processed. Blank lines are skipped."""
     written = failed = 0
@@ -129,7 +140,7 @@ def classify_lines(source: IO[str], sink: IO[str], errors: IO[str], ctx: Analysi
             failed += 1
             errors.write(f"第 {number} 行：{exc}，已跳过\n")
             continue
-        except Exception as exc:  # one unexpected failure must not stop the other lines
+        except Exception as exc:  # noqa: BLE001 - one unexpected failure must not stop the other lines
             failed += 1
             errors.write(f"第 {number} 行：分析失败（{type(exc).__name__}: {exc}），已跳过\n")
             continue

@@ -20,7 +20,9 @@ CONFLICT_FACTOR = 0.3  # two emergencies at different places are two events, how
 DAY_CONFLICT_FACTOR = 0.7
 NEAR_COPY = 0.8  # a text this similar is a copy or rewrite of the event's post, whatever anchors it drops or adds
 PRIOR_EVENTS = 10
-AREA_KINDS = frozenset({"汛情", "气象灾害", "地震", "地质灾害", "森林火灾"})  # disasters that strike many places at once
+AREA_KINDS = frozenset(
+    {"汛情", "气象灾害", "地震", "地质灾害", "森林火灾"}
+)  # disasters that strike many places at once
 
 
 def _seconds(when: datetime | float) -> float:
@@ -106,8 +108,9 @@ def _shared_terms(mention_terms: frozenset[str], event_terms: frozenset[str]) ->
     return shared
 
 
-def _same_emergency(mention: MentionFeatures, event: EventCandidate, same_topic: bool,
-                    ambiguous: frozenset[str] = frozenset()) -> list[str]:
+def _same_emergency(
+    mention: MentionFeatures, event: EventCandidate, same_topic: bool, ambiguous: frozenset[str] = frozenset()
+) -> list[str]:
     """Kinds of emergency both sides name (爆炸 for “一声巨响” and “化工厂爆燃”), when they point to one matter:
     within one topic, or with either side at level 1–2, since an emergency's follow-ups are classified loosely
     and its first report is often the mildest. A kind two or more open events share (`ambiguous`: two crashes on
@@ -132,8 +135,9 @@ def _common_places(candidates: Sequence[EventCandidate], home: frozenset[str]) -
     return frozenset(widespread) | home
 
 
-def _anchor_adjustment(score: float, comparison: AnchorComparison, text_similarity: float, reasons: list[str], *,
-                       both_emergencies: bool) -> float:
+def _anchor_adjustment(
+    score: float, comparison: AnchorComparison, text_similarity: float, reasons: list[str], *, both_emergencies: bool
+) -> float:
     """Between two emergencies, lower the score for incompatible anchors (unless the text is a near copy) and raise
     it for shared ones; a post about an emergency's site or road (瑞鑫化工 after its explosion) joins it too."""
     if not both_emergencies:
@@ -156,9 +160,15 @@ def _anchor_adjustment(score: float, comparison: AnchorComparison, text_similari
     return score
 
 
-def _score(mention: MentionFeatures, mention_weight: float, event: EventCandidate, weights: _TermWeights,
-           common: frozenset[str] = frozenset(), town: frozenset[str] = frozenset(),
-           ambiguous: frozenset[str] = frozenset()) -> tuple[float, list[str]]:
+def _score(
+    mention: MentionFeatures,
+    mention_weight: float,
+    event: EventCandidate,
+    weights: _TermWeights,
+    common: frozenset[str] = frozenset(),
+    town: frozenset[str] = frozenset(),
+    ambiguous: frozenset[str] = frozenset(),
+) -> tuple[float, list[str]]:
     reasons: list[str] = []
     shared = _shared_terms(mention.terms, event.terms)
     event_weight = weights.total(event.terms)
@@ -180,12 +190,16 @@ def _score(mention: MentionFeatures, mention_weight: float, event: EventCandidat
     else:
         emergency_bonus = EMERGENCY_BONUS if emergency else 0.0
     # Words of an emergency that no other open event has (玛莎拉蒂, 京都动画, F35) identify the incident.
-    distinctive = sorted(term for term in shared & mention.own_words if weights.rare(term)) \
-        if mention.hazards & event.hazards else []
+    distinctive = (
+        sorted(term for term in shared & mention.own_words if weights.rare(term))
+        if mention.hazards & event.hazards
+        else []
+    )
     # A name of three characters or more (任达华, 玛莎拉蒂, 圣母院) says more than a two-character word.
     identity_bonus = min(IDENTITY_MAX, sum(IDENTITY_BONUS * (2 if len(term) >= 3 else 1) for term in distinctive))
-    blended = (0.6 * overlap + (0.2 if same_topic else 0.0) + (0.1 if same_village else 0.0) + emergency_bonus
-               + identity_bonus)
+    blended = (
+        0.6 * overlap + (0.2 if same_topic else 0.0) + (0.1 if same_village else 0.0) + emergency_bonus + identity_bonus
+    )
     score = min(1.0, max(event.text_similarity, blended))
     if other_village and not area:
         score *= 0.5  # the same kind of matter in another village is another event, however alike the wording
@@ -205,14 +219,21 @@ def _score(mention: MentionFeatures, mention_weight: float, event: EventCandidat
     if other_village and not area:
         reasons.append(f"属地不同：{mention.village} / {event.village}")
     if event.hazards:
-        score = _anchor_adjustment(score, comparison, event.text_similarity, reasons,
-                                   both_emergencies=bool(mention.hazards))
+        score = _anchor_adjustment(
+            score, comparison, event.text_similarity, reasons, both_emergencies=bool(mention.hazards)
+        )
     return score, reasons
 
 
-def choose_event(mention: MentionFeatures, candidates: Iterable[EventCandidate], *, threshold: float = 0.55,
-                 window_seconds: float = 72 * 3600, home_places: frozenset[str] = frozenset(),
-                 town_places: frozenset[str] = frozenset()) -> ClusterDecision:
+def choose_event(
+    mention: MentionFeatures,
+    candidates: Iterable[EventCandidate],
+    *,
+    threshold: float = 0.55,
+    window_seconds: float = 72 * 3600,
+    home_places: frozenset[str] = frozenset(),
+    town_places: frozenset[str] = frozenset(),
+) -> ClusterDecision:
     """Join the best-scoring candidate event active within the window if it reaches the threshold.
 
     score = max(text similarity, 0.6 × term overlap + 0.2 same topic + 0.1 same village + 0.2 same emergency),
@@ -232,19 +253,68 @@ def choose_event(mention: MentionFeatures, candidates: Iterable[EventCandidate],
     mention_weight = weights.total(mention.terms)
     common = _common_places(recent, home_places)
     ambiguous = _ambiguous_kinds(recent)
-    scored = sorted(((*_score(mention, mention_weight, event, weights, common, town_places, ambiguous), index)
-                     for index, event in enumerate(recent)), key=lambda row: (-row[0], row[2]))
+    scored = sorted(
+        (
+            (*_score(mention, mention_weight, event, weights, common, town_places, ambiguous), index)
+            for index, event in enumerate(recent)
+        ),
+        key=lambda row: (-row[0], row[2]),
+    )
     score, reasons, index = scored[0]
     if score >= threshold:
         also = [(recent[other].event_id, round(value, 3)) for value, _, other in scored[1:] if value >= threshold]
         return ClusterDecision(recent[index].event_id, round(score, 3), reasons, also)
-    return ClusterDecision(None, round(score, 3), [
-        f"与最接近的事件 #{recent[index].event_id} 相似度{score:.2f}低于{threshold:.2f}，新建事件", *reasons])
+    return ClusterDecision(
+        None,
+        round(score, 3),
+        [f"与最接近的事件 #{recent[index].event_id} 相似度{score:.2f}低于{threshold:.2f}，新建事件", *reasons],
+    )
 
 
 # Words of any news report, which tell no incident from another.
-_NEWS_WORDS = frozenset("发生 发生了 目前 记者 据悉 获悉 报道 消息 网传 听说 已经 造成 导致 现场 情况 事件 事故 今天 昨天 今日 昨日 "
-                        "凌晨 上午 下午 晚上 左右 附近 一名 一起 一辆 多名 相关 部门 工作 进行 正在 已经 全部 有关".split())
+_NEWS_WORDS = frozenset(
+    [
+        "发生",
+        "发生了",
+        "目前",
+        "记者",
+        "据悉",
+        "获悉",
+        "报道",
+        "消息",
+        "网传",
+        "听说",
+        "已经",
+        "造成",
+        "导致",
+        "现场",
+        "情况",
+        "事件",
+        "事故",
+        "今天",
+        "昨天",
+        "今日",
+        "昨日",
+        "凌晨",
+        "上午",
+        "下午",
+        "晚上",
+        "左右",
+        "附近",
+        "一名",
+        "一起",
+        "一辆",
+        "多名",
+        "相关",
+        "部门",
+        "工作",
+        "进行",
+        "正在",
+        "已经",
+        "全部",
+        "有关",
+    ]
+)
 
 
 @lru_cache(maxsize=1)
@@ -252,8 +322,12 @@ def _lexicon_words() -> frozenset[str]:
     """Every word of the shipped lexicons (topics, severity, hazards): not an incident's own words."""
     from pipeline.lexicons import read_weighted_lexicon
 
-    return frozenset(word for name in ("topics.txt", "severity.txt", "hazards.txt")
-                     for words in read_weighted_lexicon(name).values() for word in words)
+    return frozenset(
+        word
+        for name in ("topics.txt", "severity.txt", "hazards.txt")
+        for words in read_weighted_lexicon(name).values()
+        for word in words
+    )
 
 
 def incident_words(text: str, limit: int = 30) -> list[str]:
@@ -263,8 +337,11 @@ def incident_words(text: str, limit: int = 30) -> list[str]:
     reports of one incident worded differently still share the names that matter (玛莎拉蒂, 宝马, 京都动画)."""
     from pipeline.segment import content_words
 
-    words = [word for word in content_words(text[:160]) if len(word) >= 2 and not word.isdigit()
-             and word not in _lexicon_words() and word not in _NEWS_WORDS]
+    words = [
+        word
+        for word in content_words(text[:160])
+        if len(word) >= 2 and not word.isdigit() and word not in _lexicon_words() and word not in _NEWS_WORDS
+    ]
     return list(dict.fromkeys(words))[:limit]
 
 
@@ -293,8 +370,14 @@ class Heat:
     score: float
 
 
-def event_heat(mention_times: Sequence[datetime | float], sources: Iterable[str], now: datetime | float, *,
-               reposts: int = 0, span_hours: float = 1.0) -> Heat:
+def event_heat(
+    mention_times: Sequence[datetime | float],
+    sources: Iterable[str],
+    now: datetime | float,
+    *,
+    reposts: int = 0,
+    span_hours: float = 1.0,
+) -> Heat:
     """Heat of an event from its mentions' times and sources; velocity counts the last `span_hours`."""
     current = _seconds(now)
     times = [_seconds(t) for t in mention_times]

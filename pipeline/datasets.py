@@ -47,8 +47,9 @@ def _read_table(path: Path):
     raise DatasetError(f"{path}: 无法识别文件编码（已尝试 UTF-8 与 GB18030）：{last_error}")
 
 
-def read_labelled(path: str | Path, text_column: str, label_column: str,
-                  title_column: str | None = None) -> LabelledTexts:
+def read_labelled(
+    path: str | Path, text_column: str, label_column: str, title_column: str | None = None
+) -> LabelledTexts:
     """Texts and labels from a CSV or XLSX file; the title, if given, is put in front of the text."""
     path = Path(path)
     if not path.is_file():

@@ -12,20 +12,28 @@ PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕�
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9@_-])")
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9@_-])"
+)
 _ID18 = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[0-9Xx](?![0-9A-Za-z])")
 _ID15 = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{14}(?![0-9A-Za-z])")
 _CARD = re.compile(r"(?<![\d-])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?|\d{6}[ -]\d{10,13})(?![\d-])")
-_MOBILE = re.compile(r"(?<![\d+])(?P<prefix>(?:\+|00)?86[ -]?|\(\+?86\)[ -]?|（\+?86）[ -]?)?"
-                     r"(?P<number>1[3-9]\d(?:[ -]?\d{4}){2})(?!\d)")
-_LANDLINE = re.compile(r"(?<![\d-])(?P<area>\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3}[ -]|0(?:10|2\d|[3-9]\d{2}))"
-                       r"(?P<local>[2-9]\d{6,7})(?P<ext>-\d{1,4})?(?!\d)")
+_MOBILE = re.compile(
+    r"(?<![\d+])(?P<prefix>(?:\+|00)?86[ -]?|\(\+?86\)[ -]?|（\+?86）[ -]?)?"
+    r"(?P<number>1[3-9]\d(?:[ -]?\d{4}){2})(?!\d)"
+)
+_LANDLINE = re.compile(
+    r"(?<![\d-])(?P<area>\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3}[ -]|0(?:10|2\d|[3-9]\d{2}))"
+    r"(?P<local>[2-9]\d{6,7})(?P<ext>-\d{1,4})?(?!\d)"
+)
 # Cheap pre-checks: phone, ID and card numbers all hold seven digits with at most one separator among the
 # first ones; a plate starts with a province and a letter; an e-mail address has an "@".
 _LONG_NUMBER = re.compile(r"\d{3}[ -]?\d{4}")
 _PLATE_START = re.compile(rf"[{PROVINCES}][A-HJ-NP-Z]")
-_PLATE = re.compile(rf"(?P<head>[{PROVINCES}][A-HJ-NP-Z])(?P<sep>[·・•.\- ]?)"
-                    r"(?P<body>[A-HJ-NP-Z0-9]{5,6})(?![A-Za-z0-9])")
+_PLATE = re.compile(
+    rf"(?P<head>[{PROVINCES}][A-HJ-NP-Z])(?P<sep>[·・•.\- ]?)"
+    r"(?P<body>[A-HJ-NP-Z0-9]{5,6})(?![A-Za-z0-9])"
+)
 
 
 def _digits(text: str) -> str:
@@ -50,8 +58,10 @@ def is_valid_id(number: str) -> bool:
     """True for an 18-digit ID with a valid birth date and check digit, or a 15-digit old ID with a valid date."""
     number = number.upper()
     if len(number) == 18 and number[:17].isdigit():
-        return (_valid_date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-                and id_check_digit(number[:17]) == number[17])
+        return (
+            _valid_date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+            and id_check_digit(number[:17]) == number[17]
+        )
     if len(number) == 15 and number.isdigit():
         return _valid_date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]))
     return False
@@ -126,7 +136,7 @@ def find_personal_data(text: str) -> list[tuple[str, int, int]]:
 def _keep_ends(value: str, head: int, tail: int) -> str:
     """Star out the digits/letters of value except the first `head` and last `tail` of them."""
     positions = [index for index, char in enumerate(value) if char.isalnum()]
-    hidden = set(positions[head:len(positions) - tail]) if len(positions) > head + tail else set(positions)
+    hidden = set(positions[head : len(positions) - tail]) if len(positions) > head + tail else set(positions)
     return "".join("*" if index in hidden else char for index, char in enumerate(value))
 
 
@@ -195,8 +205,9 @@ def mask(text: str, spans: list[tuple[str, int, int]] | None = None) -> str:
 
 # Query parameters that name personal data: their values are masked even when they do not look like a number
 # of a known kind (an ID with a wrong check digit, a card number of an odd length).
-_PERSONAL_KEY = re.compile(r"phone|mobile|tel|shouji|lxdh|idno|idcard|id_card|sfz|identity|cardno|bankcard|email|mail",
-                           re.IGNORECASE)
+_PERSONAL_KEY = re.compile(
+    r"phone|mobile|tel|shouji|lxdh|idno|idcard|id_card|sfz|identity|cardno|bankcard|email|mail", re.IGNORECASE
+)
 _URL_SAFE = "/*@:!$'()~,;"
 
 

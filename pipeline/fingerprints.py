@@ -74,8 +74,11 @@ def minhash(hashes: np.ndarray) -> np.ndarray:
     if len(hashes) == 0:
         return empty
     signature = empty.copy()
-    np.minimum.at(signature, (hashes >> np.uint64(64 - _BIN_BITS)).astype(np.intp),
-                  (hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+    np.minimum.at(
+        signature,
+        (hashes >> np.uint64(64 - _BIN_BITS)).astype(np.intp),
+        (hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32),
+    )
     filled = np.flatnonzero(signature != _EMPTY)
     if len(filled) < NUM_PERM:
         bins = np.arange(NUM_PERM)

@@ -16,8 +16,30 @@ from pipeline.lexicons import read_weighted_lexicon
 
 # When a text names several kinds, the cause decides the topic: a car crash that caught fire is a traffic accident,
 # a flood that brought houses down is a flood, a bomb is an attack before it is an explosion.
-PRIORITY = ("爆炸案", "暴力伤害", "踩踏", "食物中毒", "气体中毒", "地震", "汛情", "气象灾害", "地质灾害", "森林火灾", "空难", "沉船",
-            "交通事故", "爆炸", "泄漏", "坍塌", "生产安全事故", "坠落", "触电", "火灾", "溺水", "群体聚集")
+PRIORITY = (
+    "爆炸案",
+    "暴力伤害",
+    "踩踏",
+    "食物中毒",
+    "气体中毒",
+    "地震",
+    "汛情",
+    "气象灾害",
+    "地质灾害",
+    "森林火灾",
+    "空难",
+    "沉船",
+    "交通事故",
+    "爆炸",
+    "泄漏",
+    "坍塌",
+    "生产安全事故",
+    "坠落",
+    "触电",
+    "火灾",
+    "溺水",
+    "群体聚集",
+)
 
 
 @dataclass(frozen=True)
@@ -44,8 +66,10 @@ def hazard_lexicon() -> HazardLexicon:
 def emergency_topic(kinds: tuple[str, ...] | list[str]) -> tuple[str, str] | None:
     """(topic, kind) for an emergency naming these kinds: the first kind in PRIORITY that has a topic."""
     topics = hazard_lexicon().topics
-    ranked = sorted((kind for kind in kinds if topics.get(kind)),
-                    key=lambda kind: PRIORITY.index(kind) if kind in PRIORITY else len(PRIORITY))
+    ranked = sorted(
+        (kind for kind in kinds if topics.get(kind)),
+        key=lambda kind: PRIORITY.index(kind) if kind in PRIORITY else len(PRIORITY),
+    )
     if not ranked:
         return None
     return topics[ranked[0]], ranked[0]

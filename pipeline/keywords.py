@@ -76,9 +76,11 @@ class KeywordIndex:
         found = self._automaton.iter_long(encoded) if longest else self._automaton.iter(encoded)
         if not self._boundaries:
             return encoded, [(last - size + 1, last + 1, word, payloads) for last, (word, payloads, size, _) in found]
-        return encoded, [(last - size + 1, last + 1, word, payloads)
-                         for last, (word, payloads, size, flagged) in found
-                         if not flagged or _on_boundary(encoded, last - size + 1, last + 1)]
+        return encoded, [
+            (last - size + 1, last + 1, word, payloads)
+            for last, (word, payloads, size, flagged) in found
+            if not flagged or _on_boundary(encoded, last - size + 1, last + 1)
+        ]
 
     def _with_characters(self, text: str, longest: bool) -> list[Match]:
         encoded, matches = self._scan(text, longest)
@@ -87,7 +89,7 @@ class KeywordIndex:
         raw = encoded.encode("latin-1")
         positioned = []
         byte_cursor = character_cursor = 0
-        for start, end, word, payloads in sorted(matches):  # by start: count characters incrementally
+        for start, _end, word, payloads in sorted(matches):  # by start: count characters incrementally
             character_cursor += len(raw[byte_cursor:start].decode("utf-8", "surrogatepass"))
             byte_cursor = start
             positioned.append((character_cursor, character_cursor + len(word), word, payloads))

@@ -33,8 +33,14 @@ class NearDuplicateIndex:
     time seen) are dropped at the next merge.
     """
 
-    def __init__(self, window_seconds: float | None = 72 * 3600, *, bands: int = 16, min_similarity: float = 0.5,
-                 merge_every: int = 8192) -> None:
+    def __init__(
+        self,
+        window_seconds: float | None = 72 * 3600,
+        *,
+        bands: int = 16,
+        min_similarity: float = 0.5,
+        merge_every: int = 8192,
+    ) -> None:
         if NUM_PERM % bands:
             raise ValueError(f"bands must divide {NUM_PERM}")
         self.window = window_seconds
@@ -59,8 +65,9 @@ class NearDuplicateIndex:
 
     def _band_keys(self, signature: np.ndarray) -> np.ndarray:
         rows = signature.astype(np.uint64).reshape(self.bands, -1)
-        combined = (np.arange(1, self.bands + 1, dtype=np.uint64) * self._band_mix[:, 0]
-                    ^ (rows * self._band_mix[:, 1:]).sum(axis=1))
+        combined = np.arange(1, self.bands + 1, dtype=np.uint64) * self._band_mix[:, 0] ^ (
+            rows * self._band_mix[:, 1:]
+        ).sum(axis=1)
         combined ^= combined >> np.uint64(29)
         combined *= np.uint64(0xBF58476D1CE4E5B9)
         combined ^= combined >> np.uint64(32)
@@ -83,8 +90,14 @@ class NearDuplicateIndex:
         if self._recent_docs >= max(self._merge_every, len(self._ids) // 4):
             self._merge()
 
-    def query(self, text: str | Fingerprint, time: datetime | float | None = None, *, limit: int = 10,
-              min_similarity: float | None = None) -> list[tuple[Hashable, float]]:
+    def query(
+        self,
+        text: str | Fingerprint,
+        time: datetime | float | None = None,
+        *,
+        limit: int = 10,
+        min_similarity: float | None = None,
+    ) -> list[tuple[Hashable, float]]:
         """Earlier texts similar to this one, as (id, estimated similarity), most similar first.
 
         With a time, only texts within the window around it are returned.

@@ -27,8 +27,9 @@ class NegativityScorer:
 
     def __init__(self, lexicon_name: str = "negativity.txt", scale: float = 6.0) -> None:
         lexicon = read_weighted_lexicon(lexicon_name)
-        entries = [(word.lower(), (polarity, weight)) for polarity, words in lexicon.items()
-                   for word, weight in words.items()]
+        entries = [
+            (word.lower(), (polarity, weight)) for polarity, words in lexicon.items() for word, weight in words.items()
+        ]
         self._index = KeywordIndex(entries)
         self._payloads: dict[str, list[tuple[str, float]]] = {}
         for word, payload in entries:

@@ -11,11 +11,49 @@ import lxml.html
 from lxml import etree
 
 # Removed with their content: never part of what a reader sees as the article.
-_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "head", "nav", "header", "footer",
-              "aside", "form", "button", "select")
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "svg",
+    "head",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "button",
+    "select",
+)
 # Block-level tags: a line break after each keeps paragraphs apart.
-_BLOCK_TAGS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
-               "blockquote", "pre", "table", "ul", "ol", "dd", "dt", "hr", "main", "figure", "figcaption")
+_BLOCK_TAGS = (
+    "p",
+    "div",
+    "br",
+    "li",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "table",
+    "ul",
+    "ol",
+    "dd",
+    "dt",
+    "hr",
+    "main",
+    "figure",
+    "figcaption",
+)
 # Full-width forms that Chinese text uses as its own punctuation stay as they are.
 _KEEP_FULL_WIDTH = set("，。！？：；（）、“”‘’《》【】〔〕…—～")
 

@@ -248,8 +248,14 @@ def _compile(name: str, region: str, subject: str, event: str, exclude: str) -> 
     excluded = parse(exclude)
     exclude_node = None if isinstance(excluded, Everything) else excluded
     required = sum(1 << group for group, node in enumerate(positive) if not isinstance(node, Everything))
-    return _Compiled(name, positive, exclude_node, required, tuple(_predicate(node) for node in positive),
-                     None if exclude_node is None else _predicate(exclude_node))
+    return _Compiled(
+        name,
+        positive,
+        exclude_node,
+        required,
+        tuple(_predicate(node) for node in positive),
+        None if exclude_node is None else _predicate(exclude_node),
+    )
 
 
 class SchemeMatcher:

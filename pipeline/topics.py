@@ -52,10 +52,17 @@ class LexiconClassifier:
     total the topic is `other`.
     """
 
-    def __init__(self, extra_keywords: Mapping[str, Iterable[str]] | None = None,
-                 names: Mapping[str, str] | None = None, *, lexicon_path: Path | None = None,
-                 title_weight: float = 3.0, min_score: float = 2.0, extra_weight: float = 3.0,
-                 word_decay: float = 0.8) -> None:
+    def __init__(
+        self,
+        extra_keywords: Mapping[str, Iterable[str]] | None = None,
+        names: Mapping[str, str] | None = None,
+        *,
+        lexicon_path: Path | None = None,
+        title_weight: float = 3.0,
+        min_score: float = 2.0,
+        extra_weight: float = 3.0,
+        word_decay: float = 0.8,
+    ) -> None:
         lexicon = read_weighted_lexicon(lexicon_path or LEXICON_DIR / "topics.txt")
         for topic, words in (extra_keywords or {}).items():
             section = lexicon.setdefault(topic, {})
@@ -63,8 +70,12 @@ class LexiconClassifier:
                 section[normalize(word)] = extra_weight
         self.names = {**TOPIC_NAMES, **{code: TOPIC_NAMES.get(code, code) for code in lexicon}, **(names or {})}
         self.labels = list(self.names)
-        entries = [(word.strip().lower(), (topic, weight)) for topic, words in lexicon.items()
-                   for word, weight in words.items() if word.strip()]
+        entries = [
+            (word.strip().lower(), (topic, weight))
+            for topic, words in lexicon.items()
+            for word, weight in words.items()
+            if word.strip()
+        ]
         self._index = KeywordIndex(entries)
         self._payloads: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for word, payload in entries:
@@ -90,7 +101,7 @@ class LexiconClassifier:
             # Each further word of a topic adds less: a topic is decided by its strongest few words, not by a
             # long body listing many weak ones (学生, 学校 around a complaint about a rubbish bin by a school).
             ranked = sorted((value for value, _ in contributions), reverse=True)
-            raw[topic] = sum(value * self.word_decay ** rank for rank, value in enumerate(ranked))
+            raw[topic] = sum(value * self.word_decay**rank for rank, value in enumerate(ranked))
         total = sum(raw.values())
         topic = max(raw, key=lambda code: (raw[code], code))
         scores = {code: round(value / total, 4) for code, value in sorted(raw.items(), key=lambda kv: -kv[1])}

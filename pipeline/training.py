@@ -55,10 +55,10 @@ def _vectorizers():
 
     # Word pairs (医保 报销, 公交 线路) and character n-grams (robust to a different segmentation) beside single
     # words: chosen by grouped 5-fold cross-validation on a public labelled set (bench/classify_eval.py).
-    words = TfidfVectorizer(tokenizer=_split_words, token_pattern=None, lowercase=False, sublinear_tf=True,
-                            min_df=2, ngram_range=(1, 2))
-    chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), preprocessor=_join_words, sublinear_tf=True,
-                            min_df=2)
+    words = TfidfVectorizer(
+        tokenizer=_split_words, token_pattern=None, lowercase=False, sublinear_tf=True, min_df=2, ngram_range=(1, 2)
+    )
+    chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), preprocessor=_join_words, sublinear_tf=True, min_df=2)
     return words, chars
 
 
@@ -108,11 +108,16 @@ class Model:
             contribution = vector.data * self._coef[best, vector.indices]
             order = np.argsort(-contribution)
             terms = [str(self._names[vector.indices[i]]) for i in order[:12] if contribution[i] > 0]
-            predictions.append(Prediction(
-                self.labels[best],
-                {label: round(float(value), 4) for label, value in sorted(
-                    zip(self.labels, score, strict=True), key=lambda pair: -pair[1])},
-                _drop_contained(terms)[:6]))
+            predictions.append(
+                Prediction(
+                    self.labels[best],
+                    {
+                        label: round(float(value), 4)
+                        for label, value in sorted(zip(self.labels, score, strict=True), key=lambda pair: -pair[1])
+                    },
+                    _drop_contained(terms)[:6],
+                )
+            )
         return predictions
 
     def predict(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> list[Prediction]:
@@ -152,8 +157,15 @@ def _metrics(true: Sequence[str], predicted: Sequence[str]) -> dict:
     }
 
 
-def train(texts: Sequence[str], labels: Sequence[str], out_dir: str | Path, *, pre_segmented: bool = False,
-          holdout: float = 0.2, seed: int = 0) -> dict:
+def train(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    out_dir: str | Path,
+    *,
+    pre_segmented: bool = False,
+    holdout: float = 0.2,
+    seed: int = 0,
+) -> dict:
     """Train on texts and labels, measure on a stratified hold-out, refit on everything and save to out_dir.
 
     Returns the metrics written into the manifest. Texts are raw (segmented here with jieba) unless
@@ -170,8 +182,9 @@ def train(texts: Sequence[str], labels: Sequence[str], out_dir: str | Path, *, p
     if holdout and len(prepared) >= 20 and min(counts.values()) >= 2:
         from sklearn.model_selection import train_test_split
 
-        train_x, test_x, train_y, test_y = train_test_split(prepared, labels, test_size=holdout,
-                                                            random_state=seed, stratify=labels)
+        train_x, test_x, train_y, test_y = train_test_split(
+            prepared, labels, test_size=holdout, random_state=seed, stratify=labels
+        )
         vectorizers, classifier = _fit(train_x, train_y)
         model = Model(vectorizers, classifier, {})
         metrics["holdout"] = _metrics(test_y, [p.label for p in model._decide(list(test_x))])
@@ -198,8 +211,7 @@ def save_model(model: Model, out_dir: str | Path) -> Path:
     directory = Path(out_dir)
     directory.mkdir(parents=True, exist_ok=True)
     joblib.dump({"vectorizers": model._vectorizers, "classifier": model._classifier}, directory / MODEL_FILE)
-    (directory / MANIFEST_FILE).write_text(json.dumps(model.manifest, ensure_ascii=False, indent=2),
-                                           encoding="utf-8")
+    (directory / MANIFEST_FILE).write_text(json.dumps(model.manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return directory
 
 
@@ -249,14 +261,18 @@ class WordOverlap:
         return counts
 
 
-def overlapping_rows(train_words: Sequence[Sequence[str]], eval_words: Sequence[Sequence[str]],
-                     threshold: float = 0.6) -> set[int]:
+def overlapping_rows(
+    train_words: Sequence[Sequence[str]], eval_words: Sequence[Sequence[str]], threshold: float = 0.6
+) -> set[int]:
     """Indices of training rows whose words lie mostly (≥ threshold) inside some evaluation text's words."""
     overlap = WordOverlap(train_words)
     overlapping: set[int] = set()
     for words in eval_words:
-        overlapping.update(index for index, count in overlap.shared(words).items()
-                           if overlap.sets[index] and count / len(overlap.sets[index]) >= threshold)
+        overlapping.update(
+            index
+            for index, count in overlap.shared(words).items()
+            if overlap.sets[index] and count / len(overlap.sets[index]) >= threshold
+        )
     return overlapping
 
 
@@ -265,5 +281,5 @@ def _package_version() -> str:
         from importlib.metadata import version
 
         return version("yuqing")
-    except Exception:  # not installed: running from a checkout
+    except Exception:  # noqa: BLE001 - not installed: running from a checkout
         return "0"

@@ -14,23 +14,49 @@ from pipeline.keywords import KeywordIndex
 from pipeline.lexicons import read_weighted_lexicon
 
 LEVEL_NAMES = {1: "特别重大", 2: "重大", 3: "较大", 4: "一般"}
-SOURCE_NAMES = {"news": "新闻媒体", "official": "官方发布", "forum": "论坛", "weibo": "微博", "board": "留言板",
-                "other": "其他来源"}
+SOURCE_NAMES = {
+    "news": "新闻媒体",
+    "official": "官方发布",
+    "forum": "论坛",
+    "weibo": "微博",
+    "board": "留言板",
+    "other": "其他来源",
+}
 
 
 # Kinds of accident or disaster in which even one death makes a matter 重大 (a failure of safety that the public
 # will ask about); a death on the road, in the water, from a fall or a fight is one person's misfortune.
-ACCIDENT_KINDS = frozenset({"爆炸", "爆炸案", "火灾", "森林火灾", "坍塌", "泄漏", "气体中毒", "食物中毒", "汛情", "气象灾害",
-                            "地质灾害",
-                            "地震", "空难", "沉船", "踩踏", "生产安全事故"})
+ACCIDENT_KINDS = frozenset(
+    {
+        "爆炸",
+        "爆炸案",
+        "火灾",
+        "森林火灾",
+        "坍塌",
+        "泄漏",
+        "气体中毒",
+        "食物中毒",
+        "汛情",
+        "气象灾害",
+        "地质灾害",
+        "地震",
+        "空难",
+        "沉船",
+        "踩踏",
+        "生产安全事故",
+    }
+)
 
 
 # A death, a fall, a shock or a collapse at a workplace is a 生产安全事故.
 WORKPLACE_HARMS = frozenset({"坠落", "触电", "坍塌", "气体中毒"})
-_WORKPLACE = re.compile(r"工人|民工|工地|施工|作业|车间|厂房|厂区|厂里|矿井|井下|煤矿|工厂|砖厂|化工厂|塔吊|脚手架|项目部")
+_WORKPLACE = re.compile(
+    r"工人|民工|工地|施工|作业|车间|厂房|厂区|厂里|矿井|井下|煤矿|工厂|砖厂|化工厂|塔吊|脚手架|项目部"
+)
 # A crowd doing one of these is a mass incident (群体性事件) in the making.
-BLOCKADE_TERMS = frozenset({"堵路", "拦路", "把路堵了", "路堵了", "堵了路", "围堵", "堵塞交通", "聚众", "冲击", "静坐",
-                            "拉横幅", "聚集"})
+BLOCKADE_TERMS = frozenset(
+    {"堵路", "拦路", "把路堵了", "路堵了", "堵了路", "围堵", "堵塞交通", "聚众", "冲击", "静坐", "拉横幅", "聚集"}
+)
 
 
 @dataclass(frozen=True)
@@ -49,9 +75,11 @@ class UrgencyRules:
     negativity_strong: float = 0.6
     points_level3: float = 4.0
     sensitive_topics: frozenset[str] = frozenset(
-        {"work_safety", "food_drug", "disaster", "public_security", "land", "environment", "medical"})
-    source_points: dict[str, float] = field(default_factory=lambda: {
-        "news": 1.5, "weibo": 1.0, "forum": 1.0, "official": 0.5, "board": 0.0, "other": 0.5})
+        {"work_safety", "food_drug", "disaster", "public_security", "land", "environment", "medical"}
+    )
+    source_points: dict[str, float] = field(
+        default_factory=lambda: {"news": 1.5, "weibo": 1.0, "forum": 1.0, "official": 0.5, "board": 0.0, "other": 0.5}
+    )
 
 
 @dataclass(frozen=True)
@@ -79,11 +107,19 @@ class Signals:
         """Rebuild from `to_dict` output."""
         casualties = dict(data.get("casualties") or {})
         casualties["phrases"] = tuple(casualties.get("phrases", ()))
-        return cls(tuple(data.get("critical_terms", ())), tuple(data.get("serious_terms", ())),
-                   tuple(data.get("sensitive_terms", ())), Casualties(**casualties),
-                   float(data.get("negativity", 0.0)), data.get("topic"), data.get("source_type", "other"),
-                   tuple(data.get("hazards", ())), tuple(data.get("discounted", ())),
-                   tuple(data.get("fatal_terms", ())), tuple(data.get("crowd_terms", ())))
+        return cls(
+            tuple(data.get("critical_terms", ())),
+            tuple(data.get("serious_terms", ())),
+            tuple(data.get("sensitive_terms", ())),
+            Casualties(**casualties),
+            float(data.get("negativity", 0.0)),
+            data.get("topic"),
+            data.get("source_type", "other"),
+            tuple(data.get("hazards", ())),
+            tuple(data.get("discounted", ())),
+            tuple(data.get("fatal_terms", ())),
+            tuple(data.get("crowd_terms", ())),
+        )
 
 
 @dataclass(frozen=True)
@@ -106,8 +142,9 @@ def _severity_index() -> KeywordIndex:
     return KeywordIndex([(word, (tier, weight)) for tier, words in lexicon.items() for word, weight in words.items()])
 
 
-def read_signals(text: str, *, topic: str | None = None, negativity: float = 0.0,
-                 source_type: str = "other") -> Signals:
+def read_signals(
+    text: str, *, topic: str | None = None, negativity: float = 0.0, source_type: str = "other"
+) -> Signals:
     """Severity terms, hazard kinds and casualty counts of a normalised text, with the other signals passed in.
 
     Each occurrence is judged in its sentence (pipeline.incident_context): in a fear, a question, a policy text,
@@ -115,8 +152,9 @@ def read_signals(text: str, *, topic: str | None = None, negativity: float = 0.0
     counts as serious (the incident is named, but it is not one to handle here and now); casualty figures count
     only from incident reports."""
     context = IncidentContext(text)
-    found: dict[str, dict[str, None]] = {tier: {} for tier in ("critical", "fatal", "serious", "sensitive", "crowd",
-                                                                "hazard")}
+    found: dict[str, dict[str, None]] = {
+        tier: {} for tier in ("critical", "fatal", "serious", "sensitive", "crowd", "hazard")
+    }
     discounted: dict[str, None] = {}
     benign: list[tuple[int, int]] = []
 
@@ -157,9 +195,19 @@ def read_signals(text: str, *, topic: str | None = None, negativity: float = 0.0
     casualties, ignored = read_casualties(text, lambda start, end: context.judge(start, end).verdict == INCIDENT)
     for phrase in ignored:
         discounted[f"{phrase}（非本地当前事件）"] = None
-    return Signals(tuple(found["critical"]), tuple(found["serious"]), tuple(found["sensitive"]), casualties,
-                   negativity, topic, source_type if source_type in SOURCE_NAMES else "other",
-                   tuple(found["hazard"]), tuple(discounted), tuple(found["fatal"]), tuple(found["crowd"]))
+    return Signals(
+        tuple(found["critical"]),
+        tuple(found["serious"]),
+        tuple(found["sensitive"]),
+        casualties,
+        negativity,
+        topic,
+        source_type if source_type in SOURCE_NAMES else "other",
+        tuple(found["hazard"]),
+        tuple(discounted),
+        tuple(found["fatal"]),
+        tuple(found["crowd"]),
+    )
 
 
 def merge_signals(signals: Iterable[Signals]) -> Signals:
@@ -167,17 +215,30 @@ def merge_signals(signals: Iterable[Signals]) -> Signals:
     signals = list(signals)
     if not signals:
         return Signals()
+
     def union(attribute: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(term for s in signals for term in getattr(s, attribute)))
-    counts = {kind: max(getattr(s.casualties, kind) for s in signals)
-              for kind in ("dead", "injured", "trapped", "missing", "poisoned")}
+
+    counts = {
+        kind: max(getattr(s.casualties, kind) for s in signals)
+        for kind in ("dead", "injured", "trapped", "missing", "poisoned")
+    }
     phrases = tuple(dict.fromkeys(p for s in signals for p in s.casualties.phrases))
     source = max((s.source_type for s in signals), key=lambda kind: UrgencyRules().source_points.get(kind, 0))
     topics = [s.topic for s in signals if s.topic]
-    return Signals(union("critical_terms"), union("serious_terms"), union("sensitive_terms"),
-                   Casualties(**counts, phrases=phrases), max(s.negativity for s in signals),
-                   max(sorted(set(topics)), key=topics.count) if topics else None, source, union("hazards"),
-                   union("discounted"), union("fatal_terms"), union("crowd_terms"))
+    return Signals(
+        union("critical_terms"),
+        union("serious_terms"),
+        union("sensitive_terms"),
+        Casualties(**counts, phrases=phrases),
+        max(s.negativity for s in signals),
+        max(sorted(set(topics)), key=topics.count) if topics else None,
+        source,
+        union("hazards"),
+        union("discounted"),
+        union("fatal_terms"),
+        union("crowd_terms"),
+    )
 
 
 def _casualty_level(c: Casualties, rules: UrgencyRules, accident: bool) -> tuple[int, str | None]:
@@ -191,8 +252,12 @@ def _casualty_level(c: Casualties, rules: UrgencyRules, accident: bool) -> tuple
         return 1, f"伤亡：被困/失联{c.trapped + c.missing}人（≥{rules.trapped_level1}人）"
     if c.poisoned >= rules.poisoned_level1:
         return 1, f"伤亡：中毒{c.poisoned}人（≥{rules.poisoned_level1}人）"
-    several = (c.dead or c.injured >= rules.injured_level2 or c.trapped + c.missing >= rules.trapped_level2
-               or c.poisoned >= rules.poisoned_level2)
+    several = (
+        c.dead
+        or c.injured >= rules.injured_level2
+        or c.trapped + c.missing >= rules.trapped_level2
+        or c.poisoned >= rules.poisoned_level2
+    )
     if several and (accident or c.trapped + c.missing >= rules.trapped_level2 or c.poisoned >= rules.poisoned_level2):
         return 2, f"伤亡：{c.describe()}"
     if c.any():
@@ -232,9 +297,13 @@ def decide(signals: Signals, velocity: float | None = None, rules: UrgencyRules 
     sensitive_topic = signals.topic in rules.sensitive_topics
     if signals.negativity >= rules.negativity_strong and sensitive_topic:
         raise_to(3, f"负面程度{signals.negativity:.2f}，属敏感领域")
-    points = (2.0 * min(len(signals.serious_terms), 3) + 1.0 * min(len(signals.sensitive_terms), 2)
-              + 3.0 * signals.negativity + (1.0 if sensitive_topic else 0.0)
-              + rules.source_points.get(signals.source_type, 0.5))
+    points = (
+        2.0 * min(len(signals.serious_terms), 3)
+        + 1.0 * min(len(signals.sensitive_terms), 2)
+        + 3.0 * signals.negativity
+        + (1.0 if sensitive_topic else 0.0)
+        + rules.source_points.get(signals.source_type, 0.5)
+    )
     if signals.serious_terms:
         raise_to(3, "较严重情形：" + "、".join(signals.serious_terms[:6]))
     # Points alone never make a matter 重大: many serious words are a complaint's vocabulary, or the many words of
@@ -254,14 +323,22 @@ def decide(signals: Signals, velocity: float | None = None, rules: UrgencyRules 
     return Urgency(level, reasons, signals)
 
 
-def assess_urgency(text: str, *, topic: str | None = None, negativity: float = 0.0, source_type: str = "other",
-                   velocity: float | None = None, rules: UrgencyRules | None = None) -> Urgency:
+def assess_urgency(
+    text: str,
+    *,
+    topic: str | None = None,
+    negativity: float = 0.0,
+    source_type: str = "other",
+    velocity: float | None = None,
+    rules: UrgencyRules | None = None,
+) -> Urgency:
     """Urgency of one normalised text: `read_signals` then `decide`."""
     signals = read_signals(text, topic=topic, negativity=negativity, source_type=source_type)
     return decide(signals, velocity, rules)
 
 
-def event_urgency(mention_signals: Iterable[Signals], velocity: float | None = None,
-                  rules: UrgencyRules | None = None) -> Urgency:
+def event_urgency(
+    mention_signals: Iterable[Signals], velocity: float | None = None, rules: UrgencyRules | None = None
+) -> Urgency:
     """Recompute an event's level from its mentions' stored signals and its current spread velocity."""
     return decide(merge_signals(mention_signals), velocity, rules)

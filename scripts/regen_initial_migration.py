@@ -19,13 +19,17 @@ command.revision(alembic_config(engine), message="initial schema", autogenerate=
 generated = MIGRATIONS_DIR / "versions" / "0001_initial_schema_initial_schema.py"
 new = generated.read_text(encoding="utf-8")
 generated.unlink()
-new = old[: old.index("Revision ID")] + new[new.index("Revision ID"):]
-new = new.replace("    # ### end Alembic commands ###\n", "    # ### end Alembic commands ###\n    _protect_audit_log()\n", 1)
+new = old[: old.index("Revision ID")] + new[new.index("Revision ID") :]
+new = new.replace(
+    "    # ### end Alembic commands ###\n", "    # ### end Alembic commands ###\n    _protect_audit_log()\n", 1
+)
 new = new.replace(
     "def downgrade() -> None:\n",
     'def downgrade() -> None:\n    if op.get_bind().dialect.name == "postgresql":\n'
     '        op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")\n'
-    '        op.execute("DROP FUNCTION IF EXISTS audit_log_append_only()")\n', 1)
-new += old[old.index("\n\ndef _protect_audit_log"):]
+    '        op.execute("DROP FUNCTION IF EXISTS audit_log_append_only()")\n',
+    1,
+)
+new += old[old.index("\n\ndef _protect_audit_log") :]
 target.write_text(new, encoding="utf-8")
 print("rewrote", target)

@@ -17,18 +17,41 @@ PG_ADMIN_URL = os.environ.get("YUQING_TEST_PG", "postgresql+psycopg://postgres@1
 BASE_CONFIG = {
     "general": {"data_dir": "data"},
     "logging": {"file": ""},
-    "mail": {"admin_emails": ["admin@example.gov.cn"], "leader_emails": ["leader@example.gov.cn"],
-             "duty_leader_email": "duty-leader@example.gov.cn"},
+    "mail": {
+        "admin_emails": ["admin@example.gov.cn"],
+        "leader_emails": ["leader@example.gov.cn"],
+        "duty_leader_email": "duty-leader@example.gov.cn",
+    },
     "duty": {"email": "zhiban@example.gov.cn", "head_email": "zhiban-head@example.gov.cn"},
     "offices": [
-        {"code": "dzb", "name": "镇党政办", "email": "dzb@example.gov.cn", "head_email": "dzb-head@example.gov.cn",
-         "lead": True, "topics": ["governance", "other"]},
-        {"code": "msfw", "name": "民生服务中心", "email": "msfw@example.gov.cn", "head_email": "msfw-head@example.gov.cn",
-         "topics": ["medical", "education", "housing", "elderly", "social_security", "employment"]},
-        {"code": "zzwb", "name": "综治维稳办公室", "email": "zzwb@example.gov.cn", "head_email": "zzwb-head@example.gov.cn",
-         "topics": ["public_security", "work_safety"]},
-        {"code": "jjfw", "name": "经济发展综合服务中心", "email": "jjfw@example.gov.cn",
-         "topics": ["land", "urban", "commerce", "food_drug", "transport", "environment", "disaster"]},
+        {
+            "code": "dzb",
+            "name": "镇党政办",
+            "email": "dzb@example.gov.cn",
+            "head_email": "dzb-head@example.gov.cn",
+            "lead": True,
+            "topics": ["governance", "other"],
+        },
+        {
+            "code": "msfw",
+            "name": "民生服务中心",
+            "email": "msfw@example.gov.cn",
+            "head_email": "msfw-head@example.gov.cn",
+            "topics": ["medical", "education", "housing", "elderly", "social_security", "employment"],
+        },
+        {
+            "code": "zzwb",
+            "name": "综治维稳办公室",
+            "email": "zzwb@example.gov.cn",
+            "head_email": "zzwb-head@example.gov.cn",
+            "topics": ["public_security", "work_safety"],
+        },
+        {
+            "code": "jjfw",
+            "name": "经济发展综合服务中心",
+            "email": "jjfw@example.gov.cn",
+            "topics": ["land", "urban", "commerce", "food_drug", "transport", "environment", "disaster"],
+        },
         {"code": "cwh-guotan", "name": "郭滩村村委会", "email": "guotan@example.gov.cn", "villages": ["郭滩村"]},
     ],
     "regions": {"villages": ["东园村", "郭滩村", "金沙村", "柔新村"]},
@@ -52,7 +75,9 @@ def settings_factory(tmp_path):
 
     def make(extra: dict | None = None, db_url: str | None = None):
         data = _merge(BASE_CONFIG, extra or {})
-        data.setdefault("database", {})["url"] = db_url or data.get("database", {}).get("url") or "sqlite:///data/test.db"
+        data.setdefault("database", {})["url"] = (
+            db_url or data.get("database", {}).get("url") or "sqlite:///data/test.db"
+        )
         return settings_from_dict(data, Path(tmp_path) / "config.toml")
 
     return make

@@ -12,15 +12,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(args: list[str], stdin: str = "", cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "yuqing.cli", *args], input=stdin, capture_output=True,
-                          text=True, timeout=300, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "yuqing.cli", *args], input=stdin, capture_output=True, text=True, timeout=300, cwd=cwd
+    )
 
 
 def test_classify_contract_and_per_line_errors():
     lines = [
         json.dumps({"id": "a", "title": "东园镇郭滩村砖厂爆炸", "content": "造成3人死亡,多人受伤"}, ensure_ascii=False),
         "{not json",
-        json.dumps({"id": "b", "title": "金沙村路灯不亮", "content": "东园镇金沙村主干道路灯坏了一个月"}, ensure_ascii=False),
+        json.dumps(
+            {"id": "b", "title": "金沙村路灯不亮", "content": "东园镇金沙村主干道路灯坏了一个月"}, ensure_ascii=False
+        ),
         json.dumps({"title": "没有编号"}, ensure_ascii=False),
     ]
     proc = _run(["--config", str(ROOT / "config.toml"), "classify"], "\n".join(lines) + "\n")
@@ -54,8 +57,10 @@ def test_train_then_classify_with_the_model(tmp_path):
     data = tmp_path / "history.csv"
     _labelled_csv(data)
     model = tmp_path / "model"
-    proc = _run(["train", "--data", str(data), "--text-column", "内容", "--label-column", "类别", "--out", str(model)],
-                cwd=tmp_path)
+    proc = _run(
+        ["train", "--data", str(data), "--text-column", "内容", "--label-column", "类别", "--out", str(model)],
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "训练完成" in proc.stdout and (model / "manifest.json").exists()
     line = json.dumps({"id": 1, "title": "", "content": "我们村的路灯坏了好几天"}, ensure_ascii=False)
@@ -67,8 +72,10 @@ def test_train_then_classify_with_the_model(tmp_path):
 def test_train_reports_a_missing_column(tmp_path):
     data = tmp_path / "history.csv"
     _labelled_csv(data)
-    proc = _run(["train", "--data", str(data), "--text-column", "正文", "--label-column", "类别", "--out",
-                 str(tmp_path / "m")], cwd=tmp_path)
+    proc = _run(
+        ["train", "--data", str(data), "--text-column", "正文", "--label-column", "类别", "--out", str(tmp_path / "m")],
+        cwd=tmp_path,
+    )
     assert proc.returncode == 2
     assert "找不到文本列 “正文”" in proc.stderr and "Traceback" not in proc.stderr
 

@@ -57,8 +57,10 @@ def test_unknown_key_is_reported_with_line(tmp_path):
 
 
 def test_wrong_type_names_source_and_expectation(tmp_path):
-    text = SHIPPED.replace('name = "city-api"\ntitle = "中卫同城APP"\nkind = "json"\nurl = "http://127.0.0.1:8901/api/posts?page=1"\ninterval = 20',
-                           'name = "city-api"\ntitle = "中卫同城APP"\nkind = "json"\nurl = "http://127.0.0.1:8901/api/posts?page=1"\ninterval = "often"')
+    text = SHIPPED.replace(
+        'name = "city-api"\ntitle = "中卫同城APP"\nkind = "json"\nurl = "http://127.0.0.1:8901/api/posts?page=1"\ninterval = 20',
+        'name = "city-api"\ntitle = "中卫同城APP"\nkind = "json"\nurl = "http://127.0.0.1:8901/api/posts?page=1"\ninterval = "often"',
+    )
     message = _error(text, tmp_path)
     assert "“city-api”" in message and "interval" in message and "应为整数" in message
     line = text.splitlines().index('interval = "often"') + 1
@@ -99,7 +101,6 @@ def test_not_utf8(tmp_path):
 
 def test_urgency_thresholds_reach_the_pipeline(tmp_path):
     from pipeline.analyze import TextIn, analyze
-
     from yuqing.ingest import build_analysis_context
 
     text = "砖厂发生事故,造成2人死亡"

@@ -11,16 +11,31 @@ from yuqing.cli import main
 from yuqing.ingest import ingest_item
 from yuqing.timeutil import utcnow
 
-TITLES = ["=HYPERLINK(\"http://evil.example\",\"点此查看\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
-          "＝HYPERLINK(\"http://evil.example\")", " =1+1", "\t=1+1"]
+TITLES = [
+    "=HYPERLINK(\"http://evil.example\",\"点此查看\")",
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "＝HYPERLINK(\"http://evil.example\")",
+    " =1+1",
+    "\t=1+1",
+]
 
 
 @pytest.mark.parametrize("what", ["mentions", "events"])
 def test_csv_cells_never_start_a_formula(app, tmp_path, what):
     for number, title in enumerate(TITLES):
-        ingest_item(app, {"source": "forum", "source_kind": "rss", "url": f"http://127.0.0.1/t/{number}",
-                          "title": title, "content": f"东园镇郭滩村村民反映自来水停了{number}天。",
-                          "fetched_at": utcnow()})
+        ingest_item(
+            app,
+            {
+                "source": "forum",
+                "source_kind": "rss",
+                "url": f"http://127.0.0.1/t/{number}",
+                "title": title,
+                "content": f"东园镇郭滩村村民反映自来水停了{number}天。",
+                "fetched_at": utcnow(),
+            },
+        )
     out = tmp_path / "out.csv"
     config = tmp_path / "config.toml"  # the app fixture's database (data/test.db beside it)
     config.write_text('[database]\nurl = "sqlite:///data/test.db"\n[logging]\nfile = ""\n', encoding="utf-8")

@@ -3,7 +3,7 @@ newest authoritative figures, and an emergency's topic (and office) follow its k
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from yuqing.app import open_app
 from yuqing.db.models import AuditLog, Event, OutboxMessage
 from yuqing.ingest import ingest_item
 
-NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 SOURCES = [
     {"name": "news", "kind": "rss", "url": "http://127.0.0.1:9/news.xml", "source_type": "news"},
     {"name": "bbs", "kind": "rss", "url": "http://127.0.0.1:9/bbs.xml", "source_type": "forum"},
@@ -29,15 +29,30 @@ def town(settings_factory, db_url):
 
 def _post(app, number: int, title: str, content: str, *, source: str = "news", minutes: float = 0):
     at = NOW + timedelta(minutes=minutes)
-    return ingest_item(app, {"source": source, "url": f"http://127.0.0.1:9/{source}/{number}", "title": title,
-                             "content": content, "published_at": at - timedelta(minutes=1)}, now=at)
+    return ingest_item(
+        app,
+        {
+            "source": source,
+            "url": f"http://127.0.0.1:9/{source}/{number}",
+            "title": title,
+            "content": content,
+            "published_at": at - timedelta(minutes=1),
+        },
+        now=at,
+    )
 
 
 def test_two_crashes_on_different_national_roads_are_two_events_with_the_reason(town):
     first = _post(town, 1, "东园镇101国道发生车祸", "今天上午,东园镇101国道郭滩村路段两车相撞,造成2人受伤。")
     second = _post(town, 2, "东园镇104国道一货车侧翻", "今天上午,104国道东园段一辆货车侧翻,司机被困车内。", minutes=4)
-    rewrite = _post(town, 3, "101国道郭滩段两车相撞2人受伤", "101国道郭滩村路段两车相撞,2人受伤送医,交警正在处理。",
-                    source="bbs", minutes=9)
+    rewrite = _post(
+        town,
+        3,
+        "101国道郭滩段两车相撞2人受伤",
+        "101国道郭滩村路段两车相撞,2人受伤送医,交警正在处理。",
+        source="bbs",
+        minutes=9,
+    )
     assert first.event_id != second.event_id
     assert rewrite.event_id == first.event_id
     with town.db.read() as session:
@@ -47,10 +62,12 @@ def test_two_crashes_on_different_national_roads_are_two_events_with_the_reason(
 def test_two_fires_at_different_places_and_two_poisonings_stay_apart(town):
     fire_home = _post(town, 1, "金沙村一民房起火", "今天凌晨,东园镇金沙村一民房起火,火势较大,消防正在扑救。")
     fire_shop = _post(town, 2, "东园万家乐超市突发火灾", "今天凌晨,东园镇万家乐超市突发火灾,浓烟滚滚。", minutes=5)
-    school = _post(town, 3, "东园中学多名学生上吐下泻", "东园中学多名学生中午在食堂吃饭后上吐下泻,疑似食物中毒。",
-                   minutes=8)
-    banquet = _post(town, 4, "郭滩村一婚宴多人食物中毒", "郭滩村一户人家办婚宴,多名宾客饭后呕吐腹泻,疑似食物中毒。",
-                    minutes=12)
+    school = _post(
+        town, 3, "东园中学多名学生上吐下泻", "东园中学多名学生中午在食堂吃饭后上吐下泻,疑似食物中毒。", minutes=8
+    )
+    banquet = _post(
+        town, 4, "郭滩村一婚宴多人食物中毒", "郭滩村一户人家办婚宴,多名宾客饭后呕吐腹泻,疑似食物中毒。", minutes=12
+    )
     assert len({fire_home.event_id, fire_shop.event_id, school.event_id, banquet.event_id}) == 4
     with town.db.read() as session:
         shop = session.get(Event, fire_shop.event_id)
@@ -62,21 +79,31 @@ def test_two_fires_at_different_places_and_two_poisonings_stay_apart(town):
 
 def test_the_event_follows_the_newest_authoritative_figures(town):
     rumour = _post(town, 1, "郭滩村砖厂爆炸死了二十多个人", "郭滩村砖厂刚才爆炸了,听说死了二十多个人", source="bbs")
-    news = _post(town, 2, "郭滩村砖厂爆炸已致3人死亡", "东园镇郭滩村砖厂今天上午发生爆炸,已造成3人死亡、5人受伤。",
-                 minutes=10)
-    official = _post(town, 3, "关于郭滩村砖厂爆炸事故的情况通报", "郭滩村砖厂爆炸事故已造成5人死亡、4人受伤,伤员正在救治。",
-                     source="gov", minutes=40)
-    later_rumour = _post(town, 4, "郭滩村砖厂爆炸到底死了多少人", "郭滩村砖厂爆炸我听说死了三十个人,瞒报了吧",
-                         source="bbs", minutes=50)
+    news = _post(
+        town, 2, "郭滩村砖厂爆炸已致3人死亡", "东园镇郭滩村砖厂今天上午发生爆炸,已造成3人死亡、5人受伤。", minutes=10
+    )
+    official = _post(
+        town,
+        3,
+        "关于郭滩村砖厂爆炸事故的情况通报",
+        "郭滩村砖厂爆炸事故已造成5人死亡、4人受伤,伤员正在救治。",
+        source="gov",
+        minutes=40,
+    )
+    later_rumour = _post(
+        town, 4, "郭滩村砖厂爆炸到底死了多少人", "郭滩村砖厂爆炸我听说死了三十个人,瞒报了吧", source="bbs", minutes=50
+    )
     assert rumour.event_id == news.event_id == official.event_id == later_rumour.event_id
     with town.db.read() as session:
         event = session.get(Event, rumour.event_id)
         assert event.facts["figures"] == {"dead": 5, "injured": 4}
         assert event.title == "关于郭滩村砖厂爆炸事故的情况通报"
         assert any("死亡5人" in reason for reason in event.reasons)
-        history = session.scalars(select(AuditLog.after).where(AuditLog.event_id == event.id,
-                                                               AuditLog.field == "casualties")
-                                  .order_by(AuditLog.id)).all()
+        history = session.scalars(
+            select(AuditLog.after)
+            .where(AuditLog.event_id == event.id, AuditLog.field == "casualties")
+            .order_by(AuditLog.id)
+        ).all()
         assert history[-2:] == ["死亡3人、受伤5人", "死亡5人、受伤4人"]  # the rumour's figure never became the fact
 
 
@@ -84,13 +111,25 @@ def test_official_figures_lower_a_level_rumours_raised_unless_assessed(town):
     rumour = _post(town, 1, "金沙村仓库着火烧死三个人", "金沙村仓库着火了,听说烧死了三个人", source="bbs")
     with town.db.read() as session:
         assert session.get(Event, rumour.event_id).urgency == 1
-    _post(town, 2, "关于金沙村仓库火情的通报", "金沙村一仓库发生火情,已被扑灭,事故造成1人受伤,无人员死亡。",
-          source="gov", minutes=30)
+    _post(
+        town,
+        2,
+        "关于金沙村仓库火情的通报",
+        "金沙村一仓库发生火情,已被扑灭,事故造成1人受伤,无人员死亡。",
+        source="gov",
+        minutes=30,
+    )
     with town.db.read() as session:
         event = session.get(Event, rumour.event_id)
         assert event.urgency == 3
-        assert session.scalar(select(AuditLog).where(AuditLog.event_id == event.id, AuditLog.field == "urgency",
-                                                     AuditLog.action == "facts")) is not None
+        assert (
+            session.scalar(
+                select(AuditLog).where(
+                    AuditLog.event_id == event.id, AuditLog.field == "urgency", AuditLog.action == "facts"
+                )
+            )
+            is not None
+        )
 
 
 def test_a_follow_up_naming_the_road_joins_and_a_report_naming_nothing_is_not_guessed(town):
@@ -104,23 +143,41 @@ def test_a_follow_up_naming_the_road_joins_and_a_report_naming_nothing_is_not_gu
 
 
 def test_a_poisoning_at_a_school_goes_to_food_safety_and_the_schools_office_hears_of_it(town):
-    result = _post(town, 1, "东园中学多名学生上吐下泻", "今天中午东园中学多名学生在食堂吃饭后上吐下泻,疑似食物中毒,已送医。")
+    result = _post(
+        town, 1, "东园中学多名学生上吐下泻", "今天中午东园中学多名学生在食堂吃饭后上吐下泻,疑似食物中毒,已送医。"
+    )
     with town.db.read() as session:
         event = session.get(Event, result.event_id)
         assert (event.topic, event.office_code) == ("food_drug", "jjfw")
         co = session.scalar(select(AuditLog).where(AuditLog.event_id == event.id, AuditLog.field == "co_office"))
         assert co.after == "msfw" and "就学" in co.comment
-        alert = session.scalar(select(OutboxMessage).where(OutboxMessage.event_id == event.id,
-                                                          OutboxMessage.kind == "alert"))
+        alert = session.scalar(
+            select(OutboxMessage).where(OutboxMessage.event_id == event.id, OutboxMessage.kind == "alert")
+        )
         assert {"jjfw@example.gov.cn", "msfw@example.gov.cn"} <= set(alert.recipients)
 
 
 def test_a_plant_described_then_named_is_one_site_and_a_relative_naming_it_joins(town):
-    first = _post(town, 1, "东园镇工业园区化工厂爆炸", "东园镇工业园区一化工厂发生爆炸,现场浓烟滚滚,救护车一直往里开。", source="bbs")
-    news = _post(town, 2, "东园镇一化工企业发生爆炸事故 已造成3人死亡12人受伤",
-                 "记者获悉,今天上午位于东园镇工业园区的宁夏瑞鑫精细化工有限公司合成车间发生爆炸,已造成3人死亡、12人受伤。",
-                 minutes=20)
-    relative = _post(town, 3, "听说死人了……我表哥就在瑞鑫化工上班",
-                     "刚给表哥打通电话,说是合成车间炸的,听说有三个人当场就没了,东园这个厂平时就不注意安全", source="bbs",
-                     minutes=30)
+    first = _post(
+        town,
+        1,
+        "东园镇工业园区化工厂爆炸",
+        "东园镇工业园区一化工厂发生爆炸,现场浓烟滚滚,救护车一直往里开。",
+        source="bbs",
+    )
+    news = _post(
+        town,
+        2,
+        "东园镇一化工企业发生爆炸事故 已造成3人死亡12人受伤",
+        "记者获悉,今天上午位于东园镇工业园区的宁夏瑞鑫精细化工有限公司合成车间发生爆炸,已造成3人死亡、12人受伤。",
+        minutes=20,
+    )
+    relative = _post(
+        town,
+        3,
+        "听说死人了……我表哥就在瑞鑫化工上班",
+        "刚给表哥打通电话,说是合成车间炸的,听说有三个人当场就没了,东园这个厂平时就不注意安全",
+        source="bbs",
+        minutes=30,
+    )
     assert first.event_id == news.event_id == relative.event_id

@@ -45,11 +45,25 @@ def test_run_with_an_unwritable_log_folder_keeps_running_and_says_why(tmp_path, 
     (tmp_path / "not-a-folder").write_text("a file where the log folder should be")
     log_file = log_file.format(tmp=tmp_path)
     config = tmp_path / "config.toml"
-    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "y.db"}"\n[logging]\nfile = "{log_file}"\n'
-                      f"[dashboard]\nport = {free_port()}\n", encoding="utf-8")
-    process = subprocess.Popen([sys.executable, "-c", "import sys; from yuqing.cli import main; sys.exit(main())",
-                                "--config", str(config), "run"], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    config.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path / "y.db"}"\n[logging]\nfile = "{log_file}"\n'
+        f"[dashboard]\nport = {free_port()}\n",
+        encoding="utf-8",
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from yuqing.cli import main; sys.exit(main())",
+            "--config",
+            str(config),
+            "run",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines: list[str] = []
     try:
         for line in process.stderr:  # wait until it says it has started (the imports take a few seconds)

@@ -32,7 +32,6 @@ def hourly_counts(rows: list[tuple[str, str | None, datetime]], now: datetime) -
 def detect_bursts(app: App, now: datetime | None = None) -> list[tuple]:
     """Flag the open events behind every burst as emerging (raising 一般 to 较大); returns the burst keys."""
     from pipeline.bursts import detect_burst
-
     from yuqing.workflow.hooks import on_event_changed
 
     now = now or utcnow()
@@ -45,23 +44,28 @@ def detect_bursts(app: App, now: datetime | None = None) -> list[tuple]:
         # Bursts are about when people posted, not when we happened to crawl it.
         posted = func.coalesce(Mention.published_at, Mention.first_seen_at)
         rows = session.execute(
-            select(Mention.topic, Mention.village, posted)
-            .where(Mention.relevant.is_(True), posted >= now - timedelta(hours=HISTORY_HOURS))
+            select(Mention.topic, Mention.village, posted).where(
+                Mention.relevant.is_(True), posted >= now - timedelta(hours=HISTORY_HOURS)
+            )
         ).all()
     bursts = []
     for key, series in hourly_counts(rows, now).items():
         topic, village = key
         label = village or names.get(topic, topic)
-        signal = detect_burst(series, key=label, sigma=settings.clustering.burst_sigma,
-                              min_count=settings.clustering.burst_min_mentions)
+        signal = detect_burst(
+            series, key=label, sigma=settings.clustering.burst_sigma, min_count=settings.clustering.burst_min_mentions
+        )
         if signal.emerging:
             bursts.append((key, signal.reason))
     for (topic, village), reason in bursts:
         with app.db.write() as session:
             posted = func.coalesce(Mention.published_at, Mention.first_seen_at)
-            query = (select(Event).join(Mention, Mention.event_id == Event.id)
-                     .where(Event.status.in_(OPEN_STATUSES), posted >= now - timedelta(hours=1))
-                     .distinct())
+            query = (
+                select(Event)
+                .join(Mention, Mention.event_id == Event.id)
+                .where(Event.status.in_(OPEN_STATUSES), posted >= now - timedelta(hours=1))
+                .distinct()
+            )
             query = query.where(Mention.topic == topic) if topic else query.where(Mention.village == village)
             for event in session.scalars(query):
                 if event.emerging:
@@ -69,8 +73,19 @@ def detect_bursts(app: App, now: datetime | None = None) -> list[tuple]:
                 event.emerging = True
                 old_level = event.urgency
                 event.reasons = list(event.reasons or []) + [f"突增:{reason}"]
-                session.add(AuditLog(actor="system", event_id=event.id, entity="event", entity_id=str(event.id),
-                                     action="emerging", field="emerging", before="否", after="是", comment=reason))
+                session.add(
+                    AuditLog(
+                        actor="system",
+                        event_id=event.id,
+                        entity="event",
+                        entity_id=str(event.id),
+                        action="emerging",
+                        field="emerging",
+                        before="否",
+                        after="是",
+                        comment=reason,
+                    )
+                )
                 if event.urgency > 3:
                     event.urgency = 3
                     on_event_changed(session, settings, event, old_level)

@@ -23,7 +23,6 @@ def cmd_classify(args) -> int:
     """Read JSON lines on stdin, write one verdict line per input on stdout, per-line errors on stderr."""
     from pipeline.classify_io import classify_lines
     from pipeline.training import ModelError
-
     from yuqing.cli import CommandError
     from yuqing.ingest import build_analysis_context
 
@@ -34,7 +33,11 @@ def cmd_classify(args) -> int:
         context = build_analysis_context(settings)
     except ModelError as exc:
         raise CommandError(str(exc), 2) from exc
-    source = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace") if hasattr(sys.stdin, "buffer") else sys.stdin
+    source = (
+        io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+        if hasattr(sys.stdin, "buffer")
+        else sys.stdin
+    )
     report = classify_lines(source, sys.stdout, sys.stderr, context)
     if report.errors:
         print(f"完成:{report.written} 行已判定,{report.errors} 行有错误(见上)", file=sys.stderr)
@@ -46,7 +49,6 @@ def cmd_train(args) -> int:
     """Train a topic model on a CSV/XLSX file and write it to --out; prints the hold-out figures."""
     from pipeline.datasets import DatasetError, read_labelled
     from pipeline.training import train
-
     from yuqing.cli import CommandError
 
     try:
@@ -54,8 +56,12 @@ def cmd_train(args) -> int:
     except DatasetError as exc:
         raise CommandError(str(exc), 2) from exc
     labels = sorted(set(data.labels))
-    print(f"读取 {len(data.texts)} 行({len(labels)} 类:{'、'.join(labels)}),"
-          f"{data.dropped} 行缺少文本或标签已跳过。正在训练……", file=sys.stderr, flush=True)
+    print(
+        f"读取 {len(data.texts)} 行({len(labels)} 类:{'、'.join(labels)}),"
+        f"{data.dropped} 行缺少文本或标签已跳过。正在训练……",
+        file=sys.stderr,
+        flush=True,
+    )
     started = time.monotonic()
     try:
         metrics = train(data.texts, data.labels, args.out)

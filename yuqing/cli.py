@@ -76,8 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = _command(sub, "demo", "启动演示:模拟信息源 + 采集 + 研判 + 看板,全部在本机运行")
     demo.add_argument("--port", type=int, default=None, metavar="端口", help="看板端口(默认取配置)")
-    demo.add_argument("--sites-port", type=int, default=8901, metavar="端口",
-                      help="模拟信息源端口(默认 8901,被占用时自动换)")
+    demo.add_argument(
+        "--sites-port", type=int, default=8901, metavar="端口", help="模拟信息源端口(默认 8901,被占用时自动换)"
+    )
     demo.add_argument("--speed", type=float, default=1.0, metavar="倍数", help="模拟信息发布速度倍数(默认 1)")
     demo.add_argument("--dir", default="demo-data", metavar="目录", help="演示数据目录(默认 ./demo-data,每次重新开始)")
     demo.add_argument("--duration", type=float, default=0, metavar="秒", help="运行多少秒后自动退出(默认一直运行)")
@@ -99,16 +100,25 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", required=True, metavar="目录", help="模型输出目录")
 
     export = _command(sub, "export", "导出信息或事件(个人信息已脱敏)")
-    export.add_argument("what", choices=["mentions", "events"], metavar="mentions|events",
-                        help="mentions 导出信息;events 导出事件")
-    export.add_argument("--format", choices=["jsonl", "csv", "xlsx"], default="jsonl",
-                        help="jsonl 每行一个 JSON(默认);csv 表格文本(UTF-8,Excel 可直接打开);xlsx Excel 工作簿")
+    export.add_argument(
+        "what", choices=["mentions", "events"], metavar="mentions|events", help="mentions 导出信息;events 导出事件"
+    )
+    export.add_argument(
+        "--format",
+        choices=["jsonl", "csv", "xlsx"],
+        default="jsonl",
+        help="jsonl 每行一个 JSON(默认);csv 表格文本(UTF-8,Excel 可直接打开);xlsx Excel 工作簿",
+    )
     export.add_argument("--out", metavar="文件", help="输出文件(默认标准输出;xlsx 必须指定)")
     export.add_argument("--since", metavar="YYYY-MM-DD", help="只导出该日期(北京时间)之后首次采集的")
 
     report = _command(sub, "report", "生成报告(.docx + .xlsx),登记到看板“报告”页")
-    report.add_argument("kind", choices=["monthly", "daily", "weekly"], metavar="monthly|daily|weekly",
-                        help="monthly 月度问责报告;daily 舆情日报;weekly 舆情周报")
+    report.add_argument(
+        "kind",
+        choices=["monthly", "daily", "weekly"],
+        metavar="monthly|daily|weekly",
+        help="monthly 月度问责报告;daily 舆情日报;weekly 舆情周报",
+    )
     report.add_argument("--month", metavar="YYYY-MM", help="月份(monthly 必填)")
     report.add_argument("--date", metavar="YYYY-MM-DD", help="日期(daily/weekly,默认昨天/上周)")
     report.add_argument("--out", metavar="目录", help="输出目录(默认配置中的 reports.out_dir)")
@@ -125,8 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     user_sub = user.add_subparsers(dest="user_command", metavar="操作", parser_class=_Parser, title="操作")
     add = _command(user_sub, "add", "新增用户(已存在则重设密码、角色)")
     add.add_argument("name", metavar="用户名", help="登录用的用户名(字母、数字、点、下划线、连字符)")
-    add.add_argument("--role", required=True, choices=["duty", "office", "leader", "admin"],
-                     help="duty 值班员(研判);office 责任单位(核实、回应);leader 镇领导(只读、报告);admin 管理员")
+    add.add_argument(
+        "--role",
+        required=True,
+        choices=["duty", "office", "leader", "admin"],
+        help="duty 值班员(研判);office 责任单位(核实、回应);leader 镇领导(只读、报告);admin 管理员",
+    )
     add.add_argument("--office", metavar="单位代码", help="所属责任单位代码(office 角色必填,见配置 [[offices]] code)")
     add.add_argument("--display-name", default="", metavar="姓名", help="看板上显示的姓名")
     add.add_argument("--password", metavar="密码", help="密码(省略则交互输入,或读环境变量 YUQING_PASSWORD)")
@@ -142,8 +156,9 @@ def _open(args: argparse.Namespace):
     from yuqing.logging_setup import setup_logging
 
     settings = _settings(args)
-    setup_logging(settings.logging, timezone=settings.general.timezone,
-                  console_level="DEBUG" if args.verbose else "WARNING")
+    setup_logging(
+        settings.logging, timezone=settings.general.timezone, console_level="DEBUG" if args.verbose else "WARNING"
+    )
     return open_database(settings)
 
 
@@ -175,7 +190,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"  来源 {len(settings.sources)} 个:" + "、".join(s.name for s in settings.sources))
     print(f"  责任单位 {len(settings.offices)} 个,监测方案 {len(settings.schemes)} 个")
     print(f"  研判:{settings.duty.name}({settings.duty.email}),交班时间 {'、'.join(settings.duty.shift_changes)}")
-    print(f"  邮件:{'SMTP ' + settings.mail.smtp_host if settings.mail.smtp_host else '本地发件箱 ' + settings.mail.outbox_dir}")
+    print(
+        f"  邮件:{'SMTP ' + settings.mail.smtp_host if settings.mail.smtp_host else '本地发件箱 ' + settings.mail.outbox_dir}"
+    )
     return EXIT_OK
 
 
@@ -191,7 +208,9 @@ def cmd_user(args: argparse.Namespace) -> int:
     if args.user_command == "list":
         with app.db.read() as session:
             for user in session.scalars(select(User).order_by(User.username)):
-                print(f"{user.username}\t{ROLES.get(user.role, user.role)}\t{user.office_code or ''}\t{'启用' if user.active else '停用'}")
+                print(
+                    f"{user.username}\t{ROLES.get(user.role, user.role)}\t{user.office_code or ''}\t{'启用' if user.active else '停用'}"
+                )
         return EXIT_OK
     if args.user_command != "add":
         raise CommandError("请指定操作:yuqing user add NAME --role ... 或 yuqing user list", EXIT_USAGE)
@@ -270,7 +289,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _internal_error(args: argparse.Namespace, exc: BaseException) -> int:
     log.exception("命令 %s 异常终止", args.command)
-    print(f"yuqing {args.command}: 内部错误:{type(exc).__name__}: {exc}(详细信息已写入日志;加 -v 可在屏幕显示)", file=sys.stderr)
+    print(
+        f"yuqing {args.command}: 内部错误:{type(exc).__name__}: {exc}(详细信息已写入日志;加 -v 可在屏幕显示)",
+        file=sys.stderr,
+    )
     if args.verbose:
         import traceback
 

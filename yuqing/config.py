@@ -90,8 +90,12 @@ def operational_problems(settings: Settings) -> list[tuple[tuple, str]]:
     problems: list[tuple[tuple, str]] = []
     for index, office in enumerate(settings.offices):
         if not office.email:
-            problems.append((("offices", index, "email"),
-                             f"责任单位 {office.code}({office.name})缺少 email:时限预警和超时提醒无法送达该单位"))
+            problems.append(
+                (
+                    ("offices", index, "email"),
+                    f"责任单位 {office.code}({office.name})缺少 email:时限预警和超时提醒无法送达该单位",
+                )
+            )
     if settings.offices and not settings.duty.email:
         problems.append((("duty", "email"), "缺少舆情值班室邮箱 [duty] email:研判时限预警和超时提醒无法送达值班室"))
     return problems
@@ -118,16 +122,20 @@ def _check_evidence_keys(settings: Settings, config_path: Path, text: str) -> No
     line = _find_line(text, ("evidence", "raw_key")) or _find_line(text, ("evidence", "keep_raw"))
     where = f"{config_path}:{line}" if line else str(config_path)
     if evidence.keep_raw and not evidence.raw_key:
-        raise ConfigError(f"{where}: [evidence] keep_raw = true 时必须提供加密密钥 raw_key(或环境变量 {ENV_EVIDENCE_KEY})。"
-                          "生成密钥:python -c \"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())\"")
+        raise ConfigError(
+            f"{where}: [evidence] keep_raw = true 时必须提供加密密钥 raw_key(或环境变量 {ENV_EVIDENCE_KEY})。"
+            "生成密钥:python -c \"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())\""
+        )
     for name, key in [("raw_key", evidence.raw_key)] + [("old_raw_keys", k) for k in evidence.old_raw_keys]:
         if not key:
             continue
         try:
             Fernet(key)
         except (ValueError, TypeError) as exc:
-            raise ConfigError(f"{where}: [evidence] {name} 不是有效的密钥(应为 44 个字符的 URL 安全 Base64,"
-                              "可用 Fernet.generate_key() 生成)") from exc
+            raise ConfigError(
+                f"{where}: [evidence] {name} 不是有效的密钥(应为 44 个字符的 URL 安全 Base64,"
+                "可用 Fernet.generate_key() 生成)"
+            ) from exc
 
 
 def _check_scheme_expressions(settings: Settings, config_path: Path, text: str) -> None:
@@ -165,7 +173,7 @@ def _translate_toml_error(message: str) -> tuple[int | None, str]:
     reason = message[: position.start()].strip() if position else message
     for english, chinese in _TOML_PHRASES:
         if reason.startswith(english):
-            reason = chinese + reason[len(english):]
+            reason = chinese + reason[len(english) :]
             break
     if not position:
         return None, f"{reason}  [{message}]"
@@ -223,7 +231,11 @@ def _format_loc(loc: tuple, data: dict) -> str:
     node: Any = data
     for item in loc:
         if isinstance(item, int):
-            name = node[item].get("name") or node[item].get("code") if isinstance(node, list) and item < len(node) and isinstance(node[item], dict) else None
+            name = (
+                node[item].get("name") or node[item].get("code")
+                if isinstance(node, list) and item < len(node) and isinstance(node[item], dict)
+                else None
+            )
             parts[-1] = f"{parts[-1]}[{item + 1}]" + (f"(“{name}”)" if name else "")
         else:
             parts.append(str(item))
@@ -248,13 +260,22 @@ def _find_line(text: str, loc: tuple) -> int | None:
         table.append(str(item))
         header_name = ".".join(table)
         if isinstance(nxt, int):
-            headers = [i for i in range(start, end) if re.match(rf"^\s*\[\[\s*{re.escape(header_name)}\s*\]\]", lines[i])]
+            headers = [
+                i for i in range(start, end) if re.match(rf"^\s*\[\[\s*{re.escape(header_name)}\s*\]\]", lines[i])
+            ]
             if nxt < len(headers):
                 start = headers[nxt]
-                following = [i for i in range(start + 1, len(lines)) if re.match(r"^\s*\[\[?\s*[\w.]+\s*\]\]?", lines[i]) and not re.match(rf"^\s*\[\[?\s*{re.escape(header_name)}\.", lines[i])]
+                following = [
+                    i
+                    for i in range(start + 1, len(lines))
+                    if re.match(r"^\s*\[\[?\s*[\w.]+\s*\]\]?", lines[i])
+                    and not re.match(rf"^\s*\[\[?\s*{re.escape(header_name)}\.", lines[i])
+                ]
                 end = following[0] if following else len(lines)
                 continue
-        header = next((i for i in range(start, end) if re.match(rf"^\s*\[\s*{re.escape(header_name)}\s*\]", lines[i])), None)
+        header = next(
+            (i for i in range(start, end) if re.match(rf"^\s*\[\s*{re.escape(header_name)}\s*\]", lines[i])), None
+        )
         if header is not None:
             start = header
             continue

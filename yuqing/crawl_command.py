@@ -38,8 +38,18 @@ def summary_row(summary: RunSummary, runs: int = 1) -> list[str]:
     result = "成功" if summary.ok else "失败"
     if runs > 1:
         result += f"(共{runs}轮)"
-    return [summary.source, result, str(summary.pages), str(summary.fetched), str(summary.new), str(summary.updated),
-            str(summary.not_modified), str(summary.errors), f"{summary.seconds:.1f}秒", summary.message]
+    return [
+        summary.source,
+        result,
+        str(summary.pages),
+        str(summary.fetched),
+        str(summary.new),
+        str(summary.updated),
+        str(summary.not_modified),
+        str(summary.errors),
+        f"{summary.seconds:.1f}秒",
+        summary.message,
+    ]
 
 
 class Progress:
@@ -66,8 +76,10 @@ class Progress:
             new = sum(s.new for s in self.totals.values())
             updated = sum(s.updated for s in self.totals.values())
             errors = sum(s.errors for s in self.totals.values())
-            line = (f"[{datetime.now():%H:%M:%S}] 已采集 {sum(self.runs.values())} 轮:新增 {new},更新 {updated},"
-                    f"错误 {errors} | 最近 {summary.source}:{'成功' if summary.ok else '失败'},新增 {summary.new}")
+            line = (
+                f"[{datetime.now():%H:%M:%S}] 已采集 {sum(self.runs.values())} 轮:新增 {new},更新 {updated},"
+                f"错误 {errors} | 最近 {summary.source}:{'成功' if summary.ok else '失败'},新增 {summary.new}"
+            )
             if self.live:
                 sys.stderr.write("\r\033[K" + line)
             elif time.monotonic() - self.last_line >= QUIET_LINE_SECONDS:
@@ -103,8 +115,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from yuqing.logging_setup import setup_logging
 
     settings = load_settings(args.config)
-    setup_logging(settings.logging, timezone=settings.general.timezone,
-                  console_level="DEBUG" if args.verbose else "WARNING")
+    setup_logging(
+        settings.logging, timezone=settings.general.timezone, console_level="DEBUG" if args.verbose else "WARNING"
+    )
     app = open_database(settings)
     try:
         scheduler = None if args.once else _scheduler(settings)
@@ -155,8 +168,15 @@ def _forever(service, app, names: list[str], progress: Progress) -> int:
     from crawlers.reactor import stop_on_signals
 
     service.schedule_all(names)
-    service.scheduler.add_job(check_sources, "interval", args=[app], id="crawl-health",
-                              seconds=app.settings.scheduler.health_check_seconds, max_instances=1, coalesce=True)
+    service.scheduler.add_job(
+        check_sources,
+        "interval",
+        args=[app],
+        id="crawl-health",
+        seconds=app.settings.scheduler.health_check_seconds,
+        max_instances=1,
+        coalesce=True,
+    )
     service.scheduler.start()
     print(f"按各来源的间隔持续采集 {len(names)} 个来源,按 Ctrl-C 停止。", file=sys.stderr)
     stop_on_signals(reactor)

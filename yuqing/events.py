@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import Counter
 import threading
+from collections import Counter
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -81,7 +81,6 @@ def own_words(settings: Settings, analysis) -> frozenset[str]:
     """An emergency report's own words (names of people, vehicles, firms); none for a routine matter. Computed
     here, when a relevant mention is clustered, not in the pipeline: it needs jieba."""
     from pipeline.clustering import incident_words
-
     from yuqing.ingest import analysis_context
 
     if not analysis.urgency_signals.hazards:
@@ -90,18 +89,19 @@ def own_words(settings: Settings, analysis) -> frozenset[str]:
     return frozenset(word for word in incident_words(analysis.normalized) if place_stem(word) not in home)
 
 
-def _choose_event(session: Session, settings: Settings, mention: Mention, analysis, words: frozenset[str],
-                  now: datetime) -> tuple[Event | None, list[Event]]:
+def _choose_event(
+    session: Session, settings: Settings, mention: Mention, analysis, words: frozenset[str], now: datetime
+) -> tuple[Event | None, list[Event]]:
     """The event this mention belongs to (an exact duplicate's event, else the pipeline's clustering decision),
     and the other open events it is as close to, which it shows to be the same matter."""
     from pipeline.anchors import Anchors
     from pipeline.clustering import EventCandidate, MentionFeatures, choose_event, representative_terms
-
     from yuqing.ingest import analysis_context
 
     twin = session.scalar(
-        select(Mention).where(Mention.content_hash == mention.content_hash, Mention.id != mention.id,
-                              Mention.event_id.is_not(None)).limit(1)
+        select(Mention)
+        .where(Mention.content_hash == mention.content_hash, Mention.id != mention.id, Mention.event_id.is_not(None))
+        .limit(1)
     )
     if twin is not None:
         mention.duplicate_of = twin.id
@@ -112,49 +112,78 @@ def _choose_event(session: Session, settings: Settings, mention: Mention, analys
         similar = texts.similar(analysis.fingerprint, now)
         texts.add(mention.id, analysis.fingerprint, now)
     since = now - timedelta(hours=settings.clustering.window_hours)
-    events = list(session.scalars(
-        select(Event).where(Event.last_mention_at >= since, Event.status.not_in(CLOSED_FOR_GOOD))
-        .order_by(Event.last_mention_at.desc()).limit(MAX_CANDIDATES)
-    ))
+    events = list(
+        session.scalars(
+            select(Event)
+            .where(Event.last_mention_at >= since, Event.status.not_in(CLOSED_FOR_GOOD))
+            .order_by(Event.last_mention_at.desc())
+            .limit(MAX_CANDIDATES)
+        )
+    )
     if not events:
         return None, []
     similarity: dict[int, float] = {}
     if similar:
-        owners = dict(session.execute(select(Mention.id, Mention.event_id)
-                                      .where(Mention.id.in_([mid for mid, _ in similar]))).all())
+        owners = dict(
+            session.execute(
+                select(Mention.id, Mention.event_id).where(Mention.id.in_([mid for mid, _ in similar]))
+            ).all()
+        )
         for mention_id, score in similar:
             event_id = owners.get(mention_id)
             if event_id is not None:
                 similarity[event_id] = max(similarity.get(event_id, 0.0), score)
     candidates = [
-        EventCandidate(event_id=e.id, terms=representative_terms(e.term_counts or {}), topic=e.topic,
-                       village=e.village, last_seen=as_utc(e.last_mention_at), text_similarity=similarity.get(e.id, 0.0),
-                       hazards=frozenset((e.signals or {}).get("hazards", ())), urgency=e.urgency,
-                       anchors=Anchors.from_dict(e.anchors))
+        EventCandidate(
+            event_id=e.id,
+            terms=representative_terms(e.term_counts or {}),
+            topic=e.topic,
+            village=e.village,
+            last_seen=as_utc(e.last_mention_at),
+            text_similarity=similarity.get(e.id, 0.0),
+            hazards=frozenset((e.signals or {}).get("hazards", ())),
+            urgency=e.urgency,
+            anchors=Anchors.from_dict(e.anchors),
+        )
         for e in events
     ]
-    features = MentionFeatures(terms=analysis.terms | words, topic=mention.topic, village=mention.village, time=now,
-                               hazards=frozenset(analysis.urgency_signals.hazards), urgency=mention.urgency,
-                               anchors=analysis.anchors, own_words=words)
+    features = MentionFeatures(
+        terms=analysis.terms | words,
+        topic=mention.topic,
+        village=mention.village,
+        time=now,
+        hazards=frozenset(analysis.urgency_signals.hazards),
+        urgency=mention.urgency,
+        anchors=analysis.anchors,
+        own_words=words,
+    )
     context = analysis_context(settings)
     # The government's own posts are responses, not new matters: they join a matching event more readily.
     threshold = settings.clustering.similarity * (OFFICIAL_THRESHOLD_SHARE if mention.official else 1.0)
-    decision = choose_event(features, candidates, threshold=threshold,
-                            window_seconds=settings.clustering.window_hours * 3600,
-                            home_places=context.home_places,
-                            town_places=frozenset(stem for _, stem in context.places))
+    decision = choose_event(
+        features,
+        candidates,
+        threshold=threshold,
+        window_seconds=settings.clustering.window_hours * 3600,
+        home_places=context.home_places,
+        town_places=frozenset(stem for _, stem in context.places),
+    )
     if decision.event_id is None:
         log.debug("信息 %s 不并入已有事件(%s)", mention.id, ";".join(decision.reasons))
         return None, []
     log.debug("信息 %s 并入事件 #%s(%s)", mention.id, decision.event_id, ";".join(decision.reasons))
     # Only a mention that would join either event on its own bridges them (not at the official posts' lower bar).
-    bridged = [event_id for event_id, score in decision.also
-               if decision.score >= settings.clustering.similarity and score >= settings.clustering.similarity]
+    bridged = [
+        event_id
+        for event_id, score in decision.also
+        if decision.score >= settings.clustering.similarity and score >= settings.clustering.similarity
+    ]
     return session.get(Event, decision.event_id), [session.get(Event, event_id) for event_id in bridged]
 
 
-def _merge_bridged(session: Session, settings: Settings, event: Event, bridged: list[Event], mention: Mention,
-                   now: datetime) -> Event:
+def _merge_bridged(
+    session: Session, settings: Settings, event: Event, bridged: list[Event], mention: Mention, now: datetime
+) -> Event:
     """Merge the events a mention bridges into one (see yuqing.workflow.merge.survivor for which is kept)."""
     from yuqing.workflow.audit import SYSTEM
     from yuqing.workflow.merge import may_be_one_matter, merge_events, survivor
@@ -164,7 +193,9 @@ def _merge_bridged(session: Session, settings: Settings, event: Event, bridged: 
             continue
         pair = survivor(event, other)
         if pair is None:
-            log.info("信息 %s 同时接近事件 #%s 与 #%s,两者均已研判,请值班员判断是否合并", mention.id, event.id, other.id)
+            log.info(
+                "信息 %s 同时接近事件 #%s 与 #%s,两者均已研判,请值班员判断是否合并", mention.id, event.id, other.id
+            )
             continue
         kept, absorbed = pair
         reason = f"新信息“{(mention.title or mention.content)[:30]}”与两个事件都高度相似,判定为同一事项"
@@ -180,7 +211,6 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
     public opinion to handle); it stays stored and searchable."""
     from pipeline.anchors import Anchors
     from pipeline.clustering import add_terms, representative_terms
-
     from yuqing.workflow.facts import authority, follow_facts, settle_level
     from yuqing.workflow.hooks import on_event_changed, on_event_detected, on_mention_joined
 
@@ -193,10 +223,20 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
     created = event is None
     if created:
         event = Event(
-            title=mention.title or mention.content[:60], summary=mention.content[:300], topic=mention.topic,
-            urgency=mention.urgency, reasons=list(mention.urgency_reasons), village=mention.village,
-            simhash=mention.simhash, detected_at=now, first_published_at=mention.published_at, status="detected",
-            term_counts={}, signals={}, anchors={}, facts={},
+            title=mention.title or mention.content[:60],
+            summary=mention.content[:300],
+            topic=mention.topic,
+            urgency=mention.urgency,
+            reasons=list(mention.urgency_reasons),
+            village=mention.village,
+            simhash=mention.simhash,
+            detected_at=now,
+            first_published_at=mention.published_at,
+            status="detected",
+            term_counts={},
+            signals={},
+            anchors={},
+            facts={},
         )
         session.add(event)
         session.flush()
@@ -212,8 +252,13 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
     raise_level(event, analysis.urgency_signals, analysis.urgency, settings)
     if facts_changed:
         settle_level(session, settings, event, now)
-    if (not created and not mention.official and mention.urgency < old_level and mention.urgency == event.urgency
-            and authority(mention) >= (event.facts or {}).get("rank", 0)):
+    if (
+        not created
+        and not mention.official
+        and mention.urgency < old_level
+        and mention.urgency == event.urgency
+        and authority(mention) >= (event.facts or {}).get("rank", 0)
+    ):
         # The matter turned serious with this post: the event is now known by it, not by the milder first one.
         event.title, event.summary = mention.title or event.title, mention.content[:300] or event.summary
     if created:
@@ -232,13 +277,13 @@ def raise_level(event: Event, signals, level: int, settings: Settings) -> None:
     (yuqing.workflow.facts); automatic changes only ever raise it (a level an officer lowered in
     研判 is not lowered again, nor raised back without new facts)."""
     from pipeline.urgency import Signals, UrgencyRules, event_urgency, merge_signals
-
     from yuqing.workflow.facts import fact_signals
 
     merged = merge_signals([Signals.from_dict(event.signals), signals]) if event.signals else signals
     event.signals = merged.to_dict()
-    decided = event_urgency([fact_signals(event, merged)], velocity=event.velocity,
-                            rules=UrgencyRules(**settings.urgency.model_dump()))
+    decided = event_urgency(
+        [fact_signals(event, merged)], velocity=event.velocity, rules=UrgencyRules(**settings.urgency.model_dump())
+    )
     if event.assessed_at is not None and level >= event.urgency:
         return  # after 研判 the officer's level stands unless the new facts are themselves more severe
     if decided.level <= event.urgency or not event.reasons:  # at the same level the reasons follow the facts
@@ -250,14 +295,19 @@ def refresh_counts(session: Session, event: Event, now: datetime) -> None:
     """Counts, breadth, velocity, negativity, heat and first publication of the event, from its mentions."""
     session.flush()
     mentions, sources, reposts, comments, negativity, first_pub = session.execute(
-        select(func.count(Mention.id), func.count(func.distinct(Mention.source_id)),
-               func.coalesce(func.sum(Mention.reposts), 0), func.coalesce(func.sum(Mention.comments), 0),
-               func.coalesce(func.avg(Mention.negativity), 0.0), func.min(Mention.published_at))
-        .where(Mention.event_id == event.id)
+        select(
+            func.count(Mention.id),
+            func.count(func.distinct(Mention.source_id)),
+            func.coalesce(func.sum(Mention.reposts), 0),
+            func.coalesce(func.sum(Mention.comments), 0),
+            func.coalesce(func.avg(Mention.negativity), 0.0),
+            func.min(Mention.published_at),
+        ).where(Mention.event_id == event.id)
     ).one()
     recent = session.scalar(
-        select(func.count(Mention.id)).where(Mention.event_id == event.id,
-                                             Mention.first_seen_at >= now - timedelta(hours=1))
+        select(func.count(Mention.id)).where(
+            Mention.event_id == event.id, Mention.first_seen_at >= now - timedelta(hours=1)
+        )
     )
     event.mention_count, event.source_count = mentions, sources
     event.reposts, event.negativity, event.velocity = int(reposts), float(negativity), float(recent)
@@ -280,12 +330,14 @@ def _update_stats(session: Session, event: Event, mention: Mention, now: datetim
     row.negative += int(mention.negativity >= 0.5)
     row.sources = session.scalar(
         select(func.count(func.distinct(Mention.source_id))).where(
-            Mention.event_id == event.id, Mention.first_seen_at >= hour, Mention.first_seen_at < hour + timedelta(hours=1))
+            Mention.event_id == event.id,
+            Mention.first_seen_at >= hour,
+            Mention.first_seen_at < hour + timedelta(hours=1),
+        )
     )
 
 
-def rebuild_from_mentions(session: Session, settings: Settings, event: Event, now: datetime, *,
-                          relevel: bool) -> None:
+def rebuild_from_mentions(session: Session, settings: Settings, event: Event, now: datetime, *, relevel: bool) -> None:
     """Recompute an event's terms, severity signals, anchors, facts, figures and hourly heat from the mentions it
     holds now (after a person moved some of them); with `relevel`, its level too (a level change is handled like
     any other: logged, deadlines recomputed), and, for an event not yet routed, its topic."""
@@ -293,14 +345,14 @@ def rebuild_from_mentions(session: Session, settings: Settings, event: Event, no
     from pipeline.anchors import Anchors
     from pipeline.clustering import add_terms, representative_terms
     from pipeline.urgency import UrgencyRules, event_urgency, merge_signals
-
     from yuqing.ingest import analysis_context
     from yuqing.workflow.facts import describe, fact_signals, newer_facts
     from yuqing.workflow.hooks import on_event_changed
 
     session.flush()
-    mentions = session.scalars(select(Mention).where(Mention.event_id == event.id)
-                               .order_by(Mention.first_seen_at, Mention.id)).all()
+    mentions = session.scalars(
+        select(Mention).where(Mention.event_id == event.id).order_by(Mention.first_seen_at, Mention.id)
+    ).all()
     context = analysis_context(settings)
     term_counts: dict[str, int] = {}
     anchors = Anchors()
@@ -308,8 +360,9 @@ def rebuild_from_mentions(session: Session, settings: Settings, event: Event, no
     facts: dict = {}
     topics: Counter[str] = Counter()
     for mention in mentions:
-        analysis = analyze(TextIn(title=mention.title, content=mention.content, source_type=mention.source_type),
-                           context)
+        analysis = analyze(
+            TextIn(title=mention.title, content=mention.content, source_type=mention.source_type), context
+        )
         term_counts = add_terms(term_counts, analysis.terms | own_words(settings, analysis))
         anchors = anchors.union(analysis.anchors)
         signals.append(analysis.urgency_signals)
@@ -323,8 +376,9 @@ def rebuild_from_mentions(session: Session, settings: Settings, event: Event, no
     refresh_counts(session, event, now)
     _rebuild_heat(session, event, mentions)
     if relevel and mentions:
-        decided = event_urgency([fact_signals(event, merged)], velocity=event.velocity,
-                                rules=UrgencyRules(**settings.urgency.model_dump()))
+        decided = event_urgency(
+            [fact_signals(event, merged)], velocity=event.velocity, rules=UrgencyRules(**settings.urgency.model_dump())
+        )
         old = event.urgency
         event.urgency, event.reasons = decided.level, decided.reasons
         if event.office_code is None:  # a new event split off: its topic is its own mentions'
@@ -348,5 +402,13 @@ def _rebuild_heat(session: Session, event: Event, mentions) -> None:
         row["negative"] += int((mention.negativity or 0) >= 0.5)
         row["sources"].add(mention.source_id)
     for hour, row in hours.items():
-        session.add(EventHeat(event_id=event.id, hour=hour, mentions=row["mentions"], sources=len(row["sources"]),
-                              reposts=row["reposts"], negative=row["negative"]))
+        session.add(
+            EventHeat(
+                event_id=event.id,
+                hour=hour,
+                mentions=row["mentions"],
+                sources=len(row["sources"]),
+                reposts=row["reposts"],
+                negative=row["negative"],
+            )
+        )

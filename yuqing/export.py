@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import sys
@@ -16,34 +17,128 @@ from yuqing.db.models import EVENT_STATUSES, STAGE_NAMES, Deadline, Event, Menti
 from yuqing.settings_model import LEVEL_NAMES
 from yuqing.timeutil import LOCAL, as_utc, utcnow
 
-MENTION_FIELDS = ["id", "url", "title", "content", "published_at", "first_seen_at", "source", "topic", "urgency",
-                  "relevant", "event_id", "author", "village", "matched_terms", "urgency_reasons", "board_status",
-                  "reply_text", "reply_at"]
-EVENT_FIELDS = ["id", "title", "topic", "topic_name", "urgency", "urgency_name", "status", "status_name", "office",
-                "office_name", "village", "detected_at", "first_published_at", "last_mention_at", "mention_count",
-                "source_count", "heat", "emerging", "reasons", "assessed_at", "responded_at", "closed_at",
-                "next_stage", "next_due_at", "overdue_hours"]
+MENTION_FIELDS = [
+    "id",
+    "url",
+    "title",
+    "content",
+    "published_at",
+    "first_seen_at",
+    "source",
+    "topic",
+    "urgency",
+    "relevant",
+    "event_id",
+    "author",
+    "village",
+    "matched_terms",
+    "urgency_reasons",
+    "board_status",
+    "reply_text",
+    "reply_at",
+]
+EVENT_FIELDS = [
+    "id",
+    "title",
+    "topic",
+    "topic_name",
+    "urgency",
+    "urgency_name",
+    "status",
+    "status_name",
+    "office",
+    "office_name",
+    "village",
+    "detected_at",
+    "first_published_at",
+    "last_mention_at",
+    "mention_count",
+    "source_count",
+    "heat",
+    "emerging",
+    "reasons",
+    "assessed_at",
+    "responded_at",
+    "closed_at",
+    "next_stage",
+    "next_due_at",
+    "overdue_hours",
+]
 CHINESE_HEADERS = {
-    "id": "编号", "url": "网址", "title": "标题", "content": "内容(已脱敏)", "published_at": "发布时间",
-    "first_seen_at": "首次采集时间", "source": "来源", "topic": "领域代码", "urgency": "预警等级", "relevant": "是否相关",
-    "event_id": "事件编号", "author": "作者", "village": "村", "matched_terms": "命中词", "urgency_reasons": "等级依据",
-    "board_status": "留言状态", "reply_text": "答复内容", "reply_at": "答复时间", "topic_name": "领域",
-    "urgency_name": "等级名称", "status": "状态代码", "status_name": "状态", "office": "责任单位代码",
-    "office_name": "责任单位", "detected_at": "发现时间", "first_published_at": "最早发布时间",
-    "last_mention_at": "最近信息时间", "mention_count": "信息数", "source_count": "来源数", "heat": "热度",
-    "emerging": "突增", "reasons": "依据", "assessed_at": "研判时间", "responded_at": "回应时间", "closed_at": "办结时间",
-    "next_stage": "当前环节", "next_due_at": "截止时间", "overdue_hours": "超时(小时)",
+    "id": "编号",
+    "url": "网址",
+    "title": "标题",
+    "content": "内容(已脱敏)",
+    "published_at": "发布时间",
+    "first_seen_at": "首次采集时间",
+    "source": "来源",
+    "topic": "领域代码",
+    "urgency": "预警等级",
+    "relevant": "是否相关",
+    "event_id": "事件编号",
+    "author": "作者",
+    "village": "村",
+    "matched_terms": "命中词",
+    "urgency_reasons": "等级依据",
+    "board_status": "留言状态",
+    "reply_text": "答复内容",
+    "reply_at": "答复时间",
+    "topic_name": "领域",
+    "urgency_name": "等级名称",
+    "status": "状态代码",
+    "status_name": "状态",
+    "office": "责任单位代码",
+    "office_name": "责任单位",
+    "detected_at": "发现时间",
+    "first_published_at": "最早发布时间",
+    "last_mention_at": "最近信息时间",
+    "mention_count": "信息数",
+    "source_count": "来源数",
+    "heat": "热度",
+    "emerging": "突增",
+    "reasons": "依据",
+    "assessed_at": "研判时间",
+    "responded_at": "回应时间",
+    "closed_at": "办结时间",
+    "next_stage": "当前环节",
+    "next_due_at": "截止时间",
+    "overdue_hours": "超时(小时)",
 }
 # How each field is written in a workbook: its kind of cell and its width (characters).
 XLSX_KINDS = {
-    "id": ("int", 8), "event_id": ("int", 9), "urgency": ("int", 9), "mention_count": ("int", 8),
-    "source_count": ("int", 8), "heat": ("float", 8), "overdue_hours": ("float", 11), "relevant": ("bool", 9),
-    "emerging": ("bool", 6), "title": ("text", 40), "content": ("text", 60), "url": ("text", 40),
-    "reasons": ("text", 40), "urgency_reasons": ("text", 40), "matched_terms": ("text", 24), "reply_text": ("text", 40),
-    "office_name": ("text", 20), "source": ("text", 16),
-    **{name: ("datetime", 17) for name in ("published_at", "first_seen_at", "reply_at", "detected_at",
-                                           "first_published_at", "last_mention_at", "assessed_at", "responded_at",
-                                           "closed_at", "next_due_at")},
+    "id": ("int", 8),
+    "event_id": ("int", 9),
+    "urgency": ("int", 9),
+    "mention_count": ("int", 8),
+    "source_count": ("int", 8),
+    "heat": ("float", 8),
+    "overdue_hours": ("float", 11),
+    "relevant": ("bool", 9),
+    "emerging": ("bool", 6),
+    "title": ("text", 40),
+    "content": ("text", 60),
+    "url": ("text", 40),
+    "reasons": ("text", 40),
+    "urgency_reasons": ("text", 40),
+    "matched_terms": ("text", 24),
+    "reply_text": ("text", 40),
+    "office_name": ("text", 20),
+    "source": ("text", 16),
+    **{
+        name: ("datetime", 17)
+        for name in (
+            "published_at",
+            "first_seen_at",
+            "reply_at",
+            "detected_at",
+            "first_published_at",
+            "last_mention_at",
+            "assessed_at",
+            "responded_at",
+            "closed_at",
+            "next_due_at",
+        )
+    },
 }
 
 
@@ -60,17 +155,30 @@ def iter_mentions(session: Session, since: datetime | None = None) -> Iterator[d
         query = query.where(Mention.first_seen_at >= since)
     for mention, source_name in session.execute(query.execution_options(yield_per=1000)):
         yield {
-            "id": mention.id, "url": mention.url, "title": mask(mention.title), "content": mask(mention.content),
-            "published_at": _iso(mention.published_at), "first_seen_at": _iso(mention.first_seen_at),
-            "source": source_name, "topic": mention.topic, "urgency": mention.urgency, "relevant": mention.relevant,
-            "event_id": mention.event_id, "author": mention.author, "village": mention.village,
-            "matched_terms": mention.matched_terms, "urgency_reasons": mention.urgency_reasons,
+            "id": mention.id,
+            "url": mention.url,
+            "title": mask(mention.title),
+            "content": mask(mention.content),
+            "published_at": _iso(mention.published_at),
+            "first_seen_at": _iso(mention.first_seen_at),
+            "source": source_name,
+            "topic": mention.topic,
+            "urgency": mention.urgency,
+            "relevant": mention.relevant,
+            "event_id": mention.event_id,
+            "author": mention.author,
+            "village": mention.village,
+            "matched_terms": mention.matched_terms,
+            "urgency_reasons": mention.urgency_reasons,
             "board_status": mention.board_status,
-            "reply_text": mask(mention.reply_text) if mention.reply_text else None, "reply_at": _iso(mention.reply_at),
+            "reply_text": mask(mention.reply_text) if mention.reply_text else None,
+            "reply_at": _iso(mention.reply_at),
         }
 
 
-def iter_events(session: Session, topic_names: dict[str, str], since: datetime | None = None) -> Iterator[dict[str, Any]]:
+def iter_events(
+    session: Session, topic_names: dict[str, str], since: datetime | None = None
+) -> Iterator[dict[str, Any]]:
     """Every event as a plain dict with Chinese names beside the stable codes."""
     from pipeline.deidentify import mask
 
@@ -79,25 +187,39 @@ def iter_events(session: Session, topic_names: dict[str, str], since: datetime |
     # Open deadlines are few (open events only): each event's earliest one, read once.
     next_due: dict[int, tuple[str, datetime]] = {}
     for event_id, stage, due in session.execute(
-            select(Deadline.event_id, Deadline.stage, Deadline.due_at)
-            .where(Deadline.done_at.is_(None), Deadline.superseded_at.is_(None))
-            .order_by(Deadline.event_id, Deadline.due_at.desc())):
+        select(Deadline.event_id, Deadline.stage, Deadline.due_at)
+        .where(Deadline.done_at.is_(None), Deadline.superseded_at.is_(None))
+        .order_by(Deadline.event_id, Deadline.due_at.desc())
+    ):
         next_due[event_id] = (stage, as_utc(due))
     query = select(Event).order_by(Event.id)
     if since:
         query = query.where(Event.detected_at >= since)
     for event in session.scalars(query.execution_options(yield_per=1000)):
         yield {
-            "id": event.id, "title": mask(event.title), "topic": event.topic,
-            "topic_name": topic_names.get(event.topic, event.topic), "urgency": event.urgency,
-            "urgency_name": LEVEL_NAMES.get(event.urgency, ""), "status": event.status,
-            "status_name": EVENT_STATUSES.get(event.status, event.status), "office": event.office_code,
-            "office_name": offices.get(event.office_code, ""), "village": event.village,
-            "detected_at": _iso(event.detected_at), "first_published_at": _iso(event.first_published_at),
-            "last_mention_at": _iso(event.last_mention_at), "mention_count": event.mention_count,
-            "source_count": event.source_count, "heat": round(event.heat, 2), "emerging": event.emerging,
-            "reasons": event.reasons, "assessed_at": _iso(event.assessed_at), "responded_at": _iso(event.responded_at),
-            "closed_at": _iso(event.closed_at), **_next_due(next_due.get(event.id), now),
+            "id": event.id,
+            "title": mask(event.title),
+            "topic": event.topic,
+            "topic_name": topic_names.get(event.topic, event.topic),
+            "urgency": event.urgency,
+            "urgency_name": LEVEL_NAMES.get(event.urgency, ""),
+            "status": event.status,
+            "status_name": EVENT_STATUSES.get(event.status, event.status),
+            "office": event.office_code,
+            "office_name": offices.get(event.office_code, ""),
+            "village": event.village,
+            "detected_at": _iso(event.detected_at),
+            "first_published_at": _iso(event.first_published_at),
+            "last_mention_at": _iso(event.last_mention_at),
+            "mention_count": event.mention_count,
+            "source_count": event.source_count,
+            "heat": round(event.heat, 2),
+            "emerging": event.emerging,
+            "reasons": event.reasons,
+            "assessed_at": _iso(event.assessed_at),
+            "responded_at": _iso(event.responded_at),
+            "closed_at": _iso(event.closed_at),
+            **_next_due(next_due.get(event.id), now),
         }
 
 
@@ -169,7 +291,11 @@ def cmd_export(args) -> int:
     with app.db.read() as session:
         model = Mention if args.what == "mentions" else Event
         total = session.scalar(select(func.count()).select_from(model))
-        rows = iter_mentions(session, since) if args.what == "mentions" else iter_events(session, app.settings.topic_names(), since)
+        rows = (
+            iter_mentions(session, since)
+            if args.what == "mentions"
+            else iter_events(session, app.settings.topic_names(), since)
+        )
         if args.out:
             from tqdm import tqdm
 
@@ -177,12 +303,9 @@ def cmd_export(args) -> int:
         if args.format == "xlsx":
             count = write_xlsx(rows, args.out, fields, "信息" if args.what == "mentions" else "事件")
         else:
-            out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
-            try:
+            with contextlib.ExitStack() as stack:
+                out = stack.enter_context(open(args.out, "w", encoding="utf-8", newline="")) if args.out else sys.stdout
                 count = write_jsonl(rows, out) if args.format == "jsonl" else write_csv(rows, out, fields)
-            finally:
-                if args.out:
-                    out.close()
     if args.out:
         print(f"已导出 {count} 条到 {args.out}", file=sys.stderr)
     app.close()

@@ -71,7 +71,9 @@ def home_places(settings: Settings) -> list[str]:
     """The town's own names: the region words of the monitoring schemes that are not villages (东园, 沙坡头 …)."""
     import re
 
-    villages = set(settings.regions.villages) | {alias for names in settings.regions.aliases.values() for alias in names}
+    villages = set(settings.regions.villages) | {
+        alias for names in settings.regions.aliases.values() for alias in names
+    }
     words = {word for scheme in settings.schemes for word in re.findall(r"[\u4e00-\u9fa5]{2,}", scheme.region or "")}
     return sorted(words - villages)
 
@@ -129,9 +131,13 @@ def _source(session: Session, settings: Settings, name: str, kind: str | None, u
     source = session.scalar(select(Source).where(Source.name == name))
     if source is None:
         conf = settings.source(name)
-        source = Source(name=name, kind=kind or (conf.kind if conf else "html"), url=conf.url if conf else url,
-                        title=(conf.title or name) if conf else name,
-                        source_type=conf.source_type if conf else "other")
+        source = Source(
+            name=name,
+            kind=kind or (conf.kind if conf else "html"),
+            url=conf.url if conf else url,
+            title=(conf.title or name) if conf else name,
+            source_type=conf.source_type if conf else "other",
+        )
         session.add(source)
         session.flush()
     return source
@@ -148,17 +154,33 @@ def _store(session: Session, settings: Settings, item: dict[str, Any], analysis,
     source.last_new_item_at = now
     source_conf = settings.source(source.name)
     mention = Mention(
-        source_id=source.id, url=mask_url(item["url"]), canonical_url=canonical,
+        source_id=source.id,
+        url=mask_url(item["url"]),
+        canonical_url=canonical,
         content_hash=content_hash(analysis.title_masked, analysis.content_masked),
-        title=analysis.title_masked, content=analysis.content_masked, author=_masked(item.get("author"), 200),
-        source_type=source.source_type, official=bool(source_conf.official) if source_conf else False,
-        published_at=as_utc(item.get("published_at")), first_seen_at=now, updated_at=now,
-        reposts=item.get("reposts"), comments=item.get("comments"), relevant=analysis.relevant,
-        schemes=list(analysis.schemes), matched_terms=list(analysis.matched_terms), topic=analysis.topic,
-        topic_scores=dict(analysis.topic_scores), urgency=analysis.urgency,
-        urgency_reasons=list(analysis.urgency_reasons), negativity=analysis.negativity, village=analysis.village,
-        simhash=analysis.simhash, board_status=item.get("board_status"),
-        reply_text=_masked(item.get("reply_text")), reply_at=as_utc(item.get("reply_at")),
+        title=analysis.title_masked,
+        content=analysis.content_masked,
+        author=_masked(item.get("author"), 200),
+        source_type=source.source_type,
+        official=bool(source_conf.official) if source_conf else False,
+        published_at=as_utc(item.get("published_at")),
+        first_seen_at=now,
+        updated_at=now,
+        reposts=item.get("reposts"),
+        comments=item.get("comments"),
+        relevant=analysis.relevant,
+        schemes=list(analysis.schemes),
+        matched_terms=list(analysis.matched_terms),
+        topic=analysis.topic,
+        topic_scores=dict(analysis.topic_scores),
+        urgency=analysis.urgency,
+        urgency_reasons=list(analysis.urgency_reasons),
+        negativity=analysis.negativity,
+        village=analysis.village,
+        simhash=analysis.simhash,
+        board_status=item.get("board_status"),
+        reply_text=_masked(item.get("reply_text")),
+        reply_at=as_utc(item.get("reply_at")),
         reply_office=_masked(item.get("reply_office"), 200),
     )
     session.add(mention)
@@ -180,8 +202,9 @@ def _masked(text: str | None, limit: int = MAX_TEXT) -> str | None:
     return mask(_text(text))[:limit] if text else None
 
 
-def _update(session: Session, settings: Settings, mention: Mention, item: dict[str, Any], analysis,
-            now: datetime) -> IngestResult:
+def _update(
+    session: Session, settings: Settings, mention: Mention, item: dict[str, Any], analysis, now: datetime
+) -> IngestResult:
     """A mention seen again: a board reply that appeared, new counts, or edited text."""
     from yuqing.workflow.hooks import on_mention_joined
 
@@ -189,8 +212,12 @@ def _update(session: Session, settings: Settings, mention: Mention, item: dict[s
     reply_text = _masked(item.get("reply_text"))
     new_reply = bool(reply_text) and reply_text != mention.reply_text
     updates = {
-        "board_status": item.get("board_status"), "reply_text": reply_text, "reply_at": as_utc(item.get("reply_at")),
-        "reply_office": _masked(item.get("reply_office"), 200), "reposts": item.get("reposts"), "comments": item.get("comments"),
+        "board_status": item.get("board_status"),
+        "reply_text": reply_text,
+        "reply_at": as_utc(item.get("reply_at")),
+        "reply_office": _masked(item.get("reply_office"), 200),
+        "reposts": item.get("reposts"),
+        "comments": item.get("comments"),
     }
     for field, value in updates.items():
         if value is not None and getattr(mention, field) != value:
@@ -204,7 +231,9 @@ def _update(session: Session, settings: Settings, mention: Mention, item: dict[s
         return IngestResult("unchanged", mention.id, mention.event_id)
     mention.updated_at = now
     snapshot = build_snapshot(settings.evidence, mention.id, item, now)
-    latest = session.scalar(select(Snapshot.sha256).where(Snapshot.mention_id == mention.id).order_by(Snapshot.id.desc()))
+    latest = session.scalar(
+        select(Snapshot.sha256).where(Snapshot.mention_id == mention.id).order_by(Snapshot.id.desc())
+    )
     if snapshot and snapshot.sha256 != latest:
         session.add(snapshot)
     if new_reply and mention.event is not None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,14 +22,14 @@ class _LocalTimeFormatter(logging.Formatter):
         super().__init__(fmt)
         self.zone = zone
 
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 - logging's API
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         return datetime.fromtimestamp(record.created, self.zone).isoformat(sep=" ", timespec="seconds")
 
 
 class _ConsoleFormatter(_LocalTimeFormatter):
     """On screen, one line per message: tracebacks go to the log file only (shown with -v)."""
 
-    def formatException(self, ei) -> str:  # noqa: N802 - logging's API
+    def formatException(self, ei) -> str:
         return ""
 
     def format(self, record: logging.LogRecord) -> str:
@@ -38,8 +37,9 @@ class _ConsoleFormatter(_LocalTimeFormatter):
         return super().format(record)
 
 
-def setup_logging(settings: LoggingSettings, *, timezone: str, console: bool = True,
-                  console_level: str | None = None) -> None:
+def setup_logging(
+    settings: LoggingSettings, *, timezone: str, console: bool = True, console_level: str | None = None
+) -> None:
     """Log to a rotating file (and the console), times in `timezone` ([general] timezone); quiet chatty libraries."""
     zone = ZoneInfo(timezone)
     root = logging.getLogger()
@@ -55,8 +55,11 @@ def setup_logging(settings: LoggingSettings, *, timezone: str, console: bool = T
             )
         except OSError as exc:
             # The system must keep monitoring without its log file; say so where the operator is looking.
-            print(f"警告:无法写入日志文件 {settings.file}({exc.strerror or exc}),日志只输出到屏幕。"
-                  "请检查 [logging] file 的目录是否存在且可写。", file=sys.stderr)
+            print(
+                f"警告:无法写入日志文件 {settings.file}({exc.strerror or exc}),日志只输出到屏幕。"
+                "请检查 [logging] file 的目录是否存在且可写。",
+                file=sys.stderr,
+            )
         else:
             file_handler.setFormatter(formatter)
             root.addHandler(file_handler)

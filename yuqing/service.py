@@ -32,7 +32,7 @@ class DeliveryWorker(threading.Thread):
                 break
             try:
                 deliver_due(self.app)
-            except Exception as exc:  # noqa: BLE001 - the worker must survive a bad run; the row stays queued
+            except Exception as exc:
                 log.exception("发送提醒时出错,稍后重试")
                 report_storage_failure(self.app.settings, exc, "提醒投递")
 
@@ -53,8 +53,9 @@ class DashboardServer(threading.Thread):
 
         settings = app.settings.dashboard
         dash_app = create_app(app)
-        self.server = create_server(dash_app.server, host=settings.host, port=port or settings.port, threads=8,
-                                    ident="yuqing")
+        self.server = create_server(
+            dash_app.server, host=settings.host, port=port or settings.port, threads=8, ident="yuqing"
+        )
         self.url = f"http://{settings.host}:{self.server.effective_port}/"
 
     def run(self) -> None:
@@ -69,7 +70,7 @@ def _guarded(name: str, job: Callable[..., object]) -> Callable[[App], None]:
     def run(app: App) -> None:
         try:
             job(app)
-        except Exception as exc:  # noqa: BLE001 - one failed run is logged; the next run tries again
+        except Exception as exc:
             log.exception("定时任务“%s”出错", name)
             report_storage_failure(app.settings, exc, f"定时任务“{name}”")
 
@@ -96,14 +97,30 @@ def schedule_jobs(app: App, scheduler) -> None:
         ("突增检测", detect_bursts, "interval", {"seconds": 300}),
         ("回应效果评估", evaluate_effects, "interval", {"seconds": 3600}),
         ("原始证据到期清理", purge_expired_raw, "interval", {"seconds": 3600}),
-        ("月度问责报告", monthly_job, "cron", {"day": conf.monthly_report_day, "hour": report_hour, "minute": report_minute}),
+        (
+            "月度问责报告",
+            monthly_job,
+            "cron",
+            {"day": conf.monthly_report_day, "hour": report_hour, "minute": report_minute},
+        ),
         ("舆情日报", daily_job, "cron", {"hour": brief_hour, "minute": brief_minute}),
-        ("舆情周报", weekly_job, "cron",
-         {"day_of_week": conf.weekly_brief_weekday - 1, "hour": brief_hour, "minute": brief_minute}),
+        (
+            "舆情周报",
+            weekly_job,
+            "cron",
+            {"day_of_week": conf.weekly_brief_weekday - 1, "hour": brief_hour, "minute": brief_minute},
+        ),
     ]
     for name, job, trigger, options in jobs:
-        scheduler.add_job(_guarded(name, job), trigger, args=[app], id=name, name=name, **options,
-                          next_run_time=datetime.now(scheduler.timezone) if trigger == "interval" else None)
+        scheduler.add_job(
+            _guarded(name, job),
+            trigger,
+            args=[app],
+            id=name,
+            name=name,
+            **options,
+            next_run_time=datetime.now(scheduler.timezone) if trigger == "interval" else None,
+        )
 
 
 class Service:
@@ -166,8 +183,9 @@ def cmd_run(args) -> int:
     from yuqing.logging_setup import setup_logging
 
     settings = load_settings(args.config)
-    setup_logging(settings.logging, timezone=settings.general.timezone,
-                  console_level="DEBUG" if args.verbose else "INFO")
+    setup_logging(
+        settings.logging, timezone=settings.general.timezone, console_level="DEBUG" if args.verbose else "INFO"
+    )
     app = open_database(settings)
     service = Service(app)
     print(f"看板地址:{service.dashboard.url}  (Ctrl-C 停止)")

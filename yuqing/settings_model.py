@@ -428,8 +428,10 @@ class Settings(Strict):
         known = set(codes)
         for index, rule in enumerate(self.routing):
             if rule.office not in known:
-                raise KeyedProblem(f"分派规则指向未定义的责任单位 “{rule.office}”(已定义:{'、'.join(codes) or '无'})",
-                                   ("routing", index, "office"))
+                raise KeyedProblem(
+                    f"分派规则指向未定义的责任单位 “{rule.office}”(已定义:{'、'.join(codes) or '无'})",
+                    ("routing", index, "office"),
+                )
         topic_codes = set(self.topic_names())
         for index, office in enumerate(self.offices):
             for topic in office.topics:

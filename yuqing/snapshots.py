@@ -71,9 +71,13 @@ def build_snapshot(evidence: EvidenceSettings, mention_id: int, item: dict[str, 
         raw = raw.encode("utf-8")
     body = deidentify_body(raw, item.get("snapshot_encoding"))
     snapshot = Snapshot(
-        mention_id=mention_id, url=mask_url(item["url"]), fetched_at=as_utc(item.get("fetched_at")) or now,
-        content_type=item.get("snapshot_content_type"), encoding=item.get("snapshot_encoding"),
-        sha256=hashlib.sha256(body).hexdigest(), body_gz=gzip.compress(body, compresslevel=6),
+        mention_id=mention_id,
+        url=mask_url(item["url"]),
+        fetched_at=as_utc(item.get("fetched_at")) or now,
+        content_type=item.get("snapshot_content_type"),
+        encoding=item.get("snapshot_encoding"),
+        sha256=hashlib.sha256(body).hexdigest(),
+        body_gz=gzip.compress(body, compresslevel=6),
     )
     if evidence.keep_raw and body != raw:
         snapshot.raw_enc = Fernet(evidence.raw_key).encrypt(gzip.compress(raw, compresslevel=6))
@@ -86,8 +90,10 @@ def purge_expired_raw(app, now: datetime | None = None) -> int:
     now = now or utcnow()
     with app.db.write() as session:
         result = session.execute(
-            update(Snapshot).where(Snapshot.raw_enc.is_not(None), Snapshot.raw_expires_at <= now)
-            .values(raw_enc=None, raw_expires_at=None))
+            update(Snapshot)
+            .where(Snapshot.raw_enc.is_not(None), Snapshot.raw_expires_at <= now)
+            .values(raw_enc=None, raw_expires_at=None)
+        )
     return result.rowcount or 0
 
 
@@ -101,8 +107,12 @@ def open_raw(app, mention_id: int, actor: str, reason: str, now: datetime | None
     evidence = app.settings.evidence
     keys = [key for key in [evidence.raw_key, *evidence.old_raw_keys] if key]
     with app.db.write() as session:
-        snapshot = session.scalars(select(Snapshot).where(Snapshot.mention_id == mention_id)
-                                   .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc()).limit(1)).first()
+        snapshot = session.scalars(
+            select(Snapshot)
+            .where(Snapshot.mention_id == mention_id)
+            .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
+            .limit(1)
+        ).first()
         if snapshot is None:
             raise EvidenceError(f"信息 {mention_id} 没有证据快照")
         if snapshot.raw_enc is None:
@@ -113,8 +123,16 @@ def open_raw(app, mention_id: int, actor: str, reason: str, now: datetime | None
             raw = gzip.decompress(MultiFernet([Fernet(key) for key in keys]).decrypt(snapshot.raw_enc))
         except InvalidToken as exc:
             raise EvidenceError("原始证据无法解密:配置的密钥与加密时的密钥不符(旧密钥请放在 old_raw_keys 中)") from exc
-        session.add(AuditLog(actor=actor, entity="evidence", entity_id=str(snapshot.id), action="evidence_raw_open",
-                             comment=f"信息 {mention_id}:{reason.strip()}"[:1000], at=now))
+        session.add(
+            AuditLog(
+                actor=actor,
+                entity="evidence",
+                entity_id=str(snapshot.id),
+                action="evidence_raw_open",
+                comment=f"信息 {mention_id}:{reason.strip()}"[:1000],
+                at=now,
+            )
+        )
         session.expunge(snapshot)
     return snapshot, raw
 
@@ -132,8 +150,12 @@ def cmd_evidence(args) -> int:
             url, fetched_at = snapshot.url, snapshot.fetched_at
         else:
             with app.db.read() as session:
-                snapshot = session.scalars(select(Snapshot).where(Snapshot.mention_id == args.mention_id)
-                                           .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc()).limit(1)).first()
+                snapshot = session.scalars(
+                    select(Snapshot)
+                    .where(Snapshot.mention_id == args.mention_id)
+                    .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
+                    .limit(1)
+                ).first()
                 if snapshot is None:
                     raise EvidenceError(f"信息 {args.mention_id} 没有证据快照")
                 body, url, fetched_at = gzip.decompress(snapshot.body_gz), snapshot.url, snapshot.fetched_at
@@ -146,6 +168,9 @@ def cmd_evidence(args) -> int:
     else:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
-    print(f"{note}:{url},采集于 {format_local(fetched_at)},{len(body)} 字节"
-          + (f",已写入 {args.out}" if args.out else ""), file=sys.stderr)
+    print(
+        f"{note}:{url},采集于 {format_local(fetched_at)},{len(body)} 字节"
+        + (f",已写入 {args.out}" if args.out else ""),
+        file=sys.stderr,
+    )
     return 0

@@ -22,8 +22,10 @@ log = logging.getLogger("yuqing.storage")
 REPEAT_SECONDS = 3600.0
 # (words in the driver's message, lower case) → what it means, in Chinese
 _PATTERNS = [
-    (("database or disk is full", "no space left", "could not extend file", "disk full"),
-     "磁盘空间已满,数据库无法写入"),
+    (
+        ("database or disk is full", "no space left", "could not extend file", "disk full"),
+        "磁盘空间已满,数据库无法写入",
+    ),
     (("readonly database", "read-only", "read only"), "数据库文件只读,无法写入(请检查文件和目录的权限)"),
     (("unable to open database file", "permission denied"), "无法打开或写入数据库文件(请检查路径和权限)"),
     (("disk i/o error",), "磁盘读写错误,数据库无法写入"),
@@ -65,8 +67,7 @@ def report_storage_failure(settings: Settings, exc: BaseException, where: str) -
         if last is not None and time.monotonic() - last < REPEAT_SECONDS:
             return problem
         _last_sent[problem.reason] = time.monotonic()
-    threading.Thread(target=_send, args=(settings, problem, where, utcnow()), name="storage-alarm",
-                     daemon=True).start()
+    threading.Thread(target=_send, args=(settings, problem, where, utcnow()), name="storage-alarm", daemon=True).start()
     return problem
 
 
@@ -79,17 +80,29 @@ def _send(settings: Settings, problem: StorageProblem, where: str, now: datetime
         log.warning("未配置管理员邮箱([mail].admin_emails),存储故障只记录在日志中")
         return
     host = socket.gethostname()
-    body = "\n".join([
-        f"{settings.general.town}政务舆情系统无法写入数据库:{problem.reason}。", "",
-        f"发生位置:{where}", f"主机:{host}", f"时间:{format_local(now, '%Y-%m-%d %H:%M:%S')}",
-        f"数据库返回:{problem.detail}", "",
-        "在恢复之前,新采集的信息、值班员的操作和新的提醒都无法保存(已保存和已排队的内容不受影响)。",
-        "请尽快清理磁盘空间或修复数据库文件权限;恢复后系统自动继续工作,无需重启。",
-        "同一问题每小时最多提醒一次。",
-    ])
-    row = OutboxMessage(message_id=new_message_id("storage"), kind="storage", recipients=list(conf.admin_emails),
-                        subject=f"【系统故障】数据库无法写入:{problem.reason}", body_text=body, created_at=now,
-                        payload={})
+    body = "\n".join(
+        [
+            f"{settings.general.town}政务舆情系统无法写入数据库:{problem.reason}。",
+            "",
+            f"发生位置:{where}",
+            f"主机:{host}",
+            f"时间:{format_local(now, '%Y-%m-%d %H:%M:%S')}",
+            f"数据库返回:{problem.detail}",
+            "",
+            "在恢复之前,新采集的信息、值班员的操作和新的提醒都无法保存(已保存和已排队的内容不受影响)。",
+            "请尽快清理磁盘空间或修复数据库文件权限;恢复后系统自动继续工作,无需重启。",
+            "同一问题每小时最多提醒一次。",
+        ]
+    )
+    row = OutboxMessage(
+        message_id=new_message_id("storage"),
+        kind="storage",
+        recipients=list(conf.admin_emails),
+        subject=f"【系统故障】数据库无法写入:{problem.reason}",
+        body_text=body,
+        created_at=now,
+        payload={},
+    )
     try:
         with email_transport(conf) as transport:
             transport.send(row, build_email(row, conf.sender))

@@ -64,8 +64,14 @@ def add_user(
     user.failed_logins = 0
     session.flush()
     session.add(
-        AuditLog(actor=actor, entity="user", entity_id=username, action=action, field="role",
-                 after=f"{role}:{office_code or ''}")
+        AuditLog(
+            actor=actor,
+            entity="user",
+            entity_id=username,
+            action=action,
+            field="role",
+            after=f"{role}:{office_code or ''}",
+        )
     )
     return user
 
@@ -110,23 +116,35 @@ def session_user(session: Session, user_id: int, token: str | None, now: datetim
         return None
     now = now or utcnow()
     return session.scalar(
-        select(User).join(LoginSession, LoginSession.user_id == User.id)
-        .where(User.id == user_id, User.active.is_(True), LoginSession.id == _token_id(token),
-               LoginSession.revoked_at.is_(None), LoginSession.expires_at > now))
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            User.id == user_id,
+            User.active.is_(True),
+            LoginSession.id == _token_id(token),
+            LoginSession.revoked_at.is_(None),
+            LoginSession.expires_at > now,
+        )
+    )
 
 
 def end_session(session: Session, token: str | None, now: datetime | None = None) -> None:
     """Revoke one login session (logout)."""
     if token:
-        session.execute(update(LoginSession).where(LoginSession.id == _token_id(token), LoginSession.revoked_at.is_(None))
-                        .values(revoked_at=now or utcnow(), revoked_reason="logout"))
+        session.execute(
+            update(LoginSession)
+            .where(LoginSession.id == _token_id(token), LoginSession.revoked_at.is_(None))
+            .values(revoked_at=now or utcnow(), revoked_reason="logout")
+        )
 
 
 def revoke_sessions(session: Session, user_id: int, reason: str, now: datetime | None = None) -> int:
     """Revoke every live login session of a user (password or role changed, user disabled); returns how many."""
     result = session.execute(
-        update(LoginSession).where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
-        .values(revoked_at=now or utcnow(), revoked_reason=reason))
+        update(LoginSession)
+        .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow(), revoked_reason=reason)
+    )
     return result.rowcount or 0
 
 
@@ -146,8 +164,17 @@ def reset_password(session: Session, username: str, password: str, actor: str, n
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     revoke_sessions(session, user.id, "password")
-    session.add(AuditLog(at=now or utcnow(), actor=actor, entity="user", entity_id=username, action="password_reset",
-                         field="password", comment="管理员重设密码"))
+    session.add(
+        AuditLog(
+            at=now or utcnow(),
+            actor=actor,
+            entity="user",
+            entity_id=username,
+            action="password_reset",
+            field="password",
+            comment="管理员重设密码",
+        )
+    )
     return user
 
 

@@ -12,7 +12,10 @@ from crawlers.spiders.listing import BoardSpider, ListingSpider
 from yuqing.settings_model import Settings, SourceSettings
 
 SPIDERS_BY_KIND: dict[str, type[SourceSpider]] = {
-    "rss": FeedSpider, "html": ListingSpider, "board": BoardSpider, "json": ApiSpider,
+    "rss": FeedSpider,
+    "html": ListingSpider,
+    "board": BoardSpider,
+    "json": ApiSpider,
 }
 
 
@@ -20,9 +23,13 @@ def build_spider_class(source: SourceSettings, settings: Settings) -> type[Sourc
     """A subclass of the kind's generic spider bound to this source and its Scrapy settings."""
     base = SPIDERS_BY_KIND[source.kind]
     class_name = base.__name__ + "_" + re.sub(r"\W", "_", source.name)
-    return type(class_name, (base,), {
-        "name": source.name,
-        "source": source,
-        "custom_settings": spider_settings(settings.crawl, source),
-        "__module__": __name__,
-    })
+    return type(
+        class_name,
+        (base,),
+        {
+            "name": source.name,
+            "source": source,
+            "custom_settings": spider_settings(settings.crawl, source),
+            "__module__": __name__,
+        },
+    )

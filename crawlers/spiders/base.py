@@ -97,9 +97,17 @@ class SourceSpider(scrapy.Spider):
     def page_request(self, url: str, page: int) -> scrapy.Request:
         """A list / feed / API page; the first is fetched conditionally and its failure fails the run."""
         return scrapy.Request(
-            url, callback=self.parse_page, errback=self.on_error, dont_filter=page == 1,
-            meta={"kind": self.kind, "page": page, "entry": page == 1, "conditional": page == 1,
-                  "handle_httpstatus_list": [304]},
+            url,
+            callback=self.parse_page,
+            errback=self.on_error,
+            dont_filter=page == 1,
+            meta={
+                "kind": self.kind,
+                "page": page,
+                "entry": page == 1,
+                "conditional": page == 1,
+                "handle_httpstatus_list": [304],
+            },
         )
 
     # ---- helpers for the kinds ------------------------------------------------------------------------------
@@ -113,8 +121,9 @@ class SourceSpider(scrapy.Spider):
         seen = await self.in_db(store.seen_urls, self.app, canonical.values()) if canonical else set()
         return canonical, seen
 
-    async def fresh_entries(self, response: Response, entries: list, what: str = "条目", url_of=None,
-                            total: int | None = None) -> tuple[list[tuple[Any, str]], dict[str, str], set[str]]:
+    async def fresh_entries(
+        self, response: Response, entries: list, what: str = "条目", url_of=None, total: int | None = None
+    ) -> tuple[list[tuple[Any, str]], dict[str, str], set[str]]:
         """Entries (with .url, or whose URL `url_of` gives) not stored yet, each with its canonical URL, plus what
         `unseen` returned. At most max_links_per_page entries of the page are read, and at most the run's
         remaining item budget is returned."""
@@ -127,7 +136,7 @@ class SourceSpider(scrapy.Spider):
             if key not in done:
                 done.add(key)
                 fresh.append((entry, key))
-        return fresh[:self.take(len(fresh))], canonical, seen
+        return fresh[: self.take(len(fresh))], canonical, seen
 
     # ---- caps: one source must not flood the crawler or the database ----------------------------------------
     def capped(self, found: list, response: Response, what: str, total: int | None = None) -> list:
@@ -136,9 +145,10 @@ class SourceSpider(scrapy.Spider):
         total = max(total or 0, len(found))
         if total <= self.max_links:
             return found
-        self.summary.limit(f"页面列出 {total} 个{what},超过每页上限 {self.max_links} 个,只取前 {self.max_links} 个",
-                           url=response.url)
-        return found[:self.max_links]
+        self.summary.limit(
+            f"页面列出 {total} 个{what},超过每页上限 {self.max_links} 个,只取前 {self.max_links} 个", url=response.url
+        )
+        return found[: self.max_links]
 
     def take(self, wanted: int) -> int:
         """How many of `wanted` new items this run may still fetch (max_items_per_run); the rest wait for the next run."""
@@ -151,9 +161,18 @@ class SourceSpider(scrapy.Spider):
     def entry_item(self, entry: Any, canonical: str, content_type: str) -> MentionItem:
         """An item from a parsed feed entry or API object (its own serialised form is the evidence)."""
         return self.make_item(
-            url=entry.url, canonical=canonical, snapshot=entry.raw, content_type=content_type, encoding="utf-8",
-            title=entry.title, content=entry.content, html=entry.html, author=entry.author,
-            published_at=entry.published_at, reposts=getattr(entry, "reposts", None), comments=entry.comments,
+            url=entry.url,
+            canonical=canonical,
+            snapshot=entry.raw,
+            content_type=content_type,
+            encoding="utf-8",
+            title=entry.title,
+            content=entry.content,
+            html=entry.html,
+            author=entry.author,
+            published_at=entry.published_at,
+            reposts=getattr(entry, "reposts", None),
+            comments=entry.comments,
         )
 
     def keep_paging(self, response: Response, canonical: dict[str, str], seen: set[str]) -> bool:
@@ -180,17 +199,35 @@ class SourceSpider(scrapy.Spider):
         if response.meta.get("page"):
             self.summary.pages += 1
         if not isinstance(response, TextResponse):
-            self.fail(response, "响应内容为空" if not response.body else "响应不是文本", fatal=bool(response.meta.get("entry")))
+            self.fail(
+                response,
+                "响应内容为空" if not response.body else "响应不是文本",
+                fatal=bool(response.meta.get("entry")),
+            )
             return False
         return True
 
-    def make_item(self, *, url: str, canonical: str, snapshot: bytes, content_type: str | None, encoding: str | None,
-                  **fields: Any) -> MentionItem:
+    def make_item(
+        self,
+        *,
+        url: str,
+        canonical: str,
+        snapshot: bytes,
+        content_type: str | None,
+        encoding: str | None,
+        **fields: Any,
+    ) -> MentionItem:
         """A MentionItem of this source with evidence bytes attached."""
         self.summary.fetched += 1
         item = MentionItem(
-            source=self.name, source_kind=self.kind, url=url, canonical_url=canonical, fetched_at=utcnow(),
-            snapshot=snapshot, snapshot_content_type=content_type, snapshot_encoding=encoding,
+            source=self.name,
+            source_kind=self.kind,
+            url=url,
+            canonical_url=canonical,
+            fetched_at=utcnow(),
+            snapshot=snapshot,
+            snapshot_content_type=content_type,
+            snapshot_encoding=encoding,
         )
         for key in MentionItem.fields:
             item.setdefault(key, None)
@@ -215,8 +252,11 @@ class SourceSpider(scrapy.Spider):
         entry = bool(request is not None and request.meta.get("entry"))
         if entry:
             self.entry_answered = True
-        reason = describe_exception(failure.value, timeout=self.settings.getfloat("DOWNLOAD_TIMEOUT"),
-                                    max_mb=self.settings.getint("DOWNLOAD_MAXSIZE") / 1024 / 1024)
+        reason = describe_exception(
+            failure.value,
+            timeout=self.settings.getfloat("DOWNLOAD_TIMEOUT"),
+            max_mb=self.settings.getint("DOWNLOAD_MAXSIZE") / 1024 / 1024,
+        )
         self.fail(request.url if request is not None else self.source.url, reason, fatal=entry)
 
     def on_spider_error(self, failure: Failure, response: Response, spider) -> None:

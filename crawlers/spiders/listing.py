@@ -35,8 +35,11 @@ class ListingSpider(SourceSpider):
             self.fail(response, str(exc), fatal=True)
             return
         if not page.links:
-            self.fail(response, f"列表选择器 “{self.selectors.item_links}” 在第 {page_number} 页没有匹配到任何链接"
-                                "(网站可能已改版)", fatal=page_number == 1)
+            self.fail(
+                response,
+                f"列表选择器 “{self.selectors.item_links}” 在第 {page_number} 页没有匹配到任何链接(网站可能已改版)",
+                fatal=page_number == 1,
+            )
             return
         fresh, canonical, seen = await self.fresh_entries(response, page.links, "链接", url_of=str, total=page.total)
         for url, key in fresh:
@@ -47,9 +50,16 @@ class ListingSpider(SourceSpider):
     def detail_request(self, url: str, canonical: str, *, pending: bool = False) -> scrapy.Request:
         """A detail page; the canonical URL is the list's link (stable even if the page redirects)."""
         return scrapy.Request(
-            url, callback=self.parse_detail, errback=self.on_error,
-            meta={"kind": self.kind, "canonical": canonical, "pending": pending, "conditional": pending,
-                  "handle_httpstatus_list": [304]},
+            url,
+            callback=self.parse_detail,
+            errback=self.on_error,
+            meta={
+                "kind": self.kind,
+                "canonical": canonical,
+                "pending": pending,
+                "conditional": pending,
+                "handle_httpstatus_list": [304],
+            },
         )
 
     def parse_detail(self, response: Response):
@@ -64,11 +74,21 @@ class ListingSpider(SourceSpider):
         if response.meta.get("pending") and detail.board_status == PENDING:
             return  # still awaiting a reply: nothing new to store
         yield self.make_item(
-            url=response.url, canonical=response.meta["canonical"], snapshot=response.body,
-            content_type=_content_type(response), encoding=response.encoding,
-            title=detail.title, content=detail.content, html=detail.html, author=detail.author,
-            published_at=detail.published_at, reposts=detail.reposts, comments=detail.comments,
-            board_status=detail.board_status, reply_text=detail.reply_text, reply_at=detail.reply_at,
+            url=response.url,
+            canonical=response.meta["canonical"],
+            snapshot=response.body,
+            content_type=_content_type(response),
+            encoding=response.encoding,
+            title=detail.title,
+            content=detail.content,
+            html=detail.html,
+            author=detail.author,
+            published_at=detail.published_at,
+            reposts=detail.reposts,
+            comments=detail.comments,
+            board_status=detail.board_status,
+            reply_text=detail.reply_text,
+            reply_at=detail.reply_at,
             reply_office=detail.reply_office,
         )
 

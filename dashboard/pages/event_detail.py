@@ -10,7 +10,6 @@ from dashboard.access import NOT_VISIBLE
 from dashboard.actions import ActionResult, run_event_action
 from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, notice, result_message
-from dashboard.evidence import query_evidence
 from dashboard.event_panels import (
     action_forms,
     possible,
@@ -23,6 +22,7 @@ from dashboard.event_panels import (
     render_sources,
     render_timeline,
 )
+from dashboard.evidence import query_evidence
 from dashboard.figures import make_heat_figure
 from dashboard.labels import office_options
 from dashboard.queries.event_detail import (
@@ -48,42 +48,93 @@ def layout(event_id=None, **_query):
     if detail is None:
         return notice(NOT_VISIBLE, "error")
     decide = possible(viewer, detail, "confirm")
-    return html.Div([
-        dcc.Store(id="ed-id", data=detail["id"]),
-        dcc.Store(id="ed-changed", data=0),
-        dcc.Store(id="ed-form-set", data=possible_actions(viewer, detail)),
-        dcc.Link("← 返回事件列表", href="/events", className="back"),
-        html.Div(id="ed-header", className="ed-header"),
-        html.Div([
-            html.Div([
-                html.Section([dcc.Graph(id="ed-heat", config={"displaylogo": False, "displayModeBar": False})],
-                             className="panel"),
-                html.Section([html.H3("信息时间线"), html.Div(id="ed-timeline", className="scroll-box tall")],
-                             className="panel"),
-                html.Section([html.H3("证据快照"), html.Div(html.Div("点击时间线中的“查看证据”", className="empty"),
-                                                       id="ed-evidence")], className="panel"),
-            ], className="col-main"),
-            html.Div([
-                html.Section([html.H3("处置操作"), html.Div(id="ed-result"),
-                              html.Div(action_forms(app.settings, viewer, detail, offices), id="ed-forms")],
-                             className="panel"),
-                html.Section([html.H3("时限"), html.Div(id="ed-deadlines")], className="panel"),
-                html.Section([html.H3("回应记录"), html.Div(id="ed-responses")] + ([
-                    dcc.Input(id="ed-decide-comment", type="text", className="input",
-                              placeholder="确认/驳回说明(驳回时必填)"),
-                    html.Div(id="ed-decide-msg")] if decide else []), className="panel"),
-                html.Section([html.H3("来源"), html.Div(id="ed-sources")], className="panel"),
-                html.Section([html.H3("审计记录"), html.Div(id="ed-audit", className="scroll-box")], className="panel"),
-            ], className="col-side"),
-        ], className="ed-columns"),
-    ])
+    return html.Div(
+        [
+            dcc.Store(id="ed-id", data=detail["id"]),
+            dcc.Store(id="ed-changed", data=0),
+            dcc.Store(id="ed-form-set", data=possible_actions(viewer, detail)),
+            dcc.Link("← 返回事件列表", href="/events", className="back"),
+            html.Div(id="ed-header", className="ed-header"),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Section(
+                                [dcc.Graph(id="ed-heat", config={"displaylogo": False, "displayModeBar": False})],
+                                className="panel",
+                            ),
+                            html.Section(
+                                [html.H3("信息时间线"), html.Div(id="ed-timeline", className="scroll-box tall")],
+                                className="panel",
+                            ),
+                            html.Section(
+                                [
+                                    html.H3("证据快照"),
+                                    html.Div(html.Div("点击时间线中的“查看证据”", className="empty"), id="ed-evidence"),
+                                ],
+                                className="panel",
+                            ),
+                        ],
+                        className="col-main",
+                    ),
+                    html.Div(
+                        [
+                            html.Section(
+                                [
+                                    html.H3("处置操作"),
+                                    html.Div(id="ed-result"),
+                                    html.Div(action_forms(app.settings, viewer, detail, offices), id="ed-forms"),
+                                ],
+                                className="panel",
+                            ),
+                            html.Section([html.H3("时限"), html.Div(id="ed-deadlines")], className="panel"),
+                            html.Section(
+                                [html.H3("回应记录"), html.Div(id="ed-responses")]
+                                + (
+                                    [
+                                        dcc.Input(
+                                            id="ed-decide-comment",
+                                            type="text",
+                                            className="input",
+                                            placeholder="确认/驳回说明(驳回时必填)",
+                                        ),
+                                        html.Div(id="ed-decide-msg"),
+                                    ]
+                                    if decide
+                                    else []
+                                ),
+                                className="panel",
+                            ),
+                            html.Section([html.H3("来源"), html.Div(id="ed-sources")], className="panel"),
+                            html.Section(
+                                [html.H3("审计记录"), html.Div(id="ed-audit", className="scroll-box")],
+                                className="panel",
+                            ),
+                        ],
+                        className="col-side",
+                    ),
+                ],
+                className="ed-columns",
+            ),
+        ]
+    )
 
 
-@callback(Output("ed-header", "children"), Output("ed-deadlines", "children"), Output("ed-responses", "children"),
-          Output("ed-audit", "children"), Output("ed-sources", "children"), Output("ed-timeline", "children"),
-          Output("ed-heat", "figure"), Output("ed-forms", "children"), Output("ed-form-set", "data"),
-          Input("tick", "n_intervals"), Input("ed-changed", "data"), State("ed-id", "data"),
-          State("ed-form-set", "data"))
+@callback(
+    Output("ed-header", "children"),
+    Output("ed-deadlines", "children"),
+    Output("ed-responses", "children"),
+    Output("ed-audit", "children"),
+    Output("ed-sources", "children"),
+    Output("ed-timeline", "children"),
+    Output("ed-heat", "figure"),
+    Output("ed-forms", "children"),
+    Output("ed-form-set", "data"),
+    Input("tick", "n_intervals"),
+    Input("ed-changed", "data"),
+    State("ed-id", "data"),
+    State("ed-form-set", "data"),
+)
 def refresh(_tick, _changed, event_id, shown):
     """Re-read the event (rights checked again) and replace the data panels; the action forms are redrawn only
     when the actions possible now have changed (an action done here or elsewhere), so typing is not lost."""
@@ -99,16 +150,26 @@ def refresh(_tick, _changed, event_id, shown):
         sources = query_event_sources(session, detail["id"])
         heat = query_event_heat(session, detail["id"])
         actions = possible_actions(viewer, detail)
-        forms = (action_forms(app.settings, viewer, detail, office_options(session)), actions) \
-            if actions != shown else (dash.no_update, dash.no_update)
-    return (render_header(detail), render_deadlines(detail["deadlines"]),
-            render_responses(detail["responses"], possible(viewer, detail, "confirm")),
-            render_audit(detail["audit"]), render_sources(sources),
-            render_timeline(mentions, viewer.can_see_evidence), make_heat_figure(heat), *forms)
+        forms = (
+            (action_forms(app.settings, viewer, detail, office_options(session)), actions)
+            if actions != shown
+            else (dash.no_update, dash.no_update)
+        )
+    return (
+        render_header(detail),
+        render_deadlines(detail["deadlines"]),
+        render_responses(detail["responses"], possible(viewer, detail, "confirm")),
+        render_audit(detail["audit"]),
+        render_sources(sources),
+        render_timeline(mentions, viewer.can_see_evidence),
+        make_heat_figure(heat),
+        *forms,
+    )
 
 
-@callback(Output("ed-evidence", "children"), Input({"type": "ed-evidence", "id": ALL}, "n_clicks"),
-          prevent_initial_call=True)
+@callback(
+    Output("ed-evidence", "children"), Input({"type": "ed-evidence", "id": ALL}, "n_clicks"), prevent_initial_call=True
+)
 def show_evidence(_clicks):
     """The stored snapshot of the clicked mention, as masked plain text (for roles allowed to see it)."""
     if not isinstance(ctx.triggered_id, dict) or not ctx.triggered or not ctx.triggered[0]["value"]:
@@ -135,10 +196,16 @@ def act(action: str, event_id, values: dict, changed: int | None) -> tuple:
 def _action_callback(action: str, button: str, message: str, fields: dict[str, str]) -> None:
     """Wire one form: its button, its inputs (form key → component id) and its message area."""
 
-    @callback(Output(message, "children"), Output("ed-changed", "data", allow_duplicate=True),
-              Output("ed-result", "children", allow_duplicate=True), Input(button, "n_clicks"),
-              State("ed-id", "data"), State("ed-changed", "data"),
-              *[State(component, "value") for component in fields.values()], prevent_initial_call=True)
+    @callback(
+        Output(message, "children"),
+        Output("ed-changed", "data", allow_duplicate=True),
+        Output("ed-result", "children", allow_duplicate=True),
+        Input(button, "n_clicks"),
+        State("ed-id", "data"),
+        State("ed-changed", "data"),
+        *[State(component, "value") for component in fields.values()],
+        prevent_initial_call=True,
+    )
     def submit(clicks, event_id, changed, *values):
         if not clicks:
             raise PreventUpdate
@@ -147,25 +214,60 @@ def _action_callback(action: str, button: str, message: str, fields: dict[str, s
     submit.__name__ = f"submit_{action}"
 
 
-_action_callback("assess", "ed-assess-submit", "ed-assess-msg",
-                 {"topic": "ed-assess-topic", "urgency": "ed-assess-level", "office_code": "ed-assess-office",
-                  "comment": "ed-assess-comment"})
-_action_callback("respond", "ed-respond-submit", "ed-respond-msg",
-                 {"stage": "ed-respond-stage", "channel": "ed-respond-channel", "url": "ed-respond-url",
-                  "content": "ed-respond-content", "published_at": "ed-respond-time", "comment": "ed-respond-comment"})
-_action_callback("reassign", "ed-reassign-submit", "ed-reassign-msg",
-                 {"office_code": "ed-reassign-office", "comment": "ed-reassign-comment"})
+_action_callback(
+    "assess",
+    "ed-assess-submit",
+    "ed-assess-msg",
+    {
+        "topic": "ed-assess-topic",
+        "urgency": "ed-assess-level",
+        "office_code": "ed-assess-office",
+        "comment": "ed-assess-comment",
+    },
+)
+_action_callback(
+    "respond",
+    "ed-respond-submit",
+    "ed-respond-msg",
+    {
+        "stage": "ed-respond-stage",
+        "channel": "ed-respond-channel",
+        "url": "ed-respond-url",
+        "content": "ed-respond-content",
+        "published_at": "ed-respond-time",
+        "comment": "ed-respond-comment",
+    },
+)
+_action_callback(
+    "reassign",
+    "ed-reassign-submit",
+    "ed-reassign-msg",
+    {"office_code": "ed-reassign-office", "comment": "ed-reassign-comment"},
+)
 _action_callback("close", "ed-close-submit", "ed-close-msg", {"comment": "ed-close-comment"})
-_action_callback("false_alarm", "ed-false-submit", "ed-false-msg", {"kind": "ed-false-kind", "reason": "ed-false-reason"})
-_action_callback("merge", "ed-merge-submit", "ed-merge-msg", {"target_id": "ed-merge-target", "comment": "ed-merge-comment"})
-_action_callback("split", "ed-split-submit", "ed-split-msg", {"mention_ids": "ed-split-ids", "comment": "ed-split-comment"})
+_action_callback(
+    "false_alarm", "ed-false-submit", "ed-false-msg", {"kind": "ed-false-kind", "reason": "ed-false-reason"}
+)
+_action_callback(
+    "merge", "ed-merge-submit", "ed-merge-msg", {"target_id": "ed-merge-target", "comment": "ed-merge-comment"}
+)
+_action_callback(
+    "split", "ed-split-submit", "ed-split-msg", {"mention_ids": "ed-split-ids", "comment": "ed-split-comment"}
+)
 _action_callback("unmerge", "ed-unmerge-submit", "ed-unmerge-msg", {"comment": "ed-unmerge-comment"})
 
 
-@callback(Output("ed-decide-msg", "children"), Output("ed-changed", "data", allow_duplicate=True),
-          Output("ed-result", "children", allow_duplicate=True), Input({"type": "ed-confirm", "id": ALL}, "n_clicks"), Input({"type": "ed-reject", "id": ALL}, "n_clicks"),
-          State("ed-id", "data"), State("ed-changed", "data"), State("ed-decide-comment", "value"),
-          prevent_initial_call=True)
+@callback(
+    Output("ed-decide-msg", "children"),
+    Output("ed-changed", "data", allow_duplicate=True),
+    Output("ed-result", "children", allow_duplicate=True),
+    Input({"type": "ed-confirm", "id": ALL}, "n_clicks"),
+    Input({"type": "ed-reject", "id": ALL}, "n_clicks"),
+    State("ed-id", "data"),
+    State("ed-changed", "data"),
+    State("ed-decide-comment", "value"),
+    prevent_initial_call=True,
+)
 def decide(_confirms, _rejects, event_id, changed, comment):
     """Confirm or reject a proposed response."""
     trigger = ctx.triggered_id

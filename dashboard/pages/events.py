@@ -17,21 +17,36 @@ from yuqing.timeutil import format_local, utcnow
 dash.register_page(__name__, path="/events", name="事件", title="事件", order=1)
 
 FILTER_IDS = ["ev-topics", "ev-levels", "ev-offices", "ev-statuses", "ev-source", "ev-village", "ev-period", "ev-text"]
-PERIODS = [{"label": "最近1天", "value": "1"}, {"label": "最近7天", "value": "7"},
-           {"label": "最近30天", "value": "30"}, {"label": "最近90天", "value": "90"},
-           {"label": "最近一年", "value": "365"}]
+PERIODS = [
+    {"label": "最近1天", "value": "1"},
+    {"label": "最近7天", "value": "7"},
+    {"label": "最近30天", "value": "30"},
+    {"label": "最近90天", "value": "90"},
+    {"label": "最近一年", "value": "365"},
+]
 LEVEL_CELL_RULES = {f"lvl-cell-{level}": f"params.data.urgency == {level}" for level in (1, 2, 3, 4)}
 COLUMNS = [
     {"field": "id", "headerName": "编号", "width": 76, "filter": "agNumberColumnFilter"},
     {"field": "level", "headerName": "等级", "width": 128, "cellClassRules": LEVEL_CELL_RULES},
-    {"field": "title", "headerName": "标题", "flex": 3, "minWidth": 220, "tooltipField": "title",
-     "cellClass": "cell-link"},
+    {
+        "field": "title",
+        "headerName": "标题",
+        "flex": 3,
+        "minWidth": 220,
+        "tooltipField": "title",
+        "cellClass": "cell-link",
+    },
     {"field": "topic", "headerName": "领域", "width": 110},
     {"field": "office", "headerName": "责任单位", "width": 140},
     {"field": "status", "headerName": "状态", "width": 84},
     {"field": "deadline", "headerName": "当前时限", "width": 150, "tooltipField": "deadline"},
-    {"field": "overdue", "headerName": "超时", "width": 130, "cellClass": "cell-overdue",
-     "comparator": {"function": "(a, b, na, nb) => (na.data.overdue_hours || 0) - (nb.data.overdue_hours || 0)"}},
+    {
+        "field": "overdue",
+        "headerName": "超时",
+        "width": 130,
+        "cellClass": "cell-overdue",
+        "comparator": {"function": "(a, b, na, nb) => (na.data.overdue_hours || 0) - (nb.data.overdue_hours || 0)"},
+    },
     {"field": "source", "headerName": "来源", "flex": 1, "minWidth": 120, "tooltipField": "source"},
     {"field": "village", "headerName": "村", "width": 80},
     {"field": "detected", "headerName": "发现时间", "width": 134, "sort": "desc"},
@@ -51,27 +66,64 @@ def layout(**_query):
         choices = query_filter_choices(session, viewer)
     statuses = [{"label": "未办结(全部)", "value": "open"}] + status_options()
     keep = {"persistence": True, "persistence_type": "session"}
-    return html.Div([
-        html.Div([
-            html.H2("事件"),
-            dcc.Dropdown(id="ev-topics", options=topic_options(app.settings), multi=True, placeholder="领域",
-                         className="f-wide", **keep),
-            dcc.Dropdown(id="ev-levels", options=level_options(), multi=True, placeholder="等级", className="f-mid",
-                         **keep),
-            dcc.Dropdown(id="ev-offices", options=offices, multi=True, placeholder="责任单位", className="f-wide",
-                         style={"display": "none"} if viewer.office_bound else {}, **keep),
-            dcc.Dropdown(id="ev-statuses", options=statuses, value=["open"], multi=True, placeholder="状态",
-                         className="f-mid", **keep),
-            dcc.Dropdown(id="ev-source", options=choices["sources"], placeholder="来源", className="f-mid", **keep),
-            dcc.Dropdown(id="ev-village", options=choices["villages"], placeholder="村", className="f-narrow", **keep),
-            dcc.Dropdown(id="ev-period", options=PERIODS, placeholder="时间", className="f-narrow", **keep),
-            dcc.Input(id="ev-text", type="search", placeholder="标题关键词", debounce=True, className="f-text", **keep),
-            html.Button("导出Excel", id="ev-export", className="btn"),
-            dcc.Download(id="ev-download"),
-        ], className="toolbar wrap"),
-        html.Div(id="ev-count", className="updated"),
-        make_grid("ev-grid", COLUMNS, [], height="calc(100vh - 205px)"),
-    ])
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H2("事件"),
+                    dcc.Dropdown(
+                        id="ev-topics",
+                        options=topic_options(app.settings),
+                        multi=True,
+                        placeholder="领域",
+                        className="f-wide",
+                        **keep,
+                    ),
+                    dcc.Dropdown(
+                        id="ev-levels",
+                        options=level_options(),
+                        multi=True,
+                        placeholder="等级",
+                        className="f-mid",
+                        **keep,
+                    ),
+                    dcc.Dropdown(
+                        id="ev-offices",
+                        options=offices,
+                        multi=True,
+                        placeholder="责任单位",
+                        className="f-wide",
+                        style={"display": "none"} if viewer.office_bound else {},
+                        **keep,
+                    ),
+                    dcc.Dropdown(
+                        id="ev-statuses",
+                        options=statuses,
+                        value=["open"],
+                        multi=True,
+                        placeholder="状态",
+                        className="f-mid",
+                        **keep,
+                    ),
+                    dcc.Dropdown(
+                        id="ev-source", options=choices["sources"], placeholder="来源", className="f-mid", **keep
+                    ),
+                    dcc.Dropdown(
+                        id="ev-village", options=choices["villages"], placeholder="村", className="f-narrow", **keep
+                    ),
+                    dcc.Dropdown(id="ev-period", options=PERIODS, placeholder="时间", className="f-narrow", **keep),
+                    dcc.Input(
+                        id="ev-text", type="search", placeholder="标题关键词", debounce=True, className="f-text", **keep
+                    ),
+                    html.Button("导出Excel", id="ev-export", className="btn"),
+                    dcc.Download(id="ev-download"),
+                ],
+                className="toolbar wrap",
+            ),
+            html.Div(id="ev-count", className="updated"),
+            make_grid("ev-grid", COLUMNS, [], height="calc(100vh - 205px)"),
+        ]
+    )
 
 
 def filters_from(values: list) -> EventFilters:
@@ -98,16 +150,21 @@ def count_text(rows: list[dict]) -> str:
     return f"共 {len(rows)} 起 · 更新于 {now}"
 
 
-@callback(Output("ev-grid", "rowData"), Output("ev-count", "children"), Input("tick", "n_intervals"),
-          *[Input(i, "value") for i in FILTER_IDS])
+@callback(
+    Output("ev-grid", "rowData"),
+    Output("ev-count", "children"),
+    Input("tick", "n_intervals"),
+    *[Input(i, "value") for i in FILTER_IDS],
+)
 def refresh(_tick, *values):
     """New rows for the grid; the grid keeps its own sort, column filters, selection and scroll position."""
     rows = event_rows(filters_from(list(values)))
     return rows, count_text(rows)
 
 
-@callback(Output("nav-url", "pathname", allow_duplicate=True), Input("ev-grid", "cellClicked"),
-          prevent_initial_call=True)
+@callback(
+    Output("nav-url", "pathname", allow_duplicate=True), Input("ev-grid", "cellClicked"), prevent_initial_call=True
+)
 def open_event(cell):
     """Go to the event page of a clicked row."""
     if not cell or not cell.get("rowId"):
@@ -115,8 +172,12 @@ def open_event(cell):
     return f"/events/{int(cell['rowId'])}"
 
 
-@callback(Output("ev-download", "data"), Input("ev-export", "n_clicks"), *[State(i, "value") for i in FILTER_IDS],
-          prevent_initial_call=True)
+@callback(
+    Output("ev-download", "data"),
+    Input("ev-export", "n_clicks"),
+    *[State(i, "value") for i in FILTER_IDS],
+    prevent_initial_call=True,
+)
 def export(clicks, *values):
     """The list as filtered (and as the viewer may see it) in an Excel file."""
     if not clicks:

@@ -15,13 +15,21 @@ from yuqing.timeutil import utcnow
 dash.register_page(__name__, path="/offices", name="责任单位", title="责任单位", order=4)
 
 OFFICE_COLUMNS = (
-    [{"field": "office", "headerName": "责任单位", "width": 170, "pinned": "left"},
-     {"field": "open", "headerName": "待办", "width": 80,
-      "headerTooltip": "舆情值班室:待研判事件;责任单位:本单位未办结事件"}]
+    [
+        {"field": "office", "headerName": "责任单位", "width": 170, "pinned": "left"},
+        {
+            "field": "open",
+            "headerName": "待办",
+            "width": 80,
+            "headerTooltip": "舆情值班室:待研判事件;责任单位:本单位未办结事件",
+        },
+    ]
     + [{"field": f"open_{level}", "headerName": level_short(level), "width": 100} for level in LEVELS]
-    + [{"field": f"rate_{stage}", "headerName": f"{stage_text(stage)}按时率", "width": 150} for stage in DEADLINE_STAGES]
-    + [{"field": "breaches", "headerName": "本月超时", "width": 90,
-        "cellClassRules": {"cell-bad": "params.value > 0"}}]
+    + [
+        {"field": f"rate_{stage}", "headerName": f"{stage_text(stage)}按时率", "width": 150}
+        for stage in DEADLINE_STAGES
+    ]
+    + [{"field": "breaches", "headerName": "本月超时", "width": 90, "cellClassRules": {"cell-bad": "params.value > 0"}}]
 )
 BREACH_COLUMNS = [
     {"field": "due", "headerName": "截止", "width": 140, "sort": "desc"},
@@ -40,19 +48,39 @@ def layout(**_query):
     if viewer is None or not viewer.can_open("offices"):
         return denied_page()
     months = month_options(utcnow())
-    return html.Div([
-        html.Div([
-            html.H2("责任单位"),
-            dcc.Dropdown(id="of-month", options=months, value=months[0]["value"], clearable=False,
-                         className="f-mid", persistence=True),
-            html.Span("按时率 = 按时完成 ÷(按时完成 + 超时),统计截止时间落在所选月份的环节;研判由舆情值班室承担,"
-                      "核实、回应、处置由责任单位承担,超时记在当时承担的一方名下", className="meta"),
-        ], className="toolbar"),
-        make_grid("of-table", OFFICE_COLUMNS, [], height="auto", row_id="params.data.code",
-                  grid_options={"domLayout": "autoHeight"}),
-        html.H3("超时记录"),
-        make_grid("of-breaches", BREACH_COLUMNS, [], height="calc(100vh - 360px)"),
-    ])
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H2("责任单位"),
+                    dcc.Dropdown(
+                        id="of-month",
+                        options=months,
+                        value=months[0]["value"],
+                        clearable=False,
+                        className="f-mid",
+                        persistence=True,
+                    ),
+                    html.Span(
+                        "按时率 = 按时完成 ÷(按时完成 + 超时),统计截止时间落在所选月份的环节;研判由舆情值班室承担,"
+                        "核实、回应、处置由责任单位承担,超时记在当时承担的一方名下",
+                        className="meta",
+                    ),
+                ],
+                className="toolbar",
+            ),
+            make_grid(
+                "of-table",
+                OFFICE_COLUMNS,
+                [],
+                height="auto",
+                row_id="params.data.code",
+                grid_options={"domLayout": "autoHeight"},
+            ),
+            html.H3("超时记录"),
+            make_grid("of-breaches", BREACH_COLUMNS, [], height="calc(100vh - 360px)"),
+        ]
+    )
 
 
 def office_data(month: str | None) -> tuple[list[dict], list[dict]]:
@@ -68,15 +96,20 @@ def office_data(month: str | None) -> tuple[list[dict], list[dict]]:
     return table, breaches
 
 
-@callback(Output("of-table", "rowData"), Output("of-breaches", "rowData"), Input("of-month", "value"),
-          Input("tick", "n_intervals"))
+@callback(
+    Output("of-table", "rowData"),
+    Output("of-breaches", "rowData"),
+    Input("of-month", "value"),
+    Input("tick", "n_intervals"),
+)
 def refresh(month, _tick):
     """Rows for both tables."""
     return office_data(month)
 
 
-@callback(Output("nav-url", "pathname", allow_duplicate=True), Input("of-breaches", "cellClicked"),
-          prevent_initial_call=True)
+@callback(
+    Output("nav-url", "pathname", allow_duplicate=True), Input("of-breaches", "cellClicked"), prevent_initial_call=True
+)
 def open_event(cell):
     """Go to the event of a clicked breach."""
     if not cell or not cell.get("rowId"):

@@ -25,23 +25,33 @@ def layout(**_query):
     if viewer is None or not viewer.can_open("reports"):
         return denied_page()
     months = month_options(utcnow())
-    return html.Div([
-        html.Div([
-            html.H2("报告"),
-            html.Button("导出未办结事件清单(Excel)", id="rp-export", className="btn"),
-            html.Span("按条件筛选后导出,请到“事件”页使用“导出Excel”", className="meta"),
-            dcc.Download(id="rp-download"),
-        ], className="toolbar"),
-        html.Div([
-            html.B("月度问责报告:"),
-            dcc.Dropdown(id="rp-month", options=months, value=months[0]["value"], clearable=False, className="f-mid"),
-            html.Button("生成", id="rp-build", className="btn btn-primary"),
-            html.Span("本月报告按生成时刻统计;月末后系统自动生成正式报告并替换", className="meta"),
-        ], className="toolbar"),
-        dcc.Loading(html.Div(id="rp-build-msg"), type="dot"),
-        dcc.Store(id="rp-changed", data=0),
-        html.Div(id="rp-list"),
-    ])
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H2("报告"),
+                    html.Button("导出未办结事件清单(Excel)", id="rp-export", className="btn"),
+                    html.Span("按条件筛选后导出,请到“事件”页使用“导出Excel”", className="meta"),
+                    dcc.Download(id="rp-download"),
+                ],
+                className="toolbar",
+            ),
+            html.Div(
+                [
+                    html.B("月度问责报告:"),
+                    dcc.Dropdown(
+                        id="rp-month", options=months, value=months[0]["value"], clearable=False, className="f-mid"
+                    ),
+                    html.Button("生成", id="rp-build", className="btn btn-primary"),
+                    html.Span("本月报告按生成时刻统计;月末后系统自动生成正式报告并替换", className="meta"),
+                ],
+                className="toolbar",
+            ),
+            dcc.Loading(html.Div(id="rp-build-msg"), type="dot"),
+            dcc.Store(id="rp-changed", data=0),
+            html.Div(id="rp-list"),
+        ]
+    )
 
 
 def render_reports(rows: list[dict]) -> html.Table | html.Div:
@@ -50,11 +60,26 @@ def render_reports(rows: list[dict]) -> html.Table | html.Div:
         return html.Div("尚未生成报告(月度问责报告每月自动生成)", className="empty")
     head = html.Tr([html.Th(h) for h in ("类型", "期间", "状态", "生成时间", "文件")])
     body = [
-        html.Tr([
-            html.Td(r["kind"]), html.Td(r["period"]), html.Td(r["state"]), html.Td(r["created"]),
-            html.Td([html.Button(f["name"], id={"type": "rp-file", "report": r["id"], "index": f["index"]},
-                                 className="btn btn-small") for f in r["files"]] or "文件缺失"),
-        ], key=str(r["id"]))
+        html.Tr(
+            [
+                html.Td(r["kind"]),
+                html.Td(r["period"]),
+                html.Td(r["state"]),
+                html.Td(r["created"]),
+                html.Td(
+                    [
+                        html.Button(
+                            f["name"],
+                            id={"type": "rp-file", "report": r["id"], "index": f["index"]},
+                            className="btn btn-small",
+                        )
+                        for f in r["files"]
+                    ]
+                    or "文件缺失"
+                ),
+            ],
+            key=str(r["id"]),
+        )
         for r in rows
     ]
     return html.Table([html.Thead(head), html.Tbody(body)], className="tbl", id="rp-table")
@@ -74,8 +99,14 @@ def refresh(tick, _changed):
         return render_reports(query_reports(session, app.settings))
 
 
-@callback(Output("rp-build-msg", "children"), Output("rp-changed", "data"), Input("rp-build", "n_clicks"),
-          State("rp-month", "value"), State("rp-changed", "data"), prevent_initial_call=True)
+@callback(
+    Output("rp-build-msg", "children"),
+    Output("rp-changed", "data"),
+    Input("rp-build", "n_clicks"),
+    State("rp-month", "value"),
+    State("rp-changed", "data"),
+    prevent_initial_call=True,
+)
 def build(clicks, month, changed):
     """Build and record the chosen month's report, then list it."""
     viewer = current_viewer()
@@ -88,8 +119,9 @@ def build(clicks, month, changed):
 def export_open_events(app, viewer) -> dict:
     """The viewer's open events as an Excel download (audited)."""
     with app.db.read() as session:
-        rows = query_event_list(session, app.settings, EventFilters.from_form(statuses=["open"]), viewer, utcnow(),
-                                limit=100_000)
+        rows = query_event_list(
+            session, app.settings, EventFilters.from_form(statuses=["open"]), viewer, utcnow(), limit=100_000
+        )
     name = f"未办结事件_{format_local(utcnow(), '%Y%m%d_%H%M')}.xlsx"
     audit_export(app, viewer, "export_events", f"{name}:{len(rows)} 起")
     return dcc.send_bytes(make_event_workbook(rows, "未办结事件"), name)
@@ -105,8 +137,12 @@ def send_report_file(app, viewer, report_id: int, index: int) -> dict:
     return dcc.send_file(str(path))
 
 
-@callback(Output("rp-download", "data"), Input({"type": "rp-file", "report": ALL, "index": ALL}, "n_clicks"),
-          Input("rp-export", "n_clicks"), prevent_initial_call=True)
+@callback(
+    Output("rp-download", "data"),
+    Input({"type": "rp-file", "report": ALL, "index": ALL}, "n_clicks"),
+    Input("rp-export", "n_clicks"),
+    prevent_initial_call=True,
+)
 def download(_files, _export):
     """A report file, or the open-event list as Excel."""
     viewer = current_viewer()

@@ -27,8 +27,11 @@ COLUMNS = [
     {"field": "down_since", "headerName": "异常起始", "width": 132},
     {"field": "problem", "headerName": "异常原因 / 最近错误", "flex": 1, "minWidth": 200, "tooltipField": "problem"},
 ]
-ROW_RULES = {"row-down": "params.data.status_level == 'down'", "row-warning": "params.data.status_level == 'warning'",
-             "row-disabled": "params.data.status_level == 'disabled'"}
+ROW_RULES = {
+    "row-down": "params.data.status_level == 'down'",
+    "row-warning": "params.data.status_level == 'warning'",
+    "row-disabled": "params.data.status_level == 'disabled'",
+}
 
 
 def layout(**_query):
@@ -36,25 +39,46 @@ def layout(**_query):
     viewer = current_viewer()
     if viewer is None or not viewer.can_open("sources"):
         return denied_page()
-    return html.Div([
-        html.Div([html.H2("来源"), html.Span(id="so-updated", className="updated"),
-                  html.Span("红色:来源失联或连续失败;黄色:最近失败或超量受限(页面链接或条目超过上限);"
-                            "时延为发布到被系统发现的时间", className="meta")],
-                 className="toolbar"),
-        make_grid("so-grid", COLUMNS, [], height="calc(100vh - 140px)", row_id="params.data.name",
-                  rowClassRules=ROW_RULES),
-    ])
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H2("来源"),
+                    html.Span(id="so-updated", className="updated"),
+                    html.Span(
+                        "红色:来源失联或连续失败;黄色:最近失败或超量受限(页面链接或条目超过上限);"
+                        "时延为发布到被系统发现的时间",
+                        className="meta",
+                    ),
+                ],
+                className="toolbar",
+            ),
+            make_grid(
+                "so-grid", COLUMNS, [], height="calc(100vh - 140px)", row_id="params.data.name", rowClassRules=ROW_RULES
+            ),
+        ]
+    )
 
 
 def source_rows(health: list[dict]) -> list[dict]:
     """crawlers.health rows made ready for the grid: local times, Chinese kinds, one problem column."""
     return [
-        {"name": h["name"], "title": h["title"], "url": h["url"], "kind": KIND_NAMES.get(h["kind"], h["kind"]),
-         "status": h["status"], "status_level": h["status_level"], "last_success": format_local(h["last_success_at"]),
-         "last_new_item": format_local(h["last_new_item_at"]), "failures": h["consecutive_failures"],
-         "items_24h": h["items_24h"], "items_per_day_7d": h["items_per_day_7d"], "lag": h["median_lag_text"],
-         "down_since": format_local(h["down_since"]) if h["down_since"] else "",
-         "problem": h["down_reason"] or h["last_error"] or h["limited_reason"] or ""}
+        {
+            "name": h["name"],
+            "title": h["title"],
+            "url": h["url"],
+            "kind": KIND_NAMES.get(h["kind"], h["kind"]),
+            "status": h["status"],
+            "status_level": h["status_level"],
+            "last_success": format_local(h["last_success_at"]),
+            "last_new_item": format_local(h["last_new_item_at"]),
+            "failures": h["consecutive_failures"],
+            "items_24h": h["items_24h"],
+            "items_per_day_7d": h["items_per_day_7d"],
+            "lag": h["median_lag_text"],
+            "down_since": format_local(h["down_since"]) if h["down_since"] else "",
+            "problem": h["down_reason"] or h["last_error"] or h["limited_reason"] or "",
+        }
         for h in health
     ]
 

@@ -33,19 +33,29 @@ def layout(**_query):
     viewer = current_viewer()
     if viewer is None or not viewer.can_open("trends"):
         return denied_page()
-    return html.Div([
-        html.Div([
-            html.H2("趋势"),
-            dcc.RadioItems(id="tr-days", options=RANGES, value=30, inline=True, persistence=True),
-        ], className="toolbar"),
-        html.Div([
-            html.Section(dcc.Graph(id="tr-mentions", config=GRAPH_CONFIG), className="panel half"),
-            html.Section(dcc.Graph(id="tr-events", config=GRAPH_CONFIG), className="panel half"),
-            html.Section(dcc.Graph(id="tr-villages", config=GRAPH_CONFIG), className="panel half"),
-            html.Section(dcc.Graph(id="tr-negative", config=GRAPH_CONFIG), className="panel half"),
-        ], className="grid-2"),
-        html.Section([html.H3("新兴突发(热度快速上升的未办结事件)"), html.Div(id="tr-emerging")], className="panel"),
-    ])
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H2("趋势"),
+                    dcc.RadioItems(id="tr-days", options=RANGES, value=30, inline=True, persistence=True),
+                ],
+                className="toolbar",
+            ),
+            html.Div(
+                [
+                    html.Section(dcc.Graph(id="tr-mentions", config=GRAPH_CONFIG), className="panel half"),
+                    html.Section(dcc.Graph(id="tr-events", config=GRAPH_CONFIG), className="panel half"),
+                    html.Section(dcc.Graph(id="tr-villages", config=GRAPH_CONFIG), className="panel half"),
+                    html.Section(dcc.Graph(id="tr-negative", config=GRAPH_CONFIG), className="panel half"),
+                ],
+                className="grid-2",
+            ),
+            html.Section(
+                [html.H3("新兴突发(热度快速上升的未办结事件)"), html.Div(id="tr-emerging")], className="panel"
+            ),
+        ]
+    )
 
 
 def render_emerging(rows: list[dict]) -> html.Table | html.Div:
@@ -54,17 +64,33 @@ def render_emerging(rows: list[dict]) -> html.Table | html.Div:
         return html.Div("当前没有新兴突发事件", className="empty")
     head = html.Tr([html.Th(h) for h in ("等级", "事件", "领域", "责任单位", "状态", "每小时信息", "信息数", "发现")])
     body = [
-        html.Tr([html.Td(level_badge(r["urgency"])), html.Td(dcc.Link(r["title"], href=f"/events/{r['id']}")),
-                 html.Td(r["topic"]), html.Td(r["office"]), html.Td(r["status"]), html.Td(str(r["velocity"])),
-                 html.Td(str(r["mentions"])), html.Td(r["detected"])], key=str(r["id"]))
+        html.Tr(
+            [
+                html.Td(level_badge(r["urgency"])),
+                html.Td(dcc.Link(r["title"], href=f"/events/{r['id']}")),
+                html.Td(r["topic"]),
+                html.Td(r["office"]),
+                html.Td(r["status"]),
+                html.Td(str(r["velocity"])),
+                html.Td(str(r["mentions"])),
+                html.Td(r["detected"]),
+            ],
+            key=str(r["id"]),
+        )
         for r in rows
     ]
     return html.Table([html.Thead(head), html.Tbody(body)], className="tbl")
 
 
-@callback(Output("tr-mentions", "figure"), Output("tr-events", "figure"), Output("tr-villages", "figure"),
-          Output("tr-negative", "figure"), Output("tr-emerging", "children"), Input("tr-days", "value"),
-          Input("tick", "n_intervals"))
+@callback(
+    Output("tr-mentions", "figure"),
+    Output("tr-events", "figure"),
+    Output("tr-villages", "figure"),
+    Output("tr-negative", "figure"),
+    Output("tr-emerging", "children"),
+    Input("tr-days", "value"),
+    Input("tick", "n_intervals"),
+)
 def refresh(days, tick):
     """Charts for the chosen range; on the refresh tick only every twelfth time (they change slowly)."""
     viewer = current_viewer()
@@ -81,6 +107,10 @@ def refresh(days, tick):
         villages = query_topic_village(session, app.settings, now, days)
         negative = query_negative_share(session, now, days)
         emerging = query_emerging(session, app.settings, viewer)
-    return (make_topic_time_figure(mentions, "相关信息数(按领域,每日)"),
-            make_topic_time_figure(events, "新发现事件数(按领域,每日)"),
-            make_topic_village_figure(villages), make_negative_share_figure(negative), render_emerging(emerging))
+    return (
+        make_topic_time_figure(mentions, "相关信息数(按领域,每日)"),
+        make_topic_time_figure(events, "新发现事件数(按领域,每日)"),
+        make_topic_village_figure(villages),
+        make_negative_share_figure(negative),
+        render_emerging(emerging),
+    )

@@ -35,33 +35,64 @@ def layout(**_query):
         return denied_page()
     with yuqing_app().db.read() as session:
         offices = office_options(session)
-    return html.Div([
-        html.Div([html.H2("用户"),
-                  html.Button("停用所选", id="us-disable", className="btn btn-danger"),
-                  html.Button("启用所选", id="us-enable", className="btn"),
-                  html.Div(id="us-state-msg")], className="toolbar"),
-        html.Div([
-            html.Div(make_grid("us-grid", COLUMNS, [], height="calc(100vh - 190px)", row_id="params.data.username",
-                               grid_options={"rowSelection": {"mode": "singleRow", "enableClickSelection": True}}), className="col-main"),
-            html.Section([
-                html.H3("新增用户"),
-                form_field("用户名", dcc.Input(id="us-username", type="text", className="input")),
-                form_field("姓名", dcc.Input(id="us-display", type="text", className="input")),
-                form_field(f"初始密码(至少 {MIN_PASSWORD_LENGTH} 位)",
-                       dcc.Input(id="us-password", type="password", className="input")),
-                form_field("角色", dcc.Dropdown(id="us-role", options=[{"label": v, "value": k} for k, v in ROLES.items()])),
-                form_field("所属单位(责任单位用户必填)", dcc.Dropdown(id="us-office", options=offices)),
-                html.Button("添加", id="us-add", className="btn btn-primary"),
-                html.Div(id="us-add-msg"),
-                html.H3("重设所选用户的密码"),
-                form_field(f"新密码(至少 {MIN_PASSWORD_LENGTH} 位)",
-                           dcc.Input(id="us-new-password", type="password", className="input")),
-                html.Button("重设密码", id="us-reset", className="btn"),
-                html.Div(id="us-reset-msg"),
-            ], className="panel col-side"),
-        ], className="ed-columns"),
-        dcc.Store(id="us-changed", data=0),
-    ])
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H2("用户"),
+                    html.Button("停用所选", id="us-disable", className="btn btn-danger"),
+                    html.Button("启用所选", id="us-enable", className="btn"),
+                    html.Div(id="us-state-msg"),
+                ],
+                className="toolbar",
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        make_grid(
+                            "us-grid",
+                            COLUMNS,
+                            [],
+                            height="calc(100vh - 190px)",
+                            row_id="params.data.username",
+                            grid_options={"rowSelection": {"mode": "singleRow", "enableClickSelection": True}},
+                        ),
+                        className="col-main",
+                    ),
+                    html.Section(
+                        [
+                            html.H3("新增用户"),
+                            form_field("用户名", dcc.Input(id="us-username", type="text", className="input")),
+                            form_field("姓名", dcc.Input(id="us-display", type="text", className="input")),
+                            form_field(
+                                f"初始密码(至少 {MIN_PASSWORD_LENGTH} 位)",
+                                dcc.Input(id="us-password", type="password", className="input"),
+                            ),
+                            form_field(
+                                "角色",
+                                dcc.Dropdown(
+                                    id="us-role", options=[{"label": v, "value": k} for k, v in ROLES.items()]
+                                ),
+                            ),
+                            form_field("所属单位(责任单位用户必填)", dcc.Dropdown(id="us-office", options=offices)),
+                            html.Button("添加", id="us-add", className="btn btn-primary"),
+                            html.Div(id="us-add-msg"),
+                            html.H3("重设所选用户的密码"),
+                            form_field(
+                                f"新密码(至少 {MIN_PASSWORD_LENGTH} 位)",
+                                dcc.Input(id="us-new-password", type="password", className="input"),
+                            ),
+                            html.Button("重设密码", id="us-reset", className="btn"),
+                            html.Div(id="us-reset-msg"),
+                        ],
+                        className="panel col-side",
+                    ),
+                ],
+                className="ed-columns",
+            ),
+            dcc.Store(id="us-changed", data=0),
+        ]
+    )
 
 
 @callback(Output("us-grid", "rowData"), Input("us-changed", "data"))
@@ -74,23 +105,41 @@ def refresh(_changed):
         return query_users(session)
 
 
-@callback(Output("us-add-msg", "children"), Output("us-changed", "data", allow_duplicate=True),
-          Output("us-password", "value"), Input("us-add", "n_clicks"), State("us-username", "value"),
-          State("us-display", "value"), State("us-password", "value"), State("us-role", "value"),
-          State("us-office", "value"), State("us-changed", "data"), prevent_initial_call=True)
+@callback(
+    Output("us-add-msg", "children"),
+    Output("us-changed", "data", allow_duplicate=True),
+    Output("us-password", "value"),
+    Input("us-add", "n_clicks"),
+    State("us-username", "value"),
+    State("us-display", "value"),
+    State("us-password", "value"),
+    State("us-role", "value"),
+    State("us-office", "value"),
+    State("us-changed", "data"),
+    prevent_initial_call=True,
+)
 def add(clicks, username, display_name, password, role, office, changed):
     """Create the user (the server checks the role again); the password field is cleared either way."""
     viewer = current_viewer()
     if not clicks or viewer is None:
         raise PreventUpdate
-    result = add_dashboard_user(yuqing_app(), viewer, {"username": username, "display_name": display_name,
-                                                       "password": password, "role": role, "office_code": office})
+    result = add_dashboard_user(
+        yuqing_app(),
+        viewer,
+        {"username": username, "display_name": display_name, "password": password, "role": role, "office_code": office},
+    )
     return result_message(result), (changed or 0) + 1 if result.ok else dash.no_update, ""
 
 
-@callback(Output("us-state-msg", "children"), Output("us-changed", "data", allow_duplicate=True),
-          Input("us-disable", "n_clicks"), Input("us-enable", "n_clicks"),
-          State("us-grid", "selectedRows"), State("us-changed", "data"), prevent_initial_call=True)
+@callback(
+    Output("us-state-msg", "children"),
+    Output("us-changed", "data", allow_duplicate=True),
+    Input("us-disable", "n_clicks"),
+    Input("us-enable", "n_clicks"),
+    State("us-grid", "selectedRows"),
+    State("us-changed", "data"),
+    prevent_initial_call=True,
+)
 def change_state(_disable, _enable, selected, changed):
     """Disable or enable the selected user."""
     viewer = current_viewer()
@@ -101,9 +150,16 @@ def change_state(_disable, _enable, selected, changed):
     return result_message(result), (changed or 0) + 1 if result.ok else dash.no_update
 
 
-@callback(Output("us-reset-msg", "children"), Output("us-changed", "data", allow_duplicate=True),
-          Output("us-new-password", "value"), Input("us-reset", "n_clicks"), State("us-grid", "selectedRows"),
-          State("us-new-password", "value"), State("us-changed", "data"), prevent_initial_call=True)
+@callback(
+    Output("us-reset-msg", "children"),
+    Output("us-changed", "data", allow_duplicate=True),
+    Output("us-new-password", "value"),
+    Input("us-reset", "n_clicks"),
+    State("us-grid", "selectedRows"),
+    State("us-new-password", "value"),
+    State("us-changed", "data"),
+    prevent_initial_call=True,
+)
 def reset(clicks, selected, password, changed):
     """Set a new password for the selected user; the field is cleared either way."""
     viewer = current_viewer()

@@ -35,9 +35,14 @@ def query_reports(session: Session, settings: Settings, limit: int = 200) -> lis
     """Generated reports, newest first, with the names of their downloadable files."""
     rows = session.scalars(select(Report).order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)).all()
     return [
-        {"id": r.id, "kind": REPORT_KINDS.get(r.kind, r.kind), "period": r.period, "created": format_local(r.created_at),
-         "state": _report_state(r),
-         "files": [{"index": i, "name": path.name} for i, path in enumerate(report_files(settings, r))]}
+        {
+            "id": r.id,
+            "kind": REPORT_KINDS.get(r.kind, r.kind),
+            "period": r.period,
+            "created": format_local(r.created_at),
+            "state": _report_state(r),
+            "files": [{"index": i, "name": path.name} for i, path in enumerate(report_files(settings, r))],
+        }
         for r in rows
     ]
 
@@ -65,10 +70,15 @@ def query_users(session: Session) -> list[dict]:
     names = office_names(session)
     rows = session.scalars(select(User).order_by(User.username)).all()
     return [
-        {"username": u.username, "display_name": u.display_name, "role": role_text(u.role),
-         "office": names.get(u.office_code or "", "") if u.office_code else "",
-         "state": _user_state(u), "last_login": format_local(u.last_login_at),
-         "created": format_local(u.created_at)}
+        {
+            "username": u.username,
+            "display_name": u.display_name,
+            "role": role_text(u.role),
+            "office": names.get(u.office_code or "", "") if u.office_code else "",
+            "state": _user_state(u),
+            "last_login": format_local(u.last_login_at),
+            "created": format_local(u.created_at),
+        }
         for u in rows
     ]
 

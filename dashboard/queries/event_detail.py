@@ -65,8 +65,9 @@ def merged_from_own(session: Session, viewer: Viewer, event_id: int) -> bool:
     return False
 
 
-def query_event_detail(session: Session, settings: Settings, event_id: int | str, viewer: Viewer,
-                       now: datetime) -> dict | None:
+def query_event_detail(
+    session: Session, settings: Settings, event_id: int | str, viewer: Viewer, now: datetime
+) -> dict | None:
     """Everything the event page shows, or None when the event is missing or not visible to the viewer."""
     event = visible_event(session, viewer, event_id)
     if event is None:
@@ -82,8 +83,9 @@ def query_event_detail(session: Session, settings: Settings, event_id: int | str
         "status": status_text(event.status),
         "status_reason": event.status_reason or "",
         "merged_into": event.merged_into_id,
-        "merged_from": list(session.scalars(select(Event.id).where(Event.merged_into_id == event.id)
-                                            .order_by(Event.id))),
+        "merged_from": list(
+            session.scalars(select(Event.id).where(Event.merged_into_id == event.id).order_by(Event.id))
+        ),
         "topic_code": event.topic,
         "topic": topic_text(settings, event.topic),
         "office_code": event.office_code,
@@ -106,17 +108,24 @@ def query_event_detail(session: Session, settings: Settings, event_id: int | str
     }
 
 
-def query_deadlines(session: Session, settings: Settings, event_id: int, names: dict[str, str],
-                    now: datetime) -> list[dict]:
+def query_deadlines(
+    session: Session, settings: Settings, event_id: int, names: dict[str, str], now: datetime
+) -> list[dict]:
     """Every deadline of the event (superseded ones too) with who holds it and its state in words."""
     rows = session.scalars(
         select(Deadline).where(Deadline.event_id == event_id).order_by(Deadline.starts_at, Deadline.id)
     ).all()
     return [
-        {"id": d.id, "stage": stage_text(d.stage), "level": d.level,
-         "office": holder_name(settings, charge_key(d.holder, d.office_code), names),
-         "starts": format_local(d.starts_at), "due": format_local(d.due_at), "state": _deadline_state(d, now),
-         "late": _is_late(d, now)}
+        {
+            "id": d.id,
+            "stage": stage_text(d.stage),
+            "level": d.level,
+            "office": holder_name(settings, charge_key(d.holder, d.office_code), names),
+            "starts": format_local(d.starts_at),
+            "due": format_local(d.due_at),
+            "state": _deadline_state(d, now),
+            "late": _is_late(d, now),
+        }
         for d in rows
     ]
 
@@ -149,33 +158,51 @@ def query_responses(session: Session, event_id: int) -> list[dict]:
         select(Response).where(Response.event_id == event_id).order_by(Response.published_at.desc(), Response.id)
     ).all()
     return [
-        {"id": r.id, "stage": stage_text(r.stage), "status_code": r.status,
-         "status": RESPONSE_STATUS_NAMES.get(r.status, r.status), "channel": r.channel, "url": r.url or "",
-         "content": mask(r.content), "published": format_local(r.published_at), "recorded_by": r.recorded_by,
-         "from_evidence": r.evidence_mention_id is not None}
+        {
+            "id": r.id,
+            "stage": stage_text(r.stage),
+            "status_code": r.status,
+            "status": RESPONSE_STATUS_NAMES.get(r.status, r.status),
+            "channel": r.channel,
+            "url": r.url or "",
+            "content": mask(r.content),
+            "published": format_local(r.published_at),
+            "recorded_by": r.recorded_by,
+            "from_evidence": r.evidence_mention_id is not None,
+        }
         for r in rows
     ]
 
 
-def query_audit(session: Session, settings: Settings, event_id: int, names: dict[str, str],
-                limit: int = 300) -> list[dict]:
+def query_audit(
+    session: Session, settings: Settings, event_id: int, names: dict[str, str], limit: int = 300
+) -> list[dict]:
     """The event's audit trail, newest first, with actions, fields and values in words."""
     rows = session.scalars(
-        select(AuditLog).where(AuditLog.event_id == event_id).order_by(AuditLog.at.desc(), AuditLog.id.desc())
+        select(AuditLog)
+        .where(AuditLog.event_id == event_id)
+        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
         .limit(limit)
     ).all()
     return [
-        {"id": a.id, "at": format_local(a.at, "%Y-%m-%d %H:%M:%S"), "actor": actor_text(a.actor),
-         "action_code": a.action,
-         "action": audit_action_text(a.action), "field": audit_field_text(a.field),
-         "before": audit_value_text(settings, names, a.field, a.before),
-         "after": audit_value_text(settings, names, a.field, a.after), "comment": a.comment or ""}
+        {
+            "id": a.id,
+            "at": format_local(a.at, "%Y-%m-%d %H:%M:%S"),
+            "actor": actor_text(a.actor),
+            "action_code": a.action,
+            "action": audit_action_text(a.action),
+            "field": audit_field_text(a.field),
+            "before": audit_value_text(settings, names, a.field, a.before),
+            "after": audit_value_text(settings, names, a.field, a.after),
+            "comment": a.comment or "",
+        }
         for a in rows
     ]
 
 
-def query_event_mentions(session: Session, settings: Settings, event_id: int,
-                         limit: int = TIMELINE_LIMIT) -> list[dict]:
+def query_event_mentions(
+    session: Session, settings: Settings, event_id: int, limit: int = TIMELINE_LIMIT
+) -> list[dict]:
     """The event's mentions as a timeline (earliest first, the latest `limit`), noting which have evidence."""
     stmt = (
         select(Mention, Source.title)
@@ -185,14 +212,26 @@ def query_event_mentions(session: Session, settings: Settings, event_id: int,
         .limit(limit)
     )
     rows = session.execute(stmt).all()
-    with_snapshot = set(session.scalars(
-        select(Snapshot.mention_id).where(Snapshot.mention_id.in_([m.id for m, _ in rows])).distinct()
-    ))
+    with_snapshot = set(
+        session.scalars(select(Snapshot.mention_id).where(Snapshot.mention_id.in_([m.id for m, _ in rows])).distinct())
+    )
     return [
-        {"id": m.id, "title": m.title or "(无标题)", "content": m.content[:300], "url": m.url, "source": source,
-         "author": m.author or "", "published": format_local(m.published_at), "seen": format_local(m.first_seen_at),
-         "topic": topic_text(settings, m.topic), "urgency": m.urgency, "official": bool(m.official),
-         "board_status": m.board_status or "", "reply_text": mask(m.reply_text or ""), "evidence": m.id in with_snapshot}
+        {
+            "id": m.id,
+            "title": m.title or "(无标题)",
+            "content": m.content[:300],
+            "url": m.url,
+            "source": source,
+            "author": m.author or "",
+            "published": format_local(m.published_at),
+            "seen": format_local(m.first_seen_at),
+            "topic": topic_text(settings, m.topic),
+            "urgency": m.urgency,
+            "official": bool(m.official),
+            "board_status": m.board_status or "",
+            "reply_text": mask(m.reply_text or ""),
+            "evidence": m.id in with_snapshot,
+        }
         for m, source in reversed(rows)
     ]
 
@@ -200,8 +239,13 @@ def query_event_mentions(session: Session, settings: Settings, event_id: int,
 def query_event_sources(session: Session, event_id: int) -> list[dict]:
     """Per source: how many of the event's mentions it carried, and when the first and last were seen."""
     stmt = (
-        select(Source.title, Source.source_type, func.count(), func.min(Mention.first_seen_at),
-               func.max(Mention.first_seen_at))
+        select(
+            Source.title,
+            Source.source_type,
+            func.count(),
+            func.min(Mention.first_seen_at),
+            func.max(Mention.first_seen_at),
+        )
         .join(Source, Source.id == Mention.source_id)
         .where(Mention.event_id == event_id)
         .group_by(Source.title, Source.source_type)
@@ -215,8 +259,13 @@ def query_event_sources(session: Session, event_id: int) -> list[dict]:
 
 # Bin width by how long the event has run, so that a burst of minutes and a matter of weeks both read clearly:
 # (longest span, bin in minutes, how the chart names the bin).
-HEAT_BINS = [(timedelta(hours=3), 5, "每5分钟"), (timedelta(hours=12), 15, "每15分钟"), (timedelta(days=3), 60, "每小时"),
-             (timedelta(days=14), 360, "每6小时"), (timedelta.max, 1440, "每天")]
+HEAT_BINS = [
+    (timedelta(hours=3), 5, "每5分钟"),
+    (timedelta(hours=12), 15, "每15分钟"),
+    (timedelta(days=3), 60, "每小时"),
+    (timedelta(days=14), 360, "每6小时"),
+    (timedelta.max, 1440, "每天"),
+]
 HEAT_COLUMNS = ["hour", "mentions", "sources", "reposts", "negative"]
 
 
@@ -229,8 +278,9 @@ def query_event_heat(session: Session, event_id: int) -> pd.DataFrame:
     """The event's heat over time from its mentions, in bins that suit its span (columns: hour, the bin's start in
     local time; mentions, sources, reposts, negative); frame.attrs holds bin_minutes and bin_label."""
     rows = session.execute(
-        select(Mention.first_seen_at, Mention.source_id, Mention.reposts, Mention.negativity)
-        .where(Mention.event_id == event_id)
+        select(Mention.first_seen_at, Mention.source_id, Mention.reposts, Mention.negativity).where(
+            Mention.event_id == event_id
+        )
     ).all()
     if not rows:
         frame = pd.DataFrame(columns=HEAT_COLUMNS)
@@ -242,8 +292,12 @@ def query_event_heat(session: Session, event_id: int) -> pd.DataFrame:
     raw["hour"] = raw["seen"].dt.floor(f"{minutes}min")
     raw["negative"] = (raw["negativity"] >= NEGATIVE_THRESHOLD).astype(int)
     raw["reposts"] = raw["reposts"].fillna(0)
-    grouped = raw.groupby("hour").agg(mentions=("seen", "size"), sources=("source_id", "nunique"),
-                                      reposts=("reposts", "sum"), negative=("negative", "sum"))
+    grouped = raw.groupby("hour").agg(
+        mentions=("seen", "size"),
+        sources=("source_id", "nunique"),
+        reposts=("reposts", "sum"),
+        negative=("negative", "sum"),
+    )
     frame = grouped.reset_index()[HEAT_COLUMNS]
     frame.attrs.update(bin_minutes=minutes, bin_label=label)
     return frame

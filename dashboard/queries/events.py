@@ -17,9 +17,20 @@ from yuqing.workflow.holders import DUTY, holder_of
 
 EVENT_LIST_LIMIT = 500
 # The columns a list row needs; selecting them rather than whole events spares decoding the JSON columns.
-EVENT_ROW_COLUMNS = (Event.id, Event.title, Event.topic, Event.urgency, Event.status, Event.office_code,
-                     Event.village, Event.detected_at, Event.last_mention_at, Event.mention_count, Event.heat,
-                     Event.emerging)
+EVENT_ROW_COLUMNS = (
+    Event.id,
+    Event.title,
+    Event.topic,
+    Event.urgency,
+    Event.status,
+    Event.office_code,
+    Event.village,
+    Event.detected_at,
+    Event.last_mention_at,
+    Event.mention_count,
+    Event.heat,
+    Event.emerging,
+)
 PERIOD_DAYS = {"1": 1, "7": 7, "30": 30, "90": 90, "365": 365}
 
 
@@ -37,8 +48,9 @@ class EventFilters:
     text: str = ""
 
     @classmethod
-    def from_form(cls, topics=None, levels=None, offices=None, statuses=None, source=None, village=None,
-                  period=None, text=None) -> EventFilters:
+    def from_form(
+        cls, topics=None, levels=None, offices=None, statuses=None, source=None, village=None, period=None, text=None
+    ) -> EventFilters:
         """Filters from raw form values (None, lists, strings); unknown periods mean no time limit."""
         statuses = list(statuses or [])
         if "open" in statuses:
@@ -55,8 +67,14 @@ class EventFilters:
         )
 
 
-def query_event_list(session: Session, settings: Settings, filters: EventFilters, viewer: Viewer,
-                     now: datetime, limit: int = EVENT_LIST_LIMIT) -> list[dict]:
+def query_event_list(
+    session: Session,
+    settings: Settings,
+    filters: EventFilters,
+    viewer: Viewer,
+    now: datetime,
+    limit: int = EVENT_LIST_LIMIT,
+) -> list[dict]:
     """Events matching the filters that the viewer may see, newest first, at most `limit`."""
     stmt = scope_events(select(*EVENT_ROW_COLUMNS), viewer)
     if filters.topics:
@@ -75,10 +93,12 @@ def query_event_list(session: Session, settings: Settings, filters: EventFilters
         pattern = "%" + filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(Event.title.like(pattern, escape="\\"))
     if filters.source:
-        stmt = stmt.where(exists().where(
-            Mention.event_id == Event.id,
-            Mention.source_id == select(Source.id).where(Source.name == filters.source).scalar_subquery(),
-        ))
+        stmt = stmt.where(
+            exists().where(
+                Mention.event_id == Event.id,
+                Mention.source_id == select(Source.id).where(Source.name == filters.source).scalar_subquery(),
+            )
+        )
     events = session.execute(stmt.order_by(Event.detected_at.desc(), Event.id.desc()).limit(limit)).all()
     sources = event_sources(session, [e.id for e in events])
     due = next_deadlines(session, [e.id for e in events])
@@ -86,17 +106,20 @@ def query_event_list(session: Session, settings: Settings, filters: EventFilters
     return [_event_row(settings, event, sources.get(event.id, []), names, due.get(event.id), now) for event in events]
 
 
-def next_deadlines(session: Session, event_ids: list[int],
-                   holder: str | None = None) -> dict[int, tuple[str, datetime]]:
+def next_deadlines(
+    session: Session, event_ids: list[int], holder: str | None = None
+) -> dict[int, tuple[str, datetime]]:
     """For each event, the stage and due time of its earliest open deadline (held by `holder`, if given)."""
     found: dict[int, tuple[str, datetime]] = {}
     # “Neither done nor superseded” as one expression: written as two IS NULL tests, SQLite walks the open-deadline
     # index of the whole table instead of looking these events up (4x slower on 50,000 events).
     still_open = func.coalesce(Deadline.done_at, Deadline.superseded_at).is_(None)
     for start in range(0, len(event_ids), 500):
-        query = (select(Deadline.event_id, Deadline.stage, Deadline.due_at)
-                 .where(Deadline.event_id.in_(event_ids[start:start + 500]), still_open)
-                 .order_by(Deadline.event_id, Deadline.due_at.desc()))
+        query = (
+            select(Deadline.event_id, Deadline.stage, Deadline.due_at)
+            .where(Deadline.event_id.in_(event_ids[start : start + 500]), still_open)
+            .order_by(Deadline.event_id, Deadline.due_at.desc())
+        )
         # Ordered latest first so that the earliest deadline of each event is written last and wins.
         rows = session.execute(query.where(Deadline.holder == holder) if holder else query)
         found.update({event_id: (stage, as_utc(due)) for event_id, stage, due in rows})
@@ -119,8 +142,14 @@ def event_sources(session: Session, event_ids: list[int]) -> dict[int, list[str]
     return {event_id: [title for _, title in sorted(pairs)] for event_id, pairs in found.items()}
 
 
-def _event_row(settings: Settings, event, sources: list[str], names: dict[str, str],
-               due: tuple[str, datetime] | None, now: datetime) -> dict:
+def _event_row(
+    settings: Settings,
+    event,
+    sources: list[str],
+    names: dict[str, str],
+    due: tuple[str, datetime] | None,
+    now: datetime,
+) -> dict:
     stage, due_at = due or (None, None)
     late = (now - due_at).total_seconds() / 3600 if due_at is not None and due_at < now else None
     return {
@@ -139,12 +168,16 @@ def _event_row(settings: Settings, event, sources: list[str], names: dict[str, s
         "heat": round(event.heat or 0.0, 1),
         "emerging": bool(event.emerging),
         "next_stage": stage_text(stage) if stage else "",
-        "deadline": (f"{stage_text(stage)}{'(值班室)' if holder_of(stage) == DUTY else ''} "
-                     f"{format_local(due_at, '%m-%d %H:%M')}") if stage else "",
+        "deadline": (
+            f"{stage_text(stage)}{'(值班室)' if holder_of(stage) == DUTY else ''} {format_local(due_at, '%m-%d %H:%M')}"
+        )
+        if stage
+        else "",
         "overdue": f"已超时 {format_duration(late * 3600)}" if late is not None else "",
         "overdue_hours": round(late, 2) if late is not None else None,
         # raw times for the Excel export (real date cells); the grid shows the texts above
-        "detected_at": as_utc(event.detected_at), "last_mention_at": as_utc(event.last_mention_at),
+        "detected_at": as_utc(event.detected_at),
+        "last_mention_at": as_utc(event.last_mention_at),
         "due_at": due_at,
     }
 

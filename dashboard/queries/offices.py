@@ -50,8 +50,9 @@ def _visible_offices(session: Session, viewer: Viewer) -> list[tuple[str, str]]:
     return list(session.execute(stmt))
 
 
-def query_office_table(session: Session, settings: Settings, viewer: Viewer, month: str | None,
-                       now: datetime) -> list[dict]:
+def query_office_table(
+    session: Session, settings: Settings, viewer: Viewer, month: str | None, now: datetime
+) -> list[dict]:
     """One row per holder: the duty desk (events awaiting 研判, its on-time rate) unless the viewer is an office,
     then each office (its open events, its on-time rates); every row with its breaches in the month."""
     start, end, _ = month_bounds(month, now)
@@ -59,13 +60,18 @@ def query_office_table(session: Session, settings: Settings, viewer: Viewer, mon
     holders = ([] if viewer.office_bound else [(DUTY_KEY, settings.duty.name)]) + offices
     keys = [key for key, _ in holders]
     open_counts = _open_by_level(session, [code for code, _ in offices])
-    open_counts[DUTY_KEY] = dict(session.execute(
-        select(Event.urgency, func.count()).where(Event.status == "detected").group_by(Event.urgency)).all())
+    open_counts[DUTY_KEY] = dict(
+        session.execute(
+            select(Event.urgency, func.count()).where(Event.status == "detected").group_by(Event.urgency)
+        ).all()
+    )
     rates = query_on_time(session, keys, start, end, now)
     breaches: dict[str | None, int] = {}
     for holder, code, number in session.execute(
-            select(Breach.holder, Breach.office_code, func.count())
-            .where(Breach.due_at >= start, Breach.due_at < end).group_by(Breach.holder, Breach.office_code)):
+        select(Breach.holder, Breach.office_code, func.count())
+        .where(Breach.due_at >= start, Breach.due_at < end)
+        .group_by(Breach.holder, Breach.office_code)
+    ):
         key = charge_key(holder, code)
         breaches[key] = breaches.get(key, 0) + number
     rows = []
@@ -92,17 +98,18 @@ def _open_by_level(session: Session, codes: list[str]) -> dict[str, dict[int, in
     return found
 
 
-def query_on_time(session: Session, keys: list[str], start: datetime, end: datetime,
-                  now: datetime) -> dict[tuple[str, str], dict[str, int]]:
+def query_on_time(
+    session: Session, keys: list[str], start: datetime, end: datetime, now: datetime
+) -> dict[tuple[str, str], dict[str, int]]:
     """(holder key, stage) → counts of deadlines due in [start, end): on_time, late, pending (not yet due).
 
     As in the monthly report, a row counts if it was in force when due: one superseded later (missed, then
     handed over or dropped) stays a breach of whoever held it; one superseded before it fell due does not count."""
-    stmt = (
-        select(Deadline.holder, Deadline.office_code, Deadline.stage, Deadline.due_at, Deadline.done_at)
-        .where(or_(Deadline.superseded_at.is_(None), Deadline.superseded_at > Deadline.due_at),
-               Deadline.due_at >= start, Deadline.due_at < end,
-               or_(Deadline.holder == DUTY, Deadline.office_code.in_(keys)))
+    stmt = select(Deadline.holder, Deadline.office_code, Deadline.stage, Deadline.due_at, Deadline.done_at).where(
+        or_(Deadline.superseded_at.is_(None), Deadline.superseded_at > Deadline.due_at),
+        Deadline.due_at >= start,
+        Deadline.due_at < end,
+        or_(Deadline.holder == DUTY, Deadline.office_code.in_(keys)),
     )
     found: dict[tuple[str, str], dict[str, int]] = {}
     for holder, code, stage, due, done in session.execute(stmt):
@@ -129,8 +136,9 @@ def _rate_text(figures: dict[str, int] | None) -> str:
     return f"{round(100 * figures['on_time'] / decided)}%({figures['on_time']}/{decided})"
 
 
-def query_office_breaches(session: Session, settings: Settings, viewer: Viewer, month: str | None, now: datetime,
-                          limit: int = 300) -> list[dict]:
+def query_office_breaches(
+    session: Session, settings: Settings, viewer: Viewer, month: str | None, now: datetime, limit: int = 300
+) -> list[dict]:
     """Breaches due in the month, visible to the viewer (an office sees its own), newest first, each naming the
     holder it is charged to."""
     start, end, _ = month_bounds(month, now)
@@ -144,9 +152,16 @@ def query_office_breaches(session: Session, settings: Settings, viewer: Viewer, 
         stmt = stmt.where(Breach.holder != DUTY, Breach.office_code == (viewer.office_code or ""))
     stmt = stmt.order_by(Breach.due_at.desc()).limit(limit)
     return [
-        {"id": f"{b.event_id}-{b.id}", "event_id": b.event_id, "title": title, "stage": stage_text(b.stage),
-         "level": level_short(b.level), "office": holder_name(settings, charge_key(b.holder, b.office_code), names),
-         "due": format_local(b.due_at), "done": format_local(b.done_at) if b.done_at else "未完成",
-         "late": format_duration(as_utc(b.done_at or now) - as_utc(b.due_at)) + ("" if b.done_at else "(仍在超时)")}
+        {
+            "id": f"{b.event_id}-{b.id}",
+            "event_id": b.event_id,
+            "title": title,
+            "stage": stage_text(b.stage),
+            "level": level_short(b.level),
+            "office": holder_name(settings, charge_key(b.holder, b.office_code), names),
+            "due": format_local(b.due_at),
+            "done": format_local(b.done_at) if b.done_at else "未完成",
+            "late": format_duration(as_utc(b.done_at or now) - as_utc(b.due_at)) + ("" if b.done_at else "(仍在超时)"),
+        }
         for b, title in session.execute(stmt)
     ]

@@ -43,22 +43,34 @@ def query_overview_counts(session: Session, viewer: Viewer, now: datetime) -> di
     fill("new", by_level.where(Event.detected_at >= now - timedelta(hours=24), Event.status != "merged"))
     fill("awaiting_assessment", by_level.where(Event.status == "detected"))
     fill("awaiting_response", by_level.where(Event.status == "assessed"))
-    overdue_ids = (
-        select(Deadline.event_id).where(_open_deadline(viewer), Deadline.due_at < now).distinct().subquery()
+    overdue_ids = select(Deadline.event_id).where(_open_deadline(viewer), Deadline.due_at < now).distinct().subquery()
+    fill(
+        "overdue",
+        select(Event.urgency, func.count())
+        .join(overdue_ids, overdue_ids.c.event_id == Event.id)
+        .where(Event.status.in_(OPEN_STATUSES))
+        .group_by(Event.urgency),
     )
-    fill("overdue", select(Event.urgency, func.count())
-         .join(overdue_ids, overdue_ids.c.event_id == Event.id)
-         .where(Event.status.in_(OPEN_STATUSES)).group_by(Event.urgency))
     return counts
 
 
-def query_urgent_events(session: Session, settings: Settings, viewer: Viewer, now: datetime, *,
-                        levels: list[int] | None = None, office: str | None = None,
-                        overdue_only: bool = False, limit: int = 50) -> list[dict]:
+def query_urgent_events(
+    session: Session,
+    settings: Settings,
+    viewer: Viewer,
+    now: datetime,
+    *,
+    levels: list[int] | None = None,
+    office: str | None = None,
+    overdue_only: bool = False,
+    limit: int = 50,
+) -> list[dict]:
     """Open events, the nearest (or most overdue) deadline first, with countdown texts."""
     next_due = (
         select(Deadline.event_id, func.min(Deadline.due_at).label("due"))
-        .where(_open_deadline(viewer)).group_by(Deadline.event_id).subquery()
+        .where(_open_deadline(viewer))
+        .group_by(Deadline.event_id)
+        .subquery()
     )
     stmt = (
         select(*EVENT_ROW_COLUMNS, next_due.c.due)
@@ -71,17 +83,20 @@ def query_urgent_events(session: Session, settings: Settings, viewer: Viewer, no
         stmt = stmt.where(Event.office_code == office)
     if overdue_only:
         stmt = stmt.where(next_due.c.due < now)
-    stmt = scope_events(stmt, viewer).order_by(
-        next_due.c.due.is_(None), next_due.c.due, Event.urgency, Event.detected_at.desc()
-    ).limit(limit)
+    stmt = (
+        scope_events(stmt, viewer)
+        .order_by(next_due.c.due.is_(None), next_due.c.due, Event.urgency, Event.detected_at.desc())
+        .limit(limit)
+    )
     rows = session.execute(stmt).all()
     stages = next_deadlines(session, [row.id for row in rows], OFFICE if viewer.office_bound else None)
     names = office_names(session)
     return [_urgent_row(settings, row, row.due, stages.get(row.id, (None,))[0], names, now) for row in rows]
 
 
-def _urgent_row(settings: Settings, event, due: datetime | None, stage: str | None,
-                names: dict[str, str], now: datetime) -> dict:
+def _urgent_row(
+    settings: Settings, event, due: datetime | None, stage: str | None, names: dict[str, str], now: datetime
+) -> dict:
     overdue = due is not None and as_utc(due) < now
     if due is None:
         countdown = "无待办时限"
@@ -109,8 +124,16 @@ def _urgent_row(settings: Settings, event, due: datetime | None, stage: str | No
 def query_newest_mentions(session: Session, settings: Settings, viewer: Viewer, limit: int = 20) -> list[dict]:
     """The newest relevant mentions the viewer may see (office users: those of their office's events)."""
     stmt = (
-        select(Mention.id, Mention.title, Mention.first_seen_at, Mention.urgency, Mention.topic,
-               Mention.event_id, Mention.village, Source.title)
+        select(
+            Mention.id,
+            Mention.title,
+            Mention.first_seen_at,
+            Mention.urgency,
+            Mention.topic,
+            Mention.event_id,
+            Mention.village,
+            Source.title,
+        )
         .join(Source, Source.id == Mention.source_id)
         .where(Mention.relevant.is_(True))
     )
@@ -118,9 +141,17 @@ def query_newest_mentions(session: Session, settings: Settings, viewer: Viewer, 
         stmt = scope_events(stmt.join(Event, Event.id == Mention.event_id), viewer)
     stmt = stmt.order_by(Mention.first_seen_at.desc(), Mention.id.desc()).limit(limit)
     return [
-        {"id": mid, "title": title or "(无标题)", "seen": format_local(seen, "%m-%d %H:%M"), "urgency": urgency,
-         "level": level_short(urgency), "topic": topic_text(settings, topic), "event_id": event_id,
-         "village": village or "", "source": source}
+        {
+            "id": mid,
+            "title": title or "(无标题)",
+            "seen": format_local(seen, "%m-%d %H:%M"),
+            "urgency": urgency,
+            "level": level_short(urgency),
+            "topic": topic_text(settings, topic),
+            "event_id": event_id,
+            "village": village or "",
+            "source": source,
+        }
         for mid, title, seen, urgency, topic, event_id, village, source in session.execute(stmt)
     ]
 
@@ -156,8 +187,12 @@ def query_mention(session: Session, settings: Settings, viewer: Viewer, mention_
 
 def query_alert_events(session: Session, viewer: Viewer, limit: int = 200) -> list[dict]:
     """Open level 1–2 events the viewer may see; the cue fires for ids it has not seen before."""
-    stmt = scope_events(
-        select(Event.id, Event.title, Event.urgency)
-        .where(Event.urgency <= 2, Event.status.in_(OPEN_STATUSES)), viewer
-    ).order_by(Event.id.desc()).limit(limit)
+    stmt = (
+        scope_events(
+            select(Event.id, Event.title, Event.urgency).where(Event.urgency <= 2, Event.status.in_(OPEN_STATUSES)),
+            viewer,
+        )
+        .order_by(Event.id.desc())
+        .limit(limit)
+    )
     return [{"id": i, "title": t, "urgency": u} for i, t, u in session.execute(stmt)]

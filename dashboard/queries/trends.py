@@ -40,14 +40,17 @@ def query_mentions_by_topic(session: Session, settings: Settings, now: datetime,
     return _named_topics(settings, pd.DataFrame(session.execute(stmt).all(), columns=["day", "topic", "count"]))
 
 
-def query_events_by_topic(session: Session, settings: Settings, viewer: Viewer, now: datetime,
-                          days: int) -> pd.DataFrame:
+def query_events_by_topic(
+    session: Session, settings: Settings, viewer: Viewer, now: datetime, days: int
+) -> pd.DataFrame:
     """Events detected per local day and topic: columns day, topic, count."""
     day = local_day(session, Event.detected_at)
     stmt = scope_events(
         select(day.label("day"), Event.topic, func.count())
         .where(Event.detected_at >= _since(now, days), Event.status.not_in(("false_alarm", "merged")))
-        .group_by(day, Event.topic), viewer)
+        .group_by(day, Event.topic),
+        viewer,
+    )
     return _named_topics(settings, pd.DataFrame(session.execute(stmt).all(), columns=["day", "topic", "count"]))
 
 
@@ -69,7 +72,8 @@ def query_negative_share(session: Session, now: datetime, days: int) -> pd.DataF
     stmt = (
         select(day.label("day"), func.count(), negative)
         .where(Mention.relevant.is_(True), Mention.first_seen_at >= _since(now, days))
-        .group_by(day).order_by(day)
+        .group_by(day)
+        .order_by(day)
     )
     frame = pd.DataFrame(session.execute(stmt).all(), columns=["day", "total", "negative"])
     frame["negative"] = frame["negative"].fillna(0).astype(int)
@@ -79,15 +83,25 @@ def query_negative_share(session: Session, now: datetime, days: int) -> pd.DataF
 
 def query_emerging(session: Session, settings: Settings, viewer: Viewer, limit: int = 30) -> list[dict]:
     """Open events flagged as emerging bursts, fastest-growing first."""
-    stmt = scope_events(
-        select(Event).where(Event.emerging.is_(True), Event.status.in_(OPEN_STATUSES)), viewer
-    ).order_by(Event.velocity.desc(), Event.id.desc()).limit(limit)
+    stmt = (
+        scope_events(select(Event).where(Event.emerging.is_(True), Event.status.in_(OPEN_STATUSES)), viewer)
+        .order_by(Event.velocity.desc(), Event.id.desc())
+        .limit(limit)
+    )
     names = office_names(session)
     return [
-        {"id": e.id, "title": e.title, "urgency": e.urgency, "level": level_short(e.urgency),
-         "topic": topic_text(settings, e.topic), "status": status_text(e.status),
-         "office": names.get(e.office_code or "", "未分派"), "velocity": round(e.velocity or 0.0, 1),
-         "mentions": e.mention_count, "detected": format_local(e.detected_at)}
+        {
+            "id": e.id,
+            "title": e.title,
+            "urgency": e.urgency,
+            "level": level_short(e.urgency),
+            "topic": topic_text(settings, e.topic),
+            "status": status_text(e.status),
+            "office": names.get(e.office_code or "", "未分派"),
+            "velocity": round(e.velocity or 0.0, 1),
+            "mentions": e.mention_count,
+            "detected": format_local(e.detected_at),
+        }
         for e in session.scalars(stmt)
     ]
 

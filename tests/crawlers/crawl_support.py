@@ -27,12 +27,23 @@ def write_config(path: Path, sources: list[dict], crawl: dict | None = None) -> 
     """A config.toml with these sources, a SQLite database and log file beside it, and quick crawl settings."""
     crawl = {"download_timeout": 2, "retry_times": 1, "max_response_mb": 1, "autothrottle": False, **(crawl or {})}
     lines = [
-        "[database]", f'url = "sqlite:///{path.parent / "yuqing.db"}"',
-        "[logging]", f'file = "{path.parent / "yuqing.log"}"',
-        "[mail]", 'admin_emails = ["admin@example.gov.cn"]',
-        "[[offices]]", 'code = "dzb"', 'name = "镇党政办"', 'email = "dzb@example.gov.cn"', "lead = true",
-        "[[schemes]]", 'name = "东园镇"', 'region = "东园|沙坡头|中卫|郭滩|金沙|柔新|新星|八里|新园|瑞丰|黄湾|丰台"',
-        "[crawl]", *(f"{k} = {json.dumps(v)}" for k, v in crawl.items()), "",
+        "[database]",
+        f'url = "sqlite:///{path.parent / "yuqing.db"}"',
+        "[logging]",
+        f'file = "{path.parent / "yuqing.log"}"',
+        "[mail]",
+        'admin_emails = ["admin@example.gov.cn"]',
+        "[[offices]]",
+        'code = "dzb"',
+        'name = "镇党政办"',
+        'email = "dzb@example.gov.cn"',
+        "lead = true",
+        "[[schemes]]",
+        'name = "东园镇"',
+        'region = "东园|沙坡头|中卫|郭滩|金沙|柔新|新星|八里|新园|瑞丰|黄湾|丰台"',
+        "[crawl]",
+        *(f"{k} = {json.dumps(v)}" for k, v in crawl.items()),
+        "",
     ]
     path.write_text("\n".join(lines) + sources_toml(sources), encoding="utf-8")
     return path
@@ -40,15 +51,22 @@ def write_config(path: Path, sources: list[dict], crawl: dict | None = None) -> 
 
 def yuqing_command(config: Path, *args: str) -> list[str]:
     """The `yuqing --config CONFIG ARGS...` command line, run with this interpreter (as the console script does)."""
-    return [sys.executable, "-c", "import sys; from yuqing.cli import main; sys.exit(main())",
-            "--config", str(config), *args]
+    return [
+        sys.executable,
+        "-c",
+        "import sys; from yuqing.cli import main; sys.exit(main())",
+        "--config",
+        str(config),
+        *args,
+    ]
 
 
 def run_yuqing(config: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     """`yuqing --config CONFIG ARGS...` in a child process, output captured as text."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.run(yuqing_command(config, *args), cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        yuqing_command(config, *args), cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def open_config_app(config: Path):
@@ -71,8 +89,9 @@ class EdgeServer(ThreadingHTTPServer):
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
         self.thread.start()
 
-    def route(self, path: str, body: bytes, content_type: str | None = "text/html", status: int = 200,
-              **headers: str) -> str:
+    def route(
+        self, path: str, body: bytes, content_type: str | None = "text/html", status: int = 200, **headers: str
+    ) -> str:
         """Serve body at path; returns the absolute URL."""
         if content_type:
             headers["Content-Type"] = content_type
@@ -103,7 +122,7 @@ class EdgeServer(ThreadingHTTPServer):
 class _EdgeHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self):  # noqa: N802 - http.server's naming
+    def do_GET(self):
         server: EdgeServer = self.server
         server.log.append((self.path, dict(self.headers), time.monotonic()))
         status, headers, body = server.routes.get(self.path, (404, {"Content-Type": "text/plain"}, b"not found"))
@@ -123,5 +142,3 @@ class _EdgeHandler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-

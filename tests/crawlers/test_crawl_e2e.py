@@ -40,19 +40,29 @@ def edge_sources(server) -> list[dict]:
     b = server.route("/wrong/b.html", html_page("乙页", TEXT, '<meta charset="gb2312">').encode("utf-8"), "text/html")
     c = server.route("/wrong/c.html", html_page("丙頁", BIG5_TEXT).encode("big5"), "text/html")
     links = "".join(f'<li><a href="{u}">x</a></li>' for u in (a, b, c))
-    server.route("/wrong/list.html", html_page("列表", f"<ul class='l'>{links}</ul>").encode("gbk"),
-                 "text/html; charset=utf-8")
-    feed = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
-            f"<item><title>东园镇通知</title><link>{server.base_url}/n/1</link><description>{TEXT}</description></item>"
-            "</channel></rss>")
+    server.route(
+        "/wrong/list.html", html_page("列表", f"<ul class='l'>{links}</ul>").encode("gbk"), "text/html; charset=utf-8"
+    )
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        f"<item><title>东园镇通知</title><link>{server.base_url}/n/1</link><description>{TEXT}</description></item>"
+        "</channel></rss>"
+    )
     server.route("/etag/feed.xml", feed.encode(), "application/rss+xml", ETag='"v1"')
     server.route("/robots.txt", b"User-agent: *\nDisallow: /secret/\n", "text/plain")
     server.route("/secret/feed.xml", feed.encode(), "application/rss+xml")
     server.route("/edge/503.xml", b"busy", "text/plain", status=503)
     server.route("/api/bad.json", b"<html><body>502 Bad Gateway</body></html>", "application/json")
     for page in range(1, 6):
-        data = {"data": {"has_more": True, "list": [
-            {"id": page * 10 + n, "title": f"第{page}页第{n}条", "content": TEXT, "url": f"/p/{page}/{n}"} for n in range(3)]}}
+        data = {
+            "data": {
+                "has_more": True,
+                "list": [
+                    {"id": page * 10 + n, "title": f"第{page}页第{n}条", "content": TEXT, "url": f"/p/{page}/{n}"}
+                    for n in range(3)
+                ],
+            }
+        }
         server.route(f"/api/p?page={page}", json.dumps(data, ensure_ascii=False).encode(), "application/json")
     selectors = {"item_links": "ul.l a::attr(href)", "title": "h1::text", "body": "div.c"}
     paths = {"items": "data.list"}
@@ -63,8 +73,13 @@ def edge_sources(server) -> list[dict]:
         {"name": "edge-robots", "kind": "rss", "url": base + "/secret/feed.xml"},
         {"name": "edge-503", "kind": "rss", "url": base + "/edge/503.xml"},
         {"name": "edge-bad-api", "kind": "json", "url": base + "/api/bad.json", "json": paths},
-        {"name": "edge-paged-api", "kind": "json", "url": base + "/api/p?page=1", "max_pages": 2,
-         "json": {**paths, "next_page": "data.has_more"}},
+        {
+            "name": "edge-paged-api",
+            "kind": "json",
+            "url": base + "/api/p?page=1",
+            "max_pages": 2,
+            "json": {**paths, "next_page": "data.has_more"},
+        },
     ]
 
 
@@ -102,14 +117,22 @@ class Crawl:
 
     def last_runs(self) -> dict[str, CrawlRun]:
         def fetch(session):
-            rows = session.execute(select(Source.name, CrawlRun).join(CrawlRun, CrawlRun.source_id == Source.id)
-                                   .order_by(CrawlRun.id)).all()
+            rows = session.execute(
+                select(Source.name, CrawlRun).join(CrawlRun, CrawlRun.source_id == Source.id).order_by(CrawlRun.id)
+            ).all()
             return {name: run for name, run in rows}
+
         return self.query(fetch)
 
     def mentions(self, source: str) -> dict[str, Mention]:
-        return self.query(lambda s: {m.canonical_url: m for m in s.scalars(
-            select(Mention).join(Source, Mention.source_id == Source.id).where(Source.name == source))})
+        return self.query(
+            lambda s: {
+                m.canonical_url: m
+                for m in s.scalars(
+                    select(Mention).join(Source, Mention.source_id == Source.id).where(Source.name == source)
+                )
+            }
+        )
 
 
 @pytest.fixture(scope="module")
@@ -117,8 +140,10 @@ def crawl(tmp_path_factory, edge_server):
     clock = FakeClock()
     sites = start_sites(clock=clock)
     clock.advance(600)
-    config = write_config(tmp_path_factory.mktemp("e2e") / "config.toml",
-                          demo_sources(sites.base_url) + failure_sources(sites.base_url) + edge_sources(edge_server))
+    config = write_config(
+        tmp_path_factory.mktemp("e2e") / "config.toml",
+        demo_sources(sites.base_url) + failure_sources(sites.base_url) + edge_sources(edge_server),
+    )
     state = Crawl(sites, clock, edge_server, config)
     state.run()
     yield state
@@ -143,9 +168,16 @@ def test_command_output(crawl):
     assert "Traceback" not in first.stderr
 
 
-@pytest.mark.parametrize("channel, source", [("news", "dongyuan-news"), ("weibo", "dongyuan-weibo"),
-                                             ("bbs", "shapotou-bbs"), ("board", "mayor-mailbox"),
-                                             ("api", "city-api")])
+@pytest.mark.parametrize(
+    "channel, source",
+    [
+        ("news", "dongyuan-news"),
+        ("weibo", "dongyuan-weibo"),
+        ("bbs", "shapotou-bbs"),
+        ("board", "mayor-mailbox"),
+        ("api", "city-api"),
+    ],
+)
 def test_every_published_post_stored_with_its_text(crawl, channel, source):
     stored = crawl.mentions(source)
     published = crawl.sites.published(channel)
@@ -160,9 +192,12 @@ def test_every_published_post_stored_with_its_text(crawl, channel, source):
 
 def test_gbk_forum_decoded_and_snapshot_kept(crawl):
     def check(session):
-        rows = session.execute(select(Mention, Snapshot).join(Snapshot, Snapshot.mention_id == Mention.id)
-                               .join(Source, Mention.source_id == Source.id)
-                               .where(Source.name == "shapotou-bbs")).all()
+        rows = session.execute(
+            select(Mention, Snapshot)
+            .join(Snapshot, Snapshot.mention_id == Mention.id)
+            .join(Source, Mention.source_id == Source.id)
+            .where(Source.name == "shapotou-bbs")
+        ).all()
         assert rows
         for mention, snapshot in rows:
             assert "\ufffd" not in mention.title and "锟" not in mention.title
@@ -170,6 +205,7 @@ def test_gbk_forum_decoded_and_snapshot_kept(crawl):
             page = gzip.decompress(snapshot.body_gz).decode("gb18030")
             assert "Discuz" in page and snapshot.url == mention.url
         return len(rows)
+
     assert crawl.query(check) >= 20
 
 
@@ -197,9 +233,14 @@ def test_retries_back_off(crawl):
 
 def test_wrong_charsets_decoded(crawl):
     def pages(session):
-        rows = session.execute(select(Mention, Snapshot).join(Snapshot, Snapshot.mention_id == Mention.id)
-                               .join(Source, Mention.source_id == Source.id).where(Source.name == "edge-charset"))
+        rows = session.execute(
+            select(Mention, Snapshot)
+            .join(Snapshot, Snapshot.mention_id == Mention.id)
+            .join(Source, Mention.source_id == Source.id)
+            .where(Source.name == "edge-charset")
+        )
         return {mention.url.rsplit("/", 1)[1]: (mention, snapshot) for mention, snapshot in rows}
+
     stored = crawl.query(pages)
     assert sorted(stored) == ["a.html", "b.html", "c.html"]
     for name, original in [("a.html", TEXT), ("b.html", TEXT), ("c.html", BIG5_TEXT)]:
@@ -237,9 +278,11 @@ def test_second_poll_is_incremental_and_conditional(crawled_twice):
     forum = runs["shapotou-bbs"]
     assert forum.new == 2 and forum.pages == 1
     assert all(canonical_url(t.url) in crawled_twice.mentions("shapotou-bbs") for t in crawled_twice.new_threads)
-    later = crawled_twice.sites.requests[crawled_twice.requests_before:]
+    later = crawled_twice.sites.requests[crawled_twice.requests_before :]
     forum_pages = [r.path for r in later if r.path.startswith("/bbs/thread-")]
-    assert sorted(forum_pages) == sorted(t.url.split(crawled_twice.sites.base_url)[1] for t in crawled_twice.new_threads)
+    assert sorted(forum_pages) == sorted(
+        t.url.split(crawled_twice.sites.base_url)[1] for t in crawled_twice.new_threads
+    )
     etag = runs["edge-etag"]
     assert etag.ok and etag.not_modified == 1 and etag.new == 0
     assert crawled_twice.server.requested("/etag/feed.xml")[-1].get("If-None-Match") == '"v1"'

@@ -1,6 +1,6 @@
 """RSS 0.91/1.0/2.0 and Atom parsed from bytes, including broken and mis-encoded feeds."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from scrapy.http import XmlResponse
@@ -52,11 +52,11 @@ def test_rss2_fields():
     assert "<b>自来水</b>" in first.html
     assert first.author == "记者 王敏"
     assert first.comments == 12  # slash:comments, not the <comments> URL
-    assert first.published_at == datetime(2026, 11, 25, 0, 12, 33, tzinfo=timezone.utc)
+    assert first.published_at == datetime(2026, 11, 25, 0, 12, 33, tzinfo=UTC)
     assert first.raw.startswith(b"<item") and first.raw.endswith(b"</item>") and "郭滩村".encode() in first.raw
     assert second.title == "第二条 & 更多"
     assert second.content == "镇政府回应 称已抢修"  # &nbsp; outside CDATA repaired, not fatal
-    assert second.published_at == datetime(2026, 11, 25, 1, 0, tzinfo=timezone.utc)
+    assert second.published_at == datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
     assert feed.syntax_error is None
 
 
@@ -78,7 +78,7 @@ def test_rss091_and_rdf():
     assert parse_feed(RSS091, "http://old.example/").entries[0].url == "http://old.example/1"
     entry = parse_feed(RDF, "http://rdf.example/").entries[0]
     assert entry.url == "http://rdf.example/item/1"
-    assert entry.published_at == datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc)
+    assert entry.published_at == datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
 
 def test_atom():
@@ -88,7 +88,7 @@ def test_atom():
     assert first.content == "因管道破裂,明日18时前恢复供水。"
     assert "xmlns" not in first.html
     assert first.author == "东园镇发布"
-    assert first.published_at == datetime(2026, 11, 25, 2, 2, 35, tzinfo=timezone.utc)
+    assert first.published_at == datetime(2026, 11, 25, 2, 2, 35, tzinfo=UTC)
     assert second.content == "摘要文本"
 
 
@@ -99,24 +99,31 @@ def test_broken_xml_is_repaired_as_far_as_possible():
     assert feed.syntax_error
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "内容为空"),
-    ("<html><body>登录</body></html>", "根元素为 <html>"),
-    ("not xml at all", "XML"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "内容为空"),
+        ("<html><body>登录</body></html>", "根元素为 <html>"),
+        ("not xml at all", "XML"),
+    ],
+)
 def test_not_a_feed(text, message):
     with pytest.raises(FeedError, match=message):
         parse_feed(text, "http://h/")
 
 
 def test_entries_without_link_or_text_are_skipped():
-    feed = parse_feed("<rss><channel><item><title>无链接</title></item><item><link>http://h/1</link></item>"
-                      "</channel></rss>", "http://h/")
+    feed = parse_feed(
+        "<rss><channel><item><title>无链接</title></item><item><link>http://h/1</link></item></channel></rss>",
+        "http://h/",
+    )
     assert feed.entries == []
 
 
 def test_no_external_entities():
-    xxe = ('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-           "<rss><channel><item><title>&x;标题</title><link>http://h/1</link></item></channel></rss>")
+    xxe = (
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        "<rss><channel><item><title>&x;标题</title><link>http://h/1</link></item></channel></rss>"
+    )
     entry = parse_feed(xxe, "http://h/").entries[0]
     assert "root:" not in entry.title

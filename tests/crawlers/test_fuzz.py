@@ -1,6 +1,6 @@
 """Garbage in, no crash out: parsers only ever raise their own documented errors."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,7 +14,7 @@ from crawlers.pages import parse_detail, parse_list
 from crawlers.text import html_to_text, parse_count
 from yuqing.settings_model import BoardSelectors, JsonPaths
 
-NOW = datetime(2026, 11, 25, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
 SEEDS = [
     '<?xml version="1.0" encoding="gbk"?><rss><channel><item><title>东园</title><link>/1</link>'
     "<description><![CDATA[<p>内容</p>]]></description><pubDate>昨天 10:00</pubDate></item></channel></rss>",
@@ -25,9 +25,18 @@ SEEDS = [
     '{"data": {"list": [{"id": 1, "title": "标题", "content": "<p>正文</p>", "url": "/p/1", "time": "3分钟前"}],'
     ' "has_more": true}}',
 ]
-BOARD = BoardSelectors(item_links="ul.msg-list a::attr(href)", title="h2::text", body="div.c", time="span.t::text",
-                       next_page="//a[@class='next']/@href", status="span.s::text", reply="div.r",
-                       reply_time="span.rt::text", reply_office="span.ro::text", comments="span.n::text")
+BOARD = BoardSelectors(
+    item_links="ul.msg-list a::attr(href)",
+    title="h2::text",
+    body="div.c",
+    time="span.t::text",
+    next_page="//a[@class='next']/@href",
+    status="span.s::text",
+    reply="div.r",
+    reply_time="span.rt::text",
+    reply_office="span.ro::text",
+    comments="span.n::text",
+)
 PATHS = JsonPaths(items="data.list", time="time", next_page="data.has_more", reposts="r", comments="c")
 
 
@@ -40,7 +49,7 @@ def mangled(draw):
         position = draw(st.integers(0, max(len(data) - 1, 0)))
         action = draw(st.sampled_from(["cut", "insert", "flip", "truncate"]))
         if action == "cut":
-            del data[position:position + draw(st.integers(1, 20))]
+            del data[position : position + draw(st.integers(1, 20))]
         elif action == "insert":
             data[position:position] = draw(st.binary(min_size=1, max_size=20))
         elif action == "flip" and data:
@@ -105,12 +114,18 @@ def test_small_parsers(value):
 
 
 @fuzz
-@given(st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20)),
-                    lambda children: st.one_of(st.lists(children, max_size=4),
-                                               st.dictionaries(st.sampled_from(["data", "list", "has_more", "id",
-                                                                                "title", "url", "time", "r"]),
-                                                               children, max_size=5)),
-                    max_leaves=30))
+@given(
+    st.recursive(
+        st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20)),
+        lambda children: st.one_of(
+            st.lists(children, max_size=4),
+            st.dictionaries(
+                st.sampled_from(["data", "list", "has_more", "id", "title", "url", "time", "r"]), children, max_size=5
+            ),
+        ),
+        max_leaves=30,
+    )
+)
 def test_json_structures(data):
     try:
         parse_api(data, PATHS, "http://h/api", now=NOW)

@@ -1,6 +1,6 @@
 """Source health: admin-only "source down" alerts, hourly repeats, recovery notices, and the figures."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -9,10 +9,16 @@ from crawlers.health import check_sources, source_health
 from yuqing.app import open_app
 from yuqing.db.models import Mention, OutboxMessage, Source
 
-T0 = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 SOURCES = [
-    {"name": "bbs", "title": "沙坡头论坛", "kind": "rss", "url": "http://127.0.0.1:9/bbs.xml", "fail_limit": 3,
-     "silence_hours": 24},
+    {
+        "name": "bbs",
+        "title": "沙坡头论坛",
+        "kind": "rss",
+        "url": "http://127.0.0.1:9/bbs.xml",
+        "fail_limit": 3,
+        "silence_hours": 24,
+    },
     {"name": "news", "kind": "rss", "url": "http://127.0.0.1:9/news.xml", "silence_hours": 24},
     {"name": "old", "kind": "rss", "url": "http://127.0.0.1:9/old.xml", "enabled": False},
 ]
@@ -20,10 +26,14 @@ SOURCES = [
 
 @pytest.fixture
 def health_app(settings_factory):
-    app = open_app(settings_factory({
-        "sources": SOURCES,
-        "webhooks": [{"name": "值班群", "url": "http://127.0.0.1:9/hook", "kinds": ["source_down"]}],
-    }))
+    app = open_app(
+        settings_factory(
+            {
+                "sources": SOURCES,
+                "webhooks": [{"name": "值班群", "url": "http://127.0.0.1:9/hook", "kinds": ["source_down"]}],
+            }
+        )
+    )
     with app.db.write() as session:
         for source in session.scalars(select(Source)):
             source.created_at = T0 - timedelta(days=3)
@@ -86,8 +96,14 @@ def test_silent_source(health_app):
 
 
 def test_disabled_source_never_alerts_and_is_cleared(health_app):
-    set_source(health_app, "old", consecutive_failures=10, last_new_item_at=None, down_since=T0 - timedelta(days=1),
-               down_reason="旧原因")
+    set_source(
+        health_app,
+        "old",
+        consecutive_failures=10,
+        last_new_item_at=None,
+        down_since=T0 - timedelta(days=1),
+        down_reason="旧原因",
+    )
     assert [c["change"] for c in check_sources(health_app, now=T0)] == ["recovered"]
     assert outbox(health_app) == []  # no recovery notice for a source the administrator switched off
 
@@ -106,16 +122,28 @@ def test_old_run_records_are_pruned(health_app):
 
     with health_app.db.write() as session:
         news = session.scalar(select(Source).where(Source.name == "news"))
-        session.add_all([CrawlRun(source_id=news.id, started_at=T0 - RUN_RETENTION - timedelta(hours=1)),
-                         CrawlRun(source_id=news.id, started_at=T0 - timedelta(hours=1))])
+        session.add_all(
+            [
+                CrawlRun(source_id=news.id, started_at=T0 - RUN_RETENTION - timedelta(hours=1)),
+                CrawlRun(source_id=news.id, started_at=T0 - timedelta(hours=1)),
+            ]
+        )
     check_sources(health_app, now=T0)
     with health_app.db.read() as session:
         assert [r.started_at for r in session.scalars(select(CrawlRun))] == [T0 - timedelta(hours=1)]
 
 
 def add_mention(session, source, n, published, seen):
-    session.add(Mention(source_id=source.id, url=f"http://h/{source.name}/{n}", canonical_url=f"http://h/{source.name}/{n}",
-                        content_hash=str(n), published_at=published, first_seen_at=seen))
+    session.add(
+        Mention(
+            source_id=source.id,
+            url=f"http://h/{source.name}/{n}",
+            canonical_url=f"http://h/{source.name}/{n}",
+            content_hash=str(n),
+            published_at=published,
+            first_seen_at=seen,
+        )
+    )
 
 
 def test_source_health_figures(health_app):

@@ -11,7 +11,7 @@ import signal
 import socket
 import subprocess
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 
 import pytest
@@ -43,8 +43,9 @@ def control_feed(_path: str) -> tuple[int, dict, bytes]:
     tick = int(time.time()) // 2
     items = "".join(
         f"<item><title>东园镇通知{n}</title><link>http://control.example/n/{n}</link><description>{TEXT}</description>"
-        f"<pubDate>{format_datetime(datetime.fromtimestamp(n * 2, timezone.utc))}</pubDate></item>"
-        for n in range(tick, tick - 5, -1))
+        f"<pubDate>{format_datetime(datetime.fromtimestamp(n * 2, UTC))}</pubDate></item>"
+        for n in range(tick, tick - 5, -1)
+    )
     body = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>c</title>{items}</channel></rss>'
     return 200, {"Content-Type": "application/rss+xml"}, body.encode()
 
@@ -65,8 +66,14 @@ def hostile_config(tmp_path, edge_server):
     edge_server.route_prefix("/hostile/item/", hostile_detail)
     feed = edge_server.route_prefix("/control/feed.xml", control_feed)
     sources = [
-        {"name": "hostile", "kind": "html", "url": edge_server.base_url + "/hostile/list.html", "interval": 600,
-         "max_pages": 1, "html": {"item_links": "a.t::attr(href)", "title": "h1::text", "body": "div.c"}},
+        {
+            "name": "hostile",
+            "kind": "html",
+            "url": edge_server.base_url + "/hostile/list.html",
+            "interval": 600,
+            "max_pages": 1,
+            "html": {"item_links": "a.t::attr(href)", "title": "h1::text", "body": "div.c"},
+        },
         {"name": "control", "kind": "rss", "url": feed, "interval": CONTROL_INTERVAL},
     ]
     config = write_config(tmp_path / "config.toml", sources, {"max_response_mb": 10})
@@ -76,14 +83,15 @@ def hostile_config(tmp_path, edge_server):
 
 
 def test_hostile_list_page_is_capped_and_others_keep_their_schedule(hostile_config, edge_server):
-    process = subprocess.Popen(yuqing_command(hostile_config, "run"), cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        yuqing_command(hostile_config, "run"), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + 60
         while not hostile_details(edge_server) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert hostile_details(edge_server), "the hostile source was never crawled"
-        attacked_at = datetime.now(timezone.utc)
+        attacked_at = datetime.now(UTC)
         time.sleep(WATCH_SECONDS)
         process.send_signal(signal.SIGTERM)
         stopping = time.monotonic()
@@ -100,11 +108,21 @@ def test_hostile_list_page_is_capped_and_others_keep_their_schedule(hostile_conf
     app = open_config_app(hostile_config)
     try:
         with app.db.read() as session:
-            control = [(run.started_at, run.finished_at, run.ok) for run in session.scalars(
-                select(CrawlRun).join(Source).where(Source.name == "control", CrawlRun.started_at >= attacked_at)
-                .order_by(CrawlRun.started_at))]
-            lags = [(m.first_seen_at - m.published_at).total_seconds() for m in session.scalars(
-                select(Mention).join(Source).where(Source.name == "control", Mention.published_at >= attacked_at))]
+            control = [
+                (run.started_at, run.finished_at, run.ok)
+                for run in session.scalars(
+                    select(CrawlRun)
+                    .join(Source)
+                    .where(Source.name == "control", CrawlRun.started_at >= attacked_at)
+                    .order_by(CrawlRun.started_at)
+                )
+            ]
+            lags = [
+                (m.first_seen_at - m.published_at).total_seconds()
+                for m in session.scalars(
+                    select(Mention).join(Source).where(Source.name == "control", Mention.published_at >= attacked_at)
+                )
+            ]
             limited = session.scalar(select(Source.limited_reason).where(Source.name == "hostile"))
             health = {row["name"]: row for row in source_health(session)}
     finally:
@@ -125,10 +143,16 @@ def test_hostile_list_page_is_capped_and_others_keep_their_schedule(hostile_conf
 
 
 def test_feed_entries_are_capped_per_page_and_per_run(tmp_path, edge_server):
-    items = "".join(f"<item><title>东园镇通知{n}</title><link>{edge_server.base_url}/capped/{n}</link>"
-                    f"<description>{TEXT}</description></item>" for n in range(100))
-    feed = edge_server.route("/capped/feed.xml", f'<rss version="2.0"><channel><title>c</title>{items}</channel></rss>'
-                             .encode(), "application/rss+xml")
+    items = "".join(
+        f"<item><title>东园镇通知{n}</title><link>{edge_server.base_url}/capped/{n}</link>"
+        f"<description>{TEXT}</description></item>"
+        for n in range(100)
+    )
+    feed = edge_server.route(
+        "/capped/feed.xml",
+        f'<rss version="2.0"><channel><title>c</title>{items}</channel></rss>'.encode(),
+        "application/rss+xml",
+    )
     source = {"name": "big-feed", "kind": "rss", "url": feed, "max_links_per_page": 40, "max_items_per_run": 25}
     config = write_config(tmp_path / "config.toml", [source])
     stored = []

@@ -1,6 +1,6 @@
 """List and detail pages read with CSS or XPath selectors from config, from bytes (GBK among them)."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from parsel import Selector
@@ -11,7 +11,7 @@ from crawlers.pages import PENDING, REPLIED, board_status, parse_detail, parse_l
 from crawlers.selectors import SelectorConfigError, check_selectors, select
 from yuqing.settings_model import BoardSelectors, HtmlSelectors
 
-NOW = datetime(2026, 11, 25, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
 
 FORUM_LIST = """<html><head><title>民生热线 - 沙坡头论坛</title></head><body>
 <table class="threadlist">
@@ -35,8 +35,13 @@ FORUM_THREAD = """<html><head><meta http-equiv="Content-Type" content="text/html
 </div></body></html>"""
 
 SELECTORS = HtmlSelectors(
-    item_links="table.threadlist a.s.xst::attr(href)", title="h1#thread_subject::text", body="div.t_f",
-    time="em.post-time::text", author="a.xw1::text", next_page="a.nxt::attr(href)", comments="span.replies::text",
+    item_links="table.threadlist a.s.xst::attr(href)",
+    title="h1#thread_subject::text",
+    body="div.t_f",
+    time="em.post-time::text",
+    author="a.xw1::text",
+    next_page="a.nxt::attr(href)",
+    comments="span.replies::text",
 )
 
 BOARD_MESSAGE = """<html><body><h2 class="msg-title">新星村征地补偿款被截留</h2>
@@ -47,10 +52,15 @@ BOARD_MESSAGE = """<html><body><h2 class="msg-title">新星村征地补偿款被
 REPLY = """<div class="reply"><span class="reply-office">东园镇人民政府</span>
 <span class="reply-time">2026年11月24日 16:30</span><div class="reply-content">经核实,款项已于本周发放到户。</div></div>"""
 BOARD = BoardSelectors(
-    item_links="//ul[@class='msg-list']/li/a/@href", title="h2.msg-title::text", body="div.msg-content",
-    time="span.msg-time::text", author="span.msg-author::text",
-    status="//div[@class='msg-meta']/span[@class='msg-status']/text()", reply="div.reply-content",
-    reply_time="span.reply-time::text", reply_office="span.reply-office::text",
+    item_links="//ul[@class='msg-list']/li/a/@href",
+    title="h2.msg-title::text",
+    body="div.msg-content",
+    time="span.msg-time::text",
+    author="span.msg-author::text",
+    status="//div[@class='msg-meta']/span[@class='msg-status']/text()",
+    reply="div.reply-content",
+    reply_time="span.reply-time::text",
+    reply_office="span.reply-office::text",
 )
 
 
@@ -79,7 +89,7 @@ def test_gbk_detail_page_without_declared_header():
     assert detail.content == "金沙村主路的路灯坏了半个月,\n晚上孩子放学很危险。"  # first floor only, no script
     assert "<div class=\"t_f\">" in detail.html
     assert detail.author == "金沙老王"
-    assert detail.published_at == datetime(2026, 11, 24, 13, 5, tzinfo=timezone.utc)
+    assert detail.published_at == datetime(2026, 11, 24, 13, 5, tzinfo=UTC)
     assert detail.comments == 12000
     assert detail.problems == []
 
@@ -106,14 +116,23 @@ def test_board_pending_and_replied():
     assert replied.board_status == REPLIED
     assert replied.reply_text == "经核实,款项已于本周发放到户。"
     assert replied.reply_office == "东园镇人民政府"
-    assert replied.reply_at == datetime(2026, 11, 24, 8, 30, tzinfo=timezone.utc)
-    assert replied.published_at == datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+    assert replied.reply_at == datetime(2026, 11, 24, 8, 30, tzinfo=UTC)
+    assert replied.published_at == datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("label, has_reply, expected", [
-    ("未回复", False, PENDING), ("待回复", False, PENDING), ("办理中", False, PENDING), ("已回复", False, REPLIED),
-    ("已办结", False, REPLIED), ("", True, REPLIED), (None, False, PENDING), ("处理中", True, REPLIED),
-])
+@pytest.mark.parametrize(
+    "label, has_reply, expected",
+    [
+        ("未回复", False, PENDING),
+        ("待回复", False, PENDING),
+        ("办理中", False, PENDING),
+        ("已回复", False, REPLIED),
+        ("已办结", False, REPLIED),
+        ("", True, REPLIED),
+        (None, False, PENDING),
+        ("处理中", True, REPLIED),
+    ],
+)
 def test_board_status_words(label, has_reply, expected):
     assert board_status(label, has_reply) == expected
 

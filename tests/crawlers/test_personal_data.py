@@ -50,15 +50,23 @@ def detail_page(number: int) -> bytes:
 
 @pytest.fixture
 def forum(edge_server):
-    links = "".join(f'<li><a class="t" href="/pd/thread?tid={n}&phone={MOBILE}&idno={ID_NUMBER}">帖子</a></li>'
-                    for n in range(3))
-    edge_server.route("/pd/list.html", f"<html><body><ul>{links}</ul></body></html>".encode("gbk"),
-                      "text/html; charset=gbk")
+    links = "".join(
+        f'<li><a class="t" href="/pd/thread?tid={n}&phone={MOBILE}&idno={ID_NUMBER}">帖子</a></li>' for n in range(3)
+    )
+    edge_server.route(
+        "/pd/list.html", f"<html><body><ul>{links}</ul></body></html>".encode("gbk"), "text/html; charset=gbk"
+    )
     for n in range(3):
-        edge_server.route(f"/pd/thread?tid={n}&phone={MOBILE}&idno={ID_NUMBER}", detail_page(n),
-                          "text/html; charset=gbk")
-    return {"name": "pd-forum", "kind": "html", "url": edge_server.base_url + "/pd/list.html", "source_type": "forum",
-            "html": {"item_links": "a.t::attr(href)", "title": "h1::text", "body": "div.c", "author": "span.author::text"}}
+        edge_server.route(
+            f"/pd/thread?tid={n}&phone={MOBILE}&idno={ID_NUMBER}", detail_page(n), "text/html; charset=gbk"
+        )
+    return {
+        "name": "pd-forum",
+        "kind": "html",
+        "url": edge_server.base_url + "/pd/list.html",
+        "source_type": "forum",
+        "html": {"item_links": "a.t::attr(href)", "title": "h1::text", "body": "div.c", "author": "span.author::text"},
+    }
 
 
 def crawl(tmp_path: Path, forum: dict, evidence: dict | None = None) -> Path:
@@ -127,8 +135,18 @@ def test_raw_evidence_is_encrypted_audited_and_expires(tmp_path, forum):
         app.close()
     refused = run_yuqing(config, "evidence", str(mention_id), "--raw")
     assert refused.returncode == 2 and "理由" in refused.stderr
-    opened = run_yuqing(config, "evidence", str(mention_id), "--raw", "--reason", "核实举报人身份", "--actor", "wang",
-                        "--out", str(tmp_path / "raw.html"))
+    opened = run_yuqing(
+        config,
+        "evidence",
+        str(mention_id),
+        "--raw",
+        "--reason",
+        "核实举报人身份",
+        "--actor",
+        "wang",
+        "--out",
+        str(tmp_path / "raw.html"),
+    )
     assert opened.returncode == 0, opened.stderr
     assert (tmp_path / "raw.html").read_bytes() in [detail_page(n) for n in range(3)]  # exactly as fetched
     masked = run_yuqing(config, "evidence", str(mention_id), "--out", str(tmp_path / "masked.html"))

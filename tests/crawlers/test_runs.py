@@ -10,8 +10,9 @@ from crawlers.runs import RunSummary
 from yuqing.app import open_app
 from yuqing.db.models import CrawlRun, HttpCacheEntry, Mention, Source
 
-SOURCES = [{"name": "board", "kind": "board", "url": "http://127.0.0.1:9/list",
-            "board": {"item_links": "a::attr(href)"}}]
+SOURCES = [
+    {"name": "board", "kind": "board", "url": "http://127.0.0.1:9/list", "board": {"item_links": "a::attr(href)"}}
+]
 
 
 @pytest.fixture
@@ -47,14 +48,15 @@ def test_successful_run_recorded_with_validators(run_app):
     assert row.last_success_at == summary.finished_at and row.last_new_item_at == summary.finished_at
     assert row.consecutive_failures == 0 and row.last_error is None
     assert store.load_validators(run_app, ["http://127.0.0.1:9/list", "http://other/"]) == {
-        "http://127.0.0.1:9/list": ('"v1"', "Tue, 25 Nov 2026 08:00:00 GMT")}
+        "http://127.0.0.1:9/list": ('"v1"', "Tue, 25 Nov 2026 08:00:00 GMT")
+    }
     with run_app.db.read() as session:
         run = session.scalar(select(CrawlRun))
         assert (run.ok, run.pages, run.fetched, run.new, run.message) == (True, 1, 2, 2, "新增 2 条")
 
 
 def test_failed_runs_count_up_and_keep_no_validators(run_app):
-    for n in range(2):
+    for _ in range(2):
         summary = RunSummary("board")
         summary.validators["http://127.0.0.1:9/list"] = ('"v2"', None)
         summary.problem("请求超时(超过 20 秒无响应)", fatal=True)
@@ -79,11 +81,25 @@ def test_seen_and_pending_board_messages_rotate(run_app, monkeypatch):
     with run_app.db.write() as session:
         board = session.scalar(select(Source).where(Source.name == "board"))
         for n in range(5):
-            session.add(Mention(source_id=board.id, url=f"http://127.0.0.1:9/m/{n}", canonical_url=f"http://c/{n}",
-                                content_hash=str(n), board_status="已回复" if n == 2 else "未回复"))
-        session.add(Mention(source_id=board.id, url="http://127.0.0.1:9/m/old", canonical_url="http://c/old",
-                            content_hash="old", board_status="未回复",
-                            first_seen_at=store.utcnow() - store.PENDING_MAX_AGE - timedelta(days=1)))
+            session.add(
+                Mention(
+                    source_id=board.id,
+                    url=f"http://127.0.0.1:9/m/{n}",
+                    canonical_url=f"http://c/{n}",
+                    content_hash=str(n),
+                    board_status="已回复" if n == 2 else "未回复",
+                )
+            )
+        session.add(
+            Mention(
+                source_id=board.id,
+                url="http://127.0.0.1:9/m/old",
+                canonical_url="http://c/old",
+                content_hash="old",
+                board_status="未回复",
+                first_seen_at=store.utcnow() - store.PENDING_MAX_AGE - timedelta(days=1),
+            )
+        )
     assert store.seen_urls(run_app, ["http://c/1", "http://c/9"]) == {"http://c/1"}
     monkeypatch.setattr(store, "_board_cursor", {})
     first = store.pending_board_messages(run_app, "board", limit=3)

@@ -19,9 +19,11 @@ from yuqing.db.models import CrawlRun, Source
 from yuqing.demo.sites import start_sites
 from yuqing.demo.timeline import FakeClock
 
-FEED = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
-        '<item><title>东园镇通知</title><link>http://127.0.0.1/n/1</link><description>停水通知</description></item>'
-        "</channel></rss>").encode()
+FEED = (
+    '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+    '<item><title>东园镇通知</title><link>http://127.0.0.1/n/1</link><description>停水通知</description></item>'
+    "</channel></rss>"
+).encode()
 
 
 def outside_active_hours() -> str:
@@ -52,8 +54,11 @@ def runs_by_source(config) -> dict[str, list[CrawlRun]]:
     app = open_config_app(config)
     try:
         with app.db.read() as session:
-            rows = session.execute(select(Source.name, CrawlRun).join(CrawlRun, CrawlRun.source_id == Source.id)
-                                   .order_by(CrawlRun.started_at)).all()
+            rows = session.execute(
+                select(Source.name, CrawlRun)
+                .join(CrawlRun, CrawlRun.source_id == Source.id)
+                .order_by(CrawlRun.started_at)
+            ).all()
             session.expunge_all()
     finally:
         app.close()
@@ -64,8 +69,9 @@ def runs_by_source(config) -> dict[str, list[CrawlRun]]:
 
 
 def test_polls_on_schedule_until_ctrl_c(config):
-    process = subprocess.Popen(yuqing_command(config, "crawl"), cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        yuqing_command(config, "crawl"), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     time.sleep(13)
     process.send_signal(signal.SIGINT)
     stopping = time.monotonic()
@@ -105,12 +111,14 @@ SCRAPY = str(Path(sys.executable).with_name("scrapy"))
 
 def test_scrapy_list_and_crawl(config):
     env = {**os.environ, "YUQING_CONFIG": str(config)}
-    listed = subprocess.run([SCRAPY, "list"], cwd=ROOT / "crawlers", env=env, capture_output=True, text=True,
-                            timeout=60)
+    listed = subprocess.run(
+        [SCRAPY, "list"], cwd=ROOT / "crawlers", env=env, capture_output=True, text=True, timeout=60
+    )
     assert listed.returncode == 0, listed.stderr
     assert sorted(listed.stdout.split()) == ["night", "off", "quick", "slow"]
     before = len(runs_by_source(config).get("quick", []))
-    crawled = subprocess.run([SCRAPY, "crawl", "quick"], cwd=ROOT / "crawlers", env=env, capture_output=True,
-                             text=True, timeout=60)
+    crawled = subprocess.run(
+        [SCRAPY, "crawl", "quick"], cwd=ROOT / "crawlers", env=env, capture_output=True, text=True, timeout=60
+    )
     assert crawled.returncode == 0, crawled.stderr
     assert len(runs_by_source(config)["quick"]) == before + 1

@@ -14,8 +14,14 @@ from yuqing.config import settings_from_dict
 
 SOURCES = [
     {"name": "news", "kind": "rss", "url": "http://news.example/rss.xml"},
-    {"name": "bbs", "kind": "html", "url": "http://bbs.example/list", "obey_robots": False, "encoding": "gbk",
-     "html": {"item_links": "a::attr(href)"}},
+    {
+        "name": "bbs",
+        "kind": "html",
+        "url": "http://bbs.example/list",
+        "obey_robots": False,
+        "encoding": "gbk",
+        "html": {"item_links": "a::attr(href)"},
+    },
     {"name": "mailbox", "kind": "board", "url": "http://gov.example/board", "board": {"item_links": "a"}},
     {"name": "app", "kind": "json", "url": "http://api.example/posts", "json": {"items": "data"}},
 ]

@@ -28,8 +28,9 @@ def dash_app(seeded_app):
 @pytest.fixture
 def seeded_any(settings_factory, db_url):
     """The seeded application on SQLite and on PostgreSQL (parametrised); yields (app, Seeded)."""
-    application = open_app(settings_factory({"sources": SOURCES, "dashboard": {"secret_key": "test-secret"}},
-                                            db_url=db_url))
+    application = open_app(
+        settings_factory({"sources": SOURCES, "dashboard": {"secret_key": "test-secret"}}, db_url=db_url)
+    )
     data = seed(application)
     yield application, data
     application.close()

@@ -45,8 +45,14 @@ def browser():
     """Headless Chromium at the office screen size."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--window-size=1366,768", "--lang=zh-CN"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1366,768",
+        "--lang=zh-CN",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
@@ -184,12 +190,15 @@ def test_duty_queue_bulk_assesses_the_selected_level_3_and_4_events(live, browse
     browser.find_element(By.LINK_TEXT, "待研判").click()
     wait_text(browser, "#q-grid", "柔新村路灯又坏了")
     wait_text(browser, "#q-count", "共 3 起")
-    titles = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#q-grid .ag-center-cols-container "
-                                                                            "div[col-id='title']")]
+    titles = [
+        cell.text
+        for cell in browser.find_elements(By.CSS_SELECTOR, "#q-grid .ag-center-cols-container div[col-id='title']")
+    ]
     assert titles[0] == "东园村卫生院夜间无人值班"  # the nearest 研判 deadline first
     browser.find_element(By.CSS_SELECTOR, "#q-grid .ag-header-select-all input").click()
     WebDriverWait(browser, WAIT).until(
-        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#q-grid .ag-center-cols-container .ag-row-selected")) == 2)
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#q-grid .ag-center-cols-container .ag-row-selected")) == 2
+    )
     browser.find_element(By.ID, "q-assess").click()
     wait_text(browser, "#q-msg", "按建议研判:已处理 2 起")
     wait_text(browser, "#q-count", "共 1 起")
@@ -215,12 +224,16 @@ def test_deadline_at_80_percent_raises_the_banner_and_the_sound(live, browser, s
     from yuqing.timeutil import utcnow
 
     with app.db.write() as session:  # the medical event's 研判: 25 of its 30 minutes used
-        session.execute(update(Deadline).where(Deadline.event_id == data.medical, Deadline.stage == "assess")
-                        .values(starts_at=utcnow() - timedelta(minutes=25), due_at=utcnow() + timedelta(minutes=5)))
+        session.execute(
+            update(Deadline)
+            .where(Deadline.event_id == data.medical, Deadline.stage == "assess")
+            .values(starts_at=utcnow() - timedelta(minutes=25), due_at=utcnow() + timedelta(minutes=5))
+        )
     wait_text(browser, "#alert-banner", "时限提醒:1 个已用去 80% 以上,0 个已超时", timeout=20)
     assert "东园村卫生院夜间无人值班" in browser.find_element(By.ID, "alert-banner").text
     WebDriverWait(browser, WAIT).until(
-        lambda d: d.execute_script("return document.body.classList.contains('alert-flash')"))
+        lambda d: d.execute_script("return document.body.classList.contains('alert-flash')")
+    )
     # the sound handler ran for this deadline (it writes the keys it played for)
     played = browser.execute_script("return document.getElementById('alert-dummy').textContent")
     assert played.startswith("d") and played.endswith(":warn")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
+from dash import html
 from dash_support import XSS_CONTENT, XSS_TITLE, dash_call, login
 from sqlalchemy import select
-
-from dash import html
 
 from dashboard.shell import alert_update
 from yuqing.db.models import AuditLog, Event, User
@@ -69,14 +68,26 @@ def test_pages_refuse_roles_that_may_not_open_them(dash_app):
 def test_assess_through_the_callback_is_audited_with_the_user(dash_app, seeded_app):
     app, data = seeded_app
     client = _client(dash_app, "duty")
-    response = dash_call(client, "ed-assess-msg.children", {
-        "ed-assess-submit.n_clicks": 1, "ed-id.data": data.medical, "ed-changed.data": 0,
-        "ed-assess-topic.value": "medical", "ed-assess-level.value": 1, "ed-assess-office.value": "msfw",
-        "ed-assess-comment.value": "核实属实"})
+    response = dash_call(
+        client,
+        "ed-assess-msg.children",
+        {
+            "ed-assess-submit.n_clicks": 1,
+            "ed-id.data": data.medical,
+            "ed-changed.data": 0,
+            "ed-assess-topic.value": "medical",
+            "ed-assess-level.value": 1,
+            "ed-assess-office.value": "msfw",
+            "ed-assess-comment.value": "核实属实",
+        },
+    )
     assert "已完成研判" in _text(response)
     with app.db.read() as session:
-        rows = session.execute(select(AuditLog.actor, AuditLog.comment)
-                               .where(AuditLog.event_id == data.medical, AuditLog.action == "assess")).all()
+        rows = session.execute(
+            select(AuditLog.actor, AuditLog.comment).where(
+                AuditLog.event_id == data.medical, AuditLog.action == "assess"
+            )
+        ).all()
         assert session.get(Event, data.medical).status == "assessed"
     assert rows and all(actor == "duty" and comment == "核实属实" for actor, comment in rows)
     refreshed = dash_call(client, "ed-header.children", {"ed-id.data": data.medical, "ed-changed.data": 1})
@@ -86,9 +97,17 @@ def test_assess_through_the_callback_is_audited_with_the_user(dash_app, seeded_a
 def test_merge_through_the_form_links_the_merged_event_to_the_kept_one(dash_app, seeded_app):
     app, data = seeded_app
     client = _client(dash_app, "duty")
-    response = dash_call(client, "ed-merge-msg.children", {
-        "ed-merge-submit.n_clicks": 1, "ed-id.data": data.xss, "ed-changed.data": 0,
-        "ed-merge-target.value": f"#{data.medical}", "ed-merge-comment.value": "同一事项"})
+    response = dash_call(
+        client,
+        "ed-merge-msg.children",
+        {
+            "ed-merge-submit.n_clicks": 1,
+            "ed-id.data": data.xss,
+            "ed-changed.data": 0,
+            "ed-merge-target.value": f"#{data.medical}",
+            "ed-merge-comment.value": "同一事项",
+        },
+    )
     assert "已合并到目标事件" in _text(response)
     header = _text(dash_call(client, "ed-header.children", {"ed-id.data": data.xss, "ed-changed.data": 1}))
     assert "已合并" in header and f"/events/{data.medical}" in header
@@ -96,16 +115,23 @@ def test_merge_through_the_form_links_the_merged_event_to_the_kept_one(dash_app,
 
 def test_office_user_form_post_for_another_office_is_refused(dash_app, seeded_app):
     app, data = seeded_app
-    response = dash_call(_client(dash_app, "msfw"), "ed-close-msg.children", {
-        "ed-close-submit.n_clicks": 1, "ed-id.data": data.safety, "ed-changed.data": 0, "ed-close-comment.value": ""})
+    response = dash_call(
+        _client(dash_app, "msfw"),
+        "ed-close-msg.children",
+        {"ed-close-submit.n_clicks": 1, "ed-id.data": data.safety, "ed-changed.data": 0, "ed-close-comment.value": ""},
+    )
     assert "事件不存在或无权查看" in _text(response)
 
 
 def _evidence(client, mention_id: int):
     key = '{"id":["ALL"],"type":"ed-evidence"}.n_clicks'
     values = {key: [{"id": {"id": mention_id, "type": "ed-evidence"}, "property": "n_clicks", "value": 1}]}
-    return dash_call(client, "ed-evidence.children", values,
-                     changed=json.dumps({"id": mention_id, "type": "ed-evidence"}, separators=(",", ":")) + ".n_clicks")
+    return dash_call(
+        client,
+        "ed-evidence.children",
+        values,
+        changed=json.dumps({"id": mention_id, "type": "ed-evidence"}, separators=(",", ":")) + ".n_clicks",
+    )
 
 
 def test_evidence_shown_as_masked_text_to_duty_only(dash_app, seeded_app):
@@ -141,17 +167,29 @@ def test_web_text_only_ever_travels_as_plain_strings(dash_app, seeded_app):
 
 
 def test_alert_cue_for_new_level_one_and_two_events_and_standing_deadlines():
-    events = [{"key": "e5", "kind": "event", "id": 5, "title": "新", "urgency": 1},
-              {"key": "e3", "kind": "event", "id": 3, "title": "旧", "urgency": 2}]
+    events = [
+        {"key": "e5", "kind": "event", "id": 5, "title": "新", "urgency": 1},
+        {"key": "e3", "kind": "event", "id": 3, "title": "旧", "urgency": 2},
+    ]
     banner, seen, ping = alert_update(events, None)
     assert seen == ["e5", "e3"] and ping is not None and not isinstance(ping, dict)  # first look: remember, no cue
     assert not isinstance(banner, html.Div)
     banner, seen, ping = alert_update(events, ["e3"])
-    assert ping == {"ids": ["e5"]} and "新的重大舆情" in json.dumps(banner.to_plotly_json(), default=str, ensure_ascii=False)
+    assert ping == {"ids": ["e5"]} and "新的重大舆情" in json.dumps(
+        banner.to_plotly_json(), default=str, ensure_ascii=False
+    )
     banner, seen, ping = alert_update(events, ["e5", "e3"])
     assert not isinstance(ping, dict)
-    late = {"key": "d9:missed", "kind": "deadline", "event_id": 5, "title": "新", "urgency": 1, "stage": "研判",
-            "missed": True, "text": "已超时 5分"}
+    late = {
+        "key": "d9:missed",
+        "kind": "deadline",
+        "event_id": 5,
+        "title": "新",
+        "urgency": 1,
+        "stage": "研判",
+        "missed": True,
+        "text": "已超时 5分",
+    }
     banner, seen, ping = alert_update(events + [late], None)  # a missed deadline is shown at once, without sound
     text = json.dumps(banner.to_plotly_json(), default=str, ensure_ascii=False)
     assert "0 个已用去 80% 以上,1 个已超时" in text and "研判超时" in text and not isinstance(ping, dict)
@@ -189,16 +227,24 @@ def test_reports_list_and_download_only_files_inside_the_reports_folder(dash_app
     outside = tmp_path / "secret.txt"
     outside.write_text("not for download")
     with app.db.write() as session:
-        session.add(Report(kind="monthly", period="2026-10",
-                           files=[str(out_dir / "月报_2026-10.docx"), str(outside), "../secret.txt"]))
+        session.add(
+            Report(
+                kind="monthly",
+                period="2026-10",
+                files=[str(out_dir / "月报_2026-10.docx"), str(outside), "../secret.txt"],
+            )
+        )
     client = _client(dash_app, "leader")
     listed = _text(dash_call(client, "rp-list.children", {"tick.n_intervals": 0}))
     assert "月度问责报告" in listed and "月报_2026-10.docx" in listed and "secret" not in listed
     key = '{"index":["ALL"],"report":["ALL"],"type":"rp-file"}.n_clicks'
     file_id = {"index": 0, "report": 1, "type": "rp-file"}
-    response = dash_call(client, "rp-download.data",
-                         {key: [{"id": file_id, "property": "n_clicks", "value": 1}]},
-                         changed=json.dumps(file_id, separators=(",", ":")) + ".n_clicks")
+    response = dash_call(
+        client,
+        "rp-download.data",
+        {key: [{"id": file_id, "property": "n_clicks", "value": 1}]},
+        changed=json.dumps(file_id, separators=(",", ":")) + ".n_clicks",
+    )
     sent = response.get_json()["response"]["rp-download"]["data"]
     assert sent["filename"] == "月报_2026-10.docx"
     with app.db.read() as session:
@@ -221,8 +267,14 @@ def test_trends_offices_and_sources_callbacks(dash_app):
 
 def test_admin_adds_a_user_through_the_form(dash_app, seeded_app):
     app, _ = seeded_app
-    values = {"us-add.n_clicks": 1, "us-username.value": "wang", "us-display.value": "王五",
-              "us-password.value": "long-enough-1", "us-role.value": "leader", "us-changed.data": 0}
+    values = {
+        "us-add.n_clicks": 1,
+        "us-username.value": "wang",
+        "us-display.value": "王五",
+        "us-password.value": "long-enough-1",
+        "us-role.value": "leader",
+        "us-changed.data": 0,
+    }
     added = dash_call(_client(dash_app, "admin"), "us-add-msg.children", values)
     assert "已添加用户" in _text(added) and added.get_json()["response"]["us-password"]["value"] == ""
     refused = dash_call(_client(dash_app, "duty"), "us-add-msg.children", {**values, "us-username.value": "li"})

@@ -39,6 +39,10 @@ def test_queries_agree_on_both_databases(seeded_any):
         assert query_events_by_topic(session, app.settings, duty, now, 7)["count"].sum() == 4
         assert query_topic_village(session, app.settings, now, 7)["count"].sum() == 8
         assert query_negative_share(session, now, 7)["total"].sum() == 8
-        assert {r["code"] for r in query_office_table(session, app.settings, duty, None, now)} >= {"@duty", "msfw", "zzwb"}
+        assert {r["code"] for r in query_office_table(session, app.settings, duty, None, now)} >= {
+            "@duty",
+            "msfw",
+            "zzwb",
+        }
         assert isinstance(query_office_breaches(session, app.settings, duty, None, now), list)
         assert {row["name"] for row in source_health(session, now)} == {"news-rss", "forum"}

@@ -44,10 +44,21 @@ def test_an_office_can_respond_before_the_assessment(dash_app, seeded_app):
     client = _client(dash_app, "msfw")
     page = _page(client, f"/events/{data.medical}")  # detected: 研判 pending
     assert "ed-respond-submit" in page and "ed-assess-submit" not in page and "研判完成前即可登记回应" in page
-    response = dash_call(client, "ed-respond-msg.children", {
-        "ed-respond-submit.n_clicks": 1, "ed-id.data": data.medical, "ed-changed.data": 0,
-        "ed-respond-stage.value": "publish", "ed-respond-channel.value": "镇政府网站", "ed-respond-url.value": "",
-        "ed-respond-content.value": "已安排医生夜间值守", "ed-respond-time.value": "", "ed-respond-comment.value": ""})
+    response = dash_call(
+        client,
+        "ed-respond-msg.children",
+        {
+            "ed-respond-submit.n_clicks": 1,
+            "ed-id.data": data.medical,
+            "ed-changed.data": 0,
+            "ed-respond-stage.value": "publish",
+            "ed-respond-channel.value": "镇政府网站",
+            "ed-respond-url.value": "",
+            "ed-respond-content.value": "已安排医生夜间值守",
+            "ed-respond-time.value": "",
+            "ed-respond-comment.value": "",
+        },
+    )
     assert "发布时间格式应为" in json.dumps(response.get_json(), ensure_ascii=False)  # checked, not “请先完成研判”
 
 
@@ -66,10 +77,19 @@ def test_the_office_alerted_about_a_merged_event_can_open_the_kept_one(dash_app,
     gone = _page(client, f"/events/{data.medical}")
     assert "本事件已并入事件" in gone and "ed-tabs" not in gone
     # looking is not acting: a forged form post on the kept event is refused
-    refused = dash_call(client, "ed-respond-msg.children", {
-        "ed-respond-submit.n_clicks": 1, "ed-id.data": data.safety, "ed-changed.data": 0,
-        "ed-respond-stage.value": "publish", "ed-respond-channel.value": "网站", "ed-respond-content.value": "x",
-        "ed-respond-time.value": "2026-01-01 10:00"})
+    refused = dash_call(
+        client,
+        "ed-respond-msg.children",
+        {
+            "ed-respond-submit.n_clicks": 1,
+            "ed-id.data": data.safety,
+            "ed-changed.data": 0,
+            "ed-respond-stage.value": "publish",
+            "ed-respond-channel.value": "网站",
+            "ed-respond-content.value": "x",
+            "ed-respond-time.value": "2026-01-01 10:00",
+        },
+    )
     assert "无权进行此操作" in json.dumps(refused.get_json(), ensure_ascii=False)
 
 
@@ -87,10 +107,14 @@ def test_merged_events_leave_the_counts_and_the_audit_trail_is_chinese(seeded_ap
     for row in trail:
         for key in ("actor", "action", "field"):
             assert not re.search(r"[a-z_]{3,}", row[key]) or row[key] in ("duty",), (key, row)
-        assert not (row["before"] and row["before"] == row["after"] and row["action_code"] in ("deadline_set", "assess",
-                                                                                              "merge")), row
-    assert any(row["action"] == "合并" and row["field"] == "并入事件" and row["after"] == f"#{data.safety}"
-               for row in trail)
+        assert not (
+            row["before"]
+            and row["before"] == row["after"]
+            and row["action_code"] in ("deadline_set", "assess", "merge")
+        ), row
+    assert any(
+        row["action"] == "合并" and row["field"] == "并入事件" and row["after"] == f"#{data.safety}" for row in trail
+    )
     assert any(row["actor"] == "系统" for row in trail)
     shown = json.dumps(render_audit(trail).to_plotly_json(), ensure_ascii=False, default=str)
     assert "→ " in shown and "完成于" in shown

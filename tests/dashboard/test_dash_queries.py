@@ -88,8 +88,10 @@ def test_event_list_filters(seeded_app):
 
     def ids(**filters):
         with app.db.read() as session:
-            return sorted(r["id"] for r in query_event_list(
-                session, app.settings, EventFilters.from_form(**filters), viewer("duty"), now))
+            return sorted(
+                r["id"]
+                for r in query_event_list(session, app.settings, EventFilters.from_form(**filters), viewer("duty"), now)
+            )
 
     assert ids() == sorted([data.medical, data.safety, data.xss, data.closed])
     assert ids(statuses=["open"]) == sorted([data.medical, data.safety, data.xss])
@@ -128,7 +130,11 @@ def test_event_detail_deadlines_responses_audit(seeded_app):
     assert stages["发布权威信息"]["late"] and stages["发布权威信息"]["state"].startswith("已超时")
     assert detail["responses"][0]["status"] == "待确认"
     assessed = [a for a in detail["audit"] if a["action"] == "研判" and a["field"] == "状态"]
-    assert assessed and assessed[0]["actor"] == "duty" and (assessed[0]["before"], assessed[0]["after"]) == ("待研判", "待回应")
+    assert (
+        assessed
+        and assessed[0]["actor"] == "duty"
+        and (assessed[0]["before"], assessed[0]["after"]) == ("待研判", "待回应")
+    )
     assert [m["source"] for m in mentions] == ["沙坡头新闻网", "中卫论坛"]
     assert int(heat["mentions"].sum()) == 2
 
@@ -191,8 +197,11 @@ def test_month_bounds_are_local_months():
     from yuqing.timeutil import UTC
 
     start, end, label = month_bounds("2026-12", utcnow())
-    assert (start, end, label) == (datetime(2026, 11, 30, 16, tzinfo=UTC), datetime(2026, 12, 31, 16, tzinfo=UTC),
-                                   "2026-12")
+    assert (start, end, label) == (
+        datetime(2026, 11, 30, 16, tzinfo=UTC),
+        datetime(2026, 12, 31, 16, tzinfo=UTC),
+        "2026-12",
+    )
     assert month_bounds("garbage", datetime(2026, 3, 5, tzinfo=UTC))[2] == "2026-03"
 
 
@@ -217,7 +226,11 @@ def test_event_list_and_its_export_show_the_deadline_and_how_late(seeded_app):
     safety, medical = rows[data.safety], rows[data.medical]
     assert safety["deadline"].startswith("发布权威信息 ") and safety["overdue"].startswith("已超时 2小时")
     assert 1.9 < safety["overdue_hours"] < 2.1  # detected 7 h ago, 5 h to publish
-    assert medical["deadline"].startswith("研判(值班室) ") and medical["overdue"] == "" and medical["overdue_hours"] is None
+    assert (
+        medical["deadline"].startswith("研判(值班室) ")
+        and medical["overdue"] == ""
+        and medical["overdue_hours"] is None
+    )
     sheet = load_workbook(io.BytesIO(make_event_workbook(list(rows.values())))).active
     header = [c.value for c in sheet[1]]
     by_id = {r[0].value: {h: c.value for h, c in zip(header, r, strict=True)} for r in sheet.iter_rows(min_row=2)}

@@ -53,16 +53,22 @@ def test_deadline_cue_goes_to_the_holder(seeded_app):
 def test_bulk_triage_through_the_callback_checks_every_row_on_the_server(dash_app, seeded_app):
     app, data = seeded_app
     forged = [{"id": data.medical}, {"id": data.xss}]  # a level-1 row sent although the grid would not select it
-    response = dash_call(_client(dash_app, "duty"), "q-msg.children", {
-        "q-assess.n_clicks": 1, "q-grid.selectedRows": forged, "q-reason.value": "", "q-changed.data": 0})
+    response = dash_call(
+        _client(dash_app, "duty"),
+        "q-msg.children",
+        {"q-assess.n_clicks": 1, "q-grid.selectedRows": forged, "q-reason.value": "", "q-changed.data": 0},
+    )
     text = _text(response)
     assert "按建议研判:已处理 1 起,未处理 1 起" in text and "1–2 级事件须逐个研判" in text
     with app.db.read() as session:
         statuses = dict(session.execute(select(Event.id, Event.status)).all())
     assert statuses[data.medical] == "detected" and statuses[data.xss] == "assessed"
-    refused = dash_call(_client(dash_app, "msfw"), "q-msg.children", {
-        "q-false.n_clicks": 1, "q-grid.selectedRows": [{"id": data.medical}], "q-reason.value": "x"},
-        changed="q-false.n_clicks")
+    refused = dash_call(
+        _client(dash_app, "msfw"),
+        "q-msg.children",
+        {"q-false.n_clicks": 1, "q-grid.selectedRows": [{"id": data.medical}], "q-reason.value": "x"},
+        changed="q-false.n_clicks",
+    )
     assert "无权进行此操作" in _text(refused)
 
 
@@ -72,8 +78,11 @@ def test_a_handover_is_written_and_acknowledged_by_another_duty_officer(dash_app
 
     with app.db.write() as session:
         add_user(session, "duty2", "password-123", "duty", None, "接班值班员", actor="test")
-    response = dash_call(_client(dash_app, "duty"), "sh-msg.children", {
-        "sh-handover.n_clicks": 1, "sh-note.value": "卫生院事件待研判", "sh-changed.data": 0})
+    response = dash_call(
+        _client(dash_app, "duty"),
+        "sh-msg.children",
+        {"sh-handover.n_clicks": 1, "sh-note.value": "卫生院事件待研判", "sh-changed.data": 0},
+    )
     assert "已交班" in _text(response)
     with app.db.read() as session:
         handover = session.scalars(select(ShiftHandover)).one()
@@ -83,9 +92,12 @@ def test_a_handover_is_written_and_acknowledged_by_another_duty_officer(dash_app
     banner = dash_call(client, "alert-banner.children", {"tick.n_intervals": 1})
     assert "交班待确认" in _text(banner)
     key = '{"id":["ALL"],"type":"sh-ack"}.n_clicks'
-    ack = dash_call(client, "sh-ack-msg.children",
-                    {key: [{"id": {"id": handover_id, "type": "sh-ack"}, "property": "n_clicks", "value": 1}]},
-                    changed=json.dumps({"id": handover_id, "type": "sh-ack"}, separators=(",", ":")) + ".n_clicks")
+    ack = dash_call(
+        client,
+        "sh-ack-msg.children",
+        {key: [{"id": {"id": handover_id, "type": "sh-ack"}, "property": "n_clicks", "value": 1}]},
+        changed=json.dumps({"id": handover_id, "type": "sh-ack"}, separators=(",", ":")) + ".n_clicks",
+    )
     assert "已确认接班" in _text(ack)
     with app.db.read() as session:
         assert session.get(ShiftHandover, handover_id).acknowledged_by == "duty2"

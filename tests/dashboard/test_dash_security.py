@@ -43,8 +43,9 @@ def test_login_and_logout(dash_app, seeded_app):
     assert client.post("/logout", headers={"Origin": "http://localhost"}).status_code == 302
     assert client.get("/_dash-layout").status_code == 401
     with app.db.read() as session:
-        actions = session.scalars(select(AuditLog.action).where(AuditLog.actor == "duty",
-                                                                AuditLog.entity == "user")).all()
+        actions = session.scalars(
+            select(AuditLog.action).where(AuditLog.actor == "duty", AuditLog.entity == "user")
+        ).all()
     assert "login" in actions and "logout" in actions
 
 
@@ -52,9 +53,11 @@ def test_login_redirects_only_to_local_paths(dash_app):
     client = dash_app.server.test_client()
     page = client.get("/login?next=//evil.example/x")
     token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    response = client.post("/login?next=//evil.example/x", data={"csrf_token": token, "username": "duty",
-                                                                 "password": PASSWORD},
-                           headers={"Origin": "http://localhost"})
+    response = client.post(
+        "/login?next=//evil.example/x",
+        data={"csrf_token": token, "username": "duty", "password": PASSWORD},
+        headers={"Origin": "http://localhost"},
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -64,8 +67,9 @@ def test_wrong_password_and_missing_csrf_token(dash_app):
     assert wrong.status_code == 401 and "用户名或密码错误" in wrong.get_data(as_text=True)
     unknown = login(client, "nobody", "whatever-123")
     assert unknown.status_code == 401 and "用户名或密码错误" in unknown.get_data(as_text=True)
-    no_token = client.post("/login", data={"username": "duty", "password": PASSWORD},
-                           headers={"Origin": "http://localhost"})
+    no_token = client.post(
+        "/login", data={"username": "duty", "password": PASSWORD}, headers={"Origin": "http://localhost"}
+    )
     assert no_token.status_code == 400 and "页面已过期" in no_token.get_data(as_text=True)
     assert client.get("/_dash-layout").status_code == 401
 
@@ -124,12 +128,18 @@ def test_throttle_delays_grow_and_a_success_forgets_only_its_own_name():
     assert throttle.wait("1.2.3.4", "duty") == 0
 
 
-UPDATE = {"output": "ov-updated.children", "outputs": {"id": "ov-updated", "property": "children"},
-          "inputs": [], "state": [], "changedPropIds": []}
+UPDATE = {
+    "output": "ov-updated.children",
+    "outputs": {"id": "ov-updated", "property": "children"},
+    "inputs": [],
+    "state": [],
+    "changedPropIds": [],
+}
 
 
-@pytest.mark.parametrize("headers", [{}, {"Origin": "http://evil.example"}, {"Origin": "null"},
-                                     {"Referer": "http://evil.example/page"}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"Origin": "http://evil.example"}, {"Origin": "null"}, {"Referer": "http://evil.example/page"}]
+)
 def test_cross_site_posts_are_refused(dash_app, headers):
     client = dash_app.server.test_client()
     login(client, "duty")
@@ -142,8 +152,13 @@ def test_cross_site_posts_are_refused(dash_app, headers):
 def test_same_origin_by_referer(dash_app):
     client = dash_app.server.test_client()
     login(client, "duty")
-    response = dash_call(client, "ov-counts.children", {"ov-levels.value": [1, 2, 3, 4]}, origin=None,
-                         headers={"Referer": "http://localhost/"})
+    response = dash_call(
+        client,
+        "ov-counts.children",
+        {"ov-levels.value": [1, 2, 3, 4]},
+        origin=None,
+        headers={"Referer": "http://localhost/"},
+    )
     assert response.status_code == 200
 
 

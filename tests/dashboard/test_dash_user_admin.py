@@ -29,12 +29,22 @@ def test_repeated_failures_are_slowed_down_and_the_page_says_for_how_long(dash_a
 def test_an_admin_sets_a_new_password_on_the_record(dash_app, seeded_app):
     app, _ = seeded_app
     client = _admin(dash_app)
-    short = dash_call(client, "us-reset-msg.children", {
-        "us-reset.n_clicks": 1, "us-grid.selectedRows": [{"username": "duty"}], "us-new-password.value": "short"})
+    short = dash_call(
+        client,
+        "us-reset-msg.children",
+        {"us-reset.n_clicks": 1, "us-grid.selectedRows": [{"username": "duty"}], "us-new-password.value": "short"},
+    )
     assert "密码至少 8 位" in json.dumps(short.get_json(), ensure_ascii=False)
-    done = dash_call(client, "us-reset-msg.children", {
-        "us-reset.n_clicks": 1, "us-grid.selectedRows": [{"username": "duty"}],
-        "us-new-password.value": "new-password-2026", "us-changed.data": 0})
+    done = dash_call(
+        client,
+        "us-reset-msg.children",
+        {
+            "us-reset.n_clicks": 1,
+            "us-grid.selectedRows": [{"username": "duty"}],
+            "us-new-password.value": "new-password-2026",
+            "us-changed.data": 0,
+        },
+    )
     assert "已重设用户 “duty” 的密码" in json.dumps(done.get_json(), ensure_ascii=False)
     assert login(dash_app.server.test_client(), "duty").status_code == 401  # the old password no longer works
     assert login(dash_app.server.test_client(), "duty", "new-password-2026").status_code == 302
@@ -42,8 +52,11 @@ def test_an_admin_sets_a_new_password_on_the_record(dash_app, seeded_app):
         row = session.scalars(select(AuditLog).where(AuditLog.action == "password_reset")).one()
         assert (row.actor, row.entity_id) == ("admin", "duty") and "new-password" not in (row.comment or "")
         assert session.scalar(select(User.failed_logins).where(User.username == "duty")) == 0
-    refused = dash_call(_admin_as(dash_app, "duty", "new-password-2026"), "us-reset-msg.children", {
-        "us-reset.n_clicks": 1, "us-grid.selectedRows": [{"username": "admin"}], "us-new-password.value": "x" * 10})
+    refused = dash_call(
+        _admin_as(dash_app, "duty", "new-password-2026"),
+        "us-reset-msg.children",
+        {"us-reset.n_clicks": 1, "us-grid.selectedRows": [{"username": "admin"}], "us-new-password.value": "x" * 10},
+    )
     assert "无权进行此操作" in json.dumps(refused.get_json(), ensure_ascii=False)  # only an admin may
 
 

@@ -26,6 +26,7 @@ def test_slow_endpoint_times_out_a_short_client_and_does_not_block_stop(sites):
     with pytest.raises((socket.timeout, TimeoutError, urllib.error.URLError)):
         urllib.request.urlopen(sites.base_url + "/fail/slow?seconds=5", timeout=0.5).read()
     assert fetch(sites.base_url + "/fail/slow?seconds=0.2").status == 200
+
     def waiting_client():
         try:
             fetch(sites.base_url + "/fail/slow?seconds=30", timeout=60)
@@ -89,10 +90,15 @@ def test_switchable_fault_on_a_configured_source(sites):
         sites.set_fault("/x", "explode")
 
 
-@pytest.mark.parametrize("name,codec,expected", [("big5.html", "big5", "東園鎮"),
-                                                 ("gb18030.html", "gb18030", "𠀀"),
-                                                 ("nocharset-gbk.html", "gbk", "黄河岸边"),
-                                                 ("wrongcharset-gbk.html", "gbk", "沙坡头景区")])
+@pytest.mark.parametrize(
+    "name,codec,expected",
+    [
+        ("big5.html", "big5", "東園鎮"),
+        ("gb18030.html", "gb18030", "𠀀"),
+        ("nocharset-gbk.html", "gbk", "黄河岸边"),
+        ("wrongcharset-gbk.html", "gbk", "沙坡头景区"),
+    ],
+)
 def test_encoding_samples(sites, name, codec, expected):
     r = fetch(sites.base_url + "/enc/" + name)
     assert expected in r.body.decode(codec)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 import pytest
-
 from sqlalchemy import select
 
 from pipeline.clustering import b_cubed
-from yuqing.db.models import AuditLog, Event
 from yuqing.app import open_app
+from yuqing.db.models import AuditLog, Event
 from yuqing.demo.replay import BASE_URL, replay_corpus
 from yuqing.demo.runner import demo_settings
 from yuqing.demo.sites import demo_sources
@@ -70,8 +69,9 @@ def test_the_explosion_follows_the_official_figures_with_the_earlier_ones_in_its
     event_id = _event_of(replayed, "沙坡头区东园镇一化工企业发生爆炸事故")
     with app.db.read() as session:
         event = session.get(Event, event_id)
-        history = session.scalars(select(AuditLog).where(AuditLog.event_id == event_id,
-                                                         AuditLog.field == "casualties").order_by(AuditLog.id)).all()
+        history = session.scalars(
+            select(AuditLog).where(AuditLog.event_id == event_id, AuditLog.field == "casualties").order_by(AuditLog.id)
+        ).all()
         assert event.facts["figures"] == {"dead": 5, "injured": 10}
         assert event.facts["rank"] == 3  # the town's official account
         assert event.title.startswith("【进展通报】")

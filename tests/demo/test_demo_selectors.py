@@ -42,8 +42,9 @@ def test_forum_selectors(sites):
         item, detail = by_url[link], Selector(text=fetch(link).text("gbk"))
         assert text_of(detail, cfg["title"]) == item.title
         assert text_of(detail, cfg["author"]) == item.post.author
-        assert re.fullmatch(r"\d+(秒|分钟|小时)前|(今天|昨天|前天) \d\d:\d\d|\d{4}-\d\d-\d\d \d\d:\d\d",
-                            text_of(detail, cfg["time"]))
+        assert re.fullmatch(
+            r"\d+(秒|分钟|小时)前|(今天|昨天|前天) \d\d:\d\d|\d{4}-\d\d-\d\d \d\d:\d\d", text_of(detail, cfg["time"])
+        )
         body = " ".join(pick(detail, cfg["body"]).css("::text").getall())
         assert item.content.split("\n")[0][:20] in body.replace("\n", "")
         assert text_of(detail, cfg["comments"]).isdigit() and text_of(detail, cfg["reposts"]).isdigit()
@@ -98,16 +99,28 @@ def test_sources_toml_is_valid_toml():
     import tomllib
 
     data = tomllib.loads(sources_toml(demo_sources("http://127.0.0.1:8901")))
-    assert [s["name"] for s in data["sources"]] == ["dongyuan-news", "dongyuan-weibo", "shapotou-bbs",
-                                                    "mayor-mailbox", "city-api"]
+    assert [s["name"] for s in data["sources"]] == [
+        "dongyuan-news",
+        "dongyuan-weibo",
+        "shapotou-bbs",
+        "mayor-mailbox",
+        "city-api",
+    ]
     assert data["sources"][2]["html"]["item_links"].startswith("table.threadlist")
     assert data["sources"][1]["official"] is True
 
 
 def _everything(sites) -> dict[str, bytes]:
     pages = {}
-    for path in ("/", "/news/rss.xml", "/weibo/atom.xml", "/bbs/forum-1-1.html", "/bbs/forum-1-2.html",
-                 "/board/list?page=1", "/api/posts?page=1&size=100"):
+    for path in (
+        "/",
+        "/news/rss.xml",
+        "/weibo/atom.xml",
+        "/bbs/forum-1-1.html",
+        "/bbs/forum-1-2.html",
+        "/board/list?page=1",
+        "/api/posts?page=1&size=100",
+    ):
         pages[path] = fetch(sites.base_url + path).body
     for p in sites.published():
         pages[p.url] = fetch(p.url).body
@@ -118,8 +131,10 @@ def test_no_expected_labels_in_served_pages(sites, clock):
     clock.advance(3000)
     pages = _everything(sites)
     assert len(pages) > 150
-    leaks = re.compile(r"urgency|emergency|topic|relevant|social_security|work_safety|food_drug|public_security|"
-                       r"filler|explosion|poisoning|blockade|特别重大|较大")
+    leaks = re.compile(
+        r"urgency|emergency|topic|relevant|social_security|work_safety|food_drug|public_security|"
+        r"filler|explosion|poisoning|blockade|特别重大|较大"
+    )
     for url, body in pages.items():
         text = body.decode("gbk" if "/bbs/" in url else "utf-8")
         assert not leaks.search(text), url

@@ -74,8 +74,9 @@ def test_forum_wrong_and_missing_charset(sites):
     assert page2.headers["Content-Type"] == "text/html" and "charset" not in page2.text("gbk")
     wrong = [p for p in sites.published("bbs") if re.search(r"thread-\d*7-1-1", p.url)][0]
     r = fetch(wrong.url)
-    assert r.headers["Content-Type"] == "text/html" and '<meta http-equiv="Content-Type" content="text/html; ' \
-        'charset=utf-8" />' in r.text("gbk")
+    assert r.headers[
+        "Content-Type"
+    ] == "text/html" and '<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />' in r.text("gbk")
     assert wrong.title in r.text("gbk")
 
 
@@ -107,9 +108,16 @@ def test_board_reply_appears_after_its_time(sites, clock):
     assert fetch(sites.base_url + "/board/list?page=1").text() != listing
 
 
-@pytest.mark.parametrize("path,channel", [("/news/rss.xml", "news"), ("/weibo/atom.xml", "weibo"),
-                                          ("/bbs/forum-1-1.html", "bbs"), ("/board/list?page=1", "board"),
-                                          ("/api/posts?page=1", "api")])
+@pytest.mark.parametrize(
+    "path,channel",
+    [
+        ("/news/rss.xml", "news"),
+        ("/weibo/atom.xml", "weibo"),
+        ("/bbs/forum-1-1.html", "bbs"),
+        ("/board/list?page=1", "board"),
+        ("/api/posts?page=1", "api"),
+    ],
+)
 def test_conditional_get(sites, clock, path, channel):
     url = sites.base_url + path
     first = fetch(url)

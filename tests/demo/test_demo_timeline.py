@@ -97,5 +97,6 @@ def test_future_posts_are_not_visible():
 def test_deterministic_schedule():
     _, a = make()
     _, b = make()
-    assert [(e.post.id, e.at, e.reply_at, e.num) for e in a.scheduled()] == \
-           [(e.post.id, e.at, e.reply_at, e.num) for e in b.scheduled()]
+    assert [(e.post.id, e.at, e.reply_at, e.num) for e in a.scheduled()] == [
+        (e.post.id, e.at, e.reply_at, e.num) for e in b.scheduled()
+    ]

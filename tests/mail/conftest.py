@@ -41,7 +41,7 @@ class HookServer(ThreadingHTTPServer):
 
 
 class _HookHandler(BaseHTTPRequestHandler):
-    def do_POST(self):  # noqa: N802 - http.server's hook name
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.server.requests.append({"path": self.path, "headers": dict(self.headers), "json": json.loads(body)})
         status, reply = self.server.replies.pop(0) if self.server.replies else (200, {"errcode": 0, "errmsg": "ok"})

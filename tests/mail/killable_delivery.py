@@ -16,11 +16,17 @@ def _hang(*_args, **_kwargs):
 
 
 def main() -> None:
-    config, config_path, when, point = json.loads(sys.argv[1]), sys.argv[2], datetime.fromisoformat(sys.argv[3]), sys.argv[4]
+    config, config_path, when, point = (
+        json.loads(sys.argv[1]),
+        sys.argv[2],
+        datetime.fromisoformat(sys.argv[3]),
+        sys.argv[4],
+    )
     import yuqing.mail.transports as transports
 
     if point == "after-accept":  # the transport took the message; the row is not yet marked sent
         for cls in (transports.EmlFolder, transports.Smtp):
+
             def send(self, row, email, _original=cls.send):
                 result = _original(self, row, email)
                 _hang()

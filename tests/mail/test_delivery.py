@@ -10,9 +10,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
 from conftest import free_port, smtp_config
 from workflow.factories import T0, add_event, minutes, outbox
+
 from yuqing.mail.delivery import LEASE_SECONDS, backoff, deliver_due
 from yuqing.mail.sink import SmtpSink
 from yuqing.mail.transports import eml_name
@@ -61,7 +61,9 @@ def test_smtp_down_for_ten_minutes_then_every_alert_arrives_once(make_app, db_ur
         clock += timedelta(seconds=30)
     with app.db.read() as session:
         rows = outbox(session)
-        assert {r.status for r in rows} == {"pending"} and {r.attempts for r in rows} == {6}  # at 0, 30, 60, 120, 210, 390 s
+        assert {r.status for r in rows} == {"pending"} and {r.attempts for r in rows} == {
+            6
+        }  # at 0, 30, 60, 120, 210, 390 s
         assert "无法连接 SMTP 服务器" in rows[0].last_error
     with SmtpSink(port=port) as sink:
         # The next run finds the server back and sends everything, though the backoff had another 5 minutes.
@@ -78,7 +80,8 @@ def _run_and_kill(app, point: str) -> None:
     config = app.settings.model_dump(mode="json", by_alias=True)
     process = subprocess.Popen(
         [sys.executable, str(SCRIPT), json.dumps(config), app.settings.config_path, T0.isoformat(), point],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stdout.readline().strip() == "HANGING"

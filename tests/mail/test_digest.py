@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from workflow.factories import add_event, outbox
+
 from yuqing.db.models import Event
 from yuqing.mail.delivery import deliver_due
 from yuqing.mail.digest import in_quiet_hours, last_slot, send_digests
@@ -36,8 +37,10 @@ def test_level_3_waits_for_the_next_digest_time(make_app, smtp_sink):
     assert send_digests(app, now=local(25, 17, 45)) == 0
     deliver_due(app, now=local(25, 17, 31))
     subjects = sorted((tuple(r.recipients), r.message["Subject"]) for r in smtp_sink.received)
-    assert subjects == [(("msfw@example.gov.cn",), "【舆情摘要】11月25日 17:30 共 2 件"),
-                        (("zzwb@example.gov.cn",), "【舆情摘要】11月25日 17:30 共 1 件")]
+    assert subjects == [
+        (("msfw@example.gov.cn",), "【舆情摘要】11月25日 17:30 共 2 件"),
+        (("zzwb@example.gov.cn",), "【舆情摘要】11月25日 17:30 共 1 件"),
+    ]
     text = next(r for r in smtp_sink.received if "共 2 件" in r.message["Subject"]).message.get_body(("plain",))
     assert "卫生院排队久" in text.get_content() and "学校门口拥堵" in text.get_content()
     with app.db.read() as session:
@@ -72,7 +75,9 @@ def test_a_level_rise_sends_at_once_and_drops_the_digest_entry(make_app):
         on_event_changed(session, app.settings, event, 3, now=local(25, 10, 20))
         rows = outbox(session, event_id=event_id)
         assert [(r.status, r.recipients) for r in rows] == [
-            ("superseded", ["msfw@example.gov.cn"]), ("pending", ["dzb@example.gov.cn", "msfw@example.gov.cn"])]
+            ("superseded", ["msfw@example.gov.cn"]),
+            ("pending", ["dzb@example.gov.cn", "msfw@example.gov.cn"]),
+        ]
         assert "等级上调" in rows[1].body_text
     assert send_digests(app, now=local(25, 17, 31)) == 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conftest import smtp_config
 from workflow.factories import add_event, minutes
+
 from yuqing.mail.delivery import deliver_due
 from yuqing.workflow.jobs import check_deadlines
 

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import smtp_config
 from workflow.factories import T0, outbox
+
 from yuqing.mail.delivery import deliver_due
 from yuqing.mail.outbox import enqueue
 
 
 def _queue(session, key="k1", **kw):
-    return enqueue(session, kind="report", recipients=["leader@example.gov.cn"], subject="月报", body_text="见附件",
-                   dedupe_key=key, now=T0, **kw)
+    return enqueue(
+        session,
+        kind="report",
+        recipients=["leader@example.gov.cn"],
+        subject="月报",
+        body_text="见附件",
+        dedupe_key=key,
+        now=T0,
+        **kw,
+    )
 
 
 def test_a_dedupe_key_is_queued_once_within_and_across_transactions(any_app):
@@ -27,10 +35,9 @@ def test_a_dedupe_key_is_queued_once_within_and_across_transactions(any_app):
 def test_a_rolled_back_key_can_be_queued_again(app):
     with app.db.write() as session:
         _queue(session, "outer")
-        with pytest.raises(RuntimeError):
-            with session.begin_nested():
-                _queue(session, "k2")
-                raise RuntimeError("cause failed")
+        with pytest.raises(RuntimeError), session.begin_nested():
+            _queue(session, "k2")
+            raise RuntimeError("cause failed")
         assert _queue(session, "k2") is not None
         assert _queue(session, "outer") is None  # still pending from before the savepoint
     with app.db.read() as session:

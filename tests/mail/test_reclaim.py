@@ -14,6 +14,7 @@ from pathlib import Path
 from conftest import smtp_config
 from sqlalchemy import update
 from workflow.factories import add_event, outbox
+
 from yuqing.db.models import OutboxMessage
 from yuqing.mail.delivery import LEASE_SECONDS, deliver_due
 from yuqing.timeutil import utcnow
@@ -31,8 +32,11 @@ def _alerts(app, count: int) -> list[str]:
 def _hanging_sender(app, point: str) -> subprocess.Popen:
     """A delivery process (real clock) stopped at `point` with its claims taken."""
     config = app.settings.model_dump(mode="json", by_alias=True)
-    process = subprocess.Popen([sys.executable, str(SCRIPT), json.dumps(config), app.settings.config_path,
-                                utcnow().isoformat(), point], stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, str(SCRIPT), json.dumps(config), app.settings.config_path, utcnow().isoformat(), point],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert process.stdout.readline().strip() == "HANGING"
     return process
 
@@ -80,7 +84,8 @@ def test_claims_held_on_another_machine_wait_for_the_lease(make_app, smtp_sink):
     _alerts(app, 1)
     now = utcnow()
     with app.db.write() as session:
-        session.execute(update(OutboxMessage).values(status="sending", claimed_at=now,
-                                                     claimed_by="other-host:4242:123456"))
+        session.execute(
+            update(OutboxMessage).values(status="sending", claimed_at=now, claimed_by="other-host:4242:123456")
+        )
     assert deliver_due(app, now=now + timedelta(seconds=LEASE_SECONDS - 1)).sent == 0
     assert deliver_due(app, now=now + timedelta(seconds=LEASE_SECONDS)).sent == 1

@@ -6,9 +6,9 @@ import ssl
 import subprocess
 
 import pytest
-
 from conftest import smtp_config
 from workflow.factories import T0, add_event
+
 from yuqing.mail.delivery import deliver_due
 from yuqing.mail.sink import SmtpSink
 
@@ -17,9 +17,28 @@ from yuqing.mail.sink import SmtpSink
 def certificate(tmp_path, monkeypatch):
     """A self-signed certificate for IP 127.0.0.1, trusted by the client through SSL_CERT_FILE."""
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
-                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)

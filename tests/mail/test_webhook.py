@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-
 from workflow.factories import T0, add_event, outbox
+
 from yuqing.mail.delivery import deliver_due
 from yuqing.workflow.jobs import check_deadlines
 

@@ -15,13 +15,18 @@ from pipeline.training import train
 def ctx():
     return build_context(
         [("东园安全", "东园镇|东园村|沙坡头区", "", "爆炸|火灾|(污水+排放)", "演练"), ("全部", "", "", "", "")],
-        villages=["东园村", "新星村"], village_aliases={"新星村": ["新星"]},
-        extra_keywords={"land": ["枸杞地"]}, topic_names={"land": "征地"})
+        villages=["东园村", "新星村"],
+        village_aliases={"新星村": ["新星"]},
+        extra_keywords={"land": ["枸杞地"]},
+        topic_names={"land": "征地"},
+    )
 
 
 def test_analyze_a_severe_post(ctx):
-    result = analyze(TextIn("東園村化工廠發生爆炸", "据网友爆料，东园村一化工厂发生爆炸，造成3人死亡，联系人13812345678",
-                            "weibo"), ctx)
+    result = analyze(
+        TextIn("東園村化工廠發生爆炸", "据网友爆料，东园村一化工厂发生爆炸，造成3人死亡，联系人13812345678", "weibo"),
+        ctx,
+    )
     assert result.normalized_title == "东园村化工厂发生爆炸"
     assert "138****5678" in result.content_masked and "13812345678" not in result.content_masked
     assert result.personal_data == {"mobile": 1}
@@ -61,8 +66,10 @@ def test_html_used_when_content_is_empty(ctx):
     assert result.normalized_content == "东园镇 停水"
 
 
-@pytest.mark.parametrize("text", ["", " ", "😀" * 50, "&amp;&lt;&#0;&#xD800;", "Mixed 中文 English ١٢٣ русский",
-                                  "\x00\x01\ud800", "1" * 5000])
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "😀" * 50, "&amp;&lt;&#0;&#xD800;", "Mixed 中文 English ١٢٣ русский", "\x00\x01\ud800", "1" * 5000],
+)
 def test_odd_inputs_do_not_crash(ctx, text):
     result = analyze(TextIn(text, text), ctx)
     assert result.urgency in (1, 2, 3, 4)
@@ -81,8 +88,12 @@ def test_bad_scheme_in_context():
 
 
 def test_trained_model_as_classifier(tmp_path):
-    texts = ["公交车太少等车久", "地铁票价太贵", "出租车乱收费", "红绿灯坏了"] * 5 + \
-            ["学校学位不够", "老师有偿补课", "幼儿园收费贵", "学生作业太多"] * 5
+    texts = ["公交车太少等车久", "地铁票价太贵", "出租车乱收费", "红绿灯坏了"] * 5 + [
+        "学校学位不够",
+        "老师有偿补课",
+        "幼儿园收费贵",
+        "学生作业太多",
+    ] * 5
     labels = ["交通"] * 20 + ["教育"] * 20
     train(texts, labels, tmp_path)
     ctx = build_context(model_dir=tmp_path)
@@ -91,17 +102,31 @@ def test_trained_model_as_classifier(tmp_path):
 
 
 def test_classify_lines_contract_and_per_line_errors(ctx):
-    lines = "\n".join([
-        json.dumps({"id": 1, "title": "东园村化工厂爆炸", "content": "3人死亡", "source": "news",
-                    "published_at": "2026-11-25T08:00:00Z", "url": "http://x"}, ensure_ascii=False),
-        "这不是 JSON",
-        "[1, 2]",
-        json.dumps({"title": "没有 id"}, ensure_ascii=False),
-        "",
-        json.dumps({"id": "b", "content": {"nested": True}}),
-        json.dumps({"id": "c", "content": "&lt;b&gt; 😀", "published_at": "昨天"}, ensure_ascii=False),
-        '{"id": "d", "content": "\\ud800 孤立代理"}',
-    ]) + "\n"
+    lines = (
+        "\n".join(
+            [
+                json.dumps(
+                    {
+                        "id": 1,
+                        "title": "东园村化工厂爆炸",
+                        "content": "3人死亡",
+                        "source": "news",
+                        "published_at": "2026-11-25T08:00:00Z",
+                        "url": "http://x",
+                    },
+                    ensure_ascii=False,
+                ),
+                "这不是 JSON",
+                "[1, 2]",
+                json.dumps({"title": "没有 id"}, ensure_ascii=False),
+                "",
+                json.dumps({"id": "b", "content": {"nested": True}}),
+                json.dumps({"id": "c", "content": "&lt;b&gt; 😀", "published_at": "昨天"}, ensure_ascii=False),
+                '{"id": "d", "content": "\\ud800 孤立代理"}',
+            ]
+        )
+        + "\n"
+    )
     out, err = io.StringIO(), io.StringIO()
     report = classify_lines(io.StringIO(lines), out, err, ctx)
     assert (report.written, report.errors) == (3, 4)

@@ -14,9 +14,37 @@ from pipeline.schemes import SchemeSyntaxError, parse
 
 CTX = build_context([("s", "东园|中卫", "", "", "演练")], villages=["东园村"])
 # Text that mixes CJK, digits, ASCII, punctuation, entities, emoji and separators the code treats specially.
-PIECES = st.sampled_from(["东园村", "爆炸", "3人死亡", "13812345678", "0955-7012345", "宁E·12345", "@", "a@b.cn",
-                          "&amp;", "&#x4e2d;", "<p>", "</p>", "<script>", "😀", "\u3000", "\ud800", "\x00", "１２３",
-                          "臺灣", " ", "\n", "十余人受伤", "(", "|", "+", "，", "!"])
+PIECES = st.sampled_from(
+    [
+        "东园村",
+        "爆炸",
+        "3人死亡",
+        "13812345678",
+        "0955-7012345",
+        "宁E·12345",
+        "@",
+        "a@b.cn",
+        "&amp;",
+        "&#x4e2d;",
+        "<p>",
+        "</p>",
+        "<script>",
+        "😀",
+        "\u3000",
+        "\ud800",
+        "\x00",
+        "１２３",
+        "臺灣",
+        " ",
+        "\n",
+        "十余人受伤",
+        "(",
+        "|",
+        "+",
+        "，",
+        "!",
+    ]
+)
 TEXTS = st.one_of(st.text(max_size=300), st.lists(PIECES, max_size=40).map("".join))
 
 
@@ -27,7 +55,7 @@ def test_normalize_and_mask_never_crash(text):
     assert isinstance(normalized, str)
     assert normalize(normalized) == normalized  # idempotent
     masked = mask(normalized)
-    for kind, start, end in find_personal_data(normalized):
+    for _kind, start, end in find_personal_data(normalized):
         assert 0 <= start < end <= len(normalized)
     assert len(find_personal_data(masked)) == 0 or masked != normalized
     assert isinstance(html_to_text(text), str)
@@ -54,10 +82,18 @@ def test_scheme_parser_either_parses_or_raises_its_own_error(expression):
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.one_of(st.text(max_size=80),
-                          st.fixed_dictionaries({"id": st.one_of(st.integers(), st.text(min_size=1, max_size=5))},
-                                                optional={"title": TEXTS, "content": TEXTS}).map(json.dumps)),
-                max_size=8))
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=80),
+            st.fixed_dictionaries(
+                {"id": st.one_of(st.integers(), st.text(min_size=1, max_size=5))},
+                optional={"title": TEXTS, "content": TEXTS},
+            ).map(json.dumps),
+        ),
+        max_size=8,
+    )
+)
 def test_jsonl_reader_writes_one_line_per_good_input(lines):
     lines = [line.replace("\n", " ").replace("\r", " ") for line in lines]
     out, err = io.StringIO(), io.StringIO()

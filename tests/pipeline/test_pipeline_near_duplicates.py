@@ -3,8 +3,14 @@
 import numpy as np
 
 from pipeline.bursts import Baseline, BurstDetector, detect_burst
-from pipeline.clustering import EventCandidate, MentionFeatures, add_terms, choose_event, event_heat, \
-    representative_terms
+from pipeline.clustering import (
+    EventCandidate,
+    MentionFeatures,
+    add_terms,
+    choose_event,
+    event_heat,
+    representative_terms,
+)
 from pipeline.fingerprints import fingerprint, hamming, signature_similarity
 from pipeline.near_duplicates import NearDuplicateIndex
 
@@ -50,9 +56,9 @@ def test_time_window_and_pruning():
 def test_index_survives_many_additions_and_compaction():
     index = NearDuplicateIndex(window_seconds=100, merge_every=50)
     for number in range(600):
-        index.add(number, f"第{number}号通知：{ORIGINAL[number % 20:]}{number * 7919}", float(number))
+        index.add(number, f"第{number}号通知：{ORIGINAL[number % 20 :]}{number * 7919}", float(number))
     assert len(index) < 600
-    assert index.query(f"第599号通知：{ORIGINAL[599 % 20:]}{599 * 7919}", 599.0)[0][0] == 599
+    assert index.query(f"第599号通知：{ORIGINAL[599 % 20 :]}{599 * 7919}", 599.0)[0][0] == 599
 
 
 def test_clustering_joins_the_matching_event():
@@ -82,10 +88,20 @@ def test_near_identical_text_joins_even_without_shared_terms():
 
 def _busy_town(count: int = 12) -> list[EventCandidate]:
     """Open events about other matters; every one carries the town's name, as every relevant post does."""
-    matters = [("停水", "urban"), ("路灯", "urban"), ("欠薪", "employment"), ("养老金", "social_security"),
-               ("噪音", "environment"), ("过期食品", "food_drug")]
-    return [EventCandidate(f"other-{n}", frozenset({"东园镇", "东园", matters[n % 6][0], f"村{n}"}), matters[n % 6][1],
-                           None, 9_000.0) for n in range(count)]
+    matters = [
+        ("停水", "urban"),
+        ("路灯", "urban"),
+        ("欠薪", "employment"),
+        ("养老金", "social_security"),
+        ("噪音", "environment"),
+        ("过期食品", "food_drug"),
+    ]
+    return [
+        EventCandidate(
+            f"other-{n}", frozenset({"东园镇", "东园", matters[n % 6][0], f"村{n}"}), matters[n % 6][1], None, 9_000.0
+        )
+        for n in range(count)
+    ]
 
 
 def test_a_word_every_event_has_does_not_make_posts_one_event():
@@ -99,8 +115,28 @@ def test_a_word_every_event_has_does_not_make_posts_one_event():
 
 
 def test_a_short_post_joins_the_large_event_it_repeats_and_word_variants_match():
-    event = EventCandidate("blast", frozenset({"东园镇", "化工厂", "工业园", "爆炸事故", "疏散", "消防", "受伤", "救护车",
-                                                "应急管理局", "车间", "沙坡头区", "危险化学品"}), "work_safety", None, 9_000.0)
+    event = EventCandidate(
+        "blast",
+        frozenset(
+            {
+                "东园镇",
+                "化工厂",
+                "工业园",
+                "爆炸事故",
+                "疏散",
+                "消防",
+                "受伤",
+                "救护车",
+                "应急管理局",
+                "车间",
+                "沙坡头区",
+                "危险化学品",
+            }
+        ),
+        "work_safety",
+        None,
+        9_000.0,
+    )
     short = MentionFeatures(frozenset({"化工", "爆炸", "工业园"}), "work_safety", None, 10_000.0)
     assert choose_event(short, [event, *_busy_town()]).event_id == "blast"
     one_word = MentionFeatures(frozenset({"消防"}), "urban", None, 10_000.0)
@@ -108,10 +144,23 @@ def test_a_short_post_joins_the_large_event_it_repeats_and_word_variants_match()
 
 
 def test_posts_of_one_emergency_join_although_worded_and_classified_differently():
-    event = EventCandidate("collapse", frozenset({"新星村", "民房", "坍塌", "被埋", "救援"}), "urban", "新星村", 9_000.0,
-                           hazards=frozenset({"坍塌"}), urgency=1)
-    follow_up = MentionFeatures(frozenset({"房子", "坍塌", "被埋", "老两口", "新星村"}), "housing", "新星村", 10_000.0,
-                                hazards=frozenset({"坍塌"}), urgency=3)
+    event = EventCandidate(
+        "collapse",
+        frozenset({"新星村", "民房", "坍塌", "被埋", "救援"}),
+        "urban",
+        "新星村",
+        9_000.0,
+        hazards=frozenset({"坍塌"}),
+        urgency=1,
+    )
+    follow_up = MentionFeatures(
+        frozenset({"房子", "坍塌", "被埋", "老两口", "新星村"}),
+        "housing",
+        "新星村",
+        10_000.0,
+        hazards=frozenset({"坍塌"}),
+        urgency=3,
+    )
     decision = choose_event(follow_up, [event, *_busy_town()], threshold=0.5)
     assert decision.event_id == "collapse" and "同一险情：坍塌" in decision.reasons
     calm = EventCandidate("calm", event.terms, "urban", "新星村", 9_000.0, urgency=4)  # names no emergency

@@ -6,14 +6,14 @@ from pipeline.schemes import And, Everything, Or, SchemeSyntaxError, Word, compi
 
 
 def test_or_and_precedence_and_parentheses():
-    assert parse("东园镇|沙坡头区|(中卫+东园)") == Or((Word("东园镇"), Word("沙坡头区"),
-                                                  And((Word("中卫"), Word("东园")))))
+    assert parse("东园镇|沙坡头区|(中卫+东园)") == Or(
+        (Word("东园镇"), Word("沙坡头区"), And((Word("中卫"), Word("东园"))))
+    )
     assert parse("a+b|c") == Or((And((Word("a"), Word("b"))), Word("c")))
 
 
 def test_nested_groups():
-    assert parse("(a|b)+(c|(d+e))") == And((Or((Word("a"), Word("b"))),
-                                           Or((Word("c"), And((Word("d"), Word("e")))))))
+    assert parse("(a|b)+(c|(d+e))") == And((Or((Word("a"), Word("b"))), Or((Word("c"), And((Word("d"), Word("e")))))))
 
 
 def test_separators_that_mean_or():
@@ -32,16 +32,19 @@ def test_empty_expression_matches_everything():
     assert parse(None) == Everything()
 
 
-@pytest.mark.parametrize("expression, position, fragment", [
-    ("|东园", 1, "应为关键词或“(”，实际为“|”"),
-    ("东园+", 4, "意外结束"),
-    ("(东园|中卫", 1, "缺少对应的“)”"),
-    ("东园)", 3, "没有对应的“(”"),
-    ("()", 1, "括号内为空"),
-    ("东园(中卫)", 3, "应为“|”、“+”或“)”，实际为“(”"),
-    ("东园||中卫", 4, "实际为“|”"),
-    ("(东园 中卫 +)", 9, "应为关键词或“(”"),
-])
+@pytest.mark.parametrize(
+    "expression, position, fragment",
+    [
+        ("|东园", 1, "应为关键词或“(”，实际为“|”"),
+        ("东园+", 4, "意外结束"),
+        ("(东园|中卫", 1, "缺少对应的“)”"),
+        ("东园)", 3, "没有对应的“(”"),
+        ("()", 1, "括号内为空"),
+        ("东园(中卫)", 3, "应为“|”、“+”或“)”，实际为“(”"),
+        ("东园||中卫", 4, "实际为“|”"),
+        ("(东园 中卫 +)", 9, "应为关键词或“(”"),
+    ],
+)
 def test_syntax_errors_name_position_and_expectation(expression, position, fragment):
     with pytest.raises(SchemeSyntaxError) as caught:
         parse(expression)

@@ -3,20 +3,46 @@
 import json
 
 import pandas as pd
+import pipeline_test_data
 import pytest
 
 from pipeline.datasets import DatasetError, read_labelled
 from pipeline.segment import content_words, split_segmented
 from pipeline.training import ModelError, load_model, overlapping_rows, prepare, train
-from pipeline_test_data import shared_data  # noqa: F401  (a fixture)
+
+shared_data = pipeline_test_data.shared_data  # the data-folder fixture, used by name
 
 EXAMPLES = {
-    "交通": ["公交车班次太少等车要一小时", "路口红绿灯坏了车辆拥堵", "出租车拒载还乱收费", "公交站台被占用乘客没地方等车",
-            "高速收费站排队太长", "驾校收费不合理学车难", "地铁站出口太远", "客运班车超载很危险"],
-    "教育": ["小学学位不够孩子上不了学", "幼儿园收费太贵", "学校食堂饭菜质量差", "老师有偿补课加重学生负担",
-            "中学招生划片不合理", "校车安全隐患大", "学生作业太多睡眠不足", "教师工资拖欠影响教学"],
-    "环保": ["工厂排放废气气味刺鼻", "河道被污水污染发黑发臭", "夜间施工噪音扰民", "垃圾焚烧浓烟滚滚",
-            "养猪场粪便直排河里", "砂石场扬尘严重", "化工厂偷排废水", "搅拌站噪声和粉尘污染"],
+    "交通": [
+        "公交车班次太少等车要一小时",
+        "路口红绿灯坏了车辆拥堵",
+        "出租车拒载还乱收费",
+        "公交站台被占用乘客没地方等车",
+        "高速收费站排队太长",
+        "驾校收费不合理学车难",
+        "地铁站出口太远",
+        "客运班车超载很危险",
+    ],
+    "教育": [
+        "小学学位不够孩子上不了学",
+        "幼儿园收费太贵",
+        "学校食堂饭菜质量差",
+        "老师有偿补课加重学生负担",
+        "中学招生划片不合理",
+        "校车安全隐患大",
+        "学生作业太多睡眠不足",
+        "教师工资拖欠影响教学",
+    ],
+    "环保": [
+        "工厂排放废气气味刺鼻",
+        "河道被污水污染发黑发臭",
+        "夜间施工噪音扰民",
+        "垃圾焚烧浓烟滚滚",
+        "养猪场粪便直排河里",
+        "砂石场扬尘严重",
+        "化工厂偷排废水",
+        "搅拌站噪声和粉尘污染",
+    ],
 }
 
 
@@ -87,12 +113,15 @@ def test_read_csv_and_xlsx(tmp_path):
         assert data.texts[0].startswith("t\n")
 
 
-@pytest.mark.parametrize("content, message", [
-    ("", "文件为空"),
-    ("内容,类别\n", "没有数据行"),
-    ("正文,类别\n一,a\n二,b\n", "找不到文本列 “内容”"),
-    ("内容,类别\n一,a\n二,a\n", "只有一种取值"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("", "文件为空"),
+        ("内容,类别\n", "没有数据行"),
+        ("正文,类别\n一,a\n二,b\n", "找不到文本列 “内容”"),
+        ("内容,类别\n一,a\n二,a\n", "只有一种取值"),
+    ],
+)
 def test_read_errors_are_chinese(tmp_path, content, message):
     path = tmp_path / "data.csv"
     path.write_text(content, encoding="utf-8")

@@ -7,31 +7,48 @@ from pipeline.negativity import negativity
 from pipeline.urgency import Signals, UrgencyRules, assess_urgency, decide, event_urgency, read_signals
 
 
-@pytest.mark.parametrize("text, value", [
-    ("12", 12), ("十", 10), ("十二", 12), ("二十三", 23), ("两百零五", 205), ("一万二千", 12000), ("十余", 10),
-    ("数十", 20), ("三百多", 300), ("壹佰", 100), ("天", None),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("12", 12),
+        ("十", 10),
+        ("十二", 12),
+        ("二十三", 23),
+        ("两百零五", 205),
+        ("一万二千", 12000),
+        ("十余", 10),
+        ("数十", 20),
+        ("三百多", 300),
+        ("壹佰", 100),
+        ("天", None),
+    ],
+)
 def test_chinese_numbers(text, value):
     assert chinese_number(text) == value
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("事故造成3人死亡，致两人受伤", {"dead": 3, "injured": 2}),
-    ("十余人被困井下", {"trapped": 10}),
-    ("死亡人数已上升至12人", {"dead": 12}),
-    ("一场2死3伤的车祸", {"dead": 2, "injured": 3}),
-    ("二十三名工人中毒", {"poisoned": 23}),
-    ("已致一百零五人死亡", {"dead": 105}),
-    ("另有10人失联", {"missing": 10}),
-    ("先报1人死亡，后确认3人死亡", {"dead": 3}),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("事故造成3人死亡，致两人受伤", {"dead": 3, "injured": 2}),
+        ("十余人被困井下", {"trapped": 10}),
+        ("死亡人数已上升至12人", {"dead": 12}),
+        ("一场2死3伤的车祸", {"dead": 2, "injured": 3}),
+        ("二十三名工人中毒", {"poisoned": 23}),
+        ("已致一百零五人死亡", {"dead": 105}),
+        ("另有10人失联", {"missing": 10}),
+        ("先报1人死亡，后确认3人死亡", {"dead": 3}),
+    ],
+)
 def test_casualty_counts(text, expected):
     found = parse_casualties(text)
     for kind in ("dead", "injured", "trapped", "missing", "poisoned"):
         assert getattr(found, kind) == expected.get(kind, 0), kind
 
 
-@pytest.mark.parametrize("text", ["九死一生", "三人行必有我师", "本次火灾无人员伤亡", "未造成人员死亡", "", "2019年3月5日"])
+@pytest.mark.parametrize(
+    "text", ["九死一生", "三人行必有我师", "本次火灾无人员伤亡", "未造成人员死亡", "", "2019年3月5日"]
+)
 def test_no_casualties(text):
     assert not parse_casualties(text).any()
 
@@ -58,8 +75,14 @@ def test_ten_injured_is_level_one():
 
 
 def test_a_death_at_work_explosion_collapse_or_mass_incident_is_at_most_two():
-    for text in ("一名工人坠亡，1人死亡", "仓库发生爆炸", "在建楼房坍塌", "上百名村民聚集堵路", "群体性事件",
-                 "今天凌晨民房起火，造成1人死亡"):
+    for text in (
+        "一名工人坠亡，1人死亡",
+        "仓库发生爆炸",
+        "在建楼房坍塌",
+        "上百名村民聚集堵路",
+        "群体性事件",
+        "今天凌晨民房起火，造成1人死亡",
+    ):
         assert assess_urgency(text).level <= 2, text
 
 
@@ -71,18 +94,21 @@ def test_one_persons_misfortune_is_level_three_with_the_reason():
     assert any("个人伤亡" in reason for reason in assess_urgency("一老人过马路被撞身亡").reasons)
 
 
-@pytest.mark.parametrize("text", [
-    "如果楼体坍塌，死亡率按百分之30算就有300多人死亡",  # a fear, with figures
-    "难道非得等群租房起火爆炸了才有人来管么？",
-    "噪音就像一个巨大的爆炸场声响，半夜都无法入睡",  # a simile
-    "这是个信息大爆炸的时代",
-    "广东警方破获一起特大诈骗案，命案嫌疑人已被抓获",  # a court and police report, not an emergency here
-    "当地时间6月6日,意大利北部发生严重交通事故，造成5人死亡",  # abroad
-    "早几年曾发生过燃气爆炸事件，爆炸使房屋墙体垮塌",  # a memory
-    "电影剧情中连环命案牵扯人性纠葛",
-    "请问医保报销比例是多少？受伤住院2000人次的统计从哪里来",
-    "拆迁致使蜜蜂大量死亡",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "如果楼体坍塌，死亡率按百分之30算就有300多人死亡",  # a fear, with figures
+        "难道非得等群租房起火爆炸了才有人来管么？",
+        "噪音就像一个巨大的爆炸场声响，半夜都无法入睡",  # a simile
+        "这是个信息大爆炸的时代",
+        "广东警方破获一起特大诈骗案，命案嫌疑人已被抓获",  # a court and police report, not an emergency here
+        "当地时间6月6日,意大利北部发生严重交通事故，造成5人死亡",  # abroad
+        "早几年曾发生过燃气爆炸事件，爆炸使房屋墙体垮塌",  # a memory
+        "电影剧情中连环命案牵扯人性纠葛",
+        "请问医保报销比例是多少？受伤住院2000人次的统计从哪里来",
+        "拆迁致使蜜蜂大量死亡",
+    ],
+)
 def test_words_of_disaster_outside_an_incident_report_are_not_urgent(text):
     assert assess_urgency(text).level >= 3, text
 
@@ -134,12 +160,15 @@ def test_adjacent_counts_are_each_read_once():
     assert (found.dead, found.injured) == (3, 5)
 
 
-@pytest.mark.parametrize("text, level", [
-    ("听说死人了,厂里一个管事的都没露面", 2),
-    ("瑞丰村几百号人把路堵了,车全过不去", 2),
-    ("东园这边刚才一声巨响,工业园那边冒黑烟了", 3),
-    ("这天气热死人了,排队的人多得吓死人", 4),  # hyperbole, not a death
-])
+@pytest.mark.parametrize(
+    "text, level",
+    [
+        ("听说死人了,厂里一个管事的都没露面", 2),
+        ("瑞丰村几百号人把路堵了,车全过不去", 2),
+        ("东园这边刚才一声巨响,工业园那边冒黑烟了", 3),
+        ("这天气热死人了,排队的人多得吓死人", 4),  # hyperbole, not a death
+    ],
+)
 def test_colloquial_reports_and_hyperbole(text, level):
     assert assess_urgency(text).level == level
 

@@ -56,20 +56,50 @@ def add_mentions(app: App, event_id: int, count: int, at: datetime, source: str 
         source_id = _source(session, source).id
         for index in range(count):
             number = next(_numbers)
-            session.add(Mention(
-                source_id=source_id, url=f"http://127.0.0.1/{source}/{number}",
-                canonical_url=f"http://127.0.0.1/{source}/{number}", content_hash=f"seed{number}",
-                title="网帖", content="网帖内容", published_at=at, first_seen_at=at, updated_at=at,
-                negativity=0.8 if index < negative else 0.1, relevant=True, event_id=event_id,
-            ))
+            session.add(
+                Mention(
+                    source_id=source_id,
+                    url=f"http://127.0.0.1/{source}/{number}",
+                    canonical_url=f"http://127.0.0.1/{source}/{number}",
+                    content_hash=f"seed{number}",
+                    title="网帖",
+                    content="网帖内容",
+                    published_at=at,
+                    first_seen_at=at,
+                    updated_at=at,
+                    negativity=0.8 if index < negative else 0.1,
+                    relevant=True,
+                    event_id=event_id,
+                )
+            )
 
 
-def detect(app: App, title: str, level: int, topic: str, office: str, at: datetime, mentions: int,
-           forum: int = 0, negative: int = 0) -> int:
+def detect(
+    app: App,
+    title: str,
+    level: int,
+    topic: str,
+    office: str,
+    at: datetime,
+    mentions: int,
+    forum: int = 0,
+    negative: int = 0,
+) -> int:
     """A new event as ingest makes it: the event, its mentions (`forum` of them from a second source), the hook."""
     with app.db.write() as session:
-        event = Event(title=title, summary=title, topic=topic, urgency=level, reasons=["测试"], office_code=office,
-                      detected_at=at, last_mention_at=at, status="detected", mention_count=mentions, heat=999.0)
+        event = Event(
+            title=title,
+            summary=title,
+            topic=topic,
+            urgency=level,
+            reasons=["测试"],
+            office_code=office,
+            detected_at=at,
+            last_mention_at=at,
+            status="detected",
+            mention_count=mentions,
+            heat=999.0,
+        )
         session.add(event)
         session.flush()
         event_id = event.id
@@ -112,8 +142,9 @@ def seed_november(app: App) -> dict[str, int]:
     assess(app, ids["E7"], "transport", 4, "jjfw", local(11, 1, 2))
     respond(app, ids["E7"], "respond", local(11, 2, 10), local(11, 2, 10))
 
-    ids["E1"] = detect(app, f"化工厂爆炸,联系人{PHONE}", 1, "work_safety", "zzwb", local(11, 3, 10), 45, forum=1,
-                       negative=20)
+    ids["E1"] = detect(
+        app, f"化工厂爆炸,联系人{PHONE}", 1, "work_safety", "zzwb", local(11, 3, 10), 45, forum=1, negative=20
+    )
     assess(app, ids["E1"], "work_safety", 1, "zzwb", local(11, 3, 10, 20))
     check_deadlines(app, now=local(11, 3, 15, 1))
     respond(app, ids["E1"], "publish", local(11, 3, 16, 30), local(11, 3, 16, 40))

@@ -11,9 +11,14 @@ from yuqing.reports import charts
 from yuqing.reports.charts import cjk_font, render_chart
 from yuqing.reports.tables import Chart
 
-CHART = Chart("on_time", "各责任单位按时完成率", ["镇党政办", "郭滩村村委会", "经济发展综合服务中心", "民生服务中心", "综治维稳办公室"],
-              {"按时研判率": [1.0, 0.0, 0.5, 0.6667, 1.0], "按时回应率": [0.0, 0.0, 0.75, 0.75, 0.5]},
-              value_label="按时完成率", percent=True)
+CHART = Chart(
+    "on_time",
+    "各责任单位按时完成率",
+    ["镇党政办", "郭滩村村委会", "经济发展综合服务中心", "民生服务中心", "综治维稳办公室"],
+    {"按时研判率": [1.0, 0.0, 0.5, 0.6667, 1.0], "按时回应率": [0.0, 0.0, 0.75, 0.75, 0.5]},
+    value_label="按时完成率",
+    percent=True,
+)
 
 
 def _glyph_warnings(chart: Chart, path) -> list[str]:

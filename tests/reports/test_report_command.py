@@ -30,13 +30,16 @@ def _run(config: Path, *args: str) -> int:
     return main(["--config", str(config), "report", *args])
 
 
-@pytest.mark.parametrize("args, message", [
-    (["monthly", "--month", "2026-13"], "月份不存在:“2026-13”"),
-    (["monthly", "--month", "202611"], "月份格式不正确:“202611”。应为 YYYY-MM,例如 2026-11"),
-    (["monthly"], "生成月度报告需指定月份"),
-    (["monthly", "--month", "2999-01"], "2999年1月尚未开始"),
-    (["daily", "--date", "2026-11-31"], "日期不存在"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["monthly", "--month", "2026-13"], "月份不存在:“2026-13”"),
+        (["monthly", "--month", "202611"], "月份格式不正确:“202611”。应为 YYYY-MM,例如 2026-11"),
+        (["monthly"], "生成月度报告需指定月份"),
+        (["monthly", "--month", "2999-01"], "2999年1月尚未开始"),
+        (["daily", "--date", "2026-11-31"], "日期不存在"),
+    ],
+)
 def test_bad_periods_get_a_clear_chinese_error(config, capsys, args, message):
     assert _run(config, *args) == 2
     captured = capsys.readouterr()
@@ -74,8 +77,10 @@ def test_mail_flag_queues_the_files_for_the_leaders(config, tmp_path, capsys):
         with app.db.read() as session:
             message = session.scalar(select(OutboxMessage))
             assert (message.kind, message.recipients) == ("report", ["deputy@example.gov.cn", "leader@example.gov.cn"])
-            assert message.payload["attachments"] == [str((out / "yuqing-weekly-2020-W10.docx").resolve()),
-                                                      str((out / "yuqing-weekly-2020-W10.xlsx").resolve())]
+            assert message.payload["attachments"] == [
+                str((out / "yuqing-weekly-2020-W10.docx").resolve()),
+                str((out / "yuqing-weekly-2020-W10.xlsx").resolve()),
+            ]
             assert message.subject == "【舆情周报】东园镇舆情周报(2020年第10周)"
             assert "本周未发现新的舆情事件" in message.body_text and "yuqing-weekly-2020-W10.xlsx" in message.body_text
             assert session.scalar(select(Report)) is None  # not in reports.out_dir, so not on the 报告 page

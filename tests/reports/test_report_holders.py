@@ -4,6 +4,7 @@ its own response time, and a late 研判 is the duty desk's, never the office's.
 from __future__ import annotations
 
 from month_seed import act, assess, detect, local, respond
+
 from yuqing.reports.build import generate
 from yuqing.reports.periods import parse_month
 from yuqing.workflow.jobs import check_deadlines

@@ -6,10 +6,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from month_seed import local, seed_november
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from month_seed import local, seed_november
 from yuqing.db.models import OutboxMessage, Report
 from yuqing.reports.jobs import daily_job, monthly_job, weekly_job
 
@@ -27,8 +27,16 @@ def _periods(app) -> list[str]:
 def _report_mail(app) -> list[dict]:
     with app.db.read() as session:
         query = select(OutboxMessage).where(OutboxMessage.kind == "report").order_by(OutboxMessage.id)
-        return [{"recipients": m.recipients, "payload": m.payload, "dedupe_key": m.dedupe_key,
-                 "body_text": m.body_text, "body_html": m.body_html} for m in session.scalars(query)]
+        return [
+            {
+                "recipients": m.recipients,
+                "payload": m.payload,
+                "dedupe_key": m.dedupe_key,
+                "body_text": m.body_text,
+                "body_html": m.body_html,
+            }
+            for m in session.scalars(query)
+        ]
 
 
 def test_monthly_job_makes_last_months_report_once_and_mails_it(november):
@@ -38,7 +46,9 @@ def test_monthly_job_makes_last_months_report_once_and_mails_it(november):
     assert (report.kind, report.period) == ("monthly", "2026-11")
     assert report.summary["events"] == 6 and report.summary["breaches"] == 7
     assert [(s["action"], s["office"]) for s in report.summary["suggestions"]] == [
-        ("约谈负责人", "@duty"), ("约谈负责人", "zzwb")]
+        ("约谈负责人", "@duty"),
+        ("约谈负责人", "zzwb"),
+    ]
     assert all(Path(f).exists() for f in report.files)
     assert monthly_job(app, now=local(12, 1, 8, 1)) is None
     assert monthly_job(app, now=local(12, 15, 8, 0)) is None
@@ -73,15 +83,45 @@ def test_daily_briefing_lists_new_events_hottest_and_running_deadlines(november)
     assert report.summary == {**report.summary, "new_events": 1, "open_events": 5, "open_deadlines": 3, "overdue": 1}
     sheets = {s.title: [list(r) for r in s.iter_rows(values_only=True)] for s in load_workbook(report.files[1])}
     assert [row[0] for row in sheets["新发事件"][1:]] == [ids["E6"]]
-    assert sheets["新发事件"][1][1:] == [datetime(2026, 11, 27, 20, 0), "河道污染", "生态环境保护", "2级(重大)",
-                                     "经济发展综合服务中心", "待回应", 15.0]
+    assert sheets["新发事件"][1][1:] == [
+        datetime(2026, 11, 27, 20, 0),
+        "河道污染",
+        "生态环境保护",
+        "2级(重大)",
+        "经济发展综合服务中心",
+        "待回应",
+        15.0,
+    ]
     # Heat at the end of the day: E10 and E6 15, E3 9, E8 and E7 3 (ties by number).
     assert [row[0] for row in sheets["热度排行"][1:]] == [ids[k] for k in ("E10", "E6", "E3", "E8", "E7")]
     assert sheets["未完成时限"][1:] == [
-        [ids["E8"], "某卫生院排长队", "回应", "3级(较大)", "民生服务中心", datetime(2026, 10, 12, 10, 0), "已超时 46天14小时"],
-        [ids["E6"], "河道污染", "发布权威信息", "2级(重大)", "经济发展综合服务中心", datetime(2026, 11, 28, 2, 0), "还剩 2小时"],
-        [ids["E6"], "河道污染", "新闻发布会", "2级(重大)", "经济发展综合服务中心", datetime(2026, 11, 28, 21, 0),
-         "还剩 21小时"],
+        [
+            ids["E8"],
+            "某卫生院排长队",
+            "回应",
+            "3级(较大)",
+            "民生服务中心",
+            datetime(2026, 10, 12, 10, 0),
+            "已超时 46天14小时",
+        ],
+        [
+            ids["E6"],
+            "河道污染",
+            "发布权威信息",
+            "2级(重大)",
+            "经济发展综合服务中心",
+            datetime(2026, 11, 28, 2, 0),
+            "还剩 2小时",
+        ],
+        [
+            ids["E6"],
+            "河道污染",
+            "新闻发布会",
+            "2级(重大)",
+            "经济发展综合服务中心",
+            datetime(2026, 11, 28, 21, 0),
+            "还剩 21小时",
+        ],
     ]
     assert daily_job(app, now=local(11, 28, 9, 0)) is None
     assert len(_report_mail(app)) == 1

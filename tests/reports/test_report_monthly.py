@@ -7,9 +7,9 @@ from datetime import datetime
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from month_seed import PHONE, edit_after_month, local, seed_november
 from openpyxl import load_workbook
 
-from month_seed import PHONE, edit_after_month, local, seed_november
 from yuqing.app import open_app
 from yuqing.reports.build import generate
 from yuqing.reports.content import NO_EVENTS
@@ -45,12 +45,28 @@ def expected_sheets(ids: dict[str, int]) -> dict[str, list[list]]:
         ],
         "按领域": [
             ["领域", "本月(起)", "上月(起)", "增减(起)"],
-            ["就医", 2, 1, 1], ["就学", 1, 0, 1], ["生态环境保护", 1, 0, 1], ["征地拆迁", 1, 0, 1],
-            ["安全生产", 1, 0, 1], ["交通出行", 0, 1, -1], ["合计", 6, 2, 4],
+            ["就医", 2, 1, 1],
+            ["就学", 1, 0, 1],
+            ["生态环境保护", 1, 0, 1],
+            ["征地拆迁", 1, 0, 1],
+            ["安全生产", 1, 0, 1],
+            ["交通出行", 0, 1, -1],
+            ["合计", 6, 2, 4],
         ],
         "各单位处置情况": [
-            ["责任主体", "承办事件(件)", "研判时限(个)", "按时研判率", "回应时限(个)", "按时回应率", "办结(件)", "超时(次)",
-             "研判用时中位数(小时)", "回应用时中位数(小时)", "办结用时中位数(小时)"],
+            [
+                "责任主体",
+                "承办事件(件)",
+                "研判时限(个)",
+                "按时研判率",
+                "回应时限(个)",
+                "按时回应率",
+                "办结(件)",
+                "超时(次)",
+                "研判用时中位数(小时)",
+                "回应用时中位数(小时)",
+                "办结用时中位数(小时)",
+            ],
             # 研判 is the duty desk's on all 8 events: E10, E2 and E6 late (E10's while it was with the village).
             # Assessed after 3 h, 20 min, 2.5 h, 1.75 h, 1 h, 1 h, 1 h, 2.5 h: median 1.375 h.
             ["舆情值班室", 8, 8, 0.625, "—", "—", "—", 3, 1.38, "—", "—"],
@@ -66,43 +82,167 @@ def expected_sheets(ids: dict[str, int]) -> dict[str, list[list]]:
             ["合计", 8, 8, 0.625, 11, 0.6364, 3, 7, 1.38, 24.0, 48.0],
         ],
         "超时情况": [
-            ["序号", "事件编号", "事件", "等级", "环节", "责任主体", "截止时间", "完成时间", "超时时长(小时)", "事件热度",
-             "问责建议"],
-            [1, e["E1"], E1_TITLE, "1级(特别重大)", "发布权威信息", "综治维稳办公室",
-             datetime(2026, 11, 3, 15, 0), datetime(2026, 11, 3, 16, 30), 1.5, 54.0, "建议约谈负责人"],
-            [2, e["E10"], "征地补偿争议", "3级(较大)", "研判", "舆情值班室",
-             datetime(2026, 11, 5, 11, 0), datetime(2026, 11, 5, 11, 30), 0.5, 15.0, "建议约谈负责人"],
-            [3, e["E2"], "医院收费投诉", "2级(重大)", "研判", "舆情值班室",
-             datetime(2026, 11, 10, 10, 0), datetime(2026, 11, 10, 10, 45), 0.75, 54.0, "建议约谈负责人"],
-            [4, e["E11"], "路灯损坏", "3级(较大)", "回应", "镇党政办", datetime(2026, 11, 14, 8, 0), "未完成", 48.0, 3.0,
-             "未达问责建议条件"],
-            [5, e["E3"], "诊所无证行医", "3级(较大)", "回应", "民生服务中心",
-             datetime(2026, 11, 17, 8, 0), datetime(2026, 11, 17, 20, 0), 12.0, 9.0, "未达问责建议条件"],
-            [6, e["E6"], "河道污染", "2级(重大)", "研判", "舆情值班室",
-             datetime(2026, 11, 27, 22, 0), datetime(2026, 11, 27, 22, 30), 0.5, 15.0, "建议约谈负责人"],
-            [7, e["E6"], "河道污染", "2级(重大)", "发布权威信息", "经济发展综合服务中心",
-             datetime(2026, 11, 28, 2, 0), "未完成", 70.0, 15.0, "未达问责建议条件"],
+            [
+                "序号",
+                "事件编号",
+                "事件",
+                "等级",
+                "环节",
+                "责任主体",
+                "截止时间",
+                "完成时间",
+                "超时时长(小时)",
+                "事件热度",
+                "问责建议",
+            ],
+            [
+                1,
+                e["E1"],
+                E1_TITLE,
+                "1级(特别重大)",
+                "发布权威信息",
+                "综治维稳办公室",
+                datetime(2026, 11, 3, 15, 0),
+                datetime(2026, 11, 3, 16, 30),
+                1.5,
+                54.0,
+                "建议约谈负责人",
+            ],
+            [
+                2,
+                e["E10"],
+                "征地补偿争议",
+                "3级(较大)",
+                "研判",
+                "舆情值班室",
+                datetime(2026, 11, 5, 11, 0),
+                datetime(2026, 11, 5, 11, 30),
+                0.5,
+                15.0,
+                "建议约谈负责人",
+            ],
+            [
+                3,
+                e["E2"],
+                "医院收费投诉",
+                "2级(重大)",
+                "研判",
+                "舆情值班室",
+                datetime(2026, 11, 10, 10, 0),
+                datetime(2026, 11, 10, 10, 45),
+                0.75,
+                54.0,
+                "建议约谈负责人",
+            ],
+            [
+                4,
+                e["E11"],
+                "路灯损坏",
+                "3级(较大)",
+                "回应",
+                "镇党政办",
+                datetime(2026, 11, 14, 8, 0),
+                "未完成",
+                48.0,
+                3.0,
+                "未达问责建议条件",
+            ],
+            [
+                5,
+                e["E3"],
+                "诊所无证行医",
+                "3级(较大)",
+                "回应",
+                "民生服务中心",
+                datetime(2026, 11, 17, 8, 0),
+                datetime(2026, 11, 17, 20, 0),
+                12.0,
+                9.0,
+                "未达问责建议条件",
+            ],
+            [
+                6,
+                e["E6"],
+                "河道污染",
+                "2级(重大)",
+                "研判",
+                "舆情值班室",
+                datetime(2026, 11, 27, 22, 0),
+                datetime(2026, 11, 27, 22, 30),
+                0.5,
+                15.0,
+                "建议约谈负责人",
+            ],
+            [
+                7,
+                e["E6"],
+                "河道污染",
+                "2级(重大)",
+                "发布权威信息",
+                "经济发展综合服务中心",
+                datetime(2026, 11, 28, 2, 0),
+                "未完成",
+                70.0,
+                15.0,
+                "未达问责建议条件",
+            ],
         ],
         "回应效果评估": [
-            ["事件编号", "事件", "责任单位", "回应时间", "回应前(条/小时)", "回应后(条/小时)", "回应前负面占比", "回应后负面占比",
-             "评估结论"],
+            [
+                "事件编号",
+                "事件",
+                "责任单位",
+                "回应时间",
+                "回应前(条/小时)",
+                "回应后(条/小时)",
+                "回应前负面占比",
+                "回应后负面占比",
+                "评估结论",
+            ],
             # 45 mentions (20 negative) in the 6.5 h before the response, 2 (none negative) in the 24 h after.
-            [e["E1"], E1_TITLE, "综治维稳办公室", datetime(2026, 11, 3, 16, 30), 6.92, 0.08, 0.444, 0.0,
-             "热度下降 99%,负面占比下降 44 个百分点"],
+            [
+                e["E1"],
+                E1_TITLE,
+                "综治维稳办公室",
+                datetime(2026, 11, 3, 16, 30),
+                6.92,
+                0.08,
+                0.444,
+                0.0,
+                "热度下降 99%,负面占比下降 44 个百分点",
+            ],
             # 17 mentions in the 4 h before, none after.
-            [e["E2"], "医院收费投诉", "民生服务中心", datetime(2026, 11, 10, 13, 0), 4.25, 0.0, 0.0, "—",
-             "热度下降 100%,回应后无新增信息"],
+            [
+                e["E2"],
+                "医院收费投诉",
+                "民生服务中心",
+                datetime(2026, 11, 10, 13, 0),
+                4.25,
+                0.0,
+                0.0,
+                "—",
+                "热度下降 100%,回应后无新增信息",
+            ],
         ],
         "问责建议": [
             ["建议", "责任主体", "依据", "超时(次)", "涉及事件"],
             # One suggestion per breach, the stronger rule winning: E2's late 研判 (level 2, heat 54) also meets the
             # 通报批评 rule, and E1's late 发布 too; neither gives a second suggestion. jjfw (one level-2 breach,
             # heat 15) and msfw (one level-3 breach) meet no rule: a 研判 they could not do is not theirs.
-            ["建议约谈负责人", "舆情值班室", f"{RULE_ANY_TWO};另满足“{RULE_HOT_MAJOR}(建议通报批评)”,同一超时只按较重者建议", 3,
-             f"#{e['E10']} 征地补偿争议(研判超时);#{e['E2']} 医院收费投诉(研判超时);#{e['E6']} 河道污染(研判超时)"],
-            ["建议约谈负责人", "综治维稳办公室",
-             f"{RULE_LEVEL_1};另满足“{RULE_HOT_MAJOR}(建议通报批评)”,同一超时只按较重者建议", 1,
-             f"#{e['E1']} {E1_TITLE}(发布权威信息超时)"],
+            [
+                "建议约谈负责人",
+                "舆情值班室",
+                f"{RULE_ANY_TWO};另满足“{RULE_HOT_MAJOR}(建议通报批评)”,同一超时只按较重者建议",
+                3,
+                f"#{e['E10']} 征地补偿争议(研判超时);#{e['E2']} 医院收费投诉(研判超时);#{e['E6']} 河道污染(研判超时)",
+            ],
+            [
+                "建议约谈负责人",
+                "综治维稳办公室",
+                f"{RULE_LEVEL_1};另满足“{RULE_HOT_MAJOR}(建议通报批评)”,同一超时只按较重者建议",
+                1,
+                f"#{e['E1']} {E1_TITLE}(发布权威信息超时)",
+            ],
         ],
     }
 
@@ -128,16 +268,22 @@ def test_workbook_holds_exactly_the_hand_computed_figures(november, tmp_path):
     assert (summary["events"], summary["previous_events"], summary["deadlines"], summary["breaches"]) == (6, 2, 19, 7)
 
 
-def test_regenerating_after_later_edits_and_config_changes_gives_the_same_workbook(november, tmp_path,
-                                                                                     settings_factory):
+def test_regenerating_after_later_edits_and_config_changes_gives_the_same_workbook(
+    november, tmp_path, settings_factory
+):
     app, ids = november
     before = read_workbook(november_report(app, tmp_path / "first").files[1])
     edit_after_month(app, ids)
-    changed = settings_factory({
-        "deadlines": {"level_2": {"assess_hours": 3, "publish_hours": 8, "press_hours": 48}},
-        "offices": [*settings_factory().model_dump()["offices"],
-                    {"code": "aqjg", "name": "安全监管站", "topics": []}],
-    }, db_url=app.settings.database.url)
+    changed = settings_factory(
+        {
+            "deadlines": {"level_2": {"assess_hours": 3, "publish_hours": 8, "press_hours": 48}},
+            "offices": [
+                *settings_factory().model_dump()["offices"],
+                {"code": "aqjg", "name": "安全监管站", "topics": []},
+            ],
+        },
+        db_url=app.settings.database.url,
+    )
     later = open_app(changed)
     try:
         with later.db.read() as session:  # the edits really happened
@@ -163,10 +309,14 @@ def test_docx_is_a_report_with_the_tables_and_charts(november, tmp_path):
         assert heading in texts
     assert any(t.startswith("本月全镇共监测发现需处置的政务舆情事件6起,较上月(2起)增加4起") for t in texts)
     also = f"另满足“{RULE_HOT_MAJOR}(建议通报批评)”,同一超时只按较重者建议"
-    assert (f"1. 建议对舆情值班室负责人进行约谈。依据:{RULE_ANY_TWO};{also}。涉及超时:#{ids['E10']}(研判超时30分)、"
-            f"#{ids['E2']}(研判超时45分)、#{ids['E6']}(研判超时30分)。") in texts
-    assert (f"2. 建议对综治维稳办公室负责人进行约谈。依据:{RULE_LEVEL_1};{also}。"
-            f"涉及超时:#{ids['E1']}(发布权威信息超时1小时30分)。") in texts
+    assert (
+        f"1. 建议对舆情值班室负责人进行约谈。依据:{RULE_ANY_TWO};{also}。涉及超时:#{ids['E10']}(研判超时30分)、"
+        f"#{ids['E2']}(研判超时45分)、#{ids['E6']}(研判超时30分)。"
+    ) in texts
+    assert (
+        f"2. 建议对综治维稳办公室负责人进行约谈。依据:{RULE_LEVEL_1};{also}。"
+        f"涉及超时:#{ids['E1']}(发布权威信息超时1小时30分)。"
+    ) in texts
     assert not any(t.startswith("3. 建议") for t in texts)
     assert len(document.tables) == 6
     headers = [[cell.text for cell in table.rows[0].cells] for table in document.tables]

@@ -12,19 +12,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from month_seed import local, seed_november
 from PIL import Image
 
-from month_seed import local, seed_november
 from yuqing.reports.build import generate
 from yuqing.reports.charts import COLOURS, render_chart
 from yuqing.reports.docx_writer import CHART_WIDTH
 from yuqing.reports.periods import parse_month
 
 SOFFICE, PDFTOPPM = shutil.which("soffice") or shutil.which("libreoffice"), shutil.which("pdftoppm")
-pytestmark = pytest.mark.skipif(not (SOFFICE and PDFTOPPM),
-                                reason="需要 LibreOffice 与 pdftoppm(scripts/install-office.sh,make test 时自动安装)")
+pytestmark = pytest.mark.skipif(
+    not (SOFFICE and PDFTOPPM), reason="需要 LibreOffice 与 pdftoppm(scripts/install-office.sh,make test 时自动安装)"
+)
 DPI = 60
-BARS = [tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5)) for colour in COLOURS[:2]]
+BARS = [tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5)) for colour in COLOURS[:2]]
 
 
 def _bar_pixels(image: Image.Image) -> int:
@@ -48,8 +49,21 @@ def test_charts_are_whole_in_the_pdf_libreoffice_makes(app, tmp_path):
     generated = generate(app, parse_month("2026-11"), tmp_path / "out", now=local(12, 5))
     docx = generated.files[0]
     profile = tmp_path / "lo-profile"  # a private profile: several conversions may run at once
-    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(docx)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(docx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     pdf = tmp_path / (docx.stem + ".pdf")
     subprocess.run([PDFTOPPM, "-r", str(DPI), "-png", str(pdf), str(tmp_path / "page")], check=True, timeout=120)
     pages = sorted(tmp_path.glob("page-*.png"))

@@ -47,7 +47,7 @@ def test_breaches_left_over_by_the_stronger_rule_can_still_meet_a_weaker_one():
     lates = [late(1, "msfw", 1, 10), late(2, "msfw", 2, 90)]  # level 1 (cold) and level 2 (hot)
     found = suggest(lates, RULES)
     # both breaches together meet “2 breaches any level”: one 约谈 rests on both, so no 通报批评 is left to make
-    assert [(s.action, [l.deadline.id for l in s.lates]) for s in found] == [("约谈负责人", [1, 2])]
+    assert [(s.action, [item.deadline.id for item in s.lates]) for s in found] == [("约谈负责人", [1, 2])]
     assert outcome_of(lates[1], found) == "建议约谈负责人"
 
 

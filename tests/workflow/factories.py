@@ -31,32 +31,71 @@ def add_source(session: Session, name: str = "news", title: str = "沙坡头新�
     return source
 
 
-def add_mention(session: Session, event: Event | None, *, source: str = "news", title: str = "帖子",
-                content: str = "", published_at: datetime | None = None, seen_at: datetime | None = None,
-                negativity: float = 0.0, village: str | None = None, **fields) -> Mention:
+def add_mention(
+    session: Session,
+    event: Event | None,
+    *,
+    source: str = "news",
+    title: str = "帖子",
+    content: str = "",
+    published_at: datetime | None = None,
+    seen_at: datetime | None = None,
+    negativity: float = 0.0,
+    village: str | None = None,
+    **fields,
+) -> Mention:
     number = next(_urls)
     mention = Mention(
-        source_id=add_source(session, source).id, url=f"http://127.0.0.1/{source}/{number}",
-        canonical_url=f"http://127.0.0.1/{source}/{number}", content_hash=f"h{number}", title=title, content=content,
-        published_at=published_at, first_seen_at=seen_at or published_at or T0, updated_at=seen_at or T0,
-        negativity=negativity, village=village, relevant=True, event_id=event.id if event else None, **fields,
+        source_id=add_source(session, source).id,
+        url=f"http://127.0.0.1/{source}/{number}",
+        canonical_url=f"http://127.0.0.1/{source}/{number}",
+        content_hash=f"h{number}",
+        title=title,
+        content=content,
+        published_at=published_at,
+        first_seen_at=seen_at or published_at or T0,
+        updated_at=seen_at or T0,
+        negativity=negativity,
+        village=village,
+        relevant=True,
+        event_id=event.id if event else None,
+        **fields,
     )
     session.add(mention)
     session.flush()
     return mention
 
 
-def add_event(session: Session, settings: Settings, *, level: int = 1, topic: str = "work_safety",
-              title: str = "化工厂爆炸", summary: str = "有人员伤亡", village: str | None = None,
-              source: str = "news", detected_at: datetime = T0, detect: bool = True) -> Event:
+def add_event(
+    session: Session,
+    settings: Settings,
+    *,
+    level: int = 1,
+    topic: str = "work_safety",
+    title: str = "化工厂爆炸",
+    summary: str = "有人员伤亡",
+    village: str | None = None,
+    source: str = "news",
+    detected_at: datetime = T0,
+    detect: bool = True,
+) -> Event:
     """An event with one mention; `detect` runs on_event_detected as ingest would."""
-    event = Event(title=title, summary=summary, topic=topic, urgency=level, reasons=["测试依据"], village=village,
-                  detected_at=detected_at, last_mention_at=detected_at, status="detected", mention_count=1,
-                  source_count=1)
+    event = Event(
+        title=title,
+        summary=summary,
+        topic=topic,
+        urgency=level,
+        reasons=["测试依据"],
+        village=village,
+        detected_at=detected_at,
+        last_mention_at=detected_at,
+        status="detected",
+        mention_count=1,
+        source_count=1,
+    )
     session.add(event)
     session.flush()
-    add_mention(session, event, source=source, title=title, content=summary, published_at=detected_at,
-                village=village)
+    add_mention(session, event, source=source, title=title, content=summary, published_at=detected_at, village=village)
     if detect:
         on_event_detected(session, settings, event)
     return event

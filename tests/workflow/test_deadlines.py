@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from workflow.factories import T0, add_event, audit_rows, deadlines, minutes
+
 from yuqing.workflow.hooks import on_event_changed
 
 
@@ -17,9 +18,15 @@ def test_level_1_and_2_get_assess_publish_and_press(any_app):
         one = add_event(session, any_app.settings, level=1)
         two = add_event(session, any_app.settings, level=2)
         assert _due(deadlines(session, one.id)) == {
-            "assess": timedelta(minutes=30), "publish": timedelta(hours=5), "press": timedelta(hours=24)}
+            "assess": timedelta(minutes=30),
+            "publish": timedelta(hours=5),
+            "press": timedelta(hours=24),
+        }
         assert _due(deadlines(session, two.id)) == {
-            "assess": timedelta(hours=1), "publish": timedelta(hours=5), "press": timedelta(hours=24)}
+            "assess": timedelta(hours=1),
+            "publish": timedelta(hours=5),
+            "press": timedelta(hours=24),
+        }
         row = deadlines(session, one.id)["publish"]
         assert (row.level, row.office_code, row.starts_at) == (1, one.office_code, T0)
 
@@ -39,8 +46,10 @@ def test_budgets_come_from_config(settings_factory):
     try:
         with app.db.write() as session:
             event = add_event(session, app.settings, level=3)
-            assert _due(deadlines(session, event.id)) == {"assess": timedelta(hours=1.5),
-                                                         "respond": timedelta(hours=12)}
+            assert _due(deadlines(session, event.id)) == {
+                "assess": timedelta(hours=1.5),
+                "respond": timedelta(hours=12),
+            }
     finally:
         app.close()
 

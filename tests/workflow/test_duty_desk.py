@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import select
-
 from workflow.factories import add_event, audit_rows, minutes
+
 from yuqing.db.models import AuditLog, Event
 from yuqing.timeutil import UTC
 from yuqing.workflow.actions import WorkflowError, assess_event
@@ -41,9 +41,8 @@ def test_a_handover_records_open_work_and_is_acknowledged_by_the_next_officer(an
     # due from now to the end of the next shift (08:30 tomorrow): the lamp's 研判 at 14:00 and the explosion's 发布
     # at 15:00; its 新闻发布会 (10:00 tomorrow) and the lamp's 回应 (in 48 h) fall later
     assert [(item["stage"], item["duty"]) for item in summary["due_next"]] == [("研判", True), ("发布权威信息", False)]
-    with any_app.db.write() as session:
-        with pytest.raises(ShiftError, match="不能确认自己的交班"):
-            acknowledge(session, handover_id, "zhang", now=minutes(41))
+    with any_app.db.write() as session, pytest.raises(ShiftError, match="不能确认自己的交班"):
+        acknowledge(session, handover_id, "zhang", now=minutes(41))
     with any_app.db.write() as session:
         assert pending_handover(session).id == handover_id
         acknowledge(session, handover_id, "zhao", now=minutes(45))
@@ -57,8 +56,10 @@ def test_a_handover_records_open_work_and_is_acknowledged_by_the_next_officer(an
 
 def _events(app, *levels):
     with app.db.write() as session:
-        return [add_event(session, app.settings, level=level, topic="medical", title=f"{level}级事件").id
-                for level in levels]
+        return [
+            add_event(session, app.settings, level=level, topic="medical", title=f"{level}级事件").id
+            for level in levels
+        ]
 
 
 def test_bulk_assessment_takes_the_proposal_for_level_3_and_4_only(any_app):
@@ -85,4 +86,3 @@ def test_bulk_dismissal_needs_a_reason_and_stops_the_clocks(any_app):
     assert result.done == [three, four]
     with any_app.db.read() as session:
         assert {e.status_reason for e in session.scalars(select(Event))} == {"批量标记:外地信息"}
-

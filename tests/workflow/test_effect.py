@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from workflow.factories import T0, add_event, add_mention, minutes
+
 from yuqing.db.models import Event
 from yuqing.workflow.actions import assess_event, close_event, record_response
 
@@ -22,8 +23,18 @@ def test_effect_is_measured_around_the_first_response(any_app):
         event_id = event.id
     with any_app.db.write() as session:
         assess_event(session, settings, event_id, "zhang", "work_safety", 2, "zzwb", now=minutes(20))
-        record_response(session, settings, event_id, "wang", "publish", "镇政府网站", None, "情况通报",
-                        minutes(300), now=minutes(300))
+        record_response(
+            session,
+            settings,
+            event_id,
+            "wang",
+            "publish",
+            "镇政府网站",
+            None,
+            "情况通报",
+            minutes(300),
+            now=minutes(300),
+        )
         close_event(session, settings, event_id, "zhang", now=minutes(300) + timedelta(hours=25))
     with any_app.db.read() as session:
         event = session.get(Event, event_id)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-
 from workflow.factories import add_event, add_mention, audit_rows, deadlines, minutes
+
 from yuqing.db.models import Event, Response
 from yuqing.workflow.actions import assess_event, confirm_response
 from yuqing.workflow.hooks import on_mention_joined
@@ -14,9 +14,17 @@ def test_board_reply_is_proposed_once_and_audited(any_app):
     settings = any_app.settings
     with any_app.db.write() as session:
         event = add_event(session, settings, level=3, topic="urban")
-        mention = add_mention(session, event, source="board", title="路灯不亮", board_status="已回复",
-                              reply_text="已安排维修,三日内修复。", reply_at=minutes(90), reply_office="经济发展综合服务中心",
-                              seen_at=minutes(100))
+        mention = add_mention(
+            session,
+            event,
+            source="board",
+            title="路灯不亮",
+            board_status="已回复",
+            reply_text="已安排维修,三日内修复。",
+            reply_at=minutes(90),
+            reply_office="经济发展综合服务中心",
+            seen_at=minutes(100),
+        )
         on_mention_joined(session, settings, event, mention)
         on_mention_joined(session, settings, event, mention)  # the same reply seen again
         (response,) = session.scalars(select(Response)).all()
@@ -32,8 +40,15 @@ def test_official_post_is_proposed_as_publication_for_level_1_and_2(any_app):
     settings = any_app.settings
     with any_app.db.write() as session:
         event = add_event(session, settings, level=2)
-        post = add_mention(session, event, source="town-weibo", title="关于化工厂事故的情况通报", content="正在救援",
-                           published_at=minutes(120), official=True)
+        post = add_mention(
+            session,
+            event,
+            source="town-weibo",
+            title="关于化工厂事故的情况通报",
+            content="正在救援",
+            published_at=minutes(120),
+            official=True,
+        )
         on_mention_joined(session, settings, event, post, now=minutes(125))
         response = session.scalars(select(Response)).one()
         assert (response.stage, response.published_at) == ("publish", minutes(120))

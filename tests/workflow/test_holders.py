@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-
 from workflow.factories import add_event, audit_rows, deadlines, minutes, outbox
+
 from yuqing.db.models import Breach, Deadline, Event, Response
 from yuqing.workflow import actions
 from yuqing.workflow.jobs import check_deadlines
@@ -29,8 +29,18 @@ def test_deadlines_are_set_for_their_holders(any_app):
 
 def test_an_office_records_a_response_before_the_assessment(any_app):
     event_id = _event(any_app)
-    _act(any_app, "record_response", event_id, "minsheng", "publish", "镇政府网站", None, "已派人核实并通报",
-         minutes(40), now=minutes(45))
+    _act(
+        any_app,
+        "record_response",
+        event_id,
+        "minsheng",
+        "publish",
+        "镇政府网站",
+        None,
+        "已派人核实并通报",
+        minutes(40),
+        now=minutes(45),
+    )
     with any_app.db.read() as session:
         event = session.get(Event, event_id)
         assert (event.status, event.responded_at) == ("detected", minutes(40))  # 研判 is still the duty desk's to do
@@ -41,14 +51,21 @@ def test_an_office_records_a_response_before_the_assessment(any_app):
         event = session.get(Event, event_id)
         assert (event.status, event.assessed_at) == ("responded", minutes(50))
         assert [(r.before, r.after) for r in audit_rows(session, event_id, "assess") if r.field == "status"] == [
-            ("detected", "responded")]
+            ("detected", "responded")
+        ]
 
 
 def test_an_office_confirms_a_found_reply_before_the_assessment(any_app):
     event_id = _event(any_app)
     with any_app.db.write() as session:
-        reply = Response(event_id=event_id, stage="respond", status="proposed", channel="镇长信箱",
-                         content="已答复留言人", published_at=minutes(20))
+        reply = Response(
+            event_id=event_id,
+            stage="respond",
+            status="proposed",
+            channel="镇长信箱",
+            content="已答复留言人",
+            published_at=minutes(20),
+        )
         session.add(reply)
         session.flush()
         reply_id = reply.id
@@ -77,7 +94,9 @@ def test_a_handover_before_the_due_time_charges_the_old_office_nothing(any_app):
         assert ("publish", "office") not in stages  # msfw no longer held it at 5 h; zzwb has until 9 h
         publish = session.scalars(select(Deadline).where(Deadline.stage == "publish").order_by(Deadline.id)).all()
         assert [(row.office_code, row.due_at, row.superseded_at) for row in publish] == [
-            ("msfw", minutes(300), minutes(240)), ("zzwb", minutes(540), None)]
+            ("msfw", minutes(300), minutes(240)),
+            ("zzwb", minutes(540), None),
+        ]
         (moved,) = [r for r in audit_rows(session, event_id, "deadline_moved") if r.field == "deadline.publish"]
         assert moved.comment == "移交综治维稳办公室,自移交时起计时"
 

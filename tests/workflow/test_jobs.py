@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-
 from workflow.factories import add_event, audit_rows, deadlines, minutes, outbox
+
 from yuqing.db.models import Breach
 from yuqing.workflow.actions import assess_event
 from yuqing.workflow.jobs import CheckReport, check_deadlines
@@ -46,7 +46,12 @@ def test_a_missed_assessment_is_the_duty_desks_and_climbs_its_chain(any_app):
     with any_app.db.read() as session:
         breach = session.scalars(select(Breach)).one()
         assert (breach.event_id, breach.stage, breach.holder, breach.office_code, breach.level) == (
-            event_id, "assess", "duty", None, 3)
+            event_id,
+            "assess",
+            "duty",
+            None,
+            3,
+        )
         assert breach.due_at == minutes(120) and breach.recorded_at == minutes(121) and breach.done_at is None
         assert [m.recipients for m in outbox(session, kind="breach")] == [["zhiban@example.gov.cn"]]
         assert "超时已记录在舆情值班室名下" in outbox(session, kind="breach")[0].body_text
@@ -55,9 +60,15 @@ def test_a_missed_assessment_is_the_duty_desks_and_climbs_its_chain(any_app):
     assert check_deadlines(any_app, now=minutes(210)).escalations == 1
     with any_app.db.read() as session:
         assert [m.recipients for m in outbox(session, kind="escalation")] == [
-            ["zhiban-head@example.gov.cn"], ["duty-leader@example.gov.cn"], ["leader@example.gov.cn"]]
+            ["zhiban-head@example.gov.cn"],
+            ["duty-leader@example.gov.cn"],
+            ["leader@example.gov.cn"],
+        ]
         assert [r.comment for r in audit_rows(session, event_id, "escalated")] == [
-            "告知值班负责人", "告知带班领导", "告知镇领导"]
+            "告知值班负责人",
+            "告知带班领导",
+            "告知镇领导",
+        ]
         # the office the event was routed to heard of the event (its digest entry) and of nothing else
         told_office = [m.kind for m in outbox(session) if "msfw@example.gov.cn" in m.recipients]
         assert told_office == ["alert"]
@@ -78,10 +89,15 @@ def test_a_missed_office_stage_is_the_offices_and_climbs_its_chain(any_app):
         # level 2: the lead office hears of the breach too (it hears of every 重大 event)
         assert [m.recipients for m in outbox(session, kind="breach")] == [["dzb@example.gov.cn", "msfw@example.gov.cn"]]
         assert [m.recipients for m in outbox(session, kind="escalation")] == [
-            ["msfw-head@example.gov.cn"], ["dzb-head@example.gov.cn", "dzb@example.gov.cn"],
-            ["duty-leader@example.gov.cn"]]
+            ["msfw-head@example.gov.cn"],
+            ["dzb-head@example.gov.cn", "dzb@example.gov.cn"],
+            ["duty-leader@example.gov.cn"],
+        ]
         assert [r.comment for r in audit_rows(session, event_id, "escalated")] == [
-            "告知民生服务中心负责人", "告知牵头单位(镇党政办)", "告知带班领导"]
+            "告知民生服务中心负责人",
+            "告知牵头单位(镇党政办)",
+            "告知带班领导",
+        ]
         assert not any("zhiban@example.gov.cn" in m.recipients for m in outbox(session))
 
 

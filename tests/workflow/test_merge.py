@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-
 from workflow.factories import add_event, add_mention, audit_rows, deadlines, minutes, outbox
+
 from yuqing.db.models import Event, EventHeat, Mention, Response
 from yuqing.ingest import ingest_item
 from yuqing.workflow import actions
@@ -15,14 +15,30 @@ from yuqing.workflow.merge import merge_events, survivor
 
 def _pair(app, first_level=3, second_level=1):
     with app.db.write() as session:
-        first = add_event(session, app.settings, level=first_level, title="工业园冒黑烟", summary="一声巨响",
-                          detected_at=minutes(0))
-        second = add_event(session, app.settings, level=second_level, title="化工厂爆炸3人死亡", summary="爆炸",
-                           source="bbs", detected_at=minutes(5))
+        first = add_event(
+            session, app.settings, level=first_level, title="工业园冒黑烟", summary="一声巨响", detected_at=minutes(0)
+        )
+        second = add_event(
+            session,
+            app.settings,
+            level=second_level,
+            title="化工厂爆炸3人死亡",
+            summary="爆炸",
+            source="bbs",
+            detected_at=minutes(5),
+        )
         add_mention(session, second, source="bbs", title="转发:化工厂爆炸", seen_at=minutes(6), published_at=minutes(6))
         session.add(EventHeat(event_id=second.id, hour=minutes(0), mentions=2, sources=1, reposts=40, negative=1))
-        session.add(Response(event_id=second.id, stage="publish", channel="镇政府网站", content="情况通报",
-                             published_at=minutes(30), status="proposed"))
+        session.add(
+            Response(
+                event_id=second.id,
+                stage="publish",
+                channel="镇政府网站",
+                content="情况通报",
+                published_at=minutes(30),
+                status="proposed",
+            )
+        )
         return first.id, second.id
 
 
@@ -46,7 +62,9 @@ def test_an_automatic_merge_moves_everything_and_stops_the_absorbed_clock(any_ap
         assert "publish" in deadlines(session, first_id)  # level 1 on the kept event: 5 h to publish
         assert any(row.field == "status" and row.after == "merged" for row in audit_rows(session, second_id, "merge"))
         assert [row.after for row in audit_rows(session, first_id, "merge")] == [str(second_id)]
-        assert any(row.field == "urgency" and row.after == "1" for row in audit_rows(session, first_id, "level_changed"))
+        assert any(
+            row.field == "urgency" and row.after == "1" for row in audit_rows(session, first_id, "level_changed")
+        )
 
 
 def test_the_event_an_officer_worked_on_is_kept_and_two_worked_ones_are_left_to_the_officer(any_app):
@@ -63,8 +81,9 @@ def test_the_event_an_officer_worked_on_is_kept_and_two_worked_ones_are_left_to_
 def test_a_duty_officer_merges_one_event_into_another(any_app):
     first_id, second_id = _pair(any_app, first_level=4, second_level=2)
     with any_app.db.write() as session:
-        kept = actions.merge_into(session, any_app.settings, first_id, "zhang", second_id, comment="同一起爆炸",
-                                  now=minutes(12))
+        kept = actions.merge_into(
+            session, any_app.settings, first_id, "zhang", second_id, comment="同一起爆炸", now=minutes(12)
+        )
         assert kept.id == second_id
     with any_app.db.read() as session:
         assert session.get(Event, first_id).status_reason == "值班员判定为同一事项:同一起爆炸"
@@ -86,26 +105,36 @@ def test_held_digest_alerts_of_the_absorbed_event_are_dropped(any_app):
 
 
 def test_a_merged_event_takes_no_new_mentions(app):
-    post = dict(source="bbs", url="http://127.0.0.1/t/1", title="金沙村路灯不亮", content="金沙村主干道路灯坏了一个月没人修。",
-                published_at=minutes(0))
+    post = dict(
+        source="bbs",
+        url="http://127.0.0.1/t/1",
+        title="金沙村路灯不亮",
+        content="金沙村主干道路灯坏了一个月没人修。",
+        published_at=minutes(0),
+    )
     first = ingest_item(app, dict(post), now=minutes(1)).event_id
     with app.db.write() as session:
         other = add_event(session, app.settings, level=4, title="金沙村路灯", topic="urban", detected_at=minutes(2))
         actions.merge_into(session, app.settings, first, "zhang", other.id, now=minutes(3))
-    again = ingest_item(app, dict(post, url="http://127.0.0.1/t/2", title="金沙村路灯还是不亮"), now=minutes(4)).event_id
+    again = ingest_item(
+        app, dict(post, url="http://127.0.0.1/t/2", title="金沙村路灯还是不亮"), now=minutes(4)
+    ).event_id
     assert again != first
 
 
 def test_offices_alerted_about_a_merged_event_are_told_where_it_went(any_app):
     with any_app.db.write() as session:
-        kept = add_event(session, any_app.settings, level=3, title="工业园冒黑烟", topic="environment",
-                         detected_at=minutes(0))  # jjfw, held for the digest
-        gone = add_event(session, any_app.settings, level=1, title="化工厂爆炸", topic="work_safety",
-                         detected_at=minutes(5))  # zzwb and the lead office, at once
+        kept = add_event(
+            session, any_app.settings, level=3, title="工业园冒黑烟", topic="environment", detected_at=minutes(0)
+        )  # jjfw, held for the digest
+        gone = add_event(
+            session, any_app.settings, level=1, title="化工厂爆炸", topic="work_safety", detected_at=minutes(5)
+        )  # zzwb and the lead office, at once
         for row in outbox(session, event_id=gone.id, kind="alert"):
             row.status, row.attempts = "sent", 1
-        late = add_event(session, any_app.settings, level=2, title="爆炸后道路封闭", topic="transport",
-                         detected_at=minutes(6))  # jjfw and the lead office; not yet sent when merged
+        late = add_event(
+            session, any_app.settings, level=2, title="爆炸后道路封闭", topic="transport", detected_at=minutes(6)
+        )  # jjfw and the lead office; not yet sent when merged
         merge_events(session, any_app.settings, kept, gone, actor="zhang", reason="同一起爆炸", now=minutes(10))
         merge_events(session, any_app.settings, kept, late, actor="zhang", reason="同一起爆炸", now=minutes(11))
         kept_id, gone_id, late_id = kept.id, gone.id, late.id

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import pytest
-
 from workflow.factories import add_event, add_mention
+
 from yuqing.workflow.routing import informed_offices, route, route_event
 
-RULES = {"routing": [
-    {"office": "cwh-guotan", "villages": ["郭滩村"], "topics": ["urban", "environment"]},
-    {"office": "zzwb", "sources": ["board", "weibo"], "topics": ["land"]},
-    {"office": "msfw", "sources": ["mailbox"]},
-]}
+RULES = {
+    "routing": [
+        {"office": "cwh-guotan", "villages": ["郭滩村"], "topics": ["urban", "environment"]},
+        {"office": "zzwb", "sources": ["board", "weibo"], "topics": ["land"]},
+        {"office": "msfw", "sources": ["mailbox"]},
+    ]
+}
 
 
 @pytest.fixture

@@ -379,7 +379,9 @@ class OutboxMessage(Base):
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     channel: Mapped[str] = mapped_column(String(20), default="email")  # email | webhook
-    kind: Mapped[str] = mapped_column(String(30))  # alert | warning | breach | escalation | digest | source_down | report
+    kind: Mapped[str] = mapped_column(
+        String(30)
+    )  # alert | warning | breach | escalation | digest | source_down | report
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     level: Mapped[int | None] = mapped_column(Integer)
     recipients: Mapped[list[Any]] = mapped_column(default=list)

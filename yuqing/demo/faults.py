@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 
 from .httpcommon import Request, Response, esc, rfc822
 
-MODES = ("500", "503", "404", "slow", "truncated", "malformed", "redirect_loop", "huge", "nomatch", "empty",
-         "garbage")
+MODES = ("500", "503", "404", "slow", "truncated", "malformed", "redirect_loop", "huge", "nomatch", "empty", "garbage")
 SAMPLE_TEXT = "东園镇黄河岸边的枸杞熟了,沙坡头景区游客络绎不绝。"
 
 
@@ -16,9 +15,13 @@ def small_feed(now: datetime, title: str = "慢速源") -> bytes:
     items = "".join(
         f"<item><title>{title}第{i}条</title><link>http://127.0.0.1/fail/item/{i}</link>"
         f"<guid>fail-item-{i}</guid><pubDate>{rfc822(now - timedelta(minutes=i))}</pubDate>"
-        f"<description>东园镇测试内容{i}</description></item>" for i in range(1, 4))
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>{title}</title>'
-            f"<link>http://127.0.0.1/</link><description>测试</description>{items}</channel></rss>\n").encode("utf-8")
+        f"<description>东园镇测试内容{i}</description></item>"
+        for i in range(1, 4)
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>{title}</title>'
+        f"<link>http://127.0.0.1/</link><description>测试</description>{items}</channel></rss>\n"
+    ).encode()
 
 
 def _huge(mb: float, now: datetime) -> Response:
@@ -58,10 +61,12 @@ def fault_response(mode: str, req: Request, opts: dict | None = None) -> Respons
         body = small_feed(now, "截断的源") * 1
         return Response(200, body, "application/rss+xml; charset=utf-8", truncate_at=len(body) // 2)
     if mode == "malformed":
-        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>坏掉的源</title>'
-                "<item><title>东园镇&nbsp;未闭合<title><link>http://127.0.0.1/x</link>"
-                "<description>缺少结束标签 & 非法实体 &#xFFFF; <b>粗体</description></item>\x00\x01"
-                "<item><title>第二条</item></channel>").encode("utf-8")
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>坏掉的源</title>'
+            "<item><title>东园镇&nbsp;未闭合<title><link>http://127.0.0.1/x</link>"
+            "<description>缺少结束标签 & 非法实体 &#xFFFF; <b>粗体</description></item>\x00\x01"
+            "<item><title>第二条</item></channel>"
+        ).encode()
         return Response(200, body, "application/rss+xml; charset=utf-8")
     if mode == "redirect_loop":
         target = "/fail/loop-b" if req.path.endswith("loop-a") else "/fail/loop-a"
@@ -69,9 +74,11 @@ def fault_response(mode: str, req: Request, opts: dict | None = None) -> Respons
     if mode == "huge":
         return _huge(float(opts.get("mb", req.query.get("mb", 50))), now)
     if mode == "nomatch":
-        body = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>网站改版中</title></head><body>'
-                '<div class="new-layout"><section class="cards"><article data-id="1"><p>本站已全新改版,'
-                "原有栏目地址已变更。</p></article></section></div></body></html>")
+        body = (
+            '<!DOCTYPE html><html><head><meta charset="utf-8"><title>网站改版中</title></head><body>'
+            '<div class="new-layout"><section class="cards"><article data-id="1"><p>本站已全新改版,'
+            "原有栏目地址已变更。</p></article></section></div></body></html>"
+        )
         return Response(200, body.encode("utf-8"))
     if mode == "empty":
         return Response(200, b"", "application/rss+xml; charset=utf-8")
@@ -82,17 +89,29 @@ def fault_response(mode: str, req: Request, opts: dict | None = None) -> Respons
 
 
 FIXED = {
-    "/fail/500": "500", "/fail/503": "503", "/fail/404": "404", "/fail/slow": "slow",
-    "/fail/truncated.xml": "truncated", "/fail/malformed.xml": "malformed", "/fail/loop-a": "redirect_loop",
-    "/fail/loop-b": "redirect_loop", "/fail/huge.xml": "huge", "/fail/nomatch.html": "nomatch",
-    "/fail/empty.xml": "empty", "/fail/garbage.html": "garbage",
+    "/fail/500": "500",
+    "/fail/503": "503",
+    "/fail/404": "404",
+    "/fail/slow": "slow",
+    "/fail/truncated.xml": "truncated",
+    "/fail/malformed.xml": "malformed",
+    "/fail/loop-a": "redirect_loop",
+    "/fail/loop-b": "redirect_loop",
+    "/fail/huge.xml": "huge",
+    "/fail/nomatch.html": "nomatch",
+    "/fail/empty.xml": "empty",
+    "/fail/garbage.html": "garbage",
 }
 
 
 def encoding_sample(req: Request, name: str) -> Response | None:
     """/enc/big5.html, /enc/gb18030.html, /enc/nocharset-gbk.html: the same page in other encodings."""
-    codecs = {"big5.html": ("big5", "big5", True), "gb18030.html": ("gb18030", "gb18030", True),
-              "nocharset-gbk.html": ("gbk", None, False), "wrongcharset-gbk.html": ("gbk", "utf-8", True)}
+    codecs = {
+        "big5.html": ("big5", "big5", True),
+        "gb18030.html": ("gb18030", "gb18030", True),
+        "nocharset-gbk.html": ("gbk", None, False),
+        "wrongcharset-gbk.html": ("gbk", "utf-8", True),
+    }
     if name not in codecs:
         return None
     codec, declared, meta = codecs[name]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Iterable
 
 from .corpus import CST
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @dataclass
@@ -101,8 +101,10 @@ def conditional(req: Request, resp: Response, etag: str, last_modified: datetime
 
 
 def not_found(what: str = "页面不存在") -> Response:
-    body = f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>404</title></head>" \
-           f"<body><h1>404 Not Found</h1><p>{esc(what)}</p></body></html>"
+    body = (
+        f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>404</title></head>"
+        f"<body><h1>404 Not Found</h1><p>{esc(what)}</p></body></html>"
+    )
     return Response(404, body.encode("utf-8"))
 
 

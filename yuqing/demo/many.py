@@ -6,9 +6,9 @@ import bisect
 import random
 import re
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from xml.sax.saxutils import escape as xesc
 
 from .corpus import build_corpus, ordinary_specs
@@ -18,7 +18,7 @@ from .pages_feeds import robots
 from .server import DemoServer, LoggedRequest
 from .timeline import system_clock
 
-UTC = timezone.utc
+UTC = UTC
 FEED_SIZE = 20
 _FEED = re.compile(r"/s/(\d+)/rss\.xml")
 _ITEM = re.compile(r"/s/(\d+)/item/(\d+)\.html")
@@ -38,8 +38,16 @@ class ManyItem:
 class ManyTimeline:
     """Per source: a few backlog items, then a Poisson stream (mean gap ``mean_gap`` s at speed 1)."""
 
-    def __init__(self, n_sources: int, seed: int, speed: float, start: datetime, clock: Callable[[], datetime],
-                 mean_gap: float, backlog: int):
+    def __init__(
+        self,
+        n_sources: int,
+        seed: int,
+        speed: float,
+        start: datetime,
+        clock: Callable[[], datetime],
+        mean_gap: float,
+        backlog: int,
+    ):
         self.n, self.seed, self.speed, self.start, self.clock = n_sources, seed, speed, start, clock
         self.mean_gap = mean_gap
         self._lock = threading.Lock()
@@ -54,8 +62,12 @@ class ManyTimeline:
             self._rngs.append(rng)
         self._specs = ordinary_specs()
         posts = build_corpus(seed).posts
-        self._sentences = [s for p in posts if not p.emergency and p.relevant and "{" not in p.content
-                           for s in re.findall(r"[^。!?]+[。!?]", p.content)]
+        self._sentences = [
+            s
+            for p in posts
+            if not p.emergency and p.relevant and "{" not in p.content
+            for s in re.findall(r"[^。!?]+[。!?]", p.content)
+        ]
 
     def _ensure(self, i: int, now: datetime) -> None:
         times = self._times[i]
@@ -106,8 +118,17 @@ class ManySitesHandle:
         return f"{self.base_url(i)}/s/{i}/item/{seq}.html"
 
     def sources(self, interval: int = 60) -> list[dict]:
-        return [{"name": f"bench-{i:04d}", "title": f"压测源{i}", "kind": "rss", "url": self.feed_url(i),
-                 "interval": interval, "source_type": "news"} for i in range(self.timeline.n)]
+        return [
+            {
+                "name": f"bench-{i:04d}",
+                "title": f"压测源{i}",
+                "kind": "rss",
+                "url": self.feed_url(i),
+                "interval": interval,
+                "source_type": "news",
+            }
+            for i in range(self.timeline.n)
+        ]
 
     def published(self, now: datetime | None = None) -> list[ManyItem]:
         out = []
@@ -131,7 +152,7 @@ class ManySitesHandle:
         for t in self._threads:
             t.join(timeout=5)
 
-    def __enter__(self) -> "ManySitesHandle":
+    def __enter__(self) -> ManySitesHandle:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -151,9 +172,11 @@ def _route(req: Request, tl: ManyTimeline, slot: int, n_servers: int) -> Respons
         if not 1 <= seq <= len(times):
             return not_found()
         title, content, author = tl.text(i, seq)
-        body = (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{esc(title)}</title></head>'
-                f'<body><h1>{esc(title)}</h1><div class="meta">{esc(author)} {local(times[seq - 1])}</div>'
-                f'<div class="content">{paragraphs(content)}</div></body></html>')
+        body = (
+            f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{esc(title)}</title></head>'
+            f'<body><h1>{esc(title)}</h1><div class="meta">{esc(author)} {local(times[seq - 1])}</div>'
+            f'<div class="content">{paragraphs(content)}</div></body></html>'
+        )
         return Response(200, body.encode("utf-8"))
     last = times[-1] if times else tl.start
     etag = f'"s{i}-{len(times)}"'
@@ -165,19 +188,30 @@ def _route(req: Request, tl: ManyTimeline, slot: int, n_servers: int) -> Respons
     for seq in range(len(times), max(0, len(times) - FEED_SIZE), -1):
         title, content, author = tl.text(i, seq)
         url = f"{req.base_url}/s/{i}/item/{seq}.html"
-        items.append(f"<item><title>{xesc(title)}</title><link>{url}</link><guid isPermaLink=\"true\">{url}</guid>"
-                     f"<pubDate>{rfc822(times[seq - 1])}</pubDate><author>{xesc(author)}</author>"
-                     f"<description>{xesc(content)}</description></item>")
-    xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>压测源{i}</title>'
-           f"<link>{req.base_url}/s/{i}/</link><description>东园镇压测信息源</description>"
-           f"<lastBuildDate>{rfc822(last)}</lastBuildDate>{''.join(items)}</channel></rss>\n")
+        items.append(
+            f"<item><title>{xesc(title)}</title><link>{url}</link><guid isPermaLink=\"true\">{url}</guid>"
+            f"<pubDate>{rfc822(times[seq - 1])}</pubDate><author>{xesc(author)}</author>"
+            f"<description>{xesc(content)}</description></item>"
+        )
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>压测源{i}</title>'
+        f"<link>{req.base_url}/s/{i}/</link><description>东园镇压测信息源</description>"
+        f"<lastBuildDate>{rfc822(last)}</lastBuildDate>{''.join(items)}</channel></rss>\n"
+    )
     return Response(200, xml.encode("utf-8"), ctype, headers)
 
 
-def start_many_sites(n_sources: int = 1000, hosts: int | Sequence[str] = 1, port: int = 0, speed: float = 1.0,
-                     seed: int = 2026, start_time: datetime | None = None,
-                     clock: Callable[[], datetime] | None = None, mean_gap: float = 300.0,
-                     backlog: int = 3) -> ManySitesHandle:
+def start_many_sites(
+    n_sources: int = 1000,
+    hosts: int | Sequence[str] = 1,
+    port: int = 0,
+    speed: float = 1.0,
+    seed: int = 2026,
+    start_time: datetime | None = None,
+    clock: Callable[[], datetime] | None = None,
+    mean_gap: float = 300.0,
+    backlog: int = 3,
+) -> ManySitesHandle:
     """Serve ``n_sources`` feeds; source i lives on address ``i % len(hosts)`` (127.0.0.1, 127.0.0.2, …)."""
     addrs = [f"127.0.0.{j + 1}" for j in range(hosts)] if isinstance(hosts, int) else list(hosts)
     clock = clock or system_clock

@@ -40,24 +40,36 @@ def posts(req: Request, tl: Timeline) -> Response:
         body = {"code": 400, "msg": "参数 since 格式错误,应为时间戳或 YYYY-MM-DD HH:MM:SS", "data": None}
         return Response(400, json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
     entries = [e for e in tl.newest("api", now) if since is None or e.at >= since]
-    chunk = entries[(page - 1) * size: page * size]
+    chunk = entries[(page - 1) * size : page * size]
     items = []
     for e in chunk:
-        items.append({
-            "id": e.num,
-            "title": e.title,
-            "content": e.content,
-            "pub_time": local(e.at),
-            "user": {"nick": e.post.author, "uid": 300000 + e.num % 99991, "avatar": None},
-            "stats": {"share": grown(e.post.reposts, e.at, now, tl.speed),
-                      "comment": grown(e.post.comments, e.at, now, tl.speed),
-                      "like": grown(e.post.reposts * 3 + 2, e.at, now, tl.speed)},
-            "url": req.base_url + e.path,
-            "tags": [],
-        })
-    data = {"code": 0, "msg": "success",
-            "data": {"page": page, "size": size, "total": len(entries), "list": items,
-                     "has_more": page * size < len(entries)}}
+        items.append(
+            {
+                "id": e.num,
+                "title": e.title,
+                "content": e.content,
+                "pub_time": local(e.at),
+                "user": {"nick": e.post.author, "uid": 300000 + e.num % 99991, "avatar": None},
+                "stats": {
+                    "share": grown(e.post.reposts, e.at, now, tl.speed),
+                    "comment": grown(e.post.comments, e.at, now, tl.speed),
+                    "like": grown(e.post.reposts * 3 + 2, e.at, now, tl.speed),
+                },
+                "url": req.base_url + e.path,
+                "tags": [],
+            }
+        )
+    data = {
+        "code": 0,
+        "msg": "success",
+        "data": {
+            "page": page,
+            "size": size,
+            "total": len(entries),
+            "list": items,
+            "has_more": page * size < len(entries),
+        },
+    }
     resp = Response(200, json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
     last = max((e.at for e in chunk), default=tl.start)
     stats = [(i["id"], i["stats"]["share"], i["stats"]["comment"]) for i in items]
@@ -68,9 +80,11 @@ def post_page(req: Request, tl: Timeline, num: int) -> Response:
     e = tl.get("api", num, req.now)
     if e is None:
         return not_found("内容不存在或已被删除")
-    body = (f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>{esc(e.title)} - {SITE}</title>'
-            f'</head><body><div class="post"><h1 class="post-title">{esc(e.title)}</h1>\n'
-            f'<div class="post-meta"><span class="nick">{esc(e.post.author)}</span> '
-            f'<span class="time">{local(e.at)}</span></div>\n<div class="post-content">{paragraphs(e.content)}</div>'
-            "</div></body></html>\n")
+    body = (
+        f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>{esc(e.title)} - {SITE}</title>'
+        f'</head><body><div class="post"><h1 class="post-title">{esc(e.title)}</h1>\n'
+        f'<div class="post-meta"><span class="nick">{esc(e.post.author)}</span> '
+        f'<span class="time">{local(e.at)}</span></div>\n<div class="post-content">{paragraphs(e.content)}</div>'
+        "</div></body></html>\n"
+    )
     return Response(200, body.encode("utf-8"))

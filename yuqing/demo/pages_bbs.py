@@ -14,11 +14,24 @@ FORUM = "民生热线"
 SITE = "沙坡头论坛"
 STICKY_NUM = 1000  # a 版规 thread pinned on top of page 1 (old, not on the timeline)
 STICKY_TITLE = "【版规】民生热线版块发帖须知(发帖前必读)"
-STICKY_BODY = ("欢迎各位网友在民生热线版块反映身边的民生问题。发帖请注明所在村组和具体情况,文明用语,"
-               "不得发布谣言和人身攻击内容,不得泄露他人隐私。版主将及时将网友反映的问题转交相关部门。")
-REPLY_POOL = ("顶一下,希望有人管管", "同样的情况,我们村也是", "支持楼主!", "已经反映过好几次了,没用",
-              "坐等官方回复", "帮顶", "这事得往上反映", "楼主说的是真的,我也看见了", "唉,老百姓太难了",
-              "关注一下后续", "转给村干部了", "希望早点解决🙏")
+STICKY_BODY = (
+    "欢迎各位网友在民生热线版块反映身边的民生问题。发帖请注明所在村组和具体情况,文明用语,"
+    "不得发布谣言和人身攻击内容,不得泄露他人隐私。版主将及时将网友反映的问题转交相关部门。"
+)
+REPLY_POOL = (
+    "顶一下,希望有人管管",
+    "同样的情况,我们村也是",
+    "支持楼主!",
+    "已经反映过好几次了,没用",
+    "坐等官方回复",
+    "帮顶",
+    "这事得往上反映",
+    "楼主说的是真的,我也看见了",
+    "唉,老百姓太难了",
+    "关注一下后续",
+    "转给村干部了",
+    "希望早点解决🙏",
+)
 
 
 def forum_time(at: datetime, now: datetime) -> str:
@@ -43,26 +56,31 @@ def _encode(markup: str) -> bytes:
 
 def _head(title: str, charset: str | None) -> str:
     meta = f'<meta http-equiv="Content-Type" content="text/html; charset={charset}" />\n' if charset else ""
-    return (f"<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" "
-            f"\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n<html>\n<head>\n{meta}"
-            f"<title>{esc(title)} - {SITE} - Powered by Discuz!</title>\n"
-            f'<meta name="keywords" content="{FORUM},中卫,沙坡头" />\n</head>\n<body id="nv_forum">\n'
-            f'<div id="pt" class="bm cl"><a href="/bbs/">{SITE}</a> <em>&rsaquo;</em> '
-            f'<a href="forum-1-1.html">{FORUM}</a></div>\n')
+    return (
+        f"<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" "
+        f"\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n<html>\n<head>\n{meta}"
+        f"<title>{esc(title)} - {SITE} - Powered by Discuz!</title>\n"
+        f'<meta name="keywords" content="{FORUM},中卫,沙坡头" />\n</head>\n<body id="nv_forum">\n'
+        f'<div id="pt" class="bm cl"><a href="/bbs/">{SITE}</a> <em>&rsaquo;</em> '
+        f'<a href="forum-1-1.html">{FORUM}</a></div>\n'
+    )
 
 
 def _uid(name: str) -> int:
     return 10000 + sum(ord(c) for c in name) % 90000
 
 
-def _row(tbody_id: str, num: int, title: str, author: str, at: datetime, now: datetime, replies: int,
-         views: int) -> str:
-    return (f'<tbody id="{tbody_id}"><tr>\n'
-            f'<th class="common"><a href="thread-{num}-1-1.html" class="s xst">{esc(title)}</a></th>\n'
-            f'<td class="by"><cite><a href="space-uid-{_uid(author)}.html">{esc(author)}</a></cite>'
-            f'<em><span>{forum_time(at, now)}</span></em></td>\n'
-            f'<td class="num"><a href="thread-{num}-1-1.html" class="xi2">{replies}</a><em>{views}</em></td>\n'
-            f"</tr></tbody>\n")
+def _row(
+    tbody_id: str, num: int, title: str, author: str, at: datetime, now: datetime, replies: int, views: int
+) -> str:
+    return (
+        f'<tbody id="{tbody_id}"><tr>\n'
+        f'<th class="common"><a href="thread-{num}-1-1.html" class="s xst">{esc(title)}</a></th>\n'
+        f'<td class="by"><cite><a href="space-uid-{_uid(author)}.html">{esc(author)}</a></cite>'
+        f'<em><span>{forum_time(at, now)}</span></em></td>\n'
+        f'<td class="num"><a href="thread-{num}-1-1.html" class="xi2">{replies}</a><em>{views}</em></td>\n'
+        f"</tr></tbody>\n"
+    )
 
 
 def forum_list(req: Request, tl: Timeline, fid: int, page: int) -> Response:
@@ -73,25 +91,38 @@ def forum_list(req: Request, tl: Timeline, fid: int, page: int) -> Response:
     pages = max(1, -(-len(entries) // PER_PAGE))
     if page > pages:
         return not_found("页码超出范围")
-    chunk = entries[(page - 1) * PER_PAGE: page * PER_PAGE]
+    chunk = entries[(page - 1) * PER_PAGE : page * PER_PAGE]
     rows = []
     if page == 1:
-        rows.append(_row(f"stickthread_{STICKY_NUM}", STICKY_NUM, STICKY_TITLE, "版主", tl.start - timedelta(days=400),
-                         now, 0, 5231))
+        rows.append(
+            _row(
+                f"stickthread_{STICKY_NUM}",
+                STICKY_NUM,
+                STICKY_TITLE,
+                "版主",
+                tl.start - timedelta(days=400),
+                now,
+                0,
+                5231,
+            )
+        )
     counts = []
     for e in chunk:
         replies = grown(e.post.comments, e.at, now, speed)
         counts.append(replies)
-        rows.append(_row(f"normalthread_{e.num}", e.num, e.title, e.post.author, e.at, now, replies,
-                         replies * 9 + 37))
-    pager = "".join(f'<a href="forum-1-{p}.html">{p}</a>' if p != page else f"<strong>{p}</strong>"
-                    for p in range(1, pages + 1))
+        rows.append(_row(f"normalthread_{e.num}", e.num, e.title, e.post.author, e.at, now, replies, replies * 9 + 37))
+    pager = "".join(
+        f'<a href="forum-1-{p}.html">{p}</a>' if p != page else f"<strong>{p}</strong>" for p in range(1, pages + 1)
+    )
     if page < pages:
         pager += f'<a href="forum-1-{page + 1}.html" class="nxt">下一页</a>'
     charset = None if page == 2 else "gbk"  # page 2 declares no charset at all (detection test)
-    markup = (_head(FORUM, charset) + '<div id="threadlist" class="tl bm"><table summary="forum_1" cellspacing="0" '
-              'cellpadding="0" id="threadlisttableid" class="threadlist">\n' + "".join(rows)
-              + f'</table></div>\n<div class="pg">{pager}</div>\n</body>\n</html>\n')
+    markup = (
+        _head(FORUM, charset) + '<div id="threadlist" class="tl bm"><table summary="forum_1" cellspacing="0" '
+        'cellpadding="0" id="threadlisttableid" class="threadlist">\n'
+        + "".join(rows)
+        + f'</table></div>\n<div class="pg">{pager}</div>\n</body>\n</html>\n'
+    )
     ctype = "text/html; charset=gbk" if charset else "text/html"
     resp = Response(200, _encode(markup), ctype)
     last = max((e.at for e in chunk), default=tl.start)
@@ -100,12 +131,15 @@ def forum_list(req: Request, tl: Timeline, fid: int, page: int) -> Response:
 
 def _floor(pid: int, author: str, at: datetime, now: datetime, text: str, first: bool) -> str:
     cls = "post-first" if first else "post-reply"
-    return (f'<div id="post_{pid}" class="{cls}"><table class="plhin" cellspacing="0" cellpadding="0"><tr>\n'
-            f'<td class="pls"><div class="authi"><a href="space-uid-{_uid(author)}.html" class="xw1">{esc(author)}'
-            f'</a></div></td>\n<td class="plc"><div class="pi"><div class="authi">发表于 '
-            f'<em class="post-time" title="{local(at)}">{forum_time(at, now)}</em></div></div>\n'
-            f'<div class="pct"><div class="pcb"><div class="t_f" id="postmessage_{pid}">'
-            + esc(text).replace("\n", "<br />\n") + "</div></div></div></td></tr></table></div>\n")
+    return (
+        f'<div id="post_{pid}" class="{cls}"><table class="plhin" cellspacing="0" cellpadding="0"><tr>\n'
+        f'<td class="pls"><div class="authi"><a href="space-uid-{_uid(author)}.html" class="xw1">{esc(author)}'
+        f'</a></div></td>\n<td class="plc"><div class="pi"><div class="authi">发表于 '
+        f'<em class="post-time" title="{local(at)}">{forum_time(at, now)}</em></div></div>\n'
+        f'<div class="pct"><div class="pcb"><div class="t_f" id="postmessage_{pid}">'
+        + esc(text).replace("\n", "<br />\n")
+        + "</div></div></div></td></tr></table></div>\n"
+    )
 
 
 def _floors(e: Entry, now: datetime, replies: int) -> str:
@@ -121,8 +155,14 @@ def _floors(e: Entry, now: datetime, replies: int) -> str:
 def thread(req: Request, tl: Timeline, num: int) -> Response:
     now = req.now
     if num == STICKY_NUM:
-        title, author, at, content, replies, body_floors = STICKY_TITLE, "版主", tl.start - timedelta(days=400), \
-            STICKY_BODY, 0, ""
+        title, author, at, content, replies, body_floors = (
+            STICKY_TITLE,
+            "版主",
+            tl.start - timedelta(days=400),
+            STICKY_BODY,
+            0,
+            "",
+        )
     else:
         e = tl.get("bbs", num, now)
         if e is None:
@@ -133,17 +173,20 @@ def thread(req: Request, tl: Timeline, num: int) -> Response:
     shares = 0 if num == STICKY_NUM else grown(e.post.reposts, e.at, now, tl.speed)
     # every tenth thread declares the wrong charset (utf-8) in its meta tag and none in the header
     wrong = num % 10 == 7
-    markup = (_head(title, "utf-8" if wrong else "gbk")
-              + '<div id="postlist" class="pl bm">\n<table cellspacing="0" cellpadding="0"><tr>\n'
-              f'<td class="pls ptn pbn"><div class="hm ptn"><span class="xg1">查看:</span> '
-              f'<span class="xi1 views">{replies * 9 + 37}</span><span class="pipe">|</span>'
-              f'<span class="xg1">回复:</span> <span class="xi1 replies">{replies}</span>'
-              f'<span class="pipe">|</span><span class="xg1">分享:</span> <span class="xi1 shares">{shares}</span>'
-              f"</div></td>\n"
-              f'<td class="plc ptm pbn vwthd"><h1 class="ts" id="thread_subject">{esc(title)}</h1></td>\n'
-              "</tr></table>\n"
-              + _floor(num * 10, author, at, now, content, True) + body_floors
-              + '</div>\n<div class="pgbtn"><a href="forum-1-1.html">返回列表</a></div>\n</body>\n</html>\n')
+    markup = (
+        _head(title, "utf-8" if wrong else "gbk")
+        + '<div id="postlist" class="pl bm">\n<table cellspacing="0" cellpadding="0"><tr>\n'
+        f'<td class="pls ptn pbn"><div class="hm ptn"><span class="xg1">查看:</span> '
+        f'<span class="xi1 views">{replies * 9 + 37}</span><span class="pipe">|</span>'
+        f'<span class="xg1">回复:</span> <span class="xi1 replies">{replies}</span>'
+        f'<span class="pipe">|</span><span class="xg1">分享:</span> <span class="xi1 shares">{shares}</span>'
+        f"</div></td>\n"
+        f'<td class="plc ptm pbn vwthd"><h1 class="ts" id="thread_subject">{esc(title)}</h1></td>\n'
+        "</tr></table>\n"
+        + _floor(num * 10, author, at, now, content, True)
+        + body_floors
+        + '</div>\n<div class="pgbtn"><a href="forum-1-1.html">返回列表</a></div>\n</body>\n</html>\n'
+    )
     return Response(200, _encode(markup), "text/html" if wrong else "text/html; charset=gbk")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -14,7 +14,7 @@ from yuqing.ingest import ingest_item
 from .sites import CHANNEL_SOURCE, demo_sources
 from .timeline import Entry, FakeClock, Timeline
 
-START = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 BASE_URL = "http://127.0.0.1:9"
 DETECTION_LAG = timedelta(seconds=30)  # about what the demo's pollers take to see a post
 
@@ -37,9 +37,17 @@ def replay_corpus(app: App, seed: int = 2026) -> list[Replayed]:
     mention_ids = []
     for entry in entries:
         source = CHANNEL_SOURCE[entry.channel]
-        item = {"source": source, "source_kind": kinds[source], "url": BASE_URL + entry.path, "title": entry.title,
-                "content": entry.content, "published_at": entry.at, "reposts": entry.post.reposts,
-                "comments": entry.post.comments, "author": entry.post.author}
+        item = {
+            "source": source,
+            "source_kind": kinds[source],
+            "url": BASE_URL + entry.path,
+            "title": entry.title,
+            "content": entry.content,
+            "published_at": entry.at,
+            "reposts": entry.post.reposts,
+            "comments": entry.post.comments,
+            "author": entry.post.author,
+        }
         mention_ids.append(ingest_item(app, item, now=entry.at + DETECTION_LAG).mention_id)
     with app.db.read() as session:
         events = dict(session.execute(select(Mention.id, Mention.event_id)).all())

@@ -8,8 +8,8 @@ import socket
 import tomllib
 from pathlib import Path
 
-from yuqing.db.models import ROLES
 from yuqing.config import ConfigError, default_config_path, settings_from_dict
+from yuqing.db.models import ROLES
 from yuqing.settings_model import Settings
 
 log = logging.getLogger("yuqing.demo")
@@ -77,7 +77,9 @@ def demo_settings(config: str | None, data_dir: Path, sources: list[dict], dashb
     data["sources"] = sources
     data.setdefault("logging", {})["file"] = str(data_dir / "logs" / "yuqing.log")
     data.setdefault("alerts", {})["quiet_hours"] = ""
-    data.setdefault("scheduler", {}).update({"deadline_check_seconds": 10, "outbox_seconds": 5, "health_check_seconds": 30})
+    data.setdefault("scheduler", {}).update(
+        {"deadline_check_seconds": 10, "outbox_seconds": 5, "health_check_seconds": 30}
+    )
     return settings_from_dict(data, path)
 
 
@@ -95,8 +97,9 @@ def cmd_demo(args) -> int:
         probe = demo_settings(args.config, data_dir, [], 8050)
         port = _free_port(args.port or probe.dashboard.port)
         settings = demo_settings(args.config, data_dir, demo_sources(sites.base_url), port)
-        setup_logging(settings.logging, timezone=settings.general.timezone,
-                      console_level="DEBUG" if args.verbose else "WARNING")
+        setup_logging(
+            settings.logging, timezone=settings.general.timezone, console_level="DEBUG" if args.verbose else "WARNING"
+        )
         app = open_app(settings)
         with app.db.write() as session:
             for username, password, role, office, name in DEMO_USERS:

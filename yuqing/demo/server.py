@@ -5,10 +5,10 @@ from __future__ import annotations
 import collections
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from .faults import FaultTable, fault_response
@@ -48,8 +48,9 @@ class DemoServer(ThreadingHTTPServer):
         self.base_url = f"http://{host}:{port}"
 
     def start(self) -> threading.Thread:
-        thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
-                                  name=f"demo-sites-{self.base_url}", daemon=True)
+        thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.05}, name=f"demo-sites-{self.base_url}", daemon=True
+        )
         thread.start()
         return thread
 
@@ -85,10 +86,19 @@ class _Handler(BaseHTTPRequestHandler):
             resp = fault_response(fault[0], req, fault[1]) if fault else srv.router(req)
         except Exception:  # a bug in a page must not kill the server thread
             log.exception("demo page failed: %s", self.path)
-            resp = Response(500, "演示站点内部错误".encode("utf-8"), "text/plain; charset=utf-8")
-        srv.requests.append(LoggedRequest(req.now, self.client_address[0], self.command, self.path, resp.status,
-                                          headers.get("user-agent", ""), headers.get("if-none-match"),
-                                          headers.get("if-modified-since")))
+            resp = Response(500, "演示站点内部错误".encode(), "text/plain; charset=utf-8")
+        srv.requests.append(
+            LoggedRequest(
+                req.now,
+                self.client_address[0],
+                self.command,
+                self.path,
+                resp.status,
+                headers.get("user-agent", ""),
+                headers.get("if-none-match"),
+                headers.get("if-modified-since"),
+            )
+        )
         if resp.delay and srv.stopping.wait(resp.delay):
             self.close_connection = True
             return

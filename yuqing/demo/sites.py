@@ -6,9 +6,9 @@ import argparse
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from . import pages_api, pages_bbs, pages_board, pages_feeds
 from .corpus import Post
@@ -17,8 +17,13 @@ from .httpcommon import Request, Response, esc, not_found
 from .server import DemoServer, LoggedRequest
 from .timeline import Entry, Timeline
 
-CHANNEL_SOURCE = {"news": "dongyuan-news", "weibo": "dongyuan-weibo", "bbs": "shapotou-bbs",
-                  "board": "mayor-mailbox", "api": "city-api"}
+CHANNEL_SOURCE = {
+    "news": "dongyuan-news",
+    "weibo": "dongyuan-weibo",
+    "bbs": "shapotou-bbs",
+    "board": "mayor-mailbox",
+    "api": "city-api",
+}
 _ROUTES: list[tuple[re.Pattern, Callable]] = [
     (re.compile(r"/robots\.txt"), lambda r, tl: pages_feeds.robots(r)),
     (re.compile(r"/news/rss\.xml"), pages_feeds.news_rss),
@@ -39,10 +44,13 @@ _ROUTES: list[tuple[re.Pattern, Callable]] = [
 
 
 def _home(req: Request) -> Response:
-    links = "".join(f'<li><a href="{esc(s["url"])}">{esc(s["title"])}</a> ({s["kind"]})</li>'
-                    for s in demo_sources(req.base_url))
-    body = (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>东园镇模拟信息源</title></head>'
-            f"<body><h1>东园镇模拟信息源(演示用)</h1><ul>{links}</ul></body></html>")
+    links = "".join(
+        f'<li><a href="{esc(s["url"])}">{esc(s["title"])}</a> ({s["kind"]})</li>' for s in demo_sources(req.base_url)
+    )
+    body = (
+        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>东园镇模拟信息源</title></head>'
+        f"<body><h1>东园镇模拟信息源(演示用)</h1><ul>{links}</ul></body></html>"
+    )
     return Response(200, body.encode("utf-8"))
 
 
@@ -116,16 +124,22 @@ class SitesHandle:
         self.server.stop()
         self._thread.join(timeout=5)
 
-    def __enter__(self) -> "SitesHandle":
+    def __enter__(self) -> SitesHandle:
         return self
 
     def __exit__(self, *exc) -> None:
         self.stop()
 
 
-def start_sites(host: str = "127.0.0.1", port: int = 0, speed: float = 1.0, seed: int = 2026,
-                start_time: datetime | None = None, clock: Callable[[], datetime] | None = None,
-                **timeline_options) -> SitesHandle:
+def start_sites(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    speed: float = 1.0,
+    seed: int = 2026,
+    start_time: datetime | None = None,
+    clock: Callable[[], datetime] | None = None,
+    **timeline_options,
+) -> SitesHandle:
     """Serve the demo sites in a background thread; ``port=0`` picks a free port (see ``.base_url``)."""
     timeline = Timeline(seed=seed, speed=speed, start_time=start_time, clock=clock, **timeline_options)
     server = DemoServer((host, port), lambda req: route(req, timeline), timeline.now)
@@ -136,37 +150,84 @@ def demo_sources(base_url: str, interval: int = 20) -> list[dict]:
     """The ``[[sources]]`` entries for the demo sites (selectors are parsel CSS, or XPath when starting with /)."""
     b = base_url.rstrip("/")
     return [
-        {"name": "dongyuan-news", "title": "中卫新闻网·东园频道", "kind": "rss", "url": b + "/news/rss.xml",
-         "interval": interval, "source_type": "news"},
-        {"name": "dongyuan-weibo", "title": "东园镇发布(政务微博)", "kind": "rss", "url": b + "/weibo/atom.xml",
-         "interval": interval, "source_type": "official", "official": True},
-        {"name": "shapotou-bbs", "title": "沙坡头论坛·民生热线", "kind": "html", "url": b + "/bbs/forum-1-1.html",
-         "interval": interval, "source_type": "forum", "max_pages": 3,
-         "html": {"item_links": "table.threadlist th a.s.xst::attr(href)",
-                  "title": "h1#thread_subject::text",
-                  "body": "#postlist div.post-first div.t_f",
-                  "time": "#postlist div.post-first em.post-time::text",
-                  "author": "#postlist div.post-first a.xw1::text",
-                  "next_page": "div.pg a.nxt::attr(href)",
-                  "reposts": "span.shares::text",
-                  "comments": "span.replies::text"}},
-        {"name": "mayor-mailbox", "title": "书记信箱·镇长信箱", "kind": "board", "url": b + "/board/list?page=1",
-         "interval": interval, "source_type": "board", "max_pages": 3,
-         "board": {"item_links": "//ul[@class='msg-list']/li/a[@class='msg-title']/@href",
-                   "title": "h2.msg-title::text",
-                   "body": "div.msg-content",
-                   "time": "div.msg-meta span.msg-time::text",
-                   "author": "div.msg-meta span.msg-author::text",
-                   "next_page": "a.next-page::attr(href)",
-                   "status": "//div[@class='msg-meta']/span[@class='msg-status']/text()",
-                   "reply": "div.reply-content",
-                   "reply_time": "span.reply-time::text",
-                   "reply_office": "span.reply-office::text"}},
-        {"name": "city-api", "title": "中卫同城APP", "kind": "json", "url": b + "/api/posts?page=1",
-         "interval": interval, "source_type": "forum", "max_pages": 3,
-         "json": {"items": "data.list", "id": "id", "title": "title", "content": "content", "url": "url",
-                  "time": "pub_time", "author": "user.nick", "reposts": "stats.share", "comments": "stats.comment",
-                  "next_page": "data.has_more"}},
+        {
+            "name": "dongyuan-news",
+            "title": "中卫新闻网·东园频道",
+            "kind": "rss",
+            "url": b + "/news/rss.xml",
+            "interval": interval,
+            "source_type": "news",
+        },
+        {
+            "name": "dongyuan-weibo",
+            "title": "东园镇发布(政务微博)",
+            "kind": "rss",
+            "url": b + "/weibo/atom.xml",
+            "interval": interval,
+            "source_type": "official",
+            "official": True,
+        },
+        {
+            "name": "shapotou-bbs",
+            "title": "沙坡头论坛·民生热线",
+            "kind": "html",
+            "url": b + "/bbs/forum-1-1.html",
+            "interval": interval,
+            "source_type": "forum",
+            "max_pages": 3,
+            "html": {
+                "item_links": "table.threadlist th a.s.xst::attr(href)",
+                "title": "h1#thread_subject::text",
+                "body": "#postlist div.post-first div.t_f",
+                "time": "#postlist div.post-first em.post-time::text",
+                "author": "#postlist div.post-first a.xw1::text",
+                "next_page": "div.pg a.nxt::attr(href)",
+                "reposts": "span.shares::text",
+                "comments": "span.replies::text",
+            },
+        },
+        {
+            "name": "mayor-mailbox",
+            "title": "书记信箱·镇长信箱",
+            "kind": "board",
+            "url": b + "/board/list?page=1",
+            "interval": interval,
+            "source_type": "board",
+            "max_pages": 3,
+            "board": {
+                "item_links": "//ul[@class='msg-list']/li/a[@class='msg-title']/@href",
+                "title": "h2.msg-title::text",
+                "body": "div.msg-content",
+                "time": "div.msg-meta span.msg-time::text",
+                "author": "div.msg-meta span.msg-author::text",
+                "next_page": "a.next-page::attr(href)",
+                "status": "//div[@class='msg-meta']/span[@class='msg-status']/text()",
+                "reply": "div.reply-content",
+                "reply_time": "span.reply-time::text",
+                "reply_office": "span.reply-office::text",
+            },
+        },
+        {
+            "name": "city-api",
+            "title": "中卫同城APP",
+            "kind": "json",
+            "url": b + "/api/posts?page=1",
+            "interval": interval,
+            "source_type": "forum",
+            "max_pages": 3,
+            "json": {
+                "items": "data.list",
+                "id": "id",
+                "title": "title",
+                "content": "content",
+                "url": "url",
+                "time": "pub_time",
+                "author": "user.nick",
+                "reposts": "stats.share",
+                "comments": "stats.comment",
+                "next_page": "data.has_more",
+            },
+        },
     ]
 
 
@@ -193,7 +254,9 @@ def sources_toml(sources: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m yuqing.demo.sites", description="启动东园镇模拟信息源(仅本机回环地址)")
+    parser = argparse.ArgumentParser(
+        prog="python -m yuqing.demo.sites", description="启动东园镇模拟信息源(仅本机回环地址)"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="监听地址(默认 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8901, help="端口(默认 8901;0 表示自动选择)")
     parser.add_argument("--speed", type=float, default=1.0, help="时间线倍速(默认 1.0)")

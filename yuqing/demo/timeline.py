@@ -5,14 +5,14 @@ from __future__ import annotations
 import bisect
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from datetime import UTC, datetime, timedelta
 
 from .corpus import Corpus, Post, build_corpus, fill_times
 
 Clock = Callable[[], datetime]
-UTC = timezone.utc
+UTC = UTC
 ID_BASES = {"news": 2001, "weibo": 4872000001, "bbs": 1001, "board": 401, "api": 880001}
 EMERGENCY_SLOTS = (2, 9, 16, 23, 30)  # positions of the emergencies among live matters
 
@@ -43,7 +43,7 @@ class Entry:
     num: int
     at: datetime
     reply_at: datetime | None = None
-    origin: "Entry | None" = field(default=None, repr=False)  # the matter's first entry (event time)
+    origin: Entry | None = field(default=None, repr=False)  # the matter's first entry (event time)
 
     @property
     def channel(self) -> str:
@@ -52,8 +52,10 @@ class Entry:
     @property
     def path(self) -> str:
         return {
-            "news": f"/news/article/{self.num}.html", "weibo": f"/weibo/status/{self.num}",
-            "bbs": f"/bbs/thread-{self.num}-1-1.html", "board": f"/board/msg/{self.num}",
+            "news": f"/news/article/{self.num}.html",
+            "weibo": f"/weibo/status/{self.num}",
+            "bbs": f"/bbs/thread-{self.num}-1-1.html",
+            "board": f"/board/msg/{self.num}",
             "api": f"/city/post/{self.num}.html",
         }[self.channel]
 
@@ -90,11 +92,21 @@ class Timeline:
     keep coming unless ``filler=False``.
     """
 
-    def __init__(self, corpus: Corpus | None = None, *, seed: int = 2026, speed: float = 1.0,
-                 start_time: datetime | None = None, clock: Clock | None = None, backlog_share: float = 0.4,
-                 filler: bool = True, matter_gap: tuple[float, float] = (6.0, 14.0),
-                 filler_gap: tuple[float, float] = (4.0, 10.0), reply_delay: tuple[float, float] = (20.0, 150.0),
-                 unreplied_share: float = 0.2):
+    def __init__(
+        self,
+        corpus: Corpus | None = None,
+        *,
+        seed: int = 2026,
+        speed: float = 1.0,
+        start_time: datetime | None = None,
+        clock: Clock | None = None,
+        backlog_share: float = 0.4,
+        filler: bool = True,
+        matter_gap: tuple[float, float] = (6.0, 14.0),
+        filler_gap: tuple[float, float] = (4.0, 10.0),
+        reply_delay: tuple[float, float] = (20.0, 150.0),
+        unreplied_share: float = 0.2,
+    ):
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.corpus = corpus or build_corpus(seed)
@@ -234,8 +246,9 @@ class Timeline:
         """Make the next ``n`` pending board replies of already published messages visible now."""
         now = self.now()
         with self._lock:
-            pending = sorted((e for e in self.published("board", now) if e.reply_at and e.reply_at > now),
-                             key=lambda x: x.reply_at)
+            pending = sorted(
+                (e for e in self.published("board", now) if e.reply_at and e.reply_at > now), key=lambda x: x.reply_at
+            )
             for e in pending[:n]:
                 e.reply_at = now
         return pending[:n]

@@ -87,18 +87,29 @@ def reclaim_orphans(app: App, now: datetime) -> int:
     me = sender_id()
     prefix = socket.gethostname() + ":"
     with app.db.write() as session:
-        owners = set(session.scalars(
-            select(OutboxMessage.claimed_by).where(OutboxMessage.status == "sending",
-                                                   OutboxMessage.claimed_by.startswith(prefix, autoescape=True),
-                                                   OutboxMessage.claimed_by != me)))
+        owners = set(
+            session.scalars(
+                select(OutboxMessage.claimed_by).where(
+                    OutboxMessage.status == "sending",
+                    OutboxMessage.claimed_by.startswith(prefix, autoescape=True),
+                    OutboxMessage.claimed_by != me,
+                )
+            )
+        )
         dead = [owner for owner in owners if owner and _sender_gone(owner)]
         if not dead:
             return 0
         count = session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.status == "sending", OutboxMessage.claimed_by.in_(dead))
-            .values(status="pending", next_attempt_at=now, claimed_at=None, claimed_by=None,
-                    attempts=OutboxMessage.attempts + 1, last_error="发送进程意外退出,已重新排队")
+            .values(
+                status="pending",
+                next_attempt_at=now,
+                claimed_at=None,
+                claimed_by=None,
+                attempts=OutboxMessage.attempts + 1,
+                last_error="发送进程意外退出,已重新排队",
+            )
         ).rowcount
     log.warning("%d 条提醒的发送进程已退出(%s),已立即重新排队", count, "、".join(sorted(dead)))
     return count
@@ -109,14 +120,20 @@ def claim(app: App, now: datetime, limit: int = BATCH, lease_seconds: float = LE
     stale = now - timedelta(seconds=lease_seconds)
     me = sender_id()
     with app.db.write() as session:
-        rows = list(session.scalars(
-            select(OutboxMessage)
-            .where(or_(and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-                       and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at <= stale)))
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        ))
+        rows = list(
+            session.scalars(
+                select(OutboxMessage)
+                .where(
+                    or_(
+                        and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+                        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at <= stale),
+                    )
+                )
+                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
         for row in rows:
             row.status, row.claimed_at, row.claimed_by = "sending", now, me
     return rows
@@ -139,8 +156,11 @@ def _finish(app: App, row: OutboxMessage, now: datetime, error: DeliveryError | 
         # Only the claim we hold is finished: a row re-taken after a lease expired belongs to its new sender.
         session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == row.id, OutboxMessage.status == "sending",
-                   OutboxMessage.claimed_at == row.claimed_at)
+            .where(
+                OutboxMessage.id == row.id,
+                OutboxMessage.status == "sending",
+                OutboxMessage.claimed_at == row.claimed_at,
+            )
             .values(attempts=attempts, claimed_at=None, claimed_by=None, **values)
         )
     return outcome
@@ -194,22 +214,26 @@ def _probe_and_release(app: App, now: datetime) -> int:
     with app.db.write() as session:
         released = session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.channel == "email", OutboxMessage.status == "pending",
-                   OutboxMessage.next_attempt_at > now)
+            .where(
+                OutboxMessage.channel == "email", OutboxMessage.status == "pending", OutboxMessage.next_attempt_at > now
+            )
             .values(next_attempt_at=now)
         ).rowcount
     log.info("SMTP 服务器已恢复,%d 封待重试的邮件立即发送", released)
     return released
 
 
-def _deliver_webhooks(app: App, rows: list[OutboxMessage], clock: Callable[[], datetime], report: DeliveryReport) -> None:
+def _deliver_webhooks(
+    app: App, rows: list[OutboxMessage], clock: Callable[[], datetime], report: DeliveryReport
+) -> None:
     hooks = {hook.name: hook for hook in app.settings.webhooks}
     for row in rows:
         hook = hooks.get(row.payload.get("webhook", ""))
         url = hook.url if hook else row.payload.get("url", "")
         try:
-            note = post_json(url, row.payload.get("body", {}), message_id=row.message_id,
-                             timeout=app.settings.mail.smtp_timeout)
+            note = post_json(
+                url, row.payload.get("body", {}), message_id=row.message_id, timeout=app.settings.mail.smtp_timeout
+            )
         except DeliveryError as exc:
             _count(report, _finish(app, row, clock(), exc))
         else:
@@ -220,8 +244,9 @@ def _count(report: DeliveryReport, outcome: str) -> None:
     setattr(report, outcome, getattr(report, outcome) + 1)
 
 
-def deliver_due(app: App, now: datetime | None = None, *, limit: int = BATCH,
-                lease_seconds: float = LEASE_SECONDS) -> DeliveryReport:
+def deliver_due(
+    app: App, now: datetime | None = None, *, limit: int = BATCH, lease_seconds: float = LEASE_SECONDS
+) -> DeliveryReport:
     """Deliver every due outbox row; safe to call right after a commit, from a job, or from several processes."""
     report = DeliveryReport()
     clock = (lambda: now) if now else utcnow

@@ -68,18 +68,24 @@ def send_digests(app: App, now: datetime | None = None) -> int:
         return 0
     queued = 0
     with app.db.write() as session:
-        held = list(session.scalars(
-            select(OutboxMessage).where(OutboxMessage.status == "digest", OutboxMessage.created_at <= slot)
-            .order_by(OutboxMessage.id).with_for_update(skip_locked=True)
-        ))
+        held = list(
+            session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.status == "digest", OutboxMessage.created_at <= slot)
+                .order_by(OutboxMessage.id)
+                .with_for_update(skip_locked=True)
+            )
+        )
         groups: dict[tuple[str, tuple[str, ...]], list[OutboxMessage]] = defaultdict(list)
         for row in held:
             groups[(row.channel, tuple(row.recipients))].append(row)
         views = load_views(session, settings, [row.event_id for row in held if row.event_id is not None])
         hooks = {hook.name: hook for hook in settings.webhooks}
         for (channel, recipients), rows in groups.items():
-            events = sorted({views[r.event_id].id: views[r.event_id] for r in rows if r.event_id in views}.values(),
-                            key=lambda v: (v.level, v.detected_at))
+            events = sorted(
+                {views[r.event_id].id: views[r.event_id] for r in rows if r.event_id in views}.values(),
+                key=lambda v: (v.level, v.detected_at),
+            )
             if not events:
                 continue
             message = messages.digest(events, settings, now, slot)
@@ -89,11 +95,20 @@ def send_digests(app: App, now: datetime | None = None) -> int:
                     row.status, row.last_error = "failed", "该 Webhook 已从配置中删除"
                 continue
             if channel == "webhook":
-                digest_row = enqueue_webhook(session, hooks[recipients[0]], message, kind="digest", dedupe_key=key,
-                                             now=now)
+                digest_row = enqueue_webhook(
+                    session, hooks[recipients[0]], message, kind="digest", dedupe_key=key, now=now
+                )
             else:
-                digest_row = enqueue(session, kind="digest", recipients=list(recipients), subject=message.subject,
-                                     body_text=message.text, body_html=message.html, dedupe_key=key, now=now)
+                digest_row = enqueue(
+                    session,
+                    kind="digest",
+                    recipients=list(recipients),
+                    subject=message.subject,
+                    body_text=message.text,
+                    body_html=message.html,
+                    dedupe_key=key,
+                    now=now,
+                )
             if digest_row is None:
                 continue  # this time's digest already went out; these wait for the next one
             for row in rows:

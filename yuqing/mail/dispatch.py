@@ -37,17 +37,39 @@ def dispatch(
     queued: list[OutboxMessage | None] = []
     to = [r for r in recipients if r] or [r for r in settings.mail.admin_emails if r]
     if to:
-        queued.append(enqueue(
-            session, kind=kind, recipients=to, subject=message.subject, body_text=message.text,
-            body_html=message.html, event_id=event_id, level=level, dedupe_key=dedupe_key, status=status, now=now,
-        ))
+        queued.append(
+            enqueue(
+                session,
+                kind=kind,
+                recipients=to,
+                subject=message.subject,
+                body_text=message.text,
+                body_html=message.html,
+                event_id=event_id,
+                level=level,
+                dedupe_key=dedupe_key,
+                status=status,
+                now=now,
+            )
+        )
     else:
         log.warning("提醒“%s”没有收件人(责任单位和管理员都未配置邮箱)", message.subject)
     heard_as = "digest" if hold else kind
     for hook in settings.webhooks:
         if heard_as in hook.kinds and (level is None or level in hook.levels):
-            queued.append(enqueue_webhook(session, hook, message, kind=kind, event_id=event_id, level=level,
-                                          dedupe_key=dedupe_key, status=status, now=now))
+            queued.append(
+                enqueue_webhook(
+                    session,
+                    hook,
+                    message,
+                    kind=kind,
+                    event_id=event_id,
+                    level=level,
+                    dedupe_key=dedupe_key,
+                    status=status,
+                    now=now,
+                )
+            )
     return [row for row in queued if row is not None]
 
 
@@ -65,9 +87,21 @@ def enqueue_webhook(
 ) -> OutboxMessage | None:
     """Queue a message for one webhook, in the webhook's format."""
     return enqueue(
-        session, channel="webhook", kind=kind, recipients=[hook.name], subject=message.subject,
-        body_text=message.markdown, event_id=event_id, level=level,
-        dedupe_key=f"{dedupe_key}@{hook.name}" if dedupe_key else None, status=status, now=now,
-        payload={"webhook": hook.name, "url": hook.url, "format": hook.format,
-                 "body": webhook_body(hook.format, message, kind)},
+        session,
+        channel="webhook",
+        kind=kind,
+        recipients=[hook.name],
+        subject=message.subject,
+        body_text=message.markdown,
+        event_id=event_id,
+        level=level,
+        dedupe_key=f"{dedupe_key}@{hook.name}" if dedupe_key else None,
+        status=status,
+        now=now,
+        payload={
+            "webhook": hook.name,
+            "url": hook.url,
+            "format": hook.format,
+            "body": webhook_body(hook.format, message, kind),
+        },
     )

@@ -90,12 +90,20 @@ def load_views(session: Session, settings: Settings, event_ids: list[int]) -> di
     views: dict[int, EventView] = {}
     for event in session.scalars(select(Event).where(Event.id.in_(ids))):
         views[event.id] = EventView(
-            id=event.id, title=event.title or "", summary=event.summary or "", level=event.urgency,
-            reasons=[str(r) for r in event.reasons or []], topic_name=topics.get(event.topic, event.topic),
-            status=event.status, office_code=event.office_code,
+            id=event.id,
+            title=event.title or "",
+            summary=event.summary or "",
+            level=event.urgency,
+            reasons=[str(r) for r in event.reasons or []],
+            topic_name=topics.get(event.topic, event.topic),
+            status=event.status,
+            office_code=event.office_code,
             office_name=offices.get(event.office_code, "未指定") if event.office_code else "未指定",
-            village=event.village, detected_at=event.detected_at, mention_count=event.mention_count,
-            source_count=event.source_count, url=event_url(settings, event.id),
+            village=event.village,
+            detected_at=event.detected_at,
+            mention_count=event.mention_count,
+            source_count=event.source_count,
+            url=event_url(settings, event.id),
         )
     _add_deadlines(session, views)
     _add_links(session, views)
@@ -115,8 +123,14 @@ def _add_deadlines(session: Session, views: dict[int, EventView]) -> None:
 def _add_links(session: Session, views: dict[int, EventView]) -> None:
     rank = func.row_number().over(partition_by=Mention.event_id, order_by=(Mention.first_seen_at, Mention.id))
     ranked = (
-        select(Mention.event_id, Mention.title, Mention.url, Mention.published_at, Source.title.label("source"),
-               rank.label("rank"))
+        select(
+            Mention.event_id,
+            Mention.title,
+            Mention.url,
+            Mention.published_at,
+            Source.title.label("source"),
+            rank.label("rank"),
+        )
         .join(Source, Source.id == Mention.source_id)
         .where(Mention.event_id.in_(list(views)))
         .subquery()

@@ -87,8 +87,13 @@ def event_section(view: EventView, settings: Settings, now: datetime) -> Section
         ("信息量", f"{view.mention_count} 条,来自 {view.source_count} 个来源"),
         ("内容摘要", _clean(view.summary, SUMMARY_CHARS) or "—"),
     ]
-    deadlines = [Item(f"{d.stage_name}({settings.duty.name if d.holder == 'duty' else view.office_name}):"
-                      f"{deadline_text(d.due_at, settings, now)}") for d in view.deadlines]
+    deadlines = [
+        Item(
+            f"{d.stage_name}({settings.duty.name if d.holder == 'duty' else view.office_name}):"
+            f"{deadline_text(d.due_at, settings, now)}"
+        )
+        for d in view.deadlines
+    ]
     links = [Item(f"{_clean(link.source, 40)}:{_clean(link.title, 80) or link.url}", link.url) for link in view.links]
     section.lists = [("办理时限", deadlines or [Item("无未完成的时限")]), ("信息来源", links or [Item("—")])]
     return section
@@ -119,15 +124,20 @@ def _a(text: str, url: str | None) -> str:
 
 
 def _render_html(heading: str, intro: list[str], sections: list[Section]) -> str:
-    out = ['<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"></head>',
-           '<body style="font-family:sans-serif;font-size:14px;color:#222">',
-           f"<h2>{html.escape(heading)}</h2>"]
+    out = [
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"></head>',
+        '<body style="font-family:sans-serif;font-size:14px;color:#222">',
+        f"<h2>{html.escape(heading)}</h2>",
+    ]
     out += [f"<p>{html.escape(line)}</p>" for line in intro]
     for section in sections:
         out.append('<div style="border:1px solid #ddd;padding:8px 12px;margin:12px 0">')
         out.append(f"<h3>{_a(section.title, section.link)}</h3><table>")
-        out += [f'<tr><th style="text-align:left;padding-right:12px;white-space:nowrap">{html.escape(label)}</th>'
-                f"<td>{html.escape(value)}</td></tr>" for label, value in section.fields]
+        out += [
+            f'<tr><th style="text-align:left;padding-right:12px;white-space:nowrap">{html.escape(label)}</th>'
+            f"<td>{html.escape(value)}</td></tr>"
+            for label, value in section.fields
+        ]
         out.append("</table>")
         for label, items in section.lists:
             out.append(f"<p><b>{html.escape(label)}</b></p><ul>")
@@ -159,24 +169,42 @@ def _render_markdown(heading: str, intro: list[str], sections: list[Section]) ->
 
 def _data(view: EventView, settings: Settings, now: datetime) -> dict[str, Any]:
     return {
-        "id": view.id, "title": _clean(view.title, 120), "level": view.level, "level_name": view.level_label,
-        "topic": view.topic_name, "office": view.office_name, "office_code": view.office_code,
-        "status": view.status, "url": view.url,
-        "deadlines": [{"stage": d.stage, "stage_name": d.stage_name, "due_at": as_utc(d.due_at).isoformat(),
-                       "due_local": _when(d.due_at, settings), "remaining": remaining_text(d.due_at, now)}
-                      for d in view.deadlines],
+        "id": view.id,
+        "title": _clean(view.title, 120),
+        "level": view.level,
+        "level_name": view.level_label,
+        "topic": view.topic_name,
+        "office": view.office_name,
+        "office_code": view.office_code,
+        "status": view.status,
+        "url": view.url,
+        "deadlines": [
+            {
+                "stage": d.stage,
+                "stage_name": d.stage_name,
+                "due_at": as_utc(d.due_at).isoformat(),
+                "due_local": _when(d.due_at, settings),
+                "remaining": remaining_text(d.due_at, now),
+            }
+            for d in view.deadlines
+        ],
         "links": [{"source": link.source, "title": _clean(link.title, 120), "url": link.url} for link in view.links],
     }
 
 
-def compose(subject: str, heading: str, intro: list[str], views: list[EventView], settings: Settings,
-            now: datetime, **data: Any) -> Message:
+def compose(
+    subject: str, heading: str, intro: list[str], views: list[EventView], settings: Settings, now: datetime, **data: Any
+) -> Message:
     """A message about one or more events."""
     sections = [event_section(view, settings, now) for view in views]
     payload = {"subject": subject, **data, "events": [_data(view, settings, now) for view in views]}
-    return Message(subject=subject, text=_render_text(heading, intro, sections),
-                   html=_render_html(heading, intro, sections), markdown=_render_markdown(heading, intro, sections),
-                   data=payload)
+    return Message(
+        subject=subject,
+        text=_render_text(heading, intro, sections),
+        html=_render_html(heading, intro, sections),
+        markdown=_render_markdown(heading, intro, sections),
+        data=payload,
+    )
 
 
 def _subject(tag: str, view: EventView) -> str:
@@ -186,57 +214,110 @@ def _subject(tag: str, view: EventView) -> str:
 def event_alert(view: EventView, settings: Settings, now: datetime, *, why: str = "new") -> Message:
     """A new event, a raised level or a (re)assignment."""
     heading = {"new": "发现舆情事件", "level_up": "舆情事件等级上调", "assigned": "舆情事件转交贵单位办理"}[why]
-    intro = [f"{settings.general.town}{heading}:{view.level_label}级,责任单位 {view.office_name}。请立即核实情况,"
-             f"按时限回应、处置(研判完成前即可在看板登记回应)。定级和分派由{settings.duty.name}研判,"
-             f"如分派有误请与值班室联系。"]
+    intro = [
+        f"{settings.general.town}{heading}:{view.level_label}级,责任单位 {view.office_name}。请立即核实情况,"
+        f"按时限回应、处置(研判完成前即可在看板登记回应)。定级和分派由{settings.duty.name}研判,"
+        f"如分派有误请与值班室联系。"
+    ]
     return compose(_subject(f"舆情提醒·{view.level_label}", view), heading, intro, [view], settings, now, why=why)
 
 
-def deadline_warning(view: EventView, stage: str, due_at: datetime, share: float, holder: str, settings: Settings,
-                     now: datetime) -> Message:
+def deadline_warning(
+    view: EventView, stage: str, due_at: datetime, share: float, holder: str, settings: Settings, now: datetime
+) -> Message:
     """A deadline has used a share (50 %, 80 %) of its budget; addressed to its holder."""
     stage_name = STAGE_NAMES.get(stage, stage)
     used = f"{round(share * 100)}%"
-    intro = [f"{holder}:“{stage_name}”时限已用去 {used},截止 {deadline_text(due_at, settings, now)}。"
-             f"请在时限内完成并在看板中登记。"]
-    return compose(_subject(f"时限预警·{stage_name}已用去{used}", view), "办理时限预警", intro, [view], settings, now,
-                   stage=stage, share=share)
+    intro = [
+        f"{holder}:“{stage_name}”时限已用去 {used},截止 {deadline_text(due_at, settings, now)}。"
+        f"请在时限内完成并在看板中登记。"
+    ]
+    return compose(
+        _subject(f"时限预警·{stage_name}已用去{used}", view),
+        "办理时限预警",
+        intro,
+        [view],
+        settings,
+        now,
+        stage=stage,
+        share=share,
+    )
 
 
-def breach_notice(view: EventView, stage: str, due_at: datetime, holder: str, settings: Settings,
-                  now: datetime) -> Message:
+def breach_notice(
+    view: EventView, stage: str, due_at: datetime, holder: str, settings: Settings, now: datetime
+) -> Message:
     """A deadline has passed with its stage not done; the delay is on its holder's record."""
     stage_name = STAGE_NAMES.get(stage, stage)
-    intro = [f"“{stage_name}”未在时限内完成:截止 {deadline_text(due_at, settings, now)}。超时已记录在{holder}名下,"
-             f"请立即办理并在看板中登记。"]
+    intro = [
+        f"“{stage_name}”未在时限内完成:截止 {deadline_text(due_at, settings, now)}。超时已记录在{holder}名下,"
+        f"请立即办理并在看板中登记。"
+    ]
     return compose(_subject(f"超时·{stage_name}", view), "办理超时", intro, [view], settings, now, stage=stage)
 
 
-def escalation_notice(view: EventView, stage: str, due_at: datetime, step: int, target: str, holder: str,
-                      settings: Settings, now: datetime) -> Message:
+def escalation_notice(
+    view: EventView,
+    stage: str,
+    due_at: datetime,
+    step: int,
+    target: str,
+    holder: str,
+    settings: Settings,
+    now: datetime,
+) -> Message:
     """A breach escalated one step along its holder's chain (see workflow.notify.escalation_target)."""
     stage_name = STAGE_NAMES.get(stage, stage)
-    intro = [f"{holder}未在时限内完成“{stage_name}”(截止 {deadline_text(due_at, settings, now)}),"
-             f"按规定第 {step} 级升级告知{target}。请督促办理。"]
-    return compose(_subject(f"超时升级·第{step}级·{stage_name}", view), "超时升级", intro, [view], settings, now,
-                   stage=stage, step=step)
+    intro = [
+        f"{holder}未在时限内完成“{stage_name}”(截止 {deadline_text(due_at, settings, now)}),"
+        f"按规定第 {step} 级升级告知{target}。请督促办理。"
+    ]
+    return compose(
+        _subject(f"超时升级·第{step}级·{stage_name}", view),
+        "超时升级",
+        intro,
+        [view],
+        settings,
+        now,
+        stage=stage,
+        step=step,
+    )
 
 
-def merged_notice(kept: EventView, absorbed_id: int, absorbed_title: str, reason: str, settings: Settings,
-                  now: datetime) -> Message:
+def merged_notice(
+    kept: EventView, absorbed_id: int, absorbed_title: str, reason: str, settings: Settings, now: datetime
+) -> Message:
     """An event someone was alerted about has been merged: where the matter went, and who handles it now."""
-    intro = [f"此前提醒的事件 #{absorbed_id}“{_clean(absorbed_title, 60)}”已并入事件 #{kept.id}({_clean(reason, 100)})。",
-             f"事件 #{absorbed_id} 的时限已停止计时、未发出的提醒已取消;该事项今后按事件 #{kept.id} 办理,"
-             f"责任单位为 {kept.office_name},当前 {kept.level_label}级、{kept.status_name}。"
-             f"贵单位收到过原事件提醒的,可在看板中查看事件 #{kept.id}。"]
-    return compose(f"【事件合并】#{absorbed_id} 已并入 #{kept.id} {_clean(kept.title, SUBJECT_TITLE_CHARS)}",
-                   "舆情事件已合并", intro, [kept], settings, now, absorbed_id=absorbed_id)
+    intro = [
+        f"此前提醒的事件 #{absorbed_id}“{_clean(absorbed_title, 60)}”已并入事件 #{kept.id}({_clean(reason, 100)})。",
+        f"事件 #{absorbed_id} 的时限已停止计时、未发出的提醒已取消;该事项今后按事件 #{kept.id} 办理,"
+        f"责任单位为 {kept.office_name},当前 {kept.level_label}级、{kept.status_name}。"
+        f"贵单位收到过原事件提醒的,可在看板中查看事件 #{kept.id}。",
+    ]
+    return compose(
+        f"【事件合并】#{absorbed_id} 已并入 #{kept.id} {_clean(kept.title, SUBJECT_TITLE_CHARS)}",
+        "舆情事件已合并",
+        intro,
+        [kept],
+        settings,
+        now,
+        absorbed_id=absorbed_id,
+    )
 
 
 def digest(views: list[EventView], settings: Settings, now: datetime, slot: datetime) -> Message:
     """Level 3–4 events since the last digest, grouped in one message."""
     when = format_local(slot, "%m月%d日 %H:%M", zone=_zone(settings))
-    intro = [f"自上次摘要以来新发现 {len(views)} 件较大/一般舆情事件,请核实情况并在时限内回应"
-             f"(研判由{settings.duty.name}负责,研判完成前即可在看板登记回应)。"]
-    return compose(f"【舆情摘要】{when} 共 {len(views)} 件", f"舆情摘要({when})", intro, views, settings, now,
-                   slot=as_utc(slot).isoformat())
+    intro = [
+        f"自上次摘要以来新发现 {len(views)} 件较大/一般舆情事件,请核实情况并在时限内回应"
+        f"(研判由{settings.duty.name}负责,研判完成前即可在看板登记回应)。"
+    ]
+    return compose(
+        f"【舆情摘要】{when} 共 {len(views)} 件",
+        f"舆情摘要({when})",
+        intro,
+        views,
+        settings,
+        now,
+        slot=as_utc(slot).isoformat(),
+    )

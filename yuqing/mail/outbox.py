@@ -82,4 +82,5 @@ def _forget_keys(session: Session, _previous_transaction) -> None:
     # Keys queued in a transaction that rolled back were never stored; those still pending in the session were.
     if _SESSION_KEYS in session.info:
         session.info[_SESSION_KEYS] = {
-            obj.dedupe_key for obj in session.new if isinstance(obj, OutboxMessage) and obj.dedupe_key}
+            obj.dedupe_key for obj in session.new if isinstance(obj, OutboxMessage) and obj.dedupe_key
+        }

@@ -28,7 +28,7 @@ class _Handler:
     def __init__(self, sink: SmtpSink):
         self.sink = sink
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=default_policy)
         self.sink._accept(Received(message, list(envelope.rcpt_tos), time.perf_counter()))
         return "250 OK"
@@ -37,8 +37,15 @@ class _Handler:
 class SmtpSink:
     """Start with `with SmtpSink() as sink:`; `sink.port` is the bound port, `sink.received` what arrived."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, credentials: tuple[str, str] | None = None,
-                 tls_context: ssl.SSLContext | None = None, implicit_tls: bool = False):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        credentials: tuple[str, str] | None = None,
+        tls_context: ssl.SSLContext | None = None,
+        implicit_tls: bool = False,
+    ):
         """credentials: require AUTH with this user and password; tls_context: offer STARTTLS (or, with
         implicit_tls, speak TLS from the first byte, as smtp_ssl expects)."""
         self.host, self.port = host, port
@@ -65,8 +72,9 @@ class SmtpSink:
 
         options: dict = {}
         if self.credentials:
-            options.update(authenticator=self._authenticate, auth_required=True,
-                           auth_require_tls=self.tls_context is not None)
+            options.update(
+                authenticator=self._authenticate, auth_required=True, auth_require_tls=self.tls_context is not None
+            )
         if self.tls_context and self.implicit_tls:
             options["ssl_context"] = self.tls_context
         elif self.tls_context:
@@ -78,8 +86,10 @@ class SmtpSink:
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
         from aiosmtpd.smtp import AuthResult, LoginPassword
 
-        ok = isinstance(auth_data, LoginPassword) and (
-            auth_data.login.decode(), auth_data.password.decode()) == self.credentials
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and (auth_data.login.decode(), auth_data.password.decode()) == self.credentials
+        )
         return AuthResult(success=ok, handled=False)
 
     def stop(self) -> None:

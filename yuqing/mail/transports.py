@@ -100,8 +100,9 @@ class Smtp:
         conf = self.conf
         try:
             if conf.smtp_ssl:
-                self.client = smtplib.SMTP_SSL(conf.smtp_host, conf.smtp_port, timeout=conf.smtp_timeout,
-                                               context=ssl.create_default_context())
+                self.client = smtplib.SMTP_SSL(
+                    conf.smtp_host, conf.smtp_port, timeout=conf.smtp_timeout, context=ssl.create_default_context()
+                )
             else:
                 self.client = smtplib.SMTP(conf.smtp_host, conf.smtp_port, timeout=conf.smtp_timeout)
                 if conf.smtp_starttls:

@@ -25,9 +25,14 @@ def webhook_body(fmt: str, message: Message, kind: str) -> dict[str, Any]:
 def post_json(url: str, body: dict[str, Any], *, message_id: str, timeout: float) -> str:
     """POST the body; success is a 2xx answer (and errcode 0 where the robot reports one)."""
     request = urllib.request.Request(
-        url, data=json.dumps(body, ensure_ascii=False).encode("utf-8"), method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
-                 "X-Yuqing-Message-Id": message_id},
+        url,
+        data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": USER_AGENT,
+            "X-Yuqing-Message-Id": message_id,
+        },
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:

@@ -96,8 +96,9 @@ def generate_and_record(app: App, period: Period, now: datetime | None = None) -
 def record(session: Session, generated: Generated) -> Report:
     """Insert or refresh the Report row of a generated report (files and summary)."""
     content = generated.content
-    report = find_report(session, content.kind, content.period_key) or Report(kind=content.kind,
-                                                                             period=content.period_key)
+    report = find_report(session, content.kind, content.period_key) or Report(
+        kind=content.kind, period=content.period_key
+    )
     report.files = [str(path.resolve()) for path in generated.files]
     report.summary = content.summary
     report.created_at = utcnow()
@@ -111,17 +112,20 @@ def mail_body(generated: Generated, settings: Settings) -> tuple[str, str]:
     from pipeline.deidentify import mask
 
     content = generated.content
-    lines = [f"现将《{content.title}》({content.period_line})报送,请审阅。",
-             *(mask(text) for text in content.sections[0].paragraphs),
-             "附件:" + "、".join(path.name for path in generated.files)]
+    lines = [
+        f"现将《{content.title}》({content.period_line})报送,请审阅。",
+        *(mask(text) for text in content.sections[0].paragraphs),
+        "附件:" + "、".join(path.name for path in generated.files),
+    ]
     sign = f"{settings.general.town}政务舆情监测系统(自动发送)"
     text = "各位领导:\n" + "\n".join(f"    {line}" for line in lines) + f"\n\n{sign}\n"
     body = "".join(f"<p style=\"text-indent:2em\">{html.escape(line)}</p>" for line in lines)
     return text, f"<html><body><p>各位领导:</p>{body}<p>{html.escape(sign)}</p></body></html>"
 
 
-def queue_mail(session: Session, settings: Settings, generated: Generated,
-               dedupe_key: str | None = None) -> OutboxMessage | None:
+def queue_mail(
+    session: Session, settings: Settings, generated: Generated, dedupe_key: str | None = None
+) -> OutboxMessage | None:
     """Queue the report, files attached, to mail.leader_emails (delivery attaches payload["attachments"])."""
     recipients = settings.mail.leader_emails
     if not recipients:
@@ -130,8 +134,16 @@ def queue_mail(session: Session, settings: Settings, generated: Generated,
     text, body_html = mail_body(generated, settings)
     content = generated.content
     return enqueue(
-        session, kind="report", recipients=list(recipients), subject=f"【{KIND_NAMES[content.kind]}】{content.title}",
-        body_text=text, body_html=body_html, dedupe_key=dedupe_key,
-        payload={"attachments": [str(path.resolve()) for path in generated.files], "report_kind": content.kind,
-                 "period": content.period_key},
+        session,
+        kind="report",
+        recipients=list(recipients),
+        subject=f"【{KIND_NAMES[content.kind]}】{content.title}",
+        body_text=text,
+        body_html=body_html,
+        dedupe_key=dedupe_key,
+        payload={
+            "attachments": [str(path.resolve()) for path in generated.files],
+            "report_kind": content.kind,
+            "period": content.period_key,
+        },
     )

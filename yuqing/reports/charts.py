@@ -96,7 +96,12 @@ def _draw_bars(axes, chart: Chart) -> None:
         axes.invert_yaxis()
     else:
         crowded = len(chart.categories) > 4
-        axes.set_xticks(list(positions), chart.categories, fontsize=9,
-                        rotation=30 if crowded else 0, ha="right" if crowded else "center")
+        axes.set_xticks(
+            list(positions),
+            chart.categories,
+            fontsize=9,
+            rotation=30 if crowded else 0,
+            ha="right" if crowded else "center",
+        )
     if chart.percent:
         (axes.set_xlim if chart.horizontal else axes.set_ylim)(0, 1.15)

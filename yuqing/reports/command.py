@@ -59,6 +59,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not official:
         print("注意:输出目录不是配置的 reports.out_dir,本次生成未登记到看板“报告”页。")
     if args.mail:
-        print("已加入发件队列,由运行中的系统(yuqing run)发送给镇领导。" if queued
-              else "未发送:配置中没有 mail.leader_emails。")
+        print(
+            "已加入发件队列,由运行中的系统(yuqing run)发送给镇领导。"
+            if queued
+            else "未发送:配置中没有 mail.leader_emails。"
+        )
     return EXIT_OK

@@ -35,8 +35,16 @@ def _style_run(run: Run, east_asia: str, size: float, bold: bool = False) -> Run
     return run
 
 
-def _paragraph(doc_or_cell, text: str, font: str, size: float, *, bold: bool = False,
-               align: WD_ALIGN_PARAGRAPH | None = None, indent: bool = False) -> Paragraph:
+def _paragraph(
+    doc_or_cell,
+    text: str,
+    font: str,
+    size: float,
+    *,
+    bold: bool = False,
+    align: WD_ALIGN_PARAGRAPH | None = None,
+    indent: bool = False,
+) -> Paragraph:
     paragraph = doc_or_cell.add_paragraph()
     if align is not None:
         paragraph.alignment = align
@@ -130,8 +138,9 @@ def write_docx(content: ReportContent, charts: dict[str, Path], path: Path, issu
     _setup_page(document)
     document.core_properties.title = content.title
     document.core_properties.author = issuer
-    _paragraph(document, content.title, TITLE_FONT, SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER).paragraph_format \
-        .line_spacing = Pt(36)
+    _paragraph(
+        document, content.title, TITLE_FONT, SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER
+    ).paragraph_format.line_spacing = Pt(36)
     _paragraph(document, content.period_line, SUBTITLE_FONT, SIZE_3, align=WD_ALIGN_PARAGRAPH.CENTER)
     for section in content.sections:
         _paragraph(document, section.heading, HEADING_FONT, SIZE_3, indent=True)
@@ -145,8 +154,9 @@ def write_docx(content: ReportContent, charts: dict[str, Path], path: Path, issu
         _paragraph(document, content.footer, BODY_FONT, SIZE_4, indent=True)
     _paragraph(document, "", BODY_FONT, SIZE_3)
     _paragraph(document, issuer, BODY_FONT, SIZE_3, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _paragraph(document, f"{issued.year}年{issued.month}月{issued.day}日", BODY_FONT, SIZE_3,
-               align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _paragraph(
+        document, f"{issued.year}年{issued.month}月{issued.day}日", BODY_FONT, SIZE_3, align=WD_ALIGN_PARAGRAPH.RIGHT
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
     return path

@@ -84,7 +84,7 @@ class EventAsOf:
 def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
     wanted = sorted(set(ids))
     for index in range(0, len(wanted), _CHUNK):
-        yield wanted[index:index + _CHUNK]
+        yield wanted[index : index + _CHUNK]
 
 
 def events_as_of(session: Session, ids: Iterable[int], cutoff: datetime) -> dict[int, EventAsOf]:
@@ -93,8 +93,14 @@ def events_as_of(session: Session, ids: Iterable[int], cutoff: datetime) -> dict
     for chunk in _chunks(ids):
         for event in session.scalars(select(Event).where(Event.id.in_(chunk), Event.detected_at < cutoff)):
             result[event.id] = EventAsOf(
-                id=event.id, title=event.title, detected_at=event.detected_at, urgency=event.urgency,
-                topic=event.topic, office_code=event.office_code, status=event.status, effect=event.effect or {},
+                id=event.id,
+                title=event.title,
+                detected_at=event.detected_at,
+                urgency=event.urgency,
+                topic=event.topic,
+                office_code=event.office_code,
+                status=event.status,
+                effect=event.effect or {},
                 reached={"detected": event.detected_at},
             )
         _roll_back(session, chunk, cutoff, result)
@@ -106,7 +112,8 @@ def events_as_of(session: Session, ids: Iterable[int], cutoff: datetime) -> dict
 
 def _roll_back(session: Session, chunk: list[int], cutoff: datetime, result: dict[int, EventAsOf]) -> None:
     rows = session.scalars(
-        select(AuditLog).where(AuditLog.event_id.in_(chunk), AuditLog.field.in_([*TRACKED_FIELDS, "responded_at"]))
+        select(AuditLog)
+        .where(AuditLog.event_id.in_(chunk), AuditLog.field.in_([*TRACKED_FIELDS, "responded_at"]))
         .order_by(AuditLog.at, AuditLog.id)
     )
     rolled_back: set[tuple[int, str]] = set()
@@ -136,17 +143,26 @@ def _roll_back(session: Session, chunk: list[int], cutoff: datetime, result: dic
 def heat_as_of(session: Session, ids: list[int], cutoff: datetime) -> dict[int, float]:
     """Heat of each event from its mentions first seen before the cut-off (velocity: the hour before the last)."""
     stats = session.execute(
-        select(Mention.event_id, func.count(Mention.id), func.count(func.distinct(Mention.source_id)),
-               func.coalesce(func.sum(Mention.reposts), 0), func.coalesce(func.sum(Mention.comments), 0),
-               func.max(Mention.first_seen_at))
+        select(
+            Mention.event_id,
+            func.count(Mention.id),
+            func.count(func.distinct(Mention.source_id)),
+            func.coalesce(func.sum(Mention.reposts), 0),
+            func.coalesce(func.sum(Mention.comments), 0),
+            func.max(Mention.first_seen_at),
+        )
         .where(Mention.event_id.in_(ids), Mention.first_seen_at < cutoff)
         .group_by(Mention.event_id)
     ).all()
     heat = {}
     for event_id, mentions, sources, reposts, comments, last in stats:
-        recent = session.scalar(select(func.count(Mention.id)).where(
-            Mention.event_id == event_id, Mention.first_seen_at >= as_utc(last) - timedelta(hours=1),
-            Mention.first_seen_at < cutoff))
+        recent = session.scalar(
+            select(func.count(Mention.id)).where(
+                Mention.event_id == event_id,
+                Mention.first_seen_at >= as_utc(last) - timedelta(hours=1),
+                Mention.first_seen_at < cutoff,
+            )
+        )
         heat[event_id] = heat_score(mentions, sources, int(reposts), int(comments), float(recent))
     return heat
 
@@ -159,7 +175,10 @@ def event_ids_detected(session: Session, start: datetime, end: datetime) -> list
 def event_ids_reaching(session: Session, status: str, start: datetime, end: datetime) -> list[int]:
     """Ids of events whose status became `status` (per the audit log) in [start, end)."""
     query = select(AuditLog.event_id).where(
-        AuditLog.field == "status", AuditLog.after == status, AuditLog.at >= start, AuditLog.at < end,
+        AuditLog.field == "status",
+        AuditLog.after == status,
+        AuditLog.at >= start,
+        AuditLog.at < end,
         AuditLog.event_id.is_not(None),
     )
     return sorted(set(session.scalars(query)))
@@ -172,8 +191,11 @@ def deadlines_due(session: Session, start: datetime, end: datetime) -> list[Dead
     first) does not count; one superseded after it fell due was missed, and stays a breach."""
     query = (
         select(Deadline)
-        .where(Deadline.due_at >= start, Deadline.due_at < end,
-               or_(Deadline.superseded_at.is_(None), Deadline.superseded_at > Deadline.due_at))
+        .where(
+            Deadline.due_at >= start,
+            Deadline.due_at < end,
+            or_(Deadline.superseded_at.is_(None), Deadline.superseded_at > Deadline.due_at),
+        )
         .order_by(Deadline.due_at, Deadline.id)
     )
     return list(session.scalars(query))
@@ -184,8 +206,11 @@ def deadlines_open(session: Session, cutoff: datetime) -> list[Deadline]:
 
     Rows created after the cut-off (a later recomputation) are not yet in force; of several rows in force
     per event and stage, the lowest id is kept."""
-    in_force = (Deadline.starts_at < cutoff, Deadline.created_at < cutoff,
-                or_(Deadline.superseded_at.is_(None), Deadline.superseded_at >= cutoff))
+    in_force = (
+        Deadline.starts_at < cutoff,
+        Deadline.created_at < cutoff,
+        or_(Deadline.superseded_at.is_(None), Deadline.superseded_at >= cutoff),
+    )
     running = select(Deadline.event_id).where(*in_force, or_(Deadline.done_at.is_(None), Deadline.done_at >= cutoff))
     seen: set[tuple[int, str]] = set()
     kept = []
@@ -216,8 +241,9 @@ def stopped_at(deadline: Deadline, cutoff: datetime) -> datetime:
     return min([*ends, cutoff])
 
 
-def charged_to(deadline: Deadline, state: EventAsOf, breach_offices: dict[int, str | None],
-               cutoff: datetime) -> str | None:
+def charged_to(
+    deadline: Deadline, state: EventAsOf, breach_offices: dict[int, str | None], cutoff: datetime
+) -> str | None:
     """Who a deadline counts for at the cut-off: the duty desk (DUTY_KEY) for a stage it holds, else an office.
 
     A recorded breach keeps the office it was recorded against (breach_offices: deadline id → office).

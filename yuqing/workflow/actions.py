@@ -21,9 +21,18 @@ RESPONSE_STAGES = ("publish", "press", "respond")
 CLOSED_KINDS = ("false_alarm", "no_action")
 CLOCK_SKEW = timedelta(minutes=5)  # a response "published" slightly in the future is a clock difference, not an error
 # The statuses in which each action is possible; the dashboard shows an action's form only then.
-ACTION_STATUSES = {"assess": OPEN_STATUSES, "respond": OPEN_STATUSES, "confirm": OPEN_STATUSES,
-                   "reject": OPEN_STATUSES, "close": ("responded",), "false_alarm": OPEN_STATUSES,
-                   "reassign": OPEN_STATUSES, "merge": OPEN_STATUSES, "split": OPEN_STATUSES, "unmerge": ("merged",)}
+ACTION_STATUSES = {
+    "assess": OPEN_STATUSES,
+    "respond": OPEN_STATUSES,
+    "confirm": OPEN_STATUSES,
+    "reject": OPEN_STATUSES,
+    "close": ("responded",),
+    "false_alarm": OPEN_STATUSES,
+    "reassign": OPEN_STATUSES,
+    "merge": OPEN_STATUSES,
+    "split": OPEN_STATUSES,
+    "unmerge": ("merged",),
+}
 
 
 class WorkflowError(Exception):
@@ -40,7 +49,9 @@ def _load(session: Session, event_id: int, actor: str, allowed: tuple[str, ...],
         hint = "请先登记回应。" if event.status in ("detected", "assessed") else ""
         if event.status == "merged" and event.merged_into_id:
             hint = f"本事件已并入事件 #{event.merged_into_id},请在该事件上办理。"
-        raise WorkflowError(f"事件 #{event_id} 当前状态为“{EVENT_STATUSES.get(event.status, event.status)}”,不能{doing}。{hint}")
+        raise WorkflowError(
+            f"事件 #{event_id} 当前状态为“{EVENT_STATUSES.get(event.status, event.status)}”,不能{doing}。{hint}"
+        )
     return event
 
 
@@ -51,8 +62,17 @@ def _check_office(session: Session, code: str) -> Office:
     return office
 
 
-def assess_event(session: Session, settings: Settings, event_id: int, actor: str, topic: str, urgency: int,
-                 office_code: str, comment: str = "", now: datetime | None = None) -> Event:
+def assess_event(
+    session: Session,
+    settings: Settings,
+    event_id: int,
+    actor: str,
+    topic: str,
+    urgency: int,
+    office_code: str,
+    comment: str = "",
+    now: datetime | None = None,
+) -> Event:
     """研判: confirm topic and level and assign the office; a changed level recomputes the deadlines."""
     now = now or utcnow()
     event = _load(session, event_id, actor, ACTION_STATUSES["assess"], "研判")
@@ -81,8 +101,9 @@ def assess_event(session: Session, settings: Settings, event_id: int, actor: str
     return event
 
 
-def _apply_response(session: Session, settings: Settings, event: Event, response: Response, actor: str,
-                    now: datetime, comment: str) -> None:
+def _apply_response(
+    session: Session, settings: Settings, event: Event, response: Response, actor: str, now: datetime, comment: str
+) -> None:
     """A confirmed response fulfils its stage's deadlines and moves the event to 已回应."""
     complete_stages(session, event, response.stage, min(response.published_at, now), now, actor, comment or None)
     values = {"status": "responded"} if event.status == "assessed" else {}  # before 研判 it stays 待研判
@@ -91,9 +112,19 @@ def _apply_response(session: Session, settings: Settings, event: Event, response
     audit.change_fields(session, event, values, actor=actor, action="respond", at=now, comment=comment)
 
 
-def record_response(session: Session, settings: Settings, event_id: int, actor: str, stage: str, channel: str,
-                    url: str | None, content: str, published_at: datetime, comment: str = "",
-                    now: datetime | None = None) -> Response:
+def record_response(
+    session: Session,
+    settings: Settings,
+    event_id: int,
+    actor: str,
+    stage: str,
+    channel: str,
+    url: str | None,
+    content: str,
+    published_at: datetime,
+    comment: str = "",
+    now: datetime | None = None,
+) -> Response:
     """处置/回应: record what was published, where and when (confirmed at once); possible before 研判 is done."""
     now = now or utcnow()
     event = _load(session, event_id, actor, ACTION_STATUSES["respond"], "登记回应")
@@ -108,13 +139,29 @@ def record_response(session: Session, settings: Settings, event_id: int, actor: 
     published_at = as_utc(published_at)
     if published_at > now + CLOCK_SKEW:
         raise WorkflowError("发布时间不能晚于当前时间")
-    response = Response(event_id=event.id, stage=stage, status="confirmed", channel=channel.strip()[:200],
-                        url=url or None, content=content.strip(), published_at=published_at, recorded_by=actor,
-                        recorded_at=now)
+    response = Response(
+        event_id=event.id,
+        stage=stage,
+        status="confirmed",
+        channel=channel.strip()[:200],
+        url=url or None,
+        content=content.strip(),
+        published_at=published_at,
+        recorded_by=actor,
+        recorded_at=now,
+    )
     session.add(response)
     session.flush()
-    audit.record(session, actor=actor, action="response_recorded", event_id=event.id, field="response",
-                 after=response.id, comment=comment or f"{STAGE_NAMES[stage]}:{channel}", at=now)
+    audit.record(
+        session,
+        actor=actor,
+        action="response_recorded",
+        event_id=event.id,
+        field="response",
+        after=response.id,
+        comment=comment or f"{STAGE_NAMES[stage]}:{channel}",
+        at=now,
+    )
     _apply_response(session, settings, event, response, actor, now, comment)
     return response
 
@@ -128,16 +175,34 @@ def _proposed(session: Session, event: Event, response_id: int) -> Response:
     return response
 
 
-def _set_response_status(session: Session, event: Event, response: Response, status: str, actor: str,
-                         now: datetime, comment: str) -> None:
-    audit.record(session, actor=actor, action=f"response_{status}", event_id=event.id, field="response.status",
-                 before=response.status, after=status, comment=comment, at=now, entity="response",
-                 entity_id=response.id)
+def _set_response_status(
+    session: Session, event: Event, response: Response, status: str, actor: str, now: datetime, comment: str
+) -> None:
+    audit.record(
+        session,
+        actor=actor,
+        action=f"response_{status}",
+        event_id=event.id,
+        field="response.status",
+        before=response.status,
+        after=status,
+        comment=comment,
+        at=now,
+        entity="response",
+        entity_id=response.id,
+    )
     response.status = status
 
 
-def confirm_response(session: Session, settings: Settings, event_id: int, actor: str, response_id: int,
-                     comment: str = "", now: datetime | None = None) -> Response:
+def confirm_response(
+    session: Session,
+    settings: Settings,
+    event_id: int,
+    actor: str,
+    response_id: int,
+    comment: str = "",
+    now: datetime | None = None,
+) -> Response:
     """Accept a proposed response (board reply, official post) as the event's response; possible before 研判."""
     now = now or utcnow()
     event = _load(session, event_id, actor, ACTION_STATUSES["confirm"], "确认回应")
@@ -147,8 +212,15 @@ def confirm_response(session: Session, settings: Settings, event_id: int, actor:
     return response
 
 
-def reject_response(session: Session, settings: Settings, event_id: int, actor: str, response_id: int,
-                    comment: str = "", now: datetime | None = None) -> Response:
+def reject_response(
+    session: Session,
+    settings: Settings,
+    event_id: int,
+    actor: str,
+    response_id: int,
+    comment: str = "",
+    now: datetime | None = None,
+) -> Response:
     """Turn down a proposed response (it does not answer the event)."""
     now = now or utcnow()
     event = _load(session, event_id, actor, ACTION_STATUSES["reject"], "驳回回应")
@@ -157,21 +229,30 @@ def reject_response(session: Session, settings: Settings, event_id: int, actor: 
     return response
 
 
-def close_event(session: Session, settings: Settings, event_id: int, actor: str, comment: str = "",
-                now: datetime | None = None) -> Event:
+def close_event(
+    session: Session, settings: Settings, event_id: int, actor: str, comment: str = "", now: datetime | None = None
+) -> Event:
     """办结; the effect (评估) is computed now if the after-response window has passed, else by a later job."""
     now = now or utcnow()
     event = _load(session, event_id, actor, ACTION_STATUSES["close"], "办结")
-    audit.change_fields(session, event, {"status": "closed", "closed_at": now}, actor=actor, action="close", at=now,
-                        comment=comment)
+    audit.change_fields(
+        session, event, {"status": "closed", "closed_at": now}, actor=actor, action="close", at=now, comment=comment
+    )
     cancel_open(session, event, now, actor, "事件已办结,未完成的环节不再计时")
     notify.drop_held_alerts(session, event.id)
     evaluate_event(session, settings, event, now)
     return event
 
 
-def mark_false_alarm(session: Session, settings: Settings, event_id: int, actor: str, reason: str,
-                     kind: str = "false_alarm", now: datetime | None = None) -> Event:
+def mark_false_alarm(
+    session: Session,
+    settings: Settings,
+    event_id: int,
+    actor: str,
+    reason: str,
+    kind: str = "false_alarm",
+    now: datetime | None = None,
+) -> Event:
     """误报 or 无需处置, with a reason; open deadlines stop."""
     now = now or utcnow()
     if kind not in CLOSED_KINDS:
@@ -179,30 +260,52 @@ def mark_false_alarm(session: Session, settings: Settings, event_id: int, actor:
     if not (reason or "").strip():
         raise WorkflowError("请填写理由")
     event = _load(session, event_id, actor, ACTION_STATUSES["false_alarm"], f"标记为{EVENT_STATUSES[kind]}")
-    audit.change_fields(session, event, {"status": kind, "status_reason": reason.strip(), "closed_at": now},
-                        actor=actor, action=kind, at=now, comment=reason.strip())
+    audit.change_fields(
+        session,
+        event,
+        {"status": kind, "status_reason": reason.strip(), "closed_at": now},
+        actor=actor,
+        action=kind,
+        at=now,
+        comment=reason.strip(),
+    )
     cancel_open(session, event, now, actor, f"{EVENT_STATUSES[kind]}:{reason.strip()}")
     notify.drop_held_alerts(session, event.id)
     return event
 
 
-def reassign_office(session: Session, settings: Settings, event_id: int, actor: str, office_code: str,
-                    comment: str = "", now: datetime | None = None) -> Event:
+def reassign_office(
+    session: Session,
+    settings: Settings,
+    event_id: int,
+    actor: str,
+    office_code: str,
+    comment: str = "",
+    now: datetime | None = None,
+) -> Event:
     """Hand the event to another office; its open deadlines follow and the new office is told."""
     now = now or utcnow()
     event = _load(session, event_id, actor, ACTION_STATUSES["reassign"], "转交")
     office = _check_office(session, office_code)
     if office_code == event.office_code:
         raise WorkflowError(f"事件 #{event_id} 已由该单位办理")
-    audit.change_fields(session, event, {"office_code": office_code}, actor=actor, action="reassign", at=now,
-                        comment=comment)
+    audit.change_fields(
+        session, event, {"office_code": office_code}, actor=actor, action="reassign", at=now, comment=comment
+    )
     reassign_open(session, settings, event, office_code, now, actor, office.name)
     notify.event_alert(session, settings, event, now, why="assigned")
     return event
 
 
-def merge_into(session: Session, settings: Settings, event_id: int, actor: str, target_id: int, comment: str = "",
-               now: datetime | None = None) -> Event:
+def merge_into(
+    session: Session,
+    settings: Settings,
+    event_id: int,
+    actor: str,
+    target_id: int,
+    comment: str = "",
+    now: datetime | None = None,
+) -> Event:
     """合并: the officer finds this event to be the same matter as another open one; it is folded into that one,
     which keeps its office, level (or the more severe of the two) and deadlines. Returns the event kept."""
     now = now or utcnow()

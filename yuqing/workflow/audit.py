@@ -41,9 +41,16 @@ def record(
 ) -> AuditLog:
     """Add one audit row in the caller's transaction."""
     row = AuditLog(
-        at=at or utcnow(), actor=actor or SYSTEM, entity=entity,
-        entity_id=as_text(entity_id if entity_id is not None else event_id), event_id=event_id, action=action,
-        field=field, before=as_text(before), after=as_text(after), comment=comment or None,
+        at=at or utcnow(),
+        actor=actor or SYSTEM,
+        entity=entity,
+        entity_id=as_text(entity_id if entity_id is not None else event_id),
+        event_id=event_id,
+        action=action,
+        field=field,
+        before=as_text(before),
+        after=as_text(after),
+        comment=comment or None,
     )
     session.add(row)
     return row
@@ -67,6 +74,15 @@ def change_fields(
             continue
         setattr(event, name, value)
         changed[name] = (before, value)
-        record(session, actor=actor, action=action, event_id=event.id, field=name, before=before, after=value,
-               comment=comment, at=at)
+        record(
+            session,
+            actor=actor,
+            action=action,
+            event_id=event.id,
+            field=name,
+            before=before,
+            after=value,
+            comment=comment,
+            at=at,
+        )
     return changed

@@ -15,8 +15,12 @@ from yuqing.workflow.holders import OFFICE, holder_of
 STAGES = ("assess", "publish", "press", "respond")
 # A confirmed response of one stage completes these deadline stages (publish and respond are the same duty
 # at different levels: 发布权威信息 for 特别重大/重大, 回应 for the others).
-COMPLETED_BY = {"assess": ("assess",), "publish": ("publish", "respond"), "respond": ("publish", "respond"),
-                "press": ("press",)}
+COMPLETED_BY = {
+    "assess": ("assess",),
+    "publish": ("publish", "respond"),
+    "respond": ("publish", "respond"),
+    "press": ("press",),
+}
 
 
 def budgets(settings: Settings, level: int) -> dict[str, timedelta]:
@@ -33,46 +37,93 @@ def warn_time(deadline: Deadline, share: float) -> datetime:
 
 def open_deadlines(session: Session, event_id: int) -> list[Deadline]:
     """The event's deadlines that are neither done nor superseded, by due time."""
-    return list(session.scalars(
-        select(Deadline).where(Deadline.event_id == event_id, Deadline.done_at.is_(None),
-                               Deadline.superseded_at.is_(None)).order_by(Deadline.due_at, Deadline.id)
-    ))
+    return list(
+        session.scalars(
+            select(Deadline)
+            .where(Deadline.event_id == event_id, Deadline.done_at.is_(None), Deadline.superseded_at.is_(None))
+            .order_by(Deadline.due_at, Deadline.id)
+        )
+    )
 
 
 def _done_stages(session: Session, event_id: int) -> set[str]:
-    return set(session.scalars(
-        select(Deadline.stage).where(Deadline.event_id == event_id, Deadline.done_at.is_not(None))
-    ))
+    return set(
+        session.scalars(select(Deadline.stage).where(Deadline.event_id == event_id, Deadline.done_at.is_not(None)))
+    )
 
 
-def _new(session: Session, event: Event, stage: str, starts: datetime, due: datetime, *, actor: str, now: datetime,
-         before: datetime | None = None, comment: str | None = None, warned: list[float] | None = None) -> Deadline:
+def _new(
+    session: Session,
+    event: Event,
+    stage: str,
+    starts: datetime,
+    due: datetime,
+    *,
+    actor: str,
+    now: datetime,
+    before: datetime | None = None,
+    comment: str | None = None,
+    warned: list[float] | None = None,
+) -> Deadline:
     holder = holder_of(stage)
-    row = Deadline(event_id=event.id, stage=stage, level=event.urgency, holder=holder,
-                   office_code=event.office_code if holder == OFFICE else None, created_at=now, starts_at=starts,
-                   due_at=due, warned_shares=warned or [], escalation_step=0)
+    row = Deadline(
+        event_id=event.id,
+        stage=stage,
+        level=event.urgency,
+        holder=holder,
+        office_code=event.office_code if holder == OFFICE else None,
+        created_at=now,
+        starts_at=starts,
+        due_at=due,
+        warned_shares=warned or [],
+        escalation_step=0,
+    )
     session.add(row)
     if before is None or before != due:  # a row that keeps its due time (only the level changed) is no news
-        audit.record(session, actor=actor, action="deadline_set", event_id=event.id, field=f"deadline.{stage}",
-                     before=before, after=due, comment=comment, at=now)
+        audit.record(
+            session,
+            actor=actor,
+            action="deadline_set",
+            event_id=event.id,
+            field=f"deadline.{stage}",
+            before=before,
+            after=due,
+            comment=comment,
+            at=now,
+        )
     return row
 
 
-def compute_deadlines(session: Session, settings: Settings, event: Event, now: datetime,
-                      actor: str = audit.SYSTEM, start: datetime | None = None) -> list[Deadline]:
+def compute_deadlines(
+    session: Session,
+    settings: Settings,
+    event: Event,
+    now: datetime,
+    actor: str = audit.SYSTEM,
+    start: datetime | None = None,
+) -> list[Deadline]:
     """The deadlines of a newly detected event, counted from its detection (or from `start`: a matter that
     resumes after its merge is undone)."""
     done = _done_stages(session, event.id)
     start = start or event.detected_at
-    rows = [_new(session, event, stage, start, start + budget, actor=actor, now=now,
-                 comment=f"{event.urgency} 级事件时限")
-            for stage, budget in budgets(settings, event.urgency).items() if stage not in done]
+    rows = [
+        _new(session, event, stage, start, start + budget, actor=actor, now=now, comment=f"{event.urgency} 级事件时限")
+        for stage, budget in budgets(settings, event.urgency).items()
+        if stage not in done
+    ]
     session.flush()
     return rows
 
 
-def recompute_deadlines(session: Session, settings: Settings, event: Event, old_level: int, now: datetime,
-                        actor: str = audit.SYSTEM, comment: str | None = None) -> list[Deadline]:
+def recompute_deadlines(
+    session: Session,
+    settings: Settings,
+    event: Event,
+    old_level: int,
+    now: datetime,
+    actor: str = audit.SYSTEM,
+    comment: str | None = None,
+) -> list[Deadline]:
     """Supersede open deadlines after a level change and set new ones; returns the new rows.
 
     A stage that continues: a looser budget counts from detection; a tighter one counts from the change (the
@@ -88,8 +139,17 @@ def recompute_deadlines(session: Session, settings: Settings, event: Event, old_
     for stage, old in current.items():
         if stage not in new_budgets:
             old.superseded_at, old.next_escalation_at = now, None
-            audit.record(session, actor=actor, action="deadline_dropped", event_id=event.id,
-                         field=f"deadline.{stage}", before=old.due_at, after=None, comment=note, at=now)
+            audit.record(
+                session,
+                actor=actor,
+                action="deadline_dropped",
+                event_id=event.id,
+                field=f"deadline.{stage}",
+                before=old.due_at,
+                after=None,
+                comment=note,
+                at=now,
+            )
     for stage, budget in new_budgets.items():
         old = current.get(stage)
         if stage in done or (old is not None and old.breached_at is not None):
@@ -108,18 +168,35 @@ def recompute_deadlines(session: Session, settings: Settings, event: Event, old_
     return created
 
 
-def complete_stages(session: Session, event: Event, response_stage: str, done_at: datetime, now: datetime,
-                    actor: str, comment: str | None = None) -> list[Deadline]:
+def complete_stages(
+    session: Session,
+    event: Event,
+    response_stage: str,
+    done_at: datetime,
+    now: datetime,
+    actor: str,
+    comment: str | None = None,
+) -> list[Deadline]:
     """Mark the deadlines a response (or an assessment) fulfils as done, and note when on their breaches."""
     stages = COMPLETED_BY[response_stage]
     finished = [row for row in open_deadlines(session, event.id) if row.stage in stages]
     for row in finished:
         row.done_at, row.next_escalation_at = done_at, None
         late = "(已超时)" if done_at > row.due_at else ""
-        audit.record(session, actor=actor, action="deadline_done", event_id=event.id, field=f"deadline.{row.stage}",
-                     before=row.due_at, after=done_at, comment=(comment or "") + late or None, at=now)
+        audit.record(
+            session,
+            actor=actor,
+            action="deadline_done",
+            event_id=event.id,
+            field=f"deadline.{row.stage}",
+            before=row.due_at,
+            after=done_at,
+            comment=(comment or "") + late or None,
+            at=now,
+        )
     session.execute(
-        update(Breach).where(Breach.event_id == event.id, Breach.stage.in_(stages), Breach.done_at.is_(None))
+        update(Breach)
+        .where(Breach.event_id == event.id, Breach.stage.in_(stages), Breach.done_at.is_(None))
         .values(done_at=done_at)
     )
     return finished
@@ -130,13 +207,29 @@ def cancel_open(session: Session, event: Event, now: datetime, actor: str, reaso
     rows = open_deadlines(session, event.id)
     for row in rows:
         row.superseded_at, row.next_escalation_at = now, None
-        audit.record(session, actor=actor, action="deadline_dropped", event_id=event.id, field=f"deadline.{row.stage}",
-                     before=row.due_at, after=None, comment=reason, at=now)
+        audit.record(
+            session,
+            actor=actor,
+            action="deadline_dropped",
+            event_id=event.id,
+            field=f"deadline.{row.stage}",
+            before=row.due_at,
+            after=None,
+            comment=reason,
+            at=now,
+        )
     return rows
 
 
-def reassign_open(session: Session, settings: Settings, event: Event, office_code: str | None, now: datetime,
-                  actor: str, office_name: str = "") -> list[Deadline]:
+def reassign_open(
+    session: Session,
+    settings: Settings,
+    event: Event,
+    office_code: str | None,
+    now: datetime,
+    actor: str,
+    office_name: str = "",
+) -> list[Deadline]:
     """Hand the office's open deadlines to the event's new office; returns the new rows.
 
     The new office could not act before now, so each stage gets at least its whole budget from the handover (or
@@ -149,13 +242,32 @@ def reassign_open(session: Session, settings: Settings, event: Event, office_cod
         budget = budgets(settings, old.level).get(old.stage, old.due_at - old.starts_at)
         due = max(old.due_at, now + budget)
         old.superseded_at, old.next_escalation_at = now, None
-        row = Deadline(event_id=event.id, stage=old.stage, level=old.level, holder=OFFICE, office_code=office_code,
-                       created_at=now, starts_at=due - budget, due_at=due, warned_shares=[], escalation_step=0)
+        row = Deadline(
+            event_id=event.id,
+            stage=old.stage,
+            level=old.level,
+            holder=OFFICE,
+            office_code=office_code,
+            created_at=now,
+            starts_at=due - budget,
+            due_at=due,
+            warned_shares=[],
+            escalation_step=0,
+        )
         session.add(row)
-        audit.record(session, actor=actor, action="deadline_moved", event_id=event.id, field=f"deadline.{old.stage}",
-                     before=old.due_at, after=due,
-                     comment=f"移交{office_name or office_code or '未分派'},自移交时起计时" if due > old.due_at
-                     else f"移交{office_name or office_code or '未分派'},截止时间不变", at=now)
+        audit.record(
+            session,
+            actor=actor,
+            action="deadline_moved",
+            event_id=event.id,
+            field=f"deadline.{old.stage}",
+            before=old.due_at,
+            after=due,
+            comment=f"移交{office_name or office_code or '未分派'},自移交时起计时"
+            if due > old.due_at
+            else f"移交{office_name or office_code or '未分派'},截止时间不变",
+            at=now,
+        )
         moved.append(row)
     session.flush()
     return moved

@@ -28,13 +28,18 @@ def measure(session: Session, event_id: int, start: datetime, end: datetime) -> 
     """Mentions published in [start, end): how many, per hour, how many negative and their share."""
     published = func.coalesce(Mention.published_at, Mention.first_seen_at)
     count, negative = session.execute(
-        select(func.count(Mention.id), func.coalesce(func.sum(case((Mention.negativity >= NEGATIVE, 1), else_=0)), 0))
-        .where(Mention.event_id == event_id, published >= start, published < end)
+        select(
+            func.count(Mention.id), func.coalesce(func.sum(case((Mention.negativity >= NEGATIVE, 1), else_=0)), 0)
+        ).where(Mention.event_id == event_id, published >= start, published < end)
     ).one()
     hours = max((end - start).total_seconds() / 3600, MIN_HOURS) if end > start else 0.0
     return {
-        "start": start.isoformat(), "end": end.isoformat(), "hours": round(hours, 2), "mentions": int(count),
-        "per_hour": round(count / hours, 3) if hours else None, "negative": int(negative),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "hours": round(hours, 2),
+        "mentions": int(count),
+        "per_hour": round(count / hours, 3) if hours else None,
+        "negative": int(negative),
         "negative_share": round(negative / count, 3) if count else None,
     }
 
@@ -61,8 +66,12 @@ def compute_effect(session: Session, event: Event, now: datetime, window: timede
     before = measure(session, event.id, max(response_at - window, min(first, response_at)), response_at)
     after = measure(session, event.id, response_at, response_at + window)
     return {
-        "response_at": response_at.isoformat(), "window_hours": window.total_seconds() / 3600,
-        "before": before, "after": after, "verdict": _verdict(before, after), "evaluated_at": now.isoformat(),
+        "response_at": response_at.isoformat(),
+        "window_hours": window.total_seconds() / 3600,
+        "before": before,
+        "after": after,
+        "verdict": _verdict(before, after),
+        "evaluated_at": now.isoformat(),
     }
 
 
@@ -72,12 +81,20 @@ def evaluation_due(session: Session, event: Event, now: datetime, window: timede
     return event.status == "closed" and response_at is not None and response_at + window <= now
 
 
-def evaluate_event(session: Session, settings: Settings, event: Event, now: datetime,
-                   actor: str = audit.SYSTEM) -> bool:
+def evaluate_event(
+    session: Session, settings: Settings, event: Event, now: datetime, actor: str = audit.SYSTEM
+) -> bool:
     """Store the effect on a closed event and mark it evaluated (评估); False if it cannot be measured yet."""
     effect = compute_effect(session, event, now)
     if effect is None or event.status != "closed":
         return False
-    audit.change_fields(session, event, {"effect": effect, "status": "evaluated"}, actor=actor, action="evaluate",
-                        at=now, comment=effect["verdict"])
+    audit.change_fields(
+        session,
+        event,
+        {"effect": effect, "status": "evaluated"},
+        actor=actor,
+        action="evaluate",
+        at=now,
+        comment=effect["verdict"],
+    )
     return True

@@ -25,8 +25,9 @@ def _evidence(mention: Mention) -> tuple[str, str, datetime] | None:
     return None
 
 
-def propose_response(session: Session, settings: Settings, event: Event, mention: Mention,
-                     now: datetime) -> Response | None:
+def propose_response(
+    session: Session, settings: Settings, event: Event, mention: Mention, now: datetime
+) -> Response | None:
     """Attach the mention as a proposed response for an officer to confirm; once per mention and event."""
     found = _evidence(mention)
     if found is None or event.status not in OPEN_STATUSES:
@@ -38,11 +39,28 @@ def propose_response(session: Session, settings: Settings, event: Event, mention
         return None
     channel, content, published_at = found
     stage = "publish" if "publish" in budgets(settings, event.urgency) else "respond"
-    response = Response(event_id=event.id, stage=stage, status="proposed", channel=channel[:200], url=mention.url,
-                        content=content, published_at=published_at, evidence_mention_id=mention.id,
-                        recorded_by=audit.SYSTEM, recorded_at=now)
+    response = Response(
+        event_id=event.id,
+        stage=stage,
+        status="proposed",
+        channel=channel[:200],
+        url=mention.url,
+        content=content,
+        published_at=published_at,
+        evidence_mention_id=mention.id,
+        recorded_by=audit.SYSTEM,
+        recorded_at=now,
+    )
     session.add(response)
     session.flush()
-    audit.record(session, actor=audit.SYSTEM, action="response_proposed", event_id=event.id, field="response",
-                 after=response.id, comment=f"{channel}:{content[:80]}", at=now)
+    audit.record(
+        session,
+        actor=audit.SYSTEM,
+        action="response_proposed",
+        event_id=event.id,
+        field="response",
+        after=response.id,
+        comment=f"{channel}:{content[:80]}",
+        at=now,
+    )
     return response

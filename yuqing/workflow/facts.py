@@ -64,12 +64,28 @@ def follow_facts(session: Session, event: Event, mention: Mention, signals, now:
     event.facts = facts
     source = f"依据{RANK_NAMES[facts['rank']]}“{(mention.title or mention.content)[:40]}”"
     if changed:
-        audit.record(session, actor=audit.SYSTEM, action="facts", event_id=event.id, field="casualties",
-                     before=describe(current.get("figures") or {}), after=describe(figures), comment=source, at=now)
+        audit.record(
+            session,
+            actor=audit.SYSTEM,
+            action="facts",
+            event_id=event.id,
+            field="casualties",
+            before=describe(current.get("figures") or {}),
+            after=describe(figures),
+            comment=source,
+            at=now,
+        )
         title = mention.title.strip() if mention.title else ""
         if title and title != event.title:
-            audit.change_fields(session, event, {"title": title, "summary": mention.content[:300] or event.summary},
-                                actor=audit.SYSTEM, action="facts", at=now, comment=source)
+            audit.change_fields(
+                session,
+                event,
+                {"title": title, "summary": mention.content[:300] or event.summary},
+                actor=audit.SYSTEM,
+                action="facts",
+                at=now,
+                comment=source,
+            )
     return changed
 
 
@@ -94,12 +110,22 @@ def settle_level(session: Session, settings: Settings, event: Event, now: dateti
 
     if (event.facts or {}).get("rank") != OFFICIAL or event.assessed_at is not None or not event.signals:
         return None
-    decided = event_urgency([fact_signals(event, Signals.from_dict(event.signals))], velocity=event.velocity,
-                            rules=UrgencyRules(**settings.urgency.model_dump()))
+    decided = event_urgency(
+        [fact_signals(event, Signals.from_dict(event.signals))],
+        velocity=event.velocity,
+        rules=UrgencyRules(**settings.urgency.model_dump()),
+    )
     if decided.level <= event.urgency:
         return None
     old = event.urgency
-    audit.change_fields(session, event, {"urgency": decided.level}, actor=audit.SYSTEM, action="facts", at=now,
-                        comment="官方发布的伤亡人数低于此前的说法，等级随之调整")
+    audit.change_fields(
+        session,
+        event,
+        {"urgency": decided.level},
+        actor=audit.SYSTEM,
+        action="facts",
+        at=now,
+        comment="官方发布的伤亡人数低于此前的说法，等级随之调整",
+    )
     event.reasons = decided.reasons
     return old

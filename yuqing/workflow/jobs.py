@@ -18,13 +18,13 @@ from yuqing.settings_model import Settings
 from yuqing.timeutil import utcnow
 from yuqing.workflow import audit, notify
 from yuqing.workflow.deadlines import warn_time
-from yuqing.workflow.effect import evaluation_due, evaluate_event
+from yuqing.workflow.effect import evaluate_event, evaluation_due
 
 log = logging.getLogger("yuqing.workflow")
 BATCH = 500
 
 
-class epoch_seconds(FunctionElement):  # noqa: N801 - reads as an SQL function
+class epoch_seconds(FunctionElement):
     """Seconds since 1970 of a stored UTC time, on SQLite and PostgreSQL."""
 
     type = Float()
@@ -70,11 +70,29 @@ def _record_breach(session: Session, settings: Settings, view: EventView, row: D
     row.breached_at = now
     row.escalation_step = 0
     row.next_escalation_at = row.due_at + notify.escalation_offsets(settings)[0]
-    session.add(Breach(deadline_id=row.id, event_id=row.event_id, stage=row.stage, level=row.level, holder=row.holder,
-                       office_code=row.office_code, due_at=row.due_at, recorded_at=now))
-    audit.record(session, actor=audit.SYSTEM, action="deadline_breached", event_id=row.event_id,
-                 field=f"deadline.{row.stage}", before=row.due_at, after=now,
-                 comment=f"超过办理时限,记在{notify.holder_title(settings, row)}名下", at=now)
+    session.add(
+        Breach(
+            deadline_id=row.id,
+            event_id=row.event_id,
+            stage=row.stage,
+            level=row.level,
+            holder=row.holder,
+            office_code=row.office_code,
+            due_at=row.due_at,
+            recorded_at=now,
+        )
+    )
+    audit.record(
+        session,
+        actor=audit.SYSTEM,
+        action="deadline_breached",
+        event_id=row.event_id,
+        field=f"deadline.{row.stage}",
+        before=row.due_at,
+        after=now,
+        comment=f"超过办理时限,记在{notify.holder_title(settings, row)}名下",
+        at=now,
+    )
     notify.breach(session, settings, view, row, now)
 
 
@@ -86,8 +104,15 @@ def _warn(session: Session, settings: Settings, view: EventView, row: Deadline, 
     # Only the furthest point is announced: a check that was down for a while sends one warning, not two.
     share = max(fresh)
     row.warned_shares = sorted(set(row.warned_shares or []) | set(passed))
-    audit.record(session, actor=audit.SYSTEM, action="deadline_warned", event_id=row.event_id,
-                 field=f"deadline.{row.stage}", after=f"{round(share * 100)}%", at=now)
+    audit.record(
+        session,
+        actor=audit.SYSTEM,
+        action="deadline_warned",
+        event_id=row.event_id,
+        field=f"deadline.{row.stage}",
+        after=f"{round(share * 100)}%",
+        at=now,
+    )
     notify.deadline_warning(session, settings, view, row, share, now)
     return True
 
@@ -99,17 +124,26 @@ def _escalate(session: Session, settings: Settings, view: EventView, row: Deadli
         step = row.escalation_step + 1
         target, _ = notify.escalation_target(settings, step, row)
         notify.escalation(session, settings, view, row, step, now)
-        audit.record(session, actor=audit.SYSTEM, action="escalated", event_id=row.event_id,
-                     field=f"deadline.{row.stage}", before=row.escalation_step, after=step, comment=f"告知{target}",
-                     at=now)
+        audit.record(
+            session,
+            actor=audit.SYSTEM,
+            action="escalated",
+            event_id=row.event_id,
+            field=f"deadline.{row.stage}",
+            before=row.escalation_step,
+            after=step,
+            comment=f"告知{target}",
+            at=now,
+        )
         row.escalation_step = step
         row.next_escalation_at = row.due_at + offsets[step] if step < notify.ESCALATION_STEPS else None
         steps += 1
     return steps
 
 
-def _process(session: Session, settings: Settings, view: EventView, row: Deadline, now: datetime,
-             report: CheckReport) -> None:
+def _process(
+    session: Session, settings: Settings, view: EventView, row: Deadline, now: datetime, report: CheckReport
+) -> None:
     if row.breached_at is None:
         if now >= row.due_at:
             _record_breach(session, settings, view, row, now)
@@ -129,10 +163,15 @@ def check_deadlines(app: App, now: datetime | None = None, *, batch: int = BATCH
     last_id = 0
     while True:
         with app.db.write() as session:
-            rows = list(session.scalars(
-                select(Deadline).where(condition, Deadline.id > last_id).order_by(Deadline.id).limit(batch)
-                .with_for_update(skip_locked=True)
-            ))
+            rows = list(
+                session.scalars(
+                    select(Deadline)
+                    .where(condition, Deadline.id > last_id)
+                    .order_by(Deadline.id)
+                    .limit(batch)
+                    .with_for_update(skip_locked=True)
+                )
+            )
             if not rows:
                 break
             last_id = rows[-1].id

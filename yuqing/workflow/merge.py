@@ -60,13 +60,13 @@ def _move_heat(session: Session, kept_id: int, absorbed_id: int) -> None:
     session.execute(delete(EventHeat).where(EventHeat.event_id == absorbed_id))
 
 
-def merge_events(session: Session, settings: Settings, kept: Event, absorbed: Event, *, actor: str, reason: str,
-                 now: datetime) -> Event:
+def merge_events(
+    session: Session, settings: Settings, kept: Event, absorbed: Event, *, actor: str, reason: str, now: datetime
+) -> Event:
     """Fold `absorbed` into `kept` in the caller's transaction; returns the kept event."""
     from pipeline.anchors import Anchors
     from pipeline.clustering import representative_terms
     from pipeline.urgency import Signals
-
     from yuqing.events import raise_level, refresh_counts
     from yuqing.workflow.hooks import on_event_changed
 
@@ -96,13 +96,27 @@ def merge_events(session: Session, settings: Settings, kept: Event, absorbed: Ev
     if kept.urgency < old_level and kept.urgency == absorbed.urgency:
         kept.title, kept.summary = absorbed.title, absorbed.summary  # known by the post that made it serious
     cancel_open(session, absorbed, now, actor, f"并入事件 #{kept.id}")
-    audit.change_fields(session, absorbed, {"status": "merged", "merged_into_id": kept.id, "status_reason": reason,
-                                            "closed_at": now}, actor=actor, action="merge", at=now, comment=reason)
-    audit.record(session, actor=actor, action="merge", event_id=kept.id, field="merged_from", after=absorbed.id,
-                 comment=f"并入事件 #{absorbed.id}“{absorbed.title[:40]}”:{reason}", at=now)
+    audit.change_fields(
+        session,
+        absorbed,
+        {"status": "merged", "merged_into_id": kept.id, "status_reason": reason, "closed_at": now},
+        actor=actor,
+        action="merge",
+        at=now,
+        comment=reason,
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="merge",
+        event_id=kept.id,
+        field="merged_from",
+        after=absorbed.id,
+        comment=f"并入事件 #{absorbed.id}“{absorbed.title[:40]}”:{reason}",
+        at=now,
+    )
     refresh_counts(session, absorbed, now)
     if kept.urgency != old_level:
         on_event_changed(session, settings, kept, old_level, now)
     tell_where_merged(session, settings, kept, absorbed, reason, now)
     return kept
-

@@ -42,8 +42,11 @@ def holder_title(settings: Settings, row: Deadline) -> str:
 
 def drop_held_alerts(session: Session, event_id: int) -> None:
     """Alerts about the event still held for a digest are pointless once it is closed, dismissed or merged."""
-    session.execute(update(OutboxMessage).where(OutboxMessage.event_id == event_id, OutboxMessage.status == "digest")
-                    .values(status="superseded"))
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.event_id == event_id, OutboxMessage.status == "digest")
+        .values(status="superseded")
+    )
 
 
 def view_of(session: Session, settings: Settings, event: Event) -> EventView:
@@ -52,7 +55,9 @@ def view_of(session: Session, settings: Settings, event: Event) -> EventView:
     return load_views(session, settings, [event.id])[event.id]
 
 
-def event_alert(session: Session, settings: Settings, event: Event, now: datetime, why: str = "new") -> list[OutboxMessage]:
+def event_alert(
+    session: Session, settings: Settings, event: Event, now: datetime, why: str = "new"
+) -> list[OutboxMessage]:
     """Tell the responsible office (and the lead office for level 1–2); level 3–4 wait for the digest."""
     message = messages.event_alert(view_of(session, settings, event), settings, now, why=why)
     hold = why == "new" and event.urgency not in settings.alerts.immediate_levels
@@ -60,18 +65,40 @@ def event_alert(session: Session, settings: Settings, event: Event, now: datetim
         key = f"event:{event.id}:assigned:{event.office_code}:{as_utc(now).isoformat()}"
     else:
         key = f"event:{event.id}:{why}:{event.urgency}"
-    return dispatch(session, settings, message, kind="alert",
-                    recipients=_emails(informed_offices(settings, event.office_code, event.urgency,
-                                                        [office for office, _ in site_offices(settings, event)])),
-                    event_id=event.id, level=event.urgency, dedupe_key=key, hold=hold, now=now)
+    return dispatch(
+        session,
+        settings,
+        message,
+        kind="alert",
+        recipients=_emails(
+            informed_offices(
+                settings, event.office_code, event.urgency, [office for office, _ in site_offices(settings, event)]
+            )
+        ),
+        event_id=event.id,
+        level=event.urgency,
+        dedupe_key=key,
+        hold=hold,
+        now=now,
+    )
 
 
-def deadline_warning(session: Session, settings: Settings, view: EventView, row: Deadline, share: float,
-                     now: datetime) -> list[OutboxMessage]:
+def deadline_warning(
+    session: Session, settings: Settings, view: EventView, row: Deadline, share: float, now: datetime
+) -> list[OutboxMessage]:
     """A share of a deadline's budget is used: tell its holder now (warnings are never held for a digest)."""
     message = messages.deadline_warning(view, row.stage, row.due_at, share, holder_title(settings, row), settings, now)
-    return dispatch(session, settings, message, kind="warning", recipients=holder_emails(settings, row),
-                    event_id=view.id, level=view.level, dedupe_key=f"deadline:{row.id}:warn:{share:g}", now=now)
+    return dispatch(
+        session,
+        settings,
+        message,
+        kind="warning",
+        recipients=holder_emails(settings, row),
+        event_id=view.id,
+        level=view.level,
+        dedupe_key=f"deadline:{row.id}:warn:{share:g}",
+        now=now,
+    )
 
 
 def breach(session: Session, settings: Settings, view: EventView, row: Deadline, now: datetime) -> list[OutboxMessage]:
@@ -79,8 +106,17 @@ def breach(session: Session, settings: Settings, view: EventView, row: Deadline,
     message = messages.breach_notice(view, row.stage, row.due_at, holder_title(settings, row), settings, now)
     lead = informed_offices(settings, None, view.level)
     recipients = list(dict.fromkeys(holder_emails(settings, row) + _emails(lead)))
-    return dispatch(session, settings, message, kind="breach", recipients=recipients,
-                    event_id=view.id, level=view.level, dedupe_key=f"deadline:{row.id}:breach", now=now)
+    return dispatch(
+        session,
+        settings,
+        message,
+        kind="breach",
+        recipients=recipients,
+        event_id=view.id,
+        level=view.level,
+        dedupe_key=f"deadline:{row.id}:breach",
+        now=now,
+    )
 
 
 def escalation_offsets(settings: Settings) -> list[timedelta]:
@@ -114,37 +150,67 @@ def escalation_target(settings: Settings, step: int, row: Deadline) -> tuple[str
     return "带班领导", leader
 
 
-def escalation(session: Session, settings: Settings, view: EventView, row: Deadline, step: int,
-               now: datetime) -> list[OutboxMessage]:
+def escalation(
+    session: Session, settings: Settings, view: EventView, row: Deadline, step: int, now: datetime
+) -> list[OutboxMessage]:
     """One escalation step of a breached deadline."""
     target, recipients = escalation_target(settings, step, row)
-    message = messages.escalation_notice(view, row.stage, row.due_at, step, target, holder_title(settings, row),
-                                         settings, now)
-    return dispatch(session, settings, message, kind="escalation", recipients=recipients, event_id=view.id,
-                    level=view.level, dedupe_key=f"deadline:{row.id}:escalate:{step}", now=now)
+    message = messages.escalation_notice(
+        view, row.stage, row.due_at, step, target, holder_title(settings, row), settings, now
+    )
+    return dispatch(
+        session,
+        settings,
+        message,
+        kind="escalation",
+        recipients=recipients,
+        event_id=view.id,
+        level=view.level,
+        dedupe_key=f"deadline:{row.id}:escalate:{step}",
+        now=now,
+    )
 
 
 TOLD = ("sent", "sending", "digested")  # outbox states in which the recipients have heard, or are hearing, of it
 
 
-def tell_where_merged(session: Session, settings: Settings, kept: Event, absorbed: Event, reason: str,
-                      now: datetime) -> list[OutboxMessage]:
+def tell_where_merged(
+    session: Session, settings: Settings, kept: Event, absorbed: Event, reason: str, now: datetime
+) -> list[OutboxMessage]:
     """An absorbed event's alerts not yet sent are dropped; whoever was already told about it (and its office)
     hears that the matter is now handled as the kept event, with a link to it."""
-    rows = session.execute(select(OutboxMessage.recipients, OutboxMessage.status, OutboxMessage.attempts).where(
-        OutboxMessage.event_id == absorbed.id, OutboxMessage.channel == "email")).all()
-    told = {address for recipients, status, attempts in rows if status in TOLD or attempts
-            for address in recipients or []}
-    session.execute(update(OutboxMessage).where(
-        OutboxMessage.event_id == absorbed.id,
-        or_(OutboxMessage.status == "digest", and_(OutboxMessage.status == "pending", OutboxMessage.attempts == 0)))
-        .values(status="superseded"))
+    rows = session.execute(
+        select(OutboxMessage.recipients, OutboxMessage.status, OutboxMessage.attempts).where(
+            OutboxMessage.event_id == absorbed.id, OutboxMessage.channel == "email"
+        )
+    ).all()
+    told = {
+        address for recipients, status, attempts in rows if status in TOLD or attempts for address in recipients or []
+    }
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.event_id == absorbed.id,
+            or_(OutboxMessage.status == "digest", and_(OutboxMessage.status == "pending", OutboxMessage.attempts == 0)),
+        )
+        .values(status="superseded")
+    )
     if not told:
         return []
     absorbed_office = office_settings(settings, absorbed.office_code)
     if absorbed_office and absorbed_office.email:
         told.add(absorbed_office.email)
-    message = messages.merged_notice(view_of(session, settings, kept), absorbed.id, absorbed.title, reason, settings,
-                                     now)
-    return dispatch(session, settings, message, kind="merged", recipients=sorted(told), event_id=kept.id,
-                    level=kept.urgency, dedupe_key=f"event:{absorbed.id}:merged:{kept.id}", now=now)
+    message = messages.merged_notice(
+        view_of(session, settings, kept), absorbed.id, absorbed.title, reason, settings, now
+    )
+    return dispatch(
+        session,
+        settings,
+        message,
+        kind="merged",
+        recipients=sorted(told),
+        event_id=kept.id,
+        level=kept.urgency,
+        dedupe_key=f"event:{absorbed.id}:merged:{kept.id}",
+        now=now,
+    )

@@ -38,7 +38,9 @@ def _rule_matches(rule: RoutingRule, topic: str, villages: set[str], sources: se
 
 
 def _describe_rule(index: int, rule: RoutingRule) -> str:
-    parts = [name for name, values in (("领域", rule.topics), ("属地", rule.villages), ("来源", rule.sources)) if values]
+    parts = [
+        name for name, values in (("领域", rule.topics), ("属地", rule.villages), ("来源", rule.sources)) if values
+    ]
     return f"分派规则第 {index} 条({'+'.join(parts) or '全部'})"
 
 
@@ -64,8 +66,10 @@ def route(settings: Settings, *, topic: str, villages: Iterable[str | None] = ()
 def event_origin(session: Session, event: Event) -> tuple[list[str], list[str]]:
     """The villages and source names of an event's mentions (the event's own village first)."""
     rows = session.execute(
-        select(Mention.village, Source.name).join(Source, Source.id == Mention.source_id)
-        .where(Mention.event_id == event.id).distinct()
+        select(Mention.village, Source.name)
+        .join(Source, Source.id == Mention.source_id)
+        .where(Mention.event_id == event.id)
+        .distinct()
     ).all()
     villages = [event.village] if event.village else []
     villages += sorted({v for v, _ in rows if v and v != event.village})
@@ -83,8 +87,9 @@ def office_settings(settings: Settings, code: str | None) -> OfficeSettings | No
     return next((o for o in settings.offices if o.code == code), None)
 
 
-def informed_offices(settings: Settings, office_code: str | None, level: int,
-                     also: list[OfficeSettings] = ()) -> list[OfficeSettings]:
+def informed_offices(
+    settings: Settings, office_code: str | None, level: int, also: list[OfficeSettings] = ()
+) -> list[OfficeSettings]:
     """Who is told about an event: the responsible office, the offices in `also` (协办), plus the lead office for
     level 1–2."""
     offices = [o for o in [office_settings(settings, office_code)] if o]

@@ -33,16 +33,19 @@ class Shift:
 
 
 def _changes(settings: Settings, day, zone: ZoneInfo) -> list[datetime]:
-    return [datetime.combine(day, time(*map(int, text.split(":"))), tzinfo=zone).astimezone(UTC)
-            for text in settings.duty.shift_changes]
+    return [
+        datetime.combine(day, time(*map(int, text.split(":"))), tzinfo=zone).astimezone(UTC)
+        for text in settings.duty.shift_changes
+    ]
 
 
 def current_shift(settings: Settings, now: datetime) -> Shift:
     """The shift running at `now`: from the latest shift change at or before it to the next one."""
     zone = ZoneInfo(settings.general.timezone)
     today = as_utc(now).astimezone(zone).date()
-    changes = sorted(moment for offset in (-1, 0, 1) for moment in _changes(settings, today + timedelta(days=offset),
-                                                                            zone))
+    changes = sorted(
+        moment for offset in (-1, 0, 1) for moment in _changes(settings, today + timedelta(days=offset), zone)
+    )
     start = max(moment for moment in changes if moment <= now)
     return Shift(start, min(moment for moment in changes if moment > start))
 
@@ -53,34 +56,54 @@ def next_shift(settings: Settings, now: datetime) -> Shift:
 
 
 def _due_rows(session: Session, start: datetime | None, end: datetime) -> list[tuple]:
-    query = (select(Deadline.event_id, Event.title, Event.urgency, Deadline.stage, Deadline.holder, Deadline.due_at)
-             .join(Event, Event.id == Deadline.event_id)
-             .where(Deadline.done_at.is_(None), Deadline.superseded_at.is_(None), Deadline.due_at < end,
-                    Event.status.in_(OPEN_STATUSES))
-             .order_by(Deadline.due_at, Deadline.id))
+    query = (
+        select(Deadline.event_id, Event.title, Event.urgency, Deadline.stage, Deadline.holder, Deadline.due_at)
+        .join(Event, Event.id == Deadline.event_id)
+        .where(
+            Deadline.done_at.is_(None),
+            Deadline.superseded_at.is_(None),
+            Deadline.due_at < end,
+            Event.status.in_(OPEN_STATUSES),
+        )
+        .order_by(Deadline.due_at, Deadline.id)
+    )
     if start is not None:
         query = query.where(Deadline.due_at >= start)
     return session.execute(query).all()
 
 
 def _listed(rows: list[tuple]) -> list[dict]:
-    return [{"event_id": event_id, "title": title[:80], "level": level, "stage": STAGE_NAMES.get(stage, stage),
-             "duty": holder == DUTY, "due_at": as_utc(due).isoformat()}
-            for event_id, title, level, stage, holder, due in rows[:DUE_LISTED]]
+    return [
+        {
+            "event_id": event_id,
+            "title": title[:80],
+            "level": level,
+            "stage": STAGE_NAMES.get(stage, stage),
+            "duty": holder == DUTY,
+            "due_at": as_utc(due).isoformat(),
+        }
+        for event_id, title, level, stage, holder, due in rows[:DUE_LISTED]
+    ]
 
 
 def handover_summary(session: Session, settings: Settings, now: datetime) -> dict:
     """What the next officer takes over: open events by status, what is overdue, what falls due next shift."""
     following = next_shift(settings, now)
-    by_status = dict(session.execute(select(Event.status, func.count()).where(Event.status.in_(OPEN_STATUSES))
-                                     .group_by(Event.status)).all())
+    by_status = dict(
+        session.execute(
+            select(Event.status, func.count()).where(Event.status.in_(OPEN_STATUSES)).group_by(Event.status)
+        ).all()
+    )
     overdue = _due_rows(session, None, now)
     coming = _due_rows(session, now, following.end)
     return {
-        "awaiting_assessment": by_status.get("detected", 0), "awaiting_response": by_status.get("assessed", 0),
+        "awaiting_assessment": by_status.get("detected", 0),
+        "awaiting_response": by_status.get("assessed", 0),
         "responded": by_status.get("responded", 0),
-        "overdue_count": len(overdue), "overdue": _listed(overdue),
-        "due_next_count": len(coming), "due_next": _listed(coming),
+        "overdue_count": len(overdue),
+        "overdue": _listed(overdue),
+        "due_next_count": len(coming),
+        "due_next": _listed(coming),
         "next_shift": [following.start.isoformat(), following.end.isoformat()],
     }
 
@@ -93,19 +116,33 @@ def hand_over(session: Session, settings: Settings, actor: str, note: str, now: 
     if len(note) > MAX_NOTE:
         raise ShiftError(f"交班说明不能超过 {MAX_NOTE} 字")
     shift = current_shift(settings, now)
-    row = ShiftHandover(shift_start=shift.start, shift_end=shift.end, handed_by=actor, handed_at=now, note=note,
-                        summary=handover_summary(session, settings, now))
+    row = ShiftHandover(
+        shift_start=shift.start,
+        shift_end=shift.end,
+        handed_by=actor,
+        handed_at=now,
+        note=note,
+        summary=handover_summary(session, settings, now),
+    )
     session.add(row)
     session.flush()
-    audit.record(session, actor=actor, action="shift_handover", entity="shift", entity_id=row.id,
-                 comment=note or "(无交班说明)", at=now)
+    audit.record(
+        session,
+        actor=actor,
+        action="shift_handover",
+        entity="shift",
+        entity_id=row.id,
+        comment=note or "(无交班说明)",
+        at=now,
+    )
     return row
 
 
 def pending_handover(session: Session) -> ShiftHandover | None:
     """The latest handover, if nobody has acknowledged it yet."""
-    latest = session.scalar(select(ShiftHandover).order_by(ShiftHandover.handed_at.desc(), ShiftHandover.id.desc())
-                            .limit(1))
+    latest = session.scalar(
+        select(ShiftHandover).order_by(ShiftHandover.handed_at.desc(), ShiftHandover.id.desc()).limit(1)
+    )
     return latest if latest is not None and latest.acknowledged_at is None else None
 
 
@@ -119,6 +156,13 @@ def acknowledge(session: Session, handover_id: int, actor: str, now: datetime) -
     if row.handed_by == actor:
         raise ShiftError("不能确认自己的交班,请由接班的值班员确认")
     row.acknowledged_by, row.acknowledged_at = actor, now
-    audit.record(session, actor=actor, action="shift_ack", entity="shift", entity_id=row.id,
-                 comment=f"确认 {row.handed_by} 的交班", at=now)
+    audit.record(
+        session,
+        actor=actor,
+        action="shift_ack",
+        entity="shift",
+        entity_id=row.id,
+        comment=f"确认 {row.handed_by} 的交班",
+        at=now,
+    )
     return row

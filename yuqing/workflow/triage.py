@@ -29,8 +29,12 @@ class Triage:
         """The outcome in one Chinese sentence."""
         parts = [f"{BULK_KINDS[kind]}:已处理 {len(self.done)} 起"]
         if self.skipped:
-            parts.append(f"未处理 {len(self.skipped)} 起(" + ";".join(f"#{i} {why}" for i, why in self.skipped[:5])
-                         + ("等" if len(self.skipped) > 5 else "") + ")")
+            parts.append(
+                f"未处理 {len(self.skipped)} 起("
+                + ";".join(f"#{i} {why}" for i, why in self.skipped[:5])
+                + ("等" if len(self.skipped) > 5 else "")
+                + ")"
+            )
         return ",".join(parts)
 
 
@@ -48,15 +52,25 @@ def _one(app: App, event_id: int, actor: str, kind: str, reason: str, now: datet
             if not event.office_code:
                 return "未分派责任单位,须逐个研判"
             note = "批量研判:采纳系统建议的领域、等级和责任单位" + (f"({reason})" if reason else "")
-            assess_event(session, app.settings, event_id, actor, event.topic, event.urgency, event.office_code,
-                         comment=note, now=now)
+            assess_event(
+                session,
+                app.settings,
+                event_id,
+                actor,
+                event.topic,
+                event.urgency,
+                event.office_code,
+                comment=note,
+                now=now,
+            )
         else:
             mark_false_alarm(session, app.settings, event_id, actor, f"批量标记:{reason}", kind=kind, now=now)
     return None
 
 
-def triage(app: App, actor: str, event_ids: list[int], kind: str, reason: str = "",
-           now: datetime | None = None) -> Triage:
+def triage(
+    app: App, actor: str, event_ids: list[int], kind: str, reason: str = "", now: datetime | None = None
+) -> Triage:
     """Assess as proposed (kind "assess"), or mark 误报 / 无需处置 with a reason, each of the given events."""
     now = now or utcnow()
     reason = (reason or "").strip()

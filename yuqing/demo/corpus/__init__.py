@@ -9,13 +9,25 @@ from datetime import datetime
 
 from . import emergencies_a, emergencies_b, noise, specs_economy, specs_livelihood, specs_safety, specs_town
 from .expand import expand, filler_post
-from .model import (BOXES, CHANNELS, CST, LEVEL_RULES, LEVELS, SOURCE_TYPES, TOPICS, Post, Reply, Spec,
-                    fill_times)
+from .model import BOXES, CHANNELS, CST, LEVEL_RULES, LEVELS, SOURCE_TYPES, TOPICS, Post, Reply, Spec, fill_times
 from .places import VILLAGES
 
 __all__ = [
-    "BOXES", "CHANNELS", "CST", "LEVELS", "LEVEL_RULES", "SOURCE_TYPES", "TOPICS", "Corpus", "Post", "Reply",
-    "Spec", "build_corpus", "fill_times", "labelled_examples", "ordinary_specs",
+    "BOXES",
+    "CHANNELS",
+    "CST",
+    "LEVELS",
+    "LEVEL_RULES",
+    "SOURCE_TYPES",
+    "TOPICS",
+    "Corpus",
+    "Post",
+    "Reply",
+    "Spec",
+    "build_corpus",
+    "fill_times",
+    "labelled_examples",
+    "ordinary_specs",
 ]
 
 EMERGENCY_SPECS: list[Spec] = emergencies_a.SPECS + emergencies_b.SPECS
@@ -71,11 +83,21 @@ def labelled_examples(seed: int = 2026, when: datetime | None = None) -> list[di
     when = when or datetime(2026, 11, 25, 10, 0, tzinfo=CST)
     rows = []
     for p in build_corpus(seed).posts:
-        rows.append({
-            "id": p.id, "title": fill_times(p.title, when), "content": fill_times(p.content, when),
-            "published_at": when.isoformat(), "source": p.channel, "source_type": SOURCE_TYPES[p.channel],
-            "topic": p.topic, "urgency": p.urgency, "relevant": p.relevant, "matter": p.matter,
-            "role": p.role, "traditional": p.traditional,
-            "reply": fill_times(p.reply.text, when) if p.reply else None,
-        })
+        rows.append(
+            {
+                "id": p.id,
+                "title": fill_times(p.title, when),
+                "content": fill_times(p.content, when),
+                "published_at": when.isoformat(),
+                "source": p.channel,
+                "source_type": SOURCE_TYPES[p.channel],
+                "topic": p.topic,
+                "urgency": p.urgency,
+                "relevant": p.relevant,
+                "matter": p.matter,
+                "role": p.role,
+                "traditional": p.traditional,
+                "reply": fill_times(p.reply.text, when) if p.reply else None,
+            }
+        )
     return rows

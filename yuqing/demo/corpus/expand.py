@@ -10,8 +10,7 @@ from .official import compose_reply, fmt
 from .places import board_author, nick, slot_values
 
 NEWS_AUTHORS = ("中卫日报记者 马丽", "本网记者 王磊", "沙坡头区融媒体中心", "中卫新闻网", "本网通讯员 杨帆")
-_COUNTS = {1: ((300, 3000), (150, 900)), 2: ((80, 800), (40, 400)), 3: ((10, 150), (8, 120)),
-           4: ((0, 25), (0, 30))}
+_COUNTS = {1: ((300, 3000), (150, 900)), 2: ((80, 800), (40, 400)), 3: ((10, 150), (8, 120)), 4: ((0, 25), (0, 30))}
 
 
 @functools.lru_cache(maxsize=1)
@@ -44,8 +43,16 @@ def _counts(d: Draft, level: int, rng: random.Random) -> tuple[int, int]:
     return reposts, comments
 
 
-def make_post(s: Spec, d: Draft, slots: dict, rng: random.Random, post_id: str, matter: str,
-              role: str | None = None, lag: float | None = None) -> Post:
+def make_post(
+    s: Spec,
+    d: Draft,
+    slots: dict,
+    rng: random.Random,
+    post_id: str,
+    matter: str,
+    role: str | None = None,
+    lag: float | None = None,
+) -> Post:
     """One post from one draft of a spec, with slots already chosen."""
     level = d.level or s.level
     title, content = fmt(d.title, slots), fmt(d.content, slots)
@@ -54,10 +61,22 @@ def make_post(s: Spec, d: Draft, slots: dict, rng: random.Random, post_id: str, 
     reply = compose_reply(s.reply, slots, d.box, rng) if d.channel == "board" and s.reply else None
     reposts, comments = _counts(d, level, rng)
     return Post(
-        id=post_id, matter=matter, channel=d.channel, title=title, content=content,
-        author=fmt(_author(d, rng), slots), topic=d.topic or s.topic, urgency=level,
-        relevant=s.relevant, role=role or d.role, lag=d.lag if lag is None else lag, box=d.box,
-        reply=reply, reposts=reposts, comments=comments, traditional=d.traditional,
+        id=post_id,
+        matter=matter,
+        channel=d.channel,
+        title=title,
+        content=content,
+        author=fmt(_author(d, rng), slots),
+        topic=d.topic or s.topic,
+        urgency=level,
+        relevant=s.relevant,
+        role=role or d.role,
+        lag=d.lag if lag is None else lag,
+        box=d.box,
+        reply=reply,
+        reposts=reposts,
+        comments=comments,
+        traditional=d.traditional,
         emergency=s.emergency,
     )
 
@@ -93,16 +112,33 @@ def filler_post(specs: list[Spec], rng: random.Random, n: int, channel: str | No
         s = rng.choice([x for x in specs if x.reply])
         slots = _slots(s, rng)
         text = compose_reply(s.reply, slots, "镇长信箱", rng).text.split("\n")[0]
-        d = Draft("weibo", f"【回应关切】关于网民反映{fmt(s.reply.subject, slots)}问题的回复", text,
-                  role="official", author="东园镇发布", level=4)
+        d = Draft(
+            "weibo",
+            f"【回应关切】关于网民反映{fmt(s.reply.subject, slots)}问题的回复",
+            text,
+            role="official",
+            author="东园镇发布",
+            level=4,
+        )
         return make_post(s, d, slots, rng, f"f{n}", f"filler-{n}", role="original", lag=0.0)
-    pool = [(x, d) for x in specs for d in x.drafts if d.role != "followup"
-            and d.channel == (channel if channel in ("bbs", "api", "board") else d.channel)
-            and d.channel in ("bbs", "api", "board") and (d.channel != "board" or x.reply)]
+    pool = [
+        (x, d)
+        for x in specs
+        for d in x.drafts
+        if d.role != "followup"
+        and d.channel == (channel if channel in ("bbs", "api", "board") else d.channel)
+        and d.channel in ("bbs", "api", "board")
+        and (d.channel != "board" or x.reply)
+    ]
     s, d = rng.choice(pool)
     slots = _slots(s, rng)
     if channel == "news":
         quoted = fmt(d.content, slots)
-        d = Draft("news", "民生关注|" + d.title, f"近日,有网友反映:“{quoted}”\n记者已将网友反映的情况转交东园镇"
-                  "相关部门,本网将持续关注处理进展。", role="original", author="本网民生热线")
+        d = Draft(
+            "news",
+            "民生关注|" + d.title,
+            f"近日,有网友反映:“{quoted}”\n记者已将网友反映的情况转交东园镇相关部门,本网将持续关注处理进展。",
+            role="original",
+            author="本网民生热线",
+        )
     return make_post(s, d, slots, rng, f"f{n}", f"filler-{n}", role="original", lag=0.0)

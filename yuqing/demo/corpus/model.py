@@ -7,9 +7,23 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 TOPICS = (
-    "medical", "education", "housing", "work_safety", "food_drug", "disaster", "environment",
-    "elderly", "social_security", "employment", "land", "urban", "transport", "commerce",
-    "public_security", "governance", "other",
+    "medical",
+    "education",
+    "housing",
+    "work_safety",
+    "food_drug",
+    "disaster",
+    "environment",
+    "elderly",
+    "social_security",
+    "employment",
+    "land",
+    "urban",
+    "transport",
+    "commerce",
+    "public_security",
+    "governance",
+    "other",
 )
 LEVELS = (1, 2, 3, 4)
 CHANNELS = ("news", "weibo", "bbs", "board", "api")
@@ -66,7 +80,7 @@ class Post:
     traditional: bool = False
     emergency: bool = False
 
-    def with_(self, **changes) -> "Post":
+    def with_(self, **changes) -> Post:
         return replace(self, **changes)
 
 
@@ -75,15 +89,19 @@ def fill_times(text: str, pub: datetime, event: datetime | None = None) -> str:
     pub = pub.astimezone(CST)
     ev = (event or pub).astimezone(CST)
     values = {
-        "md": f"{pub.month}月{pub.day}日", "ymd": f"{pub.year}年{pub.month}月{pub.day}日",
-        "h": str(pub.hour), "hm": f"{pub.hour}时{pub.minute:02d}分",
-        "ev_md": f"{ev.month}月{ev.day}日", "ev_ymd": f"{ev.year}年{ev.month}月{ev.day}日",
+        "md": f"{pub.month}月{pub.day}日",
+        "ymd": f"{pub.year}年{pub.month}月{pub.day}日",
+        "h": str(pub.hour),
+        "hm": f"{pub.hour}时{pub.minute:02d}分",
+        "ev_md": f"{ev.month}月{ev.day}日",
+        "ev_ymd": f"{ev.year}年{ev.month}月{ev.day}日",
         "ev_h": str(ev.hour),
     }
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
 
 
 # ---- how specs declare drafts (channel, title, content, options) -----------------------------------
+
 
 @dataclass(frozen=True)
 class Draft:
@@ -156,8 +174,17 @@ def weibo(title: str, content: str, **kw) -> Draft:
     return Draft("weibo", title, content, **kw)
 
 
-def spec(key: str, topic: str, level: int, *drafts: Draft, reply: ReplyDraft | None = None,
-         slots: dict | None = None, copies: int = 1, emergency: bool = False, relevant: bool = True) -> Spec:
+def spec(
+    key: str,
+    topic: str,
+    level: int,
+    *drafts: Draft,
+    reply: ReplyDraft | None = None,
+    slots: dict | None = None,
+    copies: int = 1,
+    emergency: bool = False,
+    relevant: bool = True,
+) -> Spec:
     assert topic in TOPICS and level in LEVELS and drafts, key
     first = drafts[0]
     if first.role != "original":
