@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install install-test browser office bench clean
+.PHONY: demo test lint install install-test browser office bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +25,15 @@ demo: install
 	$(BIN)/yuqing demo
 
 ## Install (with the headless browser for the dashboard tests and LibreOffice for the report layout test), then
-## run the whole test suite.
-test: install-test browser office
+## run the code gates and the whole test suite.
+test: install-test browser office lint
 	$(BIN)/python -m pytest
+
+## Code gates: ruff (lint and format, rules in pyproject.toml) and mypy (the modules listed in pyproject.toml).
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 browser:
 	@bash scripts/install-browser.sh

@@ -139,7 +139,7 @@ def _ingest_one(app: App, number: int, rng: random.Random) -> None:
 def _warm_up(app: App) -> None:
     """Load the dictionaries and compile the schemes once, as a running service has long done."""
     from pipeline.analyze import TextIn, analyze
-    from yuqing.ingest import analysis_context
+    from yuqing.analysis_context import analysis_context
 
     analyze(
         TextIn(title="预热", content="东园镇天气晴", source_type="news", published_at=None),

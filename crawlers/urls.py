@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
-from pipeline.deidentify import mask_url
+from yuqing.privacy import masked
 
 TRACKING_PARAMS = {"spm", "from", "fromsource", "share_token", "shareid", "wfr", "fbclid", "gclid"}
 
@@ -23,7 +23,7 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url.strip())
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking(k)]
     cleaned = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
-    return canonicalize_url(mask_url(cleaned))
+    return canonicalize_url(masked(cleaned))
 
 
 def absolute_link(base: str, href: str | None) -> str | None:

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.access import Viewer
-from pipeline.deidentify import mask
 from yuqing.db.models import Event, Mention, Snapshot
+from yuqing.privacy import masked
 from yuqing.snapshots import decode_body
 from yuqing.timeutil import format_local
 
@@ -55,6 +55,6 @@ def query_evidence(session: Session, viewer: Viewer, mention_id: int) -> dict | 
         "fetched": format_local(snapshot.fetched_at, "%Y-%m-%d %H:%M:%S"),
         "content_type": snapshot.content_type or "",
         "sha256": snapshot.sha256,
-        "text": mask(text),
+        "text": masked(text),
         "cut": cut,
     }

@@ -510,9 +510,9 @@ def compare(
             )
             for family in families
         ):
-            mine = "、".join(_site_name(site) for site in sorted(mention.sites)[:2])
-            theirs = "、".join(_site_name(site) for site in sorted(event.sites)[:2])
-            conflicts.append(f"场所不同：{mine} / {theirs}")
+            mine_names = "、".join(_site_name(site) for site in sorted(mention.sites)[:2])
+            their_names = "、".join(_site_name(site) for site in sorted(event.sites)[:2])
+            conflicts.append(f"场所不同：{mine_names} / {their_names}")
     day_conflict = False
     if mention.days and event.days:
         day_conflict = not any(

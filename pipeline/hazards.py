@@ -70,9 +70,8 @@ def emergency_topic(kinds: tuple[str, ...] | list[str]) -> tuple[str, str] | Non
         (kind for kind in kinds if topics.get(kind)),
         key=lambda kind: PRIORITY.index(kind) if kind in PRIORITY else len(PRIORITY),
     )
-    if not ranked:
-        return None
-    return topics[ranked[0]], ranked[0]
+    topic = topics[ranked[0]] if ranked else None
+    return (topic, ranked[0]) if topic else None
 
 
 def leading_kinds(text: str, limit: int = 60) -> list[str]:

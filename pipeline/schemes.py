@@ -301,7 +301,7 @@ class SchemeMatcher:
             seen = bits[index]
             if seen & scheme.required != scheme.required:
                 continue
-            if seen & _EXCLUDE_BIT and scheme.exclude_test(found):
+            if seen & _EXCLUDE_BIT and scheme.exclude_test is not None and scheme.exclude_test(found):
                 continue
             if all(test(found) for test in scheme.tests):
                 proof = [word for node in scheme.positive for word in node.support(found) or ()]

@@ -101,7 +101,7 @@ def test_not_utf8(tmp_path):
 
 def test_urgency_thresholds_reach_the_pipeline(tmp_path):
     from pipeline.analyze import TextIn, analyze
-    from yuqing.ingest import build_analysis_context
+    from yuqing.analysis_context import build_analysis_context
 
     text = "砖厂发生事故,造成2人死亡"
     default = settings_from_text("", tmp_path / "config.toml")

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
 import re
 import sys
 from collections.abc import Callable
 
-from yuqing.config import ConfigError, load_settings
-from yuqing.errors import CommandError
-from yuqing.settings_model import Settings
+from yuqing.commands import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandError
+from yuqing.config import ConfigError
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger("yuqing.cli")
 
 
@@ -148,89 +145,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(args.config)
-
-
-def _open(args: argparse.Namespace):
-    from yuqing.logging_setup import setup_logging
-
-    settings = _settings(args)
-    setup_logging(
-        settings.logging, timezone=settings.general.timezone, console_level="DEBUG" if args.verbose else "WARNING"
-    )
-    return open_database(settings)
-
-
-def open_database(settings: Settings):
-    """open_app, with a database that cannot be reached reported as such (the URL shown without password)."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import OperationalError
-
-    from yuqing.app import open_app
-
-    try:
-        return open_app(settings)
-    except OperationalError as exc:
-        where = make_url(settings.database.url).render_as_string(hide_password=True)
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise CommandError(f"无法连接数据库 {where}:{reason}(请检查 [database] url 或 YUQING_DATABASE_URL)") from exc
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    from yuqing.config import describe_problems, operational_problems
-
-    settings = _settings(args)
-    problems = operational_problems(settings)
-    if problems:
-        print(describe_problems(settings, problems), file=sys.stderr)
-        return EXIT_USAGE
-    print(f"配置有效:{settings.config_path}")
-    print(f"  数据库:{settings.database.url}")
-    print(f"  来源 {len(settings.sources)} 个:" + "、".join(s.name for s in settings.sources))
-    print(f"  责任单位 {len(settings.offices)} 个,监测方案 {len(settings.schemes)} 个")
-    print(f"  研判:{settings.duty.name}({settings.duty.email}),交班时间 {'、'.join(settings.duty.shift_changes)}")
-    print(
-        f"  邮件:{'SMTP ' + settings.mail.smtp_host if settings.mail.smtp_host else '本地发件箱 ' + settings.mail.outbox_dir}"
-    )
-    return EXIT_OK
-
-
-def cmd_user(args: argparse.Namespace) -> int:
-    import os
-
-    from sqlalchemy import select
-
-    from yuqing.db.models import ROLES, User
-    from yuqing.users import UserError, add_user
-
-    app = _open(args)
-    if args.user_command == "list":
-        with app.db.read() as session:
-            for user in session.scalars(select(User).order_by(User.username)):
-                print(
-                    f"{user.username}\t{ROLES.get(user.role, user.role)}\t{user.office_code or ''}\t{'启用' if user.active else '停用'}"
-                )
-        return EXIT_OK
-    if args.user_command != "add":
-        raise CommandError("请指定操作:yuqing user add NAME --role ... 或 yuqing user list", EXIT_USAGE)
-    password = args.password or os.environ.get("YUQING_PASSWORD")
-    if not password:
-        if not sys.stdin.isatty():
-            raise CommandError("请用 --password 或环境变量 YUQING_PASSWORD 提供密码", EXIT_USAGE)
-        password = getpass.getpass("密码:")
-        if getpass.getpass("再次输入:") != password:
-            raise CommandError("两次输入的密码不一致", EXIT_USAGE)
-    try:
-        with app.db.write() as session:
-            user = add_user(session, args.name, password, args.role, args.office, args.display_name, actor="cli")
-            role = ROLES[user.role]
-    except UserError as exc:
-        raise CommandError(str(exc), EXIT_USAGE) from exc
-    print(f"已保存用户 {args.name}(角色:{role}{',单位:' + args.office if args.office else ''})")
-    return EXIT_OK
-
-
 def _lazy(module: str, function: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         import importlib
@@ -241,16 +155,16 @@ def _lazy(module: str, function: str) -> Callable[[argparse.Namespace], int]:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "check": cmd_check,
-    "user": cmd_user,
+    "check": _lazy("yuqing.commands.check", "cmd_check"),
+    "user": _lazy("yuqing.commands.user", "cmd_user"),
     "demo": _lazy("yuqing.demo.runner", "cmd_demo"),
-    "run": _lazy("yuqing.service", "cmd_run"),
-    "crawl": _lazy("yuqing.crawl_command", "cmd_crawl"),
-    "classify": _lazy("yuqing.classify_command", "cmd_classify"),
-    "train": _lazy("yuqing.classify_command", "cmd_train"),
-    "export": _lazy("yuqing.export", "cmd_export"),
-    "report": _lazy("yuqing.reports.command", "cmd_report"),
-    "evidence": _lazy("yuqing.snapshots", "cmd_evidence"),
+    "run": _lazy("yuqing.commands.run", "cmd_run"),
+    "crawl": _lazy("yuqing.commands.crawl", "cmd_crawl"),
+    "classify": _lazy("yuqing.commands.classify", "cmd_classify"),
+    "train": _lazy("yuqing.commands.classify", "cmd_train"),
+    "export": _lazy("yuqing.commands.export", "cmd_export"),
+    "report": _lazy("yuqing.commands.report", "cmd_report"),
+    "evidence": _lazy("yuqing.commands.evidence", "cmd_evidence"),
 }
 
 

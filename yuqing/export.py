@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
-import sys
 from collections.abc import Iterator
 from datetime import datetime
 from typing import IO, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yuqing.db.models import EVENT_STATUSES, STAGE_NAMES, Deadline, Event, Mention, Office, Source
@@ -148,7 +146,7 @@ def _iso(value: datetime | None) -> str | None:
 
 def iter_mentions(session: Session, since: datetime | None = None) -> Iterator[dict[str, Any]]:
     """Every stored mention as a plain dict (masked text, local ISO times), oldest first."""
-    from pipeline.deidentify import mask
+    from yuqing.privacy import masked
 
     query = select(Mention, Source.name).join(Source, Mention.source_id == Source.id).order_by(Mention.id)
     if since:
@@ -157,8 +155,8 @@ def iter_mentions(session: Session, since: datetime | None = None) -> Iterator[d
         yield {
             "id": mention.id,
             "url": mention.url,
-            "title": mask(mention.title),
-            "content": mask(mention.content),
+            "title": masked(mention.title),
+            "content": masked(mention.content),
             "published_at": _iso(mention.published_at),
             "first_seen_at": _iso(mention.first_seen_at),
             "source": source_name,
@@ -171,7 +169,7 @@ def iter_mentions(session: Session, since: datetime | None = None) -> Iterator[d
             "matched_terms": mention.matched_terms,
             "urgency_reasons": mention.urgency_reasons,
             "board_status": mention.board_status,
-            "reply_text": mask(mention.reply_text) if mention.reply_text else None,
+            "reply_text": masked(mention.reply_text) if mention.reply_text else None,
             "reply_at": _iso(mention.reply_at),
         }
 
@@ -180,7 +178,7 @@ def iter_events(
     session: Session, topic_names: dict[str, str], since: datetime | None = None
 ) -> Iterator[dict[str, Any]]:
     """Every event as a plain dict with Chinese names beside the stable codes."""
-    from pipeline.deidentify import mask
+    from yuqing.privacy import masked
 
     offices = dict(session.execute(select(Office.code, Office.name)).all())
     now = utcnow()
@@ -198,7 +196,7 @@ def iter_events(
     for event in session.scalars(query.execution_options(yield_per=1000)):
         yield {
             "id": event.id,
-            "title": mask(event.title),
+            "title": masked(event.title),
             "topic": event.topic,
             "topic_name": topic_names.get(event.topic, event.topic),
             "urgency": event.urgency,
@@ -272,41 +270,3 @@ def write_xlsx(rows: Iterator[dict[str, Any]], path: str, fields: list[str], she
     count = write_sheet(workbook.create_sheet(sheet), columns, rows)
     workbook.save(path)
     return count
-
-
-def cmd_export(args) -> int:
-    """The `yuqing export` command."""
-    from yuqing.cli import CommandError, _open
-
-    since = None
-    if args.since:
-        try:
-            since = datetime.strptime(args.since, "%Y-%m-%d").replace(tzinfo=LOCAL)
-        except ValueError as exc:
-            raise CommandError(f"--since 应为 YYYY-MM-DD 形式的日期,收到 “{args.since}”", 2) from exc
-    if args.format == "xlsx" and not args.out:
-        raise CommandError("导出 xlsx 需要用 --out 指定文件名", 2)
-    app = _open(args)
-    fields = MENTION_FIELDS if args.what == "mentions" else EVENT_FIELDS
-    with app.db.read() as session:
-        model = Mention if args.what == "mentions" else Event
-        total = session.scalar(select(func.count()).select_from(model))
-        rows = (
-            iter_mentions(session, since)
-            if args.what == "mentions"
-            else iter_events(session, app.settings.topic_names(), since)
-        )
-        if args.out:
-            from tqdm import tqdm
-
-            rows = tqdm(rows, total=total, desc="导出", unit="条", file=sys.stderr, disable=not sys.stderr.isatty())
-        if args.format == "xlsx":
-            count = write_xlsx(rows, args.out, fields, "信息" if args.what == "mentions" else "事件")
-        else:
-            with contextlib.ExitStack() as stack:
-                out = stack.enter_context(open(args.out, "w", encoding="utf-8", newline="")) if args.out else sys.stdout
-                count = write_jsonl(rows, out) if args.format == "jsonl" else write_csv(rows, out, fields)
-    if args.out:
-        print(f"已导出 {count} 条到 {args.out}", file=sys.stderr)
-    app.close()
-    return 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,9 +12,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yuqing.analysis_context import analysis_context
 from yuqing.app import App
 from yuqing.db.models import Mention, Snapshot, Source
 from yuqing.events import attach_to_event
+from yuqing.privacy import masked
 from yuqing.settings_model import Settings
 from yuqing.snapshots import build_snapshot
 from yuqing.timeutil import as_utc, utcnow
@@ -33,49 +34,6 @@ class IngestResult:
     status: str  # new | updated | unchanged
     mention_id: int | None
     event_id: int | None = None
-
-
-_contexts: dict[int, Any] = {}
-_contexts_lock = threading.Lock()
-
-
-def analysis_context(settings: Settings):
-    """The pipeline's compiled context (schemes, classifier, rules) for these settings, built once."""
-    with _contexts_lock:
-        context = _contexts.get(id(settings))
-        if context is None:
-            context = build_analysis_context(settings)
-            _contexts.clear()
-            _contexts[id(settings)] = context
-        return context
-
-
-def build_analysis_context(settings: Settings):
-    """Compile the pipeline's context from typed settings (schemes, topic keywords and names, villages, model)."""
-    from pipeline.analyze import build_context
-    from pipeline.urgency import UrgencyRules
-
-    return build_context(
-        urgency_rules=UrgencyRules(**settings.urgency.model_dump()),
-        schemes=[(s.name, s.region, s.subject, s.event, s.exclude) for s in settings.schemes if s.enabled],
-        extra_keywords={t.code: t.keywords for t in settings.topics if t.keywords},
-        topic_names=settings.topic_names(),
-        model_dir=settings.classifier.model_dir or None,
-        villages=settings.regions.villages,
-        village_aliases=settings.regions.aliases,
-        home_places=home_places(settings),
-    )
-
-
-def home_places(settings: Settings) -> list[str]:
-    """The town's own names: the region words of the monitoring schemes that are not villages (东园, 沙坡头 …)."""
-    import re
-
-    villages = set(settings.regions.villages) | {
-        alias for names in settings.regions.aliases.values() for alias in names
-    }
-    words = {word for scheme in settings.schemes for word in re.findall(r"[\u4e00-\u9fa5]{2,}", scheme.region or "")}
-    return sorted(words - villages)
 
 
 def _text(value: Any) -> str:
@@ -144,9 +102,8 @@ def _source(session: Session, settings: Settings, name: str, kind: str | None, u
 
 
 def _store(session: Session, settings: Settings, item: dict[str, Any], analysis, now: datetime) -> IngestResult:
-    from pipeline.deidentify import mask_url
 
-    canonical = mask_url(item.get("canonical_url") or item["url"])
+    canonical = masked(item.get("canonical_url") or item["url"])
     existing = session.scalar(select(Mention).where(Mention.canonical_url == canonical))
     if existing is not None:
         return _update(session, settings, existing, item, analysis, now)
@@ -155,7 +112,7 @@ def _store(session: Session, settings: Settings, item: dict[str, Any], analysis,
     source_conf = settings.source(source.name)
     mention = Mention(
         source_id=source.id,
-        url=mask_url(item["url"]),
+        url=masked(item["url"]),
         canonical_url=canonical,
         content_hash=content_hash(analysis.title_masked, analysis.content_masked),
         title=analysis.title_masked,
@@ -197,9 +154,7 @@ def _store(session: Session, settings: Settings, item: dict[str, Any], analysis,
 
 def _masked(text: str | None, limit: int = MAX_TEXT) -> str | None:
     """Every text field of a mention is stored de-identified (not only title and body), cut to its column."""
-    from pipeline.deidentify import mask
-
-    return mask(_text(text))[:limit] if text else None
+    return masked(_text(text))[:limit] if text else None
 
 
 def _update(

@@ -80,11 +80,11 @@ def _guarded(name: str, job: Callable[..., object]) -> Callable[[App], None]:
 
 def schedule_jobs(app: App, scheduler) -> None:
     """Register every periodic job except crawling (the crawl service schedules its own sources)."""
-    from crawlers.health import check_sources
     from yuqing.bursts_job import detect_bursts
     from yuqing.mail.digest import send_digests
     from yuqing.reports.jobs import daily_job, monthly_job, weekly_job
     from yuqing.snapshots import purge_expired_raw
+    from yuqing.source_health import check_sources
     from yuqing.workflow.jobs import check_deadlines, evaluate_effects
 
     conf = app.settings.scheduler
@@ -174,21 +174,3 @@ class Service:
         if self.dashboard:
             self.dashboard.stop()
         log.info("系统已停止")
-
-
-def cmd_run(args) -> int:
-    """The `yuqing run` command."""
-    from yuqing.cli import open_database
-    from yuqing.config import load_settings
-    from yuqing.logging_setup import setup_logging
-
-    settings = load_settings(args.config)
-    setup_logging(
-        settings.logging, timezone=settings.general.timezone, console_level="DEBUG" if args.verbose else "INFO"
-    )
-    app = open_database(settings)
-    service = Service(app)
-    print(f"看板地址:{service.dashboard.url}  (Ctrl-C 停止)")
-    service.run()
-    app.close()
-    return 0

@@ -8,11 +8,9 @@ opening it writes an audit row naming who, when and why (`yuqing evidence MENTIO
 
 from __future__ import annotations
 
-import getpass
 import gzip
 import hashlib
 import re
-import sys
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,8 +18,9 @@ from sqlalchemy import select, update
 
 from yuqing.db.models import AuditLog, Snapshot
 from yuqing.errors import CommandError
+from yuqing.privacy import masked, masked_page
 from yuqing.settings_model import EvidenceSettings
-from yuqing.timeutil import as_utc, format_local, utcnow
+from yuqing.timeutil import as_utc, utcnow
 
 # Links and other tokens holding percent-escapes: a number after "%89" is not found by the text patterns.
 _ESCAPED_TOKEN = re.compile(r"[^\s\"'<>]*%[0-9A-Fa-f]{2}[^\s\"'<>]*")
@@ -46,9 +45,7 @@ def decode_body(raw: bytes, encoding: str | None) -> tuple[str, str]:
 
 def deidentify_page(text: str) -> str:
     """A whole page (HTML, XML, JSON or text) with its personal data masked, escaped links included."""
-    from pipeline.deidentify import mask, mask_url
-
-    return _ESCAPED_TOKEN.sub(lambda match: mask_url(match.group()), mask(text))
+    return masked_page(text, _ESCAPED_TOKEN)
 
 
 def deidentify_body(raw: bytes, encoding: str | None) -> bytes:
@@ -62,8 +59,6 @@ def build_snapshot(evidence: EvidenceSettings, mention_id: int, item: dict[str, 
     """The Snapshot row for a crawled item's evidence bytes (None when it has none)."""
     from cryptography.fernet import Fernet
 
-    from pipeline.deidentify import mask_url
-
     raw = item.get("snapshot")
     if raw is None:
         return None
@@ -72,7 +67,7 @@ def build_snapshot(evidence: EvidenceSettings, mention_id: int, item: dict[str, 
     body = deidentify_body(raw, item.get("snapshot_encoding"))
     snapshot = Snapshot(
         mention_id=mention_id,
-        url=mask_url(item["url"]),
+        url=masked(item["url"]),
         fetched_at=as_utc(item.get("fetched_at")) or now,
         content_type=item.get("snapshot_content_type"),
         encoding=item.get("snapshot_encoding"),
@@ -135,42 +130,3 @@ def open_raw(app, mention_id: int, actor: str, reason: str, now: datetime | None
         )
         session.expunge(snapshot)
     return snapshot, raw
-
-
-def cmd_evidence(args) -> int:
-    """The `yuqing evidence MENTION_ID [--raw --reason …] [--out FILE]` command."""
-    from yuqing.cli import open_database
-    from yuqing.config import load_settings
-
-    app = open_database(load_settings(args.config))
-    try:
-        if args.raw:
-            snapshot, body = open_raw(app, args.mention_id, args.actor or getpass.getuser(), args.reason or "")
-            note = f"原始证据(已记入审计日志,保存至 {format_local(snapshot.raw_expires_at)})"
-            url, fetched_at = snapshot.url, snapshot.fetched_at
-        else:
-            with app.db.read() as session:
-                snapshot = session.scalars(
-                    select(Snapshot)
-                    .where(Snapshot.mention_id == args.mention_id)
-                    .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
-                    .limit(1)
-                ).first()
-                if snapshot is None:
-                    raise EvidenceError(f"信息 {args.mention_id} 没有证据快照")
-                body, url, fetched_at = gzip.decompress(snapshot.body_gz), snapshot.url, snapshot.fetched_at
-            note = "已脱敏的证据"
-    finally:
-        app.close()
-    if args.out:
-        with open(args.out, "wb") as out:
-            out.write(body)
-    else:
-        sys.stdout.buffer.write(body)
-        sys.stdout.flush()
-    print(
-        f"{note}:{url},采集于 {format_local(fetched_at)},{len(body)} 字节"
-        + (f",已写入 {args.out}" if args.out else ""),
-        file=sys.stderr,
-    )
-    return 0

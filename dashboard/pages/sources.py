@@ -6,9 +6,9 @@ import dash
 from dash import Input, Output, callback, html
 from dash.exceptions import PreventUpdate
 
-from crawlers.health import source_health
 from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, make_grid
+from yuqing.source_health import source_health
 from yuqing.timeutil import format_local, utcnow
 
 dash.register_page(__name__, path="/sources", name="来源", title="来源", order=3)
@@ -61,7 +61,7 @@ def layout(**_query):
 
 
 def source_rows(health: list[dict]) -> list[dict]:
-    """crawlers.health rows made ready for the grid: local times, Chinese kinds, one problem column."""
+    """yuqing.source_health rows made ready for the grid: local times, Chinese kinds, one problem column."""
     return [
         {
             "name": h["name"],

@@ -21,8 +21,8 @@ from dashboard.labels import (
     status_text,
     topic_text,
 )
-from pipeline.deidentify import mask
 from yuqing.db.models import AuditLog, Deadline, Event, Mention, Response, Snapshot, Source
+from yuqing.privacy import masked
 from yuqing.settings_model import Settings
 from yuqing.timeutil import LOCAL, as_utc, format_duration, format_local, remaining_text
 from yuqing.workflow.holders import charge_key, holder_name
@@ -165,7 +165,7 @@ def query_responses(session: Session, event_id: int) -> list[dict]:
             "status": RESPONSE_STATUS_NAMES.get(r.status, r.status),
             "channel": r.channel,
             "url": r.url or "",
-            "content": mask(r.content),
+            "content": masked(r.content),
             "published": format_local(r.published_at),
             "recorded_by": r.recorded_by,
             "from_evidence": r.evidence_mention_id is not None,
@@ -229,7 +229,7 @@ def query_event_mentions(
             "urgency": m.urgency,
             "official": bool(m.official),
             "board_status": m.board_status or "",
-            "reply_text": mask(m.reply_text or ""),
+            "reply_text": masked(m.reply_text or ""),
             "evidence": m.id in with_snapshot,
         }
         for m, source in reversed(rows)

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from crawlers.health import check_sources, source_health
 from yuqing.app import open_app
 from yuqing.db.models import Mention, OutboxMessage, Source
+from yuqing.source_health import check_sources, source_health
 
 T0 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 SOURCES = [
@@ -117,8 +117,8 @@ def test_two_checkers_do_not_double_alert(health_app):
 
 
 def test_old_run_records_are_pruned(health_app):
-    from crawlers.health import RUN_RETENTION
     from yuqing.db.models import CrawlRun
+    from yuqing.source_health import RUN_RETENTION
 
     with health_app.db.write() as session:
         news = session.scalar(select(Source).where(Source.name == "news"))

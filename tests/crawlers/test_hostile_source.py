@@ -18,8 +18,8 @@ import pytest
 from crawl_support import ROOT, open_config_app, run_yuqing, write_config, yuqing_command
 from sqlalchemy import select
 
-from crawlers.health import source_health
 from yuqing.db.models import CrawlRun, Mention, Source
+from yuqing.source_health import source_health
 
 LINKS = 100_000
 CONTROL_INTERVAL = 5

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dash_support import viewer
 
-from crawlers.health import source_health
 from dashboard.queries.event_detail import query_event_detail, query_event_heat, query_event_mentions
 from dashboard.queries.events import EventFilters, query_event_list
 from dashboard.queries.offices import query_office_breaches, query_office_table
@@ -15,6 +14,7 @@ from dashboard.queries.trends import (
     query_negative_share,
     query_topic_village,
 )
+from yuqing.source_health import source_health
 from yuqing.timeutil import format_local, utcnow
 
 

@@ -55,7 +55,7 @@ MARKER = ".yuqing-demo"
 
 def _fresh_demo_dir(data_dir: Path) -> Path:
     """Every demo starts from an empty database and outbox; only a folder an earlier demo made is ever removed."""
-    from yuqing.cli import CommandError
+    from yuqing.commands import CommandError
 
     if data_dir.exists():
         if not (data_dir / MARKER).exists() and any(data_dir.iterdir()):

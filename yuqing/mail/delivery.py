@@ -18,8 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.engine import CursorResult
 
 from yuqing.app import App
 from yuqing.db.models import OutboxMessage
@@ -99,17 +101,20 @@ def reclaim_orphans(app: App, now: datetime) -> int:
         dead = [owner for owner in owners if owner and _sender_gone(owner)]
         if not dead:
             return 0
-        count = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.status == "sending", OutboxMessage.claimed_by.in_(dead))
-            .values(
-                status="pending",
-                next_attempt_at=now,
-                claimed_at=None,
-                claimed_by=None,
-                attempts=OutboxMessage.attempts + 1,
-                last_error="发送进程意外退出,已重新排队",
-            )
+        count = cast(
+            CursorResult,
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == "sending", OutboxMessage.claimed_by.in_(dead))
+                .values(
+                    status="pending",
+                    next_attempt_at=now,
+                    claimed_at=None,
+                    claimed_by=None,
+                    attempts=OutboxMessage.attempts + 1,
+                    last_error="发送进程意外退出,已重新排队",
+                )
+            ),
         ).rowcount
     log.warning("%d 条提醒的发送进程已退出(%s),已立即重新排队", count, "、".join(sorted(dead)))
     return count
@@ -212,12 +217,17 @@ def _probe_and_release(app: App, now: datetime) -> int:
         return 0
     del _unreachable[_server(conf)]
     with app.db.write() as session:
-        released = session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.channel == "email", OutboxMessage.status == "pending", OutboxMessage.next_attempt_at > now
-            )
-            .values(next_attempt_at=now)
+        released = cast(
+            CursorResult,
+            session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.channel == "email",
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.next_attempt_at > now,
+                )
+                .values(next_attempt_at=now)
+            ),
         ).rowcount
     log.info("SMTP 服务器已恢复,%d 封待重试的邮件立即发送", released)
     return released

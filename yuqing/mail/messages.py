@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from yuqing.db.models import STAGE_NAMES
 from yuqing.mail.event_view import EventView
+from yuqing.privacy import masked
 from yuqing.settings_model import Settings
 from yuqing.timeutil import as_utc, format_local, remaining_text
 
@@ -20,18 +21,11 @@ SUBJECT_TITLE_CHARS = 40
 SUMMARY_CHARS = 300
 
 
-def mask(text: str) -> str:
-    """Personal data masked with pipeline.deidentify; a crude fallback (long digit runs) if it is unavailable."""
-    try:
-        from pipeline.deidentify import mask as deidentify
-    except ImportError:  # pragma: no cover - only while the pipeline package is incomplete
-        log.warning("pipeline.deidentify 不可用,使用简单脱敏")
-        return re.sub(r"\d{6,}", lambda m: m.group()[:3] + "*" * (len(m.group()) - 3), text or "")
-    return deidentify(text or "")
+_INERT: dict[int, str] = str.maketrans({"[": "【", "]": "】", "<": "‹", ">": "›", "(": "(", ")": ")", "`": "'"})
 
 
 def _clean(text: str, limit: int | None = None) -> str:
-    text = " ".join(mask(text).split())
+    text = " ".join(masked(text).split())
     return text if limit is None or len(text) <= limit else text[:limit] + "…"
 
 
@@ -152,7 +146,7 @@ def _render_html(heading: str, intro: list[str], sections: list[Section]) -> str
 
 def md_safe(text: str) -> str:
     """Text that cannot open links or tags in a robot's Markdown."""
-    return text.translate(str.maketrans({"[": "【", "]": "】", "<": "‹", ">": "›", "(": "(", ")": ")", "`": "'"}))
+    return text.translate(_INERT)
 
 
 def _render_markdown(heading: str, intro: list[str], sections: list[Section]) -> str:

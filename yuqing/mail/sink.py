@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from typing import Any
 
 
 @dataclass
@@ -52,7 +53,7 @@ class SmtpSink:
         self.credentials, self.tls_context, self.implicit_tls = credentials, tls_context, implicit_tls
         self.received: list[Received] = []
         self._changed = threading.Condition()
-        self._controller = None
+        self._controller: Any = None
 
     def _accept(self, item: Received) -> None:
         with self._changed:
@@ -67,7 +68,8 @@ class SmtpSink:
         class _Controller(Controller):
             def _trigger_server(self):
                 # Port 0 lets the OS choose; learn the real port before aiosmtpd's readiness probe connects.
-                self.port = sink.port = self.server.sockets[0].getsockname()[1]
+                server: Any = self.server  # an asyncio Server, created just before this hook runs
+                self.port = sink.port = server.sockets[0].getsockname()[1]
                 super()._trigger_server()
 
         options: dict = {}

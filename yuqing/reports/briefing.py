@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yuqing.db.models import EVENT_STATUSES, OPEN_STATUSES, STAGE_NAMES, AuditLog, Event, Office
+from yuqing.privacy import masked
 from yuqing.reports import history
 from yuqing.reports.figures import Namer, level_label, office_namer
 from yuqing.reports.history import EventAsOf
@@ -42,12 +43,6 @@ class BriefingFigures:
         return Counter(e.urgency for e in self.new_events)
 
 
-def _mask(text: str) -> str:
-    from pipeline.deidentify import mask
-
-    return mask(text or "")
-
-
 def _candidate_ids(session: Session, period: Period, cutoff: datetime) -> set[int]:
     """Events that may have been open at the cut-off: open now, or changed status since, or new."""
     open_now = session.scalars(select(Event.id).where(Event.status.in_(OPEN_STATUSES), Event.detected_at < cutoff))
@@ -63,7 +58,7 @@ def _event_row(state: EventAsOf, topic_names: dict[str, str], office_name: Namer
     return [
         state.id,
         state.detected_at,
-        _mask(state.title),
+        masked(state.title),
         topic_names.get(state.topic, state.topic),
         level_label(state.urgency),
         office_name(state.office_code),
@@ -105,7 +100,7 @@ def compute_briefing(session: Session, settings: Settings, period: Period, now: 
     deadline_rows = [
         [
             d.event_id,
-            _mask(states[d.event_id].title),
+            masked(states[d.event_id].title),
             # 研判 is the duty desk's; an office's open deadline follows its event to whichever office has it.
             STAGE_NAMES.get(d.stage, d.stage),
             level_label(d.level),

@@ -109,12 +109,12 @@ def record(session: Session, generated: Generated) -> Report:
 
 def mail_body(generated: Generated, settings: Settings) -> tuple[str, str]:
     """The plain-text and HTML bodies: the overview paragraphs and the names of the attached files."""
-    from pipeline.deidentify import mask
+    from yuqing.privacy import masked
 
     content = generated.content
     lines = [
         f"现将《{content.title}》({content.period_line})报送,请审阅。",
-        *(mask(text) for text in content.sections[0].paragraphs),
+        *(masked(text) for text in content.sections[0].paragraphs),
         "附件:" + "、".join(path.name for path in generated.files),
     ]
     sign = f"{settings.general.town}政务舆情监测系统(自动发送)"

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yuqing.db.models import STAGE_NAMES, Breach, Deadline, Office
+from yuqing.privacy import masked
 from yuqing.reports import history
 from yuqing.reports.history import EventAsOf
 from yuqing.reports.periods import Period
@@ -37,12 +38,6 @@ RESPONSE_STAGES = ("publish", "press", "respond")
 LISTED_IN_TABLE = 20  # breaches named in a row of the suggestion table; table 4 lists them all
 UNASSIGNED = "未分派"
 Namer = Callable[[str | None], str]
-
-
-def _mask(text: str) -> str:
-    from pipeline.deidentify import mask
-
-    return mask(text or "")
 
 
 def office_namer(offices: dict[str, Office], duty_name: str) -> Namer:
@@ -267,7 +262,7 @@ def _breach_table(lates: list[Counted], suggestions: list[Suggestion], office_na
         [
             index,
             late.event.id,
-            _mask(late.event.title),
+            masked(late.event.title),
             level_label(late.deadline.level),
             STAGE_NAMES.get(late.deadline.stage, late.deadline.stage),
             office_name(late.office_code),
@@ -310,7 +305,7 @@ def _effect_table(evaluated: list[EventAsOf], office_name: Namer) -> Table:
         rows.append(
             [
                 state.id,
-                _mask(state.title),
+                masked(state.title),
                 office_name(state.office_code),
                 responded,
                 _number(before.get("per_hour")),
@@ -333,7 +328,7 @@ def _action_table(suggestions: list[Suggestion], office_name: Namer) -> Table:
             grounds(s),
             len(s.lates),
             ";".join(
-                f"#{late.event.id} {_mask(late.event.title)}({STAGE_NAMES.get(late.deadline.stage, '')}超时)"
+                f"#{late.event.id} {masked(late.event.title)}({STAGE_NAMES.get(late.deadline.stage, '')}超时)"
                 for late in s.lates[:LISTED_IN_TABLE]
             )
             + (f";等{len(s.lates)}次,详见表4" if len(s.lates) > LISTED_IN_TABLE else ""),

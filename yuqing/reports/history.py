@@ -4,7 +4,7 @@ The audit log (yuqing.workflow.audit) is append-only: a change of an event field
 `field` (the Event column), `before`/`after` as text and `at`. A field's value at a cut-off is the `before`
 of its first change at or after the cut-off, or its current value if it has not changed since. Status rows
 give the time each stage was first reached. Heat is not logged; it is recomputed from the mentions first
-seen before the cut-off with the formula ingest uses (yuqing.events.heat_score)."""
+seen before the cut-off with the formula ingest uses (yuqing.event_figures.heat_score)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from yuqing.db.models import AuditLog, Deadline, Event, Mention
-from yuqing.events import heat_score
+from yuqing.event_figures import heat_score
 from yuqing.timeutil import as_utc
 from yuqing.workflow.holders import DUTY, DUTY_KEY
 

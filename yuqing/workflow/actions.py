@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -106,7 +107,9 @@ def _apply_response(
 ) -> None:
     """A confirmed response fulfils its stage's deadlines and moves the event to 已回应."""
     complete_stages(session, event, response.stage, min(response.published_at, now), now, actor, comment or None)
-    values = {"status": "responded"} if event.status == "assessed" else {}  # before 研判 it stays 待研判
+    values: dict[str, Any] = (
+        {"status": "responded"} if event.status == "assessed" else {}
+    )  # before 研判 it stays 待研判
     if event.responded_at is None or response.published_at < event.responded_at:
         values["responded_at"] = response.published_at
     audit.change_fields(session, event, values, actor=actor, action="respond", at=now, comment=comment)

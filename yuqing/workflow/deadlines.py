@@ -151,18 +151,18 @@ def recompute_deadlines(
                 at=now,
             )
     for stage, budget in new_budgets.items():
-        old = current.get(stage)
-        if stage in done or (old is not None and old.breached_at is not None):
+        held = current.get(stage)
+        if stage in done or (held is not None and held.breached_at is not None):
             continue
-        if old is None:
+        if held is None:
             created.append(_new(session, event, stage, now, now + budget, actor=actor, now=now, comment=note))
             continue
-        due = max(event.detected_at + budget, min(old.due_at, now + budget))
+        due = max(event.detected_at + budget, min(held.due_at, now + budget))
         starts = max(event.detected_at, due - budget)
-        old.superseded_at = now
-        row = _new(session, event, stage, starts, due, actor=actor, now=now, before=old.due_at, comment=note)
+        held.superseded_at = now
+        row = _new(session, event, stage, starts, due, actor=actor, now=now, before=held.due_at, comment=note)
         # Warnings already sent for a point that is still passed are not sent again.
-        row.warned_shares = [s for s in old.warned_shares or [] if warn_time(row, s) <= now]
+        row.warned_shares = [s for s in held.warned_shares or [] if warn_time(row, s) <= now]
         created.append(row)
     session.flush()
     return created

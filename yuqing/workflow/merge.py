@@ -67,7 +67,7 @@ def merge_events(
     from pipeline.anchors import Anchors
     from pipeline.clustering import representative_terms
     from pipeline.urgency import Signals
-    from yuqing.events import raise_level, refresh_counts
+    from yuqing.event_figures import raise_level, refresh_counts
     from yuqing.workflow.hooks import on_event_changed
 
     if kept.id == absorbed.id:

@@ -88,7 +88,7 @@ def office_settings(settings: Settings, code: str | None) -> OfficeSettings | No
 
 
 def informed_offices(
-    settings: Settings, office_code: str | None, level: int, also: list[OfficeSettings] = ()
+    settings: Settings, office_code: str | None, level: int, also: Iterable[OfficeSettings] = ()
 ) -> list[OfficeSettings]:
     """Who is told about an event: the responsible office, the offices in `also` (协办), plus the lead office for
     level 1–2."""

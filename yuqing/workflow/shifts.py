@@ -34,7 +34,7 @@ class Shift:
 
 def _changes(settings: Settings, day, zone: ZoneInfo) -> list[datetime]:
     return [
-        datetime.combine(day, time(*map(int, text.split(":"))), tzinfo=zone).astimezone(UTC)
+        datetime.combine(day, time.fromisoformat(text.zfill(5)), tzinfo=zone).astimezone(UTC)
         for text in settings.duty.shift_changes
     ]
 
@@ -69,7 +69,7 @@ def _due_rows(session: Session, start: datetime | None, end: datetime) -> list[t
     )
     if start is not None:
         query = query.where(Deadline.due_at >= start)
-    return session.execute(query).all()
+    return list(session.execute(query).all())
 
 
 def _listed(rows: list[tuple]) -> list[dict]:

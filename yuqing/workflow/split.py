@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from yuqing.db.models import OPEN_STATUSES, Event, Mention, Response
-from yuqing.events import rebuild_from_mentions
+from yuqing.event_figures import rebuild_from_mentions
 from yuqing.settings_model import Settings
 from yuqing.timeutil import utcnow
 from yuqing.workflow import audit
@@ -67,7 +67,7 @@ def split_event(
     new = Event(
         title=first.title or first.content[:60],
         summary=first.content[:300],
-        topic=max(sorted(topics), key=topics.get) if topics else event.topic,
+        topic=max(sorted(topics), key=lambda name: topics[name]) if topics else event.topic,
         urgency=4,
         reasons=[],
         village=next((m.village for m in moved if m.village), None),

@@ -6,7 +6,7 @@ import argparse
 from datetime import timedelta
 from pathlib import Path
 
-from yuqing.cli import EXIT_OK, EXIT_USAGE, CommandError, _open, _settings
+from yuqing.commands import EXIT_OK, EXIT_USAGE, CommandError, command_settings, open_for
 from yuqing.reports.build import generate, queue_mail, record, zone_of
 from yuqing.reports.periods import KIND_NAMES, Period, PeriodError, parse_day, parse_month, period_for
 from yuqing.settings_model import Settings
@@ -29,10 +29,10 @@ def requested_period(args: argparse.Namespace, settings: Settings) -> Period:
 def cmd_report(args: argparse.Namespace) -> int:
     """Generate one report and print the files written."""
     try:
-        period = requested_period(args, _settings(args))
+        period = requested_period(args, command_settings(args))
     except PeriodError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from exc
-    app = _open(args)
+    app = open_for(args)
     try:
         try:
             generated = generate(app, period, Path(args.out) if args.out else None)

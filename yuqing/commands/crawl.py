@@ -10,7 +10,7 @@ import unicodedata
 from datetime import datetime
 
 from crawlers.runs import RunSummary
-from yuqing.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandError
+from yuqing.commands import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandError
 
 QUIET_LINE_SECONDS = 60
 HEADERS = ["来源", "结果", "页面", "条目", "新增", "更新", "304", "错误", "用时", "说明"]
@@ -110,7 +110,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
     crawl_reactor.install()
     from crawlers.service import CrawlService, UnknownSourceError
-    from yuqing.cli import open_database
+    from yuqing.commands import open_database
     from yuqing.config import load_settings
     from yuqing.logging_setup import setup_logging
 
@@ -164,8 +164,8 @@ def _once(service, names: list[str], progress: Progress) -> int:
 def _forever(service, app, names: list[str], progress: Progress) -> int:
     from twisted.internet import reactor
 
-    from crawlers.health import check_sources
     from crawlers.reactor import stop_on_signals
+    from yuqing.source_health import check_sources
 
     service.schedule_all(names)
     service.scheduler.add_job(

@@ -23,8 +23,8 @@ def cmd_classify(args) -> int:
     """Read JSON lines on stdin, write one verdict line per input on stdout, per-line errors on stderr."""
     from pipeline.classify_io import classify_lines
     from pipeline.training import ModelError
-    from yuqing.cli import CommandError
-    from yuqing.ingest import build_analysis_context
+    from yuqing.analysis_context import build_analysis_context
+    from yuqing.commands import CommandError
 
     settings = _settings(args)
     if args.model:
@@ -49,7 +49,7 @@ def cmd_train(args) -> int:
     """Train a topic model on a CSV/XLSX file and write it to --out; prints the hold-out figures."""
     from pipeline.datasets import DatasetError, read_labelled
     from pipeline.training import train
-    from yuqing.cli import CommandError
+    from yuqing.commands import CommandError
 
     try:
         data = read_labelled(args.data, args.text_column, args.label_column)

@@ -1,0 +1,63 @@
+"""The pipeline's compiled context for the application's settings (built once per settings object), and the
+words of an emergency report that identify its incident. Ingest, clustering and rebuilding an event use it."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from pipeline.anchors import place_stem
+from yuqing.settings_model import Settings
+
+_contexts: dict[int, Any] = {}
+_contexts_lock = threading.Lock()
+
+
+def analysis_context(settings: Settings):
+    """The pipeline's compiled context (schemes, classifier, rules) for these settings, built once."""
+    with _contexts_lock:
+        context = _contexts.get(id(settings))
+        if context is None:
+            context = build_analysis_context(settings)
+            _contexts.clear()
+            _contexts[id(settings)] = context
+        return context
+
+
+def build_analysis_context(settings: Settings):
+    """Compile the pipeline's context from typed settings (schemes, topic keywords and names, villages, model)."""
+    from pipeline.analyze import build_context
+    from pipeline.urgency import UrgencyRules
+
+    return build_context(
+        urgency_rules=UrgencyRules(**settings.urgency.model_dump()),
+        schemes=[(s.name, s.region, s.subject, s.event, s.exclude) for s in settings.schemes if s.enabled],
+        extra_keywords={t.code: t.keywords for t in settings.topics if t.keywords},
+        topic_names=settings.topic_names(),
+        model_dir=settings.classifier.model_dir or None,
+        villages=settings.regions.villages,
+        village_aliases=settings.regions.aliases,
+        home_places=home_places(settings),
+    )
+
+
+def home_places(settings: Settings) -> list[str]:
+    """The town's own names: the region words of the monitoring schemes that are not villages (东园, 沙坡头 …)."""
+    import re
+
+    villages = set(settings.regions.villages) | {
+        alias for names in settings.regions.aliases.values() for alias in names
+    }
+    words = {word for scheme in settings.schemes for word in re.findall(r"[\u4e00-\u9fa5]{2,}", scheme.region or "")}
+    return sorted(words - villages)
+
+
+def own_words(settings: Settings, analysis) -> frozenset[str]:
+    """An emergency report's own words (names of people, vehicles, firms); none for a routine matter. Computed
+    here, when a relevant mention is clustered, not in the pipeline: it needs jieba."""
+    from pipeline.clustering import incident_words
+
+    if not analysis.urgency_signals.hazards:
+        return frozenset()
+    home = analysis_context(settings).home_places  # the town's own name is in every report
+    return frozenset(word for word in incident_words(analysis.normalized) if place_stem(word) not in home)
