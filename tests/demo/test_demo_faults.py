@@ -9,7 +9,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import fetch
+from demo_support import fetch
 from parsel import Selector
 
 from yuqing.demo.sites import demo_sources

@@ -3,7 +3,7 @@
 import xml.etree.ElementTree as ET
 from email.utils import parsedate_to_datetime
 
-from conftest import fetch
+from demo_support import fetch
 
 from yuqing.demo.many import start_many_sites
 from yuqing.demo.timeline import FakeClock

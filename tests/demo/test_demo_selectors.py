@@ -4,7 +4,7 @@ import json
 import re
 from urllib.parse import urljoin
 
-from conftest import fetch
+from demo_support import fetch
 from parsel import Selector
 
 from yuqing.demo.corpus import TOPICS

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
-from conftest import fetch
+from demo_support import fetch
 
 from yuqing.demo.corpus import CST
 from yuqing.demo.httpcommon import local

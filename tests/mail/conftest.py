@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -18,13 +17,6 @@ def smtp_sink():
     """An SMTP server on a free loopback port that keeps every message it accepts."""
     with SmtpSink() as sink:
         yield sink
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on (for an SMTP server that is down)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class HookServer(ThreadingHTTPServer):
@@ -79,8 +71,3 @@ def make_app(settings_factory):
     yield make
     for application in opened:
         application.close()
-
-
-def smtp_config(port: int, **mail) -> dict:
-    """Config overrides that send mail to 127.0.0.1:port, retrying fast."""
-    return {"mail": {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_timeout": 5, **mail}}

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import free_port, smtp_config
+from mail_support import free_port, smtp_config
 from workflow.factories import T0, add_event, minutes, outbox
 
 from yuqing.mail.delivery import LEASE_SECONDS, backoff, deliver_due

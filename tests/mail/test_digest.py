@@ -23,7 +23,7 @@ def _event(app, at, level=3, topic="medical", title="卫生院排队"):
 
 
 def test_level_3_waits_for_the_next_digest_time(make_app, smtp_sink):
-    from conftest import smtp_config
+    from mail_support import smtp_config
 
     app = make_app(smtp_config(smtp_sink.port))
     _event(app, local(25, 10), title="卫生院排队久")

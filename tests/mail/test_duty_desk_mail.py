@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import smtp_config
+from mail_support import smtp_config
 from workflow.factories import add_event, minutes
 
 from yuqing.mail.delivery import deliver_due

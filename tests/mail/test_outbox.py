@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import smtp_config
+from mail_support import smtp_config
 from workflow.factories import T0, outbox
 
 from yuqing.mail.delivery import deliver_due

@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-from conftest import smtp_config
+from mail_support import smtp_config
 from sqlalchemy import update
 from workflow.factories import add_event, outbox
 

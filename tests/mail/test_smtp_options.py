@@ -6,7 +6,7 @@ import ssl
 import subprocess
 
 import pytest
-from conftest import smtp_config
+from mail_support import smtp_config
 from workflow.factories import T0, add_event
 
 from yuqing.mail.delivery import deliver_due
