@@ -68,7 +68,8 @@ LATE_SHARE = {
     "cwh-guotan": 0.45,
     "cwh-jinsha": 0.15,
 }
-DUTY_LATE = (0.04, 0.15)  # day shift, night (00:00-07:00)
+DUTY_LATE = (0.02, 0.08)  # day shift, night (00:00-07:00)
+PRESS_LATE = 0.4  # a press conference after a serious matter is the stage most often late
 WEEKDAY_MATTERS = (7, 5, 5, 5, 4, 3, 2)  # Monday .. Sunday: ordinary matters a day
 # topic weights by month (seasonal rhythm of ordinary matters)
 SEASON_WEIGHTS = {
@@ -481,10 +482,10 @@ class _Sim:
             self.stats.actions["assess"] += 1
             stages = [(row.stage, row.starts_at, row.due_at) for row in _open(session, event.id)]
         self.dirty = True
-        late_share = LATE_SHARE.get(office, 0.1)
         for stage, starts, due in stages:
             if stage == "assess":
                 continue
+            late_share = PRESS_LATE if stage == "press" else LATE_SHARE.get(office, 0.1)
             factor = rng.uniform(1.05, 1.8) if self._late(late_share, now) else rng.uniform(0.15, 0.9)
             when = max(now + timedelta(minutes=10), starts + (due - starts) * factor)
             self.at(when, lambda t, stage=stage: self.respond(event_id, stage, t))
@@ -573,7 +574,6 @@ def simulate(app: App, posts: list[HistPost], seed: int, end: datetime, base_url
     finally:
         EmlFolder.durable = True
     log.info("历史模拟耗时:%s", {k: round(v, 2) for k, v in sim.timing.most_common()})
-    print({k: round(v, 2) for k, v in sim.timing.most_common()})
     stats = count_history(app, stats)
     stats.seconds = time.monotonic() - started
     return stats

@@ -174,11 +174,12 @@ def prepare_history(
     if cached:
         print(f"正在载入 {days} 天历史数据(缓存)……", flush=True)
     else:
-        print(f"正在生成 {days} 天历史数据(首次约需一分钟,之后当天使用缓存)……", flush=True)
-    app = open_app(settings)
+        print(f"正在生成 {days} 天历史数据(首次需一至三分钟,当天再次启动时使用缓存)……", flush=True)
+    app = open_app(settings, now=end - timedelta(days=days + 1))  # the sources were watched before the history
     bursts = logging.getLogger("yuqing.bursts")
     level = bursts.level
     bursts.setLevel(logging.ERROR)  # the bursts of the history are in its events, not news on the console
+    made = None
     try:
         if not cached:
             with app.db.write() as session:
@@ -186,16 +187,18 @@ def prepare_history(
                     add_user(session, username, password, role, office, name, actor="demo")
                 for username, role, office, name in history.HISTORY_USERS:
                     add_user(session, username, f"{username}2026", role, office, name, actor="demo")
-            stats = history.simulate(app, posts, seed, end, sites_url)
+            made = history.simulate(app, posts, seed, end, sites_url)
             if use_cache:
+                app.close()  # the whole database in one file (the WAL checkpointed) before it is copied
                 try:
                     history.store(cache_dir, data_dir)
                 except OSError as exc:
                     log.warning("历史数据缓存未保存:%s", exc)
+                app = open_app(settings)
         for job in (monthly_job, weekly_job, daily_job):
             job(app, now)
         history.deliver_all(app, now)
-        stats = history.count_history(app)
+        stats = history.count_history(app, None if cached else made)
     finally:
         bursts.setLevel(level)
         app.close()
