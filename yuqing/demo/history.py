@@ -39,7 +39,7 @@ from .corpus.history_specs import (
     SEASON_MONTHS,
     SEASONAL,
 )
-from .corpus.places import VILLAGES
+from .corpus.places import VILLAGES, nick
 from .sites import CHANNEL_SOURCE, demo_sources
 from .timeline import Entry
 
@@ -80,8 +80,10 @@ SEASON_WEIGHTS = {
     12: {"urban": 2.0, "housing": 1.5, "social_security": 2.0, "elderly": 1.5},
     1: {"social_security": 2.0, "employment": 2.0, "commerce": 1.5},
 }
+NOISE_PREFIX = "noise:"
+MAX_SPLITS = 12  # the duty officers split only so many of the events the clustering joined wrongly
 FALSE_ALARM_REASONS = {
-    "false_alarm": ("经核实,所述情况发生在外镇,与本镇无关", "经核实为旧闻重发,事情已于去年处理完毕"),
+    "false_alarm": ("经核实,所述情况发生在外镇,与本镇无关", "经核实,信息与本镇政务无关,不属于舆情事件"),
     "no_action": ("属政策咨询,已在平台答复,无需处置", "群众已自行解决,经电话回访无需处置"),
 }
 RESPONSE_CHANNELS = ("镇长信箱答复", "电话回访", "政务微博“东园镇发布”", "村务公开栏")
@@ -140,6 +142,15 @@ class HistPost:
         return item
 
 
+def issue(post: Post) -> str:
+    """The matter a post was written for; the repeat complaints of one farm are one matter."""
+    if not post.relevant:
+        return NOISE_PREFIX + post.matter
+    if post.matter.startswith("h-farm-smell"):
+        return "h-farm-smell|" + post.topic
+    return f"{post.matter}|{post.topic}"  # a post of another topic among a matter's is about something else
+
+
 def history_end(now: datetime) -> datetime:
     """The history ends at the last local midnight (Beijing): one history a day can be cached."""
     local = now.astimezone(CST)
@@ -167,7 +178,9 @@ def _place(
 ) -> None:
     """Put one matter's posts on the history, its lags stretched by ``scale`` (live seconds -> history seconds)."""
     factor = rng.uniform(*scale)
+    placed = len(out)
     for p in posts:
+        p = p.with_(matter=f"{p.matter}#{placed}")  # each placement is a matter of its own
         at = t0 + timedelta(seconds=p.lag * factor)
         hp = HistPost(p, at, t0, seen_lag=timedelta(minutes=rng.uniform(1, 25)))
         if p.reply is not None and (p.emergency or rng.random() < 0.85):
@@ -208,13 +221,34 @@ def plan_posts(seed: int, days: int, end: datetime) -> list[HistPost]:
         s = rng.choice([x for x in specs if x.level == 3])
         posts = expand(s, rng)
         t0 = _local_time(day, rng.uniform(9, 20))
+        placed = len(out)
         _place(rng, posts, t0, (20, 60), out)
         for k in range(rng.randint(8, 14)):
-            src = posts[0].with_(channel=rng.choice(("api", "bbs")), reposts=rng.randint(5, 60))
+            src = posts[0].with_(
+                channel=rng.choice(("api", "bbs")),
+                reposts=rng.randint(5, 60),
+                author=nick(rng),
+                role="repost",
+                box=None,
+                reply=None,
+                matter=f"{posts[0].matter}#{placed}",
+            )
             at = t0 + timedelta(minutes=rng.uniform(5, 120))
             out.append(
                 HistPost(src, at, t0, seen_lag=timedelta(minutes=rng.uniform(1, 20)), extra=BURST_COMMENTS[k % 6])
             )
+    # two different complaints of one topic from one village on one afternoon: the clustering may take them for
+    # one matter, and the duty officer splits them
+    by_topic: dict[str, list] = {}
+    for x in specs:
+        if x.drafts[0].channel in ("bbs", "api") and "{village}" in x.drafts[0].title + x.drafts[0].content:
+            by_topic.setdefault(x.topic, []).append(x)
+    pairs = [group for group in by_topic.values() if len(group) >= 2]
+    for _ in range(max(1, days // 10) if pairs else 0):
+        day, village = rng.choice(day_list), rng.choice(VILLAGES)
+        t0 = _local_time(day, rng.uniform(13, 17))
+        for k, s in enumerate(rng.sample(rng.choice(pairs), 2)):
+            _place(rng, expand(s, rng, 0, village)[:2], t0 + timedelta(minutes=40 * k), (20, 40), out)
     # the repeat complaint of one village, and the emergencies, at fixed shares of the span
     for share, s in zip((0.35, 0.55, 0.72), REPEAT):
         day = day_list[min(len(day_list) - 1, int(len(day_list) * share))]
@@ -266,8 +300,8 @@ class _Sim:
         self.queue: list[tuple[datetime, int, str, Callable[[datetime], object]]] = []
         self.seq = itertools.count()
         self.known: set[int] = set()
+        self.issue_of: dict[int, str] = {}  # mention id -> the matter (issue) its post was written for
         self.stats = HistoryStats()
-        self.splits = 0
         self.next_check: datetime | None = None
         self.dirty = True
         self.timing: dict[str, float] = defaultdict(float)
@@ -400,6 +434,8 @@ class _Sim:
         from yuqing.ingest import ingest_item
 
         result = ingest_item(self.app, hp.item(self.kinds, self.base_url, replied), now=now)
+        if result.mention_id is not None:
+            self.issue_of.setdefault(result.mention_id, issue(hp.post))
         self.dirty = True
         if result.event_id is not None and result.event_id not in self.known:
             self.known.add(result.event_id)
@@ -425,49 +461,36 @@ class _Sim:
 
     def assess(self, event_id: int, now: datetime) -> None:
         from yuqing.workflow.actions import assess_event, mark_false_alarm, merge_into
-        from yuqing.workflow.split import split_event
 
         actor, settings, rng = self._duty(now), self.settings, self.rng
         with self.app.db.write() as session:
             event = session.get(Event, event_id)
             if event is None or event.status not in OPEN_STATUSES or event.assessed_at is not None:
                 return
-            # the same matter raised again while the first is still being handled: fold it into the first
-            if event.village and rng.random() < 0.7:
-                earlier = session.scalar(
-                    select(Event.id)
-                    .where(
-                        Event.id != event.id,
-                        Event.status.in_(OPEN_STATUSES),
-                        Event.village == event.village,
-                        Event.topic == event.topic,
-                        Event.detected_at >= now - timedelta(days=20),
-                        Event.detected_at < event.detected_at,
-                    )
-                    .order_by(Event.detected_at)
-                )
-                if earlier is not None:
-                    merge_into(session, settings, event.id, actor, earlier, "同一诉求重复反映,并入原事件办理", now=now)
-                    self.stats.actions["merge"] += 1
-                    self.dirty = True
-                    return
-            draw = rng.random()
-            if event.urgency == 4 and draw < 0.1 or event.urgency == 3 and draw < 0.03:
-                kind = "no_action" if draw < 0.04 else "false_alarm"
-                mark_false_alarm(session, settings, event.id, actor, rng.choice(FALSE_ALARM_REASONS[kind]), kind, now)
-                self.stats.actions[kind] += 1
-                self.dirty = True
-                return
             mentions = list(
                 session.scalars(select(Mention.id).where(Mention.event_id == event.id).order_by(Mention.id))
             )
-            if len(mentions) >= 3 and self.splits < 4 and rng.random() < 0.12:
-                new = split_event(
-                    session, settings, event.id, actor, mentions[-1:], "该帖反映的是另一项诉求,单独办理", now
-                )
-                self.splits += 1
-                self.stats.actions["split"] += 1
-                self._detected_later(new.id, now)
+            issues = [self.issue_of.get(m, "") for m in mentions]
+            # the same matter raised again while the first is still being handled: fold it into the first
+            earlier = self._earlier_event(session, event, set(issues))
+            if earlier is not None and rng.random() < 0.8:
+                merge_into(session, settings, event.id, actor, earlier, "同一诉求重复反映,并入原事件办理", now=now)
+                self.stats.actions["merge"] += 1
+                self.dirty = True
+                return
+            if all(i.startswith(NOISE_PREFIX) for i in issues):
+                reason = rng.choice(FALSE_ALARM_REASONS["false_alarm"])
+                mark_false_alarm(session, settings, event.id, actor, reason, "false_alarm", now)
+                self.stats.actions["false_alarm"] += 1
+                self.dirty = True
+                return
+            if event.urgency == 4 and rng.random() < 0.08:
+                reason = rng.choice(FALSE_ALARM_REASONS["no_action"])
+                mark_false_alarm(session, settings, event.id, actor, reason, "no_action", now)
+                self.stats.actions["no_action"] += 1
+                self.dirty = True
+                return
+            self._split_strays(session, event, actor, now)
             office = event.office_code or next(o.code for o in settings.offices if o.lead)
             comment = ""
             if rng.random() < 0.05:
@@ -489,6 +512,41 @@ class _Sim:
             when = max(now + timedelta(minutes=10), starts + (due - starts) * factor)
             self.at(when, partial(self.respond, event_id, stage), "respond")
 
+    def _split_strays(self, session, event: Event, actor: str, now: datetime) -> None:
+        """Posts about another matter that the clustering put into this event: split them off (拆分)."""
+        from yuqing.workflow.split import split_event
+
+        mentions = list(session.scalars(select(Mention.id).where(Mention.event_id == event.id).order_by(Mention.id)))
+        issues = [self.issue_of.get(m, "") for m in mentions]
+        counts = Counter(issues)
+        if len(counts) < 2 or self.stats.actions["split"] >= MAX_SPLITS:
+            return
+        stray = min(counts, key=lambda key: (counts[key], key))
+        chosen = [m for m, i in zip(mentions, issues) if i == stray]
+        new = split_event(session, self.settings, event.id, actor, chosen, "该帖反映的是另一项诉求,单独办理", now)
+        self.stats.actions["split"] += 1
+        self._detected_later(new.id, now)
+
+    def _earlier_event(self, session, event: Event, issues: set[str]) -> int | None:
+        """An open event detected before this one about one of the same matters, if any."""
+        if not issues - {""}:
+            return None
+        candidates = session.execute(
+            select(Event.id, Mention.id)
+            .join(Mention, Mention.event_id == Event.id)
+            .where(
+                Event.id != event.id,
+                Event.status.in_(OPEN_STATUSES),
+                Event.detected_at < event.detected_at,
+                Event.detected_at >= event.detected_at - timedelta(days=30),
+            )
+            .order_by(Event.detected_at)
+        )
+        for event_id, mention_id in candidates:
+            if self.issue_of.get(mention_id) in issues:
+                return event_id
+        return None
+
     def _detected_later(self, event_id: int, now: datetime) -> None:
         self.known.add(event_id)
         self._detected(event_id, now)
@@ -504,6 +562,7 @@ class _Sim:
             if not any(row.stage == stage for row in _open(session, event.id)):
                 return
             actor = OFFICE_ACTORS.get(event.office_code or "", "dangzheng")
+            self._split_strays(session, event, self._duty(now), now)  # noticed while answering
             proposed = session.scalar(
                 select(Response.id).where(
                     Response.event_id == event.id, Response.status == "proposed", Response.stage == stage

@@ -21,6 +21,13 @@ SEASONAL = [
             "#东园镇# 开学了,{village}的娃娃们还是挤三轮车上学,一车拉好几个,路上大货车呼呼地过😟 能不能安排个校车?",
             lag=40,
         ),
+        api(
+            "开学了,{village}的孩子上学还得经过{school}门口的小卖部",
+            "#东园镇# 开学了,{village}的孩子上学都要经过{school}门口的小卖部又开始卖三无辣条、散装饮料,孩子们天天买,也没人管🙄",
+            lag=60,
+            topic="food_drug",
+            level=4,
+        ),
         board(
             "镇长信箱",
             "建议为{village}开通学生接送车",
@@ -198,6 +205,16 @@ REPEAT = [
             "郭滩村养牛场污水进灌溉渠",
             "#东园镇# 郭滩村养牛场的粪水流进灌溉渠,村民反映三次了还没解决😡 下游的地还能种吗?",
             lag=30,
+        ),
+        # another matter in the same place (the duty officer splits it off if the clustering joins it here)
+        bbs(
+            "回复:郭滩村养牛场污水流进灌溉渠",
+            "郭滩村养牛场污水流进灌溉渠的事大家都在说,我说个别的:三队养牛场下游那段灌溉渠前几天塌了一截,"
+            "冬灌的水放不过来,地里浇不上水。这跟粪水不是一回事,这段渠去年才修好就塌了,到底谁来修?",
+            lag=70,
+            role="followup",
+            topic="urban",
+            level=4,
         ),
         reply=R(
             "郭滩村村委会",
