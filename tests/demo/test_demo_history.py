@@ -21,7 +21,7 @@ from yuqing.demo.runner import _fresh_demo_dir, demo_settings, prepare_history
 from yuqing.demo.sites import demo_sources
 
 NOW = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)  # 14:00 in Beijing; the history ends at the local midnight before
-DAYS = 7
+DAYS = 5
 LEADER = Viewer("lingdao", "leader", None, "镇领导")
 
 
