@@ -70,7 +70,7 @@ LATE_SHARE = {
     "cwh-jinsha": 0.15,
 }
 DUTY_LATE = (0.02, 0.08)  # day shift, night (00:00-07:00)
-PRESS_LATE = 0.4  # a press conference after a serious matter is the stage most often late
+PRESS_LATE = 0.6  # a press conference after a serious matter is the stage most often late
 WEEKDAY_MATTERS = (7, 5, 5, 5, 4, 3, 2)  # Monday .. Sunday: ordinary matters a day
 # topic weights by month (seasonal rhythm of ordinary matters)
 SEASON_WEIGHTS = {
@@ -301,6 +301,7 @@ class _Sim:
         self.seq = itertools.count()
         self.known: set[int] = set()
         self.issue_of: dict[int, str] = {}  # mention id -> the matter (issue) its post was written for
+        self.serious: dict[int, int] = {}  # mention id -> the level an emergency's post was written for
         self.stats = HistoryStats()
         self.next_check: datetime | None = None
         self.dirty = True
@@ -436,6 +437,8 @@ class _Sim:
         result = ingest_item(self.app, hp.item(self.kinds, self.base_url, replied), now=now)
         if result.mention_id is not None:
             self.issue_of.setdefault(result.mention_id, issue(hp.post))
+            if hp.post.emergency:
+                self.serious[result.mention_id] = hp.post.urgency
         self.dirty = True
         if result.event_id is not None and result.event_id not in self.known:
             self.known.add(result.event_id)
@@ -498,7 +501,11 @@ class _Sim:
                 office = rng.choice(others)
                 comment = "经核实属于该单位职责,改由其承办"
             level = event.urgency
-            if level == 4 and rng.random() < 0.04:
+            known = min((self.serious[m] for m in mentions if m in self.serious), default=4)
+            if known < level:  # the officer knows of the deaths: a serious emergency, whatever the wording
+                level = known
+                comment = "经核实已造成人员死亡,按重大突发事件处置" if known <= 2 else "经核实为突发事件,按较大事件处置"
+            elif level == 4 and rng.random() < 0.04:
                 level, comment = 3, "涉及群众较多,上调为较大"
             assess_event(session, settings, event.id, actor, event.topic, level, office, comment, now=now)
             self.stats.actions["assess"] += 1
