@@ -443,6 +443,37 @@ class _Sim:
         if result.event_id is not None and result.event_id not in self.known:
             self.known.add(result.event_id)
             self._detected(result.event_id, now)
+        elif result.event_id is not None and hp.post.emergency and result.status == "new":
+            delay = timedelta(minutes=self.rng.uniform(10, 40))
+            self.at(now + delay, partial(self.reassess, result.event_id, hp.post.urgency), "assess")
+
+    def reassess(self, event_id: int, level: int, now: datetime) -> None:
+        """An emergency's post joined an event already assessed at a milder level: the duty officer re-assesses."""
+        from yuqing.workflow.actions import assess_event
+
+        with self.app.db.write() as session:
+            event = session.get(Event, event_id)
+            if event is None or event.status not in OPEN_STATUSES or event.assessed_at is None:
+                return
+            if level >= event.urgency or event.office_code is None:
+                return
+            comment = "经核实已造成人员死亡,按重大突发事件处置" if level <= 2 else "经核实为突发事件,按较大事件处置"
+            assess_event(
+                session,
+                self.settings,
+                event.id,
+                self._duty(now),
+                event.topic,
+                level,
+                event.office_code,
+                comment,
+                now=now,
+            )
+            self.stats.actions["reassess"] += 1
+            stages = [(row.stage, row.starts_at, row.due_at) for row in _open(session, event.id)]
+            office = event.office_code
+        self.dirty = True
+        self._plan_responses(event_id, office, stages, now)
 
     def _duty(self, now: datetime) -> str:
         hour = now.astimezone(CST).hour
@@ -511,6 +542,11 @@ class _Sim:
             self.stats.actions["assess"] += 1
             stages = [(row.stage, row.starts_at, row.due_at) for row in _open(session, event.id)]
         self.dirty = True
+        self._plan_responses(event_id, office, stages, now)
+
+    def _plan_responses(self, event_id: int, office: str, stages: list, now: datetime) -> None:
+        """When the office will answer each open stage (on time, or late as often as that office is)."""
+        rng = self.rng
         for stage, starts, due in stages:
             if stage == "assess":
                 continue
