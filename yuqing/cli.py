@@ -85,7 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--history-days", type=int, default=90, metavar="天数", help="启动前生成多少天的历史数据(默认 90,0 表示不生成)"
     )
-    demo.add_argument("--seed", type=int, default=2026, help="随机种子(默认 2026;相同种子生成相同的模拟数据)")
+    demo.add_argument(
+        "--seed", type=int, default=2026, metavar="种子", help="随机种子(默认 2026;相同种子生成相同的模拟数据)"
+    )
 
     _command(sub, "run", "正式运行:定时采集、研判、时限检查、发送提醒、看板(Ctrl-C 停止)")
     _command(sub, "check", "检查配置文件并显示摘要(有误时指出文件、行号和期望的写法)")
