@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from yuqing.db.engine import Database
 from yuqing.db.migrate import upgrade
 from yuqing.db.models import Office, Source
 from yuqing.settings_model import Settings
+from yuqing.timeutil import utcnow
 
 log = logging.getLogger("yuqing.app")
 
@@ -34,17 +36,18 @@ class App:
         self.db.dispose()
 
 
-def open_app(settings: Settings, *, migrate: bool = True) -> App:
-    """Open the database, apply migrations and synchronise offices and sources from config."""
+def open_app(settings: Settings, *, migrate: bool = True, now: datetime | None = None) -> App:
+    """Open the database, apply migrations and synchronise offices and sources from config (sources new to the
+    database count as added at `now`, default the clock)."""
     Path(settings.general.data_dir).mkdir(parents=True, exist_ok=True)
     db = Database(settings.database.url, echo=settings.database.echo)
     if migrate:
         upgrade(db.engine)
-        sync_config(db, settings)
+        sync_config(db, settings, now)
     return App(settings=settings, db=db)
 
 
-def sync_config(db: Database, settings: Settings) -> None:
+def sync_config(db: Database, settings: Settings, now: datetime | None = None) -> None:
     """Make the offices and sources tables reflect config; removed entries are deactivated, never deleted."""
     with db.write() as session:
         offices = {o.code: o for o in session.scalars(select(Office))}
@@ -57,7 +60,7 @@ def sync_config(db: Database, settings: Settings) -> None:
             stale.active = False
         sources = {s.name: s for s in session.scalars(select(Source))}
         for conf in settings.sources:
-            source = sources.pop(conf.name, None) or Source(name=conf.name)
+            source = sources.pop(conf.name, None) or Source(name=conf.name, created_at=now or utcnow())
             source.kind, source.url, source.title = conf.kind, conf.url, conf.title or conf.name
             source.source_type, source.enabled = conf.source_type, conf.enabled
             session.add(source)

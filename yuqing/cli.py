@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--speed", type=float, default=1.0, metavar="倍数", help="模拟信息发布速度倍数(默认 1)")
     demo.add_argument("--dir", default="demo-data", metavar="目录", help="演示数据目录(默认 ./demo-data,每次重新开始)")
     demo.add_argument("--duration", type=float, default=0, metavar="秒", help="运行多少秒后自动退出(默认一直运行)")
+    demo.add_argument(
+        "--history-days", type=int, default=90, metavar="天数", help="启动前生成多少天的历史数据(默认 90,0 表示不生成)"
+    )
+    demo.add_argument(
+        "--seed", type=int, default=2026, metavar="种子", help="随机种子(默认 2026;相同种子生成相同的模拟数据)"
+    )
 
     _command(sub, "run", "正式运行:定时采集、研判、时限检查、发送提醒、看板(Ctrl-C 停止)")
     _command(sub, "check", "检查配置文件并显示摘要(有误时指出文件、行号和期望的写法)")

@@ -138,10 +138,14 @@ def start_sites(
     seed: int = 2026,
     start_time: datetime | None = None,
     clock: Callable[[], datetime] | None = None,
+    archive: list[Entry] | None = None,
     **timeline_options,
 ) -> SitesHandle:
-    """Serve the demo sites in a background thread; ``port=0`` picks a free port (see ``.base_url``)."""
+    """Serve the demo sites in a background thread; ``port=0`` picks a free port (see ``.base_url``).
+    ``archive``: older entries (the demo's history) served on their own pages, listed nowhere."""
     timeline = Timeline(seed=seed, speed=speed, start_time=start_time, clock=clock, **timeline_options)
+    if archive:
+        timeline.add_archive(archive)
     server = DemoServer((host, port), lambda req: route(req, timeline), timeline.now)
     return SitesHandle(server, timeline)
 

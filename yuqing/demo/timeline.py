@@ -122,6 +122,7 @@ class Timeline:
         self._by_id: dict[tuple[str, int], Entry] = {}
         self._next_num = dict(ID_BASES)
         self._n_filler = 0
+        self._archive: dict[tuple[str, int], Entry] = {}
         self._schedule(backlog_share, matter_gap)
 
     # ---- building ----------------------------------------------------------------------------------
@@ -212,8 +213,13 @@ class Timeline:
         now = now or self.now()
         with self._lock:
             self._ensure(now)
-            e = self._by_id.get((channel, num))
+            e = self._by_id.get((channel, num)) or self._archive.get((channel, num))
         return e if e is not None and e.at <= now else None
+
+    def add_archive(self, entries: list[Entry]) -> None:
+        """Older posts (the demo's history) served on their own pages but in no list or feed."""
+        with self._lock:
+            self._archive.update({(e.channel, e.num): e for e in entries})
 
     def scheduled(self) -> list[Entry]:
         """Every entry generated so far, including future ones (authored posts are all generated at start)."""

@@ -93,7 +93,7 @@ def generate_and_record(app: App, period: Period, now: datetime | None = None) -
     return generated, report
 
 
-def record(session: Session, generated: Generated) -> Report:
+def record(session: Session, generated: Generated, now: datetime | None = None) -> Report:
     """Insert or refresh the Report row of a generated report (files and summary)."""
     content = generated.content
     report = find_report(session, content.kind, content.period_key) or Report(
@@ -101,7 +101,7 @@ def record(session: Session, generated: Generated) -> Report:
     )
     report.files = [str(path.resolve()) for path in generated.files]
     report.summary = content.summary
-    report.created_at = utcnow()
+    report.created_at = as_utc(now) if now else utcnow()
     session.add(report)
     session.flush()
     return report
@@ -124,7 +124,11 @@ def mail_body(generated: Generated, settings: Settings) -> tuple[str, str]:
 
 
 def queue_mail(
-    session: Session, settings: Settings, generated: Generated, dedupe_key: str | None = None
+    session: Session,
+    settings: Settings,
+    generated: Generated,
+    dedupe_key: str | None = None,
+    now: datetime | None = None,
 ) -> OutboxMessage | None:
     """Queue the report, files attached, to mail.leader_emails (delivery attaches payload["attachments"])."""
     recipients = settings.mail.leader_emails
@@ -146,4 +150,5 @@ def queue_mail(
             "report_kind": content.kind,
             "period": content.period_key,
         },
+        now=now,
     )

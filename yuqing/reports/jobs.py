@@ -33,8 +33,8 @@ def run_due(app: App, kind: str, now: datetime | None = None) -> Report | None:
         with app.db.write() as session:
             if is_final(find_report(session, kind, period.key)):
                 return None
-            report = record(session, generated)
-            queue_mail(session, app.settings, generated, dedupe_key=f"report:{kind}:{period.key}")
+            report = record(session, generated, now)
+            queue_mail(session, app.settings, generated, dedupe_key=f"report:{kind}:{period.key}", now=now)
     except IntegrityError:
         log.info("%s %s 已由其他进程生成", KIND_NAMES[kind], period.key)
         return None
