@@ -137,6 +137,7 @@ _NOT_PLACES = frozenset(
         "东北",
         "南京路",
         "天桥",
+        "上街",
     ]
 )
 _ROAD_CODE = re.compile(r"(?<![A-Za-z0-9])[GSXY]\d{1,4}(?![0-9])|\d{1,4}(?:国道|省道|县道|乡道)")
