@@ -329,6 +329,12 @@ def _foreign_places() -> _ForeignPlaces:
 
 @lru_cache(maxsize=1)
 def _gazetteer() -> KeywordIndex:
+    """The place names (_place_names) in one automaton."""
+    return KeywordIndex(_place_names().items())
+
+
+@lru_cache(maxsize=1)
+def _place_names() -> dict[str, str]:
     """Place names → stems: provinces, countries, and jieba's ns words that also exist with an administrative
     suffix (or carry one), so that ordinary words tagged ns (上市, 中考) are left out."""
     import jieba
@@ -353,7 +359,7 @@ def _gazetteer() -> KeywordIndex:
         names[name] = name
         if name in PROVINCES:
             names[name + "省"] = name
-    return KeywordIndex((name, stem) for name, stem in names.items() if stem not in _NOT_PLACES)
+    return {name: stem for name, stem in names.items() if stem not in _NOT_PLACES}
 
 
 def place_level(stem: str) -> str:
@@ -432,8 +438,8 @@ def _sites(text: str, places: KeywordIndex, extra: Iterable[str]) -> set[tuple[s
         lead = _SITE_LEAD.sub("", raw[: len(raw) - len(suffix)])
         lead = "" if re.search(r"[路街](?:上|边|旁)?一$", lead) else re.sub(r"一$", "", lead)
         core = _DESCRIPTORS.sub("", _without_places(lead, places, extra))
-        if any(start == 0 and end == len(core) for start, end, _, _ in places.longest_matches(core)):
-            core = ""  # 保定一小区: a place, not the compound's name
+        if core in _place_names():
+            core = ""  # 中卫一小区: a place, not the compound's name
         if core in _GENERIC_SITE_CORES or len(core) < 2:
             core = ""
         kind = f"{family}/{suffix}" if family in _EXACT_FAMILIES else family
