@@ -590,9 +590,9 @@ def compare(
             )
             for family in families
         ):
-            mine = "、".join(_site_name(site) for site in sorted(mention.sites)[:2])
-            theirs = "、".join(_site_name(site) for site in sorted(event.sites)[:2])
-            conflicts.append(f"场所不同：{mine} / {theirs}")
+            my_sites = "、".join(_site_name(site) for site in sorted(mention.sites)[:2])
+            their_sites = "、".join(_site_name(site) for site in sorted(event.sites)[:2])
+            conflicts.append(f"场所不同：{my_sites} / {their_sites}")
     day_conflict = False
     if mention.days and event.days:
         day_conflict = not any(
