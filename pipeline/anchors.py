@@ -136,13 +136,23 @@ _NOT_PLACES = frozenset(
         "西北",
         "东北",
         "南京路",
+        "天桥",
+        "上街",
     ]
 )
 _ROAD_CODE = re.compile(r"(?<![A-Za-z0-9])[GSXY]\d{1,4}(?![0-9])|\d{1,4}(?:国道|省道|县道|乡道)")
 _ROAD_SUFFIXES = ("高速公路", "高速", "快速路", "大道", "大街", "隧道", "大桥", "立交桥", "高架桥", "路", "街")
 _NOT_A_ROAD_AFTER = frozenset("段面边上旁况费灯基")
 _NAME_BEFORE = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9]{1,10}$")  # the name right before a suffix, up to 10 characters
-_ROAD_LEAD = re.compile(r"^(?:.*(?:在|于|位于|沿着|经过|从|往|向|至|到|的|与|和|及|行驶|途经|路过|驶入|驶离|穿过))")
+_ROAD_LEAD = re.compile(
+    r"^(?:.*(?:在|于|位于|沿着|经过|从|往|向|至|到|的|与|和|及|行驶|途经|路过|驶入|驶离|穿过|地点为))"
+)
+# Words no road's name has: a vehicle, a person or a deed before 路/街/高速 is a sentence read as a name
+# (男子驾车撞上高速路, 宝马撞飞两名正横过马路, 楼内人员撤离街), 92路 is a bus line, 十字路 a crossing.
+_NOT_A_ROAD_NAME = re.compile(
+    r"车|撞|驾|司机|男子|女子|老人|人员|行人|乘客|飞行员|两名|多名|迷路|不熟|横穿|横过|撤离|上街|逛街|十字路|丁字路|"
+    r"马路$|^\d+路$|公交"
+)
 _GENERIC_ROADS = frozenset(
     [
         "马路",
@@ -177,6 +187,9 @@ _GENERIC_ROADS = frozenset(
         "街",
         "路",
         "公路上",
+        "高架桥",
+        "立交桥",
+        "高架",
     ]
 )
 # Site families; within "school" and "residence" the exact suffix tells sites apart (a 中学 is not a 小学).
@@ -193,7 +206,7 @@ _SITE_CLASSES = {
 _EXACT_FAMILIES = ("school", "residence", "banquet")
 _SITE_LEAD = re.compile(
     r"^.*(?:在|于|位于|的|是|了|和|与|及|对|向|到|从|一家|一所|一座|一个|一栋|一处|一间|这家|那家|该|某|送往|送到|"
-    r"送至|前往|赶往|住进|转到|转往)"
+    r"送至|前往|赶往|住进|转到|转往|将|把|被|撞入|撞向|冲入|冲进|闯入|炸毁)"
 )
 # Words that say where a site is or what sort it is, not which one (东园镇工业园区化工厂 is "a chemical plant").
 _DESCRIPTORS = re.compile(
@@ -280,8 +293,48 @@ def _countries() -> frozenset[str]:
     return frozenset(words)
 
 
+@dataclass(frozen=True)
+class _ForeignPlaces:
+    """Where places abroad belong (lexicons/foreign_parents.txt): each name's canonical form, the country a city
+    or state is in, and the regions (中东, 克什米尔) that tell no incident's place."""
+
+    canonical: Mapping[str, str]
+    country_of: Mapping[str, str]  # canonical city or state → its country
+    regions: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _foreign_places() -> _ForeignPlaces:
+    canonical: dict[str, str] = {}
+    country_of: dict[str, str] = {}
+    regions: set[str] = set()
+    for line in (LEXICON_DIR / "foreign_parents.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if ":" not in line:
+            continue
+        head, rest = line.split(":", 1)
+        names = [group.split("/") for group in rest.split()]
+        if head.strip() == "区域":
+            regions.update(name for group in names for name in group)
+            continue
+        country = head.strip().split("/")
+        for name in country:
+            canonical[name] = country[0]
+        for group in names:
+            for name in group:
+                canonical[name] = group[0]
+            country_of[group[0]] = country[0]
+    return _ForeignPlaces(canonical, country_of, frozenset(regions))
+
+
 @lru_cache(maxsize=1)
 def _gazetteer() -> KeywordIndex:
+    """The place names (_place_names) in one automaton."""
+    return KeywordIndex(_place_names().items())
+
+
+@lru_cache(maxsize=1)
+def _place_names() -> dict[str, str]:
     """Place names → stems: provinces, countries, and jieba's ns words that also exist with an administrative
     suffix (or carry one), so that ordinary words tagged ns (上市, 中考) are left out."""
     import jieba
@@ -301,16 +354,17 @@ def _gazetteer() -> KeywordIndex:
             names[word] = place_stem(word)
         elif len(word) <= 4 and any(word + suffix in tags for suffix in _ADMIN_SUFFIX):
             names[word] = word
-    for name in PROVINCES | _countries():
+    foreign = _foreign_places()
+    for name in PROVINCES | _countries() | foreign.canonical.keys() | foreign.regions:
         names[name] = name
         if name in PROVINCES:
             names[name + "省"] = name
-    return KeywordIndex((name, stem) for name, stem in names.items() if stem not in _NOT_PLACES)
+    return {name: stem for name, stem in names.items() if stem not in _NOT_PLACES}
 
 
 def place_level(stem: str) -> str:
     """country, province or local."""
-    if stem in _countries() or stem == "中国":
+    if stem in _countries() or stem == "中国" or stem in _foreign_places().canonical:
         return "country"
     return "province" if stem in PROVINCES else "local"
 
@@ -341,8 +395,10 @@ def _named(text: str, kind: str) -> list[str]:
     """Each name ending in a road or site suffix: the suffix with up to 10 letters before it."""
     names = []
     for start, end, word, payloads in _suffixes().longest_matches(text):
-        if kind == "road" and text[end : end + 1] in _NOT_A_ROAD_AFTER:
-            continue  # 路段, 路面, 路边: a stretch of some road, not a road's name
+        if kind == "road" and (
+            text[end : end + 1] in _NOT_A_ROAD_AFTER or (word == "街" and text[end : end + 1] == "道")
+        ):
+            continue  # 路段, 路面, 路边: a stretch of some road, not a road's name; 街道 is a subdistrict
         if any(payload[0] == kind for payload in payloads):
             before = _NAME_BEFORE.search(text, max(0, start - 10), start)
             names.append((before.group() if before else "") + word)
@@ -358,6 +414,7 @@ def _roads(text: str, places: KeywordIndex, extra: Iterable[str]) -> set[str]:
         if (
             len(road) >= 3
             and road not in _GENERIC_ROADS
+            and not _NOT_A_ROAD_NAME.search(road)
             and not any(road.endswith(g) and len(road) - len(g) < 2 for g in ("马路", "公路", "道路"))
         ):
             found.add(road)
@@ -377,8 +434,12 @@ def _sites(text: str, places: KeywordIndex, extra: Iterable[str]) -> set[tuple[s
     found = set()
     for raw in _named(text, "site"):
         family, suffix = _site_class(raw)
-        core = _without_places(_SITE_LEAD.sub("", raw[: len(raw) - len(suffix)]), places, extra)
-        core = _DESCRIPTORS.sub("", core)
+        # 保定一小区, 临夏路上一小区: "a compound" in a place or on a road, which names no compound
+        lead = _SITE_LEAD.sub("", raw[: len(raw) - len(suffix)])
+        lead = "" if re.search(r"[路街](?:上|边|旁)?一$", lead) else re.sub(r"一$", "", lead)
+        core = _DESCRIPTORS.sub("", _without_places(lead, places, extra))
+        if core in _place_names():
+            core = ""  # 中卫一小区: a place, not the compound's name
         if core in _GENERIC_SITE_CORES or len(core) < 2:
             core = ""
         kind = f"{family}/{suffix}" if family in _EXACT_FAMILIES else family
@@ -430,6 +491,16 @@ def _sites_match(first: tuple[str, str], second: tuple[str, str]) -> bool:
     )
 
 
+def _roads_match(first: str, second: str) -> bool:
+    """One road: the same name, or one name inside the other (鹅湖镇新杨路 and 新杨路, 甬台温高速猫狸岭隧道 and
+    甬台温高速); road numbers (G4, 312国道) only when equal."""
+    if first == second:
+        return True
+    if _ROAD_CODE.fullmatch(first) or _ROAD_CODE.fullmatch(second):
+        return False
+    return min(len(first), len(second)) >= 3 and (first in second or second in first)
+
+
 def _family(kind: str) -> str:
     return kind.split("/", 1)[0]
 
@@ -447,8 +518,17 @@ def specific(anchors: Anchors, common: frozenset[str]) -> bool:
 def _levels(places: frozenset[str], common: frozenset[str]) -> dict[str, set[str]]:
     """Place stems by level; a report naming only places at home is in 中国 at the country level."""
     levels: dict[str, set[str]] = {"local": set(), "province": set(), "country": set()}
+    foreign = _foreign_places()
     for place in places - common:
-        levels[place_level(place)].add(place)
+        if place in foreign.regions:
+            continue  # 中东, 克什米尔: a region many incidents share, and a report may name it or not
+        name = foreign.canonical.get(place, place)
+        country = foreign.country_of.get(name)
+        if country:  # a city or state abroad: local there, and in its country
+            levels["local"].add(name)
+            levels["country"].add(country)
+        else:
+            levels[place_level(name)].add(name)
     if not levels["country"] and (levels["province"] or levels["local"]):
         levels["country"].add("中国")
     return levels
@@ -488,7 +568,7 @@ def compare(
             conflicts.append(difference)
             break
     if mention.roads and event.roads and not area:
-        same_roads = mention.roads & event.roads
+        same_roads = {road for road in mention.roads if any(_roads_match(road, other) for other in event.roads)}
         if same_roads:
             shared += sorted(same_roads)
             named += sorted(same_roads)

@@ -17,6 +17,7 @@ from yuqing.timeutil import as_utc
 
 log = logging.getLogger("yuqing.events")
 MAX_CANDIDATES = 400
+GRAM_REPORTS = 6  # an emergency event's latest reports whose wording a new report is compared with
 CLOSED_FOR_GOOD = ("false_alarm", "no_action", "merged")
 OFFICIAL_THRESHOLD_SHARE = 0.7
 
@@ -71,13 +72,37 @@ def recent_texts(session: Session, settings: Settings) -> RecentTexts:
         return _recent[key]
 
 
+def _event_grams(
+    session: Session, events: list[Event], since: datetime, *, everyone: bool
+) -> dict[int, frozenset[str]]:
+    """The character pairs of each emergency event's latest reports (of every open event when the new report is
+    itself an emergency), to compare an emergency report with them cheaply (pipeline.clustering.char_grams)."""
+    from pipeline.clustering import char_grams
+
+    wanted = [e.id for e in events if everyone or (e.signals or {}).get("hazards")]
+    if not wanted:
+        return {}
+    texts: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(Mention.event_id, Mention.title, Mention.content)
+        .where(Mention.event_id.in_(wanted), Mention.first_seen_at >= since)
+        .order_by(Mention.id.desc())
+        .limit(GRAM_REPORTS * len(wanted))
+    )
+    for event_id, title, content in rows:
+        kept = texts.setdefault(event_id, [])
+        if len(kept) < GRAM_REPORTS:
+            kept.append(f"{title} {content}" if title else content)
+    return {event_id: frozenset().union(*(char_grams(text) for text in kept)) for event_id, kept in texts.items()}
+
+
 def _choose_event(
     session: Session, settings: Settings, mention: Mention, analysis, words: frozenset[str], now: datetime
 ) -> tuple[Event | None, list[Event]]:
     """The event this mention belongs to (an exact duplicate's event, else the pipeline's clustering decision),
     and the other open events it is as close to, which it shows to be the same matter."""
     from pipeline.anchors import Anchors
-    from pipeline.clustering import EventCandidate, MentionFeatures, choose_event, representative_terms
+    from pipeline.clustering import EventCandidate, MentionFeatures, char_grams, choose_event, representative_terms
 
     twin = session.scalar(
         select(Mention)
@@ -114,6 +139,8 @@ def _choose_event(
             event_id = owners.get(mention_id)
             if event_id is not None:
                 similarity[event_id] = max(similarity.get(event_id, 0.0), score)
+    mention_hazards = frozenset(analysis.urgency_signals.hazards)
+    grams = _event_grams(session, events, since, everyone=bool(mention_hazards))
     candidates = [
         EventCandidate(
             event_id=e.id,
@@ -125,6 +152,7 @@ def _choose_event(
             hazards=frozenset((e.signals or {}).get("hazards", ())),
             urgency=e.urgency,
             anchors=Anchors.from_dict(e.anchors),
+            grams=grams.get(e.id, frozenset()),
         )
         for e in events
     ]
@@ -133,10 +161,13 @@ def _choose_event(
         topic=mention.topic,
         village=mention.village,
         time=now,
-        hazards=frozenset(analysis.urgency_signals.hazards),
+        hazards=mention_hazards,
         urgency=mention.urgency,
         anchors=analysis.anchors,
         own_words=words,
+        grams=char_grams(f"{mention.title} {mention.content}" if mention.title else mention.content)
+        if grams
+        else frozenset(),
     )
     context = analysis_context(settings)
     # The government's own posts are responses, not new matters: they join a matching event more readily.

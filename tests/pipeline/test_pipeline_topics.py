@@ -50,6 +50,20 @@ def test_each_default_topic(classifier, title, content, topic):
     assert classifier.classify(title, content).topic == topic
 
 
+@pytest.mark.parametrize(
+    "title, content, topic",
+    [
+        ("小区电梯又坏了", "电梯一个月停了三次，维修没人管", "commerce"),  # lifts are 特种设备: market supervision
+        ("产假能休多久", "单位说产假只给98天，不让休满", "employment"),
+        ("大病救助怎么申请", "家里老人得了尿毒症，听说可以申请大病救助", "social_security"),
+        ("洒水车早高峰作业", "洒水车天天早上七点在主街洒水", "urban"),
+        ("楼下KTV太吵", "每天半夜还在唱歌，吵得睡不着", "environment"),
+    ],
+)
+def test_words_filed_where_the_matter_is_handled(classifier, title, content, topic):
+    assert classifier.classify(normalize(title), normalize(content)).topic == topic
+
+
 def test_scores_are_normalised_and_terms_explain(classifier):
     result = classifier.classify("镇卫生院看病难", "卫生院医生太少")
     assert result.topic == "medical"

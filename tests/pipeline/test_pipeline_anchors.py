@@ -1,0 +1,84 @@
+"""Anchors of an incident: places abroad belong to their country, sentences are not read as road or site names,
+and two emergency reports worded alike in characters are compared as such."""
+
+from pipeline.anchors import compare, read_anchors
+from pipeline.clustering import EventCandidate, MentionFeatures, char_grams, choose_event
+
+
+def _conflicts(first: str, second: str) -> list[str]:
+    return compare(read_anchors(first), read_anchors(second)).conflicts
+
+
+def test_a_city_abroad_is_in_its_country_and_an_alias_is_the_country():
+    assert not _conflicts("巴黎一座教堂昨晚起火", "法国一座教堂昨晚起火")
+    assert not _conflicts("一架美军战机在训练中坠毁", "美国一架战机在训练中坠毁")
+    assert not _conflicts("印尼一架客机失事", "印度尼西亚一架客机失事")
+    assert not _conflicts("德州一商场发生枪击", "美国得克萨斯州一商场发生枪击")
+    assert _conflicts("纽约一栋大楼起火", "芝加哥一栋大楼起火") == ["地点不同：纽约 / 芝加哥"]
+    assert _conflicts("日本一栋大楼起火", "韩国一栋大楼起火") == ["地点不同：日本 / 韩国"]
+
+
+def test_a_region_tells_no_place_apart():
+    assert not _conflicts("中东一处油田遭无人机袭击", "沙特一处油田遭无人机袭击")
+
+
+def test_sentences_before_a_road_suffix_are_no_road_names():
+    assert read_anchors("男子驾车撞上高速路护栏,钢管穿进身体").roads == frozenset()
+    assert read_anchors("一辆小车撞倒两名正横过马路的老人").roads == frozenset()
+    assert read_anchors("公交15路司机操作不当撞上站台").roads == frozenset()
+    assert read_anchors("东园镇一大货车隧道内起火").roads == frozenset()
+    assert read_anchors("银川市高架桥侧翻").roads == frozenset()
+    (road,) = read_anchors("沿河街道迎宾路一小吃店爆炸").roads  # 街道 is a subdistrict, not a road
+    assert road.endswith("迎宾路")
+    assert read_anchors("今天下午在101国道上两车相撞").roads == frozenset({"101国道"})
+
+
+def test_one_road_named_longer_or_shorter_is_one_road():
+    comparison = compare(
+        read_anchors("燃气爆炸,地点为东园镇迎宾路一小吃店"), read_anchors("迎宾路一小吃店发生燃气爆炸")
+    )
+    assert not comparison.conflicts and comparison.named_site == ["东园镇迎宾路"]
+    assert _conflicts("今天上午101国道两车相撞", "今天上午104国道两车相撞") == ["道路不同：101国道 / 104国道"]
+
+
+def test_a_compound_in_a_place_or_on_a_road_names_no_compound():
+    assert read_anchors("中卫一小区突然起火").sites == frozenset()
+    assert read_anchors("迎宾路上一小区突然起火").sites == frozenset()
+    assert read_anchors("一架战机撞向基地的仓库,将仓库顶部撞出大洞").sites == frozenset()
+
+
+def test_char_grams_keep_latin_words_and_long_numbers_whole():
+    assert char_grams("日本F35坠机,2019年13人") == frozenset({"日本", "f35", "坠机", "2019"})
+
+
+def test_a_short_rewrite_of_an_emergency_joins_by_its_characters():
+    original = "今天中午,东园镇迎宾路一家小吃店发生燃气爆炸,造成3人受伤,消防正在现场处置。"
+    rewrite = "东园镇小吃店燃气爆炸3人受伤"
+    other = "今天中午,金沙村一处民房发生燃气爆炸,消防正在现场处置。"
+    events = [
+        EventCandidate(
+            name,
+            frozenset({"燃气", "爆炸", "消防"}),
+            "work_safety",
+            None,
+            9_000.0,
+            hazards=frozenset({"爆炸"}),
+            urgency=3,
+            grams=char_grams(text),
+        )
+        for name, text in (("shop", original), ("house", other))
+    ]
+    mention = MentionFeatures(
+        frozenset(),
+        "work_safety",
+        None,
+        10_000.0,
+        hazards=frozenset({"爆炸"}),
+        urgency=3,
+        grams=char_grams(rewrite),
+    )
+    decision = choose_event(mention, events, threshold=0.5)
+    assert decision.event_id == "shop"
+    assert any(reason.startswith("字面相近") for reason in decision.reasons)
+    without = MentionFeatures(mention.terms, "work_safety", None, 10_000.0, hazards=mention.hazards, urgency=3)
+    assert choose_event(without, events, threshold=0.5).event_id is None
