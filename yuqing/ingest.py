@@ -139,6 +139,8 @@ def _store(session: Session, settings: Settings, item: dict[str, Any], analysis,
         reply_text=_masked(item.get("reply_text")),
         reply_at=as_utc(item.get("reply_at")),
         reply_office=_masked(item.get("reply_office"), 200),
+        platform=(item.get("platform") or None) and str(item["platform"])[:20],
+        search_keyword=(item.get("search_keyword") or None) and str(item["search_keyword"])[:200],
     )
     session.add(mention)
     session.flush()

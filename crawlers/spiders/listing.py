@@ -35,6 +35,8 @@ class ListingSpider(SourceSpider):
             self.fail(response, str(exc), fatal=True)
             return
         if not page.links:
+            if self.blocked_page(response):
+                return
             self.fail(
                 response,
                 f"列表选择器 “{self.selectors.item_links}” 在第 {page_number} 页没有匹配到任何链接(网站可能已改版)",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises:
-Create Date: 2026-12-02 18:56:41.425826
+Create Date: 2026-12-02 22:26:50.955406
 """
 
 import sqlalchemy as sa
@@ -48,6 +48,19 @@ def upgrade() -> None:
         sa.UniqueConstraint('kind', 'period', name='uq_report_kind_period'),
     )
     op.create_table(
+        'search_keywords',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('source_name', sa.String(length=100), nullable=False),
+        sa.Column('keyword', sa.String(length=200), nullable=False),
+        sa.Column('last_run_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('last_seen_url', sa.String(length=1000), nullable=True),
+        sa.Column('last_hit_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('searches', sa.Integer(), nullable=False),
+        sa.Column('hits', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('source_name', 'keyword', name='uq_search_keywords_source_keyword'),
+    )
+    op.create_table(
         'shift_handovers',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('shift_start', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
@@ -82,6 +95,10 @@ def upgrade() -> None:
         sa.Column('down_reason', sa.String(length=200), nullable=True),
         sa.Column('last_down_alert_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column('limited_reason', sa.String(length=300), nullable=True),
+        sa.Column('blocked_reason', sa.String(length=300), nullable=True),
+        sa.Column('blocked_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('blocked_until', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('blocked_count', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('name'),
     )
@@ -295,6 +312,8 @@ def upgrade() -> None:
         sa.Column('reply_text', sa.Text(), nullable=True),
         sa.Column('reply_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column('reply_office', sa.String(length=200), nullable=True),
+        sa.Column('platform', sa.String(length=20), nullable=True),
+        sa.Column('search_keyword', sa.String(length=200), nullable=True),
         sa.ForeignKeyConstraint(
             ['duplicate_of'],
             ['mentions.id'],
@@ -381,6 +400,28 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_breaches_event_id'), ['event_id'], unique=False)
 
     op.create_table(
+        'comments',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('mention_id', sa.Integer(), nullable=False),
+        sa.Column('key', sa.String(length=64), nullable=False),
+        sa.Column('position', sa.Integer(), nullable=False),
+        sa.Column('author', sa.String(length=200), nullable=True),
+        sa.Column('content', sa.Text(), nullable=False),
+        sa.Column('published_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('first_seen_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('negativity', sa.Float(), nullable=False),
+        sa.Column('hostile', sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['mention_id'],
+            ['mentions.id'],
+        ),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('mention_id', 'key', name='uq_comments_mention_key'),
+    )
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_comments_mention_id'), ['mention_id'], unique=False)
+
+    op.create_table(
         'responses',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('event_id', sa.Integer(), nullable=False),
@@ -445,6 +486,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_responses_event_id'))
 
     op.drop_table('responses')
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_comments_mention_id'))
+
+    op.drop_table('comments')
     with op.batch_alter_table('breaches', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_breaches_event_id'))
         batch_op.drop_index('ix_breaches_due')
@@ -492,6 +537,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_shift_handovers_at')
 
     op.drop_table('shift_handovers')
+    op.drop_table('search_keywords')
     op.drop_table('reports')
     op.drop_table('offices')
     op.drop_table('http_cache')
