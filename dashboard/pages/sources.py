@@ -13,7 +13,14 @@ from yuqing.timeutil import format_local, utcnow
 
 dash.register_page(__name__, path="/sources", name="来源", title="来源", order=3)
 
-KIND_NAMES = {"rss": "RSS/Atom", "html": "网页", "json": "JSON接口", "board": "留言板"}
+KIND_NAMES = {
+    "rss": "RSS/Atom",
+    "html": "网页",
+    "json": "JSON接口",
+    "board": "留言板",
+    "search": "关键词搜索",
+    "rsshub": "RSSHub",
+}
 COLUMNS = [
     {"field": "title", "headerName": "来源", "width": 150, "tooltipField": "url", "pinned": "left"},
     {"field": "kind", "headerName": "类型", "width": 90},
@@ -46,7 +53,7 @@ def layout(**_query):
                     html.H2("来源"),
                     html.Span(id="so-updated", className="updated"),
                     html.Span(
-                        "红色:来源失联或连续失败;黄色:最近失败或超量受限(页面链接或条目超过上限);"
+                        "红色:来源失联、连续失败或被网站拦截(验证码/403,已自动暂停并逐次延长间隔);黄色:最近失败或超量受限(页面链接或条目超过上限);"
                         "时延为发布到被系统发现的时间",
                         className="meta",
                     ),
@@ -77,7 +84,7 @@ def source_rows(health: list[dict]) -> list[dict]:
             "items_per_day_7d": h["items_per_day_7d"],
             "lag": h["median_lag_text"],
             "down_since": format_local(h["down_since"]) if h["down_since"] else "",
-            "problem": h["down_reason"] or h["last_error"] or h["limited_reason"] or "",
+            "problem": h["blocked_reason"] or h["down_reason"] or h["last_error"] or h["limited_reason"] or "",
         }
         for h in health
     ]
