@@ -154,6 +154,28 @@ def _back_off(app: App, source: Source, summary: RunSummary) -> None:
         source.blocked_reason = source.blocked_at = source.blocked_until = None
 
 
+_recheck_cursor: dict[str, int] = {}
+
+
+def recent_posts(app: App, source_name: str, hours: float, limit: int) -> list[tuple[str, str]]:
+    """(url, canonical_url) of the source's posts first seen in the last `hours`, the next `limit` in rotation
+    (re-read for their new comments)."""
+    since = utcnow() - timedelta(hours=hours)
+    cursor = _recheck_cursor.get(source_name, 0)
+    query = (
+        select(Mention.id, Mention.url, Mention.canonical_url)
+        .join(Source, Mention.source_id == Source.id)
+        .where(Source.name == source_name, Mention.first_seen_at >= since)
+        .order_by(Mention.id)
+    )
+    with app.db.read() as session:
+        rows = list(session.execute(query.where(Mention.id > cursor).limit(limit)))
+        if len(rows) < limit and cursor:
+            rows += list(session.execute(query.where(Mention.id <= cursor).limit(limit - len(rows))))
+    _recheck_cursor[source_name] = rows[-1].id if rows else 0
+    return [(row.url, row.canonical_url) for row in rows if "*" not in row.url]
+
+
 def record_run(app: App, summary: RunSummary) -> None:
     """Write the CrawlRun row and the source's health fields; keep HTTP validators only from a clean run."""
     summary.finish()

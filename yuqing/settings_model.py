@@ -232,6 +232,13 @@ class HtmlSelectors(Strict):
     next_page: str = ""
     reposts: str = ""
     comments: str = ""
+    # Comments / replies on the detail page: `comment` matches each one (a forum floor after the first), the
+    # others are read inside it. Stored under the post, de-identified, counted into its event's heat.
+    comment: str = ""
+    comment_author: str = ""
+    comment_body: str = ""  # empty: the whole comment block's text
+    comment_time: str = ""
+    comment_id: str = ""  # e.g. "::attr(id)"; empty: position and text identify a comment
 
 
 class BoardSelectors(HtmlSelectors):
@@ -252,6 +259,11 @@ class JsonPaths(Strict):
     reposts: str = ""
     comments: str = ""
     next_page: str = ""  # a boolean "has more" path, or a path to the next URL
+    comment_list: str = ""  # path (inside each object) to its list of comments
+    comment_id: str = "id"  # the rest are read inside each comment object
+    comment_content: str = "content"
+    comment_author: str = ""
+    comment_time: str = ""
 
 
 class SearchSettings(Strict):
@@ -329,6 +341,10 @@ class SourceSettings(Strict):
     max_items_per_run: int | None = Field(None, ge=1)
     fail_limit: int = Field(3, ge=1)
     silence_hours: float = Field(48, gt=0)
+    # Sources with comment selectors: stored posts of the last recheck_hours re-read, recheck_per_run a run in
+    # rotation, so comments that come after the post are seen too.
+    recheck_per_run: int = Field(10, ge=0)
+    recheck_hours: float = Field(48, gt=0)
     html: HtmlSelectors | None = None
     board: BoardSelectors | None = None
     json_paths: JsonPaths | None = Field(None, alias="json")

@@ -188,6 +188,7 @@ class SourceSpider(scrapy.Spider):
             published_at=entry.published_at,
             reposts=getattr(entry, "reposts", None),
             comments=entry.comments,
+            comment_list=getattr(entry, "comment_list", None),
         )
 
     def keep_paging(self, response: Response, canonical: dict[str, str], seen: set[str]) -> bool:

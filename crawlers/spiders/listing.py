@@ -25,6 +25,15 @@ class ListingSpider(SourceSpider):
     def config_problems(self) -> list[str]:
         return check_selectors(self.selectors.model_dump())
 
+    async def extra_requests(self) -> list[scrapy.Request]:
+        """With comment selectors: recent stored posts re-read in rotation, for the comments that came since."""
+        if not self.selectors.comment or not self.source.recheck_per_run:
+            return []
+        recent = await self.in_db(
+            store.recent_posts, self.app, self.name, self.source.recheck_hours, self.source.recheck_per_run
+        )
+        return [self.detail_request(url, canonical, pending=True) for url, canonical in recent]
+
     async def parse_page(self, response: Response):
         if not self.answered(response):
             return
@@ -73,7 +82,7 @@ class ListingSpider(SourceSpider):
         if not detail.title and not detail.content:
             self.fail(response, "详情页没有提取到标题和正文")
             return
-        if response.meta.get("pending") and detail.board_status == PENDING:
+        if response.meta.get("pending") and detail.board_status == PENDING and not detail.comment_list:
             return  # still awaiting a reply: nothing new to store
         yield self.make_item(
             url=response.url,
@@ -92,6 +101,7 @@ class ListingSpider(SourceSpider):
             reply_text=detail.reply_text,
             reply_at=detail.reply_at,
             reply_office=detail.reply_office,
+            comment_list=detail.comment_list,
         )
 
 
@@ -106,7 +116,8 @@ class BoardSpider(ListingSpider):
 
     async def extra_requests(self) -> list[scrapy.Request]:
         pending = await self.in_db(store.pending_board_messages, self.app, self.name)
-        return [self.detail_request(url, canonical, pending=True) for url, canonical in pending]
+        requests = [self.detail_request(url, canonical, pending=True) for url, canonical in pending]
+        return requests + await super().extra_requests()
 
 
 def _content_type(response: Response) -> str:

@@ -192,6 +192,11 @@ def demo_sources(base_url: str, interval: int = 20) -> list[dict]:
                 "next_page": "div.pg a.nxt::attr(href)",
                 "reposts": "span.shares::text",
                 "comments": "span.replies::text",
+                "comment": "#postlist div.post-reply",
+                "comment_author": "a.xw1::text",
+                "comment_body": "div.t_f",
+                "comment_time": "em.post-time::attr(title)",
+                "comment_id": "::attr(id)",
             },
         },
         {
@@ -234,6 +239,11 @@ def demo_sources(base_url: str, interval: int = 20) -> list[dict]:
                 "reposts": "stats.share",
                 "comments": "stats.comment",
                 "next_page": "data.has_more",
+                "comment_list": "hot_comments",
+                "comment_id": "cid",
+                "comment_content": "text",
+                "comment_author": "nick",
+                "comment_time": "time",
             },
         },
     ]
