@@ -93,6 +93,20 @@ class CrawlRun(Base):
     message: Mapped[str | None] = mapped_column(Text)
 
 
+class AddedSource(Base):
+    """A source an administrator added on the 来源 page (after a 试采 dry run); config.toml stays the seed, these
+    are added to its [[sources]] when the application opens (a name config already uses is left out)."""
+
+    __tablename__ = "added_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the [[sources]] entry, as config.toml would hold it
+    spec_text: Mapped[str] = mapped_column(Text, default="")  # what the administrator wrote (TOML)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class SearchKeyword(Base):
     """A keyword of a search source: when it was last searched and the newest result then (the next search stops
     there: results run newest first)."""
