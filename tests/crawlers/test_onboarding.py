@@ -34,10 +34,14 @@ def forum_text(sites, name: str = "new-forum") -> str:
 
 def test_a_broken_entry_is_refused_with_its_line(app):
     with pytest.raises(ConfigError) as caught:
-        parse_source('[[sources]]\nname = "x"\nkind = "html"\nurl = "ftp://x"\n[sources.html]\nitem_links = "a"\n', app.settings)
+        parse_source(
+            '[[sources]]\nname = "x"\nkind = "html"\nurl = "ftp://x"\n[sources.html]\nitem_links = "a"\n', app.settings
+        )
     assert "新来源.toml:4" in str(caught.value) and "http://" in str(caught.value)
     with pytest.raises(ConfigError) as caught:
-        parse_source('[[sources]]\nname = "x"\nkind = "rss"\nurl = "http://x/"\n[mail]\nsender = "a@b.cn"\n', app.settings)
+        parse_source(
+            '[[sources]]\nname = "x"\nkind = "rss"\nurl = "http://x/"\n[mail]\nsender = "a@b.cn"\n', app.settings
+        )
     assert "只填写一个 [[sources]]" in str(caught.value)
 
 
