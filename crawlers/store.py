@@ -99,12 +99,27 @@ def pending_board_messages(app: App, source_name: str, limit: int = PENDING_PER_
 def blocked_state(app: App, source_name: str) -> tuple[str, Any] | None:
     """(reason, until) while the source is backing off after its site blocked it (captcha, 403, 429), else None."""
     with app.db.read() as session:
-        row = session.execute(
-            select(Source.blocked_reason, Source.blocked_until).where(Source.name == source_name)
-        ).first()
+        return _blocked(session, source_name)
+
+
+def _blocked(session, source_name: str) -> tuple[str, Any] | None:
+    row = session.execute(select(Source.blocked_reason, Source.blocked_until).where(Source.name == source_name)).first()
     if row is None or row.blocked_until is None or as_utc(row.blocked_until) <= utcnow():
         return None
     return row.blocked_reason or "网站拒绝访问", as_utc(row.blocked_until)
+
+
+def start_state(
+    app: App, source_name: str, urls: Iterable[str]
+) -> tuple[tuple[str, Any] | None, dict[str, tuple[str | None, str | None]]]:
+    """What a run needs to start, in one session: (blocked_state, validators of these URLs)."""
+    wanted = [url for url in dict.fromkeys(urls) if len(url) <= MAX_URL]
+    with app.db.read() as session:
+        blocked = _blocked(session, source_name)
+        if blocked or not wanted:
+            return blocked, {}
+        rows = session.scalars(select(HttpCacheEntry).where(HttpCacheEntry.url.in_(wanted)))
+        return None, {row.url: (row.etag, row.last_modified) for row in rows}
 
 
 def keyword_states(app: App, source_name: str) -> dict[str, tuple[Any, str | None]]:

@@ -85,22 +85,19 @@ class SourceSpider(scrapy.Spider):
             self.fail(self.source.url, "配置有误:" + ";".join(problems), fatal=True)
             return
         try:
-            blocked = await self.in_db(store.blocked_state, self.app, self.name)
+            entries = await self.entry_requests()
+            extra = await self.extra_requests()
+            urls = [request.url for request in entries + extra if request.meta.get("conditional")]
+            # One trip to the database thread for every source: is it backing off, and its validators.
+            blocked, self.validators = await self.in_db(store.start_state, self.app, self.name, urls)
         except Exception as exc:  # noqa: BLE001 - e.g. the database is unreachable: this run cannot start
             self.fail(self.source.url, f"读取数据库失败:{exc}", fatal=True)
             return
         if blocked:
             reason, until = blocked
             self.summary.skipped = f"网站已拒绝采集({reason}),暂停到 {format_local(until)} 再试"
+            self.summary.keywords.clear()
             self.logger.debug("%s", self.summary.skipped)
-            return
-        try:
-            entries = await self.entry_requests()
-            extra = await self.extra_requests()
-            urls = [request.url for request in entries + extra if request.meta.get("conditional")]
-            self.validators = await self.in_db(store.load_validators, self.app, urls) if urls else {}
-        except Exception as exc:  # noqa: BLE001 - e.g. the database is unreachable: this run cannot start
-            self.fail(self.source.url, f"读取数据库失败:{exc}", fatal=True)
             return
         for request in entries + extra:
             yield request
