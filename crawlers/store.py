@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -170,23 +170,36 @@ def _back_off(app: App, source: Source, summary: RunSummary) -> None:
 
 
 _recheck_cursor: dict[str, int] = {}
+_rechecked: dict[int, datetime] = {}  # mention id → when this process last re-read it
 
 
-def recent_posts(app: App, source_name: str, hours: float, limit: int) -> list[tuple[str, str]]:
-    """(url, canonical_url) of the source's posts first seen in the last `hours`, the next `limit` in rotation
-    (re-read for their new comments)."""
-    since = utcnow() - timedelta(hours=hours)
+def recent_posts(
+    app: App, source_name: str, hours: float, limit: int, gap_minutes: float = 10
+) -> list[tuple[str, str]]:
+    """(url, canonical_url) of the source's posts first seen in the last `hours` and not read in the last
+    `gap_minutes`, the next `limit` in rotation (re-read for their new comments)."""
+    now = utcnow()
+    gap = timedelta(minutes=gap_minutes)
     cursor = _recheck_cursor.get(source_name, 0)
     query = (
         select(Mention.id, Mention.url, Mention.canonical_url)
         .join(Source, Mention.source_id == Source.id)
-        .where(Source.name == source_name, Mention.first_seen_at >= since)
+        .where(
+            Source.name == source_name,
+            Mention.first_seen_at >= now - timedelta(hours=hours),
+            Mention.first_seen_at <= now - gap,
+        )
         .order_by(Mention.id)
     )
     with app.db.read() as session:
-        rows = list(session.execute(query.where(Mention.id > cursor).limit(limit)))
-        if len(rows) < limit and cursor:
-            rows += list(session.execute(query.where(Mention.id <= cursor).limit(limit - len(rows))))
+        candidates = list(session.execute(query.where(Mention.id > cursor)))
+        if cursor:
+            candidates += list(session.execute(query.where(Mention.id <= cursor)))
+    rows = [row for row in candidates if now - _rechecked.get(row.id, now - gap) >= gap][:limit]
+    for row in rows:
+        _rechecked[row.id] = now
+    if len(_rechecked) > 100_000:
+        _rechecked.clear()
     _recheck_cursor[source_name] = rows[-1].id if rows else 0
     return [(row.url, row.canonical_url) for row in rows if "*" not in row.url]
 

@@ -342,9 +342,10 @@ class SourceSettings(Strict):
     fail_limit: int = Field(3, ge=1)
     silence_hours: float = Field(48, gt=0)
     # Sources with comment selectors: stored posts of the last recheck_hours re-read, recheck_per_run a run in
-    # rotation, so comments that come after the post are seen too.
+    # rotation and each at most every recheck_minutes, so comments that come after the post are seen too.
     recheck_per_run: int = Field(10, ge=0)
     recheck_hours: float = Field(48, gt=0)
+    recheck_minutes: float = Field(10, gt=0)
     html: HtmlSelectors | None = None
     board: BoardSelectors | None = None
     json_paths: JsonPaths | None = Field(None, alias="json")

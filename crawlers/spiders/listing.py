@@ -29,8 +29,14 @@ class ListingSpider(SourceSpider):
         """With comment selectors: recent stored posts re-read in rotation, for the comments that came since."""
         if not self.selectors.comment or not self.source.recheck_per_run:
             return []
+        source = self.source
         recent = await self.in_db(
-            store.recent_posts, self.app, self.name, self.source.recheck_hours, self.source.recheck_per_run
+            store.recent_posts,
+            self.app,
+            self.name,
+            source.recheck_hours,
+            source.recheck_per_run,
+            source.recheck_minutes,
         )
         return [self.detail_request(url, canonical, pending=True) for url, canonical in recent]
 

@@ -3,6 +3,8 @@ counted into the event, raising it when they turn hostile, shown escaped on the 
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from crawl_support import open_config_app, run_yuqing, write_config
 from sqlalchemy import select
@@ -76,6 +78,7 @@ def forum(tmp_path, edge_server):
         "url": edge_server.base_url + "/f/list.html",
         "source_type": "forum",
         "obey_robots": False,
+        "recheck_minutes": 0.01,
         "html": FORUM_SELECTORS,
     }
     return write_config(tmp_path / "config.toml", [source]), edge_server
@@ -99,6 +102,7 @@ def test_comments_are_stored_masked_rechecked_and_raise_the_event(forum):
         app.close()
 
     # More replies come; the stored thread is re-read (recheck) and only the new ones are added.
+    time.sleep(1)  # recheck_minutes: a post is re-read at most every 0.6 s here
     server.route("/f/t1.html", thread_page(hostile_replies()), "text/html; charset=gbk")
     result = run_yuqing(config, "crawl", "--once")
     assert result.returncode == 0, result.stderr
