@@ -83,10 +83,10 @@ class SearchSpider(SourceSpider):
                 state["failed"] = True
                 return
             if page_number == 1:
-                self.note(
-                    f"关键词 “{keyword}” 没有搜索结果(若一直如此,请检查结果选择器 “{self.search.results}”)",
-                    error=False,
-                )
+                # Common for a narrow keyword: said in the run's message, not warned about.
+                reason = f"关键词 “{keyword}” 没有搜索结果(若一直如此,请检查结果选择器 “{self.search.results}”)"
+                self.logger.info("%s", reason)
+                self.summary.problem(reason, error=False)
             return
         if page_number == 1:
             state["newest"] = canonical_url(results[0].url)
