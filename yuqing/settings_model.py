@@ -303,7 +303,7 @@ class SearchSettings(Strict):
 SOURCE_KINDS = ("rss", "html", "json", "board", "search", "rsshub")
 RSSHUB_PLATFORMS = {
     "weibo": ("微博", "weibo"),
-    "wechat": ("微信公众号", "official"),
+    "wechat": ("微信公众号", ""),  # an account of the government or of anyone: set source_type / official
     "douyin": ("抖音", "other"),
     "kuaishou": ("快手", "other"),
     "bilibili": ("B站", "other"),

@@ -283,7 +283,9 @@ class SourceSpider(scrapy.Spider):
         )
         response = getattr(failure.value, "response", None)
         blocked = status_reason(response.status) if isinstance(response, Response) else None
-        if blocked and (entry or self.kind == "search"):
+        # The site refusing is the source's own entry page, or (search) one of its result pages; a result's page
+        # on another site answering 403 says nothing about the search site.
+        if blocked and request is not None and (entry or (self.kind == "search" and request.meta.get("page"))):
             # The site refuses the crawler: stop this run and back off instead of asking again at once.
             reason = blocked + "(可能被网站屏蔽),采集已暂停"
             self.summary.blocked = self.summary.blocked or reason

@@ -175,3 +175,36 @@ def test_rsshub_routes_give_platform_and_author(tmp_path, sites):
     assert weibo and wechat
     assert {m.author for m in weibo} == {"中卫身边事"} and {m.source_type for m in weibo} == {"weibo"}
     assert {m.author for m in wechat} == {"东园镇发布"} and all("mp.weixin.qq.com" in m.url for m in wechat)
+
+
+def test_a_result_page_refusing_does_not_block_the_search_and_the_result_is_kept(tmp_path, edge_server):
+    results = "".join(
+        f'<div class="result"><h3 class="t"><a href="/gone/{n}.html">东园镇第{n}条消息</a></h3>'
+        f'<div class="c-summary">东园镇摘要{n}</div><span class="c-time">2026-12-01 10:0{n}</span></div>'
+        for n in range(3)
+    )
+    edge_server.route("/se/s", f'<html><div id="content_left">{results}</div></html>'.encode())
+    edge_server.route_prefix("/gone/", lambda path: (403, {"Content-Type": "text/html"}, b"forbidden"))
+    source = {
+        "name": "edge-search",
+        "kind": "search",
+        "url": edge_server.base_url + "/se/s?q={keyword}&p={page}",
+        "obey_robots": False,
+        "max_pages": 1,
+        "search": {
+            "results": "div#content_left div.result",
+            "link": "h3.t a::attr(href)",
+            "title": "h3.t a",
+            "snippet": "div.c-summary",
+            "time": "span.c-time::text",
+            "detail_body": "div.art-body",
+            "keywords": ["东园"],
+            "from_schemes": False,
+        },
+    }
+    config = write_config(tmp_path / "config.toml", [source])
+    assert run_yuqing(config, "crawl", "--once").returncode == 0
+    row = rows(config, Source)[0]
+    assert row.blocked_reason is None and row.blocked_count == 0
+    stored = rows(config, Mention)
+    assert len(stored) == 3 and all(m.content.startswith("东园镇摘要") for m in stored)

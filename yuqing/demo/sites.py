@@ -290,6 +290,7 @@ def reach_sources(base_url: str, interval: int = 30) -> list[dict]:
             "instance": b + "/rsshub",
             "route": "/wechat/mp/dongyuanfabu",
             "interval": interval,
+            "source_type": "official",
             "official": True,
         },
     ]
