@@ -183,7 +183,8 @@ def test_a_result_page_refusing_does_not_block_the_search_and_the_result_is_kept
         f'<div class="c-summary">东园镇摘要{n}</div><span class="c-time">2026-12-01 10:0{n}</span></div>'
         for n in range(3)
     )
-    edge_server.route("/se/s", f'<html><div id="content_left">{results}</div></html>'.encode())
+    page = f'<html><div id="content_left">{results}</div></html>'.encode()
+    edge_server.route_prefix("/se/s", lambda path: (200, {"Content-Type": "text/html; charset=utf-8"}, page))
     edge_server.route_prefix("/gone/", lambda path: (403, {"Content-Type": "text/html"}, b"forbidden"))
     source = {
         "name": "edge-search",
