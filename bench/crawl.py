@@ -8,6 +8,7 @@ fetched). Detection latency = publication on the server → first_seen_at of the
     python bench/crawl.py                      # 1,000 sources, 60 s interval, 6 minutes
     python bench/crawl.py --minutes 3          # shorter
     python bench/crawl.py --sources 200 --minutes 2 --interval 30
+    python bench/crawl.py --search 100         # plus 100 keyword-search sources (results link to the feeds' items)
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=90.0, help="预热秒数:首轮采集积压信息,不计入统计(默认 90)")
     parser.add_argument("--hosts", type=int, default=50, help="分布到多少个回环地址 127.0.0.x(默认 50)")
     parser.add_argument("--mean-gap", type=float, default=300.0, help="每个来源平均多少秒发布一条新信息(默认 300)")
+    parser.add_argument("--search", type=int, default=0, help="另加多少个关键词搜索来源(默认 0;如 100)")
     parser.add_argument("--dir", default=str(ROOT / "bench" / "out" / "crawl"), help="工作目录(每次清空)")
     return parser.parse_args(argv)
 
@@ -105,9 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     sites = start_many_sites(args.sources, hosts=args.hosts, mean_gap=args.mean_gap, backlog=1)
-    config = write_config(workdir, sites.sources(interval=args.interval))
+    search = sites.search_sources(args.search, interval=args.interval) if args.search else []
+    config = write_config(workdir, sites.sources(interval=args.interval) + search)
     print(
-        f"{args.sources} 个来源,分布在 {args.hosts} 个回环地址;每源间隔 {args.interval} 秒;"
+        (f"另加 {args.search} 个关键词搜索来源;" if args.search else "")
+        + f"{args.sources} 个来源,分布在 {args.hosts} 个回环地址;每源间隔 {args.interval} 秒;"
         f"平均每源 {args.mean_gap:g} 秒一条新信息;共 {args.minutes:g} 分钟(预热 {args.warmup:g} 秒)",
         flush=True,
     )
@@ -154,6 +158,7 @@ def report(args, sites, workdir: Path, window: dict, started: datetime, ended: d
     cpu_share = (window["cpu1"] - window["cpu0"]) / span
     measured = [r for r in sites.requests if r.at >= window["at0"]]
     feeds = [r for r in measured if r.path.endswith("rss.xml")]
+    searches = [r for r in measured if r.path.startswith("/q/")]
     cutoff = ended - timedelta(seconds=args.interval + 15)  # later items may not have had their poll yet
     lags, missed = [], 0
     for item in sites.published(ended):
@@ -169,6 +174,7 @@ def report(args, sites, workdir: Path, window: dict, started: datetime, ended: d
     print(
         f"抓取速率:{len(measured) / span:.1f} 次请求/秒(订阅源 {len(feeds) / span:.1f} 次/秒,其中 304 占 "
         f"{sum(r.status == 304 for r in feeds) / max(len(feeds), 1):.0%})"
+        + (f";搜索结果页 {len(searches) / span:.1f} 次/秒" if searches else "")
     )
     print(f"采集进程 CPU:{cpu_share:.1%} 个核(目标 < 50%)")
     print(f"采集轮次:{runs} 轮,成功 {ok_runs or 0} 轮,平均每轮 {run_seconds or 0:.2f} 秒,304 共 {not_modified or 0} 次")

@@ -58,6 +58,7 @@ class Feed:
 
     entries: list[FeedEntry]
     syntax_error: str | None
+    title: str = ""  # the channel's / feed's own title
 
 
 def parse_feed(text: str, base_url: str, now: datetime | None = None) -> Feed:
@@ -71,7 +72,9 @@ def parse_feed(text: str, base_url: str, now: datetime | None = None) -> Feed:
             entry = _entry(element, base_url, now)
             if entry:
                 entries.append(entry)
-    return Feed(entries, syntax_error)
+    channel = next((c for c in root if _local(c) == "channel"), root)
+    title = html_to_text(_text(_first(_children(channel), "title")))
+    return Feed(entries, syntax_error, title)
 
 
 def _repair(text: str) -> str:

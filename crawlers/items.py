@@ -9,7 +9,7 @@ class MentionItem(scrapy.Item):
     """One post, article, feed entry or board message, with the bytes it was read from."""
 
     source = scrapy.Field()  # source name from config
-    source_kind = scrapy.Field()  # rss | html | json | board
+    source_kind = scrapy.Field()  # rss | html | json | board | search | rsshub
     url = scrapy.Field()
     canonical_url = scrapy.Field()
     title = scrapy.Field()
@@ -27,3 +27,6 @@ class MentionItem(scrapy.Item):
     snapshot = scrapy.Field()  # bytes of the detail page, feed entry XML or JSON object
     snapshot_content_type = scrapy.Field()
     snapshot_encoding = scrapy.Field()
+    platform = scrapy.Field()  # 微博, 微信公众号 … (rsshub routes), else None
+    search_keyword = scrapy.Field()  # search sources: the keyword that found it
+    comment_list = scrapy.Field()  # comments / replies read with the post: [{key, author, content, published_at}]

@@ -35,6 +35,13 @@ class ApiEntry:
     reposts: int | None
     comments: int | None
     raw: bytes
+    comment_list: list | None = None
+
+
+def json_comments(obj: dict, paths: JsonPaths, now: datetime | None) -> list:
+    from crawlers.comments import json_comments as read
+
+    return read(obj, paths, now)
 
 
 def get_path(data: Any, path: str) -> Any:
@@ -104,6 +111,7 @@ def _entry(obj: dict, paths: JsonPaths, page_url: str, now: datetime | None) -> 
         reposts=parse_count(get_path(obj, paths.reposts)) if paths.reposts else None,
         comments=parse_count(get_path(obj, paths.comments)) if paths.comments else None,
         raw=json.dumps(obj, ensure_ascii=False).encode("utf-8"),
+        comment_list=json_comments(obj, paths, now) if paths.comment_list else None,
     )
 
 

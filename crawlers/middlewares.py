@@ -15,7 +15,14 @@ from twisted.internet import task
 
 from crawlers.encoding import choose_encoding
 
-RESPONSE_CLASSES = {"rss": XmlResponse, "json": TextResponse, "html": HtmlResponse, "board": HtmlResponse}
+RESPONSE_CLASSES = {
+    "rss": XmlResponse,
+    "rsshub": XmlResponse,
+    "json": TextResponse,
+    "html": HtmlResponse,
+    "board": HtmlResponse,
+    "search": HtmlResponse,
+}
 
 
 class EncodingMiddleware:

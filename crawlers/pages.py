@@ -42,6 +42,7 @@ class Detail:
     reply_text: str | None = None
     reply_at: datetime | None = None
     reply_office: str | None = None
+    comment_list: list[dict] | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -77,6 +78,10 @@ def parse_detail(page: Selector, selectors: HtmlSelectors, now: datetime) -> Det
     detail.comments = parse_count(sel.first_value(page, selectors.comments))
     if isinstance(selectors, BoardSelectors):
         _parse_board(page, selectors, now, detail)
+    if selectors.comment:
+        from crawlers.comments import html_comments
+
+        detail.comment_list = html_comments(page, selectors, now)
     return detail
 
 

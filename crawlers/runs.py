@@ -29,6 +29,9 @@ class RunSummary:
     notes: dict[str, list] = field(default_factory=dict)  # reason → [count, first URL]
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     recorded: bool = False
+    blocked: str | None = None  # the site asked for a captcha or refused (403/429): the source backs off
+    skipped: str | None = None  # not polled at all (still backing off after being blocked)
+    keywords: dict[str, dict] = field(default_factory=dict)  # search sources: keyword → {newest, hits}
 
     @property
     def ok(self) -> bool:
@@ -61,6 +64,8 @@ class RunSummary:
     def message(self) -> str:
         """One Chinese line for the run: the fatal reason first, then the other problems, or a short success note."""
         parts = ([self.fatal] if self.fatal else []) + [_note(r, n, url) for r, (n, url) in self.notes.items()]
+        if self.skipped and not parts:
+            return self.skipped
         if not parts:
             if self.not_modified and not self.fetched:
                 return "内容未变化(304)"

@@ -58,8 +58,10 @@ class CrawlService:
         scrapy_settings.set("SPIDER_LOADER_CLASS", "scrapy.spiderloader.DummySpiderLoader", priority="project")
         self.runner = CrawlerRunner(scrapy_settings)
         self._running: dict[str, list] = {}  # source → waiters for the run in progress
+        app.source_listeners.append(self.add_source)
         self._stopping = False
         self._stopped = False
+        self._scheduled = False  # schedule_all has run: sources added later get their jobs too
         reactor.addSystemEventTrigger("before", "shutdown", self._before_shutdown)
         reactor.addSystemEventTrigger("after", "shutdown", self._after_shutdown)
 
@@ -223,6 +225,14 @@ class CrawlService:
             raise KeyboardInterrupt
         return results
 
+    def add_source(self, source: SourceSettings) -> None:
+        """A source added while running (the 来源 page): its spider is built and, when scheduling, its job added."""
+        from crawlers.spiders import build_spider_class
+
+        self.spiders[source.name] = build_spider_class(source, self.app.settings)
+        if self._scheduled and source.enabled:
+            self.schedule_all([source.name])
+
     # ---- scheduling -----------------------------------------------------------------------------------------
     def _zone(self):
         from zoneinfo import ZoneInfo
@@ -256,4 +266,5 @@ class CrawlService:
                 next_run_time=now + timedelta(seconds=spread),
                 replace_existing=True,
             )
+        self._scheduled = True
         log.info("已安排 %d 个来源的定时采集", len(names))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -13,8 +13,8 @@ from sqlalchemy import select
 from crawlers.db_queue import FairDbQueue
 from crawlers.runs import RunSummary
 from yuqing.app import App
-from yuqing.db.models import CrawlRun, HttpCacheEntry, Mention, Source
-from yuqing.timeutil import utcnow
+from yuqing.db.models import CrawlRun, HttpCacheEntry, Mention, SearchKeyword, Source
+from yuqing.timeutil import as_utc, utcnow
 
 log = logging.getLogger("yuqing.crawl")
 T = TypeVar("T")
@@ -96,6 +96,114 @@ def pending_board_messages(app: App, source_name: str, limit: int = PENDING_PER_
     return [(row.url, row.canonical_url) for row in rows if "*" not in row.url]
 
 
+def blocked_state(app: App, source_name: str) -> tuple[str, Any] | None:
+    """(reason, until) while the source is backing off after its site blocked it (captcha, 403, 429), else None."""
+    with app.db.read() as session:
+        return _blocked(session, source_name)
+
+
+def _blocked(session, source_name: str) -> tuple[str, Any] | None:
+    row = session.execute(select(Source.blocked_reason, Source.blocked_until).where(Source.name == source_name)).first()
+    if row is None or row.blocked_until is None or as_utc(row.blocked_until) <= utcnow():
+        return None
+    return row.blocked_reason or "网站拒绝访问", as_utc(row.blocked_until)
+
+
+def start_state(
+    app: App, source_name: str, urls: Iterable[str]
+) -> tuple[tuple[str, Any] | None, dict[str, tuple[str | None, str | None]]]:
+    """What a run needs to start, in one session: (blocked_state, validators of these URLs)."""
+    wanted = [url for url in dict.fromkeys(urls) if len(url) <= MAX_URL]
+    with app.db.read() as session:
+        blocked = _blocked(session, source_name)
+        if blocked or not wanted:
+            return blocked, {}
+        rows = session.scalars(select(HttpCacheEntry).where(HttpCacheEntry.url.in_(wanted)))
+        return None, {row.url: (row.etag, row.last_modified) for row in rows}
+
+
+def keyword_states(app: App, source_name: str) -> dict[str, tuple[Any, str | None]]:
+    """keyword → (when last searched, canonical URL of the newest result then) for a search source."""
+    with app.db.read() as session:
+        rows = session.scalars(select(SearchKeyword).where(SearchKeyword.source_name == source_name))
+        return {row.keyword: (as_utc(row.last_run_at), row.last_seen_url) for row in rows}
+
+
+def _save_keywords(session, summary: RunSummary) -> None:
+    """Store each searched keyword's time, newest result and hits (the newest only from a run without errors on it)."""
+    rows = {
+        row.keyword: row
+        for row in session.scalars(
+            select(SearchKeyword).where(
+                SearchKeyword.source_name == summary.source, SearchKeyword.keyword.in_(list(summary.keywords))
+            )
+        )
+    }
+    for keyword, state in summary.keywords.items():
+        row = rows.get(keyword)
+        if row is None:
+            row = SearchKeyword(source_name=summary.source, keyword=keyword[:200], searches=0, hits=0)
+            session.add(row)
+        row.last_run_at = summary.started_at
+        row.searches = (row.searches or 0) + 1
+        if state.get("newest") and summary.ok and not state.get("failed"):
+            row.last_seen_url = state["newest"][:MAX_URL]
+        if state.get("hits"):
+            row.hits = (row.hits or 0) + state["hits"]
+            row.last_hit_at = summary.finished_at
+
+
+def _back_off(app: App, source: Source, summary: RunSummary) -> None:
+    """Blocked: pause polls for blocked_backoff_minutes, doubling with each block in a row (up to the maximum).
+    A clean run clears it."""
+    crawl = app.settings.crawl
+    if summary.blocked:
+        source.blocked_count = (source.blocked_count or 0) + 1
+        minutes = crawl.blocked_backoff_minutes * 2 ** min(source.blocked_count - 1, 20)
+        pause = min(timedelta(minutes=minutes), timedelta(hours=crawl.blocked_backoff_max_hours))
+        source.blocked_reason = summary.blocked[:300]
+        source.blocked_at = source.blocked_at or summary.started_at
+        source.blocked_until = (summary.finished_at or utcnow()) + pause
+    elif summary.ok and source.blocked_count:
+        source.blocked_count = 0
+        source.blocked_reason = source.blocked_at = source.blocked_until = None
+
+
+_recheck_cursor: dict[str, int] = {}
+_rechecked: dict[int, datetime] = {}  # mention id → when this process last re-read it
+
+
+def recent_posts(
+    app: App, source_name: str, hours: float, limit: int, gap_minutes: float = 10
+) -> list[tuple[str, str]]:
+    """(url, canonical_url) of the source's posts first seen in the last `hours` and not read in the last
+    `gap_minutes`, the next `limit` in rotation (re-read for their new comments)."""
+    now = utcnow()
+    gap = timedelta(minutes=gap_minutes)
+    cursor = _recheck_cursor.get(source_name, 0)
+    query = (
+        select(Mention.id, Mention.url, Mention.canonical_url)
+        .join(Source, Mention.source_id == Source.id)
+        .where(
+            Source.name == source_name,
+            Mention.first_seen_at >= now - timedelta(hours=hours),
+            Mention.first_seen_at <= now - gap,
+        )
+        .order_by(Mention.id)
+    )
+    with app.db.read() as session:
+        candidates = list(session.execute(query.where(Mention.id > cursor)))
+        if cursor:
+            candidates += list(session.execute(query.where(Mention.id <= cursor)))
+    rows = [row for row in candidates if now - _rechecked.get(row.id, now - gap) >= gap][:limit]
+    for row in rows:
+        _rechecked[row.id] = now
+    if len(_rechecked) > 100_000:
+        _rechecked.clear()
+    _recheck_cursor[source_name] = rows[-1].id if rows else 0
+    return [(row.url, row.canonical_url) for row in rows if "*" not in row.url]
+
+
 def record_run(app: App, summary: RunSummary) -> None:
     """Write the CrawlRun row and the source's health fields; keep HTTP validators only from a clean run."""
     summary.finish()
@@ -127,6 +235,9 @@ def record_run(app: App, summary: RunSummary) -> None:
             )
         )
         source.last_attempt_at = summary.started_at
+        _back_off(app, source, summary)
+        if summary.keywords:
+            _save_keywords(session, summary)
         if summary.ok:
             source.limited_reason = summary.limited[:300] if summary.limited else None
             source.last_success_at = summary.finished_at

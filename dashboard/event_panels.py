@@ -136,7 +136,13 @@ def render_timeline(rows: list[dict], can_see_evidence: bool) -> html.Ul | html.
         ]
         if m["official"]:
             line.append(html.Span("官方", className="tag-official"))
+        if m.get("platform"):
+            line.append(html.Span(m["platform"], className="meta"))
+        if m.get("search_keyword"):
+            line.append(html.Span(f"搜索词:{m['search_keyword']}", className="meta"))
         body = [html.Div(line), html.Div(m["content"], className="mention-content")]
+        if m.get("comment_total"):
+            body.append(render_comments(m))
         if m["board_status"]:
             reply = f"留言状态:{m['board_status']}" + (f";答复:{m['reply_text']}" if m["reply_text"] else "")
             body.append(html.Div(reply, className="meta"))
@@ -146,6 +152,30 @@ def render_timeline(rows: list[dict], can_see_evidence: bool) -> html.Ul | html.
         body.append(html.Div(extra, className="actions-inline"))
         items.append(html.Li(body, className="timeline-item", key=str(m["id"])))
     return html.Ul(items, className="timeline")
+
+
+def render_comments(m: dict) -> html.Details:
+    """A mention's comments, folded: how many, how many hostile, each (author, time, text) as plain text."""
+    hostile = f",其中情绪激烈 {m['comment_hostile']} 条" if m["comment_hostile"] else ""
+    more = m["comment_total"] - len(m["comments"])
+    items = [
+        html.Li(
+            [
+                html.Span(c["author"], className="src"),
+                html.Span(c["time"], className="time"),
+                html.Span(c["content"], className="comment-text"),
+            ]
+            + ([html.Span("激烈", className="tag-hostile")] if c["hostile"] else []),
+            className="comment" + (" comment-hostile" if c["hostile"] else ""),
+        )
+        for c in m["comments"]
+    ]
+    if more > 0:
+        items.append(html.Li(f"另有 {more} 条评论未显示", className="meta"))
+    return html.Details(
+        [html.Summary(f"评论 {m['comment_total']} 条{hostile}"), html.Ul(items, className="comments")],
+        className="mention-comments",
+    )
 
 
 def render_evidence(evidence: dict | None) -> list:

@@ -69,7 +69,7 @@ def test_wrong_type_names_source_and_expectation(tmp_path):
 
 def test_unknown_source_kind(tmp_path):
     message = _error(SHIPPED.replace('kind = "board"', 'kind = "weibo"'), tmp_path)
-    assert "kind" in message and "'rss', 'html', 'json' or 'board'" in message
+    assert "kind" in message and "'rss', 'html', 'json', 'board', 'search' or 'rsshub'" in message
 
 
 def test_html_source_needs_selectors(tmp_path):

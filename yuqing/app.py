@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from yuqing.db.engine import Database
 from yuqing.db.migrate import upgrade
 from yuqing.db.models import Office, Source
-from yuqing.settings_model import Settings
+from yuqing.settings_model import Settings, SourceSettings
 from yuqing.timeutil import utcnow
 
 log = logging.getLogger("yuqing.app")
@@ -26,6 +27,7 @@ class App:
     settings: Settings
     db: Database
     outbox_wakeup: threading.Event = field(default_factory=threading.Event)
+    source_listeners: list[Callable[[SourceSettings], None]] = field(default_factory=list)  # sources added live
 
     def wake_outbox(self) -> None:
         """Tell the delivery worker that new alerts were committed, so it sends them now, not at its next tick."""
@@ -43,6 +45,11 @@ def open_app(settings: Settings, *, migrate: bool = True, now: datetime | None =
     db = Database(settings.database.url, echo=settings.database.echo)
     if migrate:
         upgrade(db.engine)
+        from yuqing.source_registry import added_sources
+
+        # Sources added on the 来源 page join config's (config.toml is the seed and wins on a name).
+        known = {s.name for s in settings.sources}
+        settings.sources.extend(s for s in added_sources(db, settings) if s.name not in known)
         sync_config(db, settings, now)
     return App(settings=settings, db=db)
 

@@ -63,6 +63,12 @@ def refresh_counts(session: Session, event: Event, now: datetime) -> None:
             Mention.event_id == event.id, Mention.first_seen_at >= now - timedelta(hours=1)
         )
     )
+    from yuqing.comments import event_comment_figures
+
+    # Comments are voices too: their negativity pools with the posts' (the count is in Mention.comments already).
+    comment_count, _, comment_negativity = event_comment_figures(session, event.id)
+    if comment_count:
+        negativity = (float(negativity) * mentions + comment_negativity) / (mentions + comment_count)
     event.mention_count, event.source_count = mentions, sources
     event.reposts, event.negativity, event.velocity = int(reposts), float(negativity), float(recent)
     event.heat = heat_score(mentions, sources, int(reposts), int(comments), float(recent))

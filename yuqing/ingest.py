@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from yuqing.analysis_context import analysis_context
 from yuqing.app import App
+from yuqing.comments import judge_event_comments, store_comments
 from yuqing.db.models import Mention, Snapshot, Source
+from yuqing.event_figures import refresh_counts
 from yuqing.events import attach_to_event
 from yuqing.privacy import masked
 from yuqing.settings_model import Settings
@@ -139,16 +141,21 @@ def _store(session: Session, settings: Settings, item: dict[str, Any], analysis,
         reply_text=_masked(item.get("reply_text")),
         reply_at=as_utc(item.get("reply_at")),
         reply_office=_masked(item.get("reply_office"), 200),
+        platform=(item.get("platform") or None) and str(item["platform"])[:20],
+        search_keyword=(item.get("search_keyword") or None) and str(item["search_keyword"])[:200],
     )
     session.add(mention)
     session.flush()
     snapshot = build_snapshot(settings.evidence, mention.id, item, now)
     if snapshot:
         session.add(snapshot)
+    store_comments(session, mention, item.get("comment_list"), now)
     event_id = None
     if analysis.relevant:
         event = attach_to_event(session, settings, mention, analysis, now)
         event_id = event.id if event is not None else None
+        if event is not None and item.get("comment_list"):
+            judge_event_comments(session, settings, event, now)
     return IngestResult("new", mention.id, event_id)
 
 
@@ -182,6 +189,13 @@ def _update(
     if digest != mention.content_hash:
         mention.title, mention.content, mention.content_hash = analysis.title_masked, analysis.content_masked, digest
         changed.append("content")
+    new_comments = store_comments(session, mention, item.get("comment_list"), now)
+    raised = False
+    if new_comments:
+        changed.append(f"评论 +{new_comments}")
+        if mention.event is not None:
+            refresh_counts(session, mention.event, now)
+            raised = judge_event_comments(session, settings, mention.event, now)
     if not changed:
         return IngestResult("unchanged", mention.id, mention.event_id)
     mention.updated_at = now
@@ -194,4 +208,4 @@ def _update(
     if new_reply and mention.event is not None:
         on_mention_joined(session, settings, mention.event, mention)
     log.info("信息 %s 有更新:%s", mention.id, "、".join(changed))
-    return IngestResult("updated", mention.id, mention.event_id if new_reply else None)
+    return IngestResult("updated", mention.id, mention.event_id if new_reply or raised else None)

@@ -21,7 +21,14 @@ from yuqing.timeutil import as_utc, format_duration, format_local, utcnow
 log = logging.getLogger("yuqing.crawl.health")
 REPEAT_EVERY = timedelta(hours=1)
 RUN_RETENTION = timedelta(days=30)  # crawl_runs rows kept; 1,000 sources polled each minute add 1.4 M a day
-KIND_NAMES = {"rss": "RSS/Atom 订阅", "html": "网页列表", "json": "JSON 接口", "board": "政府留言板"}
+KIND_NAMES = {
+    "rss": "RSS/Atom 订阅",
+    "html": "网页列表",
+    "json": "JSON 接口",
+    "board": "政府留言板",
+    "search": "关键词搜索",
+    "rsshub": "RSSHub 路由",
+}
 ADVICE = [
     "在浏览器中打开上面的网址,确认网站能否访问、内容是否更新;",
     "网址变更或网站改版导致选择器失效时,请更新 config.toml 中该来源的 url 或选择器,然后重启服务;",
@@ -173,6 +180,15 @@ def source_health(session: Session, now: datetime | None = None) -> list[dict[st
     return [_row(s, per_day.get(s.id, 0), per_week.get(s.id, 0), lags.get(s.id), last_runs.get(s.id)) for s in sources]
 
 
+def _blocked_text(source: Source) -> str | None:
+    """ "网站要求验证码…;第 2 次,暂停采集至 12-03 08:30" for a source its site blocked, else None."""
+    if source.blocked_until is None:
+        return None
+    until = as_utc(source.blocked_until)
+    paused = f"暂停采集至 {format_local(until)}" if until and until > utcnow() else "暂停已到期,下次采集时重试"
+    return f"{source.blocked_reason or '网站拒绝访问'};连续第 {source.blocked_count or 1} 次,{paused}"
+
+
 def _counts(session: Session, since: datetime) -> dict[int, int]:
     query = select(Mention.source_id, func.count()).where(Mention.first_seen_at >= since).group_by(Mention.source_id)
     return dict(session.execute(query).all())
@@ -186,6 +202,8 @@ def _last_runs(session: Session) -> dict[int, CrawlRun]:
 def _row(source: Source, day: int, week: int, lags: list[float] | None, run: CrawlRun | None) -> dict[str, Any]:
     if not source.enabled:
         status, level = "停用", "disabled"
+    elif source.blocked_until is not None:
+        status, level = "被网站拦截", "down"  # a captcha page or 403/429: polls pause (see crawlers.store._back_off)
     elif source.down_since:
         status, level = "异常", "down"
     elif source.consecutive_failures:
@@ -211,6 +229,8 @@ def _row(source: Source, day: int, week: int, lags: list[float] | None, run: Cra
         "consecutive_failures": source.consecutive_failures or 0,
         "last_error": source.last_error,
         "limited_reason": source.limited_reason,
+        "blocked_reason": _blocked_text(source),
+        "blocked_until": source.blocked_until,
         "items_24h": day,
         "items_per_day_7d": round(week / 7, 1),
         "median_lag_seconds": lag,

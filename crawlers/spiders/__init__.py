@@ -7,8 +7,9 @@ import re
 from crawlers.settings import spider_settings
 from crawlers.spiders.api import ApiSpider
 from crawlers.spiders.base import SourceSpider
-from crawlers.spiders.feed import FeedSpider
+from crawlers.spiders.feed import FeedSpider, RssHubSpider
 from crawlers.spiders.listing import BoardSpider, ListingSpider
+from crawlers.spiders.search import SearchSpider
 from yuqing.settings_model import Settings, SourceSettings
 
 SPIDERS_BY_KIND: dict[str, type[SourceSpider]] = {
@@ -16,6 +17,8 @@ SPIDERS_BY_KIND: dict[str, type[SourceSpider]] = {
     "html": ListingSpider,
     "board": BoardSpider,
     "json": ApiSpider,
+    "search": SearchSpider,
+    "rsshub": RssHubSpider,
 }
 
 

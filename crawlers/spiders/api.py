@@ -21,6 +21,8 @@ class ApiSpider(SourceSpider):
             data = load_json(response.text)
             entries = parse_api(data, paths, response.url)
         except ApiError as exc:
+            if self.blocked_page(response):
+                return
             self.fail(response, f"接口返回内容无法解析:{exc}", fatal=bool(response.meta.get("entry")))
             return
         fresh, canonical, seen = await self.fresh_entries(response, entries)

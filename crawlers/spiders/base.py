@@ -14,6 +14,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.python.failure import Failure
 
 from crawlers import store
+from crawlers.blocking import captcha_reason, status_reason
 from crawlers.db_queue import Stopping
 from crawlers.errors import describe_exception
 from crawlers.items import MentionItem
@@ -21,7 +22,7 @@ from crawlers.runs import RunSummary
 from crawlers.urls import canonical_url
 from yuqing.settings_model import SourceSettings
 from yuqing.storage_alarm import report_storage_failure
-from yuqing.timeutil import utcnow
+from yuqing.timeutil import format_local, utcnow
 
 CLOSE_REASONS = {"shutdown": "程序退出,本轮采集中止", "cancelled": "本轮采集被取消"}
 
@@ -84,15 +85,26 @@ class SourceSpider(scrapy.Spider):
             self.fail(self.source.url, "配置有误:" + ";".join(problems), fatal=True)
             return
         try:
+            entries = await self.entry_requests()
             extra = await self.extra_requests()
-            urls = [self.source.url] + [request.url for request in extra if request.meta.get("conditional")]
-            self.validators = await self.in_db(store.load_validators, self.app, urls)
+            urls = [request.url for request in entries + extra if request.meta.get("conditional")]
+            # One trip to the database thread for every source: is it backing off, and its validators.
+            blocked, self.validators = await self.in_db(store.start_state, self.app, self.name, urls)
         except Exception as exc:  # noqa: BLE001 - e.g. the database is unreachable: this run cannot start
             self.fail(self.source.url, f"读取数据库失败:{exc}", fatal=True)
             return
-        yield self.page_request(self.source.url, page=1)
-        for request in extra:
+        if blocked:
+            reason, until = blocked
+            self.summary.skipped = f"网站已拒绝采集({reason}),暂停到 {format_local(until)} 再试"
+            self.summary.keywords.clear()
+            self.logger.debug("%s", self.summary.skipped)
+            return
+        for request in entries + extra:
             yield request
+
+    async def entry_requests(self) -> list[scrapy.Request]:
+        """The run's first page(s): the source's URL (search sources: one per keyword)."""
+        return [self.page_request(self.source.url, page=1)]
 
     def page_request(self, url: str, page: int) -> scrapy.Request:
         """A list / feed / API page; the first is fetched conditionally and its failure fails the run."""
@@ -173,6 +185,7 @@ class SourceSpider(scrapy.Spider):
             published_at=entry.published_at,
             reposts=getattr(entry, "reposts", None),
             comments=entry.comments,
+            comment_list=getattr(entry, "comment_list", None),
         )
 
     def keep_paging(self, response: Response, canonical: dict[str, str], seen: set[str]) -> bool:
@@ -235,6 +248,17 @@ class SourceSpider(scrapy.Spider):
         return item
 
     # ---- problems -------------------------------------------------------------------------------------------
+    def blocked_page(self, response: Response) -> bool:
+        """A page without content that is a captcha / anti-bot page: the run fails as blocked (the source backs
+        off, see crawlers.store) and True is returned."""
+        reason = captcha_reason(response)
+        if reason is None:
+            return False
+        self.summary.blocked = self.summary.blocked or reason
+        self.fail(response, reason, fatal=True)
+        self.item_budget = 0
+        return True
+
     def note(self, reason: str, *, error: bool = False) -> None:
         """A problem worth showing in the run's message that does not fail the run."""
         self.logger.warning("%s", reason)
@@ -257,6 +281,16 @@ class SourceSpider(scrapy.Spider):
             timeout=self.settings.getfloat("DOWNLOAD_TIMEOUT"),
             max_mb=self.settings.getint("DOWNLOAD_MAXSIZE") / 1024 / 1024,
         )
+        response = getattr(failure.value, "response", None)
+        blocked = status_reason(response.status) if isinstance(response, Response) else None
+        # The site refusing is the source's own entry page, or (search) one of its result pages; a result's page
+        # on another site answering 403 says nothing about the search site.
+        if blocked and request is not None and (entry or (self.kind == "search" and request.meta.get("page"))):
+            # The site refuses the crawler: stop this run and back off instead of asking again at once.
+            reason = blocked + "(可能被网站屏蔽),采集已暂停"
+            self.summary.blocked = self.summary.blocked or reason
+            self.item_budget = 0
+            entry = True
         self.fail(request.url if request is not None else self.source.url, reason, fatal=entry)
 
     def on_spider_error(self, failure: Failure, response: Response, spider) -> None:
@@ -270,6 +304,9 @@ class SourceSpider(scrapy.Spider):
     # ---- finishing ------------------------------------------------------------------------------------------
     async def closed(self, reason: str) -> None:
         """Record the run (CrawlRun row and source health) before the crawl counts as finished."""
+        if self.summary.skipped:
+            self.summary.finish()
+            return  # still backing off: nothing was asked, nothing to record
         if reason in CLOSE_REASONS:
             self.summary.problem(CLOSE_REASONS[reason], error=False)
         elif not self.entry_answered and self.summary.ok:

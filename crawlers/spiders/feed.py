@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from scrapy.http import Response
 
-from crawlers.feeds import FeedError, parse_feed
+from crawlers.feeds import Feed, FeedEntry, FeedError, parse_feed
+from crawlers.items import MentionItem
 from crawlers.spiders.base import SourceSpider
+from yuqing.settings_model import rsshub_platform
+
+_ACCOUNT_SUFFIX = re.compile(r"\s*(的微博|的抖音|的快手|的B站动态|的 bilibili 动态|的知乎动态|的个人主页)\s*$")
 
 
 class FeedSpider(SourceSpider):
@@ -20,6 +26,8 @@ class FeedSpider(SourceSpider):
         try:
             feed = parse_feed(response.text, response.url)
         except FeedError as exc:
+            if self.blocked_page(response):
+                return
             self.fail(response, f"订阅源无法解析:{exc}", fatal=entry_page)
             return
         if feed.syntax_error and not feed.entries:
@@ -32,4 +40,21 @@ class FeedSpider(SourceSpider):
             return
         fresh, _, _ = await self.fresh_entries(response, feed.entries)
         for entry, canonical in fresh:
-            yield self.entry_item(entry, canonical, "application/xml")
+            yield self.feed_item(entry, canonical, feed)
+
+    def feed_item(self, entry: FeedEntry, canonical: str, feed: Feed) -> MentionItem:
+        return self.entry_item(entry, canonical, "application/xml")
+
+
+class RssHubSpider(FeedSpider):
+    """An RSSHub route (微博, 微信公众号, 抖音, B站, 知乎, 贴吧 …): a feed whose platform comes from the route and
+    whose author, when entries name none, is the account the feed follows."""
+
+    kind = "rsshub"
+
+    def feed_item(self, entry: FeedEntry, canonical: str, feed: Feed) -> MentionItem:
+        item = self.entry_item(entry, canonical, "application/xml")
+        item["platform"] = rsshub_platform(self.source.route)
+        if not item.get("author") and feed.title:
+            item["author"] = _ACCOUNT_SUFFIX.sub("", feed.title)[:200] or None
+        return item

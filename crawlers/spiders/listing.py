@@ -25,6 +25,21 @@ class ListingSpider(SourceSpider):
     def config_problems(self) -> list[str]:
         return check_selectors(self.selectors.model_dump())
 
+    async def extra_requests(self) -> list[scrapy.Request]:
+        """With comment selectors: recent stored posts re-read in rotation, for the comments that came since."""
+        if not self.selectors.comment or not self.source.recheck_per_run:
+            return []
+        source = self.source
+        recent = await self.in_db(
+            store.recent_posts,
+            self.app,
+            self.name,
+            source.recheck_hours,
+            source.recheck_per_run,
+            source.recheck_minutes,
+        )
+        return [self.detail_request(url, canonical, pending=True) for url, canonical in recent]
+
     async def parse_page(self, response: Response):
         if not self.answered(response):
             return
@@ -35,6 +50,8 @@ class ListingSpider(SourceSpider):
             self.fail(response, str(exc), fatal=True)
             return
         if not page.links:
+            if self.blocked_page(response):
+                return
             self.fail(
                 response,
                 f"列表选择器 “{self.selectors.item_links}” 在第 {page_number} 页没有匹配到任何链接(网站可能已改版)",
@@ -71,7 +88,7 @@ class ListingSpider(SourceSpider):
         if not detail.title and not detail.content:
             self.fail(response, "详情页没有提取到标题和正文")
             return
-        if response.meta.get("pending") and detail.board_status == PENDING:
+        if response.meta.get("pending") and detail.board_status == PENDING and not detail.comment_list:
             return  # still awaiting a reply: nothing new to store
         yield self.make_item(
             url=response.url,
@@ -90,6 +107,7 @@ class ListingSpider(SourceSpider):
             reply_text=detail.reply_text,
             reply_at=detail.reply_at,
             reply_office=detail.reply_office,
+            comment_list=detail.comment_list,
         )
 
 
@@ -104,7 +122,8 @@ class BoardSpider(ListingSpider):
 
     async def extra_requests(self) -> list[scrapy.Request]:
         pending = await self.in_db(store.pending_board_messages, self.app, self.name)
-        return [self.detail_request(url, canonical, pending=True) for url, canonical in pending]
+        requests = [self.detail_request(url, canonical, pending=True) for url, canonical in pending]
+        return requests + await super().extra_requests()
 
 
 def _content_type(response: Response) -> str:

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, callback, html
+from dash import Input, Output, State, callback, html
 from dash.exceptions import PreventUpdate
 
 from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, make_grid
+from dashboard.source_onboarding import onboarding_panel, text_digest, try_source
 from yuqing.source_health import source_health
 from yuqing.timeutil import format_local, utcnow
 
 dash.register_page(__name__, path="/sources", name="来源", title="来源", order=3)
 
-KIND_NAMES = {"rss": "RSS/Atom", "html": "网页", "json": "JSON接口", "board": "留言板"}
+KIND_NAMES = {
+    "rss": "RSS/Atom",
+    "html": "网页",
+    "json": "JSON接口",
+    "board": "留言板",
+    "search": "关键词搜索",
+    "rsshub": "RSSHub",
+}
 COLUMNS = [
     {"field": "title", "headerName": "来源", "width": 150, "tooltipField": "url", "pinned": "left"},
     {"field": "kind", "headerName": "类型", "width": 90},
@@ -46,7 +54,7 @@ def layout(**_query):
                     html.H2("来源"),
                     html.Span(id="so-updated", className="updated"),
                     html.Span(
-                        "红色:来源失联或连续失败;黄色:最近失败或超量受限(页面链接或条目超过上限);"
+                        "红色:来源失联、连续失败或被网站拦截(验证码/403,已自动暂停并逐次延长间隔);黄色:最近失败或超量受限(页面链接或条目超过上限);"
                         "时延为发布到被系统发现的时间",
                         className="meta",
                     ),
@@ -57,6 +65,7 @@ def layout(**_query):
                 "so-grid", COLUMNS, [], height="calc(100vh - 140px)", row_id="params.data.name", rowClassRules=ROW_RULES
             ),
         ]
+        + ([onboarding_panel()] if viewer.role == "admin" else [])
     )
 
 
@@ -77,7 +86,7 @@ def source_rows(health: list[dict]) -> list[dict]:
             "items_per_day_7d": h["items_per_day_7d"],
             "lag": h["median_lag_text"],
             "down_since": format_local(h["down_since"]) if h["down_since"] else "",
-            "problem": h["down_reason"] or h["last_error"] or h["limited_reason"] or "",
+            "problem": h["blocked_reason"] or h["down_reason"] or h["last_error"] or h["limited_reason"] or "",
         }
         for h in health
     ]
@@ -93,3 +102,49 @@ def refresh(tick):
     with yuqing_app().db.read() as session:
         rows = source_rows(source_health(session, now))
     return rows, f"更新于 {format_local(now, '%H:%M:%S')}"
+
+
+@callback(
+    Output("so-try-result", "children"),
+    Output("so-tried", "data"),
+    Input("so-try", "n_clicks"),
+    State("so-new-text", "value"),
+    prevent_initial_call=True,
+)
+def dry_run_source(_clicks, text):
+    """试采: check the text, crawl it once without storing, show titles, dates and encodings."""
+    viewer = current_viewer()
+    if viewer is None or viewer.role != "admin":
+        raise PreventUpdate
+    ok, shown = try_source(yuqing_app(), text or "")
+    return shown, text_digest(text or "") if ok else None
+
+
+@callback(Output("so-save", "disabled"), Input("so-tried", "data"), Input("so-new-text", "value"))
+def allow_save(tried, text):
+    """保存 only for the text that was tried successfully (an edit needs a new 试采)."""
+    return not tried or tried != text_digest(text or "")
+
+
+@callback(
+    Output("so-save-result", "children"),
+    Input("so-save", "n_clicks"),
+    State("so-new-text", "value"),
+    State("so-tried", "data"),
+    prevent_initial_call=True,
+)
+def save_source(_clicks, text, tried):
+    """保存: store the source (added_sources) and start crawling it."""
+    from yuqing.config import ConfigError
+    from yuqing.source_registry import add_source
+
+    viewer = current_viewer()
+    if viewer is None or viewer.role != "admin":
+        raise PreventUpdate
+    if not tried or tried != text_digest(text or ""):
+        return html.Div("请先试采当前内容", className="msg msg-error")
+    try:
+        source = add_source(yuqing_app(), text, viewer.username)
+    except ConfigError as exc:
+        return html.Pre(str(exc), className="msg msg-error")
+    return html.Div(f"已保存来源 {source.title or source.name}({source.name}),已加入采集计划", className="msg msg-ok")

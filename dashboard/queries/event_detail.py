@@ -21,7 +21,7 @@ from dashboard.labels import (
     status_text,
     topic_text,
 )
-from yuqing.db.models import AuditLog, Deadline, Event, Mention, Response, Snapshot, Source
+from yuqing.db.models import AuditLog, Comment, Deadline, Event, Mention, Response, Snapshot, Source
 from yuqing.privacy import masked
 from yuqing.settings_model import Settings
 from yuqing.timeutil import LOCAL, as_utc, format_duration, format_local, remaining_text
@@ -215,6 +215,7 @@ def query_event_mentions(
     with_snapshot = set(
         session.scalars(select(Snapshot.mention_id).where(Snapshot.mention_id.in_([m.id for m, _ in rows])).distinct())
     )
+    comments = _comments_of(session, [m.id for m, _ in rows])
     return [
         {
             "id": m.id,
@@ -231,9 +232,40 @@ def query_event_mentions(
             "board_status": m.board_status or "",
             "reply_text": masked(m.reply_text or ""),
             "evidence": m.id in with_snapshot,
+            "platform": m.platform or "",
+            "search_keyword": m.search_keyword or "",
+            "comments": comments.get(m.id, {}).get("shown", []),
+            "comment_total": comments.get(m.id, {}).get("total", 0),
+            "comment_hostile": comments.get(m.id, {}).get("hostile", 0),
         }
         for m, source in reversed(rows)
     ]
+
+
+COMMENTS_SHOWN = 30  # per mention on the event page
+
+
+def _comments_of(session: Session, mention_ids: list[int]) -> dict[int, dict]:
+    """Per mention: {total, hostile, shown: the first COMMENTS_SHOWN comments in page order, masked for display}."""
+    found: dict[int, dict] = {}
+    if not mention_ids:
+        return found
+    stmt = select(Comment).where(Comment.mention_id.in_(mention_ids)).order_by(Comment.mention_id, Comment.position)
+    for comment in session.scalars(stmt):
+        entry = found.setdefault(comment.mention_id, {"total": 0, "hostile": 0, "shown": []})
+        entry["total"] += 1
+        entry["hostile"] += int(bool(comment.hostile))
+        shown = entry["shown"]
+        if len(shown) < COMMENTS_SHOWN:
+            shown.append(
+                {
+                    "author": masked(comment.author or "网友"),
+                    "content": masked(comment.content),
+                    "time": format_local(comment.published_at or comment.first_seen_at),
+                    "hostile": bool(comment.hostile),
+                }
+            )
+    return found
 
 
 def query_event_sources(session: Session, event_id: int) -> list[dict]:

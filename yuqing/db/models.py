@@ -66,6 +66,11 @@ class Source(Base):
     down_reason: Mapped[str | None] = mapped_column(String(200))
     last_down_alert_at: Mapped[datetime | None]
     limited_reason: Mapped[str | None] = mapped_column(String(300))  # the last run hit a cap (misbehaving source)
+    # The site answered with a captcha page or 403/429: why, since when, until when polls pause, how many times in a row.
+    blocked_reason: Mapped[str | None] = mapped_column(String(300))
+    blocked_at: Mapped[datetime | None]
+    blocked_until: Mapped[datetime | None]
+    blocked_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class CrawlRun(Base):
@@ -86,6 +91,37 @@ class CrawlRun(Base):
     errors: Mapped[int] = mapped_column(Integer, default=0)
     not_modified: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str | None] = mapped_column(Text)
+
+
+class AddedSource(Base):
+    """A source an administrator added on the 来源 page (after a 试采 dry run); config.toml stays the seed, these
+    are added to its [[sources]] when the application opens (a name config already uses is left out)."""
+
+    __tablename__ = "added_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the [[sources]] entry, as config.toml would hold it
+    spec_text: Mapped[str] = mapped_column(Text, default="")  # what the administrator wrote (TOML)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SearchKeyword(Base):
+    """A keyword of a search source: when it was last searched and the newest result then (the next search stops
+    there: results run newest first)."""
+
+    __tablename__ = "search_keywords"
+    __table_args__ = (UniqueConstraint("source_name", "keyword", name="uq_search_keywords_source_keyword"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_name: Mapped[str] = mapped_column(String(100))
+    keyword: Mapped[str] = mapped_column(String(200))
+    last_run_at: Mapped[datetime | None]
+    last_seen_url: Mapped[str | None] = mapped_column(String(1000))  # canonical (masked) URL of the newest result
+    last_hit_at: Mapped[datetime | None]  # when a search of it last found something new
+    searches: Mapped[int] = mapped_column(Integer, default=0)
+    hits: Mapped[int] = mapped_column(Integer, default=0)  # new results handed to ingest, all runs
 
 
 class HttpCacheEntry(Base):
@@ -141,6 +177,8 @@ class Mention(Base):
     reply_text: Mapped[str | None] = mapped_column(Text)
     reply_at: Mapped[datetime | None]
     reply_office: Mapped[str | None] = mapped_column(String(200))
+    platform: Mapped[str | None] = mapped_column(String(20))  # 微博, 微信公众号 … (RSSHub routes)
+    search_keyword: Mapped[str | None] = mapped_column(String(200))  # the keyword whose search found it
 
     source: Mapped[Source] = relationship()
     event: Mapped[Event | None] = relationship(back_populates="mentions", foreign_keys=[event_id])
@@ -162,6 +200,25 @@ class Snapshot(Base):
     body_gz: Mapped[bytes] = mapped_column(LargeBinary)
     raw_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # Fernet token of the gzip-compressed raw page
     raw_expires_at: Mapped[datetime | None]
+
+
+class Comment(Base):
+    """A comment or reply under a mention (a forum thread's replies, an API's comment list), stored de-identified
+    like the mention itself; counted into its event's heat and negativity."""
+
+    __tablename__ = "comments"
+    __table_args__ = (UniqueConstraint("mention_id", "key", name="uq_comments_mention_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id"), index=True)
+    key: Mapped[str] = mapped_column(String(64))  # the site's comment id, else a digest of position and text
+    position: Mapped[int] = mapped_column(Integer, default=0)  # floor / order on the page
+    author: Mapped[str | None] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None]
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    negativity: Mapped[float] = mapped_column(Float, default=0.0)
+    hostile: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Event(Base):

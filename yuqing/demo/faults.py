@@ -7,7 +7,21 @@ from datetime import datetime, timedelta
 
 from .httpcommon import Request, Response, esc, rfc822
 
-MODES = ("500", "503", "404", "slow", "truncated", "malformed", "redirect_loop", "huge", "nomatch", "empty", "garbage")
+MODES = (
+    "500",
+    "503",
+    "404",
+    "403",
+    "captcha",
+    "slow",
+    "truncated",
+    "malformed",
+    "redirect_loop",
+    "huge",
+    "nomatch",
+    "empty",
+    "garbage",
+)
 SAMPLE_TEXT = "东園镇黄河岸边的枸杞熟了,沙坡头景区游客络绎不绝。"
 
 
@@ -54,6 +68,13 @@ def fault_response(mode: str, req: Request, opts: dict | None = None) -> Respons
         headers = {"Retry-After": "30"} if code == 503 else {}
         body = f"<html><head><meta charset=\"utf-8\"><title>{code}</title></head><body><h1>{text}</h1></body></html>"
         return Response(code, body.encode("utf-8"), headers=headers)
+    if mode == "403":
+        body = '<html><head><meta charset="utf-8"><title>403 Forbidden</title></head><body><h1>访问被拒绝</h1></body></html>'
+        return Response(403, body.encode("utf-8"))
+    if mode == "captcha":
+        from .pages_search import CAPTCHA_PAGE
+
+        return Response(200, CAPTCHA_PAGE.encode("utf-8"), headers={"Cache-Control": "no-store"})
     if mode == "slow":
         seconds = float(opts.get("seconds", req.query.get("seconds", 5)))
         return Response(200, small_feed(now), "application/rss+xml; charset=utf-8", delay=min(seconds, 600))

@@ -22,6 +22,8 @@ UTC = UTC
 FEED_SIZE = 20
 _FEED = re.compile(r"/s/(\d+)/rss\.xml")
 _ITEM = re.compile(r"/s/(\d+)/item/(\d+)\.html")
+_SEARCH = re.compile(r"/q/(\d+)/s")
+SEARCH_PER_PAGE = 10
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class ManyTimeline:
             self._times.append(past)
             self._next.append(rng.expovariate(1.0 / mean_gap))
             self._rngs.append(rng)
+        self._texts: dict[tuple[int, int], tuple[str, str, str]] = {}
+        self.n_search = 0  # keyword-search engines: engine j indexes the sources i with i % n_search == j
         self._specs = ordinary_specs()
         posts = build_corpus(seed).posts
         self._sentences = [
@@ -94,6 +98,12 @@ class ManyTimeline:
 
     def text(self, i: int, seq: int) -> tuple[str, str, str]:
         """Deterministic (title, content, author) of item ``seq`` of source ``i``."""
+        key = (i, seq)
+        if key not in self._texts:
+            self._texts[key] = self._make_text(i, seq)
+        return self._texts[key]
+
+    def _make_text(self, i: int, seq: int) -> tuple[str, str, str]:
         rng = random.Random(f"{self.seed}/{i}/{seq}")
         post = filler_post(self._specs, rng, seq)
         extra = "".join(rng.sample(self._sentences, 2)) if len(self._sentences) >= 2 else ""
@@ -130,6 +140,31 @@ class ManySitesHandle:
             for i in range(self.timeline.n)
         ]
 
+    def search_sources(self, n: int, interval: int = 60, keywords_per_run: int = 1) -> list[dict]:
+        """``n`` keyword-search sources (engine j indexes the feeds i with i % n == j; results link to the items'
+        own pages, so what a feed already brought is deduplicated); keywords come from the schemes."""
+        self.timeline.n_search = n
+        return [
+            {
+                "name": f"search-{j:03d}",
+                "title": f"压测搜索{j}",
+                "kind": "search",
+                "url": f"{self.base_url(j)}/q/{j}/s?q={{keyword}}&page={{page}}",
+                "interval": interval,
+                "source_type": "news",
+                "max_pages": 2,
+                "search": {
+                    "results": "div.result",
+                    "link": "a::attr(href)",
+                    "title": "a",
+                    "snippet": "p.abs",
+                    "time": "span.t::text",
+                    "keywords_per_run": keywords_per_run,
+                },
+            }
+            for j in range(n)
+        ]
+
     def published(self, now: datetime | None = None) -> list[ManyItem]:
         out = []
         for i in range(self.timeline.n):
@@ -162,6 +197,9 @@ class ManySitesHandle:
 def _route(req: Request, tl: ManyTimeline, slot: int, n_servers: int) -> Response:
     if req.path == "/robots.txt":
         return robots(req)
+    search = _SEARCH.fullmatch(req.path)
+    if search:
+        return _search(req, tl, int(search.group(1)))
     m = _FEED.fullmatch(req.path) or _ITEM.fullmatch(req.path)
     if not m or int(m.group(1)) >= tl.n or int(m.group(1)) % n_servers != slot:
         return not_found()
@@ -199,6 +237,30 @@ def _route(req: Request, tl: ManyTimeline, slot: int, n_servers: int) -> Respons
         f"<lastBuildDate>{rfc822(last)}</lastBuildDate>{''.join(items)}</channel></rss>\n"
     )
     return Response(200, xml.encode("utf-8"), ctype, headers)
+
+
+def _search(req: Request, tl: ManyTimeline, engine: int) -> Response:
+    """A search engine over the feeds ``i % n_search == engine``: items whose text has every word, newest first."""
+    if not tl.n_search or engine >= tl.n_search:
+        return not_found()
+    terms = req.query.get("q", "").split()
+    page = req.int_arg("page", 1)
+    hits: list[tuple[datetime, int, int, str, str]] = []
+    for i in range(engine, tl.n, tl.n_search):
+        times = tl.items(i, req.now)
+        for seq in range(len(times), max(0, len(times) - FEED_SIZE), -1):
+            title, content, _ = tl.text(i, seq)
+            if terms and all(t in title + content for t in terms):
+                hits.append((times[seq - 1], i, seq, title, content))
+    hits.sort(reverse=True)
+    chunk = hits[(page - 1) * SEARCH_PER_PAGE : page * SEARCH_PER_PAGE]
+    results = "".join(
+        f'<div class="result"><a href="{req.base_url}/s/{i}/item/{seq}.html">{esc(title)}</a>'
+        f'<p class="abs">{esc(content[:80])}</p><span class="t">{local(at)}</span></div>'
+        for at, i, seq, title, content in chunk
+    )
+    body = f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>搜索</title></head><body>{results}</body></html>'
+    return Response(200, body.encode("utf-8"), headers={"Cache-Control": "no-cache"})
 
 
 def start_many_sites(

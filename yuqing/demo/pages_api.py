@@ -57,6 +57,7 @@ def posts(req: Request, tl: Timeline) -> Response:
                 },
                 "url": req.base_url + e.path,
                 "tags": [],
+                "hot_comments": hot_comments(e, now, tl.speed),
             }
         )
     data = {
@@ -74,6 +75,23 @@ def posts(req: Request, tl: Timeline) -> Response:
     last = max((e.at for e in chunk), default=tl.start)
     stats = [(i["id"], i["stats"]["share"], i["stats"]["comment"]) for i in items]
     return conditional(req, resp, etag_of("api", page, size, raw_since, stats, len(entries)), last)
+
+
+HOT_POOL = ("同问,有没有人管", "坐等回复", "我家也遇到过", "转发扩散", "希望早日解决", "太气人了")
+
+
+def hot_comments(e, now: datetime, speed: float) -> list[dict]:
+    """Up to three comments shown with a post in the list (hot comments), growing with its comment counter."""
+    count = min(3, grown(e.post.comments, e.at, now, speed))
+    return [
+        {
+            "cid": e.num * 10 + k,
+            "nick": ("同城网友", "中卫小马", "沙坡头阿姨")[k],
+            "text": HOT_POOL[(e.num + k) % len(HOT_POOL)],
+            "time": local(e.at),
+        }
+        for k in range(count)
+    ]
 
 
 def post_page(req: Request, tl: Timeline, num: int) -> Response:

@@ -142,14 +142,38 @@ def _floor(pid: int, author: str, at: datetime, now: datetime, text: str, first:
     )
 
 
-def _floors(e: Entry, now: datetime, replies: int) -> str:
+HOSTILE_POOL = (
+    "这帮当官的就知道糊弄老百姓",
+    "太黑了,必须严查!",
+    "不作为!反映多少次了都没人管",
+    "镇上干部是干什么吃的,寒心",
+    "明天大家一起去镇政府讨说法",
+    "再不解决就拉横幅,把事闹大",
+    "官官相护,发帖肯定又要被删帖",
+    "气愤!欺负老百姓没人撑腰",
+)
+
+
+def hostile_thread(e: Entry) -> bool:
+    """Threads whose replies turn hostile (about one relevant thread in five): more floors, angrier ones."""
+    return e.post.relevant and e.num % 5 == 0
+
+
+def reply_texts(e: Entry, now: datetime, replies: int) -> list[tuple[int, str, datetime, str]]:
+    """(floor id, author, time, text) of the replies shown under a thread (at most 3; 8 when it turned hostile)."""
     rng = random.Random(e.num)
+    hostile = hostile_thread(e)
     out, at = [], e.at
-    for k in range(min(replies, 3)):
+    for k in range(min(replies, 8 if hostile else 3)):
         at = min(now, at + timedelta(seconds=rng.uniform(20, 400)))
         author = rng.choice(("路过的网友", "沙坡头老王", "黄河边的风", "东园小李子", "热心市民", "潜水员007"))
-        out.append(_floor(e.num * 10 + k + 1, author, at, now, rng.choice(REPLY_POOL), False))
-    return "".join(out)
+        text = rng.choice(HOSTILE_POOL if hostile and k % 4 != 3 else REPLY_POOL)
+        out.append((e.num * 10 + k + 1, author, at, text))
+    return out
+
+
+def _floors(e: Entry, now: datetime, replies: int) -> str:
+    return "".join(_floor(pid, author, at, now, text, False) for pid, author, at, text in reply_texts(e, now, replies))
 
 
 def thread(req: Request, tl: Timeline, num: int) -> Response:

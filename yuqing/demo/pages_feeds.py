@@ -115,6 +115,9 @@ Allow: /board/
 Allow: /api/
 Allow: /city/
 Allow: /s/
+Allow: /search/
+Allow: /rsshub/
+Disallow: /search/private/
 Disallow: /private/
 Disallow: /bbs/space-uid-
 Disallow: /admin/

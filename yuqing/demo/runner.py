@@ -94,7 +94,7 @@ def demo_settings(
 def cmd_demo(args) -> int:
     """The `yuqing demo` command."""
     from yuqing.app import open_app
-    from yuqing.demo.sites import demo_sources, start_sites
+    from yuqing.demo.sites import demo_sources, reach_sources, start_sites
     from yuqing.logging_setup import setup_logging
     from yuqing.service import Service
     from yuqing.users import add_user
@@ -114,7 +114,9 @@ def cmd_demo(args) -> int:
     try:
         probe = demo_settings(args.config, data_dir, [], 8050)
         port = _free_port(args.port or probe.dashboard.port)
-        settings = demo_settings(args.config, data_dir, demo_sources(sites.base_url), port)
+        settings = demo_settings(
+            args.config, data_dir, demo_sources(sites.base_url) + reach_sources(sites.base_url), port
+        )
         setup_logging(
             settings.logging, timezone=settings.general.timezone, console_level="DEBUG" if args.verbose else "WARNING"
         )
@@ -213,7 +215,9 @@ def _print_banner(dashboard_url: str, sites_url: str, settings: Settings, histor
     print(" 东园镇政务舆情监测与回应系统 · 演示模式(全部在本机运行,无需联网)")
     print("=" * 64)
     print(f" 看板地址:  {dashboard_url}")
-    print(f" 模拟信息源:{sites_url}  (新闻网 RSS、政务微博、论坛(GBK)、镇长信箱、同城 APP 接口)")
+    print(
+        f" 模拟信息源:{sites_url}  (新闻网 RSS、政务微博、论坛(GBK)、镇长信箱、同城 APP 接口、塞上搜索、RSSHub 微博/公众号)"
+    )
     print(f" 提醒邮件:  {settings.mail.outbox_dir}  (每封一个 .eml 文件)")
     print(f" 运行日志:  {settings.logging.file}")
     print(" 演示账号(用户名 / 密码 / 角色):")

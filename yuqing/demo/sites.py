@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import pages_api, pages_bbs, pages_board, pages_feeds
+from . import pages_api, pages_bbs, pages_board, pages_feeds, pages_search
 from .corpus import Post
 from .faults import FIXED, encoding_sample, fault_response
 from .httpcommon import Request, Response, esc, not_found
@@ -38,6 +38,14 @@ _ROUTES: list[tuple[re.Pattern, Callable]] = [
     (re.compile(r"/board/msg/(\d+)"), lambda r, tl, n: pages_board.board_message(r, tl, int(n))),
     (re.compile(r"/api/posts"), pages_api.posts),
     (re.compile(r"/city/post/(\d+)\.html"), lambda r, tl, n: pages_api.post_page(r, tl, int(n))),
+    (re.compile(r"/search/s"), pages_search.search),
+    (
+        re.compile(r"/search/doc/(news|bbs|api)-(\d+)\.html"),
+        lambda r, tl, c, n: pages_search.search_doc(r, tl, c, int(n)),
+    ),
+    (re.compile(r"/search/captcha"), lambda r, tl: pages_search.captcha(r)),
+    (re.compile(r"/rsshub/weibo/user/(\w+)"), pages_search.rsshub_weibo),
+    (re.compile(r"/rsshub/wechat/mp/(\w+)"), pages_search.rsshub_wechat),
     (re.compile(r"/private/.*"), lambda r, tl: pages_feeds.private(r)),
     (re.compile(r"/"), lambda r, tl: _home(r)),
 ]
@@ -188,6 +196,11 @@ def demo_sources(base_url: str, interval: int = 20) -> list[dict]:
                 "next_page": "div.pg a.nxt::attr(href)",
                 "reposts": "span.shares::text",
                 "comments": "span.replies::text",
+                "comment": "#postlist div.post-reply",
+                "comment_author": "a.xw1::text",
+                "comment_body": "div.t_f",
+                "comment_time": "em.post-time::attr(title)",
+                "comment_id": "::attr(id)",
             },
         },
         {
@@ -230,12 +243,66 @@ def demo_sources(base_url: str, interval: int = 20) -> list[dict]:
                 "reposts": "stats.share",
                 "comments": "stats.comment",
                 "next_page": "data.has_more",
+                "comment_list": "hot_comments",
+                "comment_id": "cid",
+                "comment_content": "text",
+                "comment_author": "nick",
+                "comment_time": "time",
             },
         },
     ]
 
 
+def reach_sources(base_url: str, interval: int = 30) -> list[dict]:
+    """The sources that reach where people talk: the 塞上搜索 keyword search (keywords from the monitoring schemes)
+    and two RSSHub routes of the stand-in instance (a local blogger's 微博, the town's 微信公众号)."""
+    b = base_url.rstrip("/")
+    return [
+        {
+            "name": "saishang-search",
+            "title": "塞上搜索(关键词全网搜索)",
+            "kind": "search",
+            "url": b + "/search/s?q={keyword}&page={page}",
+            "interval": interval,
+            "source_type": "news",
+            "max_pages": 3,
+            "search": {
+                "results": "div#content_left div.result",
+                "link": "h3.t a::attr(href)",
+                "title": "h3.t a",
+                "snippet": "div.c-summary",
+                "time": "span.c-time::text",
+                "author": "span.c-author::text",
+                "detail_title": "h1.art-title::text",
+                "detail_body": "div.art-body",
+                "detail_time": "span.art-time::text",
+                "keywords_per_run": 3,
+            },
+        },
+        {
+            "name": "rsshub-weibo",
+            "title": "中卫身边事(微博,经 RSSHub)",
+            "kind": "rsshub",
+            "instance": b + "/rsshub",
+            "route": "/weibo/user/5823001",
+            "interval": interval,
+        },
+        {
+            "name": "rsshub-wechat",
+            "title": "东园镇发布(微信公众号,经 RSSHub)",
+            "kind": "rsshub",
+            "instance": b + "/rsshub",
+            "route": "/wechat/mp/dongyuanfabu",
+            "interval": interval,
+            "source_type": "official",
+            "official": True,
+        },
+    ]
+
+
 def _toml_value(v) -> str:
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (int, float)):
@@ -281,8 +348,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"东园镇模拟信息源已启动:{handle.base_url}/")
         for s in handle.sources():
             print(f"  {s['title']}({s['kind']}):{s['url']}")
+        for s in reach_sources(handle.base_url):
+            print(f"  {s['title']}({s['kind']}):{s.get('url') or s['instance'] + s['route']}")
         print("\n可粘贴到 config.toml 的来源配置:\n")
-        print(sources_toml(handle.sources()))
+        print(sources_toml(handle.sources() + reach_sources(handle.base_url)))
     print("按 Ctrl+C 停止。", flush=True)
     try:
         while True:
