@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises:
-Create Date: 2026-12-02 18:56:41.425826
+Create Date: 2026-12-02 22:33:29.136737
 """
 
 import sqlalchemy as sa
@@ -84,6 +84,24 @@ def upgrade() -> None:
         sa.Column('limited_reason', sa.String(length=300), nullable=True),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('name'),
+    )
+    op.create_table(
+        'topic_models',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('created_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('created_by', sa.String(length=100), nullable=False),
+        sa.Column('status', sa.String(length=20), nullable=False),
+        sa.Column('path', sa.String(length=500), nullable=True),
+        sa.Column('correction_rows', sa.Integer(), nullable=False),
+        sa.Column('imported_rows', sa.Integer(), nullable=False),
+        sa.Column('held_back_rows', sa.Integer(), nullable=False),
+        sa.Column('accuracy', sa.Float(), nullable=True),
+        sa.Column('baseline', sa.String(length=60), nullable=True),
+        sa.Column('baseline_accuracy', sa.Float(), nullable=True),
+        sa.Column('decision', sa.Text(), nullable=True),
+        sa.Column('activated_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('details', sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
     )
     op.create_table(
         'crawl_runs',
@@ -284,6 +302,7 @@ def upgrade() -> None:
         sa.Column('matched_terms', sa.JSON(), nullable=False),
         sa.Column('topic', sa.String(length=40), nullable=False),
         sa.Column('topic_scores', sa.JSON(), nullable=False),
+        sa.Column('topic_model', sa.String(length=40), nullable=True),
         sa.Column('urgency', sa.Integer(), nullable=False),
         sa.Column('urgency_reasons', sa.JSON(), nullable=False),
         sa.Column('negativity', sa.Float(), nullable=False),
@@ -381,6 +400,34 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_breaches_event_id'), ['event_id'], unique=False)
 
     op.create_table(
+        'labels',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('actor', sa.String(length=100), nullable=False),
+        sa.Column('target', sa.String(length=10), nullable=False),
+        sa.Column('mention_id', sa.Integer(), nullable=True),
+        sa.Column('event_id', sa.Integer(), nullable=True),
+        sa.Column('field', sa.String(length=20), nullable=False),
+        sa.Column('before', sa.String(length=60), nullable=True),
+        sa.Column('after', sa.String(length=60), nullable=False),
+        sa.Column('action', sa.String(length=30), nullable=False),
+        sa.Column('comment', sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ['event_id'],
+            ['events.id'],
+        ),
+        sa.ForeignKeyConstraint(
+            ['mention_id'],
+            ['mentions.id'],
+        ),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    with op.batch_alter_table('labels', schema=None) as batch_op:
+        batch_op.create_index('ix_labels_event', ['event_id'], unique=False)
+        batch_op.create_index('ix_labels_field_target', ['field', 'target'], unique=False)
+        batch_op.create_index('ix_labels_mention', ['mention_id'], unique=False)
+
+    op.create_table(
         'responses',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('event_id', sa.Integer(), nullable=False),
@@ -445,6 +492,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_responses_event_id'))
 
     op.drop_table('responses')
+    with op.batch_alter_table('labels', schema=None) as batch_op:
+        batch_op.drop_index('ix_labels_mention')
+        batch_op.drop_index('ix_labels_field_target')
+        batch_op.drop_index('ix_labels_event')
+
+    op.drop_table('labels')
     with op.batch_alter_table('breaches', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_breaches_event_id'))
         batch_op.drop_index('ix_breaches_due')
@@ -487,6 +540,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_crawl_runs_source_started')
 
     op.drop_table('crawl_runs')
+    op.drop_table('topic_models')
     op.drop_table('sources')
     with op.batch_alter_table('shift_handovers', schema=None) as batch_op:
         batch_op.drop_index('ix_shift_handovers_at')
