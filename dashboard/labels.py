@@ -25,6 +25,7 @@ SOURCE_TYPE_NAMES = {
 RESPONSE_STATUS_NAMES = {"proposed": "待确认", "confirmed": "已确认", "rejected": "已驳回"}
 RESPONSE_STAGES = ("respond", "publish", "press")
 CLOSE_KINDS = {"false_alarm": "误报", "no_action": "无需处置"}
+CORRECTION_KINDS = {"topic": "改为另一领域", "not_relevant": "不相关(误报),移出本事件"}
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
@@ -131,6 +132,11 @@ AUDIT_ACTIONS = {
     "facts": "依据权威信息更新",
     "split": "拆分",
     "unmerge": "撤销合并",
+    "mention_correct": "纠正信息",
+    "mention_confirm": "确认信息领域",
+    "mention_removed": "移出信息",
+    "model_train": "训练模型",
+    "model_activate": "切换模型",
 }
 AUDIT_FIELDS = {
     "topic": "领域",
@@ -157,6 +163,10 @@ AUDIT_FIELDS = {
     "split_to": "拆出的事件",
     "split_from": "拆自事件",
     "co_office": "协办单位",
+    "mention.topic": "信息领域",
+    "mention.relevant": "信息相关性",
+    "mention": "信息",
+    "model": "领域模型",
 }
 AUDIT_ACTORS = {"system": "系统", "cli": "命令行", "demo": "演示"}
 
@@ -207,8 +217,12 @@ def audit_value_text(settings: Settings, names: dict[str, str], field: str | Non
         return level_text(int(value))
     if field in ("office_code", "co_office"):
         return names.get(value, value)
-    if field == "topic":
+    if field in ("topic", "mention.topic"):
         return topic_text(settings, value)
+    if field == "mention.relevant":
+        return {"True": "相关", "False": "不相关"}.get(value, value)
+    if field == "mention" and value.isdigit():
+        return f"信息 #{value}"
     if field in ("merged_into_id", "merged_from", "split_to", "split_from", "response") and value.isdigit():
         return f"#{value}"
     if field == "effect":

@@ -27,6 +27,7 @@ NAV = [
     ("offices", "/offices", "责任单位"),
     ("reports", "/reports", "报告"),
     ("users", "/users", "用户"),
+    ("models", "/models", "模型"),
 ]
 
 

@@ -235,7 +235,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
                 action="model_train",
                 entity="model",
                 entity_id=version,
-                field="status",
+                field="model_status",
                 after="failed",
                 comment=failed.decision,
                 at=now,
@@ -272,7 +272,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
             action="model_train",
             entity="model",
             entity_id=version,
-            field="status",
+            field="model_status",
             before="training",
             after=status,
             comment=f"{figures}。{decision}",
@@ -286,7 +286,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         from yuqing.analysis_context import set_active_model
 
         set_active_model(settings, f"v{version}", model)
-        _seen[_key(settings)] = (time.monotonic(), version)
+        _seen[process_key(settings)] = (time.monotonic(), version)
     log.info("模型 v%s:%s", version, decision)
     return RetrainResult(
         version, status, accuracy, baseline, baseline_accuracy, len(test), len(train), len(imported.texts), decision
@@ -360,14 +360,15 @@ def use_version(app: App, version: int | None, actor: str, comment: str = "", no
             _switch(session, row, actor, now, comment or "管理员切换")
             message = f"已切换为模型 v{version}(留出检验准确率 {row.accuracy or 0:.1%})"
     set_active_model(settings, f"v{version}" if version else None, model)
-    _seen[_key(settings)] = (time.monotonic(), version)
+    _seen[process_key(settings)] = (time.monotonic(), version)
     return message
 
 
 _seen: dict[str, tuple[float, int | None]] = {}  # per database: (when looked, active version)
 
 
-def _key(settings: Settings) -> str:
+def process_key(settings: Settings) -> str:
+    """The key of this database in the process's model memory."""
     return f"{settings.general.data_dir}|{settings.database.url}"
 
 
@@ -378,7 +379,7 @@ def refresh_active_model(app: App, *, force: bool = False) -> None:
     from yuqing.analysis_context import set_active_model
 
     settings = app.settings
-    key = _key(settings)
+    key = process_key(settings)
     seen = _seen.get(key)
     if seen is not None and not force and time.monotonic() - seen[0] < CHECK_SECONDS:
         return
@@ -404,7 +405,7 @@ def forget(settings: Settings) -> None:
     """Drop this process's memory of the active model (tests, a database replaced)."""
     from yuqing.analysis_context import set_active_model
 
-    _seen.pop(_key(settings), None)
+    _seen.pop(process_key(settings), None)
     set_active_model(settings, None)
 
 
@@ -415,7 +416,7 @@ last_outcome: dict[str, tuple[bool, str]] = {}
 
 def start_retrain(app: App, actor: str) -> bool:
     """Start retraining in a background thread (the 模型 page's button); False when one is running already."""
-    key = _key(app.settings)
+    key = process_key(app.settings)
     thread = _background.get(key)
     if (thread is not None and thread.is_alive()) or _training_lock.locked():
         return False
@@ -439,7 +440,7 @@ def start_retrain(app: App, actor: str) -> bool:
 
 def is_training(app: App) -> bool:
     """Whether this process is retraining now."""
-    thread = _background.get(_key(app.settings))
+    thread = _background.get(process_key(app.settings))
     return (thread is not None and thread.is_alive()) or _training_lock.locked()
 
 

@@ -34,6 +34,7 @@ ACTION_STATUSES = {
     "merge": OPEN_STATUSES,
     "split": OPEN_STATUSES,
     "unmerge": ("merged",),
+    "correct": OPEN_STATUSES,  # correct one mention (another topic, not relevant): yuqing.workflow.corrections
 }
 
 
