@@ -167,6 +167,14 @@ AUDIT_FIELDS = {
     "mention.relevant": "信息相关性",
     "mention": "信息",
     "model": "领域模型",
+    "model_status": "模型状态",
+}
+MODEL_STATUS_NAMES = {
+    "training": "训练中",
+    "active": "使用中",
+    "retired": "已停用",
+    "rejected": "未采用",
+    "failed": "训练失败",
 }
 AUDIT_ACTORS = {"system": "系统", "cli": "命令行", "demo": "演示"}
 
@@ -219,6 +227,8 @@ def audit_value_text(settings: Settings, names: dict[str, str], field: str | Non
         return names.get(value, value)
     if field in ("topic", "mention.topic"):
         return topic_text(settings, value)
+    if field == "model_status":
+        return MODEL_STATUS_NAMES.get(value, value)
     if field == "mention.relevant":
         return {"True": "相关", "False": "不相关"}.get(value, value)
     if field == "mention" and value.isdigit():
