@@ -20,6 +20,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "reports": frozenset({"duty", "leader", "admin"}),
     "users": frozenset({"admin"}),
     "models": frozenset({"admin"}),
+    "inbox": frozenset({"duty", "office", "leader", "admin"}),
 }
 
 # Workflow actions each role may take; office users only on events of their own office (see can_act).

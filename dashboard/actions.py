@@ -408,3 +408,30 @@ def use_model_version(app: App, viewer: Viewer, choice: str | None, comment: str
         return ActionResult(True, use_version(app, version, viewer.username, (comment or "").strip()[:MAX_COMMENT]))
     except LearningError as exc:
         return ActionResult(False, str(exc))
+
+
+def mark_inbox_read(app: App, viewer: Viewer, message_ids: list[int]) -> ActionResult:
+    """收件箱: mark alerts sent to the viewer as read (only their own), audited."""
+    from yuqing.inbox import mark_read
+
+    if not viewer.can_open("inbox"):
+        return ActionResult(False, DENIED)
+    ids = [value for value in message_ids if isinstance(value, int)]
+    if not ids:
+        return ActionResult(False, "没有未读的提醒")
+    with app.db.write() as session:
+        user = session.scalar(select(User).where(User.username == viewer.username, User.active.is_(True)))
+        if user is None:
+            return ActionResult(False, DENIED)
+        count = mark_read(session, app.settings, user, ids)
+        if count:
+            session.add(
+                AuditLog(
+                    actor=viewer.username,
+                    entity="inbox",
+                    entity_id=viewer.username,
+                    action="inbox_read",
+                    comment=f"{count} 条提醒标记为已读",
+                )
+            )
+    return ActionResult(True, f"已将 {count} 条标记为已读" if count else "没有未读的提醒")

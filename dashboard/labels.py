@@ -137,6 +137,7 @@ AUDIT_ACTIONS = {
     "mention_removed": "移出信息",
     "model_train": "训练模型",
     "model_activate": "切换模型",
+    "inbox_read": "标记已读",
 }
 AUDIT_FIELDS = {
     "topic": "领域",

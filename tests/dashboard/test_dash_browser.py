@@ -299,3 +299,24 @@ def test_duty_officer_corrects_a_mention_from_the_event_page(live, browser, seed
     with app.db.read() as session:
         rows = set(session.execute(select(Label.mention_id, Label.field, Label.after).where(Label.target == "mention")))
         assert rows == {(first, "topic", "social_security"), (repost, "relevant", "False")}
+
+
+def test_office_clerk_reads_the_inbox_and_marks_an_alert_read(live, browser, seeded_app):
+    from yuqing.mail.outbox import enqueue
+
+    base, _ = live
+    app = seeded_app[0]
+    with app.db.write() as session:
+        enqueue(session, kind="alert", recipients=["msfw@example.gov.cn"], subject="浏览器测试提醒", body_text="请核实")
+    log_in(browser, base, "msfw")
+    browser.find_element(By.LINK_TEXT, "收件箱").click()
+    wait_text(browser, "#ib-list", "浏览器测试提醒")
+    item = "//li[.//b[normalize-space()='浏览器测试提醒']]"
+    assert browser.find_element(By.XPATH, item).text.startswith("未读")
+    before = browser.find_element(By.ID, "ib-count").text
+    browser.find_element(By.XPATH, item + "//button[normalize-space()='标记已读']").click()
+    wait_text(browser, "#ib-msg", "已将 1 条标记为已读")
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.XPATH, item).text.startswith("已读"))
+    assert browser.find_element(By.ID, "ib-count").text != before
+    first = browser.find_element(By.CSS_SELECTOR, "#ib-items > li").text
+    assert first.startswith("未读") or "浏览器测试提醒" in first  # unread first

@@ -461,3 +461,15 @@ class TopicModel(Base):
     decision: Mapped[str | None] = mapped_column(Text)  # why it was (not) switched in, in Chinese
     activated_at: Mapped[datetime | None]
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)  # labels, per-label counts, sources
+
+
+class InboxRead(Base):
+    """A dashboard user has read an alert that was sent to them (their 收件箱); unread ones are listed first."""
+
+    __tablename__ = "inbox_reads"
+    __table_args__ = (UniqueConstraint("user_id", "message_id", name="uq_inbox_read"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"))
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises:
-Create Date: 2026-12-02 22:33:29.136737
+Create Date: 2026-12-02 23:05:19.071167
 """
 
 import sqlalchemy as sa
@@ -400,6 +400,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_breaches_event_id'), ['event_id'], unique=False)
 
     op.create_table(
+        'inbox_reads',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('message_id', sa.Integer(), nullable=False),
+        sa.Column('read_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['message_id'],
+            ['outbox.id'],
+        ),
+        sa.ForeignKeyConstraint(
+            ['user_id'],
+            ['users.id'],
+        ),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('user_id', 'message_id', name='uq_inbox_read'),
+    )
+    with op.batch_alter_table('inbox_reads', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inbox_reads_user_id'), ['user_id'], unique=False)
+
+    op.create_table(
         'labels',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
@@ -498,6 +518,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_labels_event')
 
     op.drop_table('labels')
+    with op.batch_alter_table('inbox_reads', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inbox_reads_user_id'))
+
+    op.drop_table('inbox_reads')
     with op.batch_alter_table('breaches', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_breaches_event_id'))
         batch_op.drop_index('ix_breaches_due')
