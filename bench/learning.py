@@ -13,6 +13,10 @@ the real retraining runs (yuqing.learning.retrain: train on the corrections not 
 use on the held-back ones, switch only when better). Accuracy (a prediction is right when it falls in the mapped set)
 is measured on every message not corrected, for the model in use, the candidate and the shipped lexicon.
 Needs the development data folder (not part of the repository); everything it writes goes to a temp folder.
+
+Reading the figures: the gate compares exact topics on held-back labels, and a confirmation labels a post with the
+topic the model in use chose among the acceptable ones (城乡建设 → urban, housing or land); that favours the model in
+use, so a candidate better on the rest under the TipDM mapping can still be kept out ("rest: new" shows it).
 """
 
 from __future__ import annotations
