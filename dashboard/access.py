@@ -19,6 +19,8 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "offices": frozenset({"duty", "office", "leader", "admin"}),
     "reports": frozenset({"duty", "leader", "admin"}),
     "users": frozenset({"admin"}),
+    "models": frozenset({"admin"}),
+    "inbox": frozenset({"duty", "office", "leader", "admin"}),
 }
 
 # Workflow actions each role may take; office users only on events of their own office (see can_act).
@@ -33,6 +35,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "merge": frozenset({"duty"}),
     "split": frozenset({"duty"}),
     "unmerge": frozenset({"duty"}),
+    "correct": frozenset({"duty"}),
 }
 
 # The stored original of a post may hold personal data: only these roles see it (masked for display).

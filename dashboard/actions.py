@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from dashboard.access import ACTION_ROLES, DENIED, NOT_VISIBLE, Viewer
-from dashboard.labels import CLOSE_KINDS, LEVELS, RESPONSE_STAGES
+from dashboard.labels import CLOSE_KINDS, CORRECTION_KINDS, LEVELS, RESPONSE_STAGES
 from dashboard.queries.event_detail import visible_event
 from yuqing.app import App
 from yuqing.db.models import AuditLog, Office, Response, User
@@ -20,6 +20,7 @@ from yuqing.timeutil import LOCAL, as_utc, utcnow
 from yuqing.users import UserError, add_user, reset_password, revoke_sessions
 from yuqing.workflow import actions as workflow
 from yuqing.workflow import shifts, split
+from yuqing.workflow.corrections import correct_mention
 from yuqing.workflow.triage import triage
 
 MAX_COMMENT = 1000
@@ -121,11 +122,37 @@ def validate(action: str, values: dict, app: App, session: Session, now: datetim
         kwargs = {"mention_ids": sorted({int(n) for n in numbers}), "comment": _comment(values, problems)}
     elif action == "unmerge":
         kwargs = {"comment": _comment(values, problems)}
+    elif action == "correct":
+        kwargs = _validate_correction(values, app, problems)
     else:
         raise InputError(f"未知操作 “{action}”")
     if problems:
         raise InputError(";".join(problems))
     return kwargs
+
+
+def _validate_correction(values: dict, app: App, problems: list[str]) -> dict:
+    found = re.fullmatch(r"#?\s*(\d{1,12})", _text(values, "mention_id"))
+    if found is None:
+        problems.append("请填写要纠正的信息编号,如 #1203(见信息时间线)")
+    kind = values.get("kind")
+    topic = values.get("topic")
+    if kind not in CORRECTION_KINDS:
+        problems.append("请选择纠正内容")
+    elif kind == "topic" and topic not in app.settings.topic_names():
+        problems.append("请选择正确的领域")
+    comment = _comment(values, problems)
+    return {
+        "mention_id": int(found.group(1)) if found else 0,
+        "topic": topic if kind == "topic" else None,
+        "relevant": False if kind == "not_relevant" else None,
+        "comment": comment,
+    }
+
+
+def _correct_mention(session: Session, settings, event_id: int, actor: str, *, mention_id: int, now=None, **kwargs):
+    """The event page's correction of one of its mentions (the mention must belong to the event)."""
+    return correct_mention(session, settings, mention_id, actor, event_id=event_id, now=now, **kwargs)
 
 
 def _validate_response(values: dict, problems: list[str], now: datetime) -> dict:
@@ -171,6 +198,7 @@ ACTION_FUNCTIONS = {
     "merge": workflow.merge_into,
     "split": split.split_event,
     "unmerge": split.unmerge_event,
+    "correct": _correct_mention,
 }
 SUCCESS = {
     "assess": "已完成研判",
@@ -183,6 +211,7 @@ SUCCESS = {
     "merge": "已合并到目标事件,本事件的信息、回应和热度已转入",
     "split": "已把所选信息拆出为新事件(已分派、计时并发出提醒),见处理记录",
     "unmerge": "已撤销合并:本事件带入的信息已取回,事件重新计时并通知责任单位",
+    "correct": "已纠正该信息(记入审计,并作为训练模型的标注)",
 }
 
 
@@ -351,3 +380,58 @@ def reset_user_password(app: App, viewer: Viewer, username: str | None, password
     except UserError as exc:
         return ActionResult(False, str(exc))
     return ActionResult(True, f"已重设用户 “{username}” 的密码,请当面或电话告知本人")
+
+
+def start_model_training(app: App, viewer: Viewer) -> ActionResult:
+    """模型 page: retrain on the corrections in a background thread (admins only); ingest goes on meanwhile."""
+    from yuqing.learning import start_retrain
+
+    if not viewer.can_open("models"):
+        return ActionResult(False, DENIED)
+    if not start_retrain(app, viewer.username):
+        return ActionResult(False, "已有一次训练正在进行,请稍候")
+    return ActionResult(True, "已开始训练(后台进行,不影响采集),完成后结果显示在下方")
+
+
+def use_model_version(app: App, viewer: Viewer, choice: str | None, comment: str | None) -> ActionResult:
+    """模型 page: switch to a kept version or back to the configured classifier (admins only), audited."""
+    from yuqing.learning import LearningError, use_version
+
+    if not viewer.can_open("models"):
+        return ActionResult(False, DENIED)
+    if not choice:
+        return ActionResult(False, "请选择要使用的版本")
+    version = None if choice == "configured" else int(choice) if choice.isdigit() else -1
+    if version is not None and version < 0:
+        return ActionResult(False, "请选择要使用的版本")
+    try:
+        return ActionResult(True, use_version(app, version, viewer.username, (comment or "").strip()[:MAX_COMMENT]))
+    except LearningError as exc:
+        return ActionResult(False, str(exc))
+
+
+def mark_inbox_read(app: App, viewer: Viewer, message_ids: list[int]) -> ActionResult:
+    """收件箱: mark alerts sent to the viewer as read (only their own), audited."""
+    from yuqing.inbox import mark_read
+
+    if not viewer.can_open("inbox"):
+        return ActionResult(False, DENIED)
+    ids = [value for value in message_ids if isinstance(value, int)]
+    if not ids:
+        return ActionResult(False, "没有未读的提醒")
+    with app.db.write() as session:
+        user = session.scalar(select(User).where(User.username == viewer.username, User.active.is_(True)))
+        if user is None:
+            return ActionResult(False, DENIED)
+        count = mark_read(session, app.settings, user, ids)
+        if count:
+            session.add(
+                AuditLog(
+                    actor=viewer.username,
+                    entity="inbox",
+                    entity_id=viewer.username,
+                    action="inbox_read",
+                    comment=f"{count} 条提醒标记为已读",
+                )
+            )
+    return ActionResult(True, f"已将 {count} 条标记为已读" if count else "没有未读的提醒")

@@ -8,6 +8,7 @@ from dashboard.access import Viewer
 from dashboard.components import external_link, form_field, level_badge, simple_table
 from dashboard.labels import (
     CLOSE_KINDS,
+    CORRECTION_KINDS,
     RESPONSE_STAGES,
     audit_change_text,
     level_options,
@@ -122,8 +123,9 @@ def render_sources(rows: list[dict]) -> html.Table:
     return simple_table([("source", "来源"), ("mentions", "信息数"), ("first", "首次"), ("last", "最近")], rows)
 
 
-def render_timeline(rows: list[dict], can_see_evidence: bool) -> html.Ul | html.Div:
-    """The mentions in time order; each shows its text (escaped) and, where permitted, a button for its evidence."""
+def render_timeline(rows: list[dict], can_see_evidence: bool, can_correct: bool = False) -> html.Ul | html.Div:
+    """The mentions in time order; each shows its text (escaped), its topic and the classifier that gave it, and,
+    where permitted, buttons for its evidence and for correcting it."""
     if not rows:
         return html.Div("暂无信息", className="empty")
     items = []
@@ -141,6 +143,8 @@ def render_timeline(rows: list[dict], can_see_evidence: bool) -> html.Ul | html.
         if m.get("search_keyword"):
             line.append(html.Span(f"搜索词:{m['search_keyword']}", className="meta"))
         body = [html.Div(line), html.Div(m["content"], className="mention-content")]
+        topic = f"领域:{m['topic']}" + (f"({m['topic_model']})" if m.get("topic_model") else "")
+        body.append(html.Div(topic, className="meta mention-topic"))
         if m.get("comment_total"):
             body.append(render_comments(m))
         if m["board_status"]:
@@ -149,6 +153,8 @@ def render_timeline(rows: list[dict], can_see_evidence: bool) -> html.Ul | html.
         extra = [external_link(m["url"], "原文")]
         if can_see_evidence and m["evidence"]:
             extra.append(html.Button("查看证据", id={"type": "ed-evidence", "id": m["id"]}, className="btn btn-small"))
+        if can_correct:
+            extra.append(html.Button("纠正", id={"type": "ed-correct-pick", "id": m["id"]}, className="btn btn-small"))
         body.append(html.Div(extra, className="actions-inline"))
         items.append(html.Li(body, className="timeline-item", key=str(m["id"])))
     return html.Ul(items, className="timeline")
@@ -382,6 +388,35 @@ def action_forms(settings: Settings, viewer: Viewer, detail: dict, offices: list
                     form_field("原因", dcc.Input(id="ed-unmerge-comment", type="text", className="input")),
                     html.Button("撤销合并", id="ed-unmerge-submit", className="btn"),
                     html.Div(id="ed-unmerge-msg"),
+                ],
+            )
+        )
+    if possible(viewer, detail, "correct"):
+        tabs.append(
+            dcc.Tab(
+                label="纠正信息",
+                value="correct",
+                children=[
+                    form_field(
+                        "信息编号",
+                        dcc.Input(id="ed-correct-id", type="text", className="input", placeholder="#1203"),
+                        "系统对某条信息判断有误时纠正它(或点时间线中该信息的“纠正”);纠正记入审计,并用于训练本镇的领域模型",
+                    ),
+                    form_field(
+                        "纠正为",
+                        dcc.RadioItems(
+                            id="ed-correct-kind",
+                            value="topic",
+                            options=[{"label": v, "value": k} for k, v in CORRECTION_KINDS.items()],
+                        ),
+                    ),
+                    form_field(
+                        "正确的领域",
+                        dcc.Dropdown(id="ed-correct-topic", options=topic_options(settings), clearable=False),
+                    ),
+                    form_field("原因", dcc.Input(id="ed-correct-comment", type="text", className="input")),
+                    html.Button("纠正", id="ed-correct-submit", className="btn"),
+                    html.Div(id="ed-correct-msg"),
                 ],
             )
         )

@@ -25,6 +25,7 @@ SOURCE_TYPE_NAMES = {
 RESPONSE_STATUS_NAMES = {"proposed": "待确认", "confirmed": "已确认", "rejected": "已驳回"}
 RESPONSE_STAGES = ("respond", "publish", "press")
 CLOSE_KINDS = {"false_alarm": "误报", "no_action": "无需处置"}
+CORRECTION_KINDS = {"topic": "改为另一领域", "not_relevant": "不相关(误报),移出本事件"}
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
@@ -131,6 +132,12 @@ AUDIT_ACTIONS = {
     "facts": "依据权威信息更新",
     "split": "拆分",
     "unmerge": "撤销合并",
+    "mention_correct": "纠正信息",
+    "mention_confirm": "确认信息领域",
+    "mention_removed": "移出信息",
+    "model_train": "训练模型",
+    "model_activate": "切换模型",
+    "inbox_read": "标记已读",
 }
 AUDIT_FIELDS = {
     "topic": "领域",
@@ -157,6 +164,18 @@ AUDIT_FIELDS = {
     "split_to": "拆出的事件",
     "split_from": "拆自事件",
     "co_office": "协办单位",
+    "mention.topic": "信息领域",
+    "mention.relevant": "信息相关性",
+    "mention": "信息",
+    "model": "领域模型",
+    "model_status": "模型状态",
+}
+MODEL_STATUS_NAMES = {
+    "training": "训练中",
+    "active": "使用中",
+    "retired": "已停用",
+    "rejected": "未采用",
+    "failed": "训练失败",
 }
 AUDIT_ACTORS = {"system": "系统", "cli": "命令行", "demo": "演示"}
 
@@ -207,8 +226,14 @@ def audit_value_text(settings: Settings, names: dict[str, str], field: str | Non
         return level_text(int(value))
     if field in ("office_code", "co_office"):
         return names.get(value, value)
-    if field == "topic":
+    if field in ("topic", "mention.topic"):
         return topic_text(settings, value)
+    if field == "model_status":
+        return MODEL_STATUS_NAMES.get(value, value)
+    if field == "mention.relevant":
+        return {"True": "相关", "False": "不相关"}.get(value, value)
+    if field == "mention" and value.isdigit():
+        return f"信息 #{value}"
     if field in ("merged_into_id", "merged_from", "split_to", "split_from", "response") and value.isdigit():
         return f"#{value}"
     if field == "effect":

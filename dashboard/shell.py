@@ -19,6 +19,7 @@ from yuqing.workflow.shifts import pending_handover
 
 NAV = [
     ("overview", "/", "值班总览"),
+    ("inbox", "/inbox", "收件箱"),
     ("queue", "/queue", "待研判"),
     ("shift", "/shift", "我的值班"),
     ("events", "/events", "事件"),
@@ -27,6 +28,7 @@ NAV = [
     ("offices", "/offices", "责任单位"),
     ("reports", "/reports", "报告"),
     ("users", "/users", "用户"),
+    ("models", "/models", "模型"),
 ]
 
 

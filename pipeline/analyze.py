@@ -23,6 +23,7 @@ from pipeline.topics import LexiconClassifier, TopicResult
 from pipeline.urgency import LEVEL_NAMES, Signals, UrgencyRules, decide, read_signals
 
 SOURCE_TYPES = ("news", "forum", "board", "official", "weibo", "other")
+LEXICON_MODEL = "内置词库"  # the name of the shipped lexicon classifier in reasons
 
 
 class TopicClassifier(Protocol):
@@ -57,6 +58,7 @@ class AnalysisContext:
     negativity: NegativityScorer
     places: tuple[tuple[str, str], ...] = ()  # (name, stem) of the town's own places: villages, aliases, home names
     home_places: frozenset[str] = frozenset()  # stems of the town itself: shared by every report, telling none apart
+    model_version: str = LEXICON_MODEL  # the topic classifier's name in reasons: 内置词库, 模型 v3, 模型目录 …
 
 
 @dataclass
@@ -86,6 +88,7 @@ class Analysis:
     lexicon_terms: list[str] = field(default_factory=list)  # topic-lexicon words of any topic
     anchors: Anchors = field(default_factory=Anchors)  # where and when (for telling one incident from another)
     emergency_kind: str | None = None  # the kind of emergency that decided the topic (火灾 → 安全生产), if any
+    topic_model: str = LEXICON_MODEL  # the classifier that decided the topic (named in the reasons)
 
     @property
     def normalized(self) -> str:
@@ -118,9 +121,11 @@ class Analysis:
     def reasons(self) -> list[str]:
         """Reasons a duty officer reads: urgency first, then topic and relevance (Chinese)."""
         if self.emergency_kind:
-            topic_basis = f"（突发事件类别：{self.emergency_kind}）"
+            topic_basis = f"（{self.topic_model}；突发事件类别：{self.emergency_kind}）"
+        elif self.topic_terms:
+            topic_basis = f"（{self.topic_model}；依据：{'、'.join(self.topic_terms[:5])}）"
         else:
-            topic_basis = f"（依据：{'、'.join(self.topic_terms[:5])}）" if self.topic_terms else ""
+            topic_basis = f"（{self.topic_model}）"
         relevance = (
             f"命中监测方案：{'、'.join(self.schemes)}"
             if self.schemes
@@ -145,11 +150,13 @@ def build_context(
 ) -> AnalysisContext:
     """Compile schemes (name, region, subject, event, exclude), the topic classifier (the shipped lexicon plus
     extra keywords, or a trained model directory) and the village names; raises SchemeSyntaxError or ModelError."""
+    model_version = LEXICON_MODEL
     if model_dir:
         from pipeline.training import load_model
 
         classifier: TopicClassifier = load_model(model_dir)
         names = {label: label for label in classifier.labels}
+        model_version = f"模型目录 {Path(model_dir).name}"
     else:
         lexicon = LexiconClassifier(extra_keywords=extra_keywords, names=topic_names)
         classifier, names = lexicon, dict(lexicon.names)
@@ -169,6 +176,7 @@ def build_context(
         default_scorer(),
         tuple(places),
         frozenset(place_stem(name) for name in home),
+        model_version,
     )
 
 
@@ -242,4 +250,5 @@ def analyze(text_in: TextIn, ctx: AnalysisContext, *, velocity: float | None = N
         lexicon_terms=list(topic.all_terms),
         anchors=read_anchors(both[:1000], ctx.places) if emergency_like else Anchors(),
         emergency_kind=emergency_kind,
+        topic_model=ctx.model_version,
     )

@@ -101,6 +101,7 @@ def to_output(record_id: Any, analysis: Analysis) -> dict:
         "topic_name": analysis.topic_name,
         "topic_scores": analysis.topic_scores,
         "topic_terms": analysis.topic_terms,
+        "topic_model": analysis.topic_model,
         "urgency": analysis.urgency,
         "urgency_name": analysis.urgency_name,
         "relevant": analysis.relevant,

@@ -204,6 +204,38 @@ def train(
     return metrics
 
 
+def fit(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    titles: Sequence[str] | None = None,
+    manifest: dict | None = None,
+) -> Model:
+    """A model fitted on every row given (no hold-out: the caller judges it on rows it keeps apart), not saved.
+    Separate titles, when given, count more, as in `Model.predict`."""
+    if len(texts) != len(labels):
+        raise ValueError(f"文本 {len(texts)} 条而标签 {len(labels)} 条，数量应相同")
+    labels = [str(label) for label in labels]
+    counts = {label: labels.count(label) for label in set(labels)}
+    if len(counts) < 2:
+        raise ValueError("至少需要两类标签才能训练")
+    if titles is not None:
+        texts = [_with_title(title, text) for title, text in zip(titles, texts, strict=True)]
+    vectorizers, classifier = _fit([prepare(text) for text in texts], labels)
+    full = {
+        "format": FORMAT,
+        "kind": KIND,
+        "labels": sorted(counts),
+        "label_counts": dict(sorted(counts.items())),
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "version": _package_version(),
+        "pre_segmented": False,
+        "title_repeat": TITLE_REPEAT,
+        **(manifest or {}),
+    }
+    return Model(vectorizers, classifier, full)
+
+
 def save_model(model: Model, out_dir: str | Path) -> Path:
     """Write model.joblib and manifest.json into out_dir (created if missing)."""
     import joblib

@@ -11,17 +11,68 @@ from yuqing.settings_model import Settings
 
 _contexts: dict[int, Any] = {}
 _contexts_lock = threading.Lock()
+# The topic model switched in from the town's corrections, per data folder: (version name, classifier). Replaced
+# whole (one assignment) when a model is switched in or rolled back, so analysis never sees half a swap.
+_active_models: dict[str, tuple[str, Any]] = {}
+_with_model: dict[tuple[int, str], Any] = {}
+
+
+def _model_key(settings: Settings) -> str:
+    return f"{settings.general.data_dir}|{settings.database.url}"
+
+
+def set_active_model(settings: Settings, version: str | None, classifier: Any = None) -> None:
+    """Use this trained classifier (named `version` in reasons) for every analysis with these settings' database;
+    None: back to the configured classifier (shipped lexicon or [classifier] model_dir)."""
+    with _contexts_lock:
+        if version is None or classifier is None:
+            _active_models.pop(_model_key(settings), None)
+        else:
+            _active_models[_model_key(settings)] = (version, classifier)
+        _with_model.clear()
+
+
+def active_model_version(settings: Settings) -> str | None:
+    """The version of the trained model in use in this process, None for the configured classifier."""
+    active = _active_models.get(_model_key(settings))
+    return active[0] if active else None
 
 
 def analysis_context(settings: Settings):
-    """The pipeline's compiled context (schemes, classifier, rules) for these settings, built once."""
+    """The pipeline's compiled context (schemes, classifier, rules) for these settings, built once; with the
+    town's trained topic model in place of the configured classifier when one is switched in."""
+    from dataclasses import replace
+
     with _contexts_lock:
         context = _contexts.get(id(settings))
         if context is None:
             context = build_analysis_context(settings)
             _contexts.clear()
             _contexts[id(settings)] = context
-        return context
+        active = _active_models.get(_model_key(settings))
+        if active is None:
+            return context
+        version, classifier = active
+        key = (id(context), version)
+        swapped = _with_model.get(key)
+        if swapped is None:
+            names = {label: context.topic_names.get(label, label) for label in classifier.labels}
+            swapped = replace(
+                context,
+                classifier=classifier,
+                topic_names={**context.topic_names, **names},
+                model_version=f"模型 {version}",
+            )
+            _with_model.clear()
+            _with_model[key] = swapped
+        return swapped
+
+
+def base_analysis_context(settings: Settings):
+    """The context with the configured classifier (shipped lexicon or model_dir), whatever model is switched in."""
+    with _contexts_lock:
+        context = _contexts.get(id(settings))
+    return context if context is not None else build_analysis_context(settings)
 
 
 def build_analysis_context(settings: Settings):

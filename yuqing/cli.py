@@ -96,11 +96,26 @@ def build_parser() -> argparse.ArgumentParser:
     classify = _command(sub, "classify", "对 JSON Lines 输入逐行判定领域、预警等级和相关性(标准输入 → 标准输出)")
     classify.add_argument("--model", metavar="目录", help="使用 yuqing train 训练出的模型目录(默认内置词库)")
 
-    train = _command(sub, "train", "用本单位已标注的历史数据训练领域分类模型")
-    train.add_argument("--data", required=True, metavar="文件", help="CSV 或 XLSX 文件")
-    train.add_argument("--text-column", required=True, metavar="列名", help="文本所在的列")
-    train.add_argument("--label-column", required=True, metavar="列名", help="领域标签所在的列")
-    train.add_argument("--out", required=True, metavar="目录", help="模型输出目录")
+    train = _command(
+        sub, "train", "训练领域分类模型:用本单位已标注的历史数据,或用值班员的研判和纠正(--from-corrections)"
+    )
+    train.add_argument(
+        "--from-corrections",
+        action="store_true",
+        help="用数据库中的研判和纠正训练新版本,在留出的纠正上与在用模型比较,更好才切换(可加 --data 导入标注文件)",
+    )
+    train.add_argument("--data", action="append", metavar="文件", help="CSV 或 XLSX 文件(--from-corrections 时可重复)")
+    train.add_argument("--text-column", metavar="列名", help="文本所在的列")
+    train.add_argument("--label-column", metavar="列名", help="领域标签所在的列(--from-corrections 时为领域代码或名称)")
+    train.add_argument("--out", metavar="目录", help="模型输出目录(不用 --from-corrections 时必填)")
+    train.add_argument("--actor", metavar="操作人", help="记入审计日志的操作人(默认当前系统用户)")
+
+    model = _command(sub, "model", "领域模型版本:列出、切换或回退(--from-corrections 训练出的版本)")
+    model_sub = model.add_subparsers(dest="model_command", metavar="操作", parser_class=_Parser, title="操作")
+    _command(model_sub, "list", "列出模型版本及其检验结果")
+    use = _command(model_sub, "use", "切换到某一版本,或用 configured 回到配置的分类器(内置词库)")
+    use.add_argument("version", metavar="版本", help="版本号(如 3 或 v3),或 configured")
+    use.add_argument("--actor", metavar="操作人", help="记入审计日志的操作人(默认当前系统用户)")
 
     export = _command(sub, "export", "导出信息或事件(个人信息已脱敏)")
     export.add_argument(
@@ -168,6 +183,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "crawl": _lazy("yuqing.commands.crawl", "cmd_crawl"),
     "classify": _lazy("yuqing.commands.classify", "cmd_classify"),
     "train": _lazy("yuqing.commands.classify", "cmd_train"),
+    "model": _lazy("yuqing.commands.model", "cmd_model"),
     "export": _lazy("yuqing.commands.export", "cmd_export"),
     "report": _lazy("yuqing.commands.report", "cmd_report"),
     "evidence": _lazy("yuqing.commands.evidence", "cmd_evidence"),

@@ -66,8 +66,10 @@ def content_hash(title: str, content: str) -> str:
 def ingest_item(app: App, item: dict[str, Any], now: datetime | None = None) -> IngestResult:
     """Analyse and store one crawled item; returns whether it was new, updated or unchanged."""
     from pipeline.analyze import TextIn, analyze
+    from yuqing.learning import refresh_active_model
 
     item = _validate(item)
+    refresh_active_model(app)  # a topic model switched in (here or by another process) is used from now on
     now = now or utcnow()
     settings = app.settings
     source_conf = settings.source(item["source"])
@@ -132,6 +134,7 @@ def _store(session: Session, settings: Settings, item: dict[str, Any], analysis,
         matched_terms=list(analysis.matched_terms),
         topic=analysis.topic,
         topic_scores=dict(analysis.topic_scores),
+        topic_model=analysis.topic_model,
         urgency=analysis.urgency,
         urgency_reasons=list(analysis.urgency_reasons),
         negativity=analysis.negativity,

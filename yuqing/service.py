@@ -111,6 +111,16 @@ def schedule_jobs(app: App, scheduler) -> None:
             {"day_of_week": conf.weekly_brief_weekday - 1, "hour": brief_hour, "minute": brief_minute},
         ),
     ]
+    learning = app.settings.learning
+    if learning.retrain:
+        from yuqing.learning import retrain_job
+
+        # Trains in the scheduler's pool thread, beside ingest; the new model is switched in by one assignment.
+        train_hour, train_minute = (int(x) for x in learning.retrain_time.split(":"))
+        when: dict[str, object] = {"hour": train_hour, "minute": train_minute}
+        if learning.retrain == "weekly":
+            when["day_of_week"] = learning.retrain_weekday - 1
+        jobs.append(("领域模型重新训练", retrain_job, "cron", when))
     for name, job, trigger, options in jobs:
         scheduler.add_job(
             _guarded(name, job),

@@ -438,6 +438,20 @@ class ClassifierSettings(Strict):
     model_dir: str = ""  # a directory written by `yuqing train`; empty: the shipped lexicon classifier
 
 
+class LearningSettings(Strict):
+    """Retraining the topic model on the town's corrections (issue 15)."""
+
+    retrain: Literal["", "daily", "weekly"] = ""  # scheduled retraining; empty: only by hand (模型 page, CLI)
+    retrain_weekday: int = Field(7, ge=1, le=7)  # weekly: 1 = Monday
+    retrain_time: str = "03:00"
+    holdout_share: float = Field(0.2, gt=0, lt=1)  # share of the corrections held back to judge a new model
+    min_labels: int = Field(30, ge=2)  # fewer labelled mentions than this: no training
+    min_held_back: int = Field(10, ge=1)  # fewer held-back rows than this: a new model is never switched in
+    min_gain: float = Field(0.0, ge=0, lt=1)  # a new model must beat the one in use by more than this
+
+    _times = field_validator("retrain_time")(lambda cls, v: _check_hhmm(v))
+
+
 class ClusteringSettings(Strict):
     window_hours: float = Field(72, gt=0)
     similarity: float = Field(0.5, gt=0, le=1)
@@ -507,6 +521,7 @@ class Settings(Strict):
     crawl: CrawlSettings = CrawlSettings()
     sources: list[SourceSettings] = []
     classifier: ClassifierSettings = ClassifierSettings()
+    learning: LearningSettings = LearningSettings()
     urgency: UrgencySettings = UrgencySettings()
     clustering: ClusteringSettings = ClusteringSettings()
     scheduler: SchedulerSettings = SchedulerSettings()

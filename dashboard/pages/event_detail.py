@@ -161,7 +161,7 @@ def refresh(_tick, _changed, event_id, shown):
         render_responses(detail["responses"], possible(viewer, detail, "confirm")),
         render_audit(detail["audit"]),
         render_sources(sources),
-        render_timeline(mentions, viewer.can_see_evidence),
+        render_timeline(mentions, viewer.can_see_evidence, possible(viewer, detail, "correct")),
         make_heat_figure(heat),
         *forms,
     )
@@ -255,6 +255,31 @@ _action_callback(
     "split", "ed-split-submit", "ed-split-msg", {"mention_ids": "ed-split-ids", "comment": "ed-split-comment"}
 )
 _action_callback("unmerge", "ed-unmerge-submit", "ed-unmerge-msg", {"comment": "ed-unmerge-comment"})
+_action_callback(
+    "correct",
+    "ed-correct-submit",
+    "ed-correct-msg",
+    {
+        "mention_id": "ed-correct-id",
+        "kind": "ed-correct-kind",
+        "topic": "ed-correct-topic",
+        "comment": "ed-correct-comment",
+    },
+)
+
+
+@callback(
+    Output("ed-correct-id", "value"),
+    Output("ed-tabs", "value"),
+    Input({"type": "ed-correct-pick", "id": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
+def pick_for_correction(_clicks):
+    """A mention's 纠正 button in the timeline: its number into the correction form, and that form shown."""
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0]["value"]:
+        raise PreventUpdate
+    return f"#{trigger['id']}", "correct"
 
 
 @callback(

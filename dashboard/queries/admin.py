@@ -89,3 +89,56 @@ def _user_state(user: User) -> str:
     if user.failed_logins:
         return f"正常(密码已连续输错 {user.failed_logins} 次)"
     return "正常"
+
+
+def query_models(session: Session, settings: Settings) -> dict:
+    """The 模型 page: the classifier in use, label counts by kind, and every trained version with its figures."""
+    from sqlalchemy import func
+
+    from dashboard.labels import MODEL_STATUS_NAMES
+    from yuqing.db.models import Label, TopicModel
+    from yuqing.learning import configured_name
+    from yuqing.workflow.labels import FIELD_NAMES
+
+    rows = session.scalars(select(TopicModel).order_by(TopicModel.id.desc())).all()
+    active = next((row for row in rows if row.status == "active"), None)
+    counts = dict(
+        session.execute(
+            select(Label.field, func.count(Label.id)).where(Label.before != Label.after).group_by(Label.field)
+        ).all()
+    )
+    total = session.scalar(select(func.count(Label.id))) or 0
+
+    def share(value: float | None) -> str:
+        return "—" if value is None else f"{value:.1%}"
+
+    return {
+        "in_use": f"模型 v{active.id}" if active else configured_name(settings),
+        "labels_total": total,
+        "corrections": {FIELD_NAMES.get(field, field): count for field, count in sorted(counts.items())},
+        "versions": [
+            {
+                "id": row.id,
+                "version": f"v{row.id}",
+                "status": MODEL_STATUS_NAMES.get(row.status, row.status),
+                "status_code": row.status,
+                "created": format_local(row.created_at),
+                "by": row.created_by,
+                "rows": f"{row.correction_rows} / {row.imported_rows}",
+                "held_back": row.held_back_rows,
+                "accuracy": share(row.accuracy),
+                "baseline": f"{row.baseline or '—'} {share(row.baseline_accuracy)}",
+                "decision": row.decision or "",
+            }
+            for row in rows
+        ],
+        "choices": [{"label": f"{configured_name(settings)}(配置的分类器)", "value": "configured"}]
+        + [
+            {
+                "label": f"v{row.id}(留出检验 {share(row.accuracy)},{MODEL_STATUS_NAMES.get(row.status)})",
+                "value": str(row.id),
+            }
+            for row in rows
+            if row.path and row.status in ("active", "retired", "rejected")
+        ],
+    }

@@ -227,6 +227,7 @@ def query_event_mentions(
             "published": format_local(m.published_at),
             "seen": format_local(m.first_seen_at),
             "topic": topic_text(settings, m.topic),
+            "topic_model": m.topic_model or "",
             "urgency": m.urgency,
             "official": bool(m.official),
             "board_status": m.board_status or "",

@@ -249,3 +249,74 @@ def test_report_button_builds_this_months_report_and_lists_its_files(live, brows
     wait_text(browser, "#rp-table", "本期未结束")
     files = [button.text for button in browser.find_elements(By.CSS_SELECTOR, "#rp-table button")]
     assert any(name.endswith(".docx") for name in files) and any(name.endswith(".xlsx") for name in files)
+
+
+def test_duty_officer_corrects_a_mention_from_the_event_page(live, browser, seeded_app):
+    from sqlalchemy import select
+
+    from yuqing.db.models import Label, Mention
+
+    base, data = live
+    app = seeded_app[0]
+    with app.db.read() as session:
+        first, repost = session.scalars(
+            select(Mention.id).where(Mention.event_id == data.medical).order_by(Mention.id)
+        ).all()
+    log_in(browser, base, "duty")
+    browser.get(f"{base}/events/{data.medical}")
+    wait_text(browser, "#ed-timeline", "东园村卫生院夜间无人值班(转帖)")
+    wait_text(browser, "#ed-timeline", "领域:就医")
+    # the mention's 纠正 button fills the correction form and shows it
+    browser.find_element(
+        By.XPATH, f"//li[.//span[@class='mention-id' and text()='#{first}']]//button[normalize-space()='纠正']"
+    ).click()
+    WebDriverWait(browser, WAIT).until(
+        lambda d: d.find_element(By.ID, "ed-correct-id").get_attribute("value") == f"#{first}"
+    )
+    browser.find_element(By.ID, "ed-correct-topic").click()
+    browser.find_element(By.XPATH, "//*[@role='option' and contains(normalize-space(), '社会保障与救助')]").click()
+    browser.find_element(By.ID, "ed-correct-comment").send_keys("浏览器测试:说的是低保")
+    browser.find_element(By.ID, "ed-correct-submit").click()
+    wait_text(browser, "#ed-correct-msg", "已纠正该信息")
+    wait_text(browser, "#ed-audit", "浏览器测试:说的是低保")
+    audit = browser.find_element(By.ID, "ed-audit").text
+    assert "纠正信息" in audit and "就医 → 社会保障与救助" in audit
+    wait_text(browser, "#ed-timeline", "领域:社会保障与救助")
+    # the repost is not about this matter at all: out of the event
+    browser.find_element(
+        By.XPATH, f"//li[.//span[@class='mention-id' and text()='#{repost}']]//button[normalize-space()='纠正']"
+    ).click()
+    WebDriverWait(browser, WAIT).until(
+        lambda d: d.find_element(By.ID, "ed-correct-id").get_attribute("value") == f"#{repost}"
+    )
+    browser.find_element(By.CSS_SELECTOR, "#ed-correct-kind input[value='not_relevant']").click()
+    browser.find_element(By.ID, "ed-correct-submit").click()
+    try:
+        wait_text(browser, "#ed-audit", "移出信息")
+    except TimeoutException:  # pragma: no cover - say what the form said
+        pytest.fail(browser.find_element(By.ID, "ed-correct-msg").text)
+    WebDriverWait(browser, WAIT).until(lambda d: "(转帖)" not in d.find_element(By.ID, "ed-timeline").text)
+    with app.db.read() as session:
+        rows = set(session.execute(select(Label.mention_id, Label.field, Label.after).where(Label.target == "mention")))
+        assert rows == {(first, "topic", "social_security"), (repost, "relevant", "False")}
+
+
+def test_office_clerk_reads_the_inbox_and_marks_an_alert_read(live, browser, seeded_app):
+    from yuqing.mail.outbox import enqueue
+
+    base, _ = live
+    app = seeded_app[0]
+    with app.db.write() as session:
+        enqueue(session, kind="alert", recipients=["msfw@example.gov.cn"], subject="浏览器测试提醒", body_text="请核实")
+    log_in(browser, base, "msfw")
+    browser.find_element(By.LINK_TEXT, "收件箱").click()
+    wait_text(browser, "#ib-list", "浏览器测试提醒")
+    item = "//li[.//b[normalize-space()='浏览器测试提醒']]"
+    assert browser.find_element(By.XPATH, item).text.startswith("未读")
+    before = browser.find_element(By.ID, "ib-count").text
+    browser.find_element(By.XPATH, item + "//button[normalize-space()='标记已读']").click()
+    wait_text(browser, "#ib-msg", "已将 1 条标记为已读")
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.XPATH, item).text.startswith("已读"))
+    assert browser.find_element(By.ID, "ib-count").text != before
+    first = browser.find_element(By.CSS_SELECTOR, "#ib-items > li").text
+    assert first.startswith("未读") or "浏览器测试提醒" in first  # unread first

@@ -51,6 +51,25 @@ def cmd_train(args) -> int:
     from pipeline.training import train
     from yuqing.commands import CommandError
 
+    if args.from_corrections:
+        from yuqing.commands.model import train_from_corrections
+
+        return train_from_corrections(args)
+    missing = [
+        name
+        for name, value in (
+            ("--data", args.data),
+            ("--text-column", args.text_column),
+            ("--label-column", args.label_column),
+            ("--out", args.out),
+        )
+        if not value
+    ]
+    if missing:
+        raise CommandError(f"缺少参数:{'、'.join(missing)}(或用 --from-corrections 以研判和纠正训练)", 2)
+    if len(args.data) > 1:
+        raise CommandError("不用 --from-corrections 时只能指定一个 --data 文件", 2)
+    args.data = args.data[0]
     try:
         data = read_labelled(args.data, args.text_column, args.label_column)
     except DatasetError as exc:

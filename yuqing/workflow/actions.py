@@ -16,6 +16,7 @@ from yuqing.timeutil import as_utc, utcnow
 from yuqing.workflow import audit, notify
 from yuqing.workflow.deadlines import cancel_open, complete_stages, reassign_open, recompute_deadlines
 from yuqing.workflow.effect import evaluate_event
+from yuqing.workflow.labels import record_event_labels, record_label
 from yuqing.workflow.merge import merge_events
 
 RESPONSE_STAGES = ("publish", "press", "respond")
@@ -33,6 +34,7 @@ ACTION_STATUSES = {
     "merge": OPEN_STATUSES,
     "split": OPEN_STATUSES,
     "unmerge": ("merged",),
+    "correct": OPEN_STATUSES,  # correct one mention (another topic, not relevant): yuqing.workflow.corrections
 }
 
 
@@ -84,12 +86,15 @@ def assess_event(
     office = _check_office(session, office_code)
     old_level, old_office = event.urgency, event.office_code
     values = {"topic": topic, "urgency": urgency, "office_code": office_code}
+    before = {name: getattr(event, name) for name in values}
     if event.status == "detected":
         # The office may already have responded while 研判 was pending: the event then goes straight to 已回应.
         values.update(status="responded" if event.responded_at is not None else "assessed", assessed_at=now)
     changed = audit.change_fields(session, event, values, actor=actor, action="assess", at=now, comment=comment)
     if not changed:
         audit.record(session, actor=actor, action="assess", event_id=event.id, comment=comment or "复核,无变化", at=now)
+    # 研判 is a label: a changed value corrects the system, an unchanged one confirms it (training data, issue 15).
+    record_event_labels(session, event, before, actor=actor, action="assess", at=now, comment=comment or None)
     if office_code != old_office:
         reassign_open(session, settings, event, office_code, now, actor, office.name)
     if urgency != old_level:
@@ -272,6 +277,18 @@ def mark_false_alarm(
         at=now,
         comment=reason.strip(),
     )
+    if kind == "false_alarm":  # 误报: the system took it for a relevant matter; 无需处置 keeps it relevant
+        record_label(
+            session,
+            actor=actor,
+            action=kind,
+            field="relevant",
+            before=True,
+            after=False,
+            event_id=event.id,
+            comment=reason.strip(),
+            at=now,
+        )
     cancel_open(session, event, now, actor, f"{EVENT_STATUSES[kind]}:{reason.strip()}")
     notify.drop_held_alerts(session, event.id)
     return event
@@ -292,9 +309,11 @@ def reassign_office(
     office = _check_office(session, office_code)
     if office_code == event.office_code:
         raise WorkflowError(f"事件 #{event_id} 已由该单位办理")
+    before = {"office_code": event.office_code}
     audit.change_fields(
         session, event, {"office_code": office_code}, actor=actor, action="reassign", at=now, comment=comment
     )
+    record_event_labels(session, event, before, actor=actor, action="reassign", at=now, comment=comment or None)
     reassign_open(session, settings, event, office_code, now, actor, office.name)
     notify.event_alert(session, settings, event, now, why="assigned")
     return event

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises:
-Create Date: 2026-12-02 22:41:31.728787
+Create Date: 2026-12-02 23:45:25.761260
 """
 
 import sqlalchemy as sa
@@ -112,6 +112,24 @@ def upgrade() -> None:
         sa.Column('blocked_count', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('name'),
+    )
+    op.create_table(
+        'topic_models',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('created_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('created_by', sa.String(length=100), nullable=False),
+        sa.Column('status', sa.String(length=20), nullable=False),
+        sa.Column('path', sa.String(length=500), nullable=True),
+        sa.Column('correction_rows', sa.Integer(), nullable=False),
+        sa.Column('imported_rows', sa.Integer(), nullable=False),
+        sa.Column('held_back_rows', sa.Integer(), nullable=False),
+        sa.Column('accuracy', sa.Float(), nullable=True),
+        sa.Column('baseline', sa.String(length=60), nullable=True),
+        sa.Column('baseline_accuracy', sa.Float(), nullable=True),
+        sa.Column('decision', sa.Text(), nullable=True),
+        sa.Column('activated_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('details', sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
     )
     op.create_table(
         'crawl_runs',
@@ -312,6 +330,7 @@ def upgrade() -> None:
         sa.Column('matched_terms', sa.JSON(), nullable=False),
         sa.Column('topic', sa.String(length=40), nullable=False),
         sa.Column('topic_scores', sa.JSON(), nullable=False),
+        sa.Column('topic_model', sa.String(length=40), nullable=True),
         sa.Column('urgency', sa.Integer(), nullable=False),
         sa.Column('urgency_reasons', sa.JSON(), nullable=False),
         sa.Column('negativity', sa.Float(), nullable=False),
@@ -433,6 +452,54 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_comments_mention_id'), ['mention_id'], unique=False)
 
     op.create_table(
+        'inbox_reads',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('message_id', sa.Integer(), nullable=False),
+        sa.Column('read_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['message_id'],
+            ['outbox.id'],
+        ),
+        sa.ForeignKeyConstraint(
+            ['user_id'],
+            ['users.id'],
+        ),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('user_id', 'message_id', name='uq_inbox_read'),
+    )
+    with op.batch_alter_table('inbox_reads', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inbox_reads_user_id'), ['user_id'], unique=False)
+
+    op.create_table(
+        'labels',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('actor', sa.String(length=100), nullable=False),
+        sa.Column('target', sa.String(length=10), nullable=False),
+        sa.Column('mention_id', sa.Integer(), nullable=True),
+        sa.Column('event_id', sa.Integer(), nullable=True),
+        sa.Column('field', sa.String(length=20), nullable=False),
+        sa.Column('before', sa.String(length=60), nullable=True),
+        sa.Column('after', sa.String(length=60), nullable=False),
+        sa.Column('action', sa.String(length=30), nullable=False),
+        sa.Column('comment', sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ['event_id'],
+            ['events.id'],
+        ),
+        sa.ForeignKeyConstraint(
+            ['mention_id'],
+            ['mentions.id'],
+        ),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    with op.batch_alter_table('labels', schema=None) as batch_op:
+        batch_op.create_index('ix_labels_event', ['event_id'], unique=False)
+        batch_op.create_index('ix_labels_field_target', ['field', 'target'], unique=False)
+        batch_op.create_index('ix_labels_mention', ['mention_id'], unique=False)
+
+    op.create_table(
         'responses',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('event_id', sa.Integer(), nullable=False),
@@ -497,6 +564,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_responses_event_id'))
 
     op.drop_table('responses')
+    with op.batch_alter_table('labels', schema=None) as batch_op:
+        batch_op.drop_index('ix_labels_mention')
+        batch_op.drop_index('ix_labels_field_target')
+        batch_op.drop_index('ix_labels_event')
+
+    op.drop_table('labels')
+    with op.batch_alter_table('inbox_reads', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inbox_reads_user_id'))
+
+    op.drop_table('inbox_reads')
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_comments_mention_id'))
 
@@ -543,6 +620,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_crawl_runs_source_started')
 
     op.drop_table('crawl_runs')
+    op.drop_table('topic_models')
     op.drop_table('sources')
     with op.batch_alter_table('shift_handovers', schema=None) as batch_op:
         batch_op.drop_index('ix_shift_handovers_at')

@@ -1,0 +1,202 @@
+"""Benchmark: the system learns the town. A duty officer corrects N posts of a town; how good is the topic model in
+use on the town's other posts, for N = 0, 100, 300, 1000, 3000?
+
+Run: python bench/learning.py [--data /work/shared/data] [--split valid|train] [--steps 0,100,300,1000,3000]
+
+The town is one half of the TipDM labelled messages (tipdm2020_labeled_segmented.csv; near-copies kept on one side):
+`--split train` to tune, `--split valid` (default) to report. Every message is ingested into a fresh SQLite database
+through the real path (yuqing.ingest.ingest_item: analysis, storage, clustering into events). The officer reviews
+messages in a fixed random order through the real correction path (yuqing.workflow.corrections.correct_mention):
+when the topic the system gave falls in the TipDM class's mapped topics (bench/classify_eval.py) the officer
+confirms it, else sets the mapped topic the lexicon scored highest (else the class's main topic). After each step
+the real retraining runs (yuqing.learning.retrain: train on the corrections not held back, judge against the model in
+use on the held-back ones, switch only when better). Accuracy (a prediction is right when it falls in the mapped set)
+is measured on every message not corrected, for the model in use, the candidate and the shipped lexicon.
+Needs the development data folder (not part of the repository); everything it writes goes to a temp folder.
+
+Reading the figures: the gate compares exact topics on held-back labels, and a confirmation labels a post with the
+topic the model in use chose among the acceptable ones (城乡建设 → urban, housing or land); that favours the model in
+use, so a candidate better on the rest under the TipDM mapping can still be kept out ("rest: new" shows it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# bench/pipeline.py sits next to this script: drop this folder from the import path so `pipeline` is the package.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_DATA = HERE.parents[1] / "shared" / "data"
+SEGMENTED = "tipdm2020_labeled_segmented.csv"
+MAIN_TOPIC = {
+    "城乡建设": "urban",
+    "劳动和社会保障": "social_security",
+    "教育文体": "education",
+    "商贸旅游": "commerce",
+    "环境保护": "environment",
+    "卫生计生": "medical",
+    "交通运输": "transport",
+}
+
+
+def _classify_eval():
+    spec = importlib.util.spec_from_file_location("classify_eval", HERE / "classify_eval.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def town_split(data: Path, split: str, seed: int) -> tuple[list[str], list[str]]:
+    """The texts and TipDM labels of one half of the set; near-copies (≥ 60 % shared words) stay in one half."""
+    import pandas as pd
+
+    from pipeline.segment import split_segmented
+    from pipeline.training import WordOverlap
+
+    table = pd.read_csv(data / SEGMENTED, dtype=str, keep_default_na=False)
+    words = [split_segmented(text) for text in table["tokens"]]
+    groups = _classify_eval()._near_copy_groups(WordOverlap(words))
+    unique = sorted(set(groups))
+    random.Random(seed).shuffle(unique)
+    tuning = set(unique[: len(unique) // 2])
+    rows = [i for i in range(len(words)) if (groups[i] in tuning) == (split == "train")]
+    return ["".join(words[i]) for i in rows], [table["label"][i] for i in rows]
+
+
+def officer_topic(mapping: dict[str, set[str]], label: str, topic: str, scores: dict[str, float]) -> str:
+    """The topic a duty officer who knows the TipDM class gives a post the system filed under `topic`."""
+    allowed = mapping[label]
+    if topic in allowed:
+        return topic
+    scored = [code for code in allowed if scores.get(code, 0) > 0]
+    return max(scored, key=lambda code: scores[code]) if scored else MAIN_TOPIC[label]
+
+
+def main() -> int:
+    """Run the learning curve; without the data folder, say so and stop (exit 0: nothing to measure here)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--split", choices=["valid", "train"], default="valid")
+    parser.add_argument("--steps", default="0,100,300,1000,3000")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--limit", type=int, default=0, help="only the first N messages of the town (quick runs)")
+    args = parser.parse_args()
+    if not (args.data / SEGMENTED).is_file():
+        print(f"跳过:需要开发数据目录 {args.data}(含 {SEGMENTED}),它不在本仓库中", file=sys.stderr)
+        return 0
+    steps = sorted({int(step) for step in args.steps.split(",")})
+    mapping = _classify_eval().TIPDM_TO_OURS
+    started = time.monotonic()
+    texts, labels = town_split(args.data, args.split, args.seed)
+    if args.limit:  # a random sample: the file is sorted by label
+        sample = sorted(random.Random(args.seed).sample(range(len(texts)), min(args.limit, len(texts))))
+        texts, labels = [texts[i] for i in sample], [labels[i] for i in sample]
+    print(f"town: {args.split} split, {len(texts)} messages (grouped split in {time.monotonic() - started:.0f} s)")
+    with tempfile.TemporaryDirectory() as folder:
+        run(Path(folder), texts, labels, steps, mapping, args.seed)
+    return 0
+
+
+def run(folder: Path, texts: list[str], labels: list[str], steps: list[int], mapping, seed: int) -> None:
+    """Ingest the town, then correct and retrain step by step, printing one line per step."""
+    import logging
+
+    from sqlalchemy import select
+
+    from pipeline.analyze import TextIn, analyze
+    from pipeline.training import load_model
+    from yuqing.analysis_context import analysis_context, base_analysis_context
+    from yuqing.app import open_app
+    from yuqing.config import settings_from_dict
+    from yuqing.db.models import Mention
+    from yuqing.ingest import ingest_item
+    from yuqing.learning import LearningError, forget, retrain
+    from yuqing.timeutil import utcnow
+    from yuqing.workflow.corrections import correct_mention
+
+    logging.getLogger("yuqing").setLevel(logging.ERROR)  # thousands of routine alerts with no recipient
+    settings = settings_from_dict(
+        {
+            "database": {"url": f"sqlite:///{folder}/town.db"},
+            "general": {"data_dir": str(folder)},
+            "sources": [{"name": "board", "kind": "rss", "url": "http://127.0.0.1:9/board", "source_type": "board"}],
+        },
+        folder / "config.toml",
+    )
+    app = open_app(settings)
+    forget(settings)
+    started = time.monotonic()
+    mention_of: list[int] = []
+    for number, text in enumerate(texts):
+        result = ingest_item(app, {"source": "board", "url": f"http://127.0.0.1:9/board/{number}", "content": text})
+        assert result.mention_id is not None
+        mention_of.append(result.mention_id)
+    print(f"ingested {len(texts)} messages through ingest_item in {time.monotonic() - started:.0f} s")
+    order = list(range(len(texts)))
+    random.Random(seed + 1).shuffle(order)
+    with app.db.read() as session:
+        stored = {
+            row.id: (row.title, row.content, row.topic, dict(row.topic_scores or {}))
+            for row in session.scalars(select(Mention))
+        }
+
+    def accuracy(context, rows: list[int]) -> float:
+        hits = 0
+        for i in rows:
+            title, content, _, _ = stored[mention_of[i]]
+            hits += analyze(TextIn(title=title, content=content), context).topic in mapping[labels[i]]
+        return hits / len(rows) if rows else 0.0
+
+    print(
+        f"{'N':>5} | {'trained':>7} {'held back':>9} | {'gate: new':>9} {'in use':>7} | {'decision':<10} | "
+        f"rest: {'in use':>7} {'new':>7} {'lexicon':>7} | in use"
+    )
+    done = 0
+    for step in steps:
+        step = min(step, len(texts) - 1)
+        with app.db.write() as session:
+            for i in order[done:step]:
+                _, _, topic, scores = stored[mention_of[i]]
+                correct_mention(
+                    session, settings, mention_of[i], "bench", topic=officer_topic(mapping, labels[i], topic, scores)
+                )
+        done = step
+        rest = order[step:]
+        lexicon = accuracy(base_analysis_context(settings), rest)
+        line = f"{step:>5} | "
+        candidate_accuracy = None
+        if step == 0:
+            line += f"{'—':>7} {'—':>9} | {'—':>9} {'—':>7} | {'—':<10} | "
+        else:
+            try:
+                result = retrain(app, "bench", now=utcnow())
+                decision = "switched" if result.status == "active" else "kept"
+                gate_new = f"{result.accuracy:.4f}" if result.accuracy is not None else "—"
+                gate_old = f"{result.baseline_accuracy:.4f}" if result.baseline_accuracy is not None else "—"
+                line += f"{result.trained:>7} {result.held_back:>9} | {gate_new:>9} {gate_old:>7} | {decision:<10} | "
+                candidate = load_model(folder / "models" / f"v{result.version}")
+                from dataclasses import replace
+
+                base = base_analysis_context(settings)
+                candidate_accuracy = accuracy(replace(base, classifier=candidate), rest)
+            except LearningError as exc:
+                line += f"{'—':>7} {'—':>9} | {'—':>9} {'—':>7} | {'no model':<10} | "
+                print(f"      ({exc})")
+        context = analysis_context(settings)
+        in_use = accuracy(context, rest)
+        new = f"{candidate_accuracy:.4f}" if candidate_accuracy is not None else "—"
+        print(f"{line}      {in_use:.4f} {new:>7} {lexicon:.4f} | {context.model_version}", flush=True)
+    app.close()
+    forget(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""Retraining on the town's corrections with a gate: a new model is judged on held-back corrections against the
+model in use and switched in only when it does better; versions are kept, reasons name the version, an admin can
+roll back. Authored examples: a town whose officers file square-dance noise under 生态环境 and parcel lockers
+under 市场监管 (the shipped lexicon reads them as 就学 and 交通), besides clear 就医 and 就学 posts."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from pipeline.analyze import TextIn, analyze
+from tests.workflow.factories import add_mention
+from yuqing.analysis_context import analysis_context
+from yuqing.app import open_app
+from yuqing.db.models import AuditLog, TopicModel
+from yuqing.learning import LearningError, forget, read_imported, refresh_active_model, retrain, use_version
+from yuqing.workflow.corrections import correct_mention
+
+VILLAGES = ["东园村", "金沙村", "郭滩村", "新星村", "柔新村", "沙坡村", "黄河村", "迎水村", "永康村", "宣和村"]
+TOWN_TOPICS = {
+    "environment": ["广场舞音响太吵", "广场舞噪音扰民到深夜", "跳广场舞的音箱声音太大", "晚上广场舞吵得睡不着"],
+    "commerce": ["快递驿站乱收费", "快递驿站收取取件费", "快递驿站丢件不赔", "快递驿站强制收费"],
+    "medical": ["卫生院看病排队太久", "卫生院医生态度差", "卫生院药品不全", "卫生院夜间没有医生"],
+    "education": ["小学老师体罚学生", "小学食堂饭菜太差", "小学乱收资料费", "小学校车超载"],
+}
+
+
+def _posts(topics: dict[str, list[str]]):
+    """(title, content, topic): every village with every phrase of every topic."""
+    for (topic, phrases), village in itertools.product(topics.items(), VILLAGES):
+        for number, phrase in enumerate(phrases):
+            yield (
+                f"{village}{phrase}",
+                f"{village}的群众反映:{phrase},已经{number + 2}个月了,希望有关部门管一管。",
+                topic,
+            )
+
+
+@pytest.fixture
+def town(settings_factory):
+    application = open_app(settings_factory({"learning": {"min_labels": 20, "min_held_back": 8, "holdout_share": 0.3}}))
+    yield application
+    forget(application.settings)
+    application.close()
+
+
+def _correct_all(app, topics=TOWN_TOPICS) -> None:
+    """The duty officer corrects (or confirms) the topic of every post of the town."""
+    with app.db.write() as session:
+        ids = [
+            (add_mention(session, None, title=title, content=content).id, topic)
+            for title, content, topic in _posts(topics)
+        ]
+    with app.db.write() as session:
+        for mention_id, topic in ids:
+            correct_mention(session, app.settings, mention_id, "duty1", topic=topic)
+
+
+def _topic(app, title: str) -> tuple[str, list[str]]:
+    analysis = analyze(TextIn(title=title, content=""), analysis_context(app.settings))
+    return analysis.topic, analysis.reasons()
+
+
+def test_the_shipped_lexicon_gets_this_town_wrong(town):
+    assert _topic(town, "宣和村广场舞音响太吵")[0] != "environment"
+    assert _topic(town, "宣和村快递驿站乱收费")[0] != "commerce"
+
+
+def test_a_better_model_is_switched_in_named_in_reasons_and_can_be_rolled_back(town):
+    _correct_all(town)
+    result = retrain(town, "admin1")
+    assert result.status == "active", result.text()
+    assert result.accuracy is not None and result.baseline_accuracy is not None
+    assert result.accuracy > result.baseline_accuracy and result.baseline == "内置词库"
+    assert "已切换" in result.decision and f"v{result.version}" in result.text()
+    topic, reasons = _topic(town, "永乐村广场舞吵得人睡不着")
+    assert topic == "environment"
+    assert any(reason.startswith("领域：生态环境保护（模型 v") for reason in reasons), reasons
+    with town.db.read() as session:
+        row = session.get(TopicModel, result.version)
+        assert row.status == "active" and row.held_back_rows == result.held_back >= 8
+        assert (Path(town.settings.general.data_dir) / row.path / "model.joblib").is_file()
+        audit = session.scalars(select(AuditLog).where(AuditLog.entity == "model")).all()
+        assert {a.action for a in audit} == {"model_train", "model_activate"}
+        assert all(a.actor == "admin1" for a in audit)
+    message = use_version(town, None, "admin1", comment="先用词库")
+    assert "内置词库" in message
+    topic, reasons = _topic(town, "永乐村广场舞吵得人睡不着")
+    assert any(reason.startswith("领域：") and "内置词库" in reason for reason in reasons)
+    with town.db.read() as session:
+        assert session.get(TopicModel, result.version).status == "retired"
+    assert "v" in use_version(town, result.version, "admin1")
+    assert _topic(town, "永乐村广场舞吵得人睡不着")[0] == "environment"
+
+
+def test_a_worse_model_is_not_switched_in(town, tmp_path):
+    """The officers' corrections agree with the lexicon on 就医 and 就学; an imported file has the two swapped.
+    The model trained on it is worse on the held-back corrections and stays out of use."""
+    clear = {key: TOWN_TOPICS[key] for key in ("medical", "education")}
+    _correct_all(town, clear)
+    swapped = tmp_path / "bad.csv"
+    with swapped.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["文本", "标签"])
+        for _ in range(3):
+            for title, content, topic in _posts(clear):
+                writer.writerow([f"{title}\n{content}", "就学" if topic == "medical" else "就医"])
+    imported = read_imported(town.settings, [str(swapped)], "文本", "标签")
+    assert set(imported.labels) == {"medical", "education"}
+    result = retrain(town, "admin1", imported)
+    assert result.status == "rejected", result.text()
+    assert result.accuracy is not None and result.baseline_accuracy is not None
+    assert result.accuracy < result.baseline_accuracy
+    assert "未切换" in result.decision and "内置词库" in result.decision
+    topic, reasons = _topic(town, "宣和村卫生院看病排队太久")
+    assert topic == "medical" and any("内置词库" in reason for reason in reasons)
+    refresh_active_model(town, force=True)  # another process looking at the database finds no model in use
+    assert analysis_context(town.settings).model_version == "内置词库"
+    with town.db.read() as session:
+        row = session.get(TopicModel, result.version)
+        assert row.status == "rejected" and row.accuracy == result.accuracy
+        assert row.baseline_accuracy == result.baseline_accuracy and row.imported_rows == len(imported.texts)
+
+
+def test_too_few_corrections_is_a_clear_message(town):
+    with town.db.write() as session:
+        mention = add_mention(session, None, title="东园村卫生院看病排队太久", content="")
+    with town.db.write() as session:
+        correct_mention(session, town.settings, mention.id, "duty1", topic="medical")
+    with pytest.raises(LearningError, match="可用于训练的标注不足"):
+        retrain(town, "admin1")
+
+
+def test_imported_labels_must_be_topics(town, tmp_path):
+    bad = tmp_path / "x.csv"
+    bad.write_text("text,label\n看病难,卫生计生\n上学远,教育文体\n", encoding="utf-8")
+    with pytest.raises(LearningError, match="卫生计生"):
+        read_imported(town.settings, [str(bad)], "text", "label")

@@ -1,0 +1,453 @@
+"""The system learns the town: a topic model trained on the town's corrections (labels), judged on a held-back part
+of them against the model in use, and switched in only when it does better. Versions are kept with their figures
+in `topic_models` and their files under <data_dir>/models/v<N>; an admin can roll back to any of them or to the
+configured classifier. Training runs beside ingest (a thread or a scheduler job) and the switch is one assignment."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from yuqing.app import App
+from yuqing.db.models import TopicModel
+from yuqing.settings_model import Settings
+from yuqing.timeutil import utcnow
+from yuqing.workflow import audit
+from yuqing.workflow.labels import Example, held_back, topic_examples
+
+log = logging.getLogger("yuqing.learning")
+MODELS_DIR = "models"
+CHECK_SECONDS = 30.0  # how often a process looks for a model switched in by another process
+STALE_TRAINING_SECONDS = 6 * 3600  # a "training" row older than this was left by a process that died
+STATUS_NAMES = {
+    "training": "训练中",
+    "active": "使用中",
+    "retired": "已停用",
+    "rejected": "未采用",
+    "failed": "训练失败",
+}
+
+
+class LearningError(Exception):
+    """Training or switching that cannot be done; the message (Chinese) says why."""
+
+
+@dataclass
+class Imported:
+    """Rows of an imported labelled file, labels already mapped to topic codes."""
+
+    texts: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)  # unknown label → rows left out
+    files: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RetrainResult:
+    """What one retraining did: the version, both figures on the held-back corrections and the decision."""
+
+    version: int
+    status: str
+    accuracy: float | None
+    baseline: str
+    baseline_accuracy: float | None
+    held_back: int
+    trained: int
+    imported: int
+    decision: str
+
+    def text(self) -> str:
+        """The result in one Chinese paragraph (CLI, dashboard)."""
+        figures = (
+            f"新模型 v{self.version} 准确率 {self.accuracy:.1%},在用的{self.baseline} {self.baseline_accuracy:.1%}"
+            f"(留出的纠正 {self.held_back} 条)"
+            if self.accuracy is not None and self.baseline_accuracy is not None
+            else f"留出的纠正 {self.held_back} 条"
+        )
+        source = f"训练用纠正 {self.trained} 条" + (f",导入标注 {self.imported} 条" if self.imported else "")
+        return f"{source};{figures}。{self.decision}"
+
+
+def version_name(version: int | None) -> str:
+    """“v3”, or the configured classifier's name for None."""
+    return f"v{version}" if version else "配置的分类器"
+
+
+def configured_name(settings: Settings) -> str:
+    """The name of the classifier config gives (in use when no trained version is switched in)."""
+    from pipeline.analyze import LEXICON_MODEL
+
+    model_dir = settings.classifier.model_dir
+    return f"模型目录 {Path(model_dir).name}" if model_dir else LEXICON_MODEL
+
+
+def models_dir(settings: Settings) -> Path:
+    """Where model versions are kept: <data_dir>/models."""
+    return Path(settings.general.data_dir) / MODELS_DIR
+
+
+def topic_code(settings: Settings, label: str) -> str | None:
+    """A label from an imported file as a topic code: the code itself or the topic's configured name."""
+    names = settings.topic_names()
+    label = label.strip()
+    if label in names:
+        return label
+    by_name = {name: code for code, name in names.items()}
+    return by_name.get(label)
+
+
+def read_imported(settings: Settings, files: Sequence[str], text_column: str, label_column: str) -> Imported:
+    """Labelled files (CSV/XLSX) to add to the corrections; labels must be topic codes or names (others are left
+    out and counted). Raises LearningError naming the file."""
+    from pipeline.datasets import DatasetError, read_labelled
+
+    imported = Imported()
+    for path in files:
+        try:
+            data = read_labelled(path, text_column, label_column)
+        except DatasetError as exc:
+            raise LearningError(str(exc)) from exc
+        imported.files.append(str(path))
+        for text, label in zip(data.texts, data.labels, strict=True):
+            code = topic_code(settings, str(label))
+            if code is None:
+                imported.skipped[str(label)] += 1
+            else:
+                imported.texts.append(text)
+                imported.labels.append(code)
+    if files and not imported.texts:
+        unknown = "、".join(label for label, _ in imported.skipped.most_common(8))
+        raise LearningError(f"导入文件中没有可用的行:标签应为领域代码或名称(如 medical 或 就医),收到 {unknown}")
+    return imported
+
+
+def _accuracy(context, examples: Sequence[Example]) -> float:
+    """Share of held-back examples whose topic, as the pipeline decides it with this context, is the label."""
+    from pipeline.analyze import TextIn, analyze
+
+    hits = sum(analyze(TextIn(title=e.title, content=e.content), context).topic == e.label for e in examples)
+    return hits / len(examples) if examples else 0.0
+
+
+_training_lock = threading.Lock()
+
+
+def retrain(
+    app: App,
+    actor: str,
+    imported: Imported | None = None,
+    *,
+    now: datetime | None = None,
+) -> RetrainResult:
+    """Train a new version on the town's corrections (plus imported rows), judge it against the model in use on
+    the held-back corrections and switch it in only when it does better. Raises LearningError when there is not
+    enough to train on or another training runs."""
+    if not _training_lock.acquire(blocking=False):
+        raise LearningError("已有一次训练正在进行,请稍后再试")
+    try:
+        return _retrain(app, actor, imported or Imported(), now or utcnow())
+    finally:
+        _training_lock.release()
+
+
+def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> RetrainResult:
+    from dataclasses import replace
+
+    from pipeline.training import fit, save_model
+    from yuqing.analysis_context import analysis_context
+
+    settings = app.settings
+    conf = settings.learning
+    refresh_active_model(app, force=True)
+    with app.db.read() as session:
+        examples = topic_examples(session, topics=settings.topic_names())
+        running = session.scalar(
+            select(TopicModel.id).where(
+                TopicModel.status == "training",
+                TopicModel.created_at > utcnow() - _seconds(STALE_TRAINING_SECONDS),
+            )
+        )
+    if running is not None:
+        raise LearningError(f"模型 v{running} 正在训练,请稍后再试")
+    train = [e for e in examples if not held_back(e.group, conf.holdout_share)]
+    test = [e for e in examples if held_back(e.group, conf.holdout_share)]
+    labels = {e.label for e in train} | set(imported.labels)
+    if len(train) + len(imported.texts) < conf.min_labels or len(labels) < 2:
+        raise LearningError(
+            f"可用于训练的标注不足:纠正 {len(examples)} 条(其中 {len(test)} 条留作检验),导入 {len(imported.texts)} 条,"
+            f"共 {len(labels)} 类;至少需要 {conf.min_labels} 条、两类。研判和纠正信息领域都会积累标注。"
+        )
+    context = analysis_context(settings)
+    baseline = context.model_version
+    with app.db.write() as session:
+        row = TopicModel(
+            created_at=now,
+            created_by=actor,
+            status="training",
+            correction_rows=len(train),
+            imported_rows=len(imported.texts),
+            held_back_rows=len(test),
+            baseline=baseline,
+            details={"files": imported.files, "skipped_labels": dict(imported.skipped)},
+        )
+        session.add(row)
+        session.flush()
+        version = row.id
+    started = time.monotonic()
+    directory = models_dir(settings) / f"v{version}"
+    try:
+        model = fit(
+            [e.content for e in train] + imported.texts,
+            [e.label for e in train] + imported.labels,
+            titles=[e.title for e in train] + [""] * len(imported.texts),
+            manifest={"town_version": version, "trained_by": actor},
+        )
+        partial = directory.with_name(directory.name + ".tmp")
+        shutil.rmtree(partial, ignore_errors=True)
+        save_model(model, partial)
+        shutil.rmtree(directory, ignore_errors=True)
+        partial.rename(directory)
+        candidate = replace(
+            context,
+            classifier=model,
+            topic_names={**context.topic_names, **{lab: context.topic_names.get(lab, lab) for lab in model.labels}},
+            model_version=f"模型 v{version}",
+        )
+        accuracy = _accuracy(candidate, test) if test else None
+        baseline_accuracy = _accuracy(context, test) if test else None
+    except (ValueError, OSError) as exc:
+        with app.db.write() as session:
+            failed = session.get(TopicModel, version)
+            assert failed is not None
+            failed.status, failed.decision = "failed", f"训练失败:{exc}"
+            audit.record(
+                session,
+                actor=actor,
+                action="model_train",
+                entity="model",
+                entity_id=version,
+                field="model_status",
+                after="failed",
+                comment=failed.decision,
+                at=now,
+            )
+        raise LearningError(f"训练失败:{exc}") from exc
+    if len(test) < conf.min_held_back or accuracy is None or baseline_accuracy is None:
+        status = "rejected"
+        decision = f"留出的纠正仅 {len(test)} 条(少于 {conf.min_held_back} 条),无法可靠比较,未切换。"
+    elif accuracy > baseline_accuracy + conf.min_gain:
+        status = "active"
+        decision = f"新模型优于在用的{baseline},已切换为 v{version}。"
+    else:
+        status = "rejected"
+        decision = f"新模型不优于在用的{baseline},未切换(仍使用{baseline})。"
+    with app.db.write() as session:
+        row = session.get(TopicModel, version)
+        assert row is not None
+        row.path = str(directory.relative_to(Path(settings.general.data_dir)))
+        row.accuracy, row.baseline_accuracy = accuracy, baseline_accuracy
+        row.decision = decision
+        row.details = {
+            **row.details,
+            "labels": dict(Counter(e.label for e in train) + Counter(imported.labels)),
+            "seconds": round(time.monotonic() - started, 1),
+        }
+        figures = (
+            f"新模型 {accuracy:.1%},在用的{baseline} {baseline_accuracy:.1%},留出 {len(test)} 条"
+            if accuracy is not None and baseline_accuracy is not None
+            else f"留出 {len(test)} 条"
+        )
+        audit.record(
+            session,
+            actor=actor,
+            action="model_train",
+            entity="model",
+            entity_id=version,
+            field="model_status",
+            before="training",
+            after=status,
+            comment=f"{figures}。{decision}",
+            at=now,
+        )
+        if status == "active":
+            _switch(session, row, actor, now, f"训练后自动切换:{figures}")
+        else:
+            row.status = status
+    if status == "active":
+        from yuqing.analysis_context import set_active_model
+
+        set_active_model(settings, f"v{version}", model)
+        _seen[process_key(settings)] = (time.monotonic(), version)
+    log.info("模型 v%s:%s", version, decision)
+    return RetrainResult(
+        version, status, accuracy, baseline, baseline_accuracy, len(test), len(train), len(imported.texts), decision
+    )
+
+
+def _seconds(value: float):
+    from datetime import timedelta
+
+    return timedelta(seconds=value)
+
+
+def _switch(session, row: TopicModel, actor: str, now: datetime, comment: str) -> None:
+    """Make this row the one active version (retiring the one before), audited."""
+    previous = session.scalars(select(TopicModel).where(TopicModel.status == "active", TopicModel.id != row.id)).all()
+    for old in previous:
+        old.status = "retired"
+    audit.record(
+        session,
+        actor=actor,
+        action="model_activate",
+        entity="model",
+        entity_id=row.id,
+        field="model",
+        before=", ".join(f"v{old.id}" for old in previous) or None,
+        after=f"v{row.id}",
+        comment=comment,
+        at=now,
+    )
+    row.status, row.activated_at = "active", now
+
+
+def use_version(app: App, version: int | None, actor: str, comment: str = "", now: datetime | None = None) -> str:
+    """回退/切换 (admins): put a kept version back in use, or with None the configured classifier. Audited.
+    Returns a Chinese confirmation; raises LearningError."""
+    from pipeline.training import ModelError, load_model
+    from yuqing.analysis_context import set_active_model
+
+    now = now or utcnow()
+    settings = app.settings
+    model = None
+    with app.db.write() as session:
+        if version is None:
+            active = session.scalars(select(TopicModel).where(TopicModel.status == "active")).all()
+            if not active:
+                return f"已在使用{configured_name(settings)},无需切换"
+            session.execute(update(TopicModel).where(TopicModel.status == "active").values(status="retired"))
+            audit.record(
+                session,
+                actor=actor,
+                action="model_activate",
+                entity="model",
+                entity_id="configured",
+                field="model",
+                before=", ".join(f"v{a.id}" for a in active),
+                after=configured_name(settings),
+                comment=comment or "管理员回退",
+                at=now,
+            )
+            message = f"已切换回{configured_name(settings)}"
+        else:
+            row = session.get(TopicModel, version)
+            if row is None or row.status in ("training", "failed") or not row.path:
+                raise LearningError(f"模型 v{version} 不存在或未训练完成")
+            if row.status == "active":
+                return f"模型 v{version} 已在使用中"
+            try:
+                model = load_model(Path(settings.general.data_dir) / row.path)
+            except ModelError as exc:
+                raise LearningError(str(exc)) from exc
+            _switch(session, row, actor, now, comment or "管理员切换")
+            message = f"已切换为模型 v{version}(留出检验准确率 {row.accuracy or 0:.1%})"
+    set_active_model(settings, f"v{version}" if version else None, model)
+    _seen[process_key(settings)] = (time.monotonic(), version)
+    return message
+
+
+_seen: dict[str, tuple[float, int | None]] = {}  # per database: (when looked, active version)
+
+
+def process_key(settings: Settings) -> str:
+    """The key of this database in the process's model memory."""
+    return f"{settings.general.data_dir}|{settings.database.url}"
+
+
+def refresh_active_model(app: App, *, force: bool = False) -> None:
+    """Load the version switched in (by this or another process) if it is not the one in use here; looks at the
+    database at most every CHECK_SECONDS. A model that cannot be loaded leaves the classifier as it is (logged)."""
+    from pipeline.training import ModelError, load_model
+    from yuqing.analysis_context import set_active_model
+
+    settings = app.settings
+    key = process_key(settings)
+    seen = _seen.get(key)
+    if seen is not None and not force and time.monotonic() - seen[0] < CHECK_SECONDS:
+        return
+    with app.db.read() as session:
+        row = session.execute(
+            select(TopicModel.id, TopicModel.path).where(TopicModel.status == "active").order_by(TopicModel.id.desc())
+        ).first()
+    version = row[0] if row else None
+    if seen is None or seen[1] != version:
+        model = None
+        if row is not None:
+            try:
+                model = load_model(Path(settings.general.data_dir) / (row[1] or ""))
+            except ModelError:
+                log.exception("无法加载模型 v%s,继续使用当前分类器", version)
+                _seen[key] = (time.monotonic(), seen[1] if seen else None)
+                return
+        set_active_model(settings, f"v{version}" if version else None, model)
+    _seen[key] = (time.monotonic(), version)
+
+
+def forget(settings: Settings) -> None:
+    """Drop this process's memory of the active model (tests, a database replaced)."""
+    from yuqing.analysis_context import set_active_model
+
+    _seen.pop(process_key(settings), None)
+    set_active_model(settings, None)
+
+
+# Retraining beside ingest: one background thread per process at a time; its last outcome for the 模型 page.
+_background: dict[str, threading.Thread] = {}
+last_outcome: dict[str, tuple[bool, str]] = {}
+
+
+def start_retrain(app: App, actor: str) -> bool:
+    """Start retraining in a background thread (the 模型 page's button); False when one is running already."""
+    key = process_key(app.settings)
+    thread = _background.get(key)
+    if (thread is not None and thread.is_alive()) or _training_lock.locked():
+        return False
+
+    def run() -> None:
+        try:
+            result = retrain(app, actor)
+            last_outcome[key] = (True, result.text())
+        except LearningError as exc:
+            last_outcome[key] = (False, str(exc))
+        except Exception as exc:
+            log.exception("重新训练出错")
+            last_outcome[key] = (False, f"训练出错:{type(exc).__name__}: {exc}")
+
+    last_outcome.pop(key, None)
+    thread = threading.Thread(target=run, name="retrain", daemon=True)
+    _background[key] = thread
+    thread.start()
+    return True
+
+
+def is_training(app: App) -> bool:
+    """Whether this process is retraining now."""
+    thread = _background.get(process_key(app.settings))
+    return (thread is not None and thread.is_alive()) or _training_lock.locked()
+
+
+def retrain_job(app: App, now: datetime | None = None) -> None:
+    """Scheduled retraining ([learning] retrain); too few labels is not an error, only logged."""
+    try:
+        result = retrain(app, "system", now=now)
+        log.info("定时重新训练:%s", result.text())
+    except LearningError as exc:
+        log.info("定时重新训练未进行:%s", exc)
