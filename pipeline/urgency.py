@@ -241,7 +241,9 @@ def merge_signals(signals: Iterable[Signals]) -> Signals:
     )
 
 
-def _casualty_level(c: Casualties, rules: UrgencyRules, accident: bool) -> tuple[int, str | None]:
+def _casualty_level(
+    c: Casualties, rules: UrgencyRules, accident: bool, kinds: tuple[str, ...] = ()
+) -> tuple[int, str | None]:
     """Level from casualty figures: many casualties are level 1 whatever happened; a few are level 2 in an accident
     or disaster and level 3 for one person's misfortune (a fall, a fight, a crash on the road)."""
     if c.dead >= rules.dead_level1:
@@ -261,7 +263,11 @@ def _casualty_level(c: Casualties, rules: UrgencyRules, accident: bool) -> tuple
     if several and (accident or c.trapped + c.missing >= rules.trapped_level2 or c.poisoned >= rules.poisoned_level2):
         return 2, f"伤亡：{c.describe()}"
     if c.any():
-        return 3, f"伤亡：{c.describe()}" + ("（个人伤亡，未涉及事故灾害）" if several else "")
+        if not several:
+            return 3, f"伤亡：{c.describe()}"
+        if kinds:  # a road crash, a drowning, a fall: counted like the national grading, by the number of deaths
+            return 3, f"伤亡：{c.describe()}（{'、'.join(kinds[:2])}，死亡未达{rules.dead_level1}人）"
+        return 3, f"伤亡：{c.describe()}（个人伤亡，未涉及事故灾害）"
     return 4, None
 
 
@@ -278,7 +284,9 @@ def decide(signals: Signals, velocity: float | None = None, rules: UrgencyRules 
     accident = sorted(set(signals.hazards) & ACCIDENT_KINDS)
     if not accident and not signals.hazards and any("事故" in term for term in signals.serious_terms):
         accident = ["事故"]  # "发生事故,造成2人死亡": an accident of no named kind is still an accident
-    casualty_level, casualty_reason = _casualty_level(signals.casualties, rules, bool(accident))
+    casualty_level, casualty_reason = _casualty_level(
+        signals.casualties, rules, bool(accident), tuple(sorted(signals.hazards))
+    )
     if casualty_reason:
         raise_to(casualty_level, casualty_reason)
     if signals.critical_terms:

@@ -181,3 +181,33 @@ def test_a_plant_described_then_named_is_one_site_and_a_relative_naming_it_joins
         minutes=30,
     )
     assert first.event_id == news.event_id == relative.event_id
+
+
+def test_a_crash_after_the_roads_complaint_was_closed_is_a_new_event_with_deadlines(town):
+    from yuqing.db.models import Deadline
+    from yuqing.workflow.actions import assess_event, close_event, record_response
+
+    complaint = _post(
+        town, 1, "沿黄公路东园段大货车超速", "沿黄公路东园段大货车天天超速超载,面包车接送学生也不安全,希望管一管。"
+    )
+    with town.db.write() as session:
+        event = session.get(Event, complaint.event_id)
+        assess_event(session, town.settings, event.id, "duty", event.topic, 4, event.office_code or "dzb", now=NOW)
+        reply = "已联系交警加强该路段超速超载整治。"
+        record_response(session, town.settings, event.id, "office", "respond", "board", None, reply, NOW, now=NOW)
+        close_event(session, town.settings, event.id, "duty", now=NOW + timedelta(minutes=10))
+    crash = _post(
+        town,
+        2,
+        "沿黄公路东园段货车撞面包车",
+        "沿黄公路东园段一辆大货车和面包车相撞,面包车变形,车上两人当场死亡,还有几人受伤。",
+        source="bbs",
+        minutes=20,
+    )
+    assert crash.event_id != complaint.event_id
+    with town.db.read() as session:
+        closed = session.get(Event, complaint.event_id)
+        assert closed.status == "closed" and closed.mention_count == 1
+        assert session.scalars(
+            select(Deadline).where(Deadline.event_id == crash.event_id, Deadline.done_at.is_(None))
+        ).first()

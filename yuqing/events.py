@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yuqing.analysis_context import analysis_context, own_words
-from yuqing.db.models import Event, Mention
+from yuqing.db.models import OPEN_STATUSES, Event, Mention
 from yuqing.event_figures import raise_level, update_stats
 from yuqing.settings_model import Settings
 from yuqing.timeutil import as_utc
@@ -126,6 +126,11 @@ def _choose_event(
             .limit(MAX_CANDIDATES)
         )
     )
+    hazards = frozenset(analysis.urgency_signals.hazards)
+    if hazards:
+        # A new emergency report never joins a finished matter of another kind (a crash reported after the
+        # complaint about the same road was closed is a new event, with its own deadlines and alerts).
+        events = [e for e in events if e.status in OPEN_STATUSES or hazards & set((e.signals or {}).get("hazards", ()))]
     if not events:
         return None, []
     similarity: dict[int, float] = {}
@@ -202,6 +207,10 @@ def _merge_bridged(
 
     for other in bridged:
         if not may_be_one_matter(event, other):
+            continue
+        if event.status not in OPEN_STATUSES or other.status not in OPEN_STATUSES:
+            # a finished event absorbs nothing automatically: the open one keeps its deadlines and alerts
+            log.info("信息 %s 同时接近事件 #%s 与 #%s,其中一个已办结,不自动合并", mention.id, event.id, other.id)
             continue
         pair = survivor(event, other)
         if pair is None:

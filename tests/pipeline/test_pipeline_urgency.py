@@ -70,6 +70,15 @@ def test_three_deaths_is_level_one_with_reason():
     assert any("死亡3人" in reason for reason in urgency.reasons)
 
 
+def test_a_road_crash_with_two_deaths_is_level_three_and_says_it_was_a_crash():
+    urgency = assess_urgency(
+        "沿黄公路一辆货车与面包车相撞，造成2人死亡、3人受伤", topic="transport", source_type="news"
+    )
+    assert urgency.level == 3
+    reason = next(reason for reason in urgency.reasons if reason.startswith("伤亡"))
+    assert "交通事故" in reason and "死亡未达3人" in reason and "未涉及事故灾害" not in reason
+
+
 def test_ten_injured_is_level_one():
     assert assess_urgency("大巴侧翻致12人受伤").level == 1
 
