@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, or_, select
 
-from crawlers.health import source_health
 from dashboard.access import Viewer
 from dashboard.queries.admin import query_reports
 from dashboard.queries.offices import month_bounds, query_office_breaches, query_office_table
@@ -19,6 +18,7 @@ from yuqing.db.models import AuditLog, Breach, Deadline, Event, Mention, OutboxM
 from yuqing.demo import history
 from yuqing.demo.runner import _fresh_demo_dir, demo_settings, prepare_history
 from yuqing.demo.sites import demo_sources
+from yuqing.source_health import source_health
 
 NOW = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)  # 14:00 in Beijing; the history ends at the local midnight before
 DAYS = 5
