@@ -178,7 +178,7 @@ def _lazy(module: str, function: str) -> Callable[[argparse.Namespace], int]:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": _lazy("yuqing.commands.check", "cmd_check"),
     "user": _lazy("yuqing.commands.user", "cmd_user"),
-    "demo": _lazy("yuqing.demo.runner", "cmd_demo"),
+    "demo": _lazy("yuqing.commands.demo", "cmd_demo"),
     "run": _lazy("yuqing.commands.run", "cmd_run"),
     "crawl": _lazy("yuqing.commands.crawl", "cmd_crawl"),
     "classify": _lazy("yuqing.commands.classify", "cmd_classify"),

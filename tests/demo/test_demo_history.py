@@ -16,7 +16,7 @@ from dashboard.queries.trends import query_events_by_topic, query_mentions_by_to
 from yuqing.app import open_app
 from yuqing.db.models import AuditLog, Breach, Deadline, Event, Mention, OutboxMessage, Report, Response
 from yuqing.demo import history
-from yuqing.demo.runner import _fresh_demo_dir, demo_settings, prepare_history
+from yuqing.demo.runner import demo_settings, fresh_demo_dir, prepare_history
 from yuqing.demo.sites import demo_sources
 from yuqing.source_health import source_health
 
@@ -27,7 +27,7 @@ LEADER = Viewer("lingdao", "leader", None, "镇领导")
 
 @pytest.fixture(scope="module")
 def played(tmp_path_factory):
-    data_dir = _fresh_demo_dir(tmp_path_factory.mktemp("history") / "demo")
+    data_dir = fresh_demo_dir(tmp_path_factory.mktemp("history") / "demo")
     stats, archive = prepare_history(None, data_dir, DAYS, 2026, now=NOW, use_cache=False)
     settings = demo_settings(None, data_dir, demo_sources(history.BASE_URL), 8050, outbox="outbox-history")
     app = open_app(settings)

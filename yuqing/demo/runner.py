@@ -11,10 +11,8 @@ import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
-
 from yuqing.config import ConfigError, default_config_path, settings_from_dict
-from yuqing.db.models import ROLES, User
+from yuqing.db.models import ROLES
 from yuqing.settings_model import Settings
 
 log = logging.getLogger("yuqing.demo")
@@ -30,7 +28,7 @@ DEMO_USERS = [
 ]
 
 
-def _free_port(preferred: int, host: str = "127.0.0.1") -> int:
+def free_port(preferred: int, host: str = "127.0.0.1") -> int:
     """The preferred port if it is free, else one the system picks."""
     for port in (preferred, 0):
         with socket.socket() as sock:
@@ -58,7 +56,7 @@ def _base_config(explicit: str | None) -> tuple[dict, Path]:
 MARKER = ".yuqing-demo"
 
 
-def _fresh_demo_dir(data_dir: Path) -> Path:
+def fresh_demo_dir(data_dir: Path) -> Path:
     """Every demo starts from an empty database and outbox; only a folder an earlier demo made is ever removed."""
     from yuqing.commands import CommandError
 
@@ -89,51 +87,6 @@ def demo_settings(
         {"deadline_check_seconds": 10, "outbox_seconds": 5, "health_check_seconds": 30}
     )
     return settings_from_dict(data, path)
-
-
-def cmd_demo(args) -> int:
-    """The `yuqing demo` command."""
-    from yuqing.app import open_app
-    from yuqing.demo.sites import demo_sources, reach_sources, start_sites
-    from yuqing.logging_setup import setup_logging
-    from yuqing.service import Service
-    from yuqing.users import add_user
-
-    data_dir = _fresh_demo_dir(Path(args.dir).resolve())
-    early = demo_settings(args.config, data_dir, [], 8050)
-    setup_logging(early.logging, timezone=early.general.timezone, console_level="DEBUG" if args.verbose else "WARNING")
-    history = None
-    seed = getattr(args, "seed", 2026)
-    sites_port = _free_port(args.sites_port)
-    archive = None
-    if getattr(args, "history_days", 0) > 0:
-        history, archive = prepare_history(
-            args.config, data_dir, args.history_days, seed, sites_url=f"http://127.0.0.1:{sites_port}"
-        )
-    sites = start_sites(host="127.0.0.1", port=sites_port, speed=args.speed, seed=seed, archive=archive)
-    try:
-        probe = demo_settings(args.config, data_dir, [], 8050)
-        port = _free_port(args.port or probe.dashboard.port)
-        settings = demo_settings(
-            args.config, data_dir, demo_sources(sites.base_url) + reach_sources(sites.base_url), port
-        )
-        setup_logging(
-            settings.logging, timezone=settings.general.timezone, console_level="DEBUG" if args.verbose else "WARNING"
-        )
-        app = open_app(settings)
-        with app.db.write() as session:
-            existing = set(session.scalars(select(User.username)))  # a history made them already
-            for username, password, role, office, name in DEMO_USERS:
-                if username not in existing:
-                    add_user(session, username, password, role, office, name, actor="demo")
-        service = Service(app)
-        _print_banner(service.dashboard.url, sites.base_url, settings, history)
-        service.run(duration=args.duration)
-        app.close()
-    finally:
-        sites.stop()
-    print("演示已结束。数据保存在", data_dir)
-    return 0
 
 
 def cache_root() -> Path:
@@ -210,7 +163,7 @@ def prepare_history(
     return stats, [post.entry() for post in posts]
 
 
-def _print_banner(dashboard_url: str, sites_url: str, settings: Settings, history=None) -> None:
+def print_banner(dashboard_url: str, sites_url: str, settings: Settings, history=None) -> None:
     print("=" * 64)
     print(" 东园镇政务舆情监测与回应系统 · 演示模式(全部在本机运行,无需联网)")
     print("=" * 64)
