@@ -85,9 +85,11 @@ def ingest_item(app: App, item: dict[str, Any], now: datetime | None = None) -> 
     return result
 
 
-def insert_ignoring_conflict(session: Session, model, values: dict[str, Any], key: str) -> int | None:
-    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING id, in the database's own dialect: the new row's id, or None
-    when another writer stored that key first (on PostgreSQL the statement waits for that writer to commit)."""
+def insert_ignoring_conflict(session: Session, model, values: dict[str, Any], key: str) -> Any:
+    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING the primary key, in the database's own dialect: the new row's
+    key, or None when another writer stored that key first (on PostgreSQL the statement waits for that writer to
+    commit)."""
+    primary = model.__mapper__.primary_key[0]
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -96,8 +98,8 @@ def insert_ignoring_conflict(session: Session, model, values: dict[str, Any], ke
     else:  # pragma: no cover - other databases: plain insert, a race surfaces as IntegrityError
         from sqlalchemy import insert  # type: ignore[assignment]
 
-        return session.execute(insert(model).values(**values).returning(model.id)).scalar_one()
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=[key]).returning(model.id)
+        return session.execute(insert(model).values(**values).returning(primary)).scalar_one()
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=[key]).returning(primary)
     return session.execute(statement).scalar_one_or_none()
 
 
