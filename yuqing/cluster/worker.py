@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from yuqing.app import App
@@ -34,7 +35,9 @@ class WorkerRole:
         self.reactor_started = threading.Event()
 
     def _run_reactor(self) -> None:
-        from twisted.internet import reactor
+        from twisted.internet import reactor as installed
+
+        reactor: Any = installed
 
         reactor.callWhenRunning(self.reactor_started.set)
         reactor.run(installSignalHandlers=False)
@@ -49,8 +52,9 @@ class WorkerRole:
 
     def stop(self) -> None:
         """Stop the reactor (crawls in progress get crawlers.service.SHUTDOWN_GRACE) and mark the node stopped."""
-        from twisted.internet import reactor
+        from twisted.internet import reactor as installed
 
+        reactor: Any = installed
         if reactor.running:
             reactor.callFromThread(reactor.stop)
             self.reactor_thread.join(10)
