@@ -122,7 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         thread = json.loads(proc.stdout.strip().splitlines()[-1])
         # one child process per batch
         config = _config(work / "process", sources)
-        subprocess.run([*python, "--config", str(config), "check"], capture_output=True, cwd=ROOT)  # migrate once
+        subprocess.run(
+            [*python, "--config", str(config), "check"], check=False, capture_output=True, cwd=ROOT
+        )  # migrate once
         child_rounds = []
         for _ in range(args.rounds):
             figures = []
@@ -130,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
                 t0, c0 = time.perf_counter(), _cpu_children()
                 subprocess.run(
                     [*python, "--config", str(config), "crawl", "--once", *sum((["--source", s] for s in batch), [])],
+                    check=False,
                     capture_output=True,
                     cwd=ROOT,
                 )
