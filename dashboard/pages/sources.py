@@ -53,6 +53,7 @@ def layout(**_query):
                 ],
                 className="toolbar",
             ),
+            html.Div(id="so-cluster", className="meta"),
             make_grid(
                 "so-grid", COLUMNS, [], height="calc(100vh - 140px)", row_id="params.data.name", rowClassRules=ROW_RULES
             ),
@@ -93,3 +94,15 @@ def refresh(tick):
     with yuqing_app().db.read() as session:
         rows = source_rows(source_health(session, now))
     return rows, f"更新于 {format_local(now, '%H:%M:%S')}"
+
+
+@callback(Output("so-cluster", "children"), Input("tick", "n_intervals"))
+def refresh_cluster(tick):
+    """Multi-machine deployments: the crawl workers, their load, the leader and the queue (nothing on SQLite)."""
+    from yuqing.cluster.nodes import cluster_summary
+
+    viewer = current_viewer()
+    if viewer is None or not viewer.can_open("sources") or (tick or 0) % 3:
+        raise PreventUpdate
+    app = yuqing_app()
+    return "" if app.db.is_sqlite else cluster_summary(app)

@@ -18,12 +18,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from yuqing.app import App
 from yuqing.cluster import broker_where, node_name, schedule
 from yuqing.cluster.nodes import Heartbeat
-from yuqing.db.models import JobRun
+from yuqing.db.models import ClusterNode, JobRun
 from yuqing.timeutil import utcnow
 
 log = logging.getLogger("yuqing.cluster.leader")
@@ -212,6 +212,12 @@ class SchedulerRole:
 
     def _become_leader(self) -> None:
         log.warning("本节点 %s 成为调度主节点", self.node)
+        with self.app.db.write() as session:  # whoever led before is dead or cut off: it leads no more
+            session.execute(
+                update(ClusterNode)
+                .where(ClusterNode.leader.is_(True), ClusterNode.node != self.node)
+                .values(leader=False)
+            )
         self.heartbeat.leader = True
         self.heartbeat.beat()
         schedule.sync_sources(self.app)

@@ -118,7 +118,8 @@ class ClusterView:
 
     @property
     def leader(self) -> NodeView | None:
-        return next((n for n in self.nodes if n.leader and n.alive), None)
+        leaders = [n for n in self.nodes if n.leader and n.alive]
+        return max(leaders, key=lambda n: n.last_seen_at) if leaders else None
 
     def alive(self, role: str) -> list[NodeView]:
         return [n for n in self.nodes if n.role == role and n.alive]
@@ -194,3 +195,37 @@ def cluster_view(app: App, now: datetime | None = None, *, with_queue: bool = Tr
     if with_queue:
         view.queue_depth, view.queue_error = queue_depth(app.settings)
     return view
+
+
+_depth_cache: dict[str, tuple[float, int | None, str]] = {}
+DEPTH_CACHE_SECONDS = 15.0
+
+
+def cluster_summary(app: App, now: datetime | None = None) -> str:
+    """One line for the 来源 page: workers and their load, the leader, the queue (its depth cached a few seconds,
+    so that a broker that does not answer slows the page once, not every refresh)."""
+    import time
+
+    view = cluster_view(app, now, with_queue=False)
+    key = app.settings.cluster.broker_url
+    cached = _depth_cache.get(key)
+    if cached is None or time.monotonic() - cached[0] > DEPTH_CACHE_SECONDS:
+        depth, problem = queue_depth(app.settings, timeout=2.0)
+        cached = (time.monotonic(), depth, problem)
+        _depth_cache[key] = cached
+    _, depth, problem = cached
+    workers = view.alive("worker")
+    running = sum(w.running for w in workers)
+    leader = view.leader
+    parts = [
+        f"采集节点 {len(workers)} 个(正在采集 {running} 批"
+        + ("" if not workers else ";" + "、".join(f"{w.host}:{w.running}" for w in workers))
+        + ")",
+        f"调度主节点:{leader.node if leader else '无'}",
+        f"采集队列:{depth} 批待处理" if depth is not None else f"采集队列:{problem}",
+        f"到期待排队来源 {view.due} 个,超期 {view.overdue} 个",
+    ]
+    lost = [n.node for n in view.nodes if not n.alive and not n.stopped]
+    if lost:
+        parts.append(f"失联节点:{'、'.join(lost)}")
+    return ";".join(parts)
