@@ -42,8 +42,20 @@ class WorkerRole:
         reactor.callWhenRunning(self.reactor_started.set)
         reactor.run(installSignalHandlers=False)
 
+    def warm_up(self) -> None:
+        """Load the analysis context (dictionaries, jieba, the classifier) before taking batches, so that the
+        first batch does not spend its lease loading them."""
+        from pipeline.analyze import TextIn, analyze
+        from yuqing.analysis_context import analysis_context
+
+        analyze(
+            TextIn(title="东园镇预热", content="东园镇采集节点启动预热。", source_type="other", published_at=None),
+            analysis_context(self.app.settings),
+        )
+
     def start(self) -> None:
-        """Start the reactor thread, the politeness middleware's database access and the heartbeat."""
+        """Warm up, then start the reactor thread and the heartbeat."""
+        self.warm_up()
         self.reactor_thread.start()
         if not self.reactor_started.wait(30):
             raise RuntimeError("采集反应器未能启动")
