@@ -148,7 +148,7 @@ class SchedulerRole:
         from yuqing.cluster.tasks import crawl_batch
 
         published = 0
-        for token, sources in schedule.lease_due(self.app):
+        for token, sources in schedule.lease_due(self.app, limit=schedule.capacity(self.app)):
             try:
                 crawl_batch.apply_async(args=[sources, token], retry=True, retry_policy={"max_retries": 2})
             except Exception as exc:  # noqa: BLE001 - broker away: nothing is lost, the sources stay due

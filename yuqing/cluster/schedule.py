@@ -34,11 +34,38 @@ def sync_sources(app: App, now: datetime | None = None) -> int:
     return added
 
 
+def capacity(app: App, now: datetime | None = None) -> int:
+    """How many more sources the leader may lease now: twice what the live workers crawl at once, less what is
+    leased already. Queuing more would only let leases run out while batches wait in the broker (and be queued
+    again); sources left due show as overdue in `yuqing status` (workers to add)."""
+    from sqlalchemy import func
+
+    from yuqing.cluster.nodes import ALIVE_BEATS
+    from yuqing.db.models import ClusterNode
+
+    now = now or utcnow()
+    conf = app.settings.cluster
+    seen = now - timedelta(seconds=conf.heartbeat_seconds * ALIVE_BEATS)
+    with app.db.read() as session:
+        workers = session.scalar(
+            select(func.count())
+            .select_from(ClusterNode)
+            .where(ClusterNode.role == "worker", ClusterNode.stopped.is_(False), ClusterNode.last_seen_at >= seen)
+        )
+        leased = session.scalar(
+            select(func.count()).select_from(SourceSchedule).where(SourceSchedule.leased_until >= now)
+        )
+    return max(0, max(1, workers or 0) * conf.worker_batches * conf.batch_size * 2 - (leased or 0))
+
+
 def lease_due(app: App, now: datetime | None = None, limit: int = 5000) -> list[tuple[str, list[str]]]:
-    """Lease the due sources (not leased, or their lease ran out) in batches: [(token, [source, ...]), ...].
+    """Lease up to `limit` due sources (not leased, or their lease ran out), the longest due first, in batches:
+    [(token, [source, ...]), ...].
 
     FOR UPDATE SKIP LOCKED: even two leaders (a split second during failover) never lease one source twice."""
     now = now or utcnow()
+    if limit <= 0:
+        return []
     conf = app.settings.cluster
     enabled = {s.name for s in app.settings.sources if s.enabled}
     lease = timedelta(seconds=conf.lease_seconds)
