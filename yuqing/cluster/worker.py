@@ -1,6 +1,7 @@
 """`yuqing worker`: a Celery worker that crawls the batches the leader queues. Scrapy runs on one long-lived Twisted
 reactor in a thread of this process (a reactor cannot restart); Celery's thread pool hands each batch to it and
-waits. bench/scale.py measured this against a child process per batch (see docs/deploy.md)."""
+waits. bench/reactor_choice.py measured this against a child process per batch (`yuqing crawl --once` per batch of
+5 sources): about 0.05 s of CPU per batch here against about 2.2 s there (imports, dictionaries, reactor start)."""
 
 from __future__ import annotations
 
