@@ -39,6 +39,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.SharedRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.BackoffRetryMiddleware": 550,
+    "crawlers.politeness.SharedDomainPaceMiddleware": 540,  # off unless [cluster] domain_delay > 0 (PostgreSQL)
     "crawlers.middlewares.ConditionalGetMiddleware": 560,
     "crawlers.middlewares.EncodingMiddleware": 570,  # below 590: sees the body after decompression
 }
@@ -53,8 +54,9 @@ YUQING_INGEST = "yuqing.ingest.ingest_item"
 MEGABYTE = 1024 * 1024
 
 
-def spider_settings(crawl: CrawlSettings, source: SourceSettings) -> dict[str, Any]:
-    """Scrapy settings for one source's spider (its custom_settings): [crawl] values, then the source's overrides."""
+def spider_settings(crawl: CrawlSettings, source: SourceSettings, domain_delay: float = 0.0) -> dict[str, Any]:
+    """Scrapy settings for one source's spider (its custom_settings): [crawl] values, then the source's overrides;
+    domain_delay ([cluster]) paces each site across all sources and workers (crawlers.politeness)."""
     obey = crawl.obey_robots if source.obey_robots is None else source.obey_robots
     max_bytes = int(crawl.max_response_mb * MEGABYTE)
     return {
@@ -70,4 +72,5 @@ def spider_settings(crawl: CrawlSettings, source: SourceSettings) -> dict[str, A
         "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
         "AUTOTHROTTLE_START_DELAY": max(crawl.download_delay, AUTOTHROTTLE_START_DELAY),
         "DOWNLOAD_DELAY": crawl.download_delay,
+        "YUQING_DOMAIN_DELAY": domain_delay,
     }

@@ -87,6 +87,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     _command(sub, "run", "正式运行:定时采集、研判、时限检查、发送提醒、看板(Ctrl-C 停止)")
+    scheduler = _command(sub, "scheduler", "多机部署:调度节点(同一时刻只有一个主节点工作,其余待命接替;需 PostgreSQL)")
+    scheduler.add_argument("--duration", type=float, default=0, metavar="秒", help="运行多少秒后退出(默认一直运行)")
+    worker = _command(sub, "worker", "多机部署:采集节点(从消息队列领取采集批次,采集并入库;需 PostgreSQL)")
+    worker.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        metavar="数量",
+        help="同时采集的批次数(默认配置 [cluster] worker_batches)",
+    )
+    mailer = _command(sub, "mailer", "多机部署:发信节点(发送提醒邮件,可运行多个,每封只发一次;需 PostgreSQL)")
+    mailer.add_argument("--duration", type=float, default=0, metavar="秒", help="运行多少秒后退出(默认一直运行)")
+    web = _command(sub, "web", "多机部署:看板节点(只提供看板网页;需 PostgreSQL)")
+    web.add_argument("--port", type=int, default=None, metavar="端口", help="看板端口(默认取配置)")
+    status = _command(sub, "status", "显示多机部署的状态:各节点、负载、调度主节点、采集队列长度")
+    status.add_argument("--json", action="store_true", help="以 JSON 输出")
     _command(sub, "check", "检查配置文件并显示摘要(有误时指出文件、行号和期望的写法)")
 
     crawl = _command(sub, "crawl", "立即采集并显示各来源的采集结果")
@@ -180,6 +196,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "user": _lazy("yuqing.commands.user", "cmd_user"),
     "demo": _lazy("yuqing.commands.demo", "cmd_demo"),
     "run": _lazy("yuqing.commands.run", "cmd_run"),
+    "scheduler": _lazy("yuqing.commands.scheduler", "cmd_scheduler"),
+    "worker": _lazy("yuqing.commands.worker", "cmd_worker"),
+    "mailer": _lazy("yuqing.commands.mailer", "cmd_mailer"),
+    "web": _lazy("yuqing.commands.web", "cmd_web"),
+    "status": _lazy("yuqing.commands.status", "cmd_status"),
     "crawl": _lazy("yuqing.commands.crawl", "cmd_crawl"),
     "classify": _lazy("yuqing.commands.classify", "cmd_classify"),
     "train": _lazy("yuqing.commands.classify", "cmd_train"),

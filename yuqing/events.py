@@ -6,7 +6,7 @@ import logging
 import threading
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from yuqing.analysis_context import analysis_context, own_words
@@ -20,6 +20,18 @@ MAX_CANDIDATES = 400
 GRAM_REPORTS = 6  # an emergency event's latest reports whose wording a new report is compared with
 CLOSED_FOR_GOOD = ("false_alarm", "no_action", "merged")
 OFFICIAL_THRESHOLD_SHARE = 0.7
+# The candidate set of a relevant mention is every open event of the clustering window, the same set for every
+# mention, so one PostgreSQL advisory lock serialises event attachment (two workers cannot each open an event for
+# one story). The key is arbitrary but fixed: "yuqing:events" as a 63-bit integer.
+EVENT_LOCK_KEY = 0x7975716E67_6576
+CATCH_UP_LOOKBACK = 500  # ids below the highest seen that may still commit (inserted before, committed after)
+
+
+def lock_event_candidates(session: Session) -> None:
+    """Serialise event attachment across processes until this transaction ends (PostgreSQL; SQLite writers are
+    serialised by BEGIN IMMEDIATE already). Re-entrant within a transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOCK_KEY})
 
 
 class RecentTexts:
@@ -32,22 +44,34 @@ class RecentTexts:
         self.index = NearDuplicateIndex(window_seconds=window_hours * 3600)
         self.window_hours = window_hours
         self.last_id = 0
+        self.indexed: set[int] = set()  # ids above last_id - CATCH_UP_LOOKBACK already in the index
         self.lock = threading.Lock()
 
     def catch_up(self, session: Session, now: datetime) -> None:
-        """Index the relevant mentions other writers stored since the last look (from their stored text)."""
+        """Index the relevant mentions other writers stored since the last look (from their stored text). With
+        several writers an id below the highest seen can commit later, so the last CATCH_UP_LOOKBACK ids are
+        looked at again (those already indexed are skipped)."""
         from pipeline.fingerprints import fingerprint
 
         since = now - timedelta(hours=self.window_hours)
+        floor = max(0, self.last_id - CATCH_UP_LOOKBACK)
         rows = session.execute(
             select(Mention.id, Mention.title, Mention.content, Mention.first_seen_at)
-            .where(Mention.id > self.last_id, Mention.relevant.is_(True), Mention.first_seen_at >= since)
+            .where(Mention.id > floor, Mention.relevant.is_(True), Mention.first_seen_at >= since)
             .order_by(Mention.id)
         ).all()
         for mention_id, title, content, seen in rows:
-            self.index.add(mention_id, fingerprint(f"{title}\n{content}"), seen)
+            if mention_id not in self.indexed:
+                self.index.add(mention_id, fingerprint(f"{title}\n{content}"), seen)
+                self.indexed.add(mention_id)
         if rows:
-            self.last_id = rows[-1][0]
+            self.last_id = max(self.last_id, rows[-1][0])
+        self._prune()
+
+    def _prune(self) -> None:
+        floor = self.last_id - CATCH_UP_LOOKBACK
+        if len(self.indexed) > 4 * CATCH_UP_LOOKBACK:
+            self.indexed = {i for i in self.indexed if i > floor}
 
     def similar(self, fingerprint, now: datetime) -> list[tuple[int, float]]:
         """(mention id, similarity) of recent near-duplicates."""
@@ -56,6 +80,7 @@ class RecentTexts:
     def add(self, mention_id: int, fingerprint, now: datetime) -> None:
         """Index a mention this process has just stored."""
         self.index.add(mention_id, fingerprint, now)
+        self.indexed.add(mention_id)
         self.last_id = max(self.last_id, mention_id)
 
 
@@ -235,6 +260,7 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
     from yuqing.workflow.facts import authority, follow_facts, settle_level
     from yuqing.workflow.hooks import on_event_changed, on_event_detected, on_mention_joined
 
+    lock_event_candidates(session)
     words = own_words(settings, analysis)
     event, bridged = _choose_event(session, settings, mention, analysis, words, now)
     if event is None and mention.official:

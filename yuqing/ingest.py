@@ -17,7 +17,7 @@ from yuqing.app import App
 from yuqing.comments import judge_event_comments, store_comments
 from yuqing.db.models import Mention, Snapshot, Source
 from yuqing.event_figures import refresh_counts
-from yuqing.events import attach_to_event
+from yuqing.events import attach_to_event, lock_event_candidates
 from yuqing.privacy import masked
 from yuqing.settings_model import Settings
 from yuqing.snapshots import build_snapshot
@@ -89,66 +89,100 @@ def ingest_item(app: App, item: dict[str, Any], now: datetime | None = None) -> 
     return result
 
 
+def insert_ignoring_conflict(session: Session, model, values: dict[str, Any], key: str) -> Any:
+    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING the primary key, in the database's own dialect: the new row's
+    key, or None when another writer stored that key first (on PostgreSQL the statement waits for that writer to
+    commit)."""
+    primary = model.__mapper__.primary_key[0]
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - other databases: plain insert, a race surfaces as IntegrityError
+        from sqlalchemy import insert  # type: ignore[assignment]
+
+        return session.execute(insert(model).values(**values).returning(primary)).scalar_one()
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=[key]).returning(primary)
+    return session.execute(statement).scalar_one_or_none()
+
+
 def _source(session: Session, settings: Settings, name: str, kind: str | None, url: str) -> Source:
     source = session.scalar(select(Source).where(Source.name == name))
     if source is None:
         conf = settings.source(name)
-        source = Source(
-            name=name,
-            kind=kind or (conf.kind if conf else "html"),
-            url=conf.url if conf else url,
-            title=(conf.title or name) if conf else name,
-            source_type=conf.source_type if conf else "other",
+        insert_ignoring_conflict(
+            session,
+            Source,
+            {
+                "name": name,
+                "kind": kind or (conf.kind if conf else "html"),
+                "url": conf.url if conf else url,
+                "title": (conf.title or name) if conf else name,
+                "source_type": conf.source_type if conf else "other",
+                "enabled": True,
+            },
+            "name",
         )
-        session.add(source)
-        session.flush()
+        source = session.scalars(select(Source).where(Source.name == name)).one()
     return source
 
 
 def _store(session: Session, settings: Settings, item: dict[str, Any], analysis, now: datetime) -> IngestResult:
-
+    """Store the item once: the mention row goes in with ON CONFLICT DO NOTHING on its canonical URL, so two workers
+    racing on one item store it once (the loser updates the winner's row, as a poll seeing it again would)."""
+    if analysis.relevant:
+        # Taken first, before any row lock, so that workers queue in one order (no deadlock with source rows).
+        lock_event_candidates(session)
     canonical = masked(item.get("canonical_url") or item["url"])
     existing = session.scalar(select(Mention).where(Mention.canonical_url == canonical))
     if existing is not None:
         return _update(session, settings, existing, item, analysis, now)
     source = _source(session, settings, item["source"], item.get("source_kind"), item["url"])
-    source.last_new_item_at = now
     source_conf = settings.source(source.name)
-    mention = Mention(
-        source_id=source.id,
-        url=masked(item["url"]),
-        canonical_url=canonical,
-        content_hash=content_hash(analysis.title_masked, analysis.content_masked),
-        title=analysis.title_masked,
-        content=analysis.content_masked,
-        author=_masked(item.get("author"), 200),
-        source_type=source.source_type,
-        official=bool(source_conf.official) if source_conf else False,
-        published_at=as_utc(item.get("published_at")),
-        first_seen_at=now,
-        updated_at=now,
-        reposts=item.get("reposts"),
-        comments=item.get("comments"),
-        relevant=analysis.relevant,
-        schemes=list(analysis.schemes),
-        matched_terms=list(analysis.matched_terms),
-        topic=analysis.topic,
-        topic_scores=dict(analysis.topic_scores),
-        topic_model=analysis.topic_model,
-        urgency=analysis.urgency,
-        urgency_reasons=list(analysis.urgency_reasons),
-        negativity=analysis.negativity,
-        village=analysis.village,
-        simhash=analysis.simhash,
-        board_status=item.get("board_status"),
-        reply_text=_masked(item.get("reply_text")),
-        reply_at=as_utc(item.get("reply_at")),
-        reply_office=_masked(item.get("reply_office"), 200),
-        platform=(item.get("platform") or None) and str(item["platform"])[:20],
-        search_keyword=(item.get("search_keyword") or None) and str(item["search_keyword"])[:200],
-    )
-    session.add(mention)
-    session.flush()
+    values = {
+        "source_id": source.id,
+        "url": masked(item["url"]),
+        "canonical_url": canonical,
+        "content_hash": content_hash(analysis.title_masked, analysis.content_masked),
+        "title": analysis.title_masked,
+        "content": analysis.content_masked,
+        "author": _masked(item.get("author"), 200),
+        "source_type": source.source_type,
+        "official": bool(source_conf.official) if source_conf else False,
+        "published_at": as_utc(item.get("published_at")),
+        "first_seen_at": now,
+        "updated_at": now,
+        "reposts": item.get("reposts"),
+        "comments": item.get("comments"),
+        "relevant": analysis.relevant,
+        "schemes": list(analysis.schemes),
+        "matched_terms": list(analysis.matched_terms),
+        "topic": analysis.topic,
+        "topic_scores": dict(analysis.topic_scores),
+        "topic_model": analysis.topic_model,
+        "urgency": analysis.urgency,
+        "urgency_reasons": list(analysis.urgency_reasons),
+        "negativity": analysis.negativity,
+        "village": analysis.village,
+        "simhash": analysis.simhash,
+        "board_status": item.get("board_status"),
+        "reply_text": _masked(item.get("reply_text")),
+        "reply_at": as_utc(item.get("reply_at")),
+        "reply_office": _masked(item.get("reply_office"), 200),
+        "platform": (item.get("platform") or None) and str(item["platform"])[:20],
+        "search_keyword": (item.get("search_keyword") or None) and str(item["search_keyword"])[:200],
+    }
+    mention_id = insert_ignoring_conflict(session, Mention, values, "canonical_url")
+    if mention_id is None:
+        # Another worker stored it between our look and our insert (and has committed): it is theirs.
+        existing = session.scalars(
+            select(Mention).where(Mention.canonical_url == canonical).execution_options(populate_existing=True)
+        ).one()
+        return _update(session, settings, existing, item, analysis, now)
+    source.last_new_item_at = now
+    mention = session.get(Mention, mention_id)
+    assert mention is not None
     snapshot = build_snapshot(settings.evidence, mention.id, item, now)
     if snapshot:
         session.add(snapshot)

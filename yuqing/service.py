@@ -78,8 +78,9 @@ def _guarded(name: str, job: Callable[..., object]) -> Callable[[App], None]:
     return run
 
 
-def schedule_jobs(app: App, scheduler) -> None:
-    """Register every periodic job except crawling (the crawl service schedules its own sources)."""
+def job_table(app: App) -> list[tuple[str, Callable[..., object], str, dict]]:
+    """Every periodic job except crawling: (name, job taking app, "interval" | "cron", trigger options). Scheduled
+    in memory by `yuqing run` (schedule_jobs) and with run records by the scale-out leader (yuqing.cluster.leader)."""
     from yuqing.bursts_job import detect_bursts
     from yuqing.mail.digest import send_digests
     from yuqing.reports.jobs import daily_job, monthly_job, weekly_job
@@ -90,7 +91,7 @@ def schedule_jobs(app: App, scheduler) -> None:
     conf = app.settings.scheduler
     report_hour, report_minute = (int(x) for x in conf.monthly_report_time.split(":"))
     brief_hour, brief_minute = (int(x) for x in conf.daily_brief_time.split(":"))
-    jobs = [
+    jobs: list[tuple[str, Callable[..., object], str, dict]] = [
         ("时限检查", check_deadlines, "interval", {"seconds": conf.deadline_check_seconds}),
         ("来源健康检查", check_sources, "interval", {"seconds": conf.health_check_seconds}),
         ("摘要邮件", send_digests, "interval", {"seconds": 60}),
@@ -121,7 +122,12 @@ def schedule_jobs(app: App, scheduler) -> None:
         if learning.retrain == "weekly":
             when["day_of_week"] = learning.retrain_weekday - 1
         jobs.append(("领域模型重新训练", retrain_job, "cron", when))
-    for name, job, trigger, options in jobs:
+    return jobs
+
+
+def schedule_jobs(app: App, scheduler) -> None:
+    """Register every periodic job except crawling (the crawl service schedules its own sources)."""
+    for name, job, trigger, options in job_table(app):
         scheduler.add_job(
             _guarded(name, job),
             trigger,

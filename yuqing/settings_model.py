@@ -471,6 +471,20 @@ class SchedulerSettings(Strict):
     _times = field_validator("monthly_report_time", "daily_brief_time")(lambda cls, v: _check_hhmm(v))
 
 
+class ClusterSettings(Strict):
+    """Scale-out roles (`yuqing scheduler|worker|mailer|web`, PostgreSQL only): the Celery broker and the pace."""
+
+    broker_url: str = "amqp://guest:guest@127.0.0.1:5672//"  # RabbitMQ (or redis://127.0.0.1:6379/0)
+    queue: str = "yuqing.crawl"
+    batch_size: int = Field(10, ge=1, le=1000)  # sources per queued batch
+    lease_seconds: float = Field(90, ge=5)  # a batch not finished in this time is queued again
+    tick_seconds: float = Field(1.0, gt=0, le=60)  # how often the leader looks for due sources and jobs
+    worker_batches: int = Field(4, ge=1, le=64)  # batches one worker process crawls at once
+    heartbeat_seconds: float = Field(5, ge=1)
+    mail_poll_seconds: float = Field(2, gt=0)
+    domain_delay: float = Field(0, ge=0)  # seconds between two requests to one site, across all workers (0 = off)
+
+
 class AccountabilityRule(Strict):
     """A suggestion rule: when an office's breaches in the month meet the condition, suggest an action."""
 
@@ -525,6 +539,7 @@ class Settings(Strict):
     urgency: UrgencySettings = UrgencySettings()
     clustering: ClusteringSettings = ClusteringSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    cluster: ClusterSettings = ClusterSettings()
     reports: ReportSettings = ReportSettings()
     evidence: EvidenceSettings = EvidenceSettings()
     logging: LoggingSettings = LoggingSettings()

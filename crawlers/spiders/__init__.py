@@ -32,7 +32,7 @@ def build_spider_class(source: SourceSettings, settings: Settings) -> type[Sourc
         {
             "name": source.name,
             "source": source,
-            "custom_settings": spider_settings(settings.crawl, source),
+            "custom_settings": spider_settings(settings.crawl, source, settings.cluster.domain_delay),
             "__module__": __name__,
         },
     )

@@ -61,6 +61,7 @@ def layout(**_query):
                 ],
                 className="toolbar",
             ),
+            html.Div(id="so-cluster", className="meta"),
             make_grid(
                 "so-grid", COLUMNS, [], height="calc(100vh - 140px)", row_id="params.data.name", rowClassRules=ROW_RULES
             ),
@@ -148,3 +149,15 @@ def save_source(_clicks, text, tried):
     except ConfigError as exc:
         return html.Pre(str(exc), className="msg msg-error")
     return html.Div(f"已保存来源 {source.title or source.name}({source.name}),已加入采集计划", className="msg msg-ok")
+
+
+@callback(Output("so-cluster", "children"), Input("tick", "n_intervals"))
+def refresh_cluster(tick):
+    """Multi-machine deployments: the crawl workers, their load, the leader and the queue (nothing on SQLite)."""
+    from yuqing.cluster.nodes import cluster_summary
+
+    viewer = current_viewer()
+    if viewer is None or not viewer.can_open("sources") or (tick or 0) % 3:
+        raise PreventUpdate
+    app = yuqing_app()
+    return "" if app.db.is_sqlite else cluster_summary(app)

@@ -11,7 +11,16 @@ from yuqing.settings_model import Settings
 
 EXIT_OK = 0
 
-__all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "CommandError", "command_settings", "open_database", "open_for"]
+__all__ = [
+    "EXIT_FAILURE",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "CommandError",
+    "command_settings",
+    "open_database",
+    "open_for",
+    "open_role",
+]
 
 
 def command_settings(args: argparse.Namespace) -> Settings:
@@ -45,3 +54,12 @@ def open_database(settings: Settings):
         where = make_url(settings.database.url).render_as_string(hide_password=True)
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise CommandError(f"无法连接数据库 {where}:{reason}(请检查 [database] url 或 YUQING_DATABASE_URL)") from exc
+
+
+def open_role(args: argparse.Namespace, role: str):
+    """open_for for a scale-out role (scheduler, worker, mailer, web): PostgreSQL required (a clear message on
+    SQLite, before anything is opened), logging on the console at INFO."""
+    from yuqing.cluster import require_postgres
+
+    require_postgres(command_settings(args), role)
+    return open_for(args, console_level="INFO")

@@ -1,0 +1,66 @@
+"""`yuqing mailer` and `yuqing web`: the alert sender and the dashboard as processes of their own. Several mailers
+may run: each outbox row is claimed by one (FOR UPDATE SKIP LOCKED, yuqing.mail.delivery.claim), so each alert is
+sent once."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+
+from yuqing.app import App
+from yuqing.cluster import node_name
+from yuqing.cluster.nodes import Heartbeat
+
+log = logging.getLogger("yuqing.cluster")
+
+
+def _stop_event() -> threading.Event:
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    return stopping
+
+
+def run_mailer(app: App, duration: float = 0) -> None:
+    """Deliver the outbox every mail_poll_seconds until SIGTERM / Ctrl-C (or `duration` seconds)."""
+    from yuqing.mail.delivery import deliver_due
+    from yuqing.storage_alarm import report_storage_failure
+
+    stopping = _stop_event()
+    heartbeat = Heartbeat(app, "mailer", node_name("mailer"))
+    heartbeat.beat()
+    heartbeat.start()
+    deadline = time.monotonic() + duration if duration else None
+    log.info("发信节点 %s 已启动", heartbeat.node)
+    try:
+        while not stopping.is_set() and (deadline is None or time.monotonic() < deadline):
+            try:
+                report = deliver_due(app)
+                heartbeat.add(done=report.sent)
+            except Exception as exc:
+                log.exception("发送提醒时出错,稍后重试")
+                report_storage_failure(app.settings, exc, "提醒投递(发信节点)")
+            stopping.wait(app.settings.cluster.mail_poll_seconds)
+    finally:
+        heartbeat.stop()
+
+
+def run_web(app: App, port: int | None = None) -> str:
+    """Serve the dashboard until SIGTERM / Ctrl-C."""
+    from yuqing.service import DashboardServer
+
+    stopping = _stop_event()
+    server = DashboardServer(app, port)
+    heartbeat = Heartbeat(app, "web", node_name("web"))
+    heartbeat.beat()
+    heartbeat.start()
+    server.start()
+    print(f"看板地址:{server.url}  (Ctrl-C 停止)", flush=True)
+    try:
+        stopping.wait()
+    finally:
+        server.stop()
+        heartbeat.stop()
+    return server.url
