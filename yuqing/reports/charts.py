@@ -16,7 +16,7 @@ from yuqing.reports.tables import Chart
 # mplfonts ships Noto Sans CJK SC; a system font is only the fallback (fonts-wqy-microhei may be absent).
 BUNDLED_FONT = "NotoSansCJKsc-Regular.otf"
 SYSTEM_FAMILIES = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "Source Han Sans SC")
-COLOURS = ("#B8312F", "#4A6FA5", "#D9A441", "#5B8C5A")
+COLOURS = ("#B8312F", "#4A6FA5", "#D9A441", "#5B8C5A", "#7E5A9B", "#8C8C8C")
 
 
 class FontMissing(RuntimeError):
@@ -80,17 +80,11 @@ def render_chart(chart: Chart, path: Path) -> Path:
 
 
 def _draw_bars(axes, chart: Chart) -> None:
-    count = len(chart.series)
-    width = 0.8 / max(count, 1)
+    if chart.stacked:
+        _draw_stacked(axes, chart)
+    else:
+        _draw_grouped(axes, chart)
     positions = range(len(chart.categories))
-    for index, (name, values) in enumerate(chart.series.items()):
-        offsets = [p - 0.4 + width * (index + 0.5) for p in positions]
-        draw = axes.barh if chart.horizontal else axes.bar
-        # A missing value (an office with no deadline of that kind) gets no bar and no label, not a zero.
-        heights = [v or 0 for v in values]
-        bars = draw(offsets, heights, width, label=name, color=COLOURS[index % len(COLOURS)])
-        labels = ["" if v is None else f"{v:.0%}" if chart.percent else f"{v:g}" for v in values]
-        axes.bar_label(bars, labels=labels, fontsize=8, padding=2)
     if chart.horizontal:
         axes.set_yticks(list(positions), chart.categories, fontsize=9)
         axes.invert_yaxis()
@@ -105,3 +99,32 @@ def _draw_bars(axes, chart: Chart) -> None:
         )
     if chart.percent:
         (axes.set_xlim if chart.horizontal else axes.set_ylim)(0, 1.15)
+
+
+def _draw_grouped(axes, chart: Chart) -> None:
+    count = len(chart.series)
+    width = 0.8 / max(count, 1)
+    positions = range(len(chart.categories))
+    for index, (name, values) in enumerate(chart.series.items()):
+        offsets = [p - 0.4 + width * (index + 0.5) for p in positions]
+        draw = axes.barh if chart.horizontal else axes.bar
+        # A missing value (an office with no deadline of that kind) gets no bar and no label, not a zero.
+        heights = [v or 0 for v in values]
+        bars = draw(offsets, heights, width, label=name, color=COLOURS[index % len(COLOURS)])
+        labels = ["" if v is None else f"{v:.0%}" if chart.percent else f"{v:g}" for v in values]
+        axes.bar_label(bars, labels=labels, fontsize=8, padding=2)
+
+
+def _draw_stacked(axes, chart: Chart) -> None:
+    """One bar per category, the series stacked in it; the total is written on top."""
+    positions = list(range(len(chart.categories)))
+    base = [0.0] * len(positions)
+    draw = axes.barh if chart.horizontal else axes.bar
+    bars = None
+    for index, (name, values) in enumerate(chart.series.items()):
+        heights = [v or 0 for v in values]
+        where = {"left": base} if chart.horizontal else {"bottom": base}
+        bars = draw(positions, heights, 0.7, label=name, color=COLOURS[index % len(COLOURS)], **where)
+        base = [b + h for b, h in zip(base, heights, strict=True)]
+    if bars is not None:
+        axes.bar_label(bars, labels=[f"{total:g}" if total else "" for total in base], fontsize=8, padding=2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -132,12 +132,22 @@ def _picture(document, path: Path) -> None:
     paragraph.paragraph_format.keep_together = True
 
 
-def write_docx(content: ReportContent, charts: dict[str, Path], path: Path, issued: date, issuer: str) -> Path:
-    """Write the report as .docx: title, 报告期, sections with paragraphs, tables and charts, signature."""
+def write_docx(
+    content: ReportContent,
+    charts: dict[str, Path],
+    path: Path,
+    issued: date,
+    issuer: str,
+    stamp: datetime | None = None,
+) -> Path:
+    """Write the report as .docx: title, 报告期, sections with paragraphs, tables and charts, signature. With a
+    `stamp` the document's created and modified times are that time (a report reproducible from a cut-off)."""
     document = Document()
     _setup_page(document)
     document.core_properties.title = content.title
     document.core_properties.author = issuer
+    if stamp is not None:
+        document.core_properties.created = document.core_properties.modified = stamp
     _paragraph(
         document, content.title, TITLE_FONT, SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER
     ).paragraph_format.line_spacing = Pt(36)

@@ -48,6 +48,7 @@ class Chart:
     horizontal: bool = False
     value_label: str = ""
     percent: bool = False
+    stacked: bool = False  # the series one on top of the other (parts of a whole, e.g. posts by source type)
 
 
 @dataclass

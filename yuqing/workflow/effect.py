@@ -32,19 +32,25 @@ def measure(session: Session, event_id: int, start: datetime, end: datetime) -> 
             func.count(Mention.id), func.coalesce(func.sum(case((Mention.negativity >= NEGATIVE, 1), else_=0)), 0)
         ).where(Mention.event_id == event_id, published >= start, published < end)
     ).one()
+    return rates(start, end, int(count), int(negative))
+
+
+def rates(start: datetime, end: datetime, count: int, negative: int) -> dict[str, Any]:
+    """The figures of `count` mentions (`negative` of them negative) published in [start, end)."""
     hours = max((end - start).total_seconds() / 3600, MIN_HOURS) if end > start else 0.0
     return {
         "start": start.isoformat(),
         "end": end.isoformat(),
         "hours": round(hours, 2),
-        "mentions": int(count),
+        "mentions": count,
         "per_hour": round(count / hours, 3) if hours else None,
-        "negative": int(negative),
+        "negative": negative,
         "negative_share": round(negative / count, 3) if count else None,
     }
 
 
-def _verdict(before: dict[str, Any], after: dict[str, Any]) -> str:
+def verdict(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """The change from before to after the response, in words (heat, negative share)."""
     parts = []
     if before["per_hour"]:
         change = (after["per_hour"] - before["per_hour"]) / before["per_hour"]
@@ -70,7 +76,7 @@ def compute_effect(session: Session, event: Event, now: datetime, window: timede
         "window_hours": window.total_seconds() / 3600,
         "before": before,
         "after": after,
-        "verdict": _verdict(before, after),
+        "verdict": verdict(before, after),
         "evaluated_at": now.isoformat(),
     }
 
