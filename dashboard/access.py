@@ -36,6 +36,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "split": frozenset({"duty"}),
     "unmerge": frozenset({"duty"}),
     "correct": frozenset({"duty"}),
+    # 专题报告 of an event: whoever may see the event's page in full; an office only for its own events.
+    "topic_report": frozenset({"duty", "office", "leader", "admin"}),
 }
 
 # The stored original of a post may hold personal data: only these roles see it (masked for display).

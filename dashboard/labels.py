@@ -118,6 +118,7 @@ AUDIT_ACTIONS = {
     "export_events": "导出事件清单",
     "report_download": "下载报告",
     "report_generate": "生成报告",
+    "topic_report": "生成专题报告",
     "login": "登录",
     "logout": "退出",
     "login_locked": "登录锁定",

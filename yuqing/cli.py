@@ -146,13 +146,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", metavar="文件", help="输出文件(默认标准输出;xlsx 必须指定)")
     export.add_argument("--since", metavar="YYYY-MM-DD", help="只导出该日期(北京时间)之后首次采集的")
 
-    report = _command(sub, "report", "生成报告(.docx + .xlsx),登记到看板“报告”页")
+    report = _command(sub, "report", "生成报告(.docx + .xlsx),登记到看板“报告”页;或某一事件的专题报告")
     report.add_argument(
         "kind",
-        choices=["monthly", "daily", "weekly"],
-        metavar="monthly|daily|weekly",
-        help="monthly 月度问责报告;daily 舆情日报;weekly 舆情周报",
+        choices=["monthly", "daily", "weekly", "topic"],
+        metavar="monthly|daily|weekly|topic",
+        help="monthly 月度问责报告;daily 舆情日报;weekly 舆情周报;topic 事件专题报告(.docx + 打印版 .html)",
     )
+    report.add_argument("--event", metavar="编号", type=int, help="事件编号(topic 必填)")
+    report.add_argument(
+        "--until", metavar="'YYYY-MM-DD HH:MM'", help="专题报告的统计截止时间(北京时间,默认现在;同一时间结果相同)"
+    )
+    report.add_argument("--user", metavar="用户名", help="按该看板用户的权限生成专题报告(责任单位只能生成本单位事件的)")
     report.add_argument("--month", metavar="YYYY-MM", help="月份(monthly 必填)")
     report.add_argument("--date", metavar="YYYY-MM-DD", help="日期(daily/weekly,默认昨天/上周)")
     report.add_argument("--out", metavar="目录", help="输出目录(默认配置中的 reports.out_dir)")

@@ -31,6 +31,7 @@ from dashboard.queries.event_detail import (
     query_event_mentions,
     query_event_sources,
 )
+from dashboard.topic_report_panel import topic_report_panel
 from yuqing.timeutil import utcnow
 
 dash.register_page(__name__, path_template="/events/<event_id>", name="事件详情", title="事件详情")
@@ -106,6 +107,7 @@ def layout(event_id=None, **_query):
                                 className="panel",
                             ),
                             html.Section([html.H3("来源"), html.Div(id="ed-sources")], className="panel"),
+                            *topic_report_panel(viewer, detail),
                             html.Section(
                                 [html.H3("审计记录"), html.Div(id="ed-audit", className="scroll-box")],
                                 className="panel",

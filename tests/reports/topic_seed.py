@@ -103,8 +103,8 @@ def act(app: App, name: str, *args, **kw):
         return getattr(actions, name)(session, app.settings, *args, **kw)
 
 
-def seed_matter(app: App) -> Matter:
-    """The event, its posts and comments, and its handling (see the module text)."""
+def seed_matter(app: App, office: str = "cwh-guotan", close: bool = True) -> Matter:
+    """The event, its posts and comments, and its handling (see the module text); closed unless `close` is False."""
     with app.db.write() as session:
         event = Event(
             title=TITLE,
@@ -137,7 +137,7 @@ def seed_matter(app: App) -> Matter:
                 )
             )
         on_event_detected(session, app.settings, session.get(Event, event_id), now=local(9, 10))
-    act(app, "assess_event", event_id, "duty", "environment", 3, "cwh-guotan", comment="已核实", now=local(9, 30))
+    act(app, "assess_event", event_id, "duty", "environment", 3, office, comment="已核实", now=local(9, 30))
     act(
         app,
         "record_response",
@@ -150,5 +150,6 @@ def seed_matter(app: App) -> Matter:
         local(15, 0),
         now=local(15, 10),
     )
-    act(app, "close_event", event_id, "duty", comment="水质合格", now=local(20, 0))
+    if close:
+        act(app, "close_event", event_id, "duty", comment="水质合格", now=local(20, 0))
     return Matter(event_id, posts)

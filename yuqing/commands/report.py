@@ -1,4 +1,5 @@
-"""`yuqing report monthly|daily|weekly`: write a report's .docx and .xlsx, record it, and mail it on request."""
+"""`yuqing report monthly|daily|weekly`: write a report's .docx and .xlsx, record it, and mail it on request
+(`yuqing report topic`: yuqing.commands.topic_report)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ def requested_period(args: argparse.Namespace, settings: Settings) -> Period:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Generate one report and print the files written."""
+    if args.kind == "topic":
+        from yuqing.commands.topic_report import cmd_topic_report
+
+        return cmd_topic_report(args)
     try:
         period = requested_period(args, command_settings(args))
     except PeriodError as exc:

@@ -9,26 +9,27 @@ from html import escape
 from pathlib import Path
 
 from yuqing.reports.docx_writer import NUMERIC
+from yuqing.reports.embedded_font import font_face
 from yuqing.reports.tables import ReportContent, Table, display
 
 STYLE = """
 @page { size: A4; margin: 3.7cm 2.6cm 3.5cm 2.8cm; }
-body { font-family: "FangSong", "仿宋", "STFangsong", "Noto Serif CJK SC", "Source Han Serif SC", serif;
+body { font-family: "FangSong", "仿宋", "STFangsong", "Noto Serif CJK SC", "Source Han Serif SC", "YuqingCJK", serif;
        font-size: 16pt; line-height: 28pt; color: #000; max-width: 15.6cm; margin: 2em auto; }
-h1 { font-family: "方正小标宋简体", "SimSun", "Noto Serif CJK SC", serif; font-size: 22pt; line-height: 36pt;
+h1 { font-family: "方正小标宋简体", "SimSun", "Noto Serif CJK SC", "YuqingCJK", serif; font-size: 22pt; line-height: 36pt;
      text-align: center; font-weight: normal; margin: 0; }
-.period { font-family: "KaiTi", "楷体", "STKaiti", "Noto Serif CJK SC", serif; text-align: center; margin: 0 0 1em; }
-h2 { font-family: "SimHei", "黑体", "Noto Sans CJK SC", sans-serif; font-size: 16pt; font-weight: normal;
+.period { font-family: "KaiTi", "楷体", "STKaiti", "Noto Serif CJK SC", "YuqingCJK", serif; text-align: center; margin: 0 0 1em; }
+h2 { font-family: "SimHei", "黑体", "Noto Sans CJK SC", "YuqingCJK", sans-serif; font-size: 16pt; font-weight: normal;
      text-indent: 2em; margin: 0.6em 0 0; page-break-after: avoid; }
 p { text-indent: 2em; margin: 0; }
-table { border-collapse: collapse; width: 100%; font-family: "SimSun", "宋体", "Noto Serif CJK SC", serif;
+table { border-collapse: collapse; width: 100%; font-family: "SimSun", "宋体", "Noto Serif CJK SC", "YuqingCJK", serif;
         font-size: 9pt; line-height: 1.35; margin: 0.3em 0 0.6em; }
 thead { display: table-header-group; }
 tr { page-break-inside: avoid; }
 th, td { border: 1px solid #000; padding: 2px 4px; vertical-align: top; }
-th { font-family: "SimHei", "黑体", "Noto Sans CJK SC", sans-serif; font-weight: normal; }
+th { font-family: "SimHei", "黑体", "Noto Sans CJK SC", "YuqingCJK", sans-serif; font-weight: normal; }
 td.num { text-align: center; }
-caption { font-family: "SimHei", "黑体", "Noto Sans CJK SC", sans-serif; font-size: 12pt; padding: 0.3em; }
+caption { font-family: "SimHei", "黑体", "Noto Sans CJK SC", "YuqingCJK", sans-serif; font-size: 12pt; padding: 0.3em; }
 .note { font-size: 10.5pt; text-indent: 0; line-height: 1.5; }
 figure { margin: 0.5em 0; text-align: center; page-break-inside: avoid; }
 figure img { width: 15cm; max-width: 100%; }
@@ -67,8 +68,6 @@ def _figure(path: Path, title: str) -> str:
 def render_html(content: ReportContent, charts: dict[str, Path], issued: date, issuer: str) -> str:
     """The page as text: title, period line, sections (paragraphs, tables, charts), note and signature."""
     parts = [
-        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(content.title)}</title>',
-        f"<style>{STYLE}</style></head><body>",
         f"<h1>{escape(content.title)}</h1>",
         f'<p class="period">{escape(content.period_line)}</p>',
     ]
@@ -81,7 +80,12 @@ def render_html(content: ReportContent, charts: dict[str, Path], issued: date, i
         parts.append(f'<p class="footer">{escape(content.footer)}</p>')
     parts.append(f'<p class="sign">{escape(issuer)}</p>')
     parts.append(f'<p class="sign">{issued.year}年{issued.month}月{issued.day}日</p></body></html>')
-    return "\n".join(parts)
+    body = "\n".join(parts)
+    head = (
+        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(content.title)}</title>'
+        f"<style>{font_face(body + STYLE)}\n{STYLE}</style></head><body>"
+    )
+    return head + "\n" + body
 
 
 def write_html(content: ReportContent, charts: dict[str, Path], path: Path, issued: date, issuer: str) -> Path:

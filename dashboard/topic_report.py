@@ -1,0 +1,78 @@
+"""专题报告 from an event page (or `yuqing report topic --user`): who may build it for which event (dashboard.access),
+the cut-off typed by the user, and the audited build."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from dashboard.access import DENIED, NOT_VISIBLE, Viewer
+from dashboard.actions import audit_export, parse_local_time
+from dashboard.queries.event_detail import visible_event
+from yuqing.app import App
+from yuqing.reports.topic import TopicReport, TopicReportError, generate_topic
+from yuqing.timeutil import format_local, utcnow
+
+FORMATS = {"docx": "Word", "html": "打印版"}
+
+
+@dataclass
+class TopicOutcome:
+    """A built report (files still on disk), or why not."""
+
+    ok: bool
+    message: str
+    report: TopicReport | None = None
+
+
+def access_problem(app: App, viewer: Viewer, event_id: int | str | None) -> str | None:
+    """Why the viewer may not build this event's report (None: they may)."""
+    if viewer.role not in ("duty", "office", "leader", "admin"):
+        return DENIED
+    with app.db.read() as session:
+        event = visible_event(session, viewer, event_id)
+        if event is None:
+            return NOT_VISIBLE
+        if not viewer.can_act("topic_report", event.office_code):
+            return DENIED
+    return None
+
+
+def parse_cutoff(text: str | None, now: datetime | None = None) -> datetime:
+    """The cut-off typed as local “YYYY-MM-DD HH:MM” (empty: now); never later than now."""
+    now = now or utcnow()
+    if not (text or "").strip():
+        return now
+    cutoff = parse_local_time(text)
+    if cutoff is None:
+        raise TopicReportError("统计截止时间格式应为 YYYY-MM-DD HH:MM(北京时间),例如 2026-12-01 16:00")
+    if cutoff > now:
+        raise TopicReportError(f"统计截止时间不能晚于现在({format_local(now)})")
+    return cutoff
+
+
+def build_topic_report(
+    app: App, viewer: Viewer, event_id, until: str | None, out_dir: Path, now: datetime | None = None
+) -> TopicOutcome:
+    """Check the viewer's rights, build the report into `out_dir` and audit it."""
+    problem = access_problem(app, viewer, event_id)
+    if problem:
+        return TopicOutcome(False, problem)
+    try:
+        report = generate_topic(app, int(event_id), parse_cutoff(until, now), out_dir)
+    except TopicReportError as exc:
+        return TopicOutcome(False, str(exc))
+    audit_export(app, viewer, "topic_report", f"{report.content.title}({report.content.period_line})")
+    return TopicOutcome(True, f"已生成《{report.content.title}》,{report.content.period_line}", report)
+
+
+def topic_report_file(app: App, viewer: Viewer, event_id, until: str | None, kind: str) -> tuple[TopicOutcome, dict]:
+    """One file of the report (kind docx | html) as a download: (outcome, {filename, content bytes})."""
+    with tempfile.TemporaryDirectory(prefix="yuqing-topic-") as scratch:
+        outcome = build_topic_report(app, viewer, event_id, until, Path(scratch))
+        if outcome.report is None:
+            return outcome, {}
+        path = outcome.report.docx if kind == "docx" else outcome.report.html
+        return outcome, {"filename": path.name, "content": path.read_bytes()}
