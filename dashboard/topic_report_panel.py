@@ -1,8 +1,9 @@
-"""The 专题报告 panel of the event page: a cut-off (default now) and the Word and print (PDF) downloads."""
+"""The 专题报告 panel of the event page: a cut-off (default now) and the Word and print (PDF) downloads (the
+callback lives in the page module, which Dash runs again for every app it builds)."""
 
 from __future__ import annotations
 
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard.access import Viewer
@@ -43,21 +44,13 @@ def topic_report_panel(viewer: Viewer, detail: dict) -> list:
     ]
 
 
-@callback(
-    Output("ed-topic-download", "data"),
-    Output("ed-topic-msg", "children"),
-    Input("ed-topic-docx", "n_clicks"),
-    Input("ed-topic-html", "n_clicks"),
-    State("ed-id", "data"),
-    State("ed-topic-until", "value"),
-    prevent_initial_call=True,
-)
-def download_topic_report(_docx, _html, event_id, until):
-    """Build the report as of the cut-off (rights checked again) and send the chosen file."""
+def send_topic_report(trigger: str, event_id, until: str | None) -> tuple:
+    """The event page's callback body: build the report as of the cut-off (rights checked again) and send the file
+    of the button pressed, with the outcome under the buttons."""
     viewer = current_viewer()
-    if viewer is None or not ctx.triggered or not ctx.triggered[0]["value"]:
+    if viewer is None:
         raise PreventUpdate
-    kind = "docx" if ctx.triggered_id == "ed-topic-docx" else "html"
+    kind = "docx" if trigger == "ed-topic-docx" else "html"
     outcome, file = topic_report_file(yuqing_app(), viewer, event_id, until, kind)
     message = result_message(ActionResult(outcome.ok, outcome.message))
     if not outcome.ok:

@@ -31,7 +31,7 @@ from dashboard.queries.event_detail import (
     query_event_mentions,
     query_event_sources,
 )
-from dashboard.topic_report_panel import topic_report_panel
+from dashboard.topic_report_panel import send_topic_report, topic_report_panel
 from yuqing.timeutil import utcnow
 
 dash.register_page(__name__, path_template="/events/<event_id>", name="事件详情", title="事件详情")
@@ -302,3 +302,19 @@ def decide(_confirms, _rejects, event_id, changed, comment):
         raise PreventUpdate
     action = "confirm" if trigger["type"] == "ed-confirm" else "reject"
     return act(action, event_id, {"response_id": int(trigger["id"]), "comment": comment}, changed)
+
+
+@callback(
+    Output("ed-topic-download", "data"),
+    Output("ed-topic-msg", "children"),
+    Input("ed-topic-docx", "n_clicks"),
+    Input("ed-topic-html", "n_clicks"),
+    State("ed-id", "data"),
+    State("ed-topic-until", "value"),
+    prevent_initial_call=True,
+)
+def download_topic_report(_docx, _html, event_id, until):
+    """专题报告: the Word file or the print page, as of the cut-off typed (default now)."""
+    if not ctx.triggered or not ctx.triggered[0]["value"]:
+        raise PreventUpdate
+    return send_topic_report(str(ctx.triggered_id), event_id, until)

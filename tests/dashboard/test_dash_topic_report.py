@@ -1,0 +1,87 @@
+"""The 专题报告 panel of the event page in headless Chromium: the Word and print downloads, and a bad cut-off."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from docx import Document
+from test_dash_browser import CHROMEDRIVER, CHROMIUM, WAIT, log_in, wait_text
+from test_dash_browser import live as live  # the served dashboard (a fixture)
+
+pytestmark = pytest.mark.browser
+
+from selenium import webdriver  # noqa: E402 - test_dash_browser skipped the module without a browser
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+
+
+@pytest.fixture
+def downloads(tmp_path) -> Path:
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def browser(downloads):
+    """Headless Chromium that saves downloads into `downloads` without asking."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1366,900",
+    ):
+        options.add_argument(flag)
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+    )
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def wait_file(folder: Path, suffix: str, timeout: float = 60) -> Path:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [p for p in folder.glob(f"*{suffix}") if p.stat().st_size > 0]
+        if found:
+            return found[0]
+        time.sleep(0.3)
+    raise AssertionError(f"no {suffix} downloaded: {list(folder.iterdir())}")
+
+
+def test_duty_officer_downloads_the_topic_report_from_the_event_page(live, browser, downloads):
+    base, data = live
+    log_in(browser, base, "duty")
+    browser.get(f"{base}/events/{data.safety}")
+    wait_text(browser, "#ed-title", "金沙村砂石厂塌方一人受伤")
+    panel = browser.find_element(By.ID, "ed-topic")
+    browser.execute_script("arguments[0].scrollIntoView()", panel)
+    browser.find_element(By.ID, "ed-topic-docx").click()
+    wait_text(browser, "#ed-topic-msg", "已生成《关于“金沙村砂石厂塌方一人受伤”的专题报告》", timeout=WAIT * 4)
+    docx = wait_file(downloads, ".docx")
+    text = "\n".join(p.text for p in Document(str(docx)).paragraphs)
+    assert "金沙村砂石厂塌方一人受伤" in text and "二、溯源" in text and "七、研判建议" in text
+    browser.find_element(By.ID, "ed-topic-html").click()
+    page = wait_file(downloads, ".html").read_text(encoding="utf-8")
+    assert "<h2>三、传播脉络</h2>" in page and "@page" in page
+
+
+def test_office_user_sees_the_panel_on_its_own_event_and_a_bad_cutoff_is_explained(live, browser, downloads):
+    base, data = live
+    log_in(browser, base, "msfw")
+    browser.get(f"{base}/events/{data.medical}")
+    wait_text(browser, "#ed-title", "东园村卫生院夜间无人值班")
+    field = browser.find_element(By.ID, "ed-topic-until")
+    browser.execute_script("arguments[0].scrollIntoView()", field)
+    field.send_keys("2026/12/01")
+    browser.find_element(By.ID, "ed-topic-docx").click()
+    wait_text(browser, "#ed-topic-msg", "统计截止时间格式应为 YYYY-MM-DD HH:MM", timeout=WAIT * 4)
+    assert not list(downloads.iterdir())
