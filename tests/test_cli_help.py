@@ -43,7 +43,10 @@ def test_subcommands_are_all_listed():
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["report", "quarterly"], "参数 monthly|daily|weekly 的值 'quarterly' 无效,可选:'monthly', 'daily', 'weekly'"),
+        (
+            ["report", "quarterly"],
+            "参数 monthly|daily|weekly|topic 的值 'quarterly' 无效,可选:'monthly', 'daily', 'weekly', 'topic'",
+        ),
         (["export"], "缺少必需的参数:mentions|events"),
         (["demo", "--port", "x"], "参数 --port 应为整数,收到 'x'"),
         (["check", "--nope"], "无法识别的参数:--nope"),
