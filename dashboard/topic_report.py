@@ -12,10 +12,8 @@ from dashboard.access import DENIED, NOT_VISIBLE, Viewer
 from dashboard.actions import audit_export, parse_local_time
 from dashboard.queries.event_detail import visible_event
 from yuqing.app import App
-from yuqing.reports.topic import TopicReport, TopicReportError, generate_topic
+from yuqing.reports.topic import FORMATS, TopicReport, TopicReportError, generate_topic
 from yuqing.timeutil import format_local, utcnow
-
-FORMATS = {"docx": "Word", "html": "打印版"}
 
 
 @dataclass
@@ -54,14 +52,20 @@ def parse_cutoff(text: str | None, now: datetime | None = None) -> datetime:
 
 
 def build_topic_report(
-    app: App, viewer: Viewer, event_id, until: str | None, out_dir: Path, now: datetime | None = None
+    app: App,
+    viewer: Viewer,
+    event_id,
+    until: str | None,
+    out_dir: Path,
+    now: datetime | None = None,
+    formats: tuple[str, ...] = FORMATS,
 ) -> TopicOutcome:
-    """Check the viewer's rights, build the report into `out_dir` and audit it."""
+    """Check the viewer's rights, build the report's files (`formats`) into `out_dir` and audit it."""
     problem = access_problem(app, viewer, event_id)
     if problem:
         return TopicOutcome(False, problem)
     try:
-        report = generate_topic(app, int(event_id), parse_cutoff(until, now), out_dir)
+        report = generate_topic(app, int(event_id), parse_cutoff(until, now), out_dir, formats)
     except TopicReportError as exc:
         return TopicOutcome(False, str(exc))
     audit_export(app, viewer, "topic_report", f"{report.content.title}({report.content.period_line})")
@@ -71,8 +75,8 @@ def build_topic_report(
 def topic_report_file(app: App, viewer: Viewer, event_id, until: str | None, kind: str) -> tuple[TopicOutcome, dict]:
     """One file of the report (kind docx | html) as a download: (outcome, {filename, content bytes})."""
     with tempfile.TemporaryDirectory(prefix="yuqing-topic-") as scratch:
-        outcome = build_topic_report(app, viewer, event_id, until, Path(scratch))
-        if outcome.report is None:
+        outcome = build_topic_report(app, viewer, event_id, until, Path(scratch), formats=(kind,))
+        path = outcome.report.files[0] if outcome.report is not None else None
+        if path is None:
             return outcome, {}
-        path = outcome.report.docx if kind == "docx" else outcome.report.html
         return outcome, {"filename": path.name, "content": path.read_bytes()}

@@ -22,20 +22,23 @@ from yuqing.timeutil import as_utc, to_local, utcnow
 
 log = logging.getLogger("yuqing.reports")
 
-__all__ = ["TopicReport", "TopicReportError", "build_topic_content", "cutoff_or_now", "generate_topic"]
+__all__ = ["FORMATS", "TopicReport", "TopicReportError", "build_topic_content", "cutoff_or_now", "generate_topic"]
+
+
+FORMATS = ("docx", "html")
 
 
 @dataclass
 class TopicReport:
-    """A written topic report: what it says and its files (.docx, .html)."""
+    """A written topic report: what it says and its files (.docx, print .html; None when not asked for)."""
 
     content: ReportContent
-    docx: Path
-    html: Path
+    docx: Path | None
+    html: Path | None
 
     @property
     def files(self) -> list[Path]:
-        return [self.docx, self.html]
+        return [path for path in (self.docx, self.html) if path is not None]
 
 
 def cutoff_or_now(until: datetime | None) -> datetime:
@@ -49,9 +52,15 @@ def build_topic_content(app: App, event_id: int, cutoff: datetime) -> ReportCont
         return topic_content(topic_data(session, event_id, cutoff), app.settings, office_names(session))
 
 
-def generate_topic(app: App, event_id: int, until: datetime | None = None, out_dir: Path | None = None) -> TopicReport:
-    """Compute the report as of `until` (default now) and write its two files into `out_dir` (default
-    reports.out_dir); raises TopicReportError for a missing event or one detected after the cut-off."""
+def generate_topic(
+    app: App,
+    event_id: int,
+    until: datetime | None = None,
+    out_dir: Path | None = None,
+    formats: tuple[str, ...] = FORMATS,
+) -> TopicReport:
+    """Compute the report as of `until` (default now) and write its files (`formats`: docx, html) into `out_dir`
+    (default reports.out_dir); raises TopicReportError for a missing event or one detected after the cut-off."""
     cutoff = cutoff_or_now(until)
     content = build_topic_content(app, event_id, cutoff)
     folder = Path(out_dir or app.settings.reports.out_dir)
@@ -59,10 +68,14 @@ def generate_topic(app: App, event_id: int, until: datetime | None = None, out_d
     local = to_local(cutoff, content.zone)
     assert local is not None
     issuer = f"{app.settings.general.town}政务舆情监测系统"
+    docx = html = None
     with tempfile.TemporaryDirectory(prefix="yuqing-charts-") as scratch:
         charts = {chart.name: render_chart(chart, Path(scratch) / f"{chart.name}.png") for chart in content.charts()}
-        docx = write_docx(content, charts, folder / f"{stem}.docx", local.date(), issuer, stamp=cutoff)
-        html = write_html(content, charts, folder / f"{stem}.html", local.date(), issuer)
-    freeze_zip(docx, local.replace(tzinfo=None))
-    log.info("已生成专题报告:%s, %s", docx, html)
-    return TopicReport(content, docx, html)
+        if "docx" in formats:
+            docx = write_docx(content, charts, folder / f"{stem}.docx", local.date(), issuer, stamp=cutoff)
+            freeze_zip(docx, local.replace(tzinfo=None))
+        if "html" in formats:  # the slower one: the font is cut down to the page's characters
+            html = write_html(content, charts, folder / f"{stem}.html", local.date(), issuer)
+    report = TopicReport(content, docx, html)
+    log.info("已生成专题报告:%s", ", ".join(str(path) for path in report.files))
+    return report
