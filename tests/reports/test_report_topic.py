@@ -199,3 +199,66 @@ def test_the_print_page_prints_to_a_pdf_with_every_section(app, tmp_path):
     for heading in HEADINGS:
         assert heading in compact
     assert PHONE not in compact and "表2各时段信息量" in compact
+
+
+def _second_event(app, at) -> tuple[int, list[int]]:
+    """Another event on the same matter (detected at `at`) with two posts of its own."""
+    from topic_seed import add_post
+
+    from yuqing.db.models import Event
+    from yuqing.workflow.hooks import on_event_detected
+
+    with app.db.write() as session:
+        event = Event(
+            title="郭滩村水质问题", summary="", topic="environment", urgency=3, detected_at=at, status="detected"
+        )
+        session.add(event)
+        session.flush()
+        event_id = event.id
+    posts = [add_post(app, event_id, at, "weibo", "郭滩村水质", f"第{n}条:郭滩村水质问题", 0.5) for n in (1, 2)]
+    with app.db.write() as session:
+        on_event_detected(session, app.settings, session.get(Event, event_id), now=at)
+    return event_id, posts
+
+
+def test_merges_splits_and_confirmations_after_the_cutoff_are_undone(app, tmp_path):
+    from yuqing.db.models import Event, Response
+    from yuqing.workflow.merge import merge_events
+    from yuqing.workflow.split import split_event
+
+    matter = seed_matter(app, close=False)
+    other, other_posts = _second_event(app, local(10, 0))
+    with app.db.write() as session:  # a response found by the system, still to be confirmed at the cut-off
+        session.add(
+            Response(
+                event_id=other,
+                stage="respond",
+                status="proposed",
+                channel="镇政府网站",
+                content="正在排查",
+                published_at=local(11),
+                recorded_at=local(11),
+            )
+        )
+    cutoff = local(12, 0)
+    kept_before = generate_topic(app, matter.event_id, cutoff, tmp_path / "a").content
+    other_before = generate_topic(app, other, cutoff, tmp_path / "b").content
+    with app.db.write() as session:
+        response = session.scalars(select(Response).where(Response.event_id == other)).one()
+        actions.confirm_response(session, app.settings, other, "duty", response.id, now=local(12, 30))
+    with app.db.write() as session:
+        kept, absorbed = session.get(Event, matter.event_id), session.get(Event, other)
+        merge_events(session, app.settings, kept, absorbed, actor="duty", reason="同一事项", now=local(13))
+    with app.db.write() as session:
+        split_event(session, app.settings, matter.event_id, "duty", [matter.post_ids[2]], "另一事项", now=local(13, 30))
+    with app.db.read() as session:
+        assert session.get(Event, other).status == "merged"
+        assert session.scalar(select(func.count(Mention.id)).where(Mention.event_id == matter.event_id)) > len(
+            matter.post_ids
+        )  # the merged posts are here now, one post left
+    assert _text(generate_topic(app, matter.event_id, cutoff, tmp_path / "c").content) == _text(kept_before)
+    assert _text(generate_topic(app, other, cutoff, tmp_path / "d").content) == _text(other_before)
+    assert other_before.summary["posts"] == len(other_posts) and "待确认" in _text(other_before)
+    assert "尚无经确认的回应" in _text(other_before)
+    merged_now = generate_topic(app, other, local(14), tmp_path / "e").content
+    assert merged_now.summary["status"] == "merged" and "不再单独跟进" in _text(merged_now)

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from pipeline.viewpoints import NAMES
 from yuqing.db.models import STAGE_NAMES
-from yuqing.reports.history import done_by
 from yuqing.reports.tables import Column, Section, Table
 from yuqing.reports.topic_data import Post, TopicData
 from yuqing.reports.topic_views import Voice
@@ -94,7 +93,7 @@ def _open_deadline(data: TopicData) -> str | None:
     running = [
         d
         for d in data.deadlines
-        if done_by(d, data.cutoff) is None and (d.superseded_at is None or as_utc(d.superseded_at) >= data.cutoff)
+        if d.id not in data.done and (d.superseded_at is None or as_utc(d.superseded_at) >= data.cutoff)
     ]
     if not running:
         return None

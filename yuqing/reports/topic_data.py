@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from yuqing.db.models import AuditLog, Comment, Deadline, Event, Mention, Response, Source
 from yuqing.reports.history import EventAsOf, events_as_of
 from yuqing.timeutil import as_utc
+from yuqing.workflow.audit import as_text as audit_text
 
 
 class TopicReportError(ValueError):
@@ -82,6 +83,7 @@ class TopicData:
     responses: list[ResponseAsOf]
     audit: list[AuditLog]  # oldest first
     deadlines: list[Deadline]  # created before the cut-off, by start
+    done: dict[int, datetime]  # deadline id → when its stage was done, as known at the cut-off
 
 
 def _first_change_after(rows: list[AuditLog], cutoff: datetime) -> dict[tuple[Any, str], AuditLog]:
@@ -93,21 +95,27 @@ def _first_change_after(rows: list[AuditLog], cutoff: datetime) -> dict[tuple[An
     return found
 
 
-def member_ids(session: Session, event: Event, cutoff: datetime, later: list[AuditLog]) -> set[int]:
-    """Ids of the posts that belonged to the event at the cut-off (membership changes after it undone)."""
-    ids = set(session.scalars(select(Mention.id).where(Mention.event_id == event.id)))
-    for row in later:  # audit rows of this event at or after the cut-off, oldest first
+def member_ids(session: Session, event: Event, later: list[AuditLog]) -> tuple[set[int], set[int]]:
+    """Ids of the posts and of the responses that belonged to the event at the cut-off: changes by audit rows at or
+    after it (`later`, this event's) undone — a post removed, posts split off, an event merged in or this one merged
+    away."""
+    posts = set(session.scalars(select(Mention.id).where(Mention.event_id == event.id)))
+    responses = set(session.scalars(select(Response.id).where(Response.event_id == event.id)))
+    for row in later:
         if row.field == "mention" and row.action == "mention_removed" and row.before:
-            ids.add(int(row.before))
+            posts.add(int(row.before))
         elif row.field == "split_to" and row.after:
-            ids |= set(session.scalars(select(Mention.id).where(Mention.event_id == int(row.after))))
+            posts |= set(session.scalars(select(Mention.id).where(Mention.event_id == int(row.after))))
+            responses |= set(session.scalars(select(Response.id).where(Response.event_id == int(row.after))))
         elif row.field == "merged_from" and row.after:
             absorbed = session.get(Event, int(row.after))
             if absorbed is not None and absorbed.merged_into_id == event.id:
-                ids -= {int(i) for i in (absorbed.merge_record or {}).get("mentions", [])}
+                posts -= {int(i) for i in (absorbed.merge_record or {}).get("mentions", [])}
+                responses -= {int(i) for i in (absorbed.merge_record or {}).get("responses", [])}
         elif row.field == "merged_into_id" and row.action == "merge" and event.status == "merged":
-            ids |= {int(i) for i in (event.merge_record or {}).get("mentions", [])}
-    return ids
+            posts |= {int(i) for i in (event.merge_record or {}).get("mentions", [])}
+            responses |= {int(i) for i in (event.merge_record or {}).get("responses", [])}
+    return posts, responses
 
 
 def _posts(session: Session, ids: set[int], cutoff: datetime) -> list[Post]:
@@ -153,10 +161,12 @@ def _comments(session: Session, post_ids: list[int], cutoff: datetime) -> list[S
     ]
 
 
-def _responses(session: Session, event_id: int, cutoff: datetime) -> list[ResponseAsOf]:
+def _responses(session: Session, ids: set[int], cutoff: datetime) -> list[ResponseAsOf]:
+    if not ids:
+        return []
     rows = session.scalars(
         select(Response)
-        .where(Response.event_id == event_id, Response.recorded_at < cutoff)
+        .where(Response.id.in_(sorted(ids)), Response.recorded_at < cutoff)
         .order_by(Response.published_at, Response.id)
     ).all()
     if not rows:
@@ -196,6 +206,19 @@ def _reasons(event: Event, earlier: list[AuditLog], later: list[AuditLog]) -> li
     return [part for part in (logged[-1].comment or "").split("；") if part] if logged else []
 
 
+def known_done(deadlines: list[Deadline], later: list[AuditLog], cutoff: datetime) -> dict[int, datetime]:
+    """When each deadline's stage was done, as known at the cut-off: a stage done before it but recorded after it
+    (a response published earlier and confirmed later) was not yet done then."""
+    recorded_later = {(row.field, row.before) for row in later if row.action == "deadline_done"}
+    return {
+        d.id: as_utc(d.done_at)
+        for d in deadlines
+        if d.done_at is not None
+        and as_utc(d.done_at) < cutoff
+        and (f"deadline.{d.stage}", audit_text(d.due_at)) not in recorded_later
+    }
+
+
 def topic_data(session: Session, event_id: int, cutoff: datetime) -> TopicData:
     """The event as it stood at the cut-off (database only read)."""
     cutoff = as_utc(cutoff)
@@ -210,7 +233,8 @@ def topic_data(session: Session, event_id: int, cutoff: datetime) -> TopicData:
     ).all()
     earlier = [row for row in trail if as_utc(row.at) < cutoff]
     later = [row for row in trail if as_utc(row.at) >= cutoff]
-    posts = _posts(session, member_ids(session, event, cutoff, later), cutoff)
+    post_ids, response_ids = member_ids(session, event, later)
+    posts = _posts(session, post_ids, cutoff)
     deadlines = session.scalars(
         select(Deadline)
         .where(Deadline.event_id == event.id, Deadline.created_at < cutoff)
@@ -225,7 +249,8 @@ def topic_data(session: Session, event_id: int, cutoff: datetime) -> TopicData:
         cutoff=cutoff,
         posts=posts,
         comments=_comments(session, [p.id for p in posts], cutoff),
-        responses=_responses(session, event.id, cutoff),
+        responses=_responses(session, response_ids, cutoff),
         audit=earlier,
         deadlines=list(deadlines),
+        done=known_done(list(deadlines), later, cutoff),
     )

@@ -15,7 +15,6 @@ from dashboard.labels import (
 )
 from yuqing.db.models import EVENT_STATUSES, STAGE_NAMES, Deadline
 from yuqing.privacy import masked
-from yuqing.reports.history import done_by
 from yuqing.reports.tables import Column, Section, Table
 from yuqing.reports.topic_data import TopicData
 from yuqing.settings_model import Settings
@@ -49,9 +48,8 @@ def _stages_text(data: TopicData, zone: ZoneInfo) -> str:
     return text + (f"截至统计时点尚未{'、'.join(not_yet)}。" if not_yet else "")
 
 
-def _deadline_state(deadline: Deadline, cutoff: datetime, zone: ZoneInfo) -> str:
+def _deadline_state(deadline: Deadline, done: datetime | None, cutoff: datetime, zone: ZoneInfo) -> str:
     due = as_utc(deadline.due_at)
-    done = done_by(deadline, cutoff)
     stopped = as_utc(deadline.superseded_at)
     if done is not None:
         late = done - due
@@ -100,7 +98,7 @@ def handling_section(
                 holder_name(settings, charge_key(d.holder, d.office_code), names),
                 d.level,
                 as_utc(d.due_at),
-                _deadline_state(d, data.cutoff, zone),
+                _deadline_state(d, data.done.get(d.id), data.cutoff, zone),
             ]
             for d in data.deadlines
         ],
