@@ -47,3 +47,23 @@ def test_the_check_catches_tofu(tmp_path, monkeypatch):
     # Without the CJK font matplotlib falls back to DejaVu Sans and warns: the check above would fail.
     monkeypatch.setattr(charts, "chart_style", lambda: {"font.family": ["DejaVu Sans"]})
     assert _glyph_warnings(CHART, tmp_path / "tofu.png")
+
+
+def _colour_pixels(path, colour: str) -> int:
+    import numpy as np
+
+    rgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+    with Image.open(path) as image:
+        pixels = np.asarray(image.convert("RGB"), dtype=np.int16)
+    return int((np.abs(pixels - rgb) <= 30).all(axis=-1).sum())
+
+
+def test_a_stacked_chart_draws_each_series_in_proportion(tmp_path):
+    # One slot holds 3 + 1 posts of two source types: the first colour covers about three times the second's area.
+    stacked = Chart(
+        "timeline", "传播脉络", ["12-01 09时", "12-01 10时"], {"论坛": [3, 0], "微博": [1, 0]}, stacked=True
+    )
+    path = tmp_path / "stacked.png"
+    assert _glyph_warnings(stacked, path) == []
+    first, second = (_colour_pixels(path, colour) for colour in charts.COLOURS[:2])
+    assert second > 0 and 2.4 <= first / second <= 3.6, (first, second)
