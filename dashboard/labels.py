@@ -138,6 +138,8 @@ AUDIT_ACTIONS = {
     "model_train": "训练模型",
     "model_activate": "切换模型",
     "inbox_read": "标记已读",
+    "source_added": "新增来源",
+    "source_changed": "修改来源",
 }
 AUDIT_FIELDS = {
     "topic": "领域",
