@@ -496,9 +496,11 @@ class AccountabilityRule(Strict):
 
 class ReportSettings(Strict):
     out_dir: str = "data/reports"
+    # The seed (四(二)): 通报批评 or 约谈 for 重大政务舆情 handled badly or late with a large negative impact. So by
+    # default only breaches on 1–2 级 events lead to a suggestion; the rest are counted in the figures only.
     rules: list[AccountabilityRule] = [
         AccountabilityRule(action="通报批评", min_breaches=1, max_level=2, min_heat=50),
-        AccountabilityRule(action="约谈负责人", min_breaches=2, max_level=4),
+        AccountabilityRule(action="约谈负责人", min_breaches=2, max_level=2),
         AccountabilityRule(action="约谈负责人", min_breaches=1, max_level=1),
     ]
 
