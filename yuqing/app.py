@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +29,7 @@ class App:
     db: Database
     outbox_wakeup: threading.Event = field(default_factory=threading.Event)
     source_listeners: list[Callable[[SourceSettings], None]] = field(default_factory=list)  # sources added live
+    schemes_seen: tuple[float, int] | None = None  # (when looked, newest scheme version) for refresh_schemes
 
     def wake_outbox(self) -> None:
         """Tell the delivery worker that new alerts were committed, so it sends them now, not at its next tick."""
@@ -45,12 +47,17 @@ def open_app(settings: Settings, *, migrate: bool = True, now: datetime | None =
     db = Database(settings.database.url, echo=settings.database.echo)
     if migrate:
         upgrade(db.engine)
+        from yuqing.schemes.live import seed_and_load
         from yuqing.source_registry import added_sources
+
+        # Monitoring schemes live in the database; config.toml seeds them (see yuqing.schemes.store).
+        scheme_stamp = seed_and_load(db, settings, now)
 
         # Sources added on the 来源 page join config's (config.toml is the seed and wins on a name).
         known = {s.name for s in settings.sources}
         settings.sources.extend(s for s in added_sources(db, settings) if s.name not in known)
         sync_config(db, settings, now)
+        return App(settings=settings, db=db, schemes_seen=(time.monotonic(), scheme_stamp))
     return App(settings=settings, db=db)
 
 
