@@ -29,6 +29,7 @@ from yuqing.timeutil import format_local
 dash.register_page(__name__, path="/schemes", name="监测方案", title="监测方案", order=6)
 
 NEW = "new"
+NEW_OPTION = {"label": "+ 新建方案", "value": NEW}
 TOWN = "@town"  # the 维护单位 choice for the town's own schemes (kept by administrators)
 COLUMNS = [
     ("name", "方案"),
@@ -86,7 +87,7 @@ def layout(**_query):
             html.Section(
                 [
                     html.H3("新建或修改方案"),
-                    form_field("选择方案", dcc.Dropdown(id="sc-pick", options=[], value=NEW, clearable=False)),
+                    form_field("选择方案", dcc.Dropdown(id="sc-pick", options=[NEW_OPTION], value=NEW, clearable=False)),
                     form_field("方案名称", dcc.Input(id="sc-name", type="text", className="input")),
                     *groups,
                     form_field(
@@ -195,7 +196,7 @@ def refresh(_changed):
     app = yuqing_app()
     with app.db.read() as session:
         rows = query_schemes(session, viewer, config_scheme_map(app.config_schemes))
-    options = [{"label": "+ 新建方案", "value": NEW}] + [
+    options = [NEW_OPTION] + [
         {"label": f"{row['name']}({row['state']})", "value": str(row["id"])} for row in rows if row["editable"]
     ]
     return simple_table(COLUMNS, rows, empty="尚无监测方案(所有信息均视为相关)"), options
