@@ -87,7 +87,9 @@ def layout(**_query):
             html.Section(
                 [
                     html.H3("新建或修改方案"),
-                    form_field("选择方案", dcc.Dropdown(id="sc-pick", options=[NEW_OPTION], value=NEW, clearable=False)),
+                    form_field(
+                        "选择方案", dcc.Dropdown(id="sc-pick", options=[NEW_OPTION], value=NEW, clearable=False)
+                    ),
                     form_field("方案名称", dcc.Input(id="sc-name", type="text", className="input")),
                     *groups,
                     form_field(
