@@ -33,11 +33,26 @@ PREVIEWED = {"name": "物业", "region": "", "subject": "物业|小区|业主", 
 NEW = {"name": "学校", "region": "", "subject": "学校|学生|老师", "event": "收费|补课|安全", "exclude": ""}
 
 
+FILES = ("tipdm2020_labeled_raw_sample.csv", "tipdm2020_messages_with_votes.csv", "tipdm2020_messages_with_replies.csv")
+
+
 def load_messages(data: Path) -> list[tuple[str, str]]:
+    """(title, content) of every TipDM message, once each."""
     import pandas as pd
 
-    table = pd.read_csv(data / "tipdm2020_messages_with_votes.csv", dtype=str, keep_default_na=False)
-    return [(t.strip(), c.strip()) for t, c in zip(table["留言主题"], table["留言详情"], strict=True)]
+    found: dict[tuple[str, str], None] = {}
+    for name in FILES:
+        table = pd.read_csv(data / name, dtype=str, keep_default_na=False)
+        found.update(dict.fromkeys(zip(table["留言主题"].str.strip(), table["留言详情"].str.strip(), strict=True)))
+    return list(found)
+
+
+def stored(messages: list[tuple[str, str]], count: int) -> list[tuple[str, str]]:
+    """`count` messages: the data repeated when it holds fewer (timings only; the copies are numbered)."""
+    return [
+        (title if number < len(messages) else f"{title}({number // len(messages) + 1})", content)
+        for number, (title, content) in ((n, messages[n % len(messages)]) for n in range(count))
+    ]
 
 
 def open_town(folder: Path, messages: list[tuple[str, str]], count: int):
@@ -66,7 +81,7 @@ def open_town(folder: Path, messages: list[tuple[str, str]], count: int):
         source = Source(name="board", kind="board", url="http://127.0.0.1/", title="留言板", source_type="board")
         session.add(source)
         session.flush()
-        for number, (title, content) in enumerate(messages[:count]):
+        for number, (title, content) in enumerate(stored(messages, count)):
             result = analyze(TextIn(title=title, content=content, source_type="board"), context)
             session.add(
                 Mention(

@@ -54,7 +54,9 @@ def refresh_schemes(app, *, force: bool = False) -> bool:
         return False
     with app.db.read() as session:
         stamp = _stamp(session)
-        schemes = load_schemes(session) if seen is None or stamp != seen[1] else None
+        # Nothing stored yet (a database opened without seeding): the configured schemes stay in force.
+        changed = stamp != (seen[1] if seen is not None else 0)
+        schemes = load_schemes(session) if changed else None
     app.schemes_seen = (time.monotonic(), stamp)
     if schemes is None:
         return False
