@@ -119,7 +119,7 @@ def main() -> int:
     logging.getLogger("yuqing").setLevel(logging.ERROR)  # alerts without recipients are expected here
     messages = load_messages(args.data)
     print(
-        f"留言 {len(messages)} 条(TipDM);方案:{TOWN['name']} 已启用,预览“{PREVIEWED['name']}”,新增“{NEW['name']}”后重新应用 7 天"
+        f"留言 {len(messages)} 条(TipDM,条数更多时重复使用);方案:{TOWN['name']} 已启用,预览“{PREVIEWED['name']}”,新增“{NEW['name']}”后重新应用 7 天"
     )
     print("条数\t预览耗时\t命中\t重建分析上下文(中位/5次)\t重新应用耗时\t新增相关\t归入事件")
     for count in args.mentions:
