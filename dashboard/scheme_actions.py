@@ -40,7 +40,8 @@ def preview_values(app: App, viewer: Viewer, values: dict[str, str]) -> tuple[li
     except SchemeError as exc:
         return exc.problems, None
     with app.db.read() as session:
-        return [], preview_scheme(session, scheme)
+        scope = viewer.office_code or "" if viewer.office_bound else None
+        return [], preview_scheme(session, scheme, office_scope=scope)
 
 
 def _keeper(session: Session, viewer: Viewer, chosen: str | None) -> str | None:

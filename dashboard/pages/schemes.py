@@ -182,7 +182,9 @@ def preview_view(preview) -> list:
         }
         for row in preview.rows
     ]
-    more = f"(仅列出最新 {len(rows)} 条)" if preview.matched > len(rows) else ""
+    more = f"(仅列出最新 {len(rows)} 条)" if preview.matched - preview.hidden > len(rows) else ""
+    if preview.hidden:
+        more += f"其中 {preview.hidden} 条属于其他单位承办的事件,不列出标题。"
     return [
         html.Div(head + more, className="msg msg-ok", id="sc-preview-count"),
         simple_table(PREVIEW_COLUMNS, rows, empty="没有命中的信息"),

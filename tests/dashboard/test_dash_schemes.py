@@ -22,6 +22,12 @@ def test_offices_keep_their_own_schemes_admins_every_scheme(seeded_app):
     for name in ("duty", "leader"):
         assert save_from_page(app, viewer(name), None, WATER, None, "")[0].message == DENIED
         assert preview_values(app, viewer(name), WATER)[1] is None
+    # An office user previews over every mention, but sees titles only outside other offices' events.
+    _, office_preview = preview_values(app, viewer("msfw"), WATER)
+    _, admin_preview = preview_values(app, viewer("admin"), WATER)
+    assert office_preview.matched == admin_preview.matched == 2  # the 郭滩村 office's event
+    assert (office_preview.hidden, office_preview.rows) == (2, [])
+    assert admin_preview.hidden == 0 and len(admin_preview.rows) == 2
     # An office user creates a scheme: it is kept by their office, whatever the form says.
     result, _, saved = save_from_page(app, viewer("msfw"), None, WATER, None, "民生关注")
     assert result.ok, result.message

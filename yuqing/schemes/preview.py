@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.normalize import normalize
 from pipeline.schemes import SchemeMatcher, compile_schemes
-from yuqing.db.models import Mention, Source
+from yuqing.db.models import Event, Mention, Source
 from yuqing.settings_model import SchemeSettings
 from yuqing.timeutil import utcnow
 
@@ -39,29 +39,49 @@ class Preview:
     newly_relevant: int = 0  # matched, and today matched by no scheme
     rows: list[dict] = field(default_factory=list)
     matches_everything: bool = False  # no region, subject or event words: every text matches
+    hidden: int = 0  # matched, but in another office's event: counted, title not listed (office_scope)
 
 
 def preview_scheme(
-    session: Session, scheme: SchemeSettings, now: datetime | None = None, days: int = PREVIEW_DAYS
+    session: Session,
+    scheme: SchemeSettings,
+    now: datetime | None = None,
+    days: int = PREVIEW_DAYS,
+    office_scope: str | None = None,
 ) -> Preview:
-    """Match the scheme against every mention first seen in the last `days` days (their stored, de-identified text)."""
+    """Match the scheme against every mention first seen in the last `days` days (their stored, de-identified text).
+    With `office_scope` (an office user) titles are listed only for mentions in no event or in that office's
+    events; the others are counted in `hidden`."""
     now = now or utcnow()
     matcher = matcher_for(scheme)
     result = Preview(days, matches_everything=not (scheme.region or scheme.subject or scheme.event).strip())
     stmt = (
-        select(Mention.id, Mention.title, Mention.content, Mention.relevant, Mention.first_seen_at, Source.title)
+        select(
+            Mention.id,
+            Mention.title,
+            Mention.content,
+            Mention.relevant,
+            Mention.first_seen_at,
+            Source.title,
+            Mention.event_id,
+            Event.office_code,
+        )
         .join(Source, Source.id == Mention.source_id)
+        .outerjoin(Event, Event.id == Mention.event_id)
         .where(Mention.first_seen_at >= now - timedelta(days=days))
         .execution_options(yield_per=BATCH)
     )
     found = []
-    for mention_id, title, content, relevant, seen, source in session.execute(stmt):
+    for mention_id, title, content, relevant, seen, source, event_id, office in session.execute(stmt):
         result.checked += 1
         hits = matcher.match(stored_text(title, content))
         if not hits:
             continue
         result.matched += 1
         result.newly_relevant += 0 if relevant else 1
+        if office_scope is not None and event_id is not None and office != office_scope:
+            result.hidden += 1
+            continue
         found.append(
             {
                 "id": mention_id,
