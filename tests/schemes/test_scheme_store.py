@@ -111,3 +111,11 @@ def test_every_change_is_a_version_with_before_and_after_and_a_chinese_audit_row
         assert [a.action for a in audit] == ["scheme_create", "scheme_edit", "scheme_disable", "scheme_enable"]
         assert "主体词 养老院;" in audit[1].before and "主体词 养老院|敬老院" in audit[1].after
         assert audit[2].comment.startswith("监测方案“养老”第 3 版:停用")
+
+
+def test_config_refuses_two_schemes_with_one_name_naming_the_line(tmp_path):
+    from yuqing.config import settings_from_text
+
+    text = '[[schemes]]\nname = "东园"\nregion = "东园"\n\n[[schemes]]\nname = "东园"\nregion = "中卫"\n'
+    with pytest.raises(ConfigError, match=r"config.toml:6: .*监测方案名称重复:东园"):
+        settings_from_text(text, tmp_path / "config.toml")
