@@ -69,10 +69,10 @@ def analysis_context(settings: Settings):
 
 
 def rebuild_analysis_context(settings: Settings) -> None:
-    """Build the context again for settings whose schemes changed and put it in place in one assignment; the
+    """Build the context again for settings whose schemes changed and put it in place in one assignment; an
     analysis running meanwhile finishes with the old one."""
-    context = build_analysis_context(settings)
-    with _contexts_lock:
+    with _contexts_lock:  # built under the lock: two changes in a row cannot swap in the older one last
+        context = build_analysis_context(settings)
         _contexts.clear()
         _contexts[id(settings)] = context
         _with_model.clear()

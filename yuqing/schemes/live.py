@@ -5,6 +5,7 @@ any other (ingest looks at the newest scheme version before analysing an item)."
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from datetime import datetime
 
@@ -17,6 +18,7 @@ from yuqing.settings_model import SchemeSettings, Settings
 
 log = logging.getLogger("yuqing.schemes")
 CHECK_SECONDS = 5.0  # how often a process looks for a scheme changed by another process
+_refresh_lock = threading.Lock()
 
 
 def _stamp(session) -> int:
@@ -52,14 +54,16 @@ def refresh_schemes(app, *, force: bool = False) -> bool:
     seen = app.schemes_seen
     if not force and seen is not None and time.monotonic() - seen[0] < CHECK_SECONDS:
         return False
-    with app.db.read() as session:
-        stamp = _stamp(session)
-        # Nothing stored yet (a database opened without seeding): the configured schemes stay in force.
-        changed = stamp != (seen[1] if seen is not None else 0)
-        schemes = load_schemes(session) if changed else None
-    app.schemes_seen = (time.monotonic(), stamp)
-    if schemes is None:
-        return False
-    install(app.settings, schemes)
+    with _refresh_lock:  # threads of one process (page, ingest) put the newest schemes in force, one at a time
+        seen = app.schemes_seen
+        with app.db.read() as session:
+            stamp = _stamp(session)
+            # Nothing stored yet (a database opened without seeding): the configured schemes stay in force.
+            changed = stamp != (seen[1] if seen is not None else 0)
+            schemes = load_schemes(session) if changed else None
+        app.schemes_seen = (time.monotonic(), stamp)
+        if schemes is None:
+            return False
+        install(app.settings, schemes)
     log.info("监测方案已更新(版本标记 %s),新采集的信息按新方案判断", stamp)
     return True
