@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, form_field, result_message, simple_table
 from dashboard.labels import office_options
-from dashboard.queries.schemes import config_scheme_map, query_schemes, query_versions
+from dashboard.queries.schemes import config_scheme_map, query_reapply_log, query_schemes, query_versions
 from dashboard.scheme_actions import (
     form_values,
     preview_values,
@@ -52,6 +52,7 @@ VERSION_COLUMNS = [
     ("after", "修改后"),
     ("comment", "说明"),
 ]
+REAPPLY_COLUMNS = [("at", "时间"), ("actor", "操作人"), ("what", "结果")]
 PREVIEW_COLUMNS = [
     ("seen", "发现时间"),
     ("source", "来源"),
@@ -122,12 +123,18 @@ def layout(**_query):
                 className="panel",
             ),
         ]
-        + ([_reapply_panel()] if viewer.can_reapply_schemes else [])
+        + ([_reapply_panel(reapply_log())] if viewer.can_reapply_schemes else [])
         + [dcc.Store(id="sc-previewed", data=None), dcc.Store(id="sc-changed", data=0)]
     )
 
 
-def _reapply_panel() -> html.Section:
+def reapply_log() -> html.Table:
+    """The latest re-applications (who, when, what changed)."""
+    with yuqing_app().db.read() as session:
+        return simple_table(REAPPLY_COLUMNS, query_reapply_log(session), empty="尚未重新应用过")
+
+
+def _reapply_panel(log: html.Table) -> html.Section:
     return html.Section(
         [
             html.H3("重新应用到已采集的信息"),
@@ -139,6 +146,8 @@ def _reapply_panel() -> html.Section:
             form_field("天数", dcc.Input(id="sc-days", type="number", min=1, max=MAX_DAYS, step=1, value=7)),
             html.Button("重新应用", id="sc-reapply", className="btn"),
             dcc.Loading(html.Div(id="sc-reapply-msg")),
+            html.H4("最近的重新应用"),
+            html.Div(log, id="sc-reapply-log"),
         ],
         className="panel",
     )
@@ -327,6 +336,7 @@ def toggle(_clicks, pick, comment, changed):
 
 @callback(
     Output("sc-reapply-msg", "children"),
+    Output("sc-reapply-log", "children"),
     Input("sc-reapply", "n_clicks"),
     State("sc-days", "value"),
     prevent_initial_call=True,
@@ -336,4 +346,5 @@ def reapply(_clicks, days):
     viewer = current_viewer()
     if viewer is None:
         raise PreventUpdate
-    return result_message(reapply_from_page(yuqing_app(), viewer, days))
+    result = reapply_from_page(yuqing_app(), viewer, days)
+    return result_message(result), reapply_log() if result.ok else dash.no_update

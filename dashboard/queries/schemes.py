@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.access import Viewer
 from dashboard.labels import actor_text, office_names
-from yuqing.db.models import MonitoringScheme
+from yuqing.db.models import AuditLog, MonitoringScheme
 from yuqing.schemes.store import ACTION_NAMES, describe, scheme_dict, versions
 from yuqing.settings_model import SchemeSettings
 from yuqing.timeutil import format_local
@@ -67,3 +67,14 @@ def query_versions(session: Session, scheme_id: int) -> list[dict]:
         }
         for v in versions(session, scheme_id)
     ]
+
+
+def query_reapply_log(session: Session, limit: int = 5) -> list[dict]:
+    """The latest re-applications of the schemes: when, who, what changed."""
+    rows = session.scalars(
+        select(AuditLog)
+        .where(AuditLog.entity == "scheme", AuditLog.action == "scheme_reapply")
+        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+        .limit(limit)
+    )
+    return [{"id": r.id, "at": format_local(r.at), "actor": actor_text(r.actor), "what": r.comment or ""} for r in rows]

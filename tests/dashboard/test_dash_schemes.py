@@ -79,3 +79,16 @@ def test_preview_through_the_page_counts_and_lists_titles_as_text(dash_app, seed
     answer = dash_call(client, "sc-preview-result.children", {"sc-preview.n_clicks": 2, **bad}).get_json()["response"]
     assert any("第 5 个字符" in text for text in _texts(answer["sc-errors"]))
     assert answer["sc-previewed"]["data"] is None
+
+
+def test_reapply_through_the_page_reports_and_lists_it(dash_app, seeded_app):
+    client = dash_app.server.test_client()
+    assert login(client, "admin").status_code == 302
+    answer = dash_call(client, "sc-reapply-msg.children", {"sc-reapply.n_clicks": 1, "sc-days.value": 7})
+    texts = _texts(answer.get_json()["response"])
+    assert any("已按当前监测方案重新判断最近 7 天" in text for text in texts)
+    assert "admin" in texts  # the log row: who re-applied
+    office = dash_app.server.test_client()
+    assert login(office, "msfw").status_code == 302
+    answer = dash_call(office, "sc-reapply-msg.children", {"sc-reapply.n_clicks": 1, "sc-days.value": 7})
+    assert DENIED in _texts(answer.get_json()["response"])
