@@ -65,30 +65,30 @@ def reapply_schemes(app, days: int, actor: str, now: datetime | None = None) -> 
         by_people = set(
             session.scalars(select(Label.mention_id).where(Label.target == "mention", Label.field == "relevant"))
         )
-        rows = session.execute(
+        rising, falling, renamed = [], [], {}
+        stmt = (
             select(Mention.id, Mention.title, Mention.content, Mention.relevant, Mention.event_id, Mention.schemes)
             .where(Mention.first_seen_at >= now - timedelta(days=days))
             .order_by(Mention.first_seen_at, Mention.id)
             .execution_options(yield_per=BATCH)
-        ).all()
-    rising, falling, renamed = [], [], {}
-    for mention_id, title, content, relevant, event_id, schemes in rows:
-        result.checked += 1
-        hits = matcher.match(stored_text(title, content))
-        now_relevant = bool(hits) if len(matcher) else True
-        if now_relevant == relevant:
-            names = [hit.name for hit in hits]
-            if relevant and names != list(schemes or []):
-                renamed[mention_id] = names
-            continue
-        if mention_id in by_people:
-            result.kept_by_people += 1
-        elif now_relevant and event_id is None:
-            rising.append((mention_id, hits))
-        elif not now_relevant and event_id is not None:
-            result.kept_in_events += 1
-        elif not now_relevant:
-            falling.append((mention_id, hits))
+        )
+        for mention_id, title, content, relevant, event_id, schemes in session.execute(stmt):  # streamed
+            result.checked += 1
+            hits = matcher.match(stored_text(title, content))
+            now_relevant = bool(hits) if len(matcher) else True
+            if now_relevant == relevant:
+                names = [hit.name for hit in hits]
+                if relevant and names != list(schemes or []):
+                    renamed[mention_id] = names
+                continue
+            if mention_id in by_people:
+                result.kept_by_people += 1
+            elif now_relevant and event_id is None:
+                rising.append((mention_id, hits))
+            elif not now_relevant and event_id is not None:
+                result.kept_in_events += 1
+            elif not now_relevant:
+                falling.append((mention_id, hits))
     _store_names(app, renamed)
     _mark_irrelevant(app, falling, actor, now, result)
     for mention_id, hits in rising:
