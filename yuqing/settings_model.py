@@ -555,6 +555,10 @@ class Settings(Strict):
         for index, name in enumerate(names):
             if name in names[:index]:
                 raise KeyedProblem(f"来源名称重复:{name}", ("sources", index, "name"))
+        scheme_names = [s.name for s in self.schemes]
+        for index, name in enumerate(scheme_names):
+            if name in scheme_names[:index]:  # schemes are stored by name (yuqing.schemes.store)
+                raise KeyedProblem(f"监测方案名称重复:{name}", ("schemes", index, "name"))
         codes = [o.code for o in self.offices]
         for index, code in enumerate(codes):
             if code in codes[:index]:
