@@ -226,12 +226,17 @@ class CrawlService:
         return results
 
     def add_source(self, source: SourceSettings) -> None:
-        """A source added while running (the 来源 page): its spider is built and, when scheduling, its job added."""
+        """A source added or changed while running (the 来源 page): its spider is built anew and, when scheduling,
+        its job added or replaced (a disabled source's job removed)."""
         from crawlers.spiders import build_spider_class
 
         self.spiders[source.name] = build_spider_class(source, self.app.settings)
-        if self._scheduled and source.enabled:
+        if not self._scheduled:
+            return
+        if source.enabled:
             self.schedule_all([source.name])
+        elif self.scheduler.get_job(f"crawl:{source.name}") is not None:
+            self.scheduler.remove_job(f"crawl:{source.name}")
 
     # ---- scheduling -----------------------------------------------------------------------------------------
     def _zone(self):

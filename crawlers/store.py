@@ -13,7 +13,7 @@ from sqlalchemy import select
 from crawlers.db_queue import FairDbQueue
 from crawlers.runs import RunSummary
 from yuqing.app import App
-from yuqing.db.models import CrawlRun, HttpCacheEntry, Mention, SearchKeyword, Source
+from yuqing.db.models import Comment, CrawlRun, HttpCacheEntry, Mention, SearchKeyword, Source
 from yuqing.timeutil import as_utc, utcnow
 
 log = logging.getLogger("yuqing.crawl")
@@ -65,6 +65,25 @@ def seen_urls(app: App, canonical_urls: Iterable[str]) -> set[str]:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             found.update(session.scalars(select(Mention.canonical_url).where(Mention.canonical_url.in_(chunk))))
+    return found
+
+
+def comment_keys(app: App, canonical_urls: Iterable[str], hours: float) -> dict[str, set[str]]:
+    """The stored comment keys of the mentions with these canonical URLs first seen in the last `hours` (older
+    posts are not re-read for comments, so they are left out)."""
+    since = utcnow() - timedelta(hours=hours)
+    wanted = list(dict.fromkeys(canonical_urls))
+    found: dict[str, set[str]] = {}
+    with app.db.read() as session:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = session.execute(
+                select(Mention.canonical_url, Comment.key)
+                .outerjoin(Comment, Comment.mention_id == Mention.id)
+                .where(Mention.canonical_url.in_(chunk), Mention.first_seen_at >= since)
+            )
+            for url, key in rows:
+                found.setdefault(url, set()).update([key] if key else [])
     return found
 
 

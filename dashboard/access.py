@@ -20,6 +20,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "reports": frozenset({"duty", "leader", "admin"}),
     "users": frozenset({"admin"}),
     "models": frozenset({"admin"}),
+    "schemes": frozenset({"office", "admin"}),  # offices keep their own schemes; admins every scheme
     "inbox": frozenset({"duty", "office", "leader", "admin"}),
 }
 
@@ -74,6 +75,18 @@ class Viewer:
     def can_act(self, action: str, office_code: str | None) -> bool:
         """Whether the viewer may take this workflow action on an event assigned to that office."""
         return self.role in ACTION_ROLES.get(action, frozenset()) and self.can_see_event(office_code)
+
+    def can_edit_scheme(self, office_code: str | None) -> bool:
+        """Whether the viewer may change a monitoring scheme kept by that office (None: the town's own schemes):
+        an administrator any, an office user only its office's (the ones it created)."""
+        if self.role == "admin":
+            return True
+        return self.role == "office" and office_code is not None and office_code == self.office_code
+
+    @property
+    def can_reapply_schemes(self) -> bool:
+        """Re-judging stored mentions touches every office's events: administrators only."""
+        return self.role == "admin"
 
     @property
     def can_see_evidence(self) -> bool:

@@ -139,6 +139,15 @@ AUDIT_ACTIONS = {
     "model_train": "训练模型",
     "model_activate": "切换模型",
     "inbox_read": "标记已读",
+    "source_added": "新增来源",
+    "source_changed": "修改来源",
+    "scheme_seed": "导入监测方案",
+    "scheme_config": "按配置更新监测方案",
+    "scheme_create": "新建监测方案",
+    "scheme_edit": "修改监测方案",
+    "scheme_disable": "停用监测方案",
+    "scheme_enable": "启用监测方案",
+    "scheme_reapply": "重新应用监测方案",
 }
 AUDIT_FIELDS = {
     "topic": "领域",
@@ -170,6 +179,7 @@ AUDIT_FIELDS = {
     "mention": "信息",
     "model": "领域模型",
     "model_status": "模型状态",
+    "scheme": "监测方案",
 }
 MODEL_STATUS_NAMES = {
     "training": "训练中",
@@ -178,7 +188,7 @@ MODEL_STATUS_NAMES = {
     "rejected": "未采用",
     "failed": "训练失败",
 }
-AUDIT_ACTORS = {"system": "系统", "cli": "命令行", "demo": "演示"}
+AUDIT_ACTORS = {"system": "系统", "cli": "命令行", "demo": "演示", "config": "config.toml"}
 
 
 def actor_text(actor: str | None) -> str:

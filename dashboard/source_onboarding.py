@@ -19,16 +19,24 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
 
 
-def onboarding_panel() -> html.Section:
-    """The form: TOML text, 试采 and 保存 buttons, the dry run's findings."""
+def onboarding_panel(editable: list[str]) -> html.Section:
+    """The form: a saved source to edit (or none: a new one), TOML text, 试采 and 保存 buttons, the findings."""
     return html.Section(
         [
-            html.H3("新增来源"),
+            html.H3("新增或修改来源"),
             html.Div(
                 "按 config.toml 的写法填写一个 [[sources]] 来源(含选择器小节),先“试采”查看将采集到的标题、时间和编码,"
-                "确认无误后“保存”。保存的来源存于数据库,config.toml 仍是初始配置;立即加入采集计划。",
+                "确认无误后“保存”。保存的来源存于数据库,config.toml 仍是初始配置;立即加入采集计划。"
+                "在本页新增的来源可选出后修改(名称不变;enabled = false 即停用);config.toml 中的来源请在配置文件中修改。",
                 className="meta",
             ),
+            dcc.Dropdown(
+                id="so-edit-pick",
+                options=[{"label": name, "value": name} for name in editable],
+                placeholder="修改已在本页新增的来源(不选则新增)",
+                className="filter",
+            ),
+            dcc.Store(id="so-editing", data=None),
             dcc.Textarea(id="so-new-text", value=TEMPLATE, className="input", style={"width": "100%", "height": 240}),
             dcc.Store(id="so-tried", data=None),
             html.Div(
@@ -49,15 +57,18 @@ def _time(value: str | None) -> str:
     return format_local(datetime.fromisoformat(value)) if value else "(无时间)"
 
 
-def try_source(app, text: str) -> tuple[bool, list]:
-    """Check the text like config.toml, then crawl it once without storing; (usable, what to show)."""
+def try_source(app, text: str, editing: str | None = None) -> tuple[bool, list]:
+    """Check the text like config.toml, then crawl it once without storing; (usable, what to show). ``editing``:
+    the saved source being changed, whose name the text keeps."""
     from crawlers.dryrun import dry_run
 
     try:
         source, _ = parse_source(text, app.settings)
     except ConfigError as exc:
         return False, [html.Pre(str(exc), className="msg msg-error")]
-    if source.name in {s.name for s in app.settings.sources}:
+    if editing and source.name != editing:
+        return False, [html.Div(f"修改时不能改名称(原为 “{editing}”)", className="msg msg-error")]
+    if not editing and source.name in {s.name for s in app.settings.sources}:
         return False, [html.Div(f"来源名称 “{source.name}” 已被使用,请换一个", className="msg msg-error")]
     result = dry_run(source, app.settings)
     rows = [

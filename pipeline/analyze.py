@@ -209,7 +209,8 @@ def analyze(text_in: TextIn, ctx: AnalysisContext, *, velocity: float | None = N
         emergency = None
     elif title:
         emergency = emergency_topic(
-            leading_kinds(title) or (signals.hazards if decide(signals, velocity, ctx.urgency_rules).level <= 2 else ())
+            leading_kinds(title, whole=signals.hazards)
+            or (signals.hazards if decide(signals, velocity, ctx.urgency_rules).level <= 2 else ())
         )
     else:
         emergency = emergency_topic(leading_kinds(content))

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from pipeline.casualties import Casualties, read_casualties
-from pipeline.hazards import hazard_lexicon
+from pipeline.hazards import hazard_lexicon, settle_kinds
 from pipeline.incident_context import INCIDENT, NOT_INCIDENT, NOT_NOW, IncidentContext, Judgement
 from pipeline.keywords import KeywordIndex
 from pipeline.lexicons import read_weighted_lexicon
@@ -179,6 +179,7 @@ def read_signals(
             continue
         tier = next((tier for tier in ("critical", "fatal") if tier in tiers), "serious")
         found[tier if judgement.verdict == INCIDENT else "serious"][word] = None
+    hazard_words: dict[str, set[str]] = {}  # kind → the words that named it, in text order
     for start, end, word, payloads in hazard_lexicon().index.longest_matches(text):
         if any(low < end and start < high for low, high in benign):
             continue
@@ -189,7 +190,8 @@ def read_signals(
             found["serious"][word] = None
         if judgement.why not in NOT_NOW:
             for kind in payloads:
-                found["hazard"][kind] = None
+                hazard_words.setdefault(kind, set()).add(word)
+    found["hazard"] = dict.fromkeys(settle_kinds(hazard_words))
     if (found["hazard"].keys() & WORKPLACE_HARMS or found["fatal"]) and _WORKPLACE.search(text):
         found["hazard"]["生产安全事故"] = None  # a death, fall or shock at work is an accident at work, not a mishap
     casualties, ignored = read_casualties(text, lambda start, end: context.judge(start, end).verdict == INCIDENT)

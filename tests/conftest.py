@@ -56,6 +56,15 @@ BASE_CONFIG = {
     ],
     "regions": {"villages": ["东园村", "郭滩村", "金沙村", "柔新村"]},
     "schemes": [{"name": "东园镇", "region": "东园|沙坡头|中卫|郭滩村|金沙村|柔新村|东园村"}],
+    # A stricter town than the shipped defaults (which follow the seed: suggestions for major events only): two
+    # breaches at any level also give 约谈, so the tests exercise every way rules meet and give way to each other.
+    "reports": {
+        "rules": [
+            {"action": "通报批评", "min_breaches": 1, "max_level": 2, "min_heat": 50},
+            {"action": "约谈负责人", "min_breaches": 2, "max_level": 4},
+            {"action": "约谈负责人", "min_breaches": 1, "max_level": 1},
+        ]
+    },
 }
 
 

@@ -79,7 +79,7 @@ def test_user_add_hashes_password_and_audits(config_file, capsys):
         user = session.scalars(select(User)).one()
         assert user.office_code == "msfw" and user.password_hash.startswith("$argon2id$")
         assert "correct-horse" not in user.password_hash
-        assert session.scalars(select(AuditLog.action)).all() == ["user_add"]
+        assert session.scalars(select(AuditLog.action).where(AuditLog.entity == "user")).all() == ["user_add"]
     app.close()
 
 

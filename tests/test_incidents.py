@@ -142,6 +142,34 @@ def test_a_follow_up_naming_the_road_joins_and_a_report_naming_nothing_is_not_gu
     assert another_vague.event_id not in (crash.event_id, second.event_id)  # which crash? a person decides
 
 
+def test_a_coal_stove_poisoning_is_a_gas_poisoning_not_a_food_poisoning(town):
+    """“中毒” alone is generic: the post's own words (一氧化碳中毒, 煤气中毒) say which poisoning it is, so the event is
+    安全生产 (routed to its office), its reasons name 气体中毒 only, and a food poisoning nearby stays apart."""
+    stove = _post(
+        town,
+        1,
+        "金沙村一家人烧炉子中毒了",
+        "听说金沙村三组一家三口晚上烧煤炉子一氧化碳中毒,早上被邻居发现,送到医院,老人没救过来",
+        source="bbs",
+    )
+    follow = _post(
+        town,
+        2,
+        "金沙村煤气中毒,一人死亡两人住院",
+        "金沙村三组昨晚煤炉子中毒,老人已经去世,两口子还在医院抢救。",
+        minutes=20,
+    )
+    canteen = _post(
+        town, 3, "东园中学多名学生上吐下泻", "东园中学多名学生中午在食堂吃饭后上吐下泻,疑似食物中毒。", minutes=25
+    )
+    assert stove.event_id == follow.event_id != canteen.event_id
+    with town.db.read() as session:
+        event = session.get(Event, stove.event_id)
+        assert (event.topic, event.office_code) == ("work_safety", "zzwb")
+        assert any("气体中毒" in r for r in event.reasons) and not any("食物中毒" in r for r in event.reasons)
+        assert session.get(Event, canteen.event_id).topic == "food_drug"
+
+
 def test_a_poisoning_at_a_school_goes_to_food_safety_and_the_schools_office_hears_of_it(town):
     result = _post(
         town, 1, "东园中学多名学生上吐下泻", "今天中午东园中学多名学生在食堂吃饭后上吐下泻,疑似食物中毒,已送医。"

@@ -68,6 +68,16 @@ def analysis_context(settings: Settings):
         return swapped
 
 
+def rebuild_analysis_context(settings: Settings) -> None:
+    """Build the context again for settings whose schemes changed and put it in place in one assignment; an
+    analysis running meanwhile finishes with the old one."""
+    with _contexts_lock:  # built under the lock: two changes in a row cannot swap in the older one last
+        context = build_analysis_context(settings)
+        _contexts.clear()
+        _contexts[id(settings)] = context
+        _with_model.clear()
+
+
 def base_analysis_context(settings: Settings):
     """The context with the configured classifier (shipped lexicon or model_dir), whatever model is switched in."""
     with _contexts_lock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from yuqing.db.engine import Database
 from yuqing.db.migrate import upgrade
 from yuqing.db.models import Office, Source
-from yuqing.settings_model import Settings, SourceSettings
+from yuqing.settings_model import SchemeSettings, Settings, SourceSettings
 from yuqing.timeutil import utcnow
 
 log = logging.getLogger("yuqing.app")
@@ -28,6 +29,8 @@ class App:
     db: Database
     outbox_wakeup: threading.Event = field(default_factory=threading.Event)
     source_listeners: list[Callable[[SourceSettings], None]] = field(default_factory=list)  # sources added live
+    schemes_seen: tuple[float, int] | None = None  # (when looked, newest scheme version) for refresh_schemes
+    config_schemes: list[SchemeSettings] = field(default_factory=list)  # config.toml's [[schemes]] (the seed)
 
     def wake_outbox(self) -> None:
         """Tell the delivery worker that new alerts were committed, so it sends them now, not at its next tick."""
@@ -45,12 +48,18 @@ def open_app(settings: Settings, *, migrate: bool = True, now: datetime | None =
     db = Database(settings.database.url, echo=settings.database.echo)
     if migrate:
         upgrade(db.engine)
+        from yuqing.schemes.live import seed_and_load
         from yuqing.source_registry import added_sources
+
+        # Monitoring schemes live in the database; config.toml seeds them (see yuqing.schemes.store).
+        config_schemes = list(settings.schemes)
+        scheme_stamp = seed_and_load(db, settings, now)
 
         # Sources added on the 来源 page join config's (config.toml is the seed and wins on a name).
         known = {s.name for s in settings.sources}
         settings.sources.extend(s for s in added_sources(db, settings) if s.name not in known)
         sync_config(db, settings, now)
+        return App(settings, db, schemes_seen=(time.monotonic(), scheme_stamp), config_schemes=config_schemes)
     return App(settings=settings, db=db)
 
 

@@ -133,6 +133,13 @@ def build_parser() -> argparse.ArgumentParser:
     use.add_argument("version", metavar="版本", help="版本号(如 3 或 v3),或 configured")
     use.add_argument("--actor", metavar="操作人", help="记入审计日志的操作人(默认当前系统用户)")
 
+    scheme = _command(sub, "scheme", "监测方案:列出数据库中的方案(含来源),或按当前方案重新判断最近 N 天的信息")
+    scheme_sub = scheme.add_subparsers(dest="scheme_command", metavar="操作", parser_class=_Parser, title="操作")
+    _command(scheme_sub, "list", "列出监测方案:版本、来自 config.toml 还是页面、以哪边为准、维护单位、各组关键词")
+    reapply = _command(scheme_sub, "reapply", "按当前启用的方案重新判断最近 N 天的信息,新命中的按正常流程归入事件")
+    reapply.add_argument("--days", type=int, default=7, metavar="天数", help="最近多少天首次发现的信息(默认 7,最多 90)")
+    reapply.add_argument("--actor", metavar="操作人", help="记入审计日志的操作人(默认当前系统用户)")
+
     export = _command(sub, "export", "导出信息或事件(个人信息已脱敏)")
     export.add_argument(
         "what", choices=["mentions", "events"], metavar="mentions|events", help="mentions 导出信息;events 导出事件"
@@ -210,6 +217,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "classify": _lazy("yuqing.commands.classify", "cmd_classify"),
     "train": _lazy("yuqing.commands.classify", "cmd_train"),
     "model": _lazy("yuqing.commands.model", "cmd_model"),
+    "scheme": _lazy("yuqing.commands.scheme", "cmd_scheme"),
     "export": _lazy("yuqing.commands.export", "cmd_export"),
     "report": _lazy("yuqing.commands.report", "cmd_report"),
     "evidence": _lazy("yuqing.commands.evidence", "cmd_evidence"),

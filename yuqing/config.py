@@ -6,11 +6,14 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from yuqing.settings_model import KeyedProblem, Settings
+from yuqing.settings_model import KeyedProblem, SchemeSettings, Settings
+
+if TYPE_CHECKING:
+    from pipeline.schemes import SchemeSyntaxError
 
 ENV_CONFIG = "YUQING_CONFIG"
 ENV_DATABASE_URL = "YUQING_DATABASE_URL"
@@ -138,20 +141,31 @@ def _check_evidence_keys(settings: Settings, config_path: Path, text: str) -> No
             ) from exc
 
 
-def _check_scheme_expressions(settings: Settings, config_path: Path, text: str) -> None:
+SCHEME_GROUPS = {"region": "地域词", "subject": "主体词", "event": "事件词", "exclude": "排除词"}
+
+
+def scheme_expression_problems(scheme: SchemeSettings) -> list[tuple[str, SchemeSyntaxError]]:
+    """Every group expression of a monitoring scheme that cannot be parsed: (group, error naming the position).
+    The one check of a scheme's expressions, for config.toml and for the 监测方案 page alike."""
     from pipeline.schemes import SchemeSyntaxError, parse
 
+    problems = []
+    for group in SCHEME_GROUPS:
+        try:
+            parse(getattr(scheme, group))
+        except SchemeSyntaxError as exc:
+            problems.append((group, exc))
+    return problems
+
+
+def _check_scheme_expressions(settings: Settings, config_path: Path, text: str) -> None:
     for index, scheme in enumerate(settings.schemes):
-        for group in ("region", "subject", "event", "exclude"):
-            expression = getattr(scheme, group)
-            try:
-                parse(expression)
-            except SchemeSyntaxError as exc:
-                line = _find_line(text, ("schemes", index, group))
-                where = f"{config_path}:{line}" if line else str(config_path)
-                raise ConfigError(
-                    f"{where}: 监测方案 “{scheme.name}” 的 {group} 表达式无法解析:{exc}\n    表达式:{expression}"
-                ) from exc
+        for group, exc in scheme_expression_problems(scheme)[:1]:
+            line = _find_line(text, ("schemes", index, group))
+            where = f"{config_path}:{line}" if line else str(config_path)
+            raise ConfigError(
+                f"{where}: 监测方案 “{scheme.name}” 的 {group} 表达式无法解析:{exc}\n    表达式:{getattr(scheme, group)}"
+            ) from exc
 
 
 _TOML_PHRASES = [

@@ -67,9 +67,11 @@ def ingest_item(app: App, item: dict[str, Any], now: datetime | None = None) -> 
     """Analyse and store one crawled item; returns whether it was new, updated or unchanged."""
     from pipeline.analyze import TextIn, analyze
     from yuqing.learning import refresh_active_model
+    from yuqing.schemes.live import refresh_schemes
 
     item = _validate(item)
     refresh_active_model(app)  # a topic model switched in (here or by another process) is used from now on
+    refresh_schemes(app)  # so are monitoring schemes changed on the 监测方案 page (here or in another process)
     now = now or utcnow()
     settings = app.settings
     source_conf = settings.source(item["source"])

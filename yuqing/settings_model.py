@@ -496,9 +496,11 @@ class AccountabilityRule(Strict):
 
 class ReportSettings(Strict):
     out_dir: str = "data/reports"
+    # The seed (四(二)): 通报批评 or 约谈 for 重大政务舆情 handled badly or late with a large negative impact. So by
+    # default only breaches on 1–2 级 events lead to a suggestion; the rest are counted in the figures only.
     rules: list[AccountabilityRule] = [
         AccountabilityRule(action="通报批评", min_breaches=1, max_level=2, min_heat=50),
-        AccountabilityRule(action="约谈负责人", min_breaches=2, max_level=4),
+        AccountabilityRule(action="约谈负责人", min_breaches=2, max_level=2),
         AccountabilityRule(action="约谈负责人", min_breaches=1, max_level=1),
     ]
 
@@ -553,6 +555,10 @@ class Settings(Strict):
         for index, name in enumerate(names):
             if name in names[:index]:
                 raise KeyedProblem(f"来源名称重复:{name}", ("sources", index, "name"))
+        scheme_names = [s.name for s in self.schemes]
+        for index, name in enumerate(scheme_names):
+            if name in scheme_names[:index]:  # schemes are stored by name (yuqing.schemes.store)
+                raise KeyedProblem(f"监测方案名称重复:{name}", ("schemes", index, "name"))
         codes = [o.code for o in self.offices]
         for index, code in enumerate(codes):
             if code in codes[:index]:

@@ -79,12 +79,66 @@ def add_source(app, text: str, actor: str) -> SourceSettings:
             )
         )
     app.settings.sources.append(source)
+    _tell_listeners(app, source)
+    log.info("%s 新增来源 %s(%s)", actor, source.name, source.kind)
+    return source
+
+
+def _tell_listeners(app, source: SourceSettings) -> None:
+    """The running crawler (app.source_listeners) builds the source's spider anew and (re)schedules or drops it."""
     for listener in list(getattr(app, "source_listeners", [])):
         try:
             listener(source)
         except Exception:
-            log.exception("来源 %s 已保存,但未能立即加入采集计划(重启后生效)", source.name)
-    log.info("%s 新增来源 %s(%s)", actor, source.name, source.kind)
+            log.exception("来源 %s 已保存,但未能立即用于采集(重启后生效)", source.name)
+
+
+def editable_sources(db) -> list[tuple[str, str]]:
+    """(name, TOML text) of the sources added on the page, which the page may edit (config.toml ones it may not)."""
+    with db.read() as session:
+        return [
+            tuple(row)
+            for row in session.execute(select(AddedSource.name, AddedSource.spec_text).order_by(AddedSource.name))
+        ]
+
+
+def update_source(app, name: str, text: str, actor: str) -> SourceSettings:
+    """Replace a source added on the page with a new text (same name; checked like config.toml); the change is
+    audited with the text before and after, and the running crawler uses the new settings at once (a source set
+    to enabled = false stops being crawled). ConfigError (Chinese) when it cannot be changed."""
+    source, spec = parse_source(text, app.settings)
+    if source.name != name:
+        raise ConfigError(
+            f"{SNIPPET_NAME}.toml: 编辑时不能修改来源名称(原为 “{name}”,现为 “{source.name}”);需要新名称请新增来源"
+        )
+    with app.db.write() as session:
+        added = session.scalar(select(AddedSource).where(AddedSource.name == name))
+        if added is None:
+            raise ConfigError(f"来源 “{name}” 不是在来源页面新增的,请在 config.toml 中修改")
+        before = added.spec_text
+        if before.strip() == text.strip():
+            raise ConfigError(f"来源 “{name}” 的内容没有变化")
+        added.spec, added.spec_text = spec, text
+        row = session.scalar(select(Source).where(Source.name == name)) or Source(name=name)
+        row.kind, row.url, row.title = source.kind, source.url, source.title or source.name
+        row.source_type, row.enabled = source.source_type, source.enabled
+        session.add(row)
+        session.add(
+            AuditLog(
+                actor=actor,
+                entity="source",
+                entity_id=name,
+                action="source_changed",
+                before=before[:4000],
+                after=text[:4000],
+                comment=f"在来源页面修改来源 {source.title or name}({source.kind}"
+                + ("" if source.enabled else ",已停用")
+                + ")",
+            )
+        )
+    app.settings.sources[:] = [source if s.name == name else s for s in app.settings.sources]
+    _tell_listeners(app, source)
+    log.info("%s 修改来源 %s(%s)", actor, name, source.kind)
     return source
 
 

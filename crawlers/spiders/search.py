@@ -42,6 +42,9 @@ class SearchSpider(SourceSpider):
         return search_keywords(self.search, self.app.settings.schemes)
 
     async def entry_requests(self) -> list[scrapy.Request]:
+        from yuqing.schemes.live import refresh_schemes
+
+        await self.in_db(refresh_schemes, self.app)  # keywords of schemes changed on the 监测方案 page, at once
         states = await self.in_db(store.keyword_states, self.app, self.name)
         keywords = pick_keywords(
             self.all_keywords(), {k: v[0] for k, v in states.items()}, self.search.keywords_per_run

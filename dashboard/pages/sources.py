@@ -10,6 +10,7 @@ from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, make_grid
 from dashboard.source_onboarding import onboarding_panel, text_digest, try_source
 from yuqing.source_health import source_health
+from yuqing.source_registry import TEMPLATE, editable_sources
 from yuqing.timeutil import format_local, utcnow
 
 dash.register_page(__name__, path="/sources", name="来源", title="来源", order=3)
@@ -66,7 +67,11 @@ def layout(**_query):
                 "so-grid", COLUMNS, [], height="calc(100vh - 140px)", row_id="params.data.name", rowClassRules=ROW_RULES
             ),
         ]
-        + ([onboarding_panel()] if viewer.role == "admin" else [])
+        + (
+            [onboarding_panel([name for name, _ in editable_sources(yuqing_app().db)])]
+            if viewer.role == "admin"
+            else []
+        )
     )
 
 
@@ -106,18 +111,37 @@ def refresh(tick):
 
 
 @callback(
+    Output("so-new-text", "value"),
+    Output("so-editing", "data"),
+    Output("so-try-result", "children", allow_duplicate=True),
+    Input("so-edit-pick", "value"),
+    prevent_initial_call=True,
+)
+def pick_source_to_edit(name):
+    """A saved source picked: its text into the editor (to change, 试采 and 保存); none picked: a new source."""
+    viewer = current_viewer()
+    if viewer is None or viewer.role != "admin":
+        raise PreventUpdate
+    texts = dict(editable_sources(yuqing_app().db))
+    if not name or name not in texts:
+        return TEMPLATE, None, ""
+    return texts[name], name, html.Div(f"正在修改来源 {name}:改好后先试采,再保存", className="msg")
+
+
+@callback(
     Output("so-try-result", "children"),
     Output("so-tried", "data"),
     Input("so-try", "n_clicks"),
     State("so-new-text", "value"),
+    State("so-editing", "data"),
     prevent_initial_call=True,
 )
-def dry_run_source(_clicks, text):
+def dry_run_source(_clicks, text, editing):
     """试采: check the text, crawl it once without storing, show titles, dates and encodings."""
     viewer = current_viewer()
     if viewer is None or viewer.role != "admin":
         raise PreventUpdate
-    ok, shown = try_source(yuqing_app(), text or "")
+    ok, shown = try_source(yuqing_app(), text or "", editing)
     return shown, text_digest(text or "") if ok else None
 
 
@@ -132,12 +156,13 @@ def allow_save(tried, text):
     Input("so-save", "n_clicks"),
     State("so-new-text", "value"),
     State("so-tried", "data"),
+    State("so-editing", "data"),
     prevent_initial_call=True,
 )
-def save_source(_clicks, text, tried):
-    """保存: store the source (added_sources) and start crawling it."""
+def save_source(_clicks, text, tried, editing):
+    """保存: store the new source (added_sources) and start crawling it, or store the change of the one edited."""
     from yuqing.config import ConfigError
-    from yuqing.source_registry import add_source
+    from yuqing.source_registry import add_source, update_source
 
     viewer = current_viewer()
     if viewer is None or viewer.role != "admin":
@@ -145,9 +170,17 @@ def save_source(_clicks, text, tried):
     if not tried or tried != text_digest(text or ""):
         return html.Div("请先试采当前内容", className="msg msg-error")
     try:
-        source = add_source(yuqing_app(), text, viewer.username)
+        if editing:
+            source = update_source(yuqing_app(), editing, text, viewer.username)
+        else:
+            source = add_source(yuqing_app(), text, viewer.username)
     except ConfigError as exc:
         return html.Pre(str(exc), className="msg msg-error")
+    if editing:
+        state = "已按新设置采集" if source.enabled else "已停用,不再采集"
+        return html.Div(
+            f"已保存对来源 {source.title or source.name}({source.name})的修改,{state}", className="msg msg-ok"
+        )
     return html.Div(f"已保存来源 {source.title or source.name}({source.name}),已加入采集计划", className="msg msg-ok")
 
 

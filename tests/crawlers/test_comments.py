@@ -157,3 +157,49 @@ def test_comment_tone_and_verdict():
     verdict = judge_comments(10, 6, 2, ["a", "a", "b"])
     assert verdict.level == 3 and "“a”、“b”" in verdict.reason and "号召聚集" in verdict.reason
     assert judge_comments(30, 25, 12, []).level == 2
+
+
+def api_page(base: str, comments: list[tuple[str, str]]) -> bytes:
+    import json
+
+    post = {
+        "id": 7,
+        "title": "东园镇金沙村自来水连续三天停水",
+        "content": "金沙村自来水已经停了三天,村里老人吃水困难。",
+        "url": f"{base}/api/post/7",
+        "time": "2026-12-01 09:00",
+        "hot": [{"cid": cid, "text": text} for cid, text in comments],
+    }
+    return json.dumps({"data": {"list": [post]}}, ensure_ascii=False).encode("utf-8")
+
+
+def test_api_comments_that_come_later_are_read_from_the_list_again(tmp_path, edge_server):
+    """A JSON API lists each post with its comments: a post already stored, listed again with new comments, has
+    only those added (and a post listed with nothing new is not handed to the database again)."""
+    first = [("c1", "停水三天了,没人通知")]
+    edge_server.route("/api/list", api_page(edge_server.base_url, first), "application/json")
+    source = {
+        "name": "api",
+        "kind": "json",
+        "url": edge_server.base_url + "/api/list",
+        "source_type": "forum",
+        "obey_robots": False,
+        "json": {"items": "data.list", "comment_list": "hot", "comment_id": "cid", "comment_content": "text"},
+    }
+    config = write_config(tmp_path / "config.toml", [source])
+    said = []
+    for comments, expected in ((first, ["c1"]), (first, ["c1"]), (first + [("c2", "不作为!"), ("c3", "气愤")], None)):
+        edge_server.route("/api/list", api_page(edge_server.base_url, comments), "application/json")
+        result = run_yuqing(config, "crawl", "--once")
+        assert result.returncode == 0, result.stderr
+        said.append(next(line for line in result.stdout.splitlines() if line.startswith("api ")))
+        app = open_config_app(config)
+        try:
+            with app.db.read() as session:
+                keys = sorted(session.scalars(select(Comment.key)))
+                assert session.query(Mention).count() == 1
+        finally:
+            app.close()
+        assert keys == (expected or ["c1", "c2", "c3"])
+    items_new_updated = [tuple(int(n) for n in line.split()[3:6]) for line in said]  # 条目 新增 更新
+    assert items_new_updated == [(1, 1, 0), (0, 0, 0), (1, 0, 1)], said

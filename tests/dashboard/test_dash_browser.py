@@ -320,3 +320,40 @@ def test_office_clerk_reads_the_inbox_and_marks_an_alert_read(live, browser, see
     assert browser.find_element(By.ID, "ib-count").text != before
     first = browser.find_element(By.CSS_SELECTOR, "#ib-items > li").text
     assert first.startswith("未读") or "浏览器测试提醒" in first  # unread first
+
+
+def test_admin_previews_a_monitoring_scheme_then_saves_it(live, browser, seeded_app):
+    base, _ = live
+    log_in(browser, base, "admin")
+    browser.get(base + "/schemes")
+    wait_text(browser, "#sc-table", "东园镇")
+    save = browser.find_element(By.ID, "sc-save")
+    browser.find_element(By.ID, "sc-name").send_keys("供水")
+    event = browser.find_element(By.ID, "sc-event")
+    event.send_keys("自来水|(停水")
+    browser.find_element(By.ID, "sc-preview").click()
+    wait_text(browser, "#sc-errors", "事件词")
+    assert "第 5 个字符" in browser.find_element(By.ID, "sc-errors").text
+    assert browser.find_element(By.CSS_SELECTOR, "#sc-errors mark.sc-error-at").text == "("
+    assert not save.is_enabled()
+    event.send_keys(")")
+    browser.find_element(By.ID, "sc-preview").click()
+    wait_text(browser, "#sc-preview-result", "该方案命中 2 条")
+    wait_text(browser, "#sc-preview-result", XSS_TITLE)  # the crawled title shown as text
+    assert browser.find_elements(By.CSS_SELECTOR, "#sc-preview-result script") == []
+    assert_no_alert(browser)
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "sc-save").is_enabled())
+    browser.find_element(By.ID, "sc-comment").send_keys("供水专项")
+    save.click()
+    wait_text(browser, "#sc-save-msg", "已保存监测方案“供水”(第 1 版)")
+    wait_text(browser, "#sc-table", "页面新建")
+    wait_text(browser, "#sc-history", "新建")
+    assert "供水专项" in browser.find_element(By.ID, "sc-history").text
+    assert "供水" in [scheme.name for scheme in seeded_app[0].settings.schemes]  # in force without restart
+    # An edit needs a new preview before it can be saved.
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "sc-event").get_attribute("value"))
+    browser.find_element(By.ID, "sc-event").send_keys("|断水")
+    WebDriverWait(browser, WAIT).until(lambda d: not d.find_element(By.ID, "sc-save").is_enabled())
+    browser.find_element(By.ID, "sc-toggle").click()
+    wait_text(browser, "#sc-toggle-msg", "已停用监测方案“供水”(第 2 版)")
+    wait_text(browser, "#sc-table", "停用")

@@ -6,10 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from yuqing.reports.suggestions import grounds, outcome_of, suggest
-from yuqing.settings_model import ReportSettings
+from yuqing.settings_model import AccountabilityRule, ReportSettings
 from yuqing.timeutil import UTC
 
-RULES = ReportSettings().rules  # 通报批评: 1 breach, level ≤2, heat ≥50; 约谈: 2 breaches any level; 约谈: 1 at level 1
+# A strict town: 通报批评: 1 breach, level ≤2, heat ≥50; 约谈: 2 breaches any level; 约谈: 1 at level 1
+RULES = [
+    AccountabilityRule(action="通报批评", min_breaches=1, max_level=2, min_heat=50),
+    AccountabilityRule(action="约谈负责人", min_breaches=2, max_level=4),
+    AccountabilityRule(action="约谈负责人", min_breaches=1, max_level=1),
+]
 T = datetime(2026, 11, 10, tzinfo=UTC)
 
 
@@ -56,3 +61,15 @@ def test_each_holder_is_judged_on_its_own_breaches():
     found = suggest(lates, RULES)
     assert [(s.action, s.office_code) for s in found] == [("约谈负责人", "@duty"), ("通报批评", "jjfw")]
     assert outcome_of(lates[3], found) == "未达问责建议条件"
+
+
+def test_the_shipped_rules_follow_the_seed_major_events_only():
+    """《要点》四(二): 通报批评 / 约谈 for 重大政务舆情 only. Breaches on 3–4 级 events are counted, not suggested."""
+    shipped = ReportSettings().rules
+    ordinary = [late(1, "jjfw", 4, 10), late(2, "jjfw", 3, 90), late(3, "jjfw", 4, 5)]
+    assert suggest(ordinary, shipped) == []
+    assert outcome_of(ordinary[0], []) == "未达问责建议条件"
+    (hot,) = suggest([late(4, "msfw", 2, 80)], shipped)
+    assert (hot.action, hot.office_code) == ("通报批评", "msfw")
+    (twice,) = suggest([late(5, "zzwb", 2, 10), late(6, "zzwb", 2, 20), late(7, "zzwb", 4, 99)], shipped)
+    assert (twice.action, [x.deadline.id for x in twice.lates]) == ("约谈负责人", [5, 6])

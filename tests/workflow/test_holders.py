@@ -108,3 +108,31 @@ def test_a_level_change_that_keeps_a_due_time_logs_no_deadline_row(any_app):
         fields = [r.field for r in audit_rows(session, event_id, "deadline_set")]
         assert fields.count("deadline.respond") == 1  # set at detection; 48 h → 48 h is no news
         assert deadlines(session, event_id, open_only=False)["respond"].level == 4
+
+
+def test_a_handover_after_the_due_time_records_the_old_offices_breach_before_the_check(any_app):
+    """msfw's 5 h for publish ran out at minute 300; the event moved to zzwb at minute 300.5, before the deadline
+    check caught it: the breach is recorded at the handover (no mail: msfw no longer holds the stage), charged to
+    msfw, once, and the monthly figures and the breach records agree."""
+    event_id = _event(any_app, level=2)
+    _act(any_app, "reassign_office", event_id, "zhang", "zzwb", now=minutes(300.5))
+    check_deadlines(any_app, now=minutes(301))
+    with any_app.db.read() as session:
+        breaches = session.execute(select(Breach.stage, Breach.holder, Breach.office_code)).all()
+        assert ("publish", "office", "msfw") in breaches
+        assert [b for b in breaches if b[0] == "publish"] == [("publish", "office", "msfw")]
+        (recorded,) = [r for r in audit_rows(session, event_id, "deadline_breached") if r.field == "deadline.publish"]
+        assert recorded.comment == "超过办理时限(改派移交时记录)"
+        mailed = [m.recipients for m in outbox(session) if m.kind == "breach"]
+        assert all("msfw@example.gov.cn" not in r for r in mailed)
+
+
+def test_a_false_alarm_marked_after_a_missed_assessment_keeps_the_duty_desks_breach(any_app):
+    event_id = _event(any_app, level=2)  # 研判 due at minute 60
+    _act(any_app, "mark_false_alarm", event_id, "zhang", "经核实为误报", now=minutes(60.5))
+    with any_app.db.read() as session:
+        (breach,) = session.scalars(select(Breach)).all()
+        assert (breach.stage, breach.holder, breach.event_id) == ("assess", "duty", event_id)
+        assert not session.scalars(
+            select(Deadline).where(Deadline.superseded_at.is_(None), Deadline.done_at.is_(None))
+        ).all()

@@ -223,20 +223,7 @@ def plan_posts(seed: int, days: int, end: datetime) -> list[HistPost]:
         t0 = _local_time(day, rng.uniform(9, 20))
         placed = len(out)
         _place(rng, posts, t0, (20, 60), out)
-        for k in range(rng.randint(8, 14)):
-            src = posts[0].with_(
-                channel=rng.choice(("api", "bbs")),
-                reposts=rng.randint(5, 60),
-                author=nick(rng),
-                role="repost",
-                box=None,
-                reply=None,
-                matter=f"{posts[0].matter}#{placed}",
-            )
-            at = t0 + timedelta(minutes=rng.uniform(5, 120))
-            out.append(
-                HistPost(src, at, t0, seen_lag=timedelta(minutes=rng.uniform(1, 20)), extra=BURST_COMMENTS[k % 6])
-            )
+        _shared(rng, posts[0], t0, rng.randint(8, 14), f"{posts[0].matter}#{placed}", out)
     # two different complaints of one topic from one village on one afternoon: the clustering may take them for
     # one matter, and the duty officer splits them
     by_topic: dict[str, list] = {}
@@ -256,7 +243,10 @@ def plan_posts(seed: int, days: int, end: datetime) -> list[HistPost]:
     for s in EMERGENCIES:
         in_month = [d for d in day_list if d.month == EMERGENCY_MONTHS[s.key]]
         day = rng.choice(in_month or day_list[len(day_list) // 3 : len(day_list) // 3 + 1] or day_list)
-        _place(rng, expand(s, rng, 0, rng.choice(VILLAGES)), _local_time(day, rng.uniform(6, 21)), (20, 40), out)
+        posts, t0 = expand(s, rng, 0, rng.choice(VILLAGES)), _local_time(day, rng.uniform(6, 21))
+        _place(rng, posts, t0, (20, 40), out)
+        if s.level <= 2:  # a serious incident is shared widely at once: its heat is what a leader notices
+            _shared(rng, posts[0], t0, rng.randint(14, 22), posts[0].matter, out)
     out = [hp for hp in out if start <= hp.at < end - QUIET_TAIL]
     out.sort(key=lambda hp: hp.at)
     numbers = dict(HIST_BASES)
@@ -264,6 +254,22 @@ def plan_posts(seed: int, days: int, end: datetime) -> list[HistPost]:
         hp.num = numbers[hp.channel]
         numbers[hp.channel] += 1
     return out
+
+
+def _shared(rng: random.Random, first: Post, t0: datetime, count: int, matter: str, out: list[HistPost]) -> None:
+    """`count` reposts of a post within two hours, each with the comment people add when sharing."""
+    for k in range(count):
+        src = first.with_(
+            channel=rng.choice(("api", "bbs")),
+            reposts=rng.randint(5, 60),
+            author=nick(rng),
+            role="repost",
+            box=None,
+            reply=None,
+            matter=matter,
+        )
+        at = t0 + timedelta(minutes=rng.uniform(5, 120))
+        out.append(HistPost(src, at, t0, seen_lag=timedelta(minutes=rng.uniform(1, 20)), extra=BURST_COMMENTS[k % 6]))
 
 
 # ---- the simulation ---------------------------------------------------------------------------------

@@ -35,6 +35,43 @@ def warn_time(deadline: Deadline, share: float) -> datetime:
     return deadline.starts_at + (deadline.due_at - deadline.starts_at) * share
 
 
+def breach_row(row: Deadline, now: datetime) -> Breach:
+    """The breach record of a missed deadline row, charged to the row's holder and office."""
+    return Breach(
+        deadline_id=row.id,
+        event_id=row.event_id,
+        stage=row.stage,
+        level=row.level,
+        holder=row.holder,
+        office_code=row.office_code,
+        due_at=row.due_at,
+        recorded_at=now,
+    )
+
+
+def missed_unrecorded(row: Deadline, now: datetime) -> bool:
+    """Past due and not done, but the deadline check has not recorded its breach yet (it runs every minute)."""
+    return row.done_at is None and row.breached_at is None and row.due_at <= now
+
+
+def _record_missed(session: Session, row: Deadline, now: datetime, actor: str, why: str) -> None:
+    """A row stopped (dropped or handed over) after its due time, before the check caught it: the breach is
+    recorded now, so the breach records and the monthly report agree. No mail: the stage is no longer open."""
+    row.breached_at = now
+    session.add(breach_row(row, now))
+    audit.record(
+        session,
+        actor=actor,
+        action="deadline_breached",
+        event_id=row.event_id,
+        field=f"deadline.{row.stage}",
+        before=row.due_at,
+        after=now,
+        comment=f"超过办理时限({why}时记录)",
+        at=now,
+    )
+
+
 def open_deadlines(session: Session, event_id: int) -> list[Deadline]:
     """The event's deadlines that are neither done nor superseded, by due time."""
     return list(
@@ -138,6 +175,8 @@ def recompute_deadlines(
     created: list[Deadline] = []
     for stage, old in current.items():
         if stage not in new_budgets:
+            if missed_unrecorded(old, now):
+                _record_missed(session, old, now, actor, "等级调整、该环节取消")
             old.superseded_at, old.next_escalation_at = now, None
             audit.record(
                 session,
@@ -152,8 +191,8 @@ def recompute_deadlines(
             )
     for stage, budget in new_budgets.items():
         held = current.get(stage)
-        if stage in done or (held is not None and held.breached_at is not None):
-            continue
+        if stage in done or (held is not None and (held.breached_at is not None or missed_unrecorded(held, now))):
+            continue  # a missed stage keeps its row: the check records the breach and escalates as usual
         if held is None:
             created.append(_new(session, event, stage, now, now + budget, actor=actor, now=now, comment=note))
             continue
@@ -206,6 +245,8 @@ def cancel_open(session: Session, event: Event, now: datetime, actor: str, reaso
     """Supersede every open deadline of an event that no longer needs them (closed, false alarm, no action)."""
     rows = open_deadlines(session, event.id)
     for row in rows:
+        if missed_unrecorded(row, now):
+            _record_missed(session, row, now, actor, "事件办结或撤销")
         row.superseded_at, row.next_escalation_at = now, None
         audit.record(
             session,
@@ -241,6 +282,8 @@ def reassign_open(
             continue
         budget = budgets(settings, old.level).get(old.stage, old.due_at - old.starts_at)
         due = max(old.due_at, now + budget)
+        if missed_unrecorded(old, now):
+            _record_missed(session, old, now, actor, "改派移交")
         old.superseded_at, old.next_escalation_at = now, None
         row = Deadline(
             event_id=event.id,

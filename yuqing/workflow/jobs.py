@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from yuqing.app import App
-from yuqing.db.models import Breach, Deadline, Event
+from yuqing.db.models import Deadline, Event
 from yuqing.mail.event_view import EventView, load_views
 from yuqing.settings_model import Settings
 from yuqing.timeutil import utcnow
 from yuqing.workflow import audit, notify
-from yuqing.workflow.deadlines import warn_time
+from yuqing.workflow.deadlines import breach_row, warn_time
 from yuqing.workflow.effect import evaluate_event, evaluation_due
 
 log = logging.getLogger("yuqing.workflow")
@@ -70,18 +70,7 @@ def _record_breach(session: Session, settings: Settings, view: EventView, row: D
     row.breached_at = now
     row.escalation_step = 0
     row.next_escalation_at = row.due_at + notify.escalation_offsets(settings)[0]
-    session.add(
-        Breach(
-            deadline_id=row.id,
-            event_id=row.event_id,
-            stage=row.stage,
-            level=row.level,
-            holder=row.holder,
-            office_code=row.office_code,
-            due_at=row.due_at,
-            recorded_at=now,
-        )
-    )
+    session.add(breach_row(row, now))
     audit.record(
         session,
         actor=audit.SYSTEM,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises: 
-Create Date: 2026-12-02 23:57:01.103052
+Create Date: 2026-12-03 03:08:51.646727
 """
 
 from alembic import op
@@ -63,6 +63,25 @@ def upgrade() -> None:
     sa.Column('runs', sa.Integer(), nullable=False),
     sa.Column('runner', sa.String(length=200), nullable=True),
     sa.PrimaryKeyConstraint('name')
+    )
+    op.create_table('monitoring_schemes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('region', sa.Text(), nullable=False),
+    sa.Column('subject', sa.Text(), nullable=False),
+    sa.Column('event', sa.Text(), nullable=False),
+    sa.Column('exclude', sa.Text(), nullable=False),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('office_code', sa.String(length=50), nullable=True),
+    sa.Column('origin', sa.String(length=20), nullable=False),
+    sa.Column('managed_by', sa.String(length=20), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_by', sa.String(length=100), nullable=False),
+    sa.Column('created_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_by', sa.String(length=100), nullable=False),
+    sa.Column('updated_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('name')
     )
     op.create_table('offices',
     sa.Column('code', sa.String(length=50), nullable=False),
@@ -230,6 +249,20 @@ def upgrade() -> None:
         batch_op.create_index('ix_events_office', ['office_code'], unique=False)
         batch_op.create_index('ix_events_status_urgency', ['status', 'urgency'], unique=False)
 
+    op.create_table('scheme_versions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('scheme_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('actor', sa.String(length=100), nullable=False),
+    sa.Column('action', sa.String(length=20), nullable=False),
+    sa.Column('before', sa.JSON(), nullable=True),
+    sa.Column('after', sa.JSON(), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['scheme_id'], ['monitoring_schemes.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('scheme_id', 'version', name='uq_scheme_versions_scheme_version')
+    )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=100), nullable=False),
@@ -558,6 +591,7 @@ def downgrade() -> None:
 
     op.drop_table('audit_log')
     op.drop_table('users')
+    op.drop_table('scheme_versions')
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_index('ix_events_status_urgency')
         batch_op.drop_index('ix_events_office')
@@ -582,6 +616,7 @@ def downgrade() -> None:
     op.drop_table('search_keywords')
     op.drop_table('reports')
     op.drop_table('offices')
+    op.drop_table('monitoring_schemes')
     op.drop_table('job_runs')
     op.drop_table('http_cache')
     op.drop_table('domain_slots')
