@@ -11,10 +11,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from dashboard.access import ACTION_ROLES, DENIED, NOT_VISIBLE, Viewer
-from dashboard.labels import CLOSE_KINDS, CORRECTION_KINDS, LEVELS, RESPONSE_STAGES
 from dashboard.queries.event_detail import visible_event
 from yuqing.app import App
 from yuqing.db.models import AuditLog, Office, Response, User
+from yuqing.labels import CLOSE_KINDS, CORRECTION_KINDS, LEVELS, RESPONSE_STAGES
 from yuqing.storage_alarm import report_storage_failure
 from yuqing.timeutil import LOCAL, as_utc, utcnow
 from yuqing.users import UserError, add_user, reset_password, revoke_sessions

@@ -6,7 +6,7 @@ import dash_ag_grid as dag
 from dash import html
 
 from dashboard.actions import ActionResult
-from dashboard.labels import level_short
+from yuqing.labels import level_short
 
 # Chinese labels for the grid's own menus (filters, paging, column menu).
 GRID_LOCALE = {

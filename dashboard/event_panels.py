@@ -6,7 +6,8 @@ from dash import dcc, html
 
 from dashboard.access import Viewer
 from dashboard.components import external_link, form_field, level_badge, simple_table
-from dashboard.labels import (
+from yuqing.db.models import OPEN_STATUSES
+from yuqing.labels import (
     CLOSE_KINDS,
     CORRECTION_KINDS,
     RESPONSE_STAGES,
@@ -15,7 +16,6 @@ from dashboard.labels import (
     stage_text,
     topic_options,
 )
-from yuqing.db.models import OPEN_STATUSES
 from yuqing.settings_model import Settings
 from yuqing.timeutil import format_local, utcnow
 from yuqing.workflow.actions import ACTION_STATUSES

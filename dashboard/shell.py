@@ -10,10 +10,10 @@ from flask import has_request_context
 
 from dashboard.access import Viewer
 from dashboard.auth import current_viewer, yuqing_app
-from dashboard.labels import level_short, role_text
 from dashboard.queries.overview import query_alert_events
 from dashboard.queries.queue import query_deadline_alerts
 from yuqing.app import App
+from yuqing.labels import level_short, role_text
 from yuqing.timeutil import format_local, utcnow
 from yuqing.workflow.shifts import pending_handover
 

@@ -24,7 +24,6 @@ from dashboard.event_panels import (
 )
 from dashboard.evidence import query_evidence
 from dashboard.figures import make_heat_figure
-from dashboard.labels import office_options
 from dashboard.queries.event_detail import (
     query_event_detail,
     query_event_heat,
@@ -32,6 +31,7 @@ from dashboard.queries.event_detail import (
     query_event_sources,
 )
 from dashboard.topic_report_panel import send_topic_report, topic_report_panel
+from yuqing.labels import office_options
 from yuqing.timeutil import utcnow
 
 dash.register_page(__name__, path_template="/events/<event_id>", name="事件详情", title="事件详情")

@@ -10,8 +10,8 @@ from dashboard.actions import audit_export
 from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, make_grid
 from dashboard.export import make_event_workbook
-from dashboard.labels import level_options, office_options, status_options, topic_options
 from dashboard.queries.events import EVENT_LIST_LIMIT, EventFilters, query_event_list, query_filter_choices
+from yuqing.labels import level_options, office_options, status_options, topic_options
 from yuqing.timeutil import format_local, utcnow
 
 dash.register_page(__name__, path="/events", name="事件", title="事件", order=1)

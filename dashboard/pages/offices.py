@@ -8,8 +8,8 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, make_grid
-from dashboard.labels import LEVELS, level_short, stage_text
 from dashboard.queries.offices import DEADLINE_STAGES, month_options, query_office_breaches, query_office_table
+from yuqing.labels import LEVELS, level_short, stage_text
 from yuqing.timeutil import utcnow
 
 dash.register_page(__name__, path="/offices", name="责任单位", title="责任单位", order=4)

@@ -9,7 +9,6 @@ from dash.exceptions import PreventUpdate
 from dashboard.access import Viewer
 from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, external_link, level_badge
-from dashboard.labels import LEVELS, level_text, office_options
 from dashboard.queries.overview import (
     COUNT_KINDS,
     query_mention,
@@ -17,6 +16,7 @@ from dashboard.queries.overview import (
     query_overview_counts,
     query_urgent_events,
 )
+from yuqing.labels import LEVELS, level_text, office_options
 from yuqing.settings_model import LEVEL_COLOURS
 from yuqing.timeutil import format_local, utcnow
 

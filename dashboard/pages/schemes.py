@@ -10,7 +10,6 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, form_field, result_message, simple_table
-from dashboard.labels import office_options
 from dashboard.queries.schemes import config_scheme_map, query_reapply_log, query_schemes, query_versions
 from dashboard.scheme_actions import (
     form_values,
@@ -22,6 +21,7 @@ from dashboard.scheme_actions import (
 )
 from yuqing.config import SCHEME_GROUPS
 from yuqing.db.models import MonitoringScheme
+from yuqing.labels import office_options
 from yuqing.schemes.preview import PREVIEW_DAYS
 from yuqing.schemes.reapply import MAX_DAYS
 from yuqing.timeutil import format_local

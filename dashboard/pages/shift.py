@@ -11,8 +11,8 @@ from dash.exceptions import PreventUpdate
 from dashboard.actions import shift_action
 from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, form_field, result_message
-from dashboard.labels import level_short
 from dashboard.queries.queue import query_my_shift
+from yuqing.labels import level_short
 from yuqing.timeutil import format_local, utcnow
 from yuqing.workflow.shifts import handover_summary
 

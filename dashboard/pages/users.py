@@ -10,9 +10,9 @@ from dash.exceptions import PreventUpdate
 from dashboard.actions import add_dashboard_user, reset_user_password, set_user_active
 from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, form_field, make_grid, result_message
-from dashboard.labels import office_options
 from dashboard.queries.admin import query_users
 from yuqing.db.models import ROLES
+from yuqing.labels import office_options
 from yuqing.users import MIN_PASSWORD_LENGTH
 
 dash.register_page(__name__, path="/users", name="用户", title="用户", order=6)

@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.labels import office_names, role_text
 from yuqing.db.models import Report, User
+from yuqing.labels import office_names, role_text
 from yuqing.settings_model import Settings
 from yuqing.timeutil import format_local
 
@@ -95,8 +95,8 @@ def query_models(session: Session, settings: Settings) -> dict:
     """The 模型 page: the classifier in use, label counts by kind, and every trained version with its figures."""
     from sqlalchemy import func
 
-    from dashboard.labels import MODEL_STATUS_NAMES
     from yuqing.db.models import Label, TopicModel
+    from yuqing.labels import MODEL_STATUS_NAMES
     from yuqing.learning import configured_name
     from yuqing.workflow.labels import FIELD_NAMES
 

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dashboard.access import Viewer
-from dashboard.labels import (
+from yuqing.db.models import AuditLog, Comment, Deadline, Event, Mention, Response, Snapshot, Source
+from yuqing.labels import (
     RESPONSE_STATUS_NAMES,
     actor_text,
     audit_action_text,
@@ -21,7 +22,6 @@ from dashboard.labels import (
     status_text,
     topic_text,
 )
-from yuqing.db.models import AuditLog, Comment, Deadline, Event, Mention, Response, Snapshot, Source
 from yuqing.privacy import masked
 from yuqing.settings_model import Settings
 from yuqing.timeutil import LOCAL, as_utc, format_duration, format_local, remaining_text

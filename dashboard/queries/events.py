@@ -9,8 +9,8 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.access import Viewer, scope_events
-from dashboard.labels import level_text, office_names, stage_text, status_text, topic_text
 from yuqing.db.models import OPEN_STATUSES, Deadline, Event, Mention, Source
+from yuqing.labels import level_text, office_names, stage_text, status_text, topic_text
 from yuqing.settings_model import Settings
 from yuqing.timeutil import as_utc, format_duration, format_local
 from yuqing.workflow.holders import DUTY, holder_of

@@ -9,8 +9,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.access import Viewer
-from dashboard.labels import LEVELS, level_short, office_names, stage_text
 from yuqing.db.models import OPEN_STATUSES, Breach, Deadline, Event, Office
+from yuqing.labels import LEVELS, level_short, office_names, stage_text
 from yuqing.settings_model import Settings
 from yuqing.timeutil import LOCAL, as_utc, format_duration, format_local, to_local
 from yuqing.workflow.holders import DUTY, DUTY_KEY, charge_key, holder_name

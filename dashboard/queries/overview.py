@@ -8,9 +8,9 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.access import Viewer, scope_events
-from dashboard.labels import LEVELS, level_short, office_names, stage_text, status_text, topic_text
 from dashboard.queries.events import EVENT_ROW_COLUMNS, next_deadlines
 from yuqing.db.models import OPEN_STATUSES, Deadline, Event, Mention, Source
+from yuqing.labels import LEVELS, level_short, office_names, stage_text, status_text, topic_text
 from yuqing.settings_model import Settings
 from yuqing.timeutil import as_utc, format_duration, format_local, remaining_text
 from yuqing.workflow.holders import OFFICE

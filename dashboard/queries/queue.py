@@ -9,8 +9,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.access import Viewer
-from dashboard.labels import actor_text, level_short, office_names, stage_text, topic_text
 from yuqing.db.models import OPEN_STATUSES, AuditLog, Deadline, Event, ShiftHandover
+from yuqing.labels import actor_text, level_short, office_names, stage_text, topic_text
 from yuqing.settings_model import Settings
 from yuqing.timeutil import as_utc, format_local, remaining_text
 from yuqing.workflow.holders import DUTY, OFFICE

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.access import Viewer
-from dashboard.labels import actor_text, office_names
 from yuqing.db.models import AuditLog, MonitoringScheme
+from yuqing.labels import actor_text, office_names
 from yuqing.schemes.store import ACTION_NAMES, describe, scheme_dict, versions
 from yuqing.settings_model import SchemeSettings
 from yuqing.timeutil import format_local

@@ -9,9 +9,9 @@ from sqlalchemy import Integer, case, cast, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from dashboard.access import Viewer, scope_events
-from dashboard.labels import level_short, office_names, status_text, topic_text
 from dashboard.queries.event_detail import NEGATIVE_THRESHOLD
 from yuqing.db.models import OPEN_STATUSES, Event, Mention
+from yuqing.labels import level_short, office_names, status_text, topic_text
 from yuqing.settings_model import Settings
 from yuqing.timeutil import LOCAL, format_local
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from dashboard.labels import office_names
 from yuqing.app import App
+from yuqing.labels import office_names
 from yuqing.reports.charts import render_chart
 from yuqing.reports.docx_writer import write_docx
 from yuqing.reports.print_html import write_html

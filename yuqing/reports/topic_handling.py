@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from dashboard.labels import (
+from yuqing.db.models import EVENT_STATUSES, STAGE_NAMES, Deadline
+from yuqing.labels import (
     RESPONSE_STATUS_NAMES,
     actor_text,
     audit_action_text,
@@ -13,7 +14,6 @@ from dashboard.labels import (
     audit_field_text,
     audit_value_text,
 )
-from yuqing.db.models import EVENT_STATUSES, STAGE_NAMES, Deadline
 from yuqing.privacy import masked
 from yuqing.reports.tables import Column, Section, Table
 from yuqing.reports.topic_data import TopicData

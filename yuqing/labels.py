@@ -1,4 +1,5 @@
-"""Chinese display names for levels, statuses, stages, topics and offices, in one place."""
+"""Chinese display labels: levels, statuses, stages, roles, topics, offices and the audit log's wording, shared by
+the dashboard, mails and reports."""
 
 from __future__ import annotations
 
