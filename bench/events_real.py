@@ -105,6 +105,18 @@ def _windows(incidents: dict[str, list[dict]], per_kind: int, seed: int) -> list
     return windows
 
 
+def _final_events(app, row_of: dict[int, str]) -> dict[str, int]:
+    """Row id → the event its report is in at the end (after the automatic merges later reports caused), as the
+    duty officer sees it."""
+    from sqlalchemy import select
+
+    from yuqing.db.models import Mention
+
+    with app.db.read() as session:
+        rows = session.execute(select(Mention.id, Mention.event_id).where(Mention.event_id.is_not(None))).all()
+    return {row_of[mention_id]: event_id for mention_id, event_id in rows if mention_id in row_of}
+
+
 def replay_events(
     data: Path, splits: list[str], per_kind: int, seed: int, show: int, similarity: float | None = None
 ) -> None:
@@ -124,6 +136,7 @@ def replay_events(
                 incidents[key].append(row)
     windows = _windows(incidents, per_kind, seed)
     generator = random.Random(seed)
+    row_of: dict[int, str] = {}
     event_of: dict[str, int] = {}
     gold: dict[str, str] = {}
     texts: dict[str, str] = {}
@@ -151,9 +164,10 @@ def replay_events(
                     }
                     result = ingest_item(app, item, now=now)
                     gold[row["id"]], texts[row["id"]] = key, row["text1"]
-                    if result.event_id is not None:
-                        event_of[row["id"]] = result.event_id
+                    if result.mention_id is not None:
+                        row_of[result.mention_id] = row["id"]
                 clock += timedelta(days=4)
+            event_of = _final_events(app, row_of)
         finally:
             app.close()
     seconds = time.perf_counter() - started
