@@ -541,11 +541,13 @@ def compare(
     *,
     area: bool = False,
     town: frozenset[str] = frozenset(),
+    sites: bool = True,
 ) -> AnchorComparison:
     """Compare a report's anchors with an event's. `common` holds place stems too widespread to tell incidents
     apart (the town itself); they count neither as shared nor as a difference. For a disaster over an area (a
     flood, an earthquake) the villages of the town (`town`) do not tell two apart either: one storm strikes many
-    of them; elsewhere another county or another day does."""
+    of them; elsewhere another county or another day does. `sites=False` leaves the sites out (two events' many
+    reports name many sites, in words too loose to tell two incidents apart)."""
     shared: list[str] = []
     conflicts: list[str] = []
     named: list[str] = []
@@ -574,7 +576,7 @@ def compare(
             named += sorted(same_roads)
         else:
             conflicts.append(f"道路不同：{'、'.join(sorted(mention.roads)[:2])} / {'、'.join(sorted(event.roads)[:2])}")
-    if mention.sites and event.sites and not area:
+    if sites and mention.sites and event.sites and not area:
         matched = [a for a in mention.sites if any(_sites_match(a, b) for b in event.sites)]
         families = {_family(kind) for kind, _ in mention.sites} & {_family(kind) for kind, _ in event.sites}
         if matched:

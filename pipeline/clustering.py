@@ -261,6 +261,18 @@ def _score(
     return score, reasons
 
 
+def incompatible(
+    first: EventCandidate, second: EventCandidate, common: frozenset[str] = frozenset(), town: frozenset[str] = frozenset()
+) -> list[str]:
+    """Why two open emergencies are not one incident, however close a new report is to both: their own places or
+    roads conflict (Chinese reasons). Empty when either is no emergency or nothing conflicts. A report can name two
+    incidents of one kind at once (a roundup, a comparison); it bridges only compatible ones."""
+    if not (first.hazards and second.hazards):
+        return []
+    area = bool(first.hazards & second.hazards & AREA_KINDS)
+    return compare(first.anchors, second.anchors, common, area=area, town=town, sites=False).conflicts
+
+
 def choose_event(
     mention: MentionFeatures,
     candidates: Iterable[EventCandidate],
@@ -279,7 +291,8 @@ def choose_event(
     (places named by half the open events, and `home_places`, do not count; nor, for a flood or an earthquake, the
     town's own villages, `town_places`). Term overlap is the IDF-weighted Dice of the terms or, when at
     least two terms are shared, 0.8 × the shared weight over the smaller side's weight, whichever is higher.
-    `also` lists the other candidates that reached the threshold.
+    `also` lists the other candidates that reached the threshold and may be one incident with the chosen one (see
+    `incompatible`): the report bridges them.
     """
     when = _seconds(mention.time)
     recent = [event for event in candidates if abs(when - _seconds(event.last_seen)) <= window_seconds]
@@ -299,7 +312,15 @@ def choose_event(
     )
     score, reasons, index = scored[0]
     if score >= threshold:
-        also = [(recent[other].event_id, round(value, 3)) for value, _, other in scored[1:] if value >= threshold]
+        also = []
+        for value, _, other in scored[1:]:
+            if value < threshold:
+                break
+            apart = incompatible(recent[index], recent[other], common, town_places)
+            if apart:
+                reasons.append(f"同时接近事件 #{recent[other].event_id}，但两事件{apart[0]}，不合并")
+            else:
+                also.append((recent[other].event_id, round(value, 3)))
         return ClusterDecision(recent[index].event_id, round(score, 3), reasons, also)
     return ClusterDecision(
         None,
