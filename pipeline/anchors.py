@@ -148,10 +148,11 @@ _ROAD_LEAD = re.compile(
     r"^(?:.*(?:在|于|位于|沿着|经过|从|往|向|至|到|的|与|和|及|行驶|途经|路过|驶入|驶离|穿过|地点为))"
 )
 # Words no road's name has: a vehicle, a person or a deed before 路/街/高速 is a sentence read as a name
-# (男子驾车撞上高速路, 宝马撞飞两名正横过马路, 楼内人员撤离街), 92路 is a bus line, 十字路 a crossing.
+# (男子驾车撞上高速路, 宝马撞飞两名正横过马路, 楼内人员撤离街), 92路 is a bus line, 十字路 a crossing; a verb or
+# a word before 路 (几百人一起上了路, 村民拉横幅堵路, 线路, 思路, 门路) is no road either.
 _NOT_A_ROAD_NAME = re.compile(
     r"车|撞|驾|司机|男子|女子|老人|人员|行人|乘客|飞行员|两名|多名|迷路|不熟|横穿|横过|撤离|上街|逛街|十字路|丁字路|"
-    r"马路$|^\d+路$|公交"
+    r"马路$|^\d+路$|公交|(?:了|把|堵|拦|挡|带|问|领|引|探|绕|赶|走|上|线|思|套|退|活|生|门|销|电|心|网)路$"
 )
 _GENERIC_ROADS = frozenset(
     [
@@ -448,8 +449,14 @@ def _sites(text: str, places: KeywordIndex, extra: Iterable[str]) -> set[tuple[s
     return found
 
 
+# A news agency's dateline (中新社成都6月19日电, 新华社深圳7月8日电): where and when it filed, not where the incident was.
+_DATELINE = re.compile(r"[\u4e00-\u9fa5]{1,5}(?:社|网|报|台)[\u4e00-\u9fa5]{2,6}?\d{1,2}月\d{1,2}日电")
+
+
 def read_anchors(text: str, extra_places: Iterable[tuple[str, str]] = ()) -> Anchors:
-    """The anchors of a normalised text; `extra_places` are (name, stem) pairs from the configuration (villages)."""
+    """The anchors of a normalised text; `extra_places` are (name, stem) pairs from the configuration (villages).
+    A dateline's place and day are left out."""
+    text = _DATELINE.sub(" ", text)
     places = _gazetteer()
     extra_places = list(extra_places)
     stems = {payloads[0] for _, _, _, payloads in places.longest_matches(text)}

@@ -262,14 +262,22 @@ def _score(
 
 
 def incompatible(
-    first: EventCandidate, second: EventCandidate, common: frozenset[str] = frozenset(), town: frozenset[str] = frozenset()
+    first: EventCandidate,
+    second: EventCandidate,
+    kinds: frozenset[str],
+    common: frozenset[str] = frozenset(),
+    town: frozenset[str] = frozenset(),
 ) -> list[str]:
-    """Why two open emergencies are not one incident, however close a new report is to both: their own places or
-    roads conflict (Chinese reasons). Empty when either is no emergency or nothing conflicts. A report can name two
-    incidents of one kind at once (a roundup, a comparison); it bridges only compatible ones."""
+    """Why two open emergencies are not one incident, however close a new report of these `kinds` is to both: their
+    own places or roads conflict, or the report names no kind of emergency the second names (Chinese reasons). Empty
+    when either is no emergency or nothing conflicts. A report can name two incidents at once (a roundup, a
+    comparison); it bridges only compatible ones. Places are compared as for a disaster over an area only when the
+    report too is about such a disaster."""
     if not (first.hazards and second.hazards):
         return []
-    area = bool(first.hazards & second.hazards & AREA_KINDS)
+    if kinds and not kinds & second.hazards:
+        return [f"险情不同：{'、'.join(sorted(kinds)[:2])} / {'、'.join(sorted(second.hazards)[:2])}"]
+    area = bool(kinds & first.hazards & second.hazards & AREA_KINDS)
     return compare(first.anchors, second.anchors, common, area=area, town=town, sites=False).conflicts
 
 
@@ -316,7 +324,7 @@ def choose_event(
         for value, _, other in scored[1:]:
             if value < threshold:
                 break
-            apart = incompatible(recent[index], recent[other], common, town_places)
+            apart = incompatible(recent[index], recent[other], mention.hazards, common, town_places)
             if apart:
                 reasons.append(f"同时接近事件 #{recent[other].event_id}，但两事件{apart[0]}，不合并")
             else:

@@ -82,3 +82,64 @@ def test_a_short_rewrite_of_an_emergency_joins_by_its_characters():
     assert any(reason.startswith("字面相近") for reason in decision.reasons)
     without = MentionFeatures(mention.terms, "work_safety", None, 10_000.0, hazards=mention.hazards, urgency=3)
     assert choose_event(without, events, threshold=0.5).event_id is None
+
+
+def test_a_verb_or_a_word_before_lu_is_no_road_and_a_dateline_is_no_place():
+    assert read_anchors("瑞丰村几百号人把路堵了").roads == frozenset()
+    assert read_anchors("村民拉横幅堵路讨要补偿").roads == frozenset()
+    assert read_anchors("封锁受影响线路,排查设施").roads == frozenset()
+    assert read_anchors("今天在中山路发生车祸").roads == frozenset({"中山路"})
+    filed = read_anchors("中新社成都6月19日电 四川长宁6.0级地震救援进入第3天")
+    assert "成都" not in filed.places and "长宁" in filed.places and (6, 19) not in filed.days
+
+
+def _emergency(name: str, text: str, kinds: set[str]) -> EventCandidate:
+    return EventCandidate(
+        name,
+        frozenset({"坠毁", "直升机", "飞行员"}),
+        "transport",
+        None,
+        9_000.0,
+        hazards=frozenset(kinds),
+        urgency=3,
+        anchors=read_anchors(text),
+        grams=char_grams(text),
+    )
+
+
+def _report(text: str, kinds: set[str]) -> MentionFeatures:
+    return MentionFeatures(
+        frozenset({"坠毁", "直升机", "飞行员"}),
+        "transport",
+        None,
+        10_000.0,
+        hazards=frozenset(kinds),
+        urgency=3,
+        anchors=read_anchors(text),
+        grams=char_grams(text),
+    )
+
+
+def test_a_report_close_to_two_emergencies_bridges_only_compatible_ones():
+    crash = {"空难"}
+    manhattan = _emergency("manhattan", "一架直升机在美国纽约曼哈顿一座大厦楼顶坠毁,飞行员丧生", crash)
+    later = _emergency("later", "美政府公布曼哈顿直升机坠毁事故报告,飞行员曾迷路", crash)
+    alaska = _emergency("alaska", "美国阿拉斯加州两架水上飞机坠毁,飞行员失踪", crash)
+    report = _report("纽约曼哈顿直升机坠毁,飞行员不具备恶劣天气飞行资质", crash)
+    decision = choose_event(report, [manhattan, later, alaska], threshold=0.5)
+    assert decision.event_id in {"manhattan", "later"}
+    assert [event for event, _ in decision.also] == [{"manhattan", "later"}.difference({decision.event_id}).pop()]
+    # A report naming only the country is close to New York's event and to Alaska's: two places, no bridge.
+    vague = _report("美国一架直升机坠毁,飞行员丧生", crash)
+    decision = choose_event(vague, [manhattan, alaska], threshold=0.3)
+    assert decision.event_id == "manhattan" and decision.also == []
+    assert any("地点不同：纽约 / 阿拉斯加" in reason and "不合并" in reason for reason in decision.reasons)
+
+
+def test_a_report_of_one_kind_does_not_bridge_an_emergency_of_another_kind():
+    quake = _emergency("quake", "四川长宁6.0级地震,房屋倒塌,直升机转运伤员", {"地震", "坍塌"})
+    landslide = _emergency("landslide", "四川雅西高速塌方断道,直升机巡查", {"坍塌", "汛情"})
+    report = _report("四川地震后直升机转运伤员", {"地震"})
+    decision = choose_event(report, [quake, landslide], threshold=0.3)
+    assert decision.event_id == "quake" and decision.also == []
+    assert any(reason.startswith("同时接近事件 #landslide") and "险情不同" in reason for reason in decision.reasons)
