@@ -21,6 +21,9 @@ CONFLICT_FACTOR = 0.3  # two emergencies at different places are two events, how
 DAY_CONFLICT_FACTOR = 0.7
 NEAR_COPY = 0.8  # a text this similar is a copy or rewrite of the event's post, whatever anchors it drops or adds
 PRIOR_EVENTS = 10
+# A report about a routine matter bridges a second event (merges it) only when it reaches the threshold by more than
+# the same-topic share: short complaints of one village (路灯, 停水) share the village and the topic, not the matter.
+ROUTINE_BRIDGE = 0.2
 CHAR_SHARE = 1.0  # weight of the character similarity of two emergency reports, in place of the term overlap
 AREA_KINDS = frozenset(
     {"汛情", "气象灾害", "地震", "地质灾害", "森林火灾"}
@@ -300,7 +303,7 @@ def choose_event(
     town's own villages, `town_places`). Term overlap is the IDF-weighted Dice of the terms or, when at
     least two terms are shared, 0.8 × the shared weight over the smaller side's weight, whichever is higher.
     `also` lists the other candidates that reached the threshold and may be one incident with the chosen one (see
-    `incompatible`): the report bridges them.
+    `incompatible`; for a report naming no emergency, threshold + ROUTINE_BRIDGE): the report bridges them.
     """
     when = _seconds(mention.time)
     recent = [event for event in candidates if abs(when - _seconds(event.last_seen)) <= window_seconds]
@@ -324,6 +327,8 @@ def choose_event(
         for value, _, other in scored[1:]:
             if value < threshold:
                 break
+            if not mention.hazards and value < threshold + ROUTINE_BRIDGE:
+                continue  # a routine matter is merged by words, not by a shared topic or village alone
             apart = incompatible(recent[index], recent[other], mention.hazards, common, town_places)
             if apart:
                 reasons.append(f"同时接近事件 #{recent[other].event_id}，但两事件{apart[0]}，不合并")

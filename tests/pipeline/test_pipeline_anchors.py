@@ -143,3 +143,13 @@ def test_a_report_of_one_kind_does_not_bridge_an_emergency_of_another_kind():
     decision = choose_event(report, [quake, landslide], threshold=0.3)
     assert decision.event_id == "quake" and decision.also == []
     assert any(reason.startswith("同时接近事件 #landslide") and "险情不同" in reason for reason in decision.reasons)
+
+
+def test_a_short_complaint_bridges_routine_matters_of_one_village_only_by_its_words():
+    lights = EventCandidate("lights", frozenset({"路灯", "小学", "新园村", "孩子"}), "urban", "新园村", 9_000.0)
+    water = EventCandidate("water", frozenset({"停水", "管道", "新园村", "孩子"}), "urban", "新园村", 9_000.0)
+    complaint = MentionFeatures(frozenset({"路灯", "小学", "新园村", "孩子"}), "urban", "新园村", 10_000.0)
+    decision = choose_event(complaint, [lights, water], threshold=0.5)
+    assert decision.event_id == "lights" and decision.also == []  # the village and the topic are all they share
+    both = MentionFeatures(frozenset({"路灯", "停水", "管道", "小学", "新园村", "孩子"}), "urban", "新园村", 10_000.0)
+    assert [event for event, _ in choose_event(both, [lights, water], threshold=0.5).also] == ["water"]
