@@ -471,9 +471,15 @@ def read_anchors(text: str, extra_places: Iterable[tuple[str, str]] = ()) -> Anc
     )
 
 
+# Two dates, month and day both given, this many days apart or more are two incidents (a follow-up naming both dates
+# shares one of them); a day alone (18日) is read loosely, a month can be implied.
+FAR_DAYS = 3
+
+
 @dataclass(frozen=True)
 class AnchorComparison:
-    """What two sets of anchors say about being one incident: shared anchors, and conflicts (Chinese, for reasons)."""
+    """What two sets of anchors say about being one incident: shared anchors, and conflicts (Chinese, for reasons):
+    another place, road or site, or dates with their months far apart (FAR_DAYS)."""
 
     shared: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
@@ -607,4 +613,16 @@ def compare(
         day_conflict = not any(
             abs(d1 - d2) <= 1 and (not m1 or not m2 or m1 == m2) for m1, d1 in mention.days for m2, d2 in event.days
         )
+        dated = [(first, second) for first in mention.days for second in event.days if first[0] and second[0]]
+        if day_conflict and dated and all(abs(_ordinal(a) - _ordinal(b)) > FAR_DAYS for a, b in dated):
+            conflicts.append(f"发生日期不同：{_day_names(mention.days)} / {_day_names(event.days)}")
     return AnchorComparison(shared, conflicts, day_conflict, named, local, nearby)
+
+
+def _ordinal(day: tuple[int, int]) -> int:
+    month, number = day
+    return month * 31 + number
+
+
+def _day_names(days: frozenset[tuple[int, int]]) -> str:
+    return "、".join(f"{month}月{day}日" for month, day in sorted(days) if month)

@@ -153,3 +153,10 @@ def test_a_short_complaint_bridges_routine_matters_of_one_village_only_by_its_wo
     assert decision.event_id == "lights" and decision.also == []  # the village and the topic are all they share
     both = MentionFeatures(frozenset({"路灯", "停水", "管道", "小学", "新园村", "孩子"}), "urban", "新园村", 10_000.0)
     assert [event for event, _ in choose_event(both, [lights, water], threshold=0.5).also] == ["water"]
+
+
+def test_dates_with_months_far_apart_are_two_incidents_and_a_follow_up_naming_both_is_not():
+    assert _conflicts("7月8日深圳一工地坍塌", "8月28日深圳一栋楼房倾斜倒塌") == ["发生日期不同：7月8日 / 8月28日"]
+    assert not _conflicts("7月8日深圳一工地坍塌", "7月9日深圳工地坍塌已致3人死亡")
+    assert not _conflicts("18日深圳一工地坍塌", "8月28日深圳一栋楼房倾斜倒塌")  # a day alone is read loosely
+    assert not _conflicts("7月8日深圳体育中心坍塌,8月28日调查报告公布", "8月28日深圳体育中心坍塌调查")
