@@ -226,6 +226,11 @@ def _score(
         emergency_bonus = EMERGENCY_BONUS / 2
     else:
         emergency_bonus = EMERGENCY_BONUS if emergency else 0.0
+    located = []
+    if not emergency and (comparison.named_site or comparison.local) and not comparison.conflicts:
+        # A kind several open events share (three crashes today) still counts for the one whose place it names.
+        located = _same_emergency(mention, event, same_topic)
+        emergency_bonus = EMERGENCY_BONUS / 2 if located else 0.0
     # Words of an emergency that no other open event has (玛莎拉蒂, 京都动画, F35) identify the incident.
     distinctive = (
         sorted(term for term in shared & mention.own_words if weights.rare(term))
@@ -251,6 +256,8 @@ def _score(
         reasons.append(f"同一领域：{mention.topic}")
     if emergency:
         reasons.append("同一险情：" + "、".join(emergency[:4]))
+    if located:
+        reasons.append("同一地点的同类险情：" + "、".join(located[:4]))
     if identity_bonus:
         reasons.append("同一事件的特有说法：" + "、".join(distinctive[:4]))
     if same_village:
@@ -385,6 +392,25 @@ _NEWS_WORDS = frozenset(
         "全部",
         "有关",
         "人员",
+        "严重",
+        "至少",
+        "当天",
+        "当日",
+        "当地",
+        "当地时间",
+        "一家",
+        "其中",
+        "截至",
+        "已致",
+        "突然",
+        "突发",
+        "原因",
+        "最近",
+        "近日",
+        "日前",
+        "媒体",
+        "媒体报道",
+        "据报道",
     ]
 )
 

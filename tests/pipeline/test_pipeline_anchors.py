@@ -160,3 +160,18 @@ def test_dates_with_months_far_apart_are_two_incidents_and_a_follow_up_naming_bo
     assert not _conflicts("7月8日深圳一工地坍塌", "7月9日深圳工地坍塌已致3人死亡")
     assert not _conflicts("18日深圳一工地坍塌", "8月28日深圳一栋楼房倾斜倒塌")  # a day alone is read loosely
     assert not _conflicts("7月8日深圳体育中心坍塌,8月28日调查报告公布", "8月28日深圳体育中心坍塌调查")
+
+
+def test_a_kind_several_events_share_counts_for_the_one_whose_place_the_report_names():
+    shooting = {"暴力伤害"}
+    texas = _emergency("texas", "美国得克萨斯州一家超市发生枪击案,至少20人死亡", shooting)
+    others = [
+        _emergency("mexico", "墨西哥一酒吧发生枪击案,多人死亡", shooting),
+        _emergency("india", "印度一村庄发生袭击,多人受伤", shooting),
+    ]
+    report = _report("美德州枪击案增至22死,民主党要求参院表决控枪法案", shooting)
+    decision = choose_event(report, [texas, *others], threshold=0.5)
+    assert decision.event_id == "texas"
+    assert "同一地点的同类险情：暴力伤害" in decision.reasons
+    elsewhere = _report("美国一州枪击案增至22死,民主党要求参院表决控枪法案", shooting)
+    assert "同一地点的同类险情：暴力伤害" not in choose_event(elsewhere, [texas, *others], threshold=0.5).reasons
