@@ -456,7 +456,8 @@ _DATELINE = re.compile(r"[\u4e00-\u9fa5]{1,5}(?:社|网|报|台)[\u4e00-\u9fa5]{
 def read_anchors(text: str, extra_places: Iterable[tuple[str, str]] = ()) -> Anchors:
     """The anchors of a normalised text; `extra_places` are (name, stem) pairs from the configuration (villages).
     A dateline's place and day are left out."""
-    text = _DATELINE.sub(" ", text)
+    if "日电" in text:
+        text = _DATELINE.sub(" ", text)
     places = _gazetteer()
     extra_places = list(extra_places)
     stems = {payloads[0] for _, _, _, payloads in places.longest_matches(text)}
