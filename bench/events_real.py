@@ -7,8 +7,8 @@ only; the texts are read from ../shared/data/duee at run time) are replayed thro
 (yuqing.ingest.ingest_item, a fresh SQLite database, every post relevant) as news, forum and weibo posts. Posts
 come in windows: each window holds up to --per-kind incidents of every kind (three traffic accidents, three
 fires … at once), their reports interleaved a few minutes apart; windows are four days apart, beyond the
-clustering window. Prints B-cubed precision and recall of events against incidents, the incidents split and the
-events that mix incidents.
+clustering window. Prints B-cubed precision and recall of events against incidents (the events the reports are in
+at the end, after the automatic merges later reports caused), the incidents split and the events that mix incidents.
 
 Judgement, on the same rows and on the rest of the data (through pipeline.analyze, as `yuqing classify` does):
 - disaster recall: share of the labelled disaster rows at level 3 or higher (≤ 3);
