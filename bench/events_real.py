@@ -7,8 +7,8 @@ only; the texts are read from ../shared/data/duee at run time) are replayed thro
 (yuqing.ingest.ingest_item, a fresh SQLite database, every post relevant) as news, forum and weibo posts. Posts
 come in windows: each window holds up to --per-kind incidents of every kind (three traffic accidents, three
 fires … at once), their reports interleaved a few minutes apart; windows are four days apart, beyond the
-clustering window. Prints B-cubed precision and recall of events against incidents, the incidents split and the
-events that mix incidents.
+clustering window. Prints B-cubed precision and recall of events against incidents (the events the reports are in
+at the end, after the automatic merges later reports caused), the incidents split and the events that mix incidents.
 
 Judgement, on the same rows and on the rest of the data (through pipeline.analyze, as `yuqing classify` does):
 - disaster recall: share of the labelled disaster rows at level 3 or higher (≤ 3);
@@ -105,6 +105,18 @@ def _windows(incidents: dict[str, list[dict]], per_kind: int, seed: int) -> list
     return windows
 
 
+def _final_events(app, row_of: dict[int, str]) -> dict[str, int]:
+    """Row id → the event its report is in at the end (after the automatic merges later reports caused), as the
+    duty officer sees it."""
+    from sqlalchemy import select
+
+    from yuqing.db.models import Mention
+
+    with app.db.read() as session:
+        rows = session.execute(select(Mention.id, Mention.event_id).where(Mention.event_id.is_not(None))).all()
+    return {row_of[mention_id]: event_id for mention_id, event_id in rows if mention_id in row_of}
+
+
 def replay_events(
     data: Path, splits: list[str], per_kind: int, seed: int, show: int, similarity: float | None = None
 ) -> None:
@@ -124,6 +136,7 @@ def replay_events(
                 incidents[key].append(row)
     windows = _windows(incidents, per_kind, seed)
     generator = random.Random(seed)
+    row_of: dict[int, str] = {}
     event_of: dict[str, int] = {}
     gold: dict[str, str] = {}
     texts: dict[str, str] = {}
@@ -151,9 +164,10 @@ def replay_events(
                     }
                     result = ingest_item(app, item, now=now)
                     gold[row["id"]], texts[row["id"]] = key, row["text1"]
-                    if result.event_id is not None:
-                        event_of[row["id"]] = result.event_id
+                    if result.mention_id is not None:
+                        row_of[result.mention_id] = row["id"]
                 clock += timedelta(days=4)
+            event_of = _final_events(app, row_of)
         finally:
             app.close()
     seconds = time.perf_counter() - started

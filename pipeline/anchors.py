@@ -148,10 +148,11 @@ _ROAD_LEAD = re.compile(
     r"^(?:.*(?:在|于|位于|沿着|经过|从|往|向|至|到|的|与|和|及|行驶|途经|路过|驶入|驶离|穿过|地点为))"
 )
 # Words no road's name has: a vehicle, a person or a deed before 路/街/高速 is a sentence read as a name
-# (男子驾车撞上高速路, 宝马撞飞两名正横过马路, 楼内人员撤离街), 92路 is a bus line, 十字路 a crossing.
+# (男子驾车撞上高速路, 宝马撞飞两名正横过马路, 楼内人员撤离街), 92路 is a bus line, 十字路 a crossing; a verb or
+# a word before 路 (几百人一起上了路, 村民拉横幅堵路, 线路, 思路, 门路) is no road either.
 _NOT_A_ROAD_NAME = re.compile(
     r"车|撞|驾|司机|男子|女子|老人|人员|行人|乘客|飞行员|两名|多名|迷路|不熟|横穿|横过|撤离|上街|逛街|十字路|丁字路|"
-    r"马路$|^\d+路$|公交"
+    r"马路$|^\d+路$|公交|(?:了|把|堵|拦|挡|带|问|领|引|探|绕|赶|走|上|线|思|套|退|活|生|门|销|电|心|网)路$"
 )
 _GENERIC_ROADS = frozenset(
     [
@@ -448,8 +449,15 @@ def _sites(text: str, places: KeywordIndex, extra: Iterable[str]) -> set[tuple[s
     return found
 
 
+# A news agency's dateline (中新社成都6月19日电, 新华社深圳7月8日电): where and when it filed, not where the incident was.
+_DATELINE = re.compile(r"[\u4e00-\u9fa5]{1,5}(?:社|网|报|台)[\u4e00-\u9fa5]{2,6}?\d{1,2}月\d{1,2}日电")
+
+
 def read_anchors(text: str, extra_places: Iterable[tuple[str, str]] = ()) -> Anchors:
-    """The anchors of a normalised text; `extra_places` are (name, stem) pairs from the configuration (villages)."""
+    """The anchors of a normalised text; `extra_places` are (name, stem) pairs from the configuration (villages).
+    A dateline's place and day are left out."""
+    if "日电" in text:
+        text = _DATELINE.sub(" ", text)
     places = _gazetteer()
     extra_places = list(extra_places)
     stems = {payloads[0] for _, _, _, payloads in places.longest_matches(text)}
@@ -464,9 +472,15 @@ def read_anchors(text: str, extra_places: Iterable[tuple[str, str]] = ()) -> Anc
     )
 
 
+# Two dates, month and day both given, this many days apart or more are two incidents (a follow-up naming both dates
+# shares one of them); a day alone (18日) is read loosely, a month can be implied.
+FAR_DAYS = 3
+
+
 @dataclass(frozen=True)
 class AnchorComparison:
-    """What two sets of anchors say about being one incident: shared anchors, and conflicts (Chinese, for reasons)."""
+    """What two sets of anchors say about being one incident: shared anchors, and conflicts (Chinese, for reasons):
+    another place, road or site, or dates with their months far apart (FAR_DAYS)."""
 
     shared: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
@@ -541,11 +555,13 @@ def compare(
     *,
     area: bool = False,
     town: frozenset[str] = frozenset(),
+    sites: bool = True,
 ) -> AnchorComparison:
     """Compare a report's anchors with an event's. `common` holds place stems too widespread to tell incidents
     apart (the town itself); they count neither as shared nor as a difference. For a disaster over an area (a
     flood, an earthquake) the villages of the town (`town`) do not tell two apart either: one storm strikes many
-    of them; elsewhere another county or another day does."""
+    of them; elsewhere another county or another day does. `sites=False` leaves the sites out (two events' many
+    reports name many sites, in words too loose to tell two incidents apart)."""
     shared: list[str] = []
     conflicts: list[str] = []
     named: list[str] = []
@@ -574,7 +590,7 @@ def compare(
             named += sorted(same_roads)
         else:
             conflicts.append(f"道路不同：{'、'.join(sorted(mention.roads)[:2])} / {'、'.join(sorted(event.roads)[:2])}")
-    if mention.sites and event.sites and not area:
+    if sites and mention.sites and event.sites and not area:
         matched = [a for a in mention.sites if any(_sites_match(a, b) for b in event.sites)]
         families = {_family(kind) for kind, _ in mention.sites} & {_family(kind) for kind, _ in event.sites}
         if matched:
@@ -598,4 +614,16 @@ def compare(
         day_conflict = not any(
             abs(d1 - d2) <= 1 and (not m1 or not m2 or m1 == m2) for m1, d1 in mention.days for m2, d2 in event.days
         )
+        dated = [(first, second) for first in mention.days for second in event.days if first[0] and second[0]]
+        if day_conflict and dated and all(abs(_ordinal(a) - _ordinal(b)) > FAR_DAYS for a, b in dated):
+            conflicts.append(f"发生日期不同：{_day_names(mention.days)} / {_day_names(event.days)}")
     return AnchorComparison(shared, conflicts, day_conflict, named, local, nearby)
+
+
+def _ordinal(day: tuple[int, int]) -> int:
+    month, number = day
+    return month * 31 + number
+
+
+def _day_names(days: frozenset[tuple[int, int]]) -> str:
+    return "、".join(f"{month}月{day}日" for month, day in sorted(days) if month)

@@ -21,6 +21,9 @@ CONFLICT_FACTOR = 0.3  # two emergencies at different places are two events, how
 DAY_CONFLICT_FACTOR = 0.7
 NEAR_COPY = 0.8  # a text this similar is a copy or rewrite of the event's post, whatever anchors it drops or adds
 PRIOR_EVENTS = 10
+# A report about a routine matter bridges a second event (merges it) only when it reaches the threshold by more than
+# the same-topic share: short complaints of one village (路灯, 停水) share the village and the topic, not the matter.
+ROUTINE_BRIDGE = 0.2
 CHAR_SHARE = 1.0  # weight of the character similarity of two emergency reports, in place of the term overlap
 AREA_KINDS = frozenset(
     {"汛情", "气象灾害", "地震", "地质灾害", "森林火灾"}
@@ -223,6 +226,11 @@ def _score(
         emergency_bonus = EMERGENCY_BONUS / 2
     else:
         emergency_bonus = EMERGENCY_BONUS if emergency else 0.0
+    located = []
+    if not emergency and (comparison.named_site or comparison.local) and not comparison.conflicts:
+        # A kind several open events share (three crashes today) still counts for the one whose place it names.
+        located = _same_emergency(mention, event, same_topic)
+        emergency_bonus = EMERGENCY_BONUS / 2 if located else 0.0
     # Words of an emergency that no other open event has (玛莎拉蒂, 京都动画, F35) identify the incident.
     distinctive = (
         sorted(term for term in shared & mention.own_words if weights.rare(term))
@@ -248,6 +256,8 @@ def _score(
         reasons.append(f"同一领域：{mention.topic}")
     if emergency:
         reasons.append("同一险情：" + "、".join(emergency[:4]))
+    if located:
+        reasons.append("同一地点的同类险情：" + "、".join(located[:4]))
     if identity_bonus:
         reasons.append("同一事件的特有说法：" + "、".join(distinctive[:4]))
     if same_village:
@@ -259,6 +269,26 @@ def _score(
             score, comparison, event.text_similarity, reasons, both_emergencies=bool(mention.hazards)
         )
     return score, reasons
+
+
+def incompatible(
+    first: EventCandidate,
+    second: EventCandidate,
+    kinds: frozenset[str],
+    common: frozenset[str] = frozenset(),
+    town: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Why two open emergencies are not one incident, however close a new report of these `kinds` is to both: their
+    own places or roads conflict, or the report names no kind of emergency the second names (Chinese reasons). Empty
+    when either is no emergency or nothing conflicts. A report can name two incidents at once (a roundup, a
+    comparison); it bridges only compatible ones. Places are compared as for a disaster over an area only when the
+    report too is about such a disaster."""
+    if not (first.hazards and second.hazards):
+        return []
+    if kinds and not kinds & second.hazards:
+        return [f"险情不同：{'、'.join(sorted(kinds)[:2])} / {'、'.join(sorted(second.hazards)[:2])}"]
+    area = bool(kinds & first.hazards & second.hazards & AREA_KINDS)
+    return compare(first.anchors, second.anchors, common, area=area, town=town, sites=False).conflicts
 
 
 def choose_event(
@@ -279,7 +309,8 @@ def choose_event(
     (places named by half the open events, and `home_places`, do not count; nor, for a flood or an earthquake, the
     town's own villages, `town_places`). Term overlap is the IDF-weighted Dice of the terms or, when at
     least two terms are shared, 0.8 × the shared weight over the smaller side's weight, whichever is higher.
-    `also` lists the other candidates that reached the threshold.
+    `also` lists the other candidates that reached the threshold and may be one incident with the chosen one (see
+    `incompatible`; for a report naming no emergency, threshold + ROUTINE_BRIDGE): the report bridges them.
     """
     when = _seconds(mention.time)
     recent = [event for event in candidates if abs(when - _seconds(event.last_seen)) <= window_seconds]
@@ -299,7 +330,17 @@ def choose_event(
     )
     score, reasons, index = scored[0]
     if score >= threshold:
-        also = [(recent[other].event_id, round(value, 3)) for value, _, other in scored[1:] if value >= threshold]
+        also = []
+        for value, _, other in scored[1:]:
+            if value < threshold:
+                break
+            if not mention.hazards and value < threshold + ROUTINE_BRIDGE:
+                continue  # a routine matter is merged by words, not by a shared topic or village alone
+            apart = incompatible(recent[index], recent[other], mention.hazards, common, town_places)
+            if apart:
+                reasons.append(f"同时接近事件 #{recent[other].event_id}，但两事件{apart[0]}，不合并")
+            else:
+                also.append((recent[other].event_id, round(value, 3)))
         return ClusterDecision(recent[index].event_id, round(score, 3), reasons, also)
     return ClusterDecision(
         None,
@@ -350,6 +391,26 @@ _NEWS_WORDS = frozenset(
         "已经",
         "全部",
         "有关",
+        "人员",
+        "严重",
+        "至少",
+        "当天",
+        "当日",
+        "当地",
+        "当地时间",
+        "一家",
+        "其中",
+        "截至",
+        "已致",
+        "突然",
+        "突发",
+        "原因",
+        "最近",
+        "近日",
+        "日前",
+        "媒体",
+        "媒体报道",
+        "据报道",
     ]
 )
 

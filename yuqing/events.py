@@ -214,6 +214,9 @@ def _choose_event(
         log.debug("信息 %s 不并入已有事件(%s)", mention.id, ";".join(decision.reasons))
         return None, []
     log.debug("信息 %s 并入事件 #%s(%s)", mention.id, decision.event_id, ";".join(decision.reasons))
+    for reason in decision.reasons:
+        if reason.startswith("同时接近事件"):  # a bridge refused: two incidents, kept apart
+            log.info("信息 %s 并入事件 #%s,%s", mention.id, decision.event_id, reason)
     # Only a mention that would join either event on its own bridges them (not at the official posts' lower bar).
     bridged = [
         event_id

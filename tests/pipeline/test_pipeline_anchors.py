@@ -82,3 +82,96 @@ def test_a_short_rewrite_of_an_emergency_joins_by_its_characters():
     assert any(reason.startswith("字面相近") for reason in decision.reasons)
     without = MentionFeatures(mention.terms, "work_safety", None, 10_000.0, hazards=mention.hazards, urgency=3)
     assert choose_event(without, events, threshold=0.5).event_id is None
+
+
+def test_a_verb_or_a_word_before_lu_is_no_road_and_a_dateline_is_no_place():
+    assert read_anchors("瑞丰村几百号人把路堵了").roads == frozenset()
+    assert read_anchors("村民拉横幅堵路讨要补偿").roads == frozenset()
+    assert read_anchors("封锁受影响线路,排查设施").roads == frozenset()
+    assert read_anchors("今天在中山路发生车祸").roads == frozenset({"中山路"})
+    filed = read_anchors("中新社成都6月19日电 四川长宁6.0级地震救援进入第3天")
+    assert "成都" not in filed.places and "长宁" in filed.places and (6, 19) not in filed.days
+
+
+def _emergency(name: str, text: str, kinds: set[str]) -> EventCandidate:
+    return EventCandidate(
+        name,
+        frozenset({"坠毁", "直升机", "飞行员"}),
+        "transport",
+        None,
+        9_000.0,
+        hazards=frozenset(kinds),
+        urgency=3,
+        anchors=read_anchors(text),
+        grams=char_grams(text),
+    )
+
+
+def _report(text: str, kinds: set[str]) -> MentionFeatures:
+    return MentionFeatures(
+        frozenset({"坠毁", "直升机", "飞行员"}),
+        "transport",
+        None,
+        10_000.0,
+        hazards=frozenset(kinds),
+        urgency=3,
+        anchors=read_anchors(text),
+        grams=char_grams(text),
+    )
+
+
+def test_a_report_close_to_two_emergencies_bridges_only_compatible_ones():
+    crash = {"空难"}
+    manhattan = _emergency("manhattan", "一架直升机在美国纽约曼哈顿一座大厦楼顶坠毁,飞行员丧生", crash)
+    later = _emergency("later", "美政府公布曼哈顿直升机坠毁事故报告,飞行员曾迷路", crash)
+    alaska = _emergency("alaska", "美国阿拉斯加州两架水上飞机坠毁,飞行员失踪", crash)
+    report = _report("纽约曼哈顿直升机坠毁,飞行员不具备恶劣天气飞行资质", crash)
+    decision = choose_event(report, [manhattan, later, alaska], threshold=0.5)
+    assert decision.event_id in {"manhattan", "later"}
+    assert [event for event, _ in decision.also] == [{"manhattan", "later"}.difference({decision.event_id}).pop()]
+    # A report naming only the country is close to New York's event and to Alaska's: two places, no bridge.
+    vague = _report("美国一架直升机坠毁,飞行员丧生", crash)
+    decision = choose_event(vague, [manhattan, alaska], threshold=0.3)
+    assert decision.event_id == "manhattan" and decision.also == []
+    assert any("地点不同：纽约 / 阿拉斯加" in reason and "不合并" in reason for reason in decision.reasons)
+
+
+def test_a_report_of_one_kind_does_not_bridge_an_emergency_of_another_kind():
+    quake = _emergency("quake", "四川长宁6.0级地震,房屋倒塌,直升机转运伤员", {"地震", "坍塌"})
+    landslide = _emergency("landslide", "四川雅西高速塌方断道,直升机巡查", {"坍塌", "汛情"})
+    report = _report("四川地震后直升机转运伤员", {"地震"})
+    decision = choose_event(report, [quake, landslide], threshold=0.3)
+    assert decision.event_id == "quake" and decision.also == []
+    assert any(reason.startswith("同时接近事件 #landslide") and "险情不同" in reason for reason in decision.reasons)
+
+
+def test_a_short_complaint_bridges_routine_matters_of_one_village_only_by_its_words():
+    lights = EventCandidate("lights", frozenset({"路灯", "小学", "新园村", "孩子"}), "urban", "新园村", 9_000.0)
+    water = EventCandidate("water", frozenset({"停水", "管道", "新园村", "孩子"}), "urban", "新园村", 9_000.0)
+    complaint = MentionFeatures(frozenset({"路灯", "小学", "新园村", "孩子"}), "urban", "新园村", 10_000.0)
+    decision = choose_event(complaint, [lights, water], threshold=0.5)
+    assert decision.event_id == "lights" and decision.also == []  # the village and the topic are all they share
+    both = MentionFeatures(frozenset({"路灯", "停水", "管道", "小学", "新园村", "孩子"}), "urban", "新园村", 10_000.0)
+    assert [event for event, _ in choose_event(both, [lights, water], threshold=0.5).also] == ["water"]
+
+
+def test_dates_with_months_far_apart_are_two_incidents_and_a_follow_up_naming_both_is_not():
+    assert _conflicts("7月8日深圳一工地坍塌", "8月28日深圳一栋楼房倾斜倒塌") == ["发生日期不同：7月8日 / 8月28日"]
+    assert not _conflicts("7月8日深圳一工地坍塌", "7月9日深圳工地坍塌已致3人死亡")
+    assert not _conflicts("18日深圳一工地坍塌", "8月28日深圳一栋楼房倾斜倒塌")  # a day alone is read loosely
+    assert not _conflicts("7月8日深圳体育中心坍塌,8月28日调查报告公布", "8月28日深圳体育中心坍塌调查")
+
+
+def test_a_kind_several_events_share_counts_for_the_one_whose_place_the_report_names():
+    shooting = {"暴力伤害"}
+    texas = _emergency("texas", "美国得克萨斯州一家超市发生枪击案,至少20人死亡", shooting)
+    others = [
+        _emergency("mexico", "墨西哥一酒吧发生枪击案,多人死亡", shooting),
+        _emergency("india", "印度一村庄发生袭击,多人受伤", shooting),
+    ]
+    report = _report("美德州枪击案增至22死,民主党要求参院表决控枪法案", shooting)
+    decision = choose_event(report, [texas, *others], threshold=0.5)
+    assert decision.event_id == "texas"
+    assert "同一地点的同类险情：暴力伤害" in decision.reasons
+    elsewhere = _report("美国一州枪击案增至22死,民主党要求参院表决控枪法案", shooting)
+    assert "同一地点的同类险情：暴力伤害" not in choose_event(elsewhere, [texas, *others], threshold=0.5).reasons
