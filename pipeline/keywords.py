@@ -76,13 +76,27 @@ class KeywordIndex:
         return self._size
 
     def _scan(self, text: str, longest: bool) -> tuple[str, list[tuple[int, str]]]:
-        """(encoded text, (last byte offset, word) of each match)."""
+        """(encoded text, (last byte offset, word) of each match), before the boundary check."""
         if not self._size or not text:
             return "", []
         encoded = _encoded(text)
-        found = self._automaton.iter_long(encoded) if longest else self._automaton.iter(encoded)
-        if not self._flagged:
-            return encoded, list(found)
+        return encoded, list(self._automaton.iter_long(encoded) if longest else self._automaton.iter(encoded))
+
+    def _on_boundaries(self, encoded: str, found: list[tuple[int, str]], words: Iterable[str]) -> Counter[str]:
+        """How many occurrences of each of `words` (words with an ASCII edge) stand on a word boundary."""
+        flagged = self._flagged
+        checked = set(words)
+        return Counter(
+            word
+            for last, word in found
+            if word in checked and _on_boundary(encoded, last - flagged[word] + 1, last + 1)
+        )
+
+    def _valid(self, text: str, longest: bool) -> tuple[str, list[tuple[int, str]]]:
+        """(encoded text, matches) without the occurrences of ASCII-edged words inside a longer ASCII word."""
+        encoded, found = self._scan(text, longest)
+        if not self._flagged or not found:
+            return encoded, found
         flagged = self._flagged
         return encoded, [
             (last, word)
@@ -90,8 +104,22 @@ class KeywordIndex:
             if word not in flagged or _on_boundary(encoded, last - flagged[word] + 1, last + 1)
         ]
 
-    def _with_characters(self, text: str, longest: bool) -> list[Match]:
+    def _counted(self, text: str, longest: bool) -> Counter[str]:
+        """Occurrences per word. Counted in C; only the ASCII-edged words found (rare in Chinese) are checked."""
         encoded, found = self._scan(text, longest)
+        counts = Counter(map(itemgetter(1), found))
+        suspects = self._flagged.keys() & counts.keys() if self._flagged else ()
+        if suspects:
+            kept = self._on_boundaries(encoded, found, suspects)
+            for word in suspects:
+                if kept[word]:
+                    counts[word] = kept[word]
+                else:
+                    del counts[word]
+        return counts
+
+    def _with_characters(self, text: str, longest: bool) -> list[Match]:
+        encoded, found = self._valid(text, longest)
         sizes, payloads = self._sizes, self._payloads
         matches = sorted((last - sizes[word] + 1, last + 1, word, payloads[word]) for last, word in found)
         if not matches or text.isascii():
@@ -116,12 +144,17 @@ class KeywordIndex:
     def found_payloads(self, text: str) -> list[tuple[str, tuple[Any, ...]]]:
         """(word, payloads) of every occurrence, overlapping ones included; no positions, so faster."""
         payloads = self._payloads
-        return [(word, payloads[word]) for _, word in self._scan(text, longest=False)[1]]
+        return [(word, payloads[word]) for _, word in self._valid(text, longest=False)[1]]
+
+    def distinct_payloads(self, text: str) -> dict[str, tuple[Any, ...]]:
+        """{word: payloads} of the distinct words that occur, overlapping ones included (fastest)."""
+        payloads = self._payloads
+        return {word: payloads[word] for word in self._counted(text, longest=False)}
 
     def count_longest(self, text: str) -> Counter[str]:
         """How often each word occurs as a leftmost-longest match; no positions, so faster."""
-        return Counter(map(itemgetter(1), self._scan(text, longest=True)[1]))
+        return self._counted(text, longest=True)
 
     def found_words(self, text: str) -> set[str]:
         """The distinct words that occur in the text."""
-        return set(map(itemgetter(1), self._scan(text, longest=False)[1]))
+        return set(self._counted(text, longest=False))
