@@ -29,6 +29,7 @@ _ILLNESS = re.compile(
 _ONLOOKERS = re.compile(r"围观|看热闹|驻足观看|吃瓜")
 # Several incidents (two or more, 多起, 连续) counted over a period, or before the sentence's own news.
 _SEVERAL = re.compile(r"(?:[2-9]|\d{2,}|[两三四五六七八九十几数多])起|连续发生|接连发生|相继发生")
+_ONE_MORE = re.compile(r"(?:发生|出现|又|再|另)了?一起")
 _PERIOD = re.compile(
     r"以来|今年|年内|年初|上半年|下半年|近期|近年|\d+天内|\d+个?月内|[一二三四五六七八九十两几数]+(?:天|个月)内|期间|"
     r"在[^，。；]{0,40}(?:之)?后[,，]"
@@ -66,7 +67,10 @@ def onlookers(text: str, start: int, end: int) -> Judgement | None:
 
 
 def tally(text: str, start: int, end: int) -> Judgement | None:
-    """MENTION when the sentence of text[start:end] counts several incidents over a period."""
+    """MENTION when the sentence of text[start:end] counts several incidents over a period up to the word, and
+    no single incident is reported between the count and the word ("四天内接连发生三起……昨日又发生了一起")."""
     left, right = _bounds(text, start, end, _SENTENCE_END)
-    sentence = text[left:right]
-    return CueJudgement(MENTION, "tally") if _SEVERAL.search(sentence) and _PERIOD.search(sentence) else None
+    counts = list(_SEVERAL.finditer(text, left, end))
+    if not counts or not _PERIOD.search(text, left, right):
+        return None
+    return None if _ONE_MORE.search(text, counts[-1].end(), start) else CueJudgement(MENTION, "tally")

@@ -228,3 +228,9 @@ def test_illness_onlookers_and_tallies_do_not_make_an_emergency(text, reason):
 )
 def test_incidents_next_to_those_cues_stay_urgent(text):
     assert assess_urgency(text, source_type="news").level <= 2
+
+
+def test_a_new_incident_after_a_tally_is_an_incident():
+    signals = read_signals("上个月四天内接连发生三起电动车自燃，然而昨日就又发生了一起电动车自燃。")
+    assert "火灾" in signals.hazards, signals
+    assert any("多起事件合计" in item for item in signals.discounted)
