@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.hazards import hazard_lexicon
 from pipeline.incident_context import MENTION, Judgement
 
 CUE_NAMES = {"natural_death": "因病死亡", "onlookers": "围观人群", "tally": "多起事件合计"}
@@ -21,10 +22,15 @@ NOT_NOW_CUES = frozenset({"tally"})
 
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]|……")
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，,：:]|……")
-# A death by illness or old age: the disease named as its cause, or the words for such a death.
+# A death by illness or old age: an illness named as the cause ("因冠心病……死亡", "死于脑溢血", "突发疾病身亡"),
+# or the words for such a death. A disease merely named ("一名患有高血压的老人在火灾中死亡") is no cause.
+_DISEASE = (
+    r"(?:疾病|心脏病|冠心病|心肌梗|心梗|心脏骤停|心衰|脑梗|脑溢血|脑出血|中风|癌|肿瘤|白血病|尿毒症|肺炎|器官衰竭|"
+    r"重病|急病|旧病|慢性病|基础病)"
+)
 _ILLNESS = re.compile(
-    r"因病|病逝|病故|病亡|病重|病危|身患|患有|罹患|突发疾病|突发病|疾病|心肌梗|心梗|心脏病|心脏骤停|心衰|脑溢血|脑出血|"
-    r"脑梗|中风|癌|肿瘤|白血病|尿毒症|冠心病|高血压|糖尿病|器官衰竭|自然死亡|正常死亡|寿终|无疾而终|享年"
+    rf"因(?:患)?[^，。；,;]{{0,8}}{_DISEASE}|死于[^，。；,;]{{0,8}}{_DISEASE}|{_DISEASE}[^，。；,;]{{0,4}}(?:去世|死亡|身亡|离世)|"
+    r"因病|病逝|病故|病亡|突发疾病|突发病|自然死亡|正常死亡|寿终|无疾而终|享年"
 )
 _ONLOOKERS = re.compile(r"围观|看热闹|驻足观看|吃瓜")
 # Several incidents (two or more, 多起, 连续) counted over a period, or before the sentence's own news.
@@ -55,9 +61,12 @@ def _bounds(text: str, start: int, end: int, pattern: re.Pattern) -> tuple[int, 
 
 
 def natural_death(text: str, start: int, end: int) -> Judgement | None:
-    """MENTION when the clause of a death word or casualty figure text[start:end] names an illness as the cause."""
+    """MENTION when the clause of a death word or casualty figure text[start:end] names an illness as the cause
+    and no hazard (a fire, a crash …)."""
     left, right = _bounds(text, start, end, _CLAUSE_END)
-    return CueJudgement(MENTION, "natural_death") if _ILLNESS.search(text, left, right) else None
+    if not _ILLNESS.search(text, left, right) or hazard_lexicon().index.longest_matches(text[left:right]):
+        return None  # no illness named as the cause, or an accident or disaster in the same clause
+    return CueJudgement(MENTION, "natural_death")
 
 
 def onlookers(text: str, start: int, end: int) -> Judgement | None:

@@ -224,6 +224,7 @@ def test_illness_onlookers_and_tallies_do_not_make_an_emergency(text, reason):
         "101国道连续发生两起车祸，造成3人死亡",  # two crashes now, no period counted: still an incident report
         "数十名村民聚集在镇政府门口拉横幅堵路",  # a gathering that blocks a road
         "患病学生已送医，经抢救无效，2名工人在爆炸中死亡",  # the illness is in another clause
+        "一名患有心脏病的老人和两名孩子在火灾中死亡",  # a disease named, the fire is the cause
     ],
 )
 def test_incidents_next_to_those_cues_stay_urgent(text):
