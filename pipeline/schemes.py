@@ -288,7 +288,7 @@ class SchemeMatcher:
 
     def match(self, text: str) -> list[SchemeHit]:
         """The schemes the (normalised) text matches, in configuration order."""
-        found_payloads = dict(self._index.found_payloads(text))
+        found_payloads = self._index.distinct_payloads(text)
         found = set(found_payloads)
         bits: dict[int, int] = dict.fromkeys(self._always, 0)
         for payloads in found_payloads.values():

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from pipeline.casualties import Casualties, read_casualties
 from pipeline.hazards import hazard_lexicon, settle_kinds
 from pipeline.incident_context import INCIDENT, NOT_INCIDENT, NOT_NOW, IncidentContext, Judgement
+from pipeline.incident_cues import NOT_NOW_CUES, natural_death, onlookers, tally
 from pipeline.keywords import KeywordIndex
 from pipeline.lexicons import read_weighted_lexicon
 
@@ -136,6 +137,9 @@ class Urgency:
         return LEVEL_NAMES[self.level]
 
 
+Cue = Callable[[str, int, int], Judgement | None]  # a further reading of an incident word (pipeline.incident_cues)
+
+
 @lru_cache(maxsize=1)
 def _severity_index() -> KeywordIndex:
     lexicon = read_weighted_lexicon("severity.txt")
@@ -150,7 +154,8 @@ def read_signals(
     Each occurrence is judged in its sentence (pipeline.incident_context): in a fear, a question, a policy text,
     a story or a simile it does not count; in a memory, a court report or news from abroad a critical word only
     counts as serious (the incident is named, but it is not one to handle here and now); casualty figures count
-    only from incident reports."""
+    only from incident reports. Deaths from illness, onlookers and sums over several incidents
+    (pipeline.incident_cues) count like a memory: named, not an incident to handle here and now."""
     context = IncidentContext(text)
     found: dict[str, dict[str, None]] = {
         tier: {} for tier in ("critical", "fatal", "serious", "sensitive", "crowd", "hazard")
@@ -158,8 +163,14 @@ def read_signals(
     discounted: dict[str, None] = {}
     benign: list[tuple[int, int]] = []
 
-    def judged(start: int, end: int, word: str) -> Judgement:
+    def judge(start: int, end: int, cues: tuple[Cue, ...] = (tally,)) -> Judgement:
         judgement = context.judge(start, end)
+        if judgement.verdict != INCIDENT:
+            return judgement
+        return next((cued for cue in cues if (cued := cue(text, start, end))), judgement)
+
+    def judged(start: int, end: int, word: str, cues: tuple[Cue, ...] = (tally,)) -> Judgement:
+        judgement = judge(start, end, cues)
         if judgement.verdict != INCIDENT:
             discounted[f"{word}（{judgement.label}）"] = None
         return judgement
@@ -171,10 +182,15 @@ def read_signals(
             continue
         if tiers & {"sensitive", "crowd"}:
             found["sensitive"][word] = None
-            if "crowd" in tiers and context.judge(start, end).verdict == INCIDENT:
+            if "crowd" in tiers and judge(start, end, (onlookers,)).verdict == INCIDENT:
                 found["crowd"][word] = None
             continue
-        judgement = judged(start, end, word)
+        cues: tuple[Cue, ...] = (tally,)
+        if "fatal" in tiers:
+            cues = (natural_death, tally)
+        elif word in BLOCKADE_TERMS:
+            cues = (onlookers, tally)
+        judgement = judged(start, end, word, cues)
         if judgement.verdict == NOT_INCIDENT:
             continue
         tier = next((tier for tier in ("critical", "fatal") if tier in tiers), "serious")
@@ -183,18 +199,21 @@ def read_signals(
     for start, end, word, payloads in hazard_lexicon().index.longest_matches(text):
         if any(low < end and start < high for low, high in benign):
             continue
-        judgement = judged(start, end, word)
+        gathering = word in BLOCKADE_TERMS or "群体聚集" in payloads
+        judgement = judged(start, end, word, (onlookers, tally) if gathering else (tally,))
         if judgement.verdict == NOT_INCIDENT:
             continue
         if word not in found["critical"] and word not in found["fatal"]:
             found["serious"][word] = None
-        if judgement.why not in NOT_NOW:
+        if judgement.why not in NOT_NOW and judgement.why not in NOT_NOW_CUES:
             for kind in payloads:
                 hazard_words.setdefault(kind, set()).add(word)
     found["hazard"] = dict.fromkeys(settle_kinds(hazard_words))
     if (found["hazard"].keys() & WORKPLACE_HARMS or found["fatal"]) and _WORKPLACE.search(text):
         found["hazard"]["生产安全事故"] = None  # a death, fall or shock at work is an accident at work, not a mishap
-    casualties, ignored = read_casualties(text, lambda start, end: context.judge(start, end).verdict == INCIDENT)
+    casualties, ignored = read_casualties(
+        text, lambda start, end: judge(start, end, (natural_death, tally)).verdict == INCIDENT
+    )
     for phrase in ignored:
         discounted[f"{phrase}（非本地当前事件）"] = None
     return Signals(

@@ -197,3 +197,41 @@ def test_a_fear_is_not_a_report():
     assert assess_urgency("旁边就是民房,万一漏气着火后果不堪设想").level == 4
     assert read_signals("一旦发生火灾后果严重").hazards == ()
     assert assess_urgency("今天上午仓库发生火灾,一人受伤").level == 3
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        # A death from illness is one person's death, not an emergency.
+        ("连续服用三天后，王阿姨因冠心病、急性心肌梗死死亡。", "因病死亡"),
+        ("工地一名工人昨晚突发疾病身亡", "因病死亡"),
+        # Onlookers watch an incident; they do not block a road.
+        ("塔吊一旁的省道周围聚集数十名围观群众，民警劝离", "围观人群"),
+        # A sum over several incidents over a period is a statistic.
+        ("近期以来，该省连续发生的5起较大事故，共造成25人死亡、19人受伤。", "多起事件合计"),
+    ],
+)
+def test_illness_onlookers_and_tallies_do_not_make_an_emergency(text, reason):
+    urgency = assess_urgency(text, source_type="news")
+    assert urgency.level >= 3, urgency.reasons
+    assert any(reason in item for item in urgency.signals.discounted), urgency.signals.discounted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "今天上午，某化工厂发生爆炸，造成3人死亡。",  # an incident with deaths stays urgent
+        "101国道连续发生两起车祸，造成3人死亡",  # two crashes now, no period counted: still an incident report
+        "数十名村民聚集在镇政府门口拉横幅堵路",  # a gathering that blocks a road
+        "患病学生已送医，经抢救无效，2名工人在爆炸中死亡",  # the illness is in another clause
+        "一名患有心脏病的老人和两名孩子在火灾中死亡",  # a disease named, the fire is the cause
+    ],
+)
+def test_incidents_next_to_those_cues_stay_urgent(text):
+    assert assess_urgency(text, source_type="news").level <= 2
+
+
+def test_a_new_incident_after_a_tally_is_an_incident():
+    signals = read_signals("上个月四天内接连发生三起电动车自燃，然而昨日就又发生了一起电动车自燃。")
+    assert "火灾" in signals.hazards, signals
+    assert any("多起事件合计" in item for item in signals.discounted)
