@@ -64,10 +64,7 @@ def add_source(app, text: str, actor: str) -> SourceSettings:
         if source.name in taken_names(session, app.settings):
             raise ConfigError(f"{SNIPPET_NAME}.toml: 来源名称 “{source.name}” 已被使用,请换一个")
         session.add(AddedSource(name=source.name, spec=spec, spec_text=text, created_by=actor))
-        row = Source(name=source.name)
-        row.kind, row.url, row.title = source.kind, source.url, source.title or source.name
-        row.source_type, row.enabled = source.source_type, source.enabled
-        session.add(row)
+        _source_row(session, source)
         session.add(
             AuditLog(
                 actor=actor,
@@ -82,6 +79,14 @@ def add_source(app, text: str, actor: str) -> SourceSettings:
     _tell_listeners(app, source)
     log.info("%s 新增来源 %s(%s)", actor, source.name, source.kind)
     return source
+
+
+def _source_row(session, source: SourceSettings) -> None:
+    """The source's row in `sources` (what the 来源 page and the crawl records hang on), created or brought up to date."""
+    row = session.scalar(select(Source).where(Source.name == source.name)) or Source(name=source.name)
+    row.kind, row.url, row.title = source.kind, source.url, source.title or source.name
+    row.source_type, row.enabled = source.source_type, source.enabled
+    session.add(row)
 
 
 def _tell_listeners(app, source: SourceSettings) -> None:
@@ -119,10 +124,7 @@ def update_source(app, name: str, text: str, actor: str) -> SourceSettings:
         if before.strip() == text.strip():
             raise ConfigError(f"来源 “{name}” 的内容没有变化")
         added.spec, added.spec_text = spec, text
-        row = session.scalar(select(Source).where(Source.name == name)) or Source(name=name)
-        row.kind, row.url, row.title = source.kind, source.url, source.title or source.name
-        row.source_type, row.enabled = source.source_type, source.enabled
-        session.add(row)
+        _source_row(session, source)
         session.add(
             AuditLog(
                 actor=actor,
