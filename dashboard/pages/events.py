@@ -1,4 +1,5 @@
-"""事件: the filterable, sortable event table, with export of the current list to Excel."""
+"""事件: the filterable, sortable event table, with export of the current list to Excel and the user's saved
+filters (the default one applied on opening)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, make_grid
 from dashboard.export import make_event_workbook
 from dashboard.queries.events import EVENT_LIST_LIMIT, EventFilters, query_event_list, query_filter_choices
+from dashboard.saved_filter_bar import FILTER_IDS, bar, initial
 from yuqing.labels import level_options, office_options, status_options, topic_options
 from yuqing.timeutil import format_local, utcnow
 
 dash.register_page(__name__, path="/events", name="事件", title="事件", order=1)
 
-FILTER_IDS = ["ev-topics", "ev-levels", "ev-offices", "ev-statuses", "ev-source", "ev-village", "ev-period", "ev-text"]
 PERIODS = [
     {"label": "最近1天", "value": "1"},
     {"label": "最近7天", "value": "7"},
@@ -65,6 +66,7 @@ def layout(**_query):
         offices = office_options(session, active_only=False)
         choices = query_filter_choices(session, viewer)
     statuses = [{"label": "未办结(全部)", "value": "open"}] + status_options()
+    saved, default, start = initial(viewer.username)
     keep = {"persistence": True, "persistence_type": "session"}
     return html.Div(
         [
@@ -73,6 +75,7 @@ def layout(**_query):
                     html.H2("事件"),
                     dcc.Dropdown(
                         id="ev-topics",
+                        value=start.get("topics"),
                         options=topic_options(app.settings),
                         multi=True,
                         placeholder="领域",
@@ -81,6 +84,7 @@ def layout(**_query):
                     ),
                     dcc.Dropdown(
                         id="ev-levels",
+                        value=start.get("levels"),
                         options=level_options(),
                         multi=True,
                         placeholder="等级",
@@ -89,6 +93,7 @@ def layout(**_query):
                     ),
                     dcc.Dropdown(
                         id="ev-offices",
+                        value=start.get("offices"),
                         options=offices,
                         multi=True,
                         placeholder="责任单位",
@@ -99,27 +104,51 @@ def layout(**_query):
                     dcc.Dropdown(
                         id="ev-statuses",
                         options=statuses,
-                        value=["open"],
+                        value=start.get("statuses"),
                         multi=True,
                         placeholder="状态",
                         className="f-mid",
                         **keep,
                     ),
                     dcc.Dropdown(
-                        id="ev-source", options=choices["sources"], placeholder="来源", className="f-mid", **keep
+                        id="ev-source",
+                        options=choices["sources"],
+                        value=start.get("source"),
+                        placeholder="来源",
+                        className="f-mid",
+                        **keep,
                     ),
                     dcc.Dropdown(
-                        id="ev-village", options=choices["villages"], placeholder="村", className="f-narrow", **keep
+                        id="ev-village",
+                        options=choices["villages"],
+                        value=start.get("village"),
+                        placeholder="村",
+                        className="f-narrow",
+                        **keep,
                     ),
-                    dcc.Dropdown(id="ev-period", options=PERIODS, placeholder="时间", className="f-narrow", **keep),
+                    dcc.Dropdown(
+                        id="ev-period",
+                        options=PERIODS,
+                        value=start.get("period"),
+                        placeholder="时间",
+                        className="f-narrow",
+                        **keep,
+                    ),
                     dcc.Input(
-                        id="ev-text", type="search", placeholder="标题关键词", debounce=True, className="f-text", **keep
+                        id="ev-text",
+                        type="search",
+                        value=start.get("text") or "",
+                        placeholder="标题关键词",
+                        debounce=True,
+                        className="f-text",
+                        **keep,
                     ),
                     html.Button("导出Excel", id="ev-export", className="btn"),
                     dcc.Download(id="ev-download"),
                 ],
                 className="toolbar wrap",
             ),
+            bar(saved, default),
             html.Div(id="ev-count", className="updated"),
             make_grid("ev-grid", COLUMNS, [], height="calc(100vh - 205px)"),
         ]

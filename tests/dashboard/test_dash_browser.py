@@ -357,3 +357,47 @@ def test_admin_previews_a_monitoring_scheme_then_saves_it(live, browser, seeded_
     browser.find_element(By.ID, "sc-toggle").click()
     wait_text(browser, "#sc-toggle-msg", "已停用监测方案“供水”(第 2 版)")
     wait_text(browser, "#sc-table", "停用")
+
+
+def test_a_user_saves_a_filter_picks_it_makes_it_default_and_deletes_it(live, browser, seeded_app):
+    from selenium.webdriver.common.keys import Keys
+    from sqlalchemy import select
+
+    from yuqing.db.models import SavedFilter
+
+    base, _ = live
+    log_in(browser, base, "duty")
+    browser.get(f"{base}/events")
+    wait_text(browser, "#ev-count", "共 3 起")
+    search = browser.find_element(By.ID, "ev-text")
+    search.send_keys("卫生院", Keys.ENTER)
+    wait_text(browser, "#ev-count", "共 1 起")
+    browser.find_element(By.ID, "ev-save-name").send_keys("卫生院的事")
+    browser.find_element(By.ID, "ev-save").click()
+    wait_text(browser, "#ev-saved-msg", "已保存筛选“卫生院的事”")
+    search.send_keys(Keys.CONTROL, "a")
+    search.send_keys(Keys.BACK_SPACE, Keys.ENTER)
+    wait_text(browser, "#ev-count", "共 3 起")
+    browser.find_element(By.ID, "ev-saved").click()  # pick it again from 我的筛选
+    WebDriverWait(browser, WAIT).until(
+        EC.element_to_be_clickable((By.XPATH, "//*[@role='option' and normalize-space()='卫生院的事']"))
+    ).click()
+    wait_text(browser, "#ev-count", "共 1 起")
+    assert browser.find_element(By.ID, "ev-text").get_attribute("value") == "卫生院"
+    browser.find_element(By.ID, "ev-default").click()
+    wait_text(browser, "#ev-saved-msg", "已将“卫生院的事”设为默认筛选")
+    browser.execute_script("window.sessionStorage.clear()")  # a new day: nothing kept from this session
+    browser.get(f"{base}/events")
+    wait_text(browser, "#ev-count", "共 1 起")  # the default applies on opening
+    assert browser.find_element(By.ID, "ev-text").get_attribute("value") == "卫生院"
+    wait_text(browser, "#ev-saved", "卫生院的事(默认)")
+    app = seeded_app[0]
+    with app.db.read() as session:
+        rows = session.scalars(select(SavedFilter)).all()
+        assert [(row.name, row.is_default, row.criteria["text"]) for row in rows] == [("卫生院的事", True, "卫生院")]
+    browser.find_element(By.ID, "ev-delete").click()
+    wait_text(browser, "#ev-saved-msg", "已删除筛选“卫生院的事”")
+    with app.db.read() as session:
+        assert session.scalars(select(SavedFilter)).all() == []
+    log_in_again = browser.find_element(By.ID, "ev-saved").text
+    assert "卫生院的事" not in log_in_again

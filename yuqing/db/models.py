@@ -576,6 +576,22 @@ class InboxRead(Base):
     read_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class SavedFilter(Base):
+    """A dashboard user's named filter of the event list (事件); at most one per user is their default, applied when
+    they open the list."""
+
+    __tablename__ = "saved_filters"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_saved_filter_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    criteria: Mapped[dict[str, Any]] = mapped_column(default=dict)  # filter field → value (yuqing.saved_filters.FIELDS)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class SourceSchedule(Base):
     """Scale-out crawling (yuqing scheduler/worker): when each source is due, and the lease of the batch that
     holds it. The leader queues a due source and leases it; the worker that finishes it sets its next due time.

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises: 
-Create Date: 2026-12-03 03:08:51.646727
+Create Date: 2026-12-03 04:27:15.635460
 """
 
 from alembic import op
@@ -419,6 +419,21 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
 
+    op.create_table('saved_filters',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=40), nullable=False),
+    sa.Column('criteria', sa.JSON(), nullable=False),
+    sa.Column('is_default', sa.Boolean(), nullable=False),
+    sa.Column('created_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('user_id', 'name', name='uq_saved_filter_name')
+    )
+    with op.batch_alter_table('saved_filters', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_saved_filters_user_id'), ['user_id'], unique=False)
+
     op.create_table('breaches',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('deadline_id', sa.Integer(), nullable=False),
@@ -565,6 +580,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_breaches_due')
 
     op.drop_table('breaches')
+    with op.batch_alter_table('saved_filters', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_saved_filters_user_id'))
+
+    op.drop_table('saved_filters')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_due')
 
