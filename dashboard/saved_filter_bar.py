@@ -1,13 +1,14 @@
 """The event list's saved filters (我的筛选): pick one of mine, save the current filters under a name, make one my
-default (applied when I open 事件), delete one. Stored per user (yuqing.saved_filters)."""
+default (applied when I open 事件), delete one. Stored per user (yuqing.saved_filters). The callbacks are declared
+in pages/events.py: Dash runs page modules again for every app it builds, and only their callbacks follow."""
 
 from __future__ import annotations
 
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.actions import ActionResult
-from dashboard.auth import current_viewer, yuqing_app
+from dashboard.auth import yuqing_app
 from dashboard.components import result_message
 from yuqing.saved_filters import (
     FIELDS,
@@ -62,65 +63,39 @@ def bar(filters: list[Saved], default: Saved | None) -> html.Div:
     )
 
 
-def _viewer():
-    viewer = current_viewer()
-    if viewer is None or not viewer.can_open("events"):
-        raise PreventUpdate
-    return viewer
-
-
-@callback(
-    *[Output(i, "value") for i in FILTER_IDS],
-    Output("ev-saved", "value"),
-    Input("ev-saved", "value"),
-    *[Input(i, "value") for i in FILTER_IDS],
-    prevent_initial_call=True,
-)
-def follow_saved(filter_id, *values):
+def follow(username: str, triggered: str | None, filter_id, values: list) -> list:
     """Picking a saved filter sets the list's filters to it; changing a filter by hand leaves the saved one
-    (picking it again brings it back)."""
-    viewer = _viewer()
+    (picking it again brings it back). Returns the filter values and the saved filter picked (no_update where
+    nothing changes)."""
     if not filter_id:
         raise PreventUpdate
     with yuqing_app().db.read() as session:
-        chosen = next((f for f in list_filters(session, viewer.username) if f.id == filter_id), None)
+        chosen = next((f for f in list_filters(session, username) if f.id == filter_id), None)
     if chosen is None:
         raise PreventUpdate
-    if ctx.triggered_id == "ev-saved":
+    if triggered == "ev-saved":
         return [chosen.values.get(name) for name in FIELDS] + [no_update]
     if clean_values(dict(zip(FIELDS, values, strict=True))) == chosen.values:
         raise PreventUpdate
     return [no_update] * len(FILTER_IDS) + [None]
 
 
-@callback(
-    Output("ev-saved", "options"),
-    Output("ev-saved", "value", allow_duplicate=True),
-    Output("ev-saved-msg", "children"),
-    Input("ev-save", "n_clicks"),
-    Input("ev-default", "n_clicks"),
-    Input("ev-delete", "n_clicks"),
-    State("ev-save-name", "value"),
-    State("ev-saved", "value"),
-    *[State(i, "value") for i in FILTER_IDS],
-    prevent_initial_call=True,
-)
-def manage_saved(_save, _default, _delete, name, filter_id, *values):
-    """Save the current filters under a name, make the picked one the default, or delete it."""
-    viewer = _viewer()
+def manage(username: str, triggered: str | None, name: str | None, filter_id, values: list) -> tuple:
+    """Save the current filters under a name, make the picked one the default, or delete it. Returns the picker's
+    options and value and the message."""
     app = yuqing_app()
     value = no_update
     try:
         with app.db.write() as session:
-            if ctx.triggered_id == "ev-save":
-                saved, replaced = save_filter(session, viewer.username, name or "", dict(zip(FIELDS, values)))
+            if triggered == "ev-save":
+                saved, replaced = save_filter(session, username, name or "", dict(zip(FIELDS, values, strict=True)))
                 value = saved.id
                 message = f"已{'更新' if replaced else '保存'}筛选“{saved.name}”"
-            elif ctx.triggered_id == "ev-default":
-                saved = set_default(session, viewer.username, filter_id)
+            elif triggered == "ev-default":
+                saved = set_default(session, username, filter_id)
                 message = f"已将“{saved.name}”设为默认筛选,打开事件页时自动应用"
-            elif ctx.triggered_id == "ev-delete":
-                message = f"已删除筛选“{delete_filter(session, viewer.username, filter_id)}”"
+            elif triggered == "ev-delete":
+                message = f"已删除筛选“{delete_filter(session, username, filter_id)}”"
                 value = None
             else:
                 raise PreventUpdate
@@ -128,5 +103,5 @@ def manage_saved(_save, _default, _delete, name, filter_id, *values):
     except SavedFilterError as exc:
         result = ActionResult(False, str(exc))
     with app.db.read() as session:
-        filters = list_filters(session, viewer.username)
+        filters = list_filters(session, username)
     return options(filters), value, result_message(result)

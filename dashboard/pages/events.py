@@ -4,9 +4,10 @@ filters (the default one applied on opening)."""
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
+from dashboard import saved_filter_bar
 from dashboard.actions import audit_export
 from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, make_grid
@@ -215,3 +216,39 @@ def export(clicks, *values):
     name = f"事件清单_{format_local(utcnow(), '%Y%m%d_%H%M')}.xlsx"
     audit_export(yuqing_app(), current_viewer(), "export_events", f"{name}:{len(rows)} 起")
     return dcc.send_bytes(make_event_workbook(rows), name)
+
+
+def _events_viewer():
+    viewer = current_viewer()
+    if viewer is None or not viewer.can_open("events"):
+        raise PreventUpdate
+    return viewer
+
+
+@callback(
+    *[Output(i, "value") for i in FILTER_IDS],
+    Output("ev-saved", "value"),
+    Input("ev-saved", "value"),
+    *[Input(i, "value") for i in FILTER_IDS],
+    prevent_initial_call=True,
+)
+def follow_saved(filter_id, *values):
+    """我的筛选: picking one sets the filters; changing a filter by hand leaves it."""
+    return saved_filter_bar.follow(_events_viewer().username, ctx.triggered_id, filter_id, list(values))
+
+
+@callback(
+    Output("ev-saved", "options"),
+    Output("ev-saved", "value", allow_duplicate=True),
+    Output("ev-saved-msg", "children"),
+    Input("ev-save", "n_clicks"),
+    Input("ev-default", "n_clicks"),
+    Input("ev-delete", "n_clicks"),
+    State("ev-save-name", "value"),
+    State("ev-saved", "value"),
+    *[State(i, "value") for i in FILTER_IDS],
+    prevent_initial_call=True,
+)
+def manage_saved(_save, _default, _delete, name, filter_id, *values):
+    """我的筛选: save the current filters under a name, make the picked one the default, or delete it."""
+    return saved_filter_bar.manage(_events_viewer().username, ctx.triggered_id, name, filter_id, list(values))
