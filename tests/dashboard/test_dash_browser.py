@@ -2,81 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
-import threading
 import time
 
 import pytest
-from dash_support import PASSWORD, XSS_CONTENT, XSS_TITLE
+from browser_support import WAIT, assert_no_alert, log_in, wait_text
+from dash_support import XSS_CONTENT, XSS_TITLE
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-if not (CHROMIUM and CHROMEDRIVER):
-    pytest.skip("需要 chromium 与 chromedriver(apt-get install chromium chromium-driver)", allow_module_level=True)
-pytest.importorskip("selenium", reason="需要 selenium(pip install -e '.[test]')")
-
-from selenium import webdriver  # noqa: E402 - only when the browser is there
-from selenium.common.exceptions import NoAlertPresentException, TimeoutException  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-WAIT = 15
-
-
-@pytest.fixture
-def live(dash_app, seeded_app):
-    """The dashboard served on a free loopback port; yields (base URL, Seeded)."""
-    from waitress.server import create_server
-
-    server = create_server(dash_app.server, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}", seeded_app[1]
-    server.close()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def browser():
-    """Headless Chromium at the office screen size."""
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--window-size=1366,768",
-        "--lang=zh-CN",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
-
-
-def wait_text(driver, css: str, text: str, timeout: float = WAIT) -> None:
-    WebDriverWait(driver, timeout).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
-
-
-def log_in(driver, base: str, username: str) -> None:
-    driver.get(base + "/")
-    WebDriverWait(driver, WAIT).until(EC.presence_of_element_located((By.ID, "username")))
-    assert "/login" in driver.current_url
-    driver.find_element(By.ID, "username").send_keys(username)
-    driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    driver.find_element(By.ID, "login-button").click()
-    wait_text(driver, "#current-user", username)
-
-
-def assert_no_alert(driver) -> None:
-    with pytest.raises(NoAlertPresentException):
-        driver.switch_to.alert.text  # noqa: B018 - touching the alert is the check
 
 
 def test_duty_officer_sees_overview_assesses_an_event_and_sees_the_audit_row(live, browser):

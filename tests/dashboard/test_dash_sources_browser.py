@@ -4,19 +4,18 @@ then pick it again, change it, 试采 and save the change."""
 from __future__ import annotations
 
 import pytest
+from browser_support import WAIT, log_in, wait_text
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
-from test_dash_browser import WAIT, browser, live, log_in, wait_text  # noqa: F401 - fixtures, used by name
 
 from yuqing.db.models import AddedSource, AuditLog
 from yuqing.demo.sites import start_sites
 from yuqing.source_registry import TEMPLATE
 
 pytestmark = pytest.mark.browser
-
-from selenium.webdriver.common.by import By  # noqa: E402 - test_dash_browser has skipped the module without it
-from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +35,7 @@ def _save_enabled(driver) -> bool:
     return driver.find_element(By.ID, "so-save").is_enabled()
 
 
-def test_admin_tries_saves_and_then_edits_a_source(live, browser, sites, seeded_app):  # noqa: F811 - fixtures imported above
+def test_admin_tries_saves_and_then_edits_a_source(live, browser, sites, seeded_app):
     base, _ = live
     app = seeded_app[0]
     log_in(browser, base, "admin")

@@ -6,15 +6,11 @@ import time
 from pathlib import Path
 
 import pytest
+from browser_support import WAIT, log_in, start_browser, wait_text
 from docx import Document
-from test_dash_browser import CHROMEDRIVER, CHROMIUM, WAIT, log_in, wait_text
-from test_dash_browser import live as live  # the served dashboard (a fixture)
+from selenium.webdriver.common.by import By
 
 pytestmark = pytest.mark.browser
-
-from selenium import webdriver  # noqa: E402 - test_dash_browser skipped the module without a browser
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
 
 
 @pytest.fixture
@@ -27,22 +23,7 @@ def downloads(tmp_path) -> Path:
 @pytest.fixture
 def browser(downloads):
     """Headless Chromium that saves downloads into `downloads` without asking."""
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--window-size=1366,900",
-    ):
-        options.add_argument(flag)
-    options.add_experimental_option(
-        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
-    )
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
-    driver.set_page_load_timeout(30)
+    driver = start_browser(downloads, height=900)
     yield driver
     driver.quit()
 
