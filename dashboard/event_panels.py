@@ -145,6 +145,8 @@ def render_timeline(rows: list[dict], can_see_evidence: bool, can_correct: bool 
         body = [html.Div(line), html.Div(m["content"], className="mention-content")]
         topic = f"领域:{m['topic']}" + (f"({m['topic_model']})" if m.get("topic_model") else "")
         body.append(html.Div(topic, className="meta mention-topic"))
+        if m.get("join_reason"):
+            body.append(html.Div(f"归并依据:{m['join_reason']}", className="meta mention-join"))
         if m.get("comment_total"):
             body.append(render_comments(m))
         if m["board_status"]:

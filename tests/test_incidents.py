@@ -59,6 +59,31 @@ def test_two_crashes_on_different_national_roads_are_two_events_with_the_reason(
         assert {session.get(Event, e).topic for e in (first.event_id, second.event_id)} == {"transport"}
 
 
+def test_each_post_keeps_why_it_joined_or_started_its_event_and_the_event_page_shows_it(town):
+    """The clustering's decision is on the record: a rewrite says which event it joined and why, the other road's
+    crash says why it started its own event (the roads differ), and the event page shows both as plain text."""
+    from dashboard.event_panels import render_timeline
+    from dashboard.queries.event_detail import query_event_mentions
+    from yuqing.db.models import Mention
+
+    first = _post(town, 1, "东园镇101国道发生车祸", "今天上午,东园镇101国道郭滩村路段两车相撞,造成2人受伤。")
+    second = _post(town, 2, "东园镇104国道一货车侧翻", "今天上午,104国道东园段一辆货车侧翻,司机被困车内。", minutes=4)
+    rewrite = _post(
+        town, 3, "101国道郭滩段两车相撞2人受伤", "101国道郭滩村路段两车相撞,2人受伤送医,交警正在处理。", minutes=9
+    )
+    with town.db.read() as session:
+        why = {r.mention_id: session.get(Mention, r.mention_id).join_reason for r in (first, second, rewrite)}
+        shown = str(
+            render_timeline(query_event_mentions(session, town.settings, first.event_id), False).to_plotly_json()
+        )
+    assert why[first.mention_id] == "新建事件：时间窗口内没有相近的事件"
+    assert "新建事件" in why[second.mention_id] and "道路不同：104国道 / 101国道" in why[second.mention_id]
+    assert why[rewrite.mention_id].startswith(f"并入事件 #{first.event_id}：")
+    assert "同一领域：交通出行" in why[rewrite.mention_id] or "交通事故" in why[rewrite.mention_id]
+    assert "transport" not in why[rewrite.mention_id]  # topics by their names, not their codes
+    assert f"归并依据:并入事件 #{first.event_id}：" in shown
+
+
 def test_two_fires_at_different_places_and_two_poisonings_stay_apart(town):
     fire_home = _post(town, 1, "金沙村一民房起火", "今天凌晨,东园镇金沙村一民房起火,火势较大,消防正在扑救。")
     fire_shop = _post(town, 2, "东园万家乐超市突发火灾", "今天凌晨,东园镇万家乐超市突发火灾,浓烟滚滚。", minutes=5)

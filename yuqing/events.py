@@ -136,6 +136,7 @@ def _choose_event(
     )
     if twin is not None:
         mention.duplicate_of = twin.id
+        mention.join_reason = f"并入事件 #{twin.event_id}：与信息 #{twin.id} 内容相同(转载)"
         return session.get(Event, twin.event_id), []
     texts = recent_texts(session, settings)
     with texts.lock:
@@ -210,10 +211,16 @@ def _choose_event(
         home_places=context.home_places,
         town_places=frozenset(stem for _, stem in context.places),
     )
+    worded = _worded(settings, decision.reasons)
     if decision.event_id is None:
-        log.debug("信息 %s 不并入已有事件(%s)", mention.id, ";".join(decision.reasons))
+        log.debug("信息 %s 不并入已有事件(%s)", mention.id, ";".join(worded))
+        said = "；".join(worded)
+        mention.join_reason = (
+            (said if worded[0].endswith("新建事件") else "新建事件：" + said)[:2000] if worded else None
+        )
         return None, []
-    log.debug("信息 %s 并入事件 #%s(%s)", mention.id, decision.event_id, ";".join(decision.reasons))
+    log.debug("信息 %s 并入事件 #%s(%s)", mention.id, decision.event_id, ";".join(worded))
+    mention.join_reason = (f"并入事件 #{decision.event_id}：" + "；".join(worded))[:2000]
     for reason in decision.reasons:
         if reason.startswith("同时接近事件"):  # a bridge refused: two incidents, kept apart
             log.info("信息 %s 并入事件 #%s,%s", mention.id, decision.event_id, reason)
@@ -224,6 +231,14 @@ def _choose_event(
         if decision.score >= settings.clustering.similarity and score >= settings.clustering.similarity
     ]
     return session.get(Event, decision.event_id), [session.get(Event, event_id) for event_id in bridged]
+
+
+def _worded(settings: Settings, reasons: list[str]) -> list[str]:
+    """The clustering's reasons as a person reads them: topic codes by their configured names."""
+    from yuqing.labels import topic_text
+
+    prefix = "同一领域："
+    return [prefix + topic_text(settings, r[len(prefix) :]) if r.startswith(prefix) else r for r in reasons]
 
 
 def _merge_bridged(
@@ -267,10 +282,16 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
     words = own_words(settings, analysis)
     event, bridged = _choose_event(session, settings, mention, analysis, words, now)
     if event is None and mention.official:
+        mention.join_reason = "官方发布,与时间窗口内的事件都不相近,不新建事件"
         return None
     if event is not None and bridged:
+        joined = [event.id, *(e.id for e in bridged)]
         event = _merge_bridged(session, settings, event, bridged, mention, now)
+        together = "、".join(f"#{i}" for i in joined)
+        mention.join_reason = f"{mention.join_reason or ''}；同时接近事件 {together},合并为事件 #{event.id}"[:2000]
     created = event is None
+    if created and not mention.join_reason:
+        mention.join_reason = "新建事件：时间窗口内没有相近的事件"
     if created:
         event = Event(
             title=mention.title or mention.content[:60],

@@ -235,6 +235,7 @@ def query_event_mentions(
             "evidence": m.id in with_snapshot,
             "platform": m.platform or "",
             "search_keyword": m.search_keyword or "",
+            "join_reason": masked(m.join_reason or ""),
             "comments": comments.get(m.id, {}).get("shown", []),
             "comment_total": comments.get(m.id, {}).get("total", 0),
             "comment_hostile": comments.get(m.id, {}).get("hostile", 0),

@@ -218,6 +218,8 @@ class Mention(Base):
     simhash: Mapped[int | None] = mapped_column(BigInteger)
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("mentions.id"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    # Why the clustering put it where it went (并入事件 #12：共同关键词… / 新建事件：与最接近的事件 … 地点不同), in Chinese
+    join_reason: Mapped[str | None] = mapped_column(Text)
     board_status: Mapped[str | None] = mapped_column(String(10))
     reply_text: Mapped[str | None] = mapped_column(Text)
     reply_at: Mapped[datetime | None]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises: 
-Create Date: 2026-12-03 04:27:15.635460
+Create Date: 2026-12-03 04:52:37.672367
 """
 
 from alembic import op
@@ -372,6 +372,7 @@ def upgrade() -> None:
     sa.Column('simhash', sa.BigInteger(), nullable=True),
     sa.Column('duplicate_of', sa.Integer(), nullable=True),
     sa.Column('event_id', sa.Integer(), nullable=True),
+    sa.Column('join_reason', sa.Text(), nullable=True),
     sa.Column('board_status', sa.String(length=10), nullable=True),
     sa.Column('reply_text', sa.Text(), nullable=True),
     sa.Column('reply_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
