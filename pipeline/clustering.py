@@ -115,7 +115,9 @@ class _TermWeights:
         return weight
 
     def total(self, terms: Iterable[str]) -> float:
-        return sum(self(term) for term in terms)
+        """The summed weight, exactly rounded (fsum): the same whatever order a set of terms comes in, so that two
+        events scoring alike tie exactly and the tie is broken the same way in every process."""
+        return math.fsum(self(term) for term in terms)
 
     def rare(self, term: str) -> bool:
         """At most two open events carry the term (two, so that one incident already split in two still counts)."""
@@ -326,7 +328,7 @@ def choose_event(
             (*_score(mention, mention_weight, event, weights, common, town_places, ambiguous, gram_weights), index)
             for index, event in enumerate(recent)
         ),
-        key=lambda row: (-row[0], row[2]),
+        key=lambda row: (-round(row[0], 9), row[2]),  # equal scores: the most recently active event first
     )
     score, reasons, index = scored[0]
     if score >= threshold:
