@@ -108,3 +108,18 @@ def test_urgency_thresholds_reach_the_pipeline(tmp_path):
     strict = settings_from_text("[urgency]\ndead_level1 = 2\n", tmp_path / "config.toml")
     assert analyze(TextIn(title=text), build_analysis_context(default)).urgency == 2
     assert analyze(TextIn(title=text), build_analysis_context(strict)).urgency == 1
+
+
+def test_a_cached_analysis_context_serves_only_the_settings_object_it_was_built_for(settings_factory):
+    """The context cache is keyed by id(settings): an id left by freed settings may come back for another config
+    (other schemes), which must get a context of its own, not the old one."""
+    from yuqing import analysis_context as cache
+
+    first = settings_factory({"schemes": [{"name": "甲", "region": "东园"}]})
+    second = settings_factory({"schemes": [{"name": "乙", "region": "郭滩村"}]})
+    old = cache.analysis_context(first)
+    with cache._contexts_lock:
+        cache._contexts[id(second)] = (first, old)  # what a reused id looks like
+    fresh = cache.analysis_context(second)
+    text = "郭滩村的路灯坏了"
+    assert fresh is not old and fresh.schemes.match(text) and not old.schemes.match(text)

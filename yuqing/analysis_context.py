@@ -9,7 +9,9 @@ from typing import Any
 from pipeline.anchors import place_stem
 from yuqing.settings_model import Settings
 
-_contexts: dict[int, Any] = {}
+# id(settings) → (the settings, their context). The settings object is kept with its context: a key of a freed
+# object could come back for another settings object (another config, other schemes) and find the old context.
+_contexts: dict[int, tuple[Settings, Any]] = {}
 _contexts_lock = threading.Lock()
 # The topic model switched in from the town's corrections, per data folder: (version name, classifier). Replaced
 # whole (one assignment) when a model is switched in or rolled back, so analysis never sees half a swap.
@@ -44,11 +46,12 @@ def analysis_context(settings: Settings):
     from dataclasses import replace
 
     with _contexts_lock:
-        context = _contexts.get(id(settings))
+        context = _cached(settings)
         if context is None:
             context = build_analysis_context(settings)
             _contexts.clear()
-            _contexts[id(settings)] = context
+            _contexts[id(settings)] = (settings, context)
+            _with_model.clear()  # keyed by the old context's id, which a new object may take
         active = _active_models.get(_model_key(settings))
         if active is None:
             return context
@@ -74,15 +77,21 @@ def rebuild_analysis_context(settings: Settings) -> None:
     with _contexts_lock:  # built under the lock: two changes in a row cannot swap in the older one last
         context = build_analysis_context(settings)
         _contexts.clear()
-        _contexts[id(settings)] = context
+        _contexts[id(settings)] = (settings, context)
         _with_model.clear()
 
 
 def base_analysis_context(settings: Settings):
     """The context with the configured classifier (shipped lexicon or model_dir), whatever model is switched in."""
     with _contexts_lock:
-        context = _contexts.get(id(settings))
+        context = _cached(settings)
     return context if context is not None else build_analysis_context(settings)
+
+
+def _cached(settings: Settings):
+    """The context built for this very settings object, or None (call under _contexts_lock)."""
+    entry = _contexts.get(id(settings))
+    return entry[1] if entry is not None and entry[0] is settings else None
 
 
 def build_analysis_context(settings: Settings):
