@@ -35,17 +35,32 @@ def warn_time(deadline: Deadline, share: float) -> datetime:
     return deadline.starts_at + (deadline.due_at - deadline.starts_at) * share
 
 
-def breach_row(row: Deadline, now: datetime) -> Breach:
-    """The breach record of a missed deadline row, charged to the row's holder and office."""
-    return Breach(
-        deadline_id=row.id,
+def record_breach(session: Session, row: Deadline, now: datetime, actor: str, comment: str) -> None:
+    """Mark a missed deadline row breached and keep its breach record (charged to the row's holder and office),
+    with the audit row that says so."""
+    row.breached_at = now
+    session.add(
+        Breach(
+            deadline_id=row.id,
+            event_id=row.event_id,
+            stage=row.stage,
+            level=row.level,
+            holder=row.holder,
+            office_code=row.office_code,
+            due_at=row.due_at,
+            recorded_at=now,
+        )
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="deadline_breached",
         event_id=row.event_id,
-        stage=row.stage,
-        level=row.level,
-        holder=row.holder,
-        office_code=row.office_code,
-        due_at=row.due_at,
-        recorded_at=now,
+        field=f"deadline.{row.stage}",
+        before=row.due_at,
+        after=now,
+        comment=comment,
+        at=now,
     )
 
 
@@ -57,19 +72,7 @@ def missed_unrecorded(row: Deadline, now: datetime) -> bool:
 def _record_missed(session: Session, row: Deadline, now: datetime, actor: str, why: str) -> None:
     """A row stopped (dropped or handed over) after its due time, before the check caught it: the breach is
     recorded now, so the breach records and the monthly report agree. No mail: the stage is no longer open."""
-    row.breached_at = now
-    session.add(breach_row(row, now))
-    audit.record(
-        session,
-        actor=actor,
-        action="deadline_breached",
-        event_id=row.event_id,
-        field=f"deadline.{row.stage}",
-        before=row.due_at,
-        after=now,
-        comment=f"超过办理时限({why}时记录)",
-        at=now,
-    )
+    record_breach(session, row, now, actor, f"超过办理时限({why}时记录)")
 
 
 def open_deadlines(session: Session, event_id: int) -> list[Deadline]:

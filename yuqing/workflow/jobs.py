@@ -17,7 +17,7 @@ from yuqing.mail.event_view import EventView, load_views
 from yuqing.settings_model import Settings
 from yuqing.timeutil import utcnow
 from yuqing.workflow import audit, notify
-from yuqing.workflow.deadlines import breach_row, warn_time
+from yuqing.workflow.deadlines import record_breach, warn_time
 from yuqing.workflow.effect import evaluate_event, evaluation_due
 
 log = logging.getLogger("yuqing.workflow")
@@ -67,21 +67,9 @@ class CheckReport:
 
 
 def _record_breach(session: Session, settings: Settings, view: EventView, row: Deadline, now: datetime) -> None:
-    row.breached_at = now
+    record_breach(session, row, now, audit.SYSTEM, f"超过办理时限,记在{notify.holder_title(settings, row)}名下")
     row.escalation_step = 0
     row.next_escalation_at = row.due_at + notify.escalation_offsets(settings)[0]
-    session.add(breach_row(row, now))
-    audit.record(
-        session,
-        actor=audit.SYSTEM,
-        action="deadline_breached",
-        event_id=row.event_id,
-        field=f"deadline.{row.stage}",
-        before=row.due_at,
-        after=now,
-        comment=f"超过办理时限,记在{notify.holder_title(settings, row)}名下",
-        at=now,
-    )
     notify.breach(session, settings, view, row, now)
 
 
