@@ -107,7 +107,9 @@ def _near_copy_groups(overlap, threshold: float = 0.6) -> list[int]:
         for other, count in overlap.shared(words).items():
             if other > index and count / max(min(len(words), len(overlap.sets[other])), 1) >= threshold:
                 parent[root(index)] = root(other)
-    return [root(index) for index in range(len(overlap.sets))]
+    # Each group is named by its first row, so the grouping does not depend on the string hash seed.
+    first: dict[int, int] = {}
+    return [first.setdefault(root(index), index) for index in range(len(overlap.sets))]
 
 
 def _train_and_predict(

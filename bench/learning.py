@@ -112,13 +112,12 @@ def run(folder: Path, texts: list[str], labels: list[str], steps: list[int], map
     from sqlalchemy import select
 
     from pipeline.analyze import TextIn, analyze
-    from pipeline.training import load_model
     from yuqing.analysis_context import analysis_context, base_analysis_context
     from yuqing.app import open_app
     from yuqing.config import settings_from_dict
     from yuqing.db.models import Mention
     from yuqing.ingest import ingest_item
-    from yuqing.learning import LearningError, forget, retrain
+    from yuqing.learning import LearningError, forget, load_version, retrain
     from yuqing.timeutil import utcnow
     from yuqing.workflow.corrections import correct_mention
 
@@ -182,7 +181,7 @@ def run(folder: Path, texts: list[str], labels: list[str], steps: list[int], map
                 gate_new = f"{result.accuracy:.4f}" if result.accuracy is not None else "—"
                 gate_old = f"{result.baseline_accuracy:.4f}" if result.baseline_accuracy is not None else "—"
                 line += f"{result.trained:>7} {result.held_back:>9} | {gate_new:>9} {gate_old:>7} | {decision:<10} | "
-                candidate = load_model(folder / "models" / f"v{result.version}")
+                candidate = load_version(settings, f"models/v{result.version}")
                 from dataclasses import replace
 
                 base = base_analysis_context(settings)

@@ -1,4 +1,7 @@
-"""Trainable topic model: word + character n-gram TF-IDF and a linear SVM, saved with joblib and a manifest."""
+"""Trainable topic model: word + character n-gram TF-IDF and a linear SVM, saved with joblib and a manifest.
+
+A town's model (yuqing/learning.py) also takes the configured classifier's scores as a prior and a projection fitted
+on the town's own messages (pipeline/model_extras.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.model_extras import Extras, Prior, fit_lsa, prior_scores
 from pipeline.normalize import normalize
 from pipeline.segment import content_words, split_segmented
 from pipeline.topics import TopicResult
@@ -19,6 +23,7 @@ MODEL_FILE = "model.joblib"
 MANIFEST_FILE = "manifest.json"
 FORMAT = 1
 KIND = "tfidf-word+char-linearsvc"
+TOWN_KIND = "tfidf-word+char+lsa+prior-linearsvc"  # a town's model: words, projection and the prior's scores
 TITLE_REPEAT = 2  # a separate title is fed twice: titles say what a message is about more clearly than bodies
 _SCORE_SHARPNESS = 2.0
 
@@ -78,6 +83,20 @@ def _fit(prepared: Sequence[str], labels: Sequence[str]):
     return vectorizers, classifier
 
 
+def _fit_town(prepared, labels, priors, corpus: Sequence[str], prior_labels: list[str] | None):
+    """Words fitted on the town's messages (the labelled ones and `corpus`), the projection, the prior's scores."""
+    import scipy.sparse as sp
+    from sklearn.svm import LinearSVC
+
+    vectorizers = _vectorizers()
+    everything = _features(vectorizers, list(corpus) + list(prepared), fit=True)
+    extras = Extras(prior_labels=prior_labels, lsa=fit_lsa(everything))
+    words = everything[len(corpus) :]
+    matrix = sp.hstack([words, *extras.blocks(words, priors)]).tocsr()
+    classifier = LinearSVC(C=1.0, max_iter=5000).fit(matrix, list(labels))
+    return vectorizers, classifier, extras
+
+
 def _softmax(values: np.ndarray) -> np.ndarray:
     shifted = np.exp((values - values.max(axis=1, keepdims=True)) * _SCORE_SHARPNESS)
     return shifted / shifted.sum(axis=1, keepdims=True)
@@ -86,17 +105,28 @@ def _softmax(values: np.ndarray) -> np.ndarray:
 class Model:
     """A trained topic model; `predict` takes raw texts, `classify` fits the pipeline's classifier seam."""
 
-    def __init__(self, vectorizers, classifier, manifest: dict) -> None:
+    def __init__(
+        self, vectorizers, classifier, manifest: dict, extras: Extras | None = None, prior: Prior | None = None
+    ) -> None:
         self._vectorizers = vectorizers
         self._classifier = classifier
         self.manifest = manifest
-        self.labels: list[str] = [str(label) for label in classifier.classes_]
+        self.extras = extras or Extras()
+        self.prior = prior  # the classifier whose scores the model takes as features (when extras.uses_prior)
+        self._classes: list[str] = [str(label) for label in classifier.classes_]
+        # The topics the model can name: its classes, and for a town's model the prior's too (an emergency's kind
+        # still decides its topic, pipeline/analyze.py, though no correction taught the model that topic).
+        self.labels = self._classes + [label for label in self.extras.prior_labels or () if label not in self._classes]
         self._names = np.concatenate([v.get_feature_names_out() for v in vectorizers])
         coefficients = classifier.coef_
-        self._coef = coefficients if len(self.labels) > 2 else np.vstack([-coefficients, coefficients])
+        self._coef = coefficients if len(self._classes) > 2 else np.vstack([-coefficients, coefficients])
 
-    def _decide(self, prepared: list[str]) -> list[Prediction]:
-        matrix = _features(self._vectorizers, prepared)
+    def _decide(self, prepared: list[str], priors: Sequence[dict[str, float]] | None = None) -> list[Prediction]:
+        import scipy.sparse as sp
+
+        words = _features(self._vectorizers, prepared)
+        extra = self.extras.blocks(words, priors)
+        matrix = sp.hstack([words, *extra]).tocsr() if extra else words
         decision = self._classifier.decision_function(matrix)
         if decision.ndim == 1:
             decision = np.column_stack([-decision, decision])
@@ -104,16 +134,16 @@ class Model:
         predictions = []
         for row, score in enumerate(scores):
             best = int(score.argmax())
-            vector = matrix.getrow(row)
+            vector = words.getrow(row)
             contribution = vector.data * self._coef[best, vector.indices]
             order = np.argsort(-contribution)
             terms = [str(self._names[vector.indices[i]]) for i in order[:12] if contribution[i] > 0]
             predictions.append(
                 Prediction(
-                    self.labels[best],
+                    self._classes[best],
                     {
                         label: round(float(value), 4)
-                        for label, value in sorted(zip(self.labels, score, strict=True), key=lambda pair: -pair[1])
+                        for label, value in sorted(zip(self._classes, score, strict=True), key=lambda pair: -pair[1])
                     },
                     _drop_contained(terms)[:6],
                 )
@@ -122,14 +152,25 @@ class Model:
 
     def predict(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> list[Prediction]:
         """Predictions for raw texts; separate titles, when given, count more."""
+        priors = None
+        if self.extras.uses_prior:
+            priors = prior_scores(self._prior(), titles or [""] * len(texts), texts)
         if titles is not None:
             texts = [_with_title(title, text) for title, text in zip(titles, texts, strict=True)]
-        return self._decide([prepare(text) for text in texts])
+        return self._decide([prepare(text) for text in texts], priors)
 
     def classify(self, title: str, content: str) -> TopicResult:
-        """The label of one message as a TopicResult, like the lexicon classifier."""
-        prediction = self.predict([content], [title])[0]
+        """The label of one (normalised) message as a TopicResult, like the lexicon classifier."""
+        priors = [dict(self._prior().classify(title, content).scores)] if self.extras.uses_prior else None
+        prediction = self._decide([prepare(_with_title(title, content))], priors)[0]
         return TopicResult(prediction.label, prediction.scores, prediction.terms)
+
+    def _prior(self) -> Prior:
+        if self.prior is None:
+            from pipeline.topics import LexiconClassifier
+
+            self.prior = LexiconClassifier()  # a model loaded without its prior: the shipped lexicon
+        return self.prior
 
 
 def _with_title(title: str, text: str) -> str:
@@ -210,30 +251,45 @@ def fit(
     *,
     titles: Sequence[str] | None = None,
     manifest: dict | None = None,
+    prior: Prior | None = None,
+    corpus: Sequence[tuple[str, str]] = (),
 ) -> Model:
     """A model fitted on every row given (no hold-out: the caller judges it on rows it keeps apart), not saved.
-    Separate titles, when given, count more, as in `Model.predict`."""
+    Separate titles, when given, count more, as in `Model.predict`. With a `prior` (a classifier) its scores are
+    features too; `corpus` (title, content pairs of the town's unlabelled messages) widens the vocabulary and fits
+    the projection. Without either, the plain word model of `train`."""
     if len(texts) != len(labels):
         raise ValueError(f"文本 {len(texts)} 条而标签 {len(labels)} 条，数量应相同")
     labels = [str(label) for label in labels]
     counts = {label: labels.count(label) for label in set(labels)}
     if len(counts) < 2:
         raise ValueError("至少需要两类标签才能训练")
-    if titles is not None:
-        texts = [_with_title(title, text) for title, text in zip(titles, texts, strict=True)]
-    vectorizers, classifier = _fit([prepare(text) for text in texts], labels)
+    titles = list(titles) if titles is not None else [""] * len(texts)
+    prepared = [prepare(_with_title(title, text)) for title, text in zip(titles, texts, strict=True)]
+    extras: Extras | None = None
+    if prior is None and not corpus:
+        vectorizers, classifier = _fit(prepared, labels)
+        kind = KIND
+    else:
+        priors = prior_scores(prior, titles, texts) if prior is not None else None
+        background = [prepare(_with_title(title, text)) for title, text in corpus]
+        prior_labels = [str(label) for label in prior.labels] if prior is not None else None  # type: ignore[attr-defined]
+        vectorizers, classifier, extras = _fit_town(prepared, labels, priors, background, prior_labels)
+        kind = TOWN_KIND
     full = {
         "format": FORMAT,
-        "kind": KIND,
+        "kind": kind,
         "labels": sorted(counts),
         "label_counts": dict(sorted(counts.items())),
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "version": _package_version(),
         "pre_segmented": False,
         "title_repeat": TITLE_REPEAT,
+        "corpus_rows": len(corpus),
+        "prior": bool(extras and extras.uses_prior),
         **(manifest or {}),
     }
-    return Model(vectorizers, classifier, full)
+    return Model(vectorizers, classifier, full, extras, prior)
 
 
 def save_model(model: Model, out_dir: str | Path) -> Path:
@@ -242,13 +298,17 @@ def save_model(model: Model, out_dir: str | Path) -> Path:
 
     directory = Path(out_dir)
     directory.mkdir(parents=True, exist_ok=True)
-    joblib.dump({"vectorizers": model._vectorizers, "classifier": model._classifier}, directory / MODEL_FILE)
+    stored = {"vectorizers": model._vectorizers, "classifier": model._classifier}
+    if model.extras.lsa is not None or model.extras.uses_prior:
+        stored.update(lsa=model.extras.lsa, prior_labels=model.extras.prior_labels)
+    joblib.dump(stored, directory / MODEL_FILE)
     (directory / MANIFEST_FILE).write_text(json.dumps(model.manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return directory
 
 
-def load_model(directory: str | Path) -> Model:
-    """Load a directory written by `train`; raises ModelError with a Chinese message naming the problem."""
+def load_model(directory: str | Path, prior: Prior | None = None) -> Model:
+    """Load a directory written by `train` or `save_model`; a town's model takes its scores from `prior` (the
+    shipped lexicon when not given). Raises ModelError with a Chinese message naming the problem."""
     import joblib
 
     directory = Path(directory)
@@ -261,11 +321,12 @@ def load_model(directory: str | Path) -> Model:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelError(f"{manifest_path}: 清单文件无法读取（{exc}）") from exc
-    if manifest.get("format") != FORMAT or manifest.get("kind") != KIND:
+    if manifest.get("format") != FORMAT or manifest.get("kind") not in (KIND, TOWN_KIND):
         raise ModelError(f"{manifest_path}: 模型格式 {manifest.get('kind')}/{manifest.get('format')} 不受支持")
     try:
         stored = joblib.load(model_path)
-        return Model(stored["vectorizers"], stored["classifier"], manifest)
+        extras = Extras(prior_labels=stored.get("prior_labels"), lsa=stored.get("lsa"))
+        return Model(stored["vectorizers"], stored["classifier"], manifest, extras, prior)
     except Exception as exc:  # a damaged or foreign pickle can fail in many ways
         raise ModelError(f"{model_path}: 模型文件无法加载（{exc}）") from exc
 

@@ -28,6 +28,8 @@ log = logging.getLogger("yuqing.learning")
 MODELS_DIR = "models"
 CHECK_SECONDS = 30.0  # how often a process looks for a model switched in by another process
 STALE_TRAINING_SECONDS = 6 * 3600  # a "training" row older than this was left by a process that died
+CORPUS_ROWS = 20_000  # the town's latest messages that widen a new model's vocabulary and fit its projection
+CORPUS_CHARS = 2_000  # of each message's body
 STATUS_NAMES = {
     "training": "训练中",
     "active": "使用中",
@@ -188,6 +190,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         )
     context = analysis_context(settings)
     baseline = context.model_version
+    corpus = _town_corpus(app)
     with app.db.write() as session:
         row = TopicModel(
             created_at=now,
@@ -210,6 +213,8 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
             [e.label for e in train] + imported.labels,
             titles=[e.title for e in train] + [""] * len(imported.texts),
             manifest={"town_version": version, "trained_by": actor},
+            prior=prior_classifier(settings),
+            corpus=corpus,
         )
         partial = directory.with_name(directory.name + ".tmp")
         shutil.rmtree(partial, ignore_errors=True)
@@ -293,6 +298,32 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
     )
 
 
+def prior_classifier(settings: Settings):
+    """The classifier whose scores a town's model learns from: the configured one (the shipped lexicon with the
+    config's extra keywords, or [classifier] model_dir)."""
+    from yuqing.analysis_context import base_analysis_context
+
+    return base_analysis_context(settings).classifier
+
+
+def load_version(settings: Settings, path: str | Path):
+    """A kept model version from its folder (relative to the data folder), with the prior it was trained with."""
+    from pipeline.training import load_model
+
+    return load_model(Path(settings.general.data_dir) / path, prior=prior_classifier(settings))
+
+
+def _town_corpus(app: App) -> list[tuple[str, str]]:
+    """The town's latest messages (title, start of body), labelled or not, for the vocabulary and projection."""
+    from yuqing.db.models import Mention
+
+    with app.db.read() as session:
+        rows = session.execute(
+            select(Mention.title, Mention.content).order_by(Mention.id.desc()).limit(CORPUS_ROWS)
+        ).all()
+    return [(title or "", (content or "")[:CORPUS_CHARS]) for title, content in rows]
+
+
 def _seconds(value: float):
     from datetime import timedelta
 
@@ -322,7 +353,7 @@ def _switch(session, row: TopicModel, actor: str, now: datetime, comment: str) -
 def use_version(app: App, version: int | None, actor: str, comment: str = "", now: datetime | None = None) -> str:
     """回退/切换 (admins): put a kept version back in use, or with None the configured classifier. Audited.
     Returns a Chinese confirmation; raises LearningError."""
-    from pipeline.training import ModelError, load_model
+    from pipeline.training import ModelError
     from yuqing.analysis_context import set_active_model
 
     now = now or utcnow()
@@ -354,7 +385,7 @@ def use_version(app: App, version: int | None, actor: str, comment: str = "", no
             if row.status == "active":
                 return f"模型 v{version} 已在使用中"
             try:
-                model = load_model(Path(settings.general.data_dir) / row.path)
+                model = load_version(settings, row.path)
             except ModelError as exc:
                 raise LearningError(str(exc)) from exc
             _switch(session, row, actor, now, comment or "管理员切换")
@@ -375,7 +406,7 @@ def process_key(settings: Settings) -> str:
 def refresh_active_model(app: App, *, force: bool = False) -> None:
     """Load the version switched in (by this or another process) if it is not the one in use here; looks at the
     database at most every CHECK_SECONDS. A model that cannot be loaded leaves the classifier as it is (logged)."""
-    from pipeline.training import ModelError, load_model
+    from pipeline.training import ModelError
     from yuqing.analysis_context import set_active_model
 
     settings = app.settings
@@ -392,7 +423,7 @@ def refresh_active_model(app: App, *, force: bool = False) -> None:
         model = None
         if row is not None:
             try:
-                model = load_model(Path(settings.general.data_dir) / (row[1] or ""))
+                model = load_version(settings, row[1] or "")
             except ModelError:
                 log.exception("无法加载模型 v%s,继续使用当前分类器", version)
                 _seen[key] = (time.monotonic(), seen[1] if seen else None)

@@ -152,3 +152,65 @@ def test_trained_on_tipdm_without_the_evaluation_rows(shared_data, tmp_path):
     predictions = load_model(tmp_path).predict(raw["留言详情"].tolist(), titles=raw["留言主题"].tolist())
     accuracy = sum(p.label == label for p, label in zip(predictions, raw["一级分类"], strict=True)) / len(raw)
     assert accuracy >= 0.75
+
+
+TOWN_ROWS = {
+    "transport": EXAMPLES["交通"],
+    "education": EXAMPLES["教育"],
+    "environment": EXAMPLES["环保"],
+    # This town files disputes with property developers under 市场监管 (the shipped lexicon says 住房保障).
+    "commerce": [
+        "楼盘开发商虚假宣传误导购房者",
+        "开发商违规收取购房诚意金",
+        "售楼处捆绑销售车位",
+        "开发商不按合同配建幼儿园",
+        "楼盘广告承诺的配套没有落实",
+        "开发商拖延办理房产证",
+        "商场促销先涨价后打折",
+        "超市出售过期食品",
+    ],
+    "medical": ["医院收费不透明", "社区卫生院缺少医生", "药店高价卖药"],
+}
+
+
+def _town_rows():
+    texts, labels = [], []
+    for label, sentences in TOWN_ROWS.items():
+        for sentence in sentences:
+            texts.append(sentence)
+            labels.append(label)
+    return texts, labels
+
+
+def test_a_town_model_keeps_what_the_lexicon_knows_and_learns_the_towns_conventions(tmp_path):
+    from pipeline.analyze import TextIn, analyze, build_context
+    from pipeline.normalize import normalize
+    from pipeline.topics import LexiconClassifier
+    from pipeline.training import fit, save_model
+
+    lexicon = LexiconClassifier()
+    texts, labels = _town_rows()
+    corpus = [(f"第{n}条", f"{sentence}，群众第{n}次反映") for n in range(20) for sentence in texts]
+    model = fit(texts, labels, prior=lexicon, corpus=corpus)
+    plain = fit(texts, labels)
+    assert model.manifest["kind"] == "tfidf-word+char+lsa+prior-linearsvc" and model.manifest["prior"]
+    assert model.extras.lsa is not None  # 300 messages of the town: a projection was fitted
+    convention = normalize("开发商延期交房，业主要求赔偿")
+    assert lexicon.classify("", convention).topic == "housing"
+    assert model.classify("", convention).topic == "commerce"  # learned from the town's corrections
+    # No corrected row has these words; the lexicon knows them (挂号 → 就医; 排队 is in a transport row).
+    unseen = normalize("挂号排队三小时看不上病")
+    assert model.classify("", unseen).topic == "medical"
+    assert plain.classify("", unseen).topic != "medical"
+    # Saved and loaded with its prior (the shipped lexicon when none is given), it decides alike.
+    save_model(model, tmp_path / "town")
+    for loaded in (load_model(tmp_path / "town", prior=lexicon), load_model(tmp_path / "town")):
+        assert [p.label for p in loaded.predict(["开发商延期交房，业主要求赔偿", "挂号排队三小时看不上病"])] == [
+            "commerce",
+            "medical",
+        ]
+    # The model names the lexicon's topics too, so an emergency's kind still decides its topic (no 安全生产 row).
+    assert "work_safety" in model.labels and "work_safety" not in model.manifest["labels"]
+    context = build_context(model_dir=tmp_path / "town")
+    fire = analyze(TextIn(title="化工厂发生火灾 多人受伤", content="今天上午镇化工厂车间起火，3人受伤送医。"), context)
+    assert fire.topic == "work_safety"

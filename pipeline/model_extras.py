@@ -1,0 +1,80 @@
+"""What a town's model adds to the words of a message (pipeline/training.py):
+
+- the prior: the topic scores the configured classifier (the shipped lexicon) gives the message, as features. With a
+  few hundred corrections a model cannot relearn the lexicon's thousands of words; with the prior it keeps what the
+  lexicon knows and learns where the town files things otherwise (物业 complaints under 城乡建设 …).
+- a latent semantic projection (LSA) fitted on the town's own messages, labelled or not: words that occur together
+  in the town's messages land near each other, so a correction teaches the model about words it was never shown.
+
+Chosen on the TipDM training half with the learning-curve benchmark (bench/learning.py): at 300 corrections the
+prior gave +3.7 points over words alone with the lexicon beside, the projection about +0.6 more."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+LSA_DIMENSIONS = 100
+MIN_LSA_ROWS = 200  # fewer messages than this: no projection (it would only echo the rows)
+PRIOR_WEIGHT = 1.0  # the prior's scores sum to 1; at this scale a linear model trusts them about as much as words
+
+
+class Prior(Protocol):
+    """A classifier whose scores serve as the prior: the shipped lexicon, or a configured model."""
+
+    def classify(self, title: str, content: str): ...
+
+
+@dataclass
+class Extras:
+    """The fitted extra blocks of a model: the prior's topic order and the projection (either may be absent)."""
+
+    prior_labels: list[str] | None = None
+    lsa: object | None = None  # a fitted sklearn TruncatedSVD
+
+    @property
+    def uses_prior(self) -> bool:
+        return bool(self.prior_labels)
+
+    def blocks(self, words_matrix, priors: Sequence[Mapping[str, float]] | None) -> list:
+        """The extra feature blocks for rows whose word features are `words_matrix` and prior scores `priors`."""
+        from sklearn.preprocessing import normalize
+
+        blocks: list = []
+        if self.lsa is not None:
+            blocks.append(normalize(self.lsa.transform(words_matrix)))  # type: ignore[attr-defined]
+        if self.prior_labels:
+            if priors is None or len(priors) != words_matrix.shape[0]:
+                raise ValueError("this model needs the prior classifier's scores for every row")
+            column = {label: i for i, label in enumerate(self.prior_labels)}
+            matrix = np.zeros((len(priors), len(self.prior_labels)))
+            for row, scores in enumerate(priors):
+                for label, value in scores.items():
+                    if label in column:
+                        matrix[row, column[label]] = value * PRIOR_WEIGHT
+            blocks.append(matrix)
+        return blocks
+
+
+def fit_lsa(words_matrix):
+    """A projection fitted on the town's messages (their word features), or None when there are too few."""
+    from sklearn.decomposition import TruncatedSVD
+
+    rows, columns = words_matrix.shape
+    dimensions = min(LSA_DIMENSIONS, rows - 1, columns - 1)
+    if rows < MIN_LSA_ROWS or dimensions < 2:
+        return None
+    return TruncatedSVD(dimensions, random_state=0).fit(words_matrix)
+
+
+def prior_scores(prior: Prior, titles: Sequence[str], contents: Sequence[str]) -> list[dict[str, float]]:
+    """The prior classifier's topic scores for each (normalised) title and content."""
+    from pipeline.normalize import normalize
+
+    return [
+        dict(prior.classify(normalize(title), normalize(content)).scores)
+        for title, content in zip(titles, contents, strict=True)
+    ]
