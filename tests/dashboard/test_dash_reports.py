@@ -6,6 +6,7 @@ import json
 
 from dash_support import dash_call, login
 
+from dashboard.access import Viewer
 from dashboard.queries.admin import query_reports
 from yuqing.timeutil import to_local, utcnow
 
@@ -27,7 +28,7 @@ def test_the_current_month_is_built_listed_and_audited(dash_app, seeded_app):
     text = json.dumps(response.get_json(), ensure_ascii=False)
     assert "已生成《东园镇" in text and "本月尚未结束" in text
     with app.db.read() as session:
-        (report,) = query_reports(session, app.settings)
+        (report,) = query_reports(session, app.settings, Viewer("admin", "admin"))
     assert (
         report["period"] == month and report["state"].startswith("截至 ") and report["state"].endswith("(本期未结束)")
     )
