@@ -29,7 +29,6 @@ def layout(**_query):
     viewer = current_viewer()
     if viewer is None or not viewer.can_open("reports"):
         return denied_page()
-    months = month_options(utcnow())
     return html.Div(
         [
             html.Div(
@@ -41,22 +40,29 @@ def layout(**_query):
                 ],
                 className="toolbar",
             ),
-            html.Div(
-                [
-                    html.B("月度问责报告:"),
-                    dcc.Dropdown(
-                        id="rp-month", options=months, value=months[0]["value"], clearable=False, className="f-mid"
-                    ),
-                    html.Button("生成", id="rp-build", className="btn btn-primary"),
-                    html.Span("本月报告按生成时刻统计;月末后系统自动生成正式报告并替换", className="meta"),
-                ],
-                className="toolbar",
-            ),
+            *(_monthly_form() if viewer.can_see_town_reports else []),
             dcc.Loading(html.Div(id="rp-build-msg"), type="dot"),
             dcc.Store(id="rp-changed", data=0),
             html.Div(id="rp-list"),
         ]
     )
+
+
+def _monthly_form() -> list:
+    months = month_options(utcnow())
+    return [
+        html.Div(
+            [
+                html.B("月度问责报告:"),
+                dcc.Dropdown(
+                    id="rp-month", options=months, value=months[0]["value"], clearable=False, className="f-mid"
+                ),
+                html.Button("生成", id="rp-build", className="btn btn-primary"),
+                html.Span("本月报告按生成时刻统计;月末后系统自动生成正式报告并替换", className="meta"),
+            ],
+            className="toolbar",
+        )
+    ]
 
 
 def _file_buttons(row: dict) -> list | str:
@@ -80,10 +86,15 @@ def _period(row: dict):
     return row["period"]
 
 
-def render_reports(rows: list[dict]) -> html.Table | html.Div:
+def render_reports(rows: list[dict], town: bool = True) -> html.Table | html.Div:
     """One row per report (专题报告 beside the periodic ones); each file is a download button."""
     if not rows:
-        return html.Div("尚未生成报告(月度问责报告每月自动生成;专题报告在事件页生成)", className="empty")
+        empty = (
+            "尚未生成报告(月度问责报告每月自动生成;专题报告在事件页生成)"
+            if town
+            else "本单位事件尚无专题报告(在事件页生成)"
+        )
+        return html.Div(empty, className="empty")
     head = html.Tr([html.Th(h) for h in ("类型", "期间 / 事件", "状态", "生成人", "生成时间", "文件")])
     body = [
         html.Tr(
@@ -114,7 +125,7 @@ def refresh(tick, _changed):
         raise PreventUpdate
     app = yuqing_app()
     with app.db.read() as session:
-        return render_reports(query_reports(session, app.settings, viewer))
+        return render_reports(query_reports(session, app.settings, viewer), viewer.can_see_town_reports)
 
 
 @callback(
@@ -146,7 +157,9 @@ def export_open_events(app, viewer) -> dict:
 
 
 def send_report_file(app, viewer, report_id: int, index: int) -> dict:
-    """One file of a report (only files inside the reports folder), audited."""
+    """One file of a periodic report (only files inside the reports folder), audited."""
+    if not viewer.can_see_town_reports:
+        raise PreventUpdate
     with app.db.read() as session:
         path = report_file(session, app.settings, report_id, index)
     if path is None:

@@ -22,8 +22,9 @@ REPORT_KINDS = {"monthly": "月度问责报告", "daily": "日报", "weekly": "�
 
 
 def query_reports(session: Session, settings: Settings, viewer: Viewer, limit: int = 200) -> list[dict]:
-    """Generated reports, newest first, with the names of their downloadable files; a topic report (专题报告) only
-    when the viewer may see its event, with the event's title, the cut-off and who had it made."""
+    """Generated reports, newest first, with the names of their downloadable files: the town's periodic reports for
+    the roles that read them, a topic report (专题报告) when the viewer may see its event, with the event's title,
+    the cut-off and who had it made."""
     rows = session.scalars(select(Report).order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)).all()
     names = user_names(session)
     listed = []
@@ -38,6 +39,8 @@ def query_reports(session: Session, settings: Settings, viewer: Viewer, limit: i
             "topic": r.kind == TOPIC,
             "files": [{"index": i, "name": path.name} for i, path in enumerate(report_files(settings, r))],
         }
+        if r.kind != TOPIC and not viewer.can_see_town_reports:
+            continue
         if r.kind == TOPIC:
             event = visible_event(session, viewer, r.event_id)
             if event is None:

@@ -9,6 +9,7 @@ import pytest
 from browser_support import WAIT, assert_no_alert, log_in, start_browser, wait_text
 from docx import Document
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 pytestmark = pytest.mark.browser
 
@@ -66,6 +67,17 @@ def test_office_user_sees_the_panel_on_its_own_event_and_a_bad_cutoff_is_explain
     browser.find_element(By.ID, "ed-topic-docx").click()
     wait_text(browser, "#ed-topic-msg", "统计截止时间格式应为 YYYY-MM-DD HH:MM", timeout=WAIT * 4)
     assert not list(downloads.iterdir())
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(Keys.BACKSPACE)  # empty: as of now
+    browser.find_element(By.ID, "ed-topic-docx").click()
+    wait_text(browser, "#ed-topic-msg", "可在“报告”页再次下载", timeout=WAIT * 4)
+    wait_file(downloads, ".docx")
+    # The office finds it on 报告, which shows it only its own events' topic reports.
+    browser.find_element(By.LINK_TEXT, "报告").click()
+    wait_text(browser, "#rp-table", "东园村卫生院夜间无人值班")
+    row = browser.find_element(By.CSS_SELECTOR, "#rp-table tr.rp-topic-row")
+    assert "截至 " in row.text and "msfw用户" in row.text
+    assert not browser.find_elements(By.ID, "rp-build")  # the town's monthly report is not theirs to build
 
 
 def test_leader_finds_the_topic_report_made_on_an_event_page_again_on_the_reports_page(
