@@ -17,7 +17,8 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "trends": frozenset({"duty", "leader", "admin"}),
     "sources": frozenset({"duty", "leader", "admin"}),
     "offices": frozenset({"duty", "office", "leader", "admin"}),
-    "reports": frozenset({"duty", "leader", "admin"}),
+    # Offices find the 专题报告 of their own events there; the town's periodic reports are for TOWN_REPORT_ROLES.
+    "reports": frozenset({"duty", "office", "leader", "admin"}),
     "users": frozenset({"admin"}),
     "models": frozenset({"admin"}),
     "schemes": frozenset({"office", "admin"}),  # offices keep their own schemes; admins every scheme
@@ -40,6 +41,9 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     # 专题报告 of an event: whoever may see the event's page in full; an office only for its own events.
     "topic_report": frozenset({"duty", "office", "leader", "admin"}),
 }
+
+# The town's periodic reports (monthly accountability, daily and weekly briefings): who may read and build them.
+TOWN_REPORT_ROLES = frozenset({"duty", "leader", "admin"})
 
 # The stored original of a post may hold personal data: only these roles see it (masked for display).
 EVIDENCE_ROLES = frozenset({"duty", "leader", "admin"})
@@ -82,6 +86,11 @@ class Viewer:
         if self.role == "admin":
             return True
         return self.role == "office" and office_code is not None and office_code == self.office_code
+
+    @property
+    def can_see_town_reports(self) -> bool:
+        """Whether the viewer may read and build the town's periodic reports (not only 专题报告 of visible events)."""
+        return self.role in TOWN_REPORT_ROLES
 
     @property
     def can_reapply_schemes(self) -> bool:

@@ -356,7 +356,7 @@ def build_monthly_report(app: App, viewer: Viewer, month: str | None, now: datet
     from yuqing.reports.build import generate_and_record, zone_of
     from yuqing.reports.periods import PeriodError, parse_month
 
-    if not viewer.can_open("reports"):
+    if not viewer.can_see_town_reports:
         return ActionResult(False, DENIED)
     try:
         period = parse_month(month or "", zone_of(app.settings))

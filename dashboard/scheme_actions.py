@@ -1,5 +1,5 @@
 """What the 监测方案 page's forms do: check the viewer's rights, preview, save (checked like config.toml) and put the
-schemes in force in this process at once, disable/enable, re-apply to stored mentions."""
+schemes in force in this process at once, disable/enable, re-apply to stored mentions (in the background)."""
 
 from __future__ import annotations
 
@@ -111,12 +111,17 @@ def toggle_from_page(app: App, viewer: Viewer, scheme_id: int | None, comment: s
 
 
 def reapply_from_page(app: App, viewer: Viewer, days) -> ActionResult:
-    """重新应用 to the mentions of the last N days (administrators)."""
-    from yuqing.schemes.reapply import MAX_DAYS, reapply_schemes
+    """重新应用 to the mentions of the last N days (administrators), in the background; refused while another
+    re-application runs (from this page or the command line, in any process)."""
+    from yuqing.schemes.reapply import MAX_DAYS
+    from yuqing.schemes.reapply_runs import ReapplyBusy, start_reapply
 
     if not viewer.can_reapply_schemes:
         return ActionResult(False, DENIED)
     if not isinstance(days, int | float) or int(days) != days or not 1 <= days <= MAX_DAYS:
         return ActionResult(False, f"天数应为 1 到 {MAX_DAYS} 之间的整数")
-    result = reapply_schemes(app, int(days), viewer.username)
-    return ActionResult(True, result.text())
+    try:
+        start_reapply(app, int(days), viewer.username)
+    except ReapplyBusy as exc:
+        return ActionResult(False, str(exc))
+    return ActionResult(True, f"已在后台开始按当前监测方案重新判断最近 {int(days)} 天的信息,进度与结果见下方")

@@ -1,9 +1,8 @@
 """专题报告 from an event page (or `yuqing report topic --user`): who may build it for which event (dashboard.access),
-the cut-off typed by the user, and the audited build."""
+the cut-off typed by the user, and the audited build, recorded for the 报告 page (yuqing.reports.topic_records)."""
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +12,7 @@ from dashboard.actions import audit_export, parse_local_time
 from dashboard.queries.event_detail import visible_event
 from yuqing.app import App
 from yuqing.reports.topic import FORMATS, TopicReport, TopicReportError, generate_topic
+from yuqing.reports.topic_records import record_topic, topic_folder
 from yuqing.timeutil import format_local, utcnow
 
 
@@ -60,7 +60,7 @@ def build_topic_report(
     now: datetime | None = None,
     formats: tuple[str, ...] = FORMATS,
 ) -> TopicOutcome:
-    """Check the viewer's rights, build the report's files (`formats`) into `out_dir` and audit it."""
+    """Check the viewer's rights, build the report's files (`formats`) into `out_dir`, record and audit it."""
     problem = access_problem(app, viewer, event_id)
     if problem:
         return TopicOutcome(False, problem)
@@ -68,15 +68,20 @@ def build_topic_report(
         report = generate_topic(app, int(event_id), parse_cutoff(until, now), out_dir, formats)
     except TopicReportError as exc:
         return TopicOutcome(False, str(exc))
-    audit_export(app, viewer, "topic_report", f"{report.content.title}({report.content.period_line})")
-    return TopicOutcome(True, f"已生成《{report.content.title}》,{report.content.period_line}", report)
+    record_id = record_topic(app, report, viewer.username)
+    content = report.content
+    audit_export(
+        app, viewer, "topic_report", f"{content.title}({content.period_line};事件 {event_id},报告 {record_id})"
+    )
+    later = ";可在“报告”页再次下载" if viewer.can_open("reports") else ""
+    return TopicOutcome(True, f"已生成《{content.title}》,{content.period_line}{later}", report)
 
 
 def topic_report_file(app: App, viewer: Viewer, event_id, until: str | None, kind: str) -> tuple[TopicOutcome, dict]:
-    """One file of the report (kind docx | html) as a download: (outcome, {filename, content bytes})."""
-    with tempfile.TemporaryDirectory(prefix="yuqing-topic-") as scratch:
-        outcome = build_topic_report(app, viewer, event_id, until, Path(scratch), formats=(kind,))
-        path = outcome.report.files[0] if outcome.report is not None else None
-        if path is None:
-            return outcome, {}
-        return outcome, {"filename": path.name, "content": path.read_bytes()}
+    """One file of the report (kind docx | html), written into the reports folder and recorded, as a download:
+    (outcome, {filename, content bytes})."""
+    outcome = build_topic_report(app, viewer, event_id, until, topic_folder(app.settings), formats=(kind,))
+    path = outcome.report.files[0] if outcome.report is not None else None
+    if path is None:
+        return outcome, {}
+    return outcome, {"filename": path.name, "content": path.read_bytes()}

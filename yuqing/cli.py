@@ -110,7 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--once", action="store_true", help="每个来源采集一轮后退出(默认按间隔持续采集,Ctrl-C 停止)")
 
     classify = _command(sub, "classify", "对 JSON Lines 输入逐行判定领域、预警等级和相关性(标准输入 → 标准输出)")
-    classify.add_argument("--model", metavar="目录", help="使用 yuqing train 训练出的模型目录(默认内置词库)")
+    classify.add_argument(
+        "--model", metavar="目录", help="使用 yuqing train 训练出的模型目录(默认:系统在用的模型,否则内置词库)"
+    )
 
     train = _command(
         sub, "train", "训练领域分类模型:用本单位已标注的历史数据,或用值班员的研判和纠正(--from-corrections)"

@@ -1,5 +1,6 @@
 """报告: build the monthly report of the current or a past month, the reports made (here, by the scheduler or on
-the command line) with their files to download, and the open-event list as an Excel file."""
+the command line) with their files to download, the 专题报告 made from event pages (of events the viewer may see),
+and the open-event list as an Excel file."""
 
 from __future__ import annotations
 
@@ -12,8 +13,12 @@ from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, result_message
 from dashboard.export import make_event_workbook
 from dashboard.queries.admin import query_reports, report_file
+from dashboard.queries.event_detail import visible_event
 from dashboard.queries.events import EventFilters, query_event_list
 from dashboard.queries.offices import month_options
+from yuqing.db.models import Report
+from yuqing.reports.topic_data import TopicReportError
+from yuqing.reports.topic_records import topic_file
 from yuqing.timeutil import format_local, utcnow
 
 dash.register_page(__name__, path="/reports", name="报告", title="报告", order=5)
@@ -24,7 +29,6 @@ def layout(**_query):
     viewer = current_viewer()
     if viewer is None or not viewer.can_open("reports"):
         return denied_page()
-    months = month_options(utcnow())
     return html.Div(
         [
             html.Div(
@@ -36,17 +40,7 @@ def layout(**_query):
                 ],
                 className="toolbar",
             ),
-            html.Div(
-                [
-                    html.B("月度问责报告:"),
-                    dcc.Dropdown(
-                        id="rp-month", options=months, value=months[0]["value"], clearable=False, className="f-mid"
-                    ),
-                    html.Button("生成", id="rp-build", className="btn btn-primary"),
-                    html.Span("本月报告按生成时刻统计;月末后系统自动生成正式报告并替换", className="meta"),
-                ],
-                className="toolbar",
-            ),
+            *(_monthly_form() if viewer.can_see_town_reports else []),
             dcc.Loading(html.Div(id="rp-build-msg"), type="dot"),
             dcc.Store(id="rp-changed", data=0),
             html.Div(id="rp-list"),
@@ -54,31 +48,66 @@ def layout(**_query):
     )
 
 
-def render_reports(rows: list[dict]) -> html.Table | html.Div:
-    """One row per report; each file is a download button."""
+def _monthly_form() -> list:
+    months = month_options(utcnow())
+    return [
+        html.Div(
+            [
+                html.B("月度问责报告:"),
+                dcc.Dropdown(
+                    id="rp-month", options=months, value=months[0]["value"], clearable=False, className="f-mid"
+                ),
+                html.Button("生成", id="rp-build", className="btn btn-primary"),
+                html.Span("本月报告按生成时刻统计;月末后系统自动生成正式报告并替换", className="meta"),
+            ],
+            className="toolbar",
+        )
+    ]
+
+
+def _file_buttons(row: dict) -> list | str:
+    if row["topic"]:  # both forms are always offered: a missing one is written again from the cut-off
+        return [
+            html.Button(label, id={"type": "rp-topic", "report": row["id"], "kind": kind}, className="btn btn-small")
+            for kind, label in (("docx", "下载 Word"), ("html", "打印版(可存为PDF)"))
+        ]
+    buttons = [
+        html.Button(
+            f["name"], id={"type": "rp-file", "report": row["id"], "index": f["index"]}, className="btn btn-small"
+        )
+        for f in row["files"]
+    ]
+    return buttons or "文件缺失"
+
+
+def _period(row: dict):
+    if row["topic"]:  # the event's title as text (Dash escapes it), linking to the event page
+        return dcc.Link(row["period"], href=f"/events/{row['event_id']}", className="rp-event")
+    return row["period"]
+
+
+def render_reports(rows: list[dict], town: bool = True) -> html.Table | html.Div:
+    """One row per report (专题报告 beside the periodic ones); each file is a download button."""
     if not rows:
-        return html.Div("尚未生成报告(月度问责报告每月自动生成)", className="empty")
-    head = html.Tr([html.Th(h) for h in ("类型", "期间", "状态", "生成时间", "文件")])
+        empty = (
+            "尚未生成报告(月度问责报告每月自动生成;专题报告在事件页生成)"
+            if town
+            else "本单位事件尚无专题报告(在事件页生成)"
+        )
+        return html.Div(empty, className="empty")
+    head = html.Tr([html.Th(h) for h in ("类型", "期间 / 事件", "状态", "生成人", "生成时间", "文件")])
     body = [
         html.Tr(
             [
                 html.Td(r["kind"]),
-                html.Td(r["period"]),
+                html.Td(_period(r)),
                 html.Td(r["state"]),
+                html.Td(r["author"]),
                 html.Td(r["created"]),
-                html.Td(
-                    [
-                        html.Button(
-                            f["name"],
-                            id={"type": "rp-file", "report": r["id"], "index": f["index"]},
-                            className="btn btn-small",
-                        )
-                        for f in r["files"]
-                    ]
-                    or "文件缺失"
-                ),
+                html.Td(_file_buttons(r)),
             ],
             key=str(r["id"]),
+            className="rp-topic-row" if r["topic"] else "rp-row",
         )
         for r in rows
     ]
@@ -96,7 +125,7 @@ def refresh(tick, _changed):
         raise PreventUpdate
     app = yuqing_app()
     with app.db.read() as session:
-        return render_reports(query_reports(session, app.settings))
+        return render_reports(query_reports(session, app.settings, viewer), viewer.can_see_town_reports)
 
 
 @callback(
@@ -128,7 +157,9 @@ def export_open_events(app, viewer) -> dict:
 
 
 def send_report_file(app, viewer, report_id: int, index: int) -> dict:
-    """One file of a report (only files inside the reports folder), audited."""
+    """One file of a periodic report (only files inside the reports folder), audited."""
+    if not viewer.can_see_town_reports:
+        raise PreventUpdate
     with app.db.read() as session:
         path = report_file(session, app.settings, report_id, index)
     if path is None:
@@ -137,17 +168,38 @@ def send_report_file(app, viewer, report_id: int, index: int) -> dict:
     return dcc.send_file(str(path))
 
 
+def send_topic_file(app, viewer, report_id: int, kind: str) -> dict:
+    """A recorded 专题报告 as Word or print page, only if the viewer may see its event (written again from its
+    cut-off if the file is gone), audited."""
+    with app.db.read() as session:
+        row = session.get(Report, report_id)
+        if row is None or visible_event(session, viewer, row.event_id) is None:
+            raise PreventUpdate
+    try:
+        path = topic_file(app, report_id, kind)
+    except TopicReportError:
+        path = None
+    if path is None:
+        raise PreventUpdate
+    audit_export(app, viewer, "report_download", f"{path.name}(专题报告 {report_id})")
+    return dcc.send_file(str(path))
+
+
 @callback(
     Output("rp-download", "data"),
     Input({"type": "rp-file", "report": ALL, "index": ALL}, "n_clicks"),
+    Input({"type": "rp-topic", "report": ALL, "kind": ALL}, "n_clicks"),
     Input("rp-export", "n_clicks"),
     prevent_initial_call=True,
 )
-def download(_files, _export):
-    """A report file, or the open-event list as Excel."""
+def download(_files, _topics, _export):
+    """A report file, a topic report, or the open-event list as Excel."""
     viewer = current_viewer()
     if viewer is None or not viewer.can_open("reports") or not ctx.triggered or not ctx.triggered[0]["value"]:
         raise PreventUpdate
-    if ctx.triggered_id == "rp-export":
+    trigger = ctx.triggered_id
+    if trigger == "rp-export":
         return export_open_events(yuqing_app(), viewer)
-    return send_report_file(yuqing_app(), viewer, int(ctx.triggered_id["report"]), int(ctx.triggered_id["index"]))
+    if trigger["type"] == "rp-topic":
+        return send_topic_file(yuqing_app(), viewer, int(trigger["report"]), str(trigger["kind"]))
+    return send_report_file(yuqing_app(), viewer, int(trigger["report"]), int(trigger["index"]))

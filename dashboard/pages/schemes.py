@@ -145,9 +145,11 @@ def _reapply_panel(log: html.Table) -> html.Section:
             ),
             form_field("天数", dcc.Input(id="sc-days", type="number", min=1, max=MAX_DAYS, step=1, value=7)),
             html.Button("重新应用", id="sc-reapply", className="btn"),
-            dcc.Loading(html.Div(id="sc-reapply-msg")),
+            html.Div(id="sc-reapply-msg"),
+            html.Div(id="sc-reapply-status"),
             html.H4("最近的重新应用"),
             html.Div(log, id="sc-reapply-log"),
+            dcc.Store(id="sc-reapply-started", data=0),
         ],
         className="panel",
     )
@@ -336,15 +338,37 @@ def toggle(_clicks, pick, comment, changed):
 
 @callback(
     Output("sc-reapply-msg", "children"),
-    Output("sc-reapply-log", "children"),
+    Output("sc-reapply-started", "data"),
     Input("sc-reapply", "n_clicks"),
     State("sc-days", "value"),
+    State("sc-reapply-started", "data"),
     prevent_initial_call=True,
 )
-def reapply(_clicks, days):
-    """重新应用 to the last N days (administrators)."""
+def reapply(_clicks, days, started):
+    """重新应用 to the last N days (administrators): started in the background, its progress shown by `reapply_status`."""
     viewer = current_viewer()
     if viewer is None:
         raise PreventUpdate
     result = reapply_from_page(yuqing_app(), viewer, days)
-    return result_message(result), reapply_log() if result.ok else dash.no_update
+    return result_message(result), (started or 0) + 1 if result.ok else dash.no_update
+
+
+@callback(
+    Output("sc-reapply-status", "children"),
+    Output("sc-reapply-log", "children"),
+    Output("sc-reapply", "disabled"),
+    Input("sc-reapply-started", "data"),
+    Input("tick", "n_intervals"),
+)
+def reapply_status(_started, _tick):
+    """The running or latest re-application (from its run record, whichever process runs it) and the log."""
+    from yuqing.schemes.reapply_runs import run_state
+
+    viewer = current_viewer()
+    if viewer is None or not viewer.can_reapply_schemes:
+        raise PreventUpdate
+    state = run_state(yuqing_app())
+    if state is None:
+        return "", reapply_log(), False
+    style = "meta" if state.running else "msg msg-ok" if state.ok else "msg msg-error"
+    return html.Div(state.text(), className=style, id="sc-reapply-state"), reapply_log(), state.running

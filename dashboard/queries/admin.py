@@ -8,43 +8,57 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard.access import Viewer
+from dashboard.queries.event_detail import visible_event
 from yuqing.db.models import Report, User
 from yuqing.labels import office_names, role_text
+from yuqing.reports.files import report_files
+from yuqing.reports.topic_records import KIND as TOPIC
+from yuqing.reports.topic_records import topic_cutoff
 from yuqing.settings_model import Settings
 from yuqing.timeutil import format_local
 
-REPORT_KINDS = {"monthly": "月度问责报告", "daily": "日报", "weekly": "周报"}
+REPORT_KINDS = {"monthly": "月度问责报告", "daily": "日报", "weekly": "周报", "topic": "专题报告"}
 
 
-def report_files(settings: Settings, report: Report) -> list[Path]:
-    """The report's files that exist inside the reports folder; anything pointing elsewhere is ignored."""
-    root = Path(settings.reports.out_dir).resolve()
-    found = []
-    for entry in report.files or []:
-        name = entry.get("path") if isinstance(entry, dict) else entry
-        if not isinstance(name, str) or not name:
-            continue
-        path = Path(name) if Path(name).is_absolute() else root / name
-        path = path.resolve()
-        if path.is_relative_to(root) and path.is_file():
-            found.append(path)
-    return found
-
-
-def query_reports(session: Session, settings: Settings, limit: int = 200) -> list[dict]:
-    """Generated reports, newest first, with the names of their downloadable files."""
+def query_reports(session: Session, settings: Settings, viewer: Viewer, limit: int = 200) -> list[dict]:
+    """Generated reports, newest first, with the names of their downloadable files: the town's periodic reports for
+    the roles that read them, a topic report (专题报告) when the viewer may see its event, with the event's title,
+    the cut-off and who had it made."""
     rows = session.scalars(select(Report).order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)).all()
-    return [
-        {
+    names = user_names(session)
+    listed = []
+    for r in rows:
+        entry = {
             "id": r.id,
             "kind": REPORT_KINDS.get(r.kind, r.kind),
             "period": r.period,
             "created": format_local(r.created_at),
             "state": _report_state(r),
+            "author": "系统" if r.created_by is None else names.get(r.created_by, r.created_by),
+            "topic": r.kind == TOPIC,
             "files": [{"index": i, "name": path.name} for i, path in enumerate(report_files(settings, r))],
         }
-        for r in rows
-    ]
+        if r.kind != TOPIC and not viewer.can_see_town_reports:
+            continue
+        if r.kind == TOPIC:
+            event = visible_event(session, viewer, r.event_id)
+            if event is None:
+                continue
+            authors = (r.summary or {}).get("authors") or [r.created_by]
+            entry |= {
+                "period": event.title,
+                "event_id": event.id,
+                "state": f"截至 {format_local(topic_cutoff(r))}",
+                "author": "、".join(names.get(a, a) for a in authors if a) or "—",
+            }
+        listed.append(entry)
+    return listed
+
+
+def user_names(session: Session) -> dict[str, str]:
+    """username → the name shown (display name, else the username)."""
+    return {u: d or u for u, d in session.execute(select(User.username, User.display_name))}
 
 
 def _report_state(report: Report) -> str:
@@ -57,9 +71,9 @@ def _report_state(report: Report) -> str:
 
 
 def report_file(session: Session, settings: Settings, report_id: int, index: int) -> Path | None:
-    """The index-th existing file of a report, or None."""
+    """The index-th existing file of a report other than a topic report (those are served by kind), or None."""
     report = session.get(Report, report_id)
-    if report is None:
+    if report is None or report.kind == TOPIC:
         return None
     files = report_files(settings, report)
     return files[index] if 0 <= index < len(files) else None

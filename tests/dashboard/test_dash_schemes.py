@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from dash_support import XSS_TITLE, dash_call, login, viewer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dashboard.access import DENIED
 from dashboard.scheme_actions import preview_values, reapply_from_page, save_from_page, toggle_from_page
-from yuqing.db.models import MonitoringScheme
+from yuqing.db.models import AuditLog, MonitoringScheme
+from yuqing.schemes.reapply_runs import STALE, claim, run_state, wait_reapply
+from yuqing.timeutil import utcnow
 
 WATER = {"name": "供水", "region": "", "subject": "", "event": "自来水|停水", "exclude": ""}
 
@@ -81,14 +85,55 @@ def test_preview_through_the_page_counts_and_lists_titles_as_text(dash_app, seed
     assert answer["sc-previewed"]["data"] is None
 
 
-def test_reapply_through_the_page_reports_and_lists_it(dash_app, seeded_app):
+def _status(client) -> dict:
+    answer = dash_call(client, "sc-reapply-status.children", {"sc-reapply-started.data": 1, "tick.n_intervals": 1})
+    assert answer.status_code == 200
+    return answer.get_json()["response"]
+
+
+def test_reapply_runs_in_the_background_and_the_page_shows_its_result(dash_app, seeded_app):
+    app, _ = seeded_app
     client = dash_app.server.test_client()
     assert login(client, "admin").status_code == 302
+    assert _status(client)["sc-reapply"]["disabled"] is False  # never run: nothing to show, the button free
     answer = dash_call(client, "sc-reapply-msg.children", {"sc-reapply.n_clicks": 1, "sc-days.value": 7})
-    texts = _texts(answer.get_json()["response"])
-    assert any("已按当前监测方案重新判断最近 7 天" in text for text in texts)
-    assert "admin" in texts  # the log row: who re-applied
+    assert any("已在后台开始" in text for text in _texts(answer.get_json()["response"]))
+    wait_reapply(app)
+    shown = _status(client)
+    state = _texts(shown["sc-reapply-status"])
+    assert any(t.startswith("上次重新应用(admin,") and "已按当前监测方案重新判断最近 7 天" in t for t in state)
+    assert "admin" in _texts(shown["sc-reapply-log"])  # the log row: who re-applied
+    assert shown["sc-reapply"]["disabled"] is False
     office = dash_app.server.test_client()
     assert login(office, "msfw").status_code == 302
     answer = dash_call(office, "sc-reapply-msg.children", {"sc-reapply.n_clicks": 1, "sc-days.value": 7})
     assert DENIED in _texts(answer.get_json()["response"])
+    assert dash_call(office, "sc-reapply-status.children", {"tick.n_intervals": 1}).status_code == 204
+
+
+def test_a_second_run_is_refused_while_one_runs_anywhere(dash_app, seeded_app):
+    app, _ = seeded_app
+    client = dash_app.server.test_client()
+    assert login(client, "admin").status_code == 302
+    # Another process (here: a command line elsewhere) holds the run record.
+    claim(app, "张管理", 30, "cli@elsewhere:4242")
+    answer = dash_call(client, "sc-reapply-msg.children", {"sc-reapply.n_clicks": 1, "sc-days.value": 7})
+    (refusal,) = [t for t in _texts(answer.get_json()["response"]) if "正在进行" in t]
+    assert refusal.startswith("已有一次重新应用正在进行(张管理,") and refusal.endswith("请等它完成后再试")
+    assert "正在重新判断最近 30 天的信息" in refusal
+    shown = _status(client)
+    assert any(t.startswith("正在后台重新应用(张管理,") for t in _texts(shown["sc-reapply-status"]))
+    assert shown["sc-reapply"]["disabled"] is True
+    with app.db.read() as session:
+        assert session.scalar(select(func.count(AuditLog.id)).where(AuditLog.action == "scheme_reapply")) == 0
+
+
+def test_a_run_that_died_with_its_process_does_not_block_for_ever(seeded_app):
+    app, _ = seeded_app
+    claim(app, "张管理", 30, "web@gone:1", now=utcnow() - STALE - timedelta(minutes=1))
+    state = run_state(app)
+    assert state is not None and not state.running and "未完成即中断" in state.text()
+    assert reapply_from_page(app, viewer("admin"), 3).ok
+    wait_reapply(app)
+    state = run_state(app)
+    assert state is not None and state.ok and state.started_by == "admin" and "最近 3 天" in state.progress

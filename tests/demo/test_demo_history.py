@@ -113,7 +113,7 @@ def test_offices_page_matches_the_breaches(played):
 def test_reports_are_listed_with_their_files_and_figures(played):
     _, _, app, _ = played
     with app.db.read() as session:
-        listed = query_reports(session, app.settings)
+        listed = query_reports(session, app.settings, Viewer("admin", "admin"))
         kinds = {row["kind"] for row in listed}
         assert {"月度问责报告", "日报", "周报"} <= kinds, kinds
         assert all(row["files"] for row in listed)

@@ -110,8 +110,11 @@ def test_reapply_makes_stored_mentions_relevant_and_they_join_events_by_the_norm
         session.flush()
         correct_mention(session, app.settings, ids["corrected"], "duty", relevant=False, comment="与本镇无关")
     _save(app, MARATHON)
-    result = reapply_schemes(app, 3, "admin", now=NOW)
+    heard: list[str] = []
+    result = reapply_schemes(app, 3, "admin", now=NOW, progress=heard.append)
     assert (result.checked, result.became_relevant, result.kept_by_people) == (3, 2, 1)
+    assert heard[:3] == ["已检查 1 条信息", "已检查 2 条信息", "已检查 3 条信息"]
+    assert heard[-1] == "已检查 3 条信息;新命中的 2 条已重新分析 2 条"
     assert result.joined_events == 2 and result.new_events == 1
     race, race2 = _relevant(app, ids["race"]), _relevant(app, ids["race2"])
     assert race[0] and race2[0] and race[1] is not None and race[1] == race2[1]  # one event, as ingest would do

@@ -19,18 +19,51 @@ def _settings(args):
     return load_settings(args.config, must_exist=bool(explicit))
 
 
+def _sqlite_missing(settings) -> str | None:
+    """The path of a SQLite database that does not exist yet (None: it exists, or another database is used)."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database.url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return None if Path(url.database).exists() else url.database
+
+
+def _in_force(settings, trained: bool):
+    """The analysis context ingest uses: the monitoring schemes in force in the database (those saved on the
+    监测方案 page included) and, unless --model names one, the topic model switched in from the town's corrections.
+    Without a database yet (a fresh folder, no config), the configured schemes and classifier."""
+    from yuqing.analysis_context import analysis_context
+    from yuqing.commands import open_database
+
+    missing = _sqlite_missing(settings)
+    if missing is not None:
+        print(f"提示:数据库 {missing} 尚不存在,按配置文件中的监测方案和分类器判定", file=sys.stderr)
+        return analysis_context(settings)
+    app = open_database(settings)  # as `yuqing run` starts: the schemes seeded from config.toml, then the stored
+    try:
+        if trained:
+            from yuqing.learning import refresh_active_model
+
+            refresh_active_model(app, force=True)
+        return analysis_context(app.settings)
+    finally:
+        app.close()
+
+
 def cmd_classify(args) -> int:
     """Read JSON lines on stdin, write one verdict line per input on stdout, per-line errors on stderr."""
     from pipeline.classify_io import classify_lines
     from pipeline.training import ModelError
-    from yuqing.analysis_context import build_analysis_context
     from yuqing.commands import CommandError
 
     settings = _settings(args)
     if args.model:
         settings.classifier.model_dir = args.model
     try:
-        context = build_analysis_context(settings)
+        context = _in_force(settings, trained=not args.model)
     except ModelError as exc:
         raise CommandError(str(exc), 2) from exc
     source = (

@@ -6,15 +6,17 @@ from __future__ import annotations
 import argparse
 import getpass
 
-from yuqing.commands import EXIT_OK, EXIT_USAGE, CommandError, open_for
+from yuqing.commands import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandError, open_for
 
 
 def cmd_scheme(args: argparse.Namespace) -> int:
     """List the schemes or re-apply them."""
     from sqlalchemy import select
 
+    from yuqing.cluster import node_name
     from yuqing.db.models import MonitoringScheme
-    from yuqing.schemes.reapply import MAX_DAYS, reapply_schemes
+    from yuqing.schemes.reapply import MAX_DAYS
+    from yuqing.schemes.reapply_runs import ReapplyBusy, claim, run_claimed
     from yuqing.schemes.store import describe, scheme_dict
 
     if args.scheme_command not in ("list", "reapply"):
@@ -34,7 +36,11 @@ def cmd_scheme(args: argparse.Namespace) -> int:
                     )
             return EXIT_OK
         actor = (args.actor or "").strip() or f"cli:{getpass.getuser()}"
-        print(reapply_schemes(app, args.days, actor).text())
+        try:  # in the foreground, but never beside a re-application started on the 监测方案 page or elsewhere
+            claim(app, actor, args.days, node_name("cli"))
+        except ReapplyBusy as exc:
+            raise CommandError(str(exc), EXIT_FAILURE) from exc
+        print(run_claimed(app, args.days, actor).text())
         return EXIT_OK
     finally:
         app.close()

@@ -505,14 +505,22 @@ class OutboxMessage(Base):
 
 
 class Report(Base):
-    """A generated report (monthly accountability, daily or weekly briefing) and its files."""
+    """A generated report (monthly accountability, daily or weekly briefing, an event's 专题报告) and its files.
+
+    A topic report is one row per event and cut-off (period "event12-202612011600"); its summary keeps the cut-off,
+    so a missing file is rebuilt byte for byte from it."""
 
     __tablename__ = "reports"
-    __table_args__ = (UniqueConstraint("kind", "period", name="uq_report_kind_period"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "period", name="uq_report_kind_period"),
+        Index("ix_reports_event", "event_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # monthly | daily | weekly
-    period: Mapped[str] = mapped_column(String(20))  # 2026-11, 2026-11-25, 2026-W48
+    kind: Mapped[str] = mapped_column(String(20))  # monthly | daily | weekly | topic
+    period: Mapped[str] = mapped_column(String(40))  # 2026-11, 2026-11-25, 2026-W48, event12-202612011600
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))  # topic reports: the event
+    created_by: Mapped[str | None] = mapped_column(String(100))  # who had it made (None: the scheduler)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     files: Mapped[list[Any]] = mapped_column(default=list)
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -627,6 +635,10 @@ class JobRun(Base):
     last_ok: Mapped[bool | None] = mapped_column(Boolean)
     runs: Mapped[int] = mapped_column(Integer, default=0)
     runner: Mapped[str | None] = mapped_column(String(200))
+    # One-off runs asked for by a person (re-applying the schemes): who asked, and how far it got / what it did.
+    started_by: Mapped[str | None] = mapped_column(String(100))
+    progress: Mapped[str | None] = mapped_column(Text)
+    progress_at: Mapped[datetime | None]
 
 
 class ClusterNode(Base):

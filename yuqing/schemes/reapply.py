@@ -7,6 +7,7 @@ duty officer removes it with 纠正). A relevance a person set (a 纠正 / 误�
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,8 +51,12 @@ def _reason(hits) -> str:
     return f"重新应用监测方案:命中 {found}"
 
 
-def reapply_schemes(app, days: int, actor: str, now: datetime | None = None) -> ReapplyResult:
-    """Judge the relevance of the mentions first seen in the last `days` days again with the schemes in force."""
+def reapply_schemes(
+    app, days: int, actor: str, now: datetime | None = None, progress: Callable[[str], None] | None = None
+) -> ReapplyResult:
+    """Judge the relevance of the mentions first seen in the last `days` days again with the schemes in force;
+    `progress` hears how far it got, in words (the page's background run writes it to its run record)."""
+    note = progress or (lambda _text: None)
     from yuqing.analysis_context import analysis_context
     from yuqing.schemes.live import refresh_schemes
 
@@ -74,6 +79,7 @@ def reapply_schemes(app, days: int, actor: str, now: datetime | None = None) -> 
         )
         for mention_id, title, content, relevant, event_id, schemes in session.execute(stmt):  # streamed
             result.checked += 1
+            note(f"已检查 {result.checked} 条信息")
             hits = matcher.match(stored_text(title, content))
             now_relevant = bool(hits) if len(matcher) else True
             if now_relevant == relevant:
@@ -89,10 +95,12 @@ def reapply_schemes(app, days: int, actor: str, now: datetime | None = None) -> 
                 result.kept_in_events += 1
             elif not now_relevant:
                 falling.append((mention_id, hits))
+    note(f"已检查 {result.checked} 条信息,正在更新判断结果")
     _store_names(app, renamed)
     _mark_irrelevant(app, falling, actor, now, result)
-    for mention_id, hits in rising:
+    for done, (mention_id, hits) in enumerate(rising, 1):
         _make_relevant(app, mention_id, hits, actor, now, result)
+        note(f"已检查 {result.checked} 条信息;新命中的 {len(rising)} 条已重新分析 {done} 条")
     with app.db.write() as session:
         session.add(
             AuditLog(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial_schema
 Revises: 
-Create Date: 2026-12-03 04:52:37.672367
+Create Date: 2026-12-03 06:49:23.257501
 """
 
 from alembic import op
@@ -62,6 +62,9 @@ def upgrade() -> None:
     sa.Column('last_ok', sa.Boolean(), nullable=True),
     sa.Column('runs', sa.Integer(), nullable=False),
     sa.Column('runner', sa.String(length=200), nullable=True),
+    sa.Column('started_by', sa.String(length=100), nullable=True),
+    sa.Column('progress', sa.Text(), nullable=True),
+    sa.Column('progress_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('name')
     )
     op.create_table('monitoring_schemes',
@@ -91,16 +94,6 @@ def upgrade() -> None:
     sa.Column('lead', sa.Boolean(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('code')
-    )
-    op.create_table('reports',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=20), nullable=False),
-    sa.Column('period', sa.String(length=20), nullable=False),
-    sa.Column('created_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('files', sa.JSON(), nullable=False),
-    sa.Column('summary', sa.JSON(), nullable=False),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('kind', 'period', name='uq_report_kind_period')
     )
     op.create_table('search_keywords',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -420,6 +413,22 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
 
+    op.create_table('reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('period', sa.String(length=40), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=True),
+    sa.Column('created_by', sa.String(length=100), nullable=True),
+    sa.Column('created_at', yuqing.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('files', sa.JSON(), nullable=False),
+    sa.Column('summary', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('kind', 'period', name='uq_report_kind_period')
+    )
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.create_index('ix_reports_event', ['event_id'], unique=False)
+
     op.create_table('saved_filters',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -585,6 +594,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_saved_filters_user_id'))
 
     op.drop_table('saved_filters')
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.drop_index('ix_reports_event')
+
+    op.drop_table('reports')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_due')
 
@@ -634,7 +647,6 @@ def downgrade() -> None:
 
     op.drop_table('shift_handovers')
     op.drop_table('search_keywords')
-    op.drop_table('reports')
     op.drop_table('offices')
     op.drop_table('monitoring_schemes')
     op.drop_table('job_runs')
