@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.model_extras import Extras, Prior, fit_lsa, prior_scores
+from pipeline.model_extras import Extras, Prior, fit_projection, prior_scores
 from pipeline.normalize import normalize
 from pipeline.segment import content_words, split_segmented
 from pipeline.topics import TopicResult
@@ -70,8 +70,12 @@ def _vectorizers():
 def _features(vectorizers, prepared: Sequence[str], fit: bool = False):
     import scipy.sparse as sp
 
-    blocks = [v.fit_transform(prepared) if fit else v.transform(prepared) for v in vectorizers]
-    return sp.hstack(blocks).tocsr()
+    return sp.hstack(_blocks(vectorizers, prepared, fit)).tocsr()
+
+
+def _blocks(vectorizers, prepared: Sequence[str], fit: bool = False) -> list:
+    """Each vectorizer's features (the word block first)."""
+    return [v.fit_transform(prepared) if fit else v.transform(prepared) for v in vectorizers]
 
 
 def _fit(prepared: Sequence[str], labels: Sequence[str]):
@@ -89,10 +93,11 @@ def _fit_town(prepared, labels, priors, corpus: Sequence[str], prior_labels: lis
     from sklearn.svm import LinearSVC
 
     vectorizers = _vectorizers()
-    everything = _features(vectorizers, list(corpus) + list(prepared), fit=True)
-    extras = Extras(prior_labels=prior_labels, lsa=fit_lsa(everything))
-    words = everything[len(corpus) :]
-    matrix = sp.hstack([words, *extras.blocks(words, priors)]).tocsr()
+    word_block, char_block = _blocks(vectorizers, list(corpus) + list(prepared), fit=True)
+    extras = Extras(prior_labels=prior_labels, projection=fit_projection(word_block))
+    rows = slice(len(corpus), None)
+    words = word_block[rows]
+    matrix = sp.hstack([words, char_block[rows], *extras.blocks(words, priors)]).tocsr()
     classifier = LinearSVC(C=1.0, max_iter=5000).fit(matrix, list(labels))
     return vectorizers, classifier, extras
 
@@ -124,8 +129,9 @@ class Model:
     def _decide(self, prepared: list[str], priors: Sequence[dict[str, float]] | None = None) -> list[Prediction]:
         import scipy.sparse as sp
 
-        words = _features(self._vectorizers, prepared)
-        extra = self.extras.blocks(words, priors)
+        blocks = _blocks(self._vectorizers, prepared)
+        words = sp.hstack(blocks).tocsr()
+        extra = self.extras.blocks(blocks[0], priors)
         matrix = sp.hstack([words, *extra]).tocsr() if extra else words
         decision = self._classifier.decision_function(matrix)
         if decision.ndim == 1:
@@ -299,8 +305,8 @@ def save_model(model: Model, out_dir: str | Path) -> Path:
     directory = Path(out_dir)
     directory.mkdir(parents=True, exist_ok=True)
     stored = {"vectorizers": model._vectorizers, "classifier": model._classifier}
-    if model.extras.lsa is not None or model.extras.uses_prior:
-        stored.update(lsa=model.extras.lsa, prior_labels=model.extras.prior_labels)
+    if model.extras.projection is not None or model.extras.uses_prior:
+        stored.update(projection=model.extras.projection, prior_labels=model.extras.prior_labels)
     joblib.dump(stored, directory / MODEL_FILE)
     (directory / MANIFEST_FILE).write_text(json.dumps(model.manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return directory
@@ -325,7 +331,7 @@ def load_model(directory: str | Path, prior: Prior | None = None) -> Model:
         raise ModelError(f"{manifest_path}: 模型格式 {manifest.get('kind')}/{manifest.get('format')} 不受支持")
     try:
         stored = joblib.load(model_path)
-        extras = Extras(prior_labels=stored.get("prior_labels"), lsa=stored.get("lsa"))
+        extras = Extras(prior_labels=stored.get("prior_labels"), projection=stored.get("projection"))
         return Model(stored["vectorizers"], stored["classifier"], manifest, extras, prior)
     except Exception as exc:  # a damaged or foreign pickle can fail in many ways
         raise ModelError(f"{model_path}: 模型文件无法加载（{exc}）") from exc

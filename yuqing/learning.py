@@ -22,7 +22,7 @@ from yuqing.db.models import TopicModel
 from yuqing.settings_model import Settings
 from yuqing.timeutil import utcnow
 from yuqing.workflow import audit
-from yuqing.workflow.labels import Example, held_back, topic_examples
+from yuqing.workflow.labels import held_back, topic_examples
 
 log = logging.getLogger("yuqing.learning")
 MODELS_DIR = "models"
@@ -132,14 +132,6 @@ def read_imported(settings: Settings, files: Sequence[str], text_column: str, la
     return imported
 
 
-def _accuracy(context, examples: Sequence[Example]) -> float:
-    """Share of held-back examples whose topic, as the pipeline decides it with this context, is the label."""
-    from pipeline.analyze import TextIn, analyze
-
-    hits = sum(analyze(TextIn(title=e.title, content=e.content), context).topic == e.label for e in examples)
-    return hits / len(examples) if examples else 0.0
-
-
 _training_lock = threading.Lock()
 
 
@@ -162,10 +154,11 @@ def retrain(
 
 
 def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> RetrainResult:
-    from dataclasses import replace
 
-    from pipeline.training import fit, save_model
+    from pipeline.training import save_model
     from yuqing.analysis_context import analysis_context
+    from yuqing.learning_candidates import accuracy as candidate_accuracy
+    from yuqing.learning_candidates import train_candidates
 
     settings = app.settings
     conf = settings.learning
@@ -208,27 +201,24 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
     started = time.monotonic()
     directory = models_dir(settings) / f"v{version}"
     try:
-        model = fit(
+        best, tried = train_candidates(
+            context,
             [e.content for e in train] + imported.texts,
             [e.label for e in train] + imported.labels,
-            titles=[e.title for e in train] + [""] * len(imported.texts),
-            manifest={"town_version": version, "trained_by": actor},
+            [e.title for e in train] + [""] * len(imported.texts),
+            test,
             prior=prior_classifier(settings),
             corpus=corpus,
+            manifest={"town_version": version, "trained_by": actor},
+            name=f"模型 v{version}",
         )
+        model, accuracy = best.model, best.accuracy
         partial = directory.with_name(directory.name + ".tmp")
         shutil.rmtree(partial, ignore_errors=True)
         save_model(model, partial)
         shutil.rmtree(directory, ignore_errors=True)
         partial.rename(directory)
-        candidate = replace(
-            context,
-            classifier=model,
-            topic_names={**context.topic_names, **{lab: context.topic_names.get(lab, lab) for lab in model.labels}},
-            model_version=f"模型 v{version}",
-        )
-        accuracy = _accuracy(candidate, test) if test else None
-        baseline_accuracy = _accuracy(context, test) if test else None
+        baseline_accuracy = candidate_accuracy(context, test) if test else None
     except (ValueError, OSError) as exc:
         with app.db.write() as session:
             failed = session.get(TopicModel, version)
@@ -255,6 +245,8 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
     else:
         status = "rejected"
         decision = f"新模型不优于在用的{baseline},未切换(仍使用{baseline})。"
+    if len(tried) > 1:
+        decision = f"试训{'、'.join(c.text() for c in tried)},取{best.text().split(' ')[0]}。{decision}"
     with app.db.write() as session:
         row = session.get(TopicModel, version)
         assert row is not None
@@ -265,6 +257,8 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
             **row.details,
             "labels": dict(Counter(e.label for e in train) + Counter(imported.labels)),
             "seconds": round(time.monotonic() - started, 1),
+            "kind": best.kind,
+            "tried": {c.kind: c.accuracy for c in tried},
         }
         figures = (
             f"新模型 {accuracy:.1%},在用的{baseline} {baseline_accuracy:.1%},留出 {len(test)} 条"

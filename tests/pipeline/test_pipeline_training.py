@@ -194,7 +194,7 @@ def test_a_town_model_keeps_what_the_lexicon_knows_and_learns_the_towns_conventi
     model = fit(texts, labels, prior=lexicon, corpus=corpus)
     plain = fit(texts, labels)
     assert model.manifest["kind"] == "tfidf-word+char+lsa+prior-linearsvc" and model.manifest["prior"]
-    assert model.extras.lsa is not None  # 300 messages of the town: a projection was fitted
+    assert model.extras.projection is not None  # 300 messages of the town: a projection was fitted
     convention = normalize("开发商延期交房，业主要求赔偿")
     assert lexicon.classify("", convention).topic == "housing"
     assert model.classify("", convention).topic == "commerce"  # learned from the town's corrections
