@@ -24,6 +24,7 @@ what the cluster adds (queue, leases, database) when workers are added. `--laten
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
@@ -75,6 +76,12 @@ def pct(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
+def machine_cpu() -> tuple[int, int]:
+    """(all, idle) jiffies of the whole machine since boot, from /proc/stat (every process, this bench's too)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(fields), fields[3] + fields[4]  # idle + iowait
+
+
 def measure(args, workers: int, latency_ms: float, workdir: Path, failover: bool) -> dict:
     url = harness.create_database()
     sites = start_many_sites(
@@ -104,10 +111,14 @@ def measure(args, workers: int, latency_ms: float, workdir: Path, failover: bool
         procs = [cluster.start("worker") for _ in range(workers)]
         time.sleep(args.warmup)
         cpu0 = {r.name: harness.cpu_seconds(r.proc.pid) for r in procs}
+        leader0, machine0 = harness.cpu_seconds(leader.proc.pid), machine_cpu()
         start = datetime.now(UTC)
         time.sleep(args.measure)
         end = datetime.now(UTC)
         cpu = {r.name: harness.cpu_seconds(r.proc.pid) - cpu0[r.name] for r in procs}
+        machine1 = machine_cpu()
+        result["leader_cpu_min"] = (harness.cpu_seconds(leader.proc.pid) - leader0) / (args.measure / 60)
+        result["machine_busy"] = 1 - (machine1[1] - machine0[1]) / max(machine1[0] - machine0[0], 1)
         if failover:
             result["failover"] = _failover(cluster, leader, engine)
     finally:
@@ -203,7 +214,8 @@ def report(args, latency_ms: float, results: list[dict]) -> None:
             f"{r['polls_per_min'] / r['target']:.0%});调度延迟 p50 {r['lag_p50']:.1f} 秒 p95 {r['lag_p95']:.1f} 秒;"
             f"发现时延 p50 {r['detect_p50']:.1f} 秒 p95 {r['detect_p95']:.1f} 秒({r['detected']}/{r['published']} 条);"
             f"每节点 CPU {r['cpu_per_worker_min']:.1f} 秒/分;每 CPU 秒 {r['polls_per_cpu_s']:.1f} 次采集;"
-            f"每次采集平均 {r['poll_seconds']:.2f} 秒;扩展效率 T({n})/({n}·T(1)) = {r['polls_per_min'] / (n * one):.2f}",
+            f"每次采集平均 {r['poll_seconds']:.2f} 秒;调度主节点 CPU {r['leader_cpu_min']:.1f} 秒/分;"
+            f"本机 {os.cpu_count()} 个核忙 {r['machine_busy']:.0%};扩展效率 T({n})/({n}·T(1)) = {r['polls_per_min'] / (n * one):.2f}",
             flush=True,
         )
     if results[0]["polls_per_min"] >= 0.95 * results[0]["target"]:
