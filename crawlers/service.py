@@ -43,16 +43,16 @@ class CrawlService:
     def __init__(self, app: App, scheduler=None, *, on_finished: Callable[[RunSummary], None] | None = None):
         crawl_reactor.install()
         from scrapy.crawler import CrawlerRunner
-        from scrapy.settings import Settings as ScrapySettings
         from twisted.internet import reactor
 
+        from crawlers.settings_copy import QuickCopySettings
         from crawlers.spiders import build_spider_class
 
         self.app = app
         self.scheduler = scheduler
         self.on_finished = on_finished
         self.spiders = {s.name: build_spider_class(s, app.settings) for s in app.settings.sources}
-        scrapy_settings = ScrapySettings()
+        scrapy_settings = QuickCopySettings()  # copied for every crawl: see crawlers.settings_copy
         scrapy_settings.setmodule("crawlers.settings", priority="project")
         # Spider classes come from self.app's settings; the config-reading loader is for the scrapy command.
         scrapy_settings.set("SPIDER_LOADER_CLASS", "scrapy.spiderloader.DummySpiderLoader", priority="project")

@@ -47,7 +47,11 @@ EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,  # one line a minute per crawler is noise with many sources
     "scrapy.extensions.memusage.MemoryUsage": None,
     "scrapy.extensions.telnet.TelnetConsole": None,
+    # Scrapy 2.19 opens, for every crawler (every poll of every source), an HTTP server on 127.0.0.1 that runs Python
+    # code sent with a token and writes a job file: a needless open door, and a server start per poll.
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
+REMOTE_CONTROL_ENABLED = False
 ITEM_PIPELINES = {"crawlers.pipelines.IngestPipeline": 300}
 YUQING_INGEST = "yuqing.ingest.ingest_item"
 

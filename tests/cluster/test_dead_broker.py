@@ -16,13 +16,6 @@ pytestmark = pytest.mark.postgres
 DEAD = "amqp://guest:secret@127.0.0.1:1//"
 
 
-@pytest.fixture
-def pg_url(db_url):
-    if not db_url.startswith("postgresql"):
-        pytest.skip("多机角色需要 PostgreSQL")
-    return db_url
-
-
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_worker_refuses_a_dead_broker(tmp_path, pg_url, capsys):
     config = tmp_path / "config.toml"

@@ -14,10 +14,8 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def pg_app(settings_factory, db_url):
-    if not db_url.startswith("postgresql"):
-        pytest.skip("调度主节点需要 PostgreSQL")
-    app = open_app(settings_factory(db_url=db_url))
+def pg_app(settings_factory, pg_url):
+    app = open_app(settings_factory(db_url=pg_url))
     yield app
     app.close()
 

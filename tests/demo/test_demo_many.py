@@ -1,6 +1,8 @@
 """Benchmark mode: many feeds over several loopback addresses, random publication times, 304s, ground truth."""
 
+import threading
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from email.utils import parsedate_to_datetime
 
 from demo_support import fetch
@@ -55,3 +57,33 @@ def test_many_deterministic_times():
     with start_many_sites(5, clock=clock) as a, start_many_sites(5, clock=clock) as b:
         clock.advance(3600)
         assert [p.published_at for p in a.published()] == [p.published_at for p in b.published()]
+
+
+def test_many_latency_answers_alike_and_waits_apart():
+    """With latency set every answer waits first (the same content as without), and a waiting request holds up no
+    other: two requests are inside the wait at once (a barrier of two; serialised requests would break it)."""
+    clock = FakeClock()
+    with (
+        start_many_sites(4, clock=clock, mean_gap=60, backlog=2) as plain,
+        start_many_sites(4, clock=clock, mean_gap=60, backlog=2, latency=0.25) as slow,
+    ):
+        both_waiting = threading.Barrier(2, timeout=20)
+        waits: list[float] = []
+
+        def wait(seconds: float) -> bool:
+            waits.append(seconds)
+            both_waiting.wait()
+            return False  # not stopping: answer
+
+        slow.servers[0].wait = wait
+        plain.servers[0].wait = wait  # never called: no latency, no delay
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(fetch, [slow.feed_url(1), slow.feed_url(2)]))
+        assert waits == [0.25, 0.25]
+        for i, answer in zip((1, 2), answers):
+            expected = fetch(plain.feed_url(i))
+            assert answer.status == expected.status == 200
+            assert answer.body.replace(slow.base_url(i).encode(), b"") == expected.body.replace(
+                plain.base_url(i).encode(), b""
+            )
+        assert waits == [0.25, 0.25]

@@ -113,6 +113,7 @@ def start_batch(app: App, sources: list[str], token: str, worker: str, now: date
             session.scalars(
                 select(SourceSchedule)
                 .where(SourceSchedule.source.in_(sources), SourceSchedule.lease_token == token)
+                .order_by(SourceSchedule.source)  # the lock order of finish_batch
                 .with_for_update()
             )
         )
@@ -121,18 +122,22 @@ def start_batch(app: App, sources: list[str], token: str, worker: str, now: date
         return [row.source for row in rows]
 
 
-def finish_source(app: App, source: str, token: str, interval: float, now: datetime | None = None) -> None:
-    """One source of the batch is done: next due one interval after it was due (or now, if that has passed)."""
+def finish_batch(app: App, intervals: dict[str, float], token: str, now: datetime | None = None) -> None:
+    """The batch's sources are done (source → its interval), in one transaction: each is next due one interval
+    after it was due (or now, if that has passed). A source whose lease ran out and went to another batch is left
+    to that one."""
     now = now or utcnow()
     with app.db.write() as session:
-        row = session.scalar(
-            select(SourceSchedule)
-            .where(SourceSchedule.source == source, SourceSchedule.lease_token == token)
-            .with_for_update()
+        rows = list(
+            session.scalars(
+                select(SourceSchedule)
+                .where(SourceSchedule.source.in_(list(intervals)), SourceSchedule.lease_token == token)
+                .order_by(SourceSchedule.source)  # one lock order for every transaction on these rows
+                .with_for_update()
+            )
         )
-        if row is None:
-            return  # the lease ran out and the source went to another batch: that one records it
-        due = row.next_due_at + timedelta(seconds=interval)
-        row.next_due_at = max(due, now)
-        row.leased_until, row.lease_token, row.done_at = None, None, now
-        row.polls = (row.polls or 0) + 1
+        for row in rows:
+            due = row.next_due_at + timedelta(seconds=intervals[row.source])
+            row.next_due_at = max(due, now)
+            row.leased_until, row.lease_token, row.done_at = None, None, now
+            row.polls = (row.polls or 0) + 1

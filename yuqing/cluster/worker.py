@@ -94,12 +94,7 @@ class WorkerRole:
         if summaries is None:
             log.warning("进程正在退出,批次 %s 未完成(租期到后由其他节点重新采集)", token[:8])
             return {}
-        now = utcnow()
-        for name in mine:
-            conf = known.get(name)
-            if conf is None:
-                continue
-            schedule.finish_source(self.app, name, token, conf.interval, now)
+        schedule.finish_batch(self.app, {n: known[n].interval for n in mine if n in known}, token, utcnow())
         self.heartbeat.add(done=len(mine))
         return {name: summary.new for name, summary in summaries.items()}
 

@@ -273,8 +273,11 @@ def start_many_sites(
     clock: Callable[[], datetime] | None = None,
     mean_gap: float = 300.0,
     backlog: int = 3,
+    latency: float = 0.0,
 ) -> ManySitesHandle:
-    """Serve ``n_sources`` feeds; source i lives on address ``i % len(hosts)`` (127.0.0.1, 127.0.0.2, …)."""
+    """Serve ``n_sources`` feeds; source i lives on address ``i % len(hosts)`` (127.0.0.1, 127.0.0.2, …).
+    ``latency``: seconds each answer waits, as a distant government site's would (a thread per connection, so a
+    waiting request holds up no other)."""
     addrs = [f"127.0.0.{j + 1}" for j in range(hosts)] if isinstance(hosts, int) else list(hosts)
     clock = clock or system_clock
     tl = ManyTimeline(n_sources, seed, speed, (start_time or clock()).astimezone(UTC), clock, mean_gap, backlog)
@@ -284,9 +287,9 @@ def start_many_sites(
             router = (lambda s: lambda req: _route(req, tl, s, len(addrs)))(slot)
             want = servers[0].server_address[1] if servers else port
             try:
-                servers.append(DemoServer((addr, want), router, clock))
+                servers.append(DemoServer((addr, want), router, clock, latency))
             except OSError:
-                servers.append(DemoServer((addr, 0), router, clock))
+                servers.append(DemoServer((addr, 0), router, clock, latency))
     except Exception:
         for s in servers:
             s.server_close()

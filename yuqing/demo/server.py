@@ -37,11 +37,13 @@ class DemoServer(ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], router: Router, clock: Callable[[], datetime]):
+    def __init__(self, address: tuple[str, int], router: Router, clock: Callable[[], datetime], latency: float = 0.0):
         super().__init__(address, _Handler)
         self.router = router
         self.clock = clock
+        self.latency = latency  # seconds every answer waits (a distant site), in its own thread: others go on
         self.stopping = threading.Event()
+        self.wait: Callable[[float], bool] = self.stopping.wait  # how a request waits; True means stop now
         self.faults = FaultTable()
         self.requests: collections.deque[LoggedRequest] = collections.deque(maxlen=50_000)
         host, port = self.server_address[:2]
@@ -99,7 +101,8 @@ class _Handler(BaseHTTPRequestHandler):
                 headers.get("if-modified-since"),
             )
         )
-        if resp.delay and srv.stopping.wait(resp.delay):
+        delay = resp.delay + srv.latency
+        if delay and srv.wait(delay):
             self.close_connection = True
             return
         try:

@@ -334,11 +334,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026, help="随机种子(默认 2026)")
     parser.add_argument("--many", type=int, default=0, metavar="N", help="改为启动 N 个压测用 RSS 源")
     parser.add_argument("--hosts", type=int, default=1, help="压测模式下使用的回环地址个数")
+    parser.add_argument(
+        "--latency", type=float, default=0.0, metavar="MS", help="压测模式下每次应答前等待的毫秒数(模拟远方网站)"
+    )
     args = parser.parse_args(argv)
     if args.many:
         from .many import start_many_sites
 
-        handle = start_many_sites(args.many, hosts=args.hosts, port=args.port, speed=args.speed, seed=args.seed)
+        handle = start_many_sites(
+            args.many, hosts=args.hosts, port=args.port, speed=args.speed, seed=args.seed, latency=args.latency / 1000
+        )
         print(f"压测信息源已启动:{args.many} 个 RSS 源,分布在 {len(handle.servers)} 个地址:")
         for srv in handle.servers:
             print(f"  {srv.base_url}")
