@@ -117,7 +117,8 @@ def run(folder: Path, texts: list[str], labels: list[str], steps: list[int], map
     from yuqing.config import settings_from_dict
     from yuqing.db.models import Mention
     from yuqing.ingest import ingest_item
-    from yuqing.learning import LearningError, forget, load_version, retrain
+    from yuqing.learning import LearningError, forget, retrain
+    from yuqing.learning_candidates import load_version
     from yuqing.timeutil import utcnow
     from yuqing.workflow.corrections import correct_mention
 

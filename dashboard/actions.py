@@ -384,7 +384,7 @@ def reset_user_password(app: App, viewer: Viewer, username: str | None, password
 
 def start_model_training(app: App, viewer: Viewer) -> ActionResult:
     """模型 page: retrain on the corrections in a background thread (admins only); ingest goes on meanwhile."""
-    from yuqing.learning import start_retrain
+    from yuqing.learning_jobs import start_retrain
 
     if not viewer.can_open("models"):
         return ActionResult(False, DENIED)

@@ -84,6 +84,11 @@ def test_a_better_model_is_switched_in_named_in_reasons_and_can_be_rolled_back(t
         row = session.get(TopicModel, result.version)
         assert row.status == "active" and row.held_back_rows == result.held_back >= 8
         assert (Path(town.settings.general.data_dir) / row.path / "model.joblib").is_file()
+        # Both kinds were tried on the held-back corrections and the better one kept (the prior's on a tie).
+        tried = row.details["tried"]
+        assert set(tried) == {"prior", "words"} and row.details["kind"] in tried
+        assert tried[row.details["kind"]] == max(tried.values()) == result.accuracy
+        assert "试训词库先验模型" in row.decision and "词语模型" in row.decision
         audit = session.scalars(select(AuditLog).where(AuditLog.entity == "model")).all()
         assert {a.action for a in audit} == {"model_train", "model_activate"}
         assert all(a.actor == "admin1" for a in audit)
@@ -94,6 +99,9 @@ def test_a_better_model_is_switched_in_named_in_reasons_and_can_be_rolled_back(t
     with town.db.read() as session:
         assert session.get(TopicModel, result.version).status == "retired"
     assert "v" in use_version(town, result.version, "admin1")
+    assert _topic(town, "永乐村广场舞吵得人睡不着")[0] == "environment"
+    forget(town.settings)  # another process loads the version switched in, with the prior it was trained with
+    refresh_active_model(town, force=True)
     assert _topic(town, "永乐村广场舞吵得人睡不着")[0] == "environment"
 
 

@@ -28,8 +28,6 @@ log = logging.getLogger("yuqing.learning")
 MODELS_DIR = "models"
 CHECK_SECONDS = 30.0  # how often a process looks for a model switched in by another process
 STALE_TRAINING_SECONDS = 6 * 3600  # a "training" row older than this was left by a process that died
-CORPUS_ROWS = 20_000  # the town's latest messages that widen a new model's vocabulary and fit its projection
-CORPUS_CHARS = 2_000  # of each message's body
 STATUS_NAMES = {
     "training": "训练中",
     "active": "使用中",
@@ -158,7 +156,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
     from pipeline.training import save_model
     from yuqing.analysis_context import analysis_context
     from yuqing.learning_candidates import accuracy as candidate_accuracy
-    from yuqing.learning_candidates import train_candidates
+    from yuqing.learning_candidates import prior_classifier, town_corpus, train_candidates
 
     settings = app.settings
     conf = settings.learning
@@ -183,7 +181,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         )
     context = analysis_context(settings)
     baseline = context.model_version
-    corpus = _town_corpus(app)
+    corpus = town_corpus(app)
     with app.db.write() as session:
         row = TopicModel(
             created_at=now,
@@ -248,8 +246,9 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
     if len(tried) > 1:
         decision = f"试训{'、'.join(c.text() for c in tried)},取{best.text().split(' ')[0]}。{decision}"
     with app.db.write() as session:
-        row = session.get(TopicModel, version)
-        assert row is not None
+        kept = session.get(TopicModel, version)
+        assert kept is not None
+        row = kept
         row.path = str(directory.relative_to(Path(settings.general.data_dir)))
         row.accuracy, row.baseline_accuracy = accuracy, baseline_accuracy
         row.decision = decision
@@ -292,32 +291,6 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
     )
 
 
-def prior_classifier(settings: Settings):
-    """The classifier whose scores a town's model learns from: the configured one (the shipped lexicon with the
-    config's extra keywords, or [classifier] model_dir)."""
-    from yuqing.analysis_context import base_analysis_context
-
-    return base_analysis_context(settings).classifier
-
-
-def load_version(settings: Settings, path: str | Path):
-    """A kept model version from its folder (relative to the data folder), with the prior it was trained with."""
-    from pipeline.training import load_model
-
-    return load_model(Path(settings.general.data_dir) / path, prior=prior_classifier(settings))
-
-
-def _town_corpus(app: App) -> list[tuple[str, str]]:
-    """The town's latest messages (title, start of body), labelled or not, for the vocabulary and projection."""
-    from yuqing.db.models import Mention
-
-    with app.db.read() as session:
-        rows = session.execute(
-            select(Mention.title, Mention.content).order_by(Mention.id.desc()).limit(CORPUS_ROWS)
-        ).all()
-    return [(title or "", (content or "")[:CORPUS_CHARS]) for title, content in rows]
-
-
 def _seconds(value: float):
     from datetime import timedelta
 
@@ -349,6 +322,7 @@ def use_version(app: App, version: int | None, actor: str, comment: str = "", no
     Returns a Chinese confirmation; raises LearningError."""
     from pipeline.training import ModelError
     from yuqing.analysis_context import set_active_model
+    from yuqing.learning_candidates import load_version
 
     now = now or utcnow()
     settings = app.settings
@@ -402,6 +376,7 @@ def refresh_active_model(app: App, *, force: bool = False) -> None:
     database at most every CHECK_SECONDS. A model that cannot be loaded leaves the classifier as it is (logged)."""
     from pipeline.training import ModelError
     from yuqing.analysis_context import set_active_model
+    from yuqing.learning_candidates import load_version
 
     settings = app.settings
     key = process_key(settings)
@@ -434,45 +409,6 @@ def forget(settings: Settings) -> None:
     set_active_model(settings, None)
 
 
-# Retraining beside ingest: one background thread per process at a time; its last outcome for the 模型 page.
-_background: dict[str, threading.Thread] = {}
-last_outcome: dict[str, tuple[bool, str]] = {}
-
-
-def start_retrain(app: App, actor: str) -> bool:
-    """Start retraining in a background thread (the 模型 page's button); False when one is running already."""
-    key = process_key(app.settings)
-    thread = _background.get(key)
-    if (thread is not None and thread.is_alive()) or _training_lock.locked():
-        return False
-
-    def run() -> None:
-        try:
-            result = retrain(app, actor)
-            last_outcome[key] = (True, result.text())
-        except LearningError as exc:
-            last_outcome[key] = (False, str(exc))
-        except Exception as exc:
-            log.exception("重新训练出错")
-            last_outcome[key] = (False, f"训练出错:{type(exc).__name__}: {exc}")
-
-    last_outcome.pop(key, None)
-    thread = threading.Thread(target=run, name="retrain", daemon=True)
-    _background[key] = thread
-    thread.start()
-    return True
-
-
-def is_training(app: App) -> bool:
-    """Whether this process is retraining now."""
-    thread = _background.get(process_key(app.settings))
-    return (thread is not None and thread.is_alive()) or _training_lock.locked()
-
-
-def retrain_job(app: App, now: datetime | None = None) -> None:
-    """Scheduled retraining ([learning] retrain); too few labels is not an error, only logged."""
-    try:
-        result = retrain(app, "system", now=now)
-        log.info("定时重新训练:%s", result.text())
-    except LearningError as exc:
-        log.info("定时重新训练未进行:%s", exc)
+def is_retraining() -> bool:
+    """Whether a retraining holds this process's training lock now."""
+    return _training_lock.locked()

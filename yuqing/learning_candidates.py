@@ -7,10 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
+from sqlalchemy import select
+
+from pipeline.training import Model
+from yuqing.app import App
+from yuqing.settings_model import Settings
 from yuqing.workflow.labels import Example
 
 KINDS = {"prior": "词库先验模型", "words": "词语模型"}
+CORPUS_ROWS = 20_000  # the town's latest messages that widen a new model's vocabulary and fit its projection
+CORPUS_CHARS = 2_000  # of each message's body
 
 
 @dataclass
@@ -18,7 +26,7 @@ class Candidate:
     """One trained model, its kind and its accuracy on the held-back corrections (None: nothing held back)."""
 
     kind: str
-    model: object
+    model: Model
     accuracy: float | None
 
     def text(self) -> str:
@@ -72,3 +80,29 @@ def train_candidates(
         tried.append(Candidate(kind, model, accuracy(with_model(context, model, name), test) if test else None))
     best = max(tried, key=lambda c: c.accuracy or 0.0)  # max keeps the first of equals: the prior's
     return best, tried
+
+
+def prior_classifier(settings: Settings):
+    """The classifier whose scores a town's model learns from: the configured one (the shipped lexicon with the
+    config's extra keywords, or [classifier] model_dir)."""
+    from yuqing.analysis_context import base_analysis_context
+
+    return base_analysis_context(settings).classifier
+
+
+def load_version(settings: Settings, path: str | Path):
+    """A kept model version from its folder (relative to the data folder), with the prior it was trained with."""
+    from pipeline.training import load_model
+
+    return load_model(Path(settings.general.data_dir) / path, prior=prior_classifier(settings))
+
+
+def town_corpus(app: App) -> list[tuple[str, str]]:
+    """The town's latest messages (title, start of body), labelled or not, for the vocabulary and projection."""
+    from yuqing.db.models import Mention
+
+    with app.db.read() as session:
+        rows = session.execute(
+            select(Mention.title, Mention.content).order_by(Mention.id.desc()).limit(CORPUS_ROWS)
+        ).all()
+    return [(title or "", (content or "")[:CORPUS_CHARS]) for title, content in rows]

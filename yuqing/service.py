@@ -114,7 +114,7 @@ def job_table(app: App) -> list[tuple[str, Callable[..., object], str, dict]]:
     ]
     learning = app.settings.learning
     if learning.retrain:
-        from yuqing.learning import retrain_job
+        from yuqing.learning_jobs import retrain_job
 
         # Trains in the scheduler's pool thread, beside ingest; the new model is switched in by one assignment.
         train_hour, train_minute = (int(x) for x in learning.retrain_time.split(":"))

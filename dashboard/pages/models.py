@@ -76,7 +76,8 @@ def layout(**_query):
 )
 def refresh(_changed, _tick):
     """The classifier in use, the labels collected, the versions and the state of a training started here."""
-    from yuqing.learning import is_training, last_outcome, process_key
+    from yuqing.learning import process_key
+    from yuqing.learning_jobs import is_training, last_outcome
 
     viewer = current_viewer()
     if viewer is None or not viewer.can_open("models"):

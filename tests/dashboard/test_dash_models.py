@@ -9,7 +9,8 @@ from dash_support import viewer
 from dashboard.access import DENIED
 from dashboard.actions import start_model_training, use_model_version
 from dashboard.queries.admin import query_models
-from yuqing.learning import is_training, last_outcome, process_key
+from yuqing.learning import process_key
+from yuqing.learning_jobs import is_training, last_outcome
 
 
 def test_only_admins_train_or_switch_models(seeded_app):

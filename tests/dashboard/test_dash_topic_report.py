@@ -39,13 +39,17 @@ def wait_file(folder: Path, suffix: str, timeout: float = 60) -> Path:
     raise AssertionError(f"no {suffix} downloaded: {list(folder.iterdir())}")
 
 
+def open_topic_panel(browser, base, user: str, event_id: int, title: str) -> None:
+    """Log in, open the event page and scroll its 专题报告 panel into view."""
+    log_in(browser, base, user)
+    browser.get(f"{base}/events/{event_id}")
+    wait_text(browser, "#ed-title", title)
+    browser.execute_script("arguments[0].scrollIntoView()", browser.find_element(By.ID, "ed-topic"))
+
+
 def test_duty_officer_downloads_the_topic_report_from_the_event_page(live, browser, downloads):
     base, data = live
-    log_in(browser, base, "duty")
-    browser.get(f"{base}/events/{data.safety}")
-    wait_text(browser, "#ed-title", "金沙村砂石厂塌方一人受伤")
-    panel = browser.find_element(By.ID, "ed-topic")
-    browser.execute_script("arguments[0].scrollIntoView()", panel)
+    open_topic_panel(browser, base, "duty", data.safety, "金沙村砂石厂塌方一人受伤")
     browser.find_element(By.ID, "ed-topic-docx").click()
     wait_text(browser, "#ed-topic-msg", "已生成《关于“金沙村砂石厂塌方一人受伤”的专题报告》", timeout=WAIT * 4)
     docx = wait_file(downloads, ".docx")
@@ -58,11 +62,8 @@ def test_duty_officer_downloads_the_topic_report_from_the_event_page(live, brows
 
 def test_office_user_sees_the_panel_on_its_own_event_and_a_bad_cutoff_is_explained(live, browser, downloads):
     base, data = live
-    log_in(browser, base, "msfw")
-    browser.get(f"{base}/events/{data.medical}")
-    wait_text(browser, "#ed-title", "东园村卫生院夜间无人值班")
+    open_topic_panel(browser, base, "msfw", data.medical, "东园村卫生院夜间无人值班")
     field = browser.find_element(By.ID, "ed-topic-until")
-    browser.execute_script("arguments[0].scrollIntoView()", field)
     field.send_keys("2026/12/01")
     browser.find_element(By.ID, "ed-topic-docx").click()
     wait_text(browser, "#ed-topic-msg", "统计截止时间格式应为 YYYY-MM-DD HH:MM", timeout=WAIT * 4)
@@ -90,11 +91,7 @@ def test_leader_finds_the_topic_report_made_on_an_event_page_again_on_the_report
 
     app, _ = seeded_app
     base, data = live
-    log_in(browser, base, "leader")
-    browser.get(f"{base}/events/{data.xss}")
-    wait_text(browser, "#ed-title", "郭滩村村民反映自来水浑浊")
-    field = browser.find_element(By.ID, "ed-topic-until")
-    browser.execute_script("arguments[0].scrollIntoView()", field)
+    open_topic_panel(browser, base, "leader", data.xss, "郭滩村村民反映自来水浑浊")
     browser.find_element(By.ID, "ed-topic-docx").click()
     wait_text(browser, "#ed-topic-msg", "可在“报告”页再次下载", timeout=WAIT * 4)
     made_here = wait_file(downloads, ".docx")
