@@ -188,6 +188,15 @@ def _village(index: KeywordIndex, title: str, content: str) -> str | None:
     return None
 
 
+def _emergency_topic_applies(topic: str, signals, velocity: float | None, ctx: AnalysisContext) -> bool:
+    """Whether an emergency's kind may decide the topic: a topic the classifier was taught always; one a town's
+    model was never taught (its officers filed such posts elsewhere) only for a serious incident (level 1–2)."""
+    if topic in ctx.classifier.labels:
+        return True
+    untaught = getattr(ctx.classifier, "untaught_labels", ())
+    return topic in untaught and decide(signals, velocity, ctx.urgency_rules).level <= 2
+
+
 def analyze(text_in: TextIn, ctx: AnalysisContext, *, velocity: float | None = None) -> Analysis:
     """Analyse one mention: normalise, mask, match schemes, classify topic, score negativity and urgency,
     find the village and fingerprint the text. Pure: no database, no network."""
@@ -215,7 +224,7 @@ def analyze(text_in: TextIn, ctx: AnalysisContext, *, velocity: float | None = N
     else:
         emergency = emergency_topic(leading_kinds(content))
     emergency_kind = None
-    if emergency and emergency[0] in ctx.classifier.labels and emergency[0] != topic.topic:
+    if emergency and emergency[0] != topic.topic and _emergency_topic_applies(emergency[0], signals, velocity, ctx):
         # An emergency belongs to the office that answers for its kind (a fire in a shop is 安全生产, a poisoning at
         # a school canteen is 食品药品安全), whatever the words around it.
         emergency_kind = emergency[1]

@@ -119,9 +119,10 @@ class Model:
         self.extras = extras or Extras()
         self.prior = prior  # the classifier whose scores the model takes as features (when extras.uses_prior)
         self._classes: list[str] = [str(label) for label in classifier.classes_]
-        # The topics the model can name: its classes, and for a town's model the prior's too (an emergency's kind
-        # still decides its topic, pipeline/analyze.py, though no correction taught the model that topic).
-        self.labels = self._classes + [label for label in self.extras.prior_labels or () if label not in self._classes]
+        self.labels = self._classes  # the topics the town's corrections taught it
+        # A town's model knows the prior's other topics by name: a serious incident of a kind no correction taught
+        # still goes to the office for its kind (pipeline/analyze.py).
+        self.untaught_labels = [label for label in self.extras.prior_labels or () if label not in self._classes]
         self._names = np.concatenate([v.get_feature_names_out() for v in vectorizers])
         coefficients = classifier.coef_
         self._coef = coefficients if len(self._classes) > 2 else np.vstack([-coefficients, coefficients])

@@ -209,8 +209,12 @@ def test_a_town_model_keeps_what_the_lexicon_knows_and_learns_the_towns_conventi
             "commerce",
             "medical",
         ]
-    # The model names the lexicon's topics too, so an emergency's kind still decides its topic (no 安全生产 row).
-    assert "work_safety" in model.labels and "work_safety" not in model.manifest["labels"]
+    # A serious incident of a kind no correction taught (no 安全生产 row) still goes to the office for its kind; a
+    # routine post that names a hazard in passing keeps the topic the town's model gives it.
+    assert "work_safety" in model.untaught_labels and "work_safety" not in model.labels
     context = build_context(model_dir=tmp_path / "town")
-    fire = analyze(TextIn(title="化工厂发生火灾 多人受伤", content="今天上午镇化工厂车间起火，3人受伤送医。"), context)
-    assert fire.topic == "work_safety"
+    fire = analyze(TextIn(title="化工厂发生爆炸 3人死亡", content="今天上午镇化工厂车间爆炸起火，3人死亡。"), context)
+    assert fire.urgency <= 2 and fire.topic == "work_safety"
+    minor = TextIn(title="小区仓库起火", content="小区地下仓库起火，物业及时扑灭，无人受伤。")
+    assert analyze(minor, build_context()).topic == "work_safety"  # the lexicon's rule: a fire is 安全生产
+    assert analyze(minor, context).urgency > 2 and analyze(minor, context).topic != "work_safety"
