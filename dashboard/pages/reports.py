@@ -42,6 +42,7 @@ def layout(**_query):
             ),
             *(_monthly_form() if viewer.can_see_town_reports else []),
             dcc.Loading(html.Div(id="rp-build-msg"), type="dot"),
+            html.Div(id="rp-download-msg"),
             dcc.Store(id="rp-changed", data=0),
             html.Div(id="rp-list"),
         ]
@@ -168,38 +169,43 @@ def send_report_file(app, viewer, report_id: int, index: int) -> dict:
     return dcc.send_file(str(path))
 
 
-def send_topic_file(app, viewer, report_id: int, kind: str) -> dict:
+def send_topic_file(app, viewer, report_id: int, kind: str) -> tuple:
     """A recorded 专题报告 as Word or print page, only if the viewer may see its event (written again from its
-    cut-off if the file is gone), audited."""
+    cut-off if the file is gone), audited: (download, message); the message says why a file cannot be had."""
     with app.db.read() as session:
         row = session.get(Report, report_id)
         if row is None or visible_event(session, viewer, row.event_id) is None:
             raise PreventUpdate
     try:
         path = topic_file(app, report_id, kind)
-    except TopicReportError:
-        path = None
+    except TopicReportError as exc:
+        return dash.no_update, _refused(f"专题报告文件已不在,按截止时间重新生成也未成功:{exc}")
     if path is None:
-        raise PreventUpdate
+        return dash.no_update, _refused("专题报告文件已不在,且没有记录截止时间,无法重新生成;请到事件页重新生成")
     audit_export(app, viewer, "report_download", f"{path.name}(专题报告 {report_id})")
-    return dcc.send_file(str(path))
+    return dcc.send_file(str(path)), ""
+
+
+def _refused(message: str) -> html.Div:
+    return html.Div(message, className="msg msg-error")
 
 
 @callback(
     Output("rp-download", "data"),
+    Output("rp-download-msg", "children"),
     Input({"type": "rp-file", "report": ALL, "index": ALL}, "n_clicks"),
     Input({"type": "rp-topic", "report": ALL, "kind": ALL}, "n_clicks"),
     Input("rp-export", "n_clicks"),
     prevent_initial_call=True,
 )
 def download(_files, _topics, _export):
-    """A report file, a topic report, or the open-event list as Excel."""
+    """A report file, a topic report, or the open-event list as Excel (with a message when a file cannot be had)."""
     viewer = current_viewer()
     if viewer is None or not viewer.can_open("reports") or not ctx.triggered or not ctx.triggered[0]["value"]:
         raise PreventUpdate
     trigger = ctx.triggered_id
     if trigger == "rp-export":
-        return export_open_events(yuqing_app(), viewer)
+        return export_open_events(yuqing_app(), viewer), ""
     if trigger["type"] == "rp-topic":
         return send_topic_file(yuqing_app(), viewer, int(trigger["report"]), str(trigger["kind"]))
-    return send_report_file(yuqing_app(), viewer, int(trigger["report"]), int(trigger["index"]))
+    return send_report_file(yuqing_app(), viewer, int(trigger["report"]), int(trigger["index"])), ""

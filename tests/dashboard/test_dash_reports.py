@@ -108,3 +108,21 @@ def _download(client, file_id: dict):
         {key: [{"id": file_id, "property": "n_clicks", "value": 1}]},
         changed=json.dumps(dict(sorted(file_id.items())), separators=(",", ":")) + ".n_clicks",
     )
+
+
+def test_a_topic_report_that_cannot_be_written_again_says_why(dash_app, seeded_app):
+    from yuqing.db.models import Report
+
+    app, data = seeded_app
+    _topic(app, "duty", data.safety)
+    with app.db.write() as session:
+        row = session.query(Report).filter(Report.event_id == data.safety).one()
+        # Its file is gone (a 'print' page was never built) and the cut-off is before the event was detected.
+        row.summary = {**(row.summary or {}), "cutoff": "2001-01-01T00:00:00+00:00"}
+        report_id = row.id
+    response = _download(_client(dash_app, "duty"), {"type": "rp-topic", "report": report_id, "kind": "html"})
+    assert response.status_code == 200
+    update = response.get_json()["response"]
+    assert "rp-download" not in update  # nothing sent
+    message = json.dumps(update["rp-download-msg"]["children"], ensure_ascii=False)
+    assert "按截止时间重新生成也未成功" in message
