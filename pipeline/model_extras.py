@@ -26,6 +26,8 @@ PRIOR_WEIGHT = 1.0  # the prior's scores sum to 1; at this scale a linear model 
 class Prior(Protocol):
     """A classifier whose scores serve as the prior: the shipped lexicon, or a configured model."""
 
+    labels: list[str]
+
     def classify(self, title: str, content: str): ...
 
 

@@ -280,7 +280,7 @@ def fit(
     else:
         priors = prior_scores(prior, titles, texts) if prior is not None else None
         background = [prepare(_with_title(title, text)) for title, text in corpus]
-        prior_labels = [str(label) for label in prior.labels] if prior is not None else None  # type: ignore[attr-defined]
+        prior_labels = [str(label) for label in prior.labels] if prior is not None else None
         vectorizers, classifier, extras = _fit_town(prepared, labels, priors, background, prior_labels)
         kind = TOWN_KIND
     full = {
