@@ -9,12 +9,13 @@ through the real path (yuqing.ingest.ingest_item: analysis, storage, clustering 
 messages in a fixed random order through the real correction path (yuqing.workflow.corrections.correct_mention):
 when the topic the system gave falls in the TipDM class's mapped topics (bench/classify_eval.py) the officer
 confirms it, else sets the mapped topic the lexicon scored highest (else the class's main topic). After each step
-the real retraining runs (yuqing.learning.retrain: train on the corrections not held back, judge against the model in
-use on the held-back ones, switch only when better). Accuracy (a prediction is right when it falls in the mapped set)
+the real retraining runs (yuqing.learning.retrain: judge both kinds by cross-validation on all corrections, fit the
+better on all of them, compare with the model in use on the corrections it never learned from, switch only when
+better). Accuracy (a prediction is right when it falls in the mapped set)
 is measured on every message not corrected, for the model in use, the candidate and the shipped lexicon.
 Needs the development data folder (not part of the repository); everything it writes goes to a temp folder.
 
-Reading the figures: the gate compares exact topics on held-back labels, and a confirmation labels a post with the
+Reading the figures: the gate compares exact topics on labels, and a confirmation labels a post with the
 topic the model in use chose among the acceptable ones (城乡建设 → urban, housing or land); that favours the model in
 use, so a candidate better on the rest under the TipDM mapping can still be kept out ("rest: new" shows it).
 """
@@ -117,8 +118,9 @@ def run(folder: Path, texts: list[str], labels: list[str], steps: list[int], map
     from yuqing.config import settings_from_dict
     from yuqing.db.models import Mention
     from yuqing.ingest import ingest_item
-    from yuqing.learning import LearningError, forget, retrain
+    from yuqing.learning import forget, retrain
     from yuqing.learning_candidates import load_version
+    from yuqing.learning_data import LearningError
     from yuqing.timeutil import utcnow
     from yuqing.workflow.corrections import correct_mention
 
@@ -156,7 +158,7 @@ def run(folder: Path, texts: list[str], labels: list[str], steps: list[int], map
         return hits / len(rows) if rows else 0.0
 
     print(
-        f"{'N':>5} | {'trained':>7} {'held back':>9} | {'gate: new':>9} {'in use':>7} | {'decision':<10} | "
+        f"{'N':>5} | {'trained':>7} {'judged on':>9} | {'gate: new':>9} {'in use':>7} | {'decision':<10} | "
         f"rest: {'in use':>7} {'new':>7} {'lexicon':>7} | in use"
     )
     done = 0

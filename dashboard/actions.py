@@ -395,7 +395,8 @@ def start_model_training(app: App, viewer: Viewer) -> ActionResult:
 
 def use_model_version(app: App, viewer: Viewer, choice: str | None, comment: str | None) -> ActionResult:
     """模型 page: switch to a kept version or back to the configured classifier (admins only), audited."""
-    from yuqing.learning import LearningError, use_version
+    from yuqing.learning import use_version
+    from yuqing.learning_data import LearningError
 
     if not viewer.can_open("models"):
         return ActionResult(False, DENIED)

@@ -32,6 +32,16 @@ class Prior(Protocol):
 
 
 @dataclass
+class TownText:
+    """A town's text features, fitted once on its messages (labelled or not): the vectorizers (the word one
+    first) and the projection. Unsupervised, so it may be fitted on messages whose labels are kept apart to judge a
+    model: it learns their words, never their labels. Every model of one retraining shares it."""
+
+    vectorizers: tuple
+    projection: np.ndarray | None
+
+
+@dataclass
 class Extras:
     """The fitted extra blocks of a model: the prior's topic order and the projection (either may be absent)."""
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from pipeline.model_extras import Extras, Prior, fit_projection, prior_scores
+from pipeline.model_extras import Extras, Prior, TownText, fit_projection, prior_scores
 from pipeline.normalize import normalize
 from pipeline.segment import content_words, split_segmented
 from pipeline.topics import TopicResult
@@ -87,19 +87,24 @@ def _fit(prepared: Sequence[str], labels: Sequence[str]):
     return vectorizers, classifier
 
 
-def _fit_town(prepared, labels, priors, corpus: Sequence[str], prior_labels: list[str] | None):
-    """Words fitted on the town's messages (the labelled ones and `corpus`), the projection, the prior's scores."""
+def fit_town_text(pairs: Sequence[tuple[str, str]]) -> TownText:
+    """The town's vectorizers and projection, fitted on its messages' (title, content) pairs."""
+    vectorizers = _vectorizers()
+    prepared = [prepare(_with_title(title, text)) for title, text in pairs]
+    word_block = _blocks(vectorizers, prepared, fit=True)[0]
+    return TownText(vectorizers, fit_projection(word_block))
+
+
+def _fit_town(prepared, labels, priors, town: TownText, prior_labels: list[str] | None):
+    """A linear model on the town's words (its fitted vectorizers), the projection and the prior's scores."""
     import scipy.sparse as sp
     from sklearn.svm import LinearSVC
 
-    vectorizers = _vectorizers()
-    word_block, char_block = _blocks(vectorizers, list(corpus) + list(prepared), fit=True)
-    extras = Extras(prior_labels=prior_labels, projection=fit_projection(word_block))
-    rows = slice(len(corpus), None)
-    words = word_block[rows]
-    matrix = sp.hstack([words, char_block[rows], *extras.blocks(words, priors)]).tocsr()
+    words, chars = _blocks(town.vectorizers, prepared)
+    extras = Extras(prior_labels=prior_labels, projection=town.projection)
+    matrix = sp.hstack([words, chars, *extras.blocks(words, priors)]).tocsr()
     classifier = LinearSVC(C=1.0, max_iter=5000).fit(matrix, list(labels))
-    return vectorizers, classifier, extras
+    return town.vectorizers, classifier, extras
 
 
 def _softmax(values: np.ndarray) -> np.ndarray:
@@ -168,9 +173,13 @@ class Model:
 
     def classify(self, title: str, content: str) -> TopicResult:
         """The label of one (normalised) message as a TopicResult, like the lexicon classifier."""
-        priors = [dict(self._prior().classify(title, content).scores)] if self.extras.uses_prior else None
-        prediction = self._decide([prepare(_with_title(title, content))], priors)[0]
-        return TopicResult(prediction.label, prediction.scores, prediction.terms)
+        return self.classify_many([(title, content)])[0]
+
+    def classify_many(self, pairs: Sequence[tuple[str, str]]) -> list[TopicResult]:
+        """`classify` for many (normalised) messages at once: one matrix product instead of one per message."""
+        priors = [dict(self._prior().classify(t, c).scores) for t, c in pairs] if self.extras.uses_prior else None
+        predictions = self._decide([prepare(_with_title(title, content)) for title, content in pairs], priors)
+        return [TopicResult(p.label, p.scores, p.terms) for p in predictions]
 
     def _prior(self) -> Prior:
         if self.prior is None:
@@ -260,11 +269,14 @@ def fit(
     manifest: dict | None = None,
     prior: Prior | None = None,
     corpus: Sequence[tuple[str, str]] = (),
+    town: TownText | None = None,
+    priors: Sequence[Mapping[str, float]] | None = None,
 ) -> Model:
     """A model fitted on every row given (no hold-out: the caller judges it on rows it keeps apart), not saved.
     Separate titles, when given, count more, as in `Model.predict`. With a `prior` (a classifier) its scores are
-    features too; `corpus` (title, content pairs of the town's unlabelled messages) widens the vocabulary and fits
-    the projection. Without either, the plain word model of `train`."""
+    features too (`priors`: those scores already worked out, one per row); `corpus` (title, content pairs of the
+    town's unlabelled messages) widens the vocabulary and fits the projection, or `town` gives them fitted already
+    (one retraining fits many models on one town). Without any of these, the plain word model of `train`."""
     if len(texts) != len(labels):
         raise ValueError(f"文本 {len(texts)} 条而标签 {len(labels)} 条，数量应相同")
     labels = [str(label) for label in labels]
@@ -274,14 +286,16 @@ def fit(
     titles = list(titles) if titles is not None else [""] * len(texts)
     prepared = [prepare(_with_title(title, text)) for title, text in zip(titles, texts, strict=True)]
     extras: Extras | None = None
-    if prior is None and not corpus:
+    if prior is None and not corpus and town is None:
         vectorizers, classifier = _fit(prepared, labels)
         kind = KIND
     else:
-        priors = prior_scores(prior, titles, texts) if prior is not None else None
-        background = [prepare(_with_title(title, text)) for title, text in corpus]
+        if prior is not None and priors is None:
+            priors = prior_scores(prior, titles, texts)
+        if town is None:
+            town = fit_town_text([*corpus, *zip(titles, texts, strict=True)])
         prior_labels = [str(label) for label in prior.labels] if prior is not None else None
-        vectorizers, classifier, extras = _fit_town(prepared, labels, priors, background, prior_labels)
+        vectorizers, classifier, extras = _fit_town(prepared, labels, priors if prior else None, town, prior_labels)
         kind = TOWN_KIND
     full = {
         "format": FORMAT,

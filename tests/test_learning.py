@@ -1,5 +1,5 @@
-"""Retraining on the town's corrections with a gate: a new model is judged on held-back corrections against the
-model in use and switched in only when it does better; versions are kept, reasons name the version, an admin can
+"""Retraining on the town's corrections with a gate: a new model is judged by cross-validation against the model in
+use on the corrections that model never learned from, and switched in only when it does better; versions are kept, reasons name the version, an admin can
 roll back. Authored examples: a town whose officers file square-dance noise under 生态环境 and parcel lockers
 under 市场监管 (the shipped lexicon reads them as 就学 and 交通), besides clear 就医 and 就学 posts."""
 
@@ -17,8 +17,10 @@ from tests.workflow.factories import add_mention
 from yuqing.analysis_context import analysis_context
 from yuqing.app import open_app
 from yuqing.db.models import AuditLog, TopicModel
-from yuqing.learning import LearningError, forget, read_imported, refresh_active_model, retrain, use_version
+from yuqing.learning import forget, refresh_active_model, retrain, use_version
+from yuqing.learning_data import LearningError, read_imported
 from yuqing.workflow.corrections import correct_mention
+from yuqing.workflow.labels import held_back, topic_examples
 
 VILLAGES = ["东园村", "金沙村", "郭滩村", "新星村", "柔新村", "沙坡村", "黄河村", "迎水村", "永康村", "宣和村"]
 TOWN_TOPICS = {
@@ -29,9 +31,9 @@ TOWN_TOPICS = {
 }
 
 
-def _posts(topics: dict[str, list[str]]):
+def _posts(topics: dict[str, list[str]], villages: list[str] = VILLAGES):
     """(title, content, topic): every village with every phrase of every topic."""
-    for (topic, phrases), village in itertools.product(topics.items(), VILLAGES):
+    for (topic, phrases), village in itertools.product(topics.items(), villages):
         for number, phrase in enumerate(phrases):
             yield (
                 f"{village}{phrase}",
@@ -48,12 +50,12 @@ def town(settings_factory):
     application.close()
 
 
-def _correct_all(app, topics=TOWN_TOPICS) -> None:
+def _correct_all(app, topics=TOWN_TOPICS, villages=VILLAGES) -> None:
     """The duty officer corrects (or confirms) the topic of every post of the town."""
     with app.db.write() as session:
         ids = [
             (add_mention(session, None, title=title, content=content).id, topic)
-            for title, content, topic in _posts(topics)
+            for title, content, topic in _posts(topics, villages)
         ]
     with app.db.write() as session:
         for mention_id, topic in ids:
@@ -82,13 +84,17 @@ def test_a_better_model_is_switched_in_named_in_reasons_and_can_be_rolled_back(t
     assert any(reason.startswith("领域：生态环境保护（模型 v") for reason in reasons), reasons
     with town.db.read() as session:
         row = session.get(TopicModel, result.version)
-        assert row.status == "active" and row.held_back_rows == result.held_back >= 8
+        # The lexicon in use never learned from any correction: every one judges, and every one was trained on.
+        corrections = len(list(_posts(TOWN_TOPICS)))
+        assert row.status == "active" and row.held_back_rows == result.held_back == result.trained == corrections
+        assert len(row.details["trained_mentions"]) == corrections and row.details["folds"] == 5
         assert (Path(town.settings.general.data_dir) / row.path / "model.joblib").is_file()
-        # Both kinds were tried on the held-back corrections and the better one kept (the prior's on a tie).
+        # Both kinds were judged by cross-validation and the better one kept (the prior's on a tie).
         tried = row.details["tried"]
         assert set(tried) == {"prior", "words"} and row.details["kind"] in tried
         assert tried[row.details["kind"]] == max(tried.values()) == result.accuracy
-        assert "试训词库先验模型" in row.decision and "词语模型" in row.decision
+        assert row.decision.startswith(f"5 折交叉检验(纠正 {corrections} 条):词库先验模型")
+        assert "词语模型" in row.decision
         audit = session.scalars(select(AuditLog).where(AuditLog.entity == "model")).all()
         assert {a.action for a in audit} == {"model_train", "model_activate"}
         assert all(a.actor == "admin1" for a in audit)
@@ -103,6 +109,33 @@ def test_a_better_model_is_switched_in_named_in_reasons_and_can_be_rolled_back(t
     forget(town.settings)  # another process loads the version switched in, with the prior it was trained with
     refresh_active_model(town, force=True)
     assert _topic(town, "永乐村广场舞吵得人睡不着")[0] == "environment"
+
+
+def test_a_town_model_in_use_is_judged_only_on_corrections_it_never_learned_from(town):
+    _correct_all(town)
+    first = retrain(town, "admin1")
+    assert first.status == "active", first.text()
+    again = retrain(town, "admin1")  # nothing new: nothing the version in use has not seen can judge it
+    assert again.status == "rejected" and again.held_back == 0 and again.trained == first.trained
+    assert f"在用的模型 v{first.version}未学过的纠正仅 0 条" in again.decision, again.decision
+    newer = ["红旗村", "五一村", "先锋村"]
+    _correct_all(town, villages=newer)
+    third = retrain(town, "admin1")
+    assert third.held_back == len(list(_posts(TOWN_TOPICS, newer))) and third.trained == first.trained + third.held_back
+    assert third.baseline == f"模型 v{first.version}" and third.baseline_accuracy is not None
+    with town.db.read() as session:
+        assert session.get(TopicModel, third.version).held_back_rows == third.held_back
+
+
+def test_a_version_trained_before_cross_validation_is_judged_on_the_hold_out_it_kept_apart(town):
+    _correct_all(town)
+    first = retrain(town, "admin1")
+    with town.db.write() as session:  # such a version kept no list of what it learned from
+        row = session.get(TopicModel, first.version)
+        row.details = {key: value for key, value in row.details.items() if key != "trained_mentions"}
+        examples = topic_examples(session)
+    again = retrain(town, "admin1")
+    assert again.held_back == sum(held_back(e.group, 0.3) for e in examples) > 0
 
 
 def test_a_worse_model_is_not_switched_in(town, tmp_path):

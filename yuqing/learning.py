@@ -1,5 +1,6 @@
-"""The system learns the town: a topic model trained on the town's corrections (labels), judged on a held-back part
-of them against the model in use, and switched in only when it does better. Versions are kept with their figures
+"""The system learns the town: a topic model trained on the town's corrections (labels), judged by cross-validation
+(yuqing/learning_candidates.py) against the model in use on the corrections that model never learned from, and
+switched in only when it does better. Versions are kept with their figures
 in `topic_models` and their files under <data_dir>/models/v<N>; an admin can roll back to any of them or to the
 configured classifier. Training runs beside ingest (a thread or a scheduler job) and the switch is one assignment."""
 
@@ -10,8 +11,7 @@ import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -19,10 +19,11 @@ from sqlalchemy import select, update
 
 from yuqing.app import App
 from yuqing.db.models import TopicModel
+from yuqing.learning_data import Imported, LearningError, unseen_rows
 from yuqing.settings_model import Settings
 from yuqing.timeutil import utcnow
 from yuqing.workflow import audit
-from yuqing.workflow.labels import held_back, topic_examples
+from yuqing.workflow.labels import topic_examples
 
 log = logging.getLogger("yuqing.learning")
 MODELS_DIR = "models"
@@ -37,23 +38,10 @@ STATUS_NAMES = {
 }
 
 
-class LearningError(Exception):
-    """Training or switching that cannot be done; the message (Chinese) says why."""
-
-
-@dataclass
-class Imported:
-    """Rows of an imported labelled file, labels already mapped to topic codes."""
-
-    texts: list[str] = field(default_factory=list)
-    labels: list[str] = field(default_factory=list)
-    skipped: Counter[str] = field(default_factory=Counter)  # unknown label → rows left out
-    files: list[str] = field(default_factory=list)
-
-
 @dataclass
 class RetrainResult:
-    """What one retraining did: the version, both figures on the held-back corrections and the decision."""
+    """What one retraining did: the version, both figures on the corrections the model in use never learned from
+    (`held_back` of them) and the decision."""
 
     version: int
     status: str
@@ -69,9 +57,9 @@ class RetrainResult:
         """The result in one Chinese paragraph (CLI, dashboard)."""
         figures = (
             f"新模型 v{self.version} 准确率 {self.accuracy:.1%},在用的{self.baseline} {self.baseline_accuracy:.1%}"
-            f"(留出的纠正 {self.held_back} 条)"
+            f"(在用模型未学过的纠正 {self.held_back} 条)"
             if self.accuracy is not None and self.baseline_accuracy is not None
-            else f"留出的纠正 {self.held_back} 条"
+            else f"在用模型未学过的纠正 {self.held_back} 条"
         )
         source = f"训练用纠正 {self.trained} 条" + (f",导入标注 {self.imported} 条" if self.imported else "")
         return f"{source};{figures}。{self.decision}"
@@ -93,41 +81,6 @@ def configured_name(settings: Settings) -> str:
 def models_dir(settings: Settings) -> Path:
     """Where model versions are kept: <data_dir>/models."""
     return Path(settings.general.data_dir) / MODELS_DIR
-
-
-def topic_code(settings: Settings, label: str) -> str | None:
-    """A label from an imported file as a topic code: the code itself or the topic's configured name."""
-    names = settings.topic_names()
-    label = label.strip()
-    if label in names:
-        return label
-    by_name = {name: code for code, name in names.items()}
-    return by_name.get(label)
-
-
-def read_imported(settings: Settings, files: Sequence[str], text_column: str, label_column: str) -> Imported:
-    """Labelled files (CSV/XLSX) to add to the corrections; labels must be topic codes or names (others are left
-    out and counted). Raises LearningError naming the file."""
-    from pipeline.datasets import DatasetError, read_labelled
-
-    imported = Imported()
-    for path in files:
-        try:
-            data = read_labelled(path, text_column, label_column)
-        except DatasetError as exc:
-            raise LearningError(str(exc)) from exc
-        imported.files.append(str(path))
-        for text, label in zip(data.texts, data.labels, strict=True):
-            code = topic_code(settings, str(label))
-            if code is None:
-                imported.skipped[str(label)] += 1
-            else:
-                imported.texts.append(text)
-                imported.labels.append(code)
-    if files and not imported.texts:
-        unknown = "、".join(label for label, _ in imported.skipped.most_common(8))
-        raise LearningError(f"导入文件中没有可用的行:标签应为领域代码或名称(如 medical 或 就医),收到 {unknown}")
-    return imported
 
 
 _training_lock = threading.Lock()
@@ -155,8 +108,16 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
 
     from pipeline.training import save_model
     from yuqing.analysis_context import analysis_context
-    from yuqing.learning_candidates import accuracy as candidate_accuracy
-    from yuqing.learning_candidates import prior_classifier, town_corpus, train_candidates
+    from yuqing.learning_candidates import (
+        FOLDS,
+        cross_validate,
+        decided_topics,
+        prior_classifier,
+        share_right,
+        town_corpus,
+        training_set,
+    )
+    from yuqing.learning_candidates import KINDS as KIND_NAMES
 
     settings = app.settings
     conf = settings.learning
@@ -169,27 +130,25 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
                 TopicModel.created_at > utcnow() - _seconds(STALE_TRAINING_SECONDS),
             )
         )
+        unseen = unseen_rows(session, examples, conf.holdout_share)
     if running is not None:
         raise LearningError(f"模型 v{running} 正在训练,请稍后再试")
-    train = [e for e in examples if not held_back(e.group, conf.holdout_share)]
-    test = [e for e in examples if held_back(e.group, conf.holdout_share)]
-    labels = {e.label for e in train} | set(imported.labels)
-    if len(train) + len(imported.texts) < conf.min_labels or len(labels) < 2:
+    labels = {e.label for e in examples} | set(imported.labels)
+    if len(examples) + len(imported.texts) < conf.min_labels or len(labels) < 2:
         raise LearningError(
-            f"可用于训练的标注不足:纠正 {len(examples)} 条(其中 {len(test)} 条留作检验),导入 {len(imported.texts)} 条,"
-            f"共 {len(labels)} 类;至少需要 {conf.min_labels} 条、两类。研判和纠正信息领域都会积累标注。"
+            f"可用于训练的标注不足:纠正 {len(examples)} 条,导入 {len(imported.texts)} 条,共 {len(labels)} 类;"
+            f"至少需要 {conf.min_labels} 条、两类。研判和纠正信息领域都会积累标注。"
         )
     context = analysis_context(settings)
     baseline = context.model_version
-    corpus = town_corpus(app)
     with app.db.write() as session:
         row = TopicModel(
             created_at=now,
             created_by=actor,
             status="training",
-            correction_rows=len(train),
+            correction_rows=len(examples),
             imported_rows=len(imported.texts),
-            held_back_rows=len(test),
+            held_back_rows=len(unseen),
             baseline=baseline,
             details={"files": imported.files, "skipped_labels": dict(imported.skipped)},
         )
@@ -198,25 +157,21 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         version = row.id
     started = time.monotonic()
     directory = models_dir(settings) / f"v{version}"
+    manifest = {"town_version": version, "trained_by": actor}
     try:
-        best, tried = train_candidates(
-            context,
-            [e.content for e in train] + imported.texts,
-            [e.label for e in train] + imported.labels,
-            [e.title for e in train] + [""] * len(imported.texts),
-            test,
-            prior=prior_classifier(settings),
-            corpus=corpus,
-            manifest={"town_version": version, "trained_by": actor},
-            name=f"模型 v{version}",
-        )
-        model, accuracy = best.model, best.accuracy
+        corpus = town_corpus(app, leave_out={e.mention_id for e in examples})
+        data = training_set(examples, imported.texts, imported.labels, prior=prior_classifier(settings), corpus=corpus)
+        tried = cross_validate(context, data, name=f"模型 v{version}", manifest=manifest)
+        best = max(tried, key=lambda c: c.accuracy)  # max keeps the first of equals: the prior's
+        model = data.fit(best.kind, range(len(examples)), manifest)
         partial = directory.with_name(directory.name + ".tmp")
         shutil.rmtree(partial, ignore_errors=True)
         save_model(model, partial)
         shutil.rmtree(directory, ignore_errors=True)
         partial.rename(directory)
-        baseline_accuracy = candidate_accuracy(context, test) if test else None
+        accuracy = share_right(best.decided, examples, unseen)
+        in_use = decided_topics(context, [examples[i] for i in unseen])
+        baseline_accuracy = share_right(in_use, [examples[i] for i in unseen], range(len(unseen)))
     except (ValueError, OSError) as exc:
         with app.db.write() as session:
             failed = session.get(TopicModel, version)
@@ -234,17 +189,22 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
                 at=now,
             )
         raise LearningError(f"训练失败:{exc}") from exc
-    if len(test) < conf.min_held_back or accuracy is None or baseline_accuracy is None:
+    if len(unseen) < conf.min_held_back or accuracy is None or baseline_accuracy is None:
         status = "rejected"
-        decision = f"留出的纠正仅 {len(test)} 条(少于 {conf.min_held_back} 条),无法可靠比较,未切换。"
+        decision = (
+            f"在用的{baseline}未学过的纠正仅 {len(unseen)} 条(少于 {conf.min_held_back} 条),无法可靠比较,未切换。"
+        )
     elif accuracy > baseline_accuracy + conf.min_gain:
         status = "active"
         decision = f"新模型优于在用的{baseline},已切换为 v{version}。"
     else:
         status = "rejected"
         decision = f"新模型不优于在用的{baseline},未切换(仍使用{baseline})。"
-    if len(tried) > 1:
-        decision = f"试训{'、'.join(c.text() for c in tried)},取{best.text().split(' ')[0]}。{decision}"
+    folds = min(FOLDS, len({e.group for e in examples}))
+    decision = (
+        f"{folds} 折交叉检验(纠正 {len(examples)} 条):{'、'.join(c.text() for c in tried)},"
+        f"取{KIND_NAMES[best.kind]}。{decision}"
+    )
     with app.db.write() as session:
         kept = session.get(TopicModel, version)
         assert kept is not None
@@ -254,15 +214,17 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         row.decision = decision
         row.details = {
             **row.details,
-            "labels": dict(Counter(e.label for e in train) + Counter(imported.labels)),
+            "labels": dict(Counter(e.label for e in examples) + Counter(imported.labels)),
             "seconds": round(time.monotonic() - started, 1),
             "kind": best.kind,
             "tried": {c.kind: c.accuracy for c in tried},
+            "folds": folds,
+            "trained_mentions": sorted(e.mention_id for e in examples),
         }
         figures = (
-            f"新模型 {accuracy:.1%},在用的{baseline} {baseline_accuracy:.1%},留出 {len(test)} 条"
+            f"新模型 {accuracy:.1%},在用的{baseline} {baseline_accuracy:.1%},检验 {len(unseen)} 条"
             if accuracy is not None and baseline_accuracy is not None
-            else f"留出 {len(test)} 条"
+            else f"检验 {len(unseen)} 条"
         )
         audit.record(
             session,
@@ -287,7 +249,15 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         _seen[process_key(settings)] = (time.monotonic(), version)
     log.info("模型 v%s:%s", version, decision)
     return RetrainResult(
-        version, status, accuracy, baseline, baseline_accuracy, len(test), len(train), len(imported.texts), decision
+        version,
+        status,
+        accuracy,
+        baseline,
+        baseline_accuracy,
+        len(unseen),
+        len(examples),
+        len(imported.texts),
+        decision,
     )
 
 
@@ -357,7 +327,7 @@ def use_version(app: App, version: int | None, actor: str, comment: str = "", no
             except ModelError as exc:
                 raise LearningError(str(exc)) from exc
             _switch(session, row, actor, now, comment or "管理员切换")
-            message = f"已切换为模型 v{version}(留出检验准确率 {row.accuracy or 0:.1%})"
+            message = f"已切换为模型 v{version}(检验准确率 {row.accuracy or 0:.1%})"
     set_active_model(settings, f"v{version}" if version else None, model)
     _seen[process_key(settings)] = (time.monotonic(), version)
     return message

@@ -1,45 +1,156 @@
-"""The models one retraining tries, and the one it keeps: a town's model that learns from the lexicon's scores
+"""The models one retraining tries, and how they are judged: a town's model that learns from the lexicon's scores
 (strong with a few hundred corrections) and a model of the words alone (stronger with thousands, when the town's
-own words say more than the lexicon). Both are judged on the held-back corrections; the better one is the candidate
-that then has to beat the model in use (yuqing/learning.py)."""
+own words say more than the lexicon).
+
+Both are judged by grouped k-fold cross-validation on all of the town's corrections: each correction is decided by
+a model trained on the other folds (near-copies, the mentions of one event, stay in one fold). Every correction
+thus judges the candidates and none is kept out of training: with a few hundred corrections, holding a fifth back
+both weakened the model and left the comparison to a few dozen rows. The final model is then fitted on all of them
+(yuqing/learning.py compares it with the model in use)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+import zlib
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import select
 
+from pipeline.model_extras import Prior, TownText
 from pipeline.training import Model
 from yuqing.app import App
 from yuqing.settings_model import Settings
 from yuqing.workflow.labels import Example
 
 KINDS = {"prior": "词库先验模型", "words": "词语模型"}
+FOLDS = 5
 CORPUS_ROWS = 20_000  # the town's latest messages that widen a new model's vocabulary and fit its projection
 CORPUS_CHARS = 2_000  # of each message's body
 
 
 @dataclass
+class TrainingSet:
+    """What one retraining learns from: the corrections, imported rows (always trained on, never judged), the prior
+    classifier with its scores for every row (corrections first), and the town's text features."""
+
+    examples: list[Example]
+    imported_texts: list[str] = field(default_factory=list)
+    imported_labels: list[str] = field(default_factory=list)
+    prior: Prior | None = None
+    priors: list[dict[str, float]] = field(default_factory=list)
+    town: TownText | None = None
+
+    def fit(self, kind: str, rows: Sequence[int], manifest: dict) -> Model:
+        """A model of `kind` fitted on the corrections at `rows` and every imported row."""
+        from pipeline.training import fit
+
+        chosen = [self.examples[i] for i in rows]
+        texts = [e.content for e in chosen] + self.imported_texts
+        imported = range(len(self.examples), len(self.examples) + len(self.imported_texts))
+        extra: dict = {}
+        if kind == "prior":
+            extra = {"prior": self.prior, "town": self.town, "priors": [self.priors[i] for i in [*rows, *imported]]}
+        return fit(
+            texts,
+            [e.label for e in chosen] + self.imported_labels,
+            titles=[e.title for e in chosen] + [""] * len(self.imported_texts),
+            manifest={**manifest, "town_kind": kind},
+            **extra,
+        )
+
+
+def training_set(examples, imported_texts, imported_labels, *, prior, corpus: Sequence[tuple[str, str]]):
+    """The training set with the prior's scores worked out once and the town's features fitted once on the corpus
+    (the town's latest messages) and every text trained on."""
+    from pipeline.model_extras import prior_scores
+    from pipeline.training import fit_town_text
+
+    titles = [e.title for e in examples] + [""] * len(imported_texts)
+    texts = [e.content for e in examples] + list(imported_texts)
+    return TrainingSet(
+        list(examples),
+        list(imported_texts),
+        list(imported_labels),
+        prior,
+        prior_scores(prior, titles, texts),
+        fit_town_text([*corpus, *zip(titles, texts, strict=True)]),
+    )
+
+
+@dataclass
 class Candidate:
-    """One trained model, its kind and its accuracy on the held-back corrections (None: nothing held back)."""
+    """One kind as cross-validation judged it: the topic each correction got from the models that did not learn
+    it (None: that fold could not be trained, counted wrong) and the share right."""
 
     kind: str
-    model: Model
-    accuracy: float | None
+    decided: list[str | None]
+    accuracy: float
 
     def text(self) -> str:
-        figure = f" {self.accuracy:.1%}" if self.accuracy is not None else ""
-        return f"{KINDS[self.kind]}{figure}"
+        return f"{KINDS[self.kind]} {self.accuracy:.1%}"
 
 
-def accuracy(context, examples: Sequence[Example]) -> float:
-    """Share of held-back examples whose topic, as the pipeline decides it with this context, is the label."""
+def fold_of(examples: Sequence[Example], folds: int) -> list[int]:
+    """Each example's fold: groups (an event's mentions, near-copies) in a stable hash order, dealt round."""
+    groups = sorted({e.group for e in examples}, key=lambda group: (zlib.crc32(group.encode("utf-8")), group))
+    place = {group: number % folds for number, group in enumerate(groups)}
+    return [place[e.group] for e in examples]
+
+
+def decided_topics(context, examples: Sequence[Example]) -> list[str]:
+    """The topic the pipeline gives each example with this context (its classifier decides all rows in one
+    batch first when it can)."""
     from pipeline.analyze import TextIn, analyze
+    from pipeline.normalize import normalize
 
-    hits = sum(analyze(TextIn(title=e.title, content=e.content), context).topic == e.label for e in examples)
-    return hits / len(examples) if examples else 0.0
+    classifier = context.classifier
+    if examples and hasattr(classifier, "classify_many"):
+        pairs = [(normalize(e.title), normalize(e.content)) for e in examples]
+        context = replace(context, classifier=_Decided(classifier, pairs))
+    return [analyze(TextIn(title=e.title, content=e.content), context).topic for e in examples]
+
+
+class _Decided:
+    """A model's decisions on known messages, worked out in one batch; analyze then asks one message at a time."""
+
+    def __init__(self, model, pairs: list[tuple[str, str]]) -> None:
+        self.model = model
+        self.labels = model.labels
+        self.untaught_labels = getattr(model, "untaught_labels", [])
+        self._known = dict(zip(pairs, model.classify_many(pairs), strict=True))
+
+    def classify(self, title: str, content: str):
+        known = self._known.get((title, content))
+        return known if known is not None else self.model.classify(title, content)
+
+
+def share_right(decided: Sequence[str | None], examples: Sequence[Example], rows: Sequence[int]) -> float | None:
+    """Share of the examples at `rows` whose decided topic is their label (None when there are no rows)."""
+    return sum(decided[i] == examples[i].label for i in rows) / len(rows) if rows else None
+
+
+def cross_validate(context, data: TrainingSet, *, name: str, manifest: dict, folds: int = FOLDS) -> list[Candidate]:
+    """Every kind judged on every correction by grouped k-fold cross-validation (fewer folds when there are fewer
+    groups; none below two)."""
+    examples = data.examples
+    folds = min(folds, len({e.group for e in examples}))
+    decided: dict[str, list[str | None]] = {kind: [None] * len(examples) for kind in KINDS}
+    if folds >= 2:
+        fold = fold_of(examples, folds)
+        for number in range(folds):
+            judged = [i for i, f in enumerate(fold) if f == number]
+            trained = [i for i, f in enumerate(fold) if f != number]
+            for kind in KINDS:
+                try:
+                    model = data.fit(kind, trained, manifest)
+                except ValueError:  # one topic only outside this fold: its rows count as wrong
+                    continue
+                topics = decided_topics(with_model(context, model, name), [examples[i] for i in judged])
+                for i, topic in zip(judged, topics, strict=True):
+                    decided[kind][i] = topic
+    everything = range(len(examples))
+    return [Candidate(kind, decided[kind], share_right(decided[kind], examples, everything) or 0.0) for kind in KINDS]
 
 
 def with_model(context, model, name: str):
@@ -50,36 +161,6 @@ def with_model(context, model, name: str):
         topic_names={**context.topic_names, **{lab: context.topic_names.get(lab, lab) for lab in model.labels}},
         model_version=name,
     )
-
-
-def train_candidates(
-    context,
-    texts: Sequence[str],
-    labels: Sequence[str],
-    titles: Sequence[str],
-    test: Sequence[Example],
-    *,
-    prior,
-    corpus: Sequence[tuple[str, str]],
-    manifest: dict,
-    name: str,
-) -> tuple[Candidate, list[Candidate]]:
-    """Fit both kinds, judge each on `test`; returns the better (the prior's on a tie: it keeps the lexicon's
-    knowledge of topics few corrections touch) and all of them."""
-    from pipeline.training import fit
-
-    tried = []
-    for kind in KINDS:
-        model = fit(
-            texts,
-            labels,
-            titles=titles,
-            manifest={**manifest, "town_kind": kind},
-            **({"prior": prior, "corpus": corpus} if kind == "prior" else {}),
-        )
-        tried.append(Candidate(kind, model, accuracy(with_model(context, model, name), test) if test else None))
-    best = max(tried, key=lambda c: c.accuracy or 0.0)  # max keeps the first of equals: the prior's
-    return best, tried
 
 
 def prior_classifier(settings: Settings):
@@ -97,12 +178,13 @@ def load_version(settings: Settings, path: str | Path):
     return load_model(Path(settings.general.data_dir) / path, prior=prior_classifier(settings))
 
 
-def town_corpus(app: App) -> list[tuple[str, str]]:
-    """The town's latest messages (title, start of body), labelled or not, for the vocabulary and projection."""
+def town_corpus(app: App, leave_out: Collection[int] = ()) -> list[tuple[str, str]]:
+    """The town's latest messages (title, start of body), labelled or not, for the vocabulary and projection;
+    `leave_out`: mention ids the caller adds itself."""
     from yuqing.db.models import Mention
 
     with app.db.read() as session:
         rows = session.execute(
-            select(Mention.title, Mention.content).order_by(Mention.id.desc()).limit(CORPUS_ROWS)
+            select(Mention.id, Mention.title, Mention.content).order_by(Mention.id.desc()).limit(CORPUS_ROWS)
         ).all()
-    return [(title or "", (content or "")[:CORPUS_CHARS]) for title, content in rows]
+    return [(title or "", (content or "")[:CORPUS_CHARS]) for key, title, content in rows if key not in leave_out]

@@ -8,7 +8,8 @@ import threading
 from datetime import datetime
 
 from yuqing.app import App
-from yuqing.learning import LearningError, is_retraining, process_key, retrain
+from yuqing.learning import is_retraining, process_key, retrain
+from yuqing.learning_data import LearningError
 
 log = logging.getLogger("yuqing.learning")
 _background: dict[str, threading.Thread] = {}

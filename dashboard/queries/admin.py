@@ -149,7 +149,7 @@ def query_models(session: Session, settings: Settings) -> dict:
         "choices": [{"label": f"{configured_name(settings)}(配置的分类器)", "value": "configured"}]
         + [
             {
-                "label": f"v{row.id}(留出检验 {share(row.accuracy)},{MODEL_STATUS_NAMES.get(row.status)})",
+                "label": f"v{row.id}(检验 {share(row.accuracy)},{MODEL_STATUS_NAMES.get(row.status)})",
                 "value": str(row.id),
             }
             for row in rows

@@ -17,7 +17,8 @@ def _actor(args: argparse.Namespace) -> str:
 
 def train_from_corrections(args: argparse.Namespace) -> int:
     """Train on the corrections (plus --data files), print both figures and the decision."""
-    from yuqing.learning import Imported, LearningError, read_imported, retrain
+    from yuqing.learning import retrain
+    from yuqing.learning_data import Imported, LearningError, read_imported
 
     if args.out:
         raise CommandError("--from-corrections 的模型保存在数据目录的 models 下,不用 --out", EXIT_USAGE)
@@ -46,7 +47,8 @@ def cmd_model(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     from yuqing.db.models import TopicModel
-    from yuqing.learning import STATUS_NAMES, LearningError, configured_name, use_version
+    from yuqing.learning import STATUS_NAMES, configured_name, use_version
+    from yuqing.learning_data import LearningError
     from yuqing.timeutil import format_local
 
     app = open_for(args)
@@ -65,7 +67,7 @@ def cmd_model(args: argparse.Namespace) -> int:
                     print(
                         f"v{row.id}\t{STATUS_NAMES.get(row.status, row.status)}\t{format_local(row.created_at)}\t"
                         f"{row.created_by}\t纠正 {row.correction_rows} 条 导入 {row.imported_rows} 条 "
-                        f"留出 {row.held_back_rows} 条\t{figures}\t{row.decision or ''}"
+                        f"检验 {row.held_back_rows} 条\t{figures}\t{row.decision or ''}"
                     )
             return EXIT_OK
         if args.model_command != "use":
