@@ -127,8 +127,8 @@ def _train_and_predict(
 
 def evaluate_training(raw, segmented, with_contaminated: bool, folds: int) -> None:
     """(b): train on the segmented set without the evaluation texts, evaluate on the raw sample; grouped CV."""
+    from pipeline.overlap import WordOverlap, overlapping_rows
     from pipeline.segment import content_words, split_segmented
-    from pipeline.training import WordOverlap, overlapping_rows
 
     train_words = [split_segmented(text) for text in segmented["tokens"]]
     overlap = WordOverlap(train_words)

@@ -59,8 +59,8 @@ def town_split(data: Path, split: str, seed: int) -> tuple[list[str], list[str]]
     """The texts and TipDM labels of one half of the set; near-copies (≥ 60 % shared words) stay in one half."""
     import pandas as pd
 
+    from pipeline.overlap import WordOverlap
     from pipeline.segment import split_segmented
-    from pipeline.training import WordOverlap
 
     table = pd.read_csv(data / SEGMENTED, dtype=str, keep_default_na=False)
     words = [split_segmented(text) for text in table["tokens"]]

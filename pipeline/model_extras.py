@@ -74,6 +74,22 @@ class Extras:
         return blocks
 
 
+def keep_prior(decision: np.ndarray, classes: Sequence[str], priors, margin: float) -> np.ndarray:
+    """Each row's chosen class (index): the model's best, except that the prior's own choice stands when the model
+    prefers another topic by less than `margin` (decision-function units). A town's model re-files what its
+    officers confirmed only when its corrections say so clearly; the margin is chosen per town by cross-validation
+    on its corrections (yuqing/learning_candidates.py)."""
+    best = decision.argmax(axis=1)
+    if margin <= 0 or priors is None:
+        return best
+    column = {label: i for i, label in enumerate(classes)}
+    for row, scores in enumerate(priors):
+        own = column.get(max(scores, key=scores.__getitem__)) if scores else None
+        if own is not None and own != best[row] and decision[row, best[row]] - decision[row, own] < margin:
+            best[row] = own
+    return best
+
+
 def fit_projection(words_matrix) -> np.ndarray | None:
     """An LSA projection fitted on the town's messages (the word block of their features: the first columns), or
     None when there are too few. Kept as a plain matrix: sklearn's transform copies its transposed components on

@@ -6,15 +6,14 @@ on the town's own messages (pipeline/model_extras.py)."""
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from pipeline.model_extras import Extras, Prior, TownText, fit_projection, prior_scores
+from pipeline.model_extras import Extras, Prior, TownText, fit_projection, keep_prior, prior_scores
 from pipeline.normalize import normalize
 from pipeline.segment import content_words, split_segmented
 from pipeline.topics import TopicResult
@@ -123,6 +122,8 @@ class Model:
         self.manifest = manifest
         self.extras = extras or Extras()
         self.prior = prior  # the classifier whose scores the model takes as features (when extras.uses_prior)
+        # The prior's choice stands unless the model prefers another topic by more than this (model_extras.keep_prior).
+        self.prior_margin = float(manifest.get("prior_margin", 0.0))
         self._classes: list[str] = [str(label) for label in classifier.classes_]
         self.labels = self._classes  # the topics the town's corrections taught it
         # A town's model knows the prior's other topics by name: a serious incident of a kind no correction taught
@@ -132,7 +133,8 @@ class Model:
         coefficients = classifier.coef_
         self._coef = coefficients if len(self._classes) > 2 else np.vstack([-coefficients, coefficients])
 
-    def _decide(self, prepared: list[str], priors: Sequence[dict[str, float]] | None = None) -> list[Prediction]:
+    def _decision(self, prepared: list[str], priors: Sequence[dict[str, float]] | None = None):
+        """The word features and the decision function's values (rows × classes)."""
         import scipy.sparse as sp
 
         blocks = _blocks(self._vectorizers, prepared)
@@ -142,10 +144,23 @@ class Model:
         decision = self._classifier.decision_function(matrix)
         if decision.ndim == 1:
             decision = np.column_stack([-decision, decision])
+        return words, decision
+
+    def decision_values(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, list[dict[str, float]] | None]:
+        """The decision function's values for (normalised) messages, and the prior's scores behind them."""
+        priors = self._priors(pairs)
+        return self._decision([prepare(_with_title(title, content)) for title, content in pairs], priors)[1], priors
+
+    def _priors(self, pairs: Sequence[tuple[str, str]]) -> list[dict[str, float]] | None:
+        return [dict(self._prior().classify(t, c).scores) for t, c in pairs] if self.extras.uses_prior else None
+
+    def _decide(self, prepared: list[str], priors: Sequence[dict[str, float]] | None = None) -> list[Prediction]:
+        words, decision = self._decision(prepared, priors)
+        chosen = keep_prior(decision, self._classes, priors, self.prior_margin)
         scores = _softmax(decision)
         predictions = []
         for row, score in enumerate(scores):
-            best = int(score.argmax())
+            best = int(chosen[row])
             vector = words.getrow(row)
             contribution = vector.data * self._coef[best, vector.indices]
             order = np.argsort(-contribution)
@@ -177,7 +192,7 @@ class Model:
 
     def classify_many(self, pairs: Sequence[tuple[str, str]]) -> list[TopicResult]:
         """`classify` for many (normalised) messages at once: one matrix product instead of one per message."""
-        priors = [dict(self._prior().classify(t, c).scores) for t, c in pairs] if self.extras.uses_prior else None
+        priors = self._priors(pairs)
         predictions = self._decide([prepare(_with_title(title, content)) for title, content in pairs], priors)
         return [TopicResult(p.label, p.scores, p.terms) for p in predictions]
 
@@ -350,44 +365,6 @@ def load_model(directory: str | Path, prior: Prior | None = None) -> Model:
         return Model(stored["vectorizers"], stored["classifier"], manifest, extras, prior)
     except Exception as exc:  # a damaged or foreign pickle can fail in many ways
         raise ModelError(f"{model_path}: 模型文件无法加载（{exc}）") from exc
-
-
-class WordOverlap:
-    """Which training rows share words with a text, and how many (an inverted index over the rows' word sets).
-
-    Used to evaluate honestly when an evaluation file may be contained in the training file.
-    """
-
-    def __init__(self, train_words: Sequence[Sequence[str]]) -> None:
-        from collections import defaultdict
-
-        self.sets = [set(words) for words in train_words]
-        self._postings: dict[str, list[int]] = defaultdict(list)
-        for index, words in enumerate(self.sets):
-            for word in words:
-                self._postings[word].append(index)
-
-    def shared(self, words: Iterable[str]) -> Counter[int]:
-        """Row index → how many of these (distinct) words the row has too."""
-        counts: Counter[int] = Counter()
-        for word in set(words):
-            counts.update(self._postings.get(word, ()))
-        return counts
-
-
-def overlapping_rows(
-    train_words: Sequence[Sequence[str]], eval_words: Sequence[Sequence[str]], threshold: float = 0.6
-) -> set[int]:
-    """Indices of training rows whose words lie mostly (≥ threshold) inside some evaluation text's words."""
-    overlap = WordOverlap(train_words)
-    overlapping: set[int] = set()
-    for words in eval_words:
-        overlapping.update(
-            index
-            for index, count in overlap.shared(words).items()
-            if overlap.sets[index] and count / len(overlap.sets[index]) >= threshold
-        )
-    return overlapping
 
 
 def _package_version() -> str:

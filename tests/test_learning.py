@@ -18,6 +18,7 @@ from yuqing.analysis_context import analysis_context
 from yuqing.app import open_app
 from yuqing.db.models import AuditLog, TopicModel
 from yuqing.learning import forget, refresh_active_model, retrain, use_version
+from yuqing.learning_candidates import MARGINS
 from yuqing.learning_data import LearningError, read_imported
 from yuqing.workflow.corrections import correct_mention
 from yuqing.workflow.labels import held_back, topic_examples
@@ -88,6 +89,7 @@ def test_a_better_model_is_switched_in_named_in_reasons_and_can_be_rolled_back(t
         corrections = len(list(_posts(TOWN_TOPICS)))
         assert row.status == "active" and row.held_back_rows == result.held_back == result.trained == corrections
         assert len(row.details["trained_mentions"]) == corrections and row.details["folds"] == 5
+        assert row.details["prior_margin"] in MARGINS  # chosen by the cross-validation, kept with the version
         assert (Path(town.settings.general.data_dir) / row.path / "model.joblib").is_file()
         # Both kinds were judged by cross-validation and the better one kept (the prior's on a tie).
         tried = row.details["tried"]

@@ -113,6 +113,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         cross_validate,
         decided_topics,
         prior_classifier,
+        set_margin,
         share_right,
         town_corpus,
         training_set,
@@ -164,6 +165,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         tried = cross_validate(context, data, name=f"模型 v{version}", manifest=manifest)
         best = max(tried, key=lambda c: c.accuracy)  # max keeps the first of equals: the prior's
         model = data.fit(best.kind, range(len(examples)), manifest)
+        set_margin(model, best.margin)
         partial = directory.with_name(directory.name + ".tmp")
         shutil.rmtree(partial, ignore_errors=True)
         save_model(model, partial)
@@ -219,6 +221,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
             "kind": best.kind,
             "tried": {c.kind: c.accuracy for c in tried},
             "folds": folds,
+            "prior_margin": best.margin,
             "trained_mentions": sorted(e.mention_id for e in examples),
         }
         figures = (

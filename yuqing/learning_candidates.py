@@ -86,6 +86,7 @@ class Candidate:
     kind: str
     decided: list[str | None]
     accuracy: float
+    margin: float = 0.0  # the prior kind's margin (model_extras.keep_prior) chosen by the cross-validation
 
     def text(self) -> str:
         return f"{KINDS[self.kind]} {self.accuracy:.1%}"
@@ -132,25 +133,61 @@ def share_right(decided: Sequence[str | None], examples: Sequence[Example], rows
 
 def cross_validate(context, data: TrainingSet, *, name: str, manifest: dict, folds: int = FOLDS) -> list[Candidate]:
     """Every kind judged on every correction by grouped k-fold cross-validation (fewer folds when there are fewer
-    groups; none below two)."""
+    groups; none below two). The prior's kind also gets its margin here (`choose_margin`)."""
     examples = data.examples
     folds = min(folds, len({e.group for e in examples}))
-    decided: dict[str, list[str | None]] = {kind: [None] * len(examples) for kind in KINDS}
-    if folds >= 2:
-        fold = fold_of(examples, folds)
-        for number in range(folds):
-            judged = [i for i, f in enumerate(fold) if f == number]
-            trained = [i for i, f in enumerate(fold) if f != number]
-            for kind in KINDS:
-                try:
-                    model = data.fit(kind, trained, manifest)
-                except ValueError:  # one topic only outside this fold: its rows count as wrong
-                    continue
-                topics = decided_topics(with_model(context, model, name), [examples[i] for i in judged])
-                for i, topic in zip(judged, topics, strict=True):
-                    decided[kind][i] = topic
-    everything = range(len(examples))
-    return [Candidate(kind, decided[kind], share_right(decided[kind], examples, everything) or 0.0) for kind in KINDS]
+    fold = fold_of(examples, folds) if folds >= 2 else []
+    judged = [[i for i, f in enumerate(fold) if f == number] for number in range(folds if folds >= 2 else 0)]
+    models: dict[tuple[int, str], Model] = {}
+    for number in range(len(judged)):
+        trained = [i for i, f in enumerate(fold) if f != number]
+        for kind in KINDS:
+            try:
+                models[number, kind] = data.fit(kind, trained, manifest)
+            except ValueError:  # one topic only outside this fold: its rows count as wrong
+                continue
+    margin = choose_margin([(models.get((n, "prior")), [examples[i] for i in rows]) for n, rows in enumerate(judged)])
+    candidates = []
+    for kind in KINDS:
+        decided: list[str | None] = [None] * len(examples)
+        for number, rows in enumerate(judged):
+            model = models.get((number, kind))
+            if model is None:
+                continue
+            if kind == "prior":
+                set_margin(model, margin)
+            topics = decided_topics(with_model(context, model, name), [examples[i] for i in rows])
+            for i, topic in zip(rows, topics, strict=True):
+                decided[i] = topic
+        right = share_right(decided, examples, range(len(examples))) or 0.0
+        candidates.append(Candidate(kind, decided, right, margin if kind == "prior" else 0.0))
+    return candidates
+
+
+MARGINS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0)
+
+
+def choose_margin(folds: Sequence[tuple[Model | None, list[Example]]]) -> float:
+    """The margin (pipeline/model_extras.keep_prior) under which the folds' models, each deciding the corrections it
+    did not learn, agree with the officers most often; the smallest of equals."""
+    from pipeline.model_extras import keep_prior
+    from pipeline.normalize import normalize
+
+    hits = dict.fromkeys(MARGINS, 0)
+    for model, examples in folds:
+        if model is None or not examples or not model.extras.uses_prior:
+            continue
+        decision, priors = model.decision_values([(normalize(e.title), normalize(e.content)) for e in examples])
+        for margin in MARGINS:
+            chosen = keep_prior(decision, model.labels, priors, margin)
+            hits[margin] += sum(model.labels[k] == e.label for k, e in zip(chosen, examples, strict=True))
+    return max(MARGINS, key=lambda margin: (hits[margin], -margin))
+
+
+def set_margin(model: Model, margin: float) -> None:
+    """Give a model of the prior's kind its margin (kept in its manifest, so a saved version keeps it)."""
+    model.prior_margin = margin
+    model.manifest["prior_margin"] = margin
 
 
 def with_model(context, model, name: str):

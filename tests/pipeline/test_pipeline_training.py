@@ -7,8 +7,9 @@ import pipeline_test_data
 import pytest
 
 from pipeline.datasets import DatasetError, read_labelled
+from pipeline.overlap import overlapping_rows
 from pipeline.segment import content_words, split_segmented
-from pipeline.training import ModelError, load_model, overlapping_rows, prepare, train
+from pipeline.training import ModelError, load_model, prepare, train
 
 shared_data = pipeline_test_data.shared_data  # the data-folder fixture, used by name
 
@@ -218,3 +219,30 @@ def test_a_town_model_keeps_what_the_lexicon_knows_and_learns_the_towns_conventi
     minor = TextIn(title="小区仓库起火", content="小区地下仓库起火，物业及时扑灭，无人受伤。")
     assert analyze(minor, build_context()).topic == "work_safety"  # the lexicon's rule: a fire is 安全生产
     assert analyze(minor, context).urgency > 2 and analyze(minor, context).topic != "work_safety"
+
+
+def test_the_prior_choice_stands_unless_the_model_prefers_another_topic_clearly(tmp_path):
+    import numpy as np
+
+    from pipeline.model_extras import keep_prior
+    from pipeline.topics import LexiconClassifier
+    from pipeline.training import fit, save_model
+
+    classes = ["commerce", "housing", "urban"]
+    decision = np.array([[0.4, 0.2, -1.0], [1.5, 0.2, -1.0], [0.4, -0.5, 0.3], [0.4, 0.2, -1.0]])
+    priors = [{"housing": 0.7, "urban": 0.3}, {"housing": 0.7}, {"medical": 0.9}, {}]
+    assert list(keep_prior(decision, classes, priors, 0.0)) == [0, 0, 0, 0]  # no margin: the model's best
+    # 0.4 - 0.2 < 0.5: the prior's 住房 stands; 1.5 - 0.2 is clear; a topic the model was never taught, or no prior
+    # score at all, leaves the model's choice.
+    assert list(keep_prior(decision, classes, priors, 0.5)) == [1, 0, 0, 0]
+    # A fitted town model: the lexicon says 交通 for 医院停车难, the model 就医 (medical is what its rows say about
+    # 医院). With a margin the model cannot clear, the lexicon's choice stands; a topic the town never taught
+    # (住房保障 for the developer's delay) still gives way. Kept in the manifest: saved and loaded, it decides alike.
+    texts, labels = _town_rows()
+    model = fit(texts, labels, prior=LexiconClassifier(), corpus=[("", text) for text in texts])
+    sample = ["医院停车难", "开发商延期交房，业主要求赔偿"]
+    assert [p.label for p in model.predict(sample)] == ["medical", "commerce"]
+    model.prior_margin = model.manifest["prior_margin"] = 100.0
+    assert [p.label for p in model.predict(sample)] == ["transport", "commerce"]
+    save_model(model, tmp_path / "town")
+    assert [p.label for p in load_model(tmp_path / "town").predict(sample)] == ["transport", "commerce"]
