@@ -174,7 +174,7 @@ def run(folder: Path, texts: list[str], labels: list[str], steps: list[int], map
         rest = order[step:]
         lexicon = accuracy(base_analysis_context(settings), rest)
         line = f"{step:>5} | "
-        candidate_accuracy = None
+        candidate_accuracy, kind = None, "—"
         if step == 0:
             line += f"{'—':>7} {'—':>9} | {'—':>9} {'—':>7} | {'—':<10} | "
         else:
@@ -185,6 +185,8 @@ def run(folder: Path, texts: list[str], labels: list[str], steps: list[int], map
                 gate_old = f"{result.baseline_accuracy:.4f}" if result.baseline_accuracy is not None else "—"
                 line += f"{result.trained:>7} {result.held_back:>9} | {gate_new:>9} {gate_old:>7} | {decision:<10} | "
                 candidate = load_version(settings, f"models/v{result.version}")
+                manifest = candidate.manifest
+                kind = f"{manifest.get('town_kind', '?')} margin {manifest.get('prior_margin', 0):g}"
                 from dataclasses import replace
 
                 base = base_analysis_context(settings)
@@ -195,7 +197,7 @@ def run(folder: Path, texts: list[str], labels: list[str], steps: list[int], map
         context = analysis_context(settings)
         in_use = accuracy(context, rest)
         new = f"{candidate_accuracy:.4f}" if candidate_accuracy is not None else "—"
-        print(f"{line}      {in_use:.4f} {new:>7} {lexicon:.4f} | {context.model_version}", flush=True)
+        print(f"{line}      {in_use:.4f} {new:>7} {lexicon:.4f} | {context.model_version} | new: {kind}", flush=True)
     app.close()
     forget(settings)
 
