@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
-from pipeline.anchors import AnchorComparison, Anchors, compare, specific
+from pipeline.anchor_matching import AnchorComparison, compare, specific
+from pipeline.anchors import Anchors
 
 CONTAINMENT_SHARE = 0.8
 EMERGENCY_BONUS = 0.2  # the only open emergency of a kind, for a report that names no other place

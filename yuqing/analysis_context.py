@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from pipeline.anchors import place_stem
+from pipeline.gazetteer import place_stem
 from yuqing.settings_model import Settings
 
 # id(settings) → (the settings, their context). The settings object is kept with its context: a key of a freed
