@@ -1,32 +1,29 @@
-"""What the dashboard's forms do: validate input (Chinese messages), check the viewer's rights, call the workflow."""
+"""What the dashboard's forms do: validate input (Chinese messages), check the viewer's rights, call the workflow.
+
+This module carries out the event workflow's actions (and triage, shift handover, reports, models, the export
+audit); the event forms are checked in dashboard.event_form_checks, the user forms are done in
+dashboard.user_actions."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from dashboard.access import ACTION_ROLES, DENIED, NOT_VISIBLE, Viewer
+from dashboard.event_form_checks import MAX_COMMENT, InputError, validate
 from dashboard.queries.event_detail import visible_event
 from yuqing.app import App
-from yuqing.db.models import AuditLog, Office, Response, User
-from yuqing.labels import CLOSE_KINDS, CORRECTION_KINDS, LEVELS, RESPONSE_STAGES
+from yuqing.db.models import AuditLog, Response
 from yuqing.storage_alarm import report_storage_failure
-from yuqing.timeutil import LOCAL, as_utc, utcnow
-from yuqing.users import UserError, add_user, reset_password, revoke_sessions
+from yuqing.timeutil import utcnow
 from yuqing.workflow import actions as workflow
 from yuqing.workflow import shifts, split
 from yuqing.workflow.corrections import correct_mention
 from yuqing.workflow.triage import triage
-
-MAX_COMMENT = 1000
-MAX_CONTENT = 5000
-TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
-_URL = re.compile(r"^https?://[^\s/]+\S*$")
 
 
 @dataclass
@@ -37,154 +34,9 @@ class ActionResult:
     message: str
 
 
-class InputError(ValueError):
-    """Form input that fails validation; the message lists every problem in Chinese."""
-
-
-def parse_local_time(text: str | None) -> datetime | None:
-    """A local “YYYY-MM-DD HH:MM” as an aware UTC datetime, or None if it does not parse."""
-    text = (text or "").strip()
-    for fmt in TIME_FORMATS:
-        try:
-            return as_utc(datetime.strptime(text, fmt).replace(tzinfo=LOCAL))
-        except ValueError:
-            continue
-    return None
-
-
-def _text(values: dict, key: str) -> str:
-    value = values.get(key)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _comment(values: dict, problems: list[str], key: str = "comment", label: str = "备注") -> str:
-    comment = _text(values, key)
-    if len(comment) > MAX_COMMENT:
-        problems.append(f"{label}不能超过 {MAX_COMMENT} 字")
-    return comment
-
-
-def _office(session: Session, code: str | None, problems: list[str]) -> str:
-    office = session.get(Office, code) if code else None
-    if office is None or not office.active:
-        problems.append("请选择责任单位")
-        return ""
-    return office.code
-
-
-def validate(action: str, values: dict, app: App, session: Session, now: datetime) -> dict:
-    """The workflow keyword arguments for an action's form values; raises InputError listing all problems."""
-    problems: list[str] = []
-    if action == "assess":
-        topic = values.get("topic")
-        if topic not in app.settings.topic_names():
-            problems.append("请选择领域")
-        urgency = values.get("urgency")
-        if urgency not in LEVELS:
-            problems.append("请选择预警等级")
-        office = _office(session, values.get("office_code"), problems)
-        kwargs = {"topic": topic, "urgency": urgency, "office_code": office, "comment": _comment(values, problems)}
-    elif action == "reassign":
-        kwargs = {
-            "office_code": _office(session, values.get("office_code"), problems),
-            "comment": _comment(values, problems),
-        }
-    elif action == "respond":
-        kwargs = _validate_response(values, problems, now)
-    elif action in ("confirm", "reject"):
-        comment = _comment(values, problems)
-        if action == "reject" and not comment:
-            problems.append("驳回时请填写原因")
-        response_id = values.get("response_id")
-        if not isinstance(response_id, int):
-            problems.append("未指定要处理的回应")
-        kwargs = {"response_id": response_id, "comment": comment}
-    elif action == "close":
-        kwargs = {"comment": _comment(values, problems)}
-    elif action == "false_alarm":
-        kind = values.get("kind")
-        if kind not in CLOSE_KINDS:
-            problems.append("请选择“误报”或“无需处置”")
-        reason = _comment(values, problems, "reason", "原因")
-        if not reason:
-            problems.append("请填写原因")
-        kwargs = {"reason": reason, "kind": kind}
-    elif action == "merge":
-        target = re.fullmatch(r"#?\s*(\d{1,12})", _text(values, "target_id"))
-        if target is None:
-            problems.append("请填写要并入的事件编号,如 #128")
-        kwargs = {"target_id": int(target.group(1)) if target else 0, "comment": _comment(values, problems)}
-    elif action == "split":
-        text = _text(values, "mention_ids")
-        numbers = re.findall(r"\d{1,12}", text)
-        if not numbers or re.sub(r"[#\d\s,，、;；]", "", text):
-            problems.append("请填写要拆出的信息编号,如 #1203, #1207(见下方信息列表)")
-        kwargs = {"mention_ids": sorted({int(n) for n in numbers}), "comment": _comment(values, problems)}
-    elif action == "unmerge":
-        kwargs = {"comment": _comment(values, problems)}
-    elif action == "correct":
-        kwargs = _validate_correction(values, app, problems)
-    else:
-        raise InputError(f"未知操作 “{action}”")
-    if problems:
-        raise InputError(";".join(problems))
-    return kwargs
-
-
-def _validate_correction(values: dict, app: App, problems: list[str]) -> dict:
-    found = re.fullmatch(r"#?\s*(\d{1,12})", _text(values, "mention_id"))
-    if found is None:
-        problems.append("请填写要纠正的信息编号,如 #1203(见信息时间线)")
-    kind = values.get("kind")
-    topic = values.get("topic")
-    if kind not in CORRECTION_KINDS:
-        problems.append("请选择纠正内容")
-    elif kind == "topic" and topic not in app.settings.topic_names():
-        problems.append("请选择正确的领域")
-    comment = _comment(values, problems)
-    return {
-        "mention_id": int(found.group(1)) if found else 0,
-        "topic": topic if kind == "topic" else None,
-        "relevant": False if kind == "not_relevant" else None,
-        "comment": comment,
-    }
-
-
 def _correct_mention(session: Session, settings, event_id: int, actor: str, *, mention_id: int, now=None, **kwargs):
     """The event page's correction of one of its mentions (the mention must belong to the event)."""
     return correct_mention(session, settings, mention_id, actor, event_id=event_id, now=now, **kwargs)
-
-
-def _validate_response(values: dict, problems: list[str], now: datetime) -> dict:
-    stage = values.get("stage")
-    if stage not in RESPONSE_STAGES:
-        problems.append("请选择回应类型")
-    channel = _text(values, "channel")
-    if not channel:
-        problems.append("请填写发布渠道(在哪里发布)")
-    elif len(channel) > 200:
-        problems.append("发布渠道不能超过 200 字")
-    url = _text(values, "url")
-    if url and (len(url) > 1000 or not _URL.match(url)):
-        problems.append("链接应为以 http:// 或 https:// 开头的网址")
-    content = _text(values, "content")
-    if not content:
-        problems.append("请填写发布内容")
-    elif len(content) > MAX_CONTENT:
-        problems.append(f"发布内容不能超过 {MAX_CONTENT} 字")
-    published_at = parse_local_time(values.get("published_at"))
-    if published_at is None:
-        problems.append("发布时间格式应为 “2026-11-25 14:30”")
-    elif published_at > now + timedelta(minutes=5):
-        problems.append("发布时间不能晚于当前时间")
-    return {
-        "stage": stage,
-        "channel": channel,
-        "url": url or None,
-        "content": content,
-        "published_at": published_at,
-        "comment": _comment(values, problems),
-    }
 
 
 ACTION_FUNCTIONS = {
@@ -251,64 +103,6 @@ def _response_of(session: Session, response_id: int, event_id: int) -> bool:
     return found is not None
 
 
-def add_dashboard_user(app: App, viewer: Viewer, values: dict) -> ActionResult:
-    """Create a user (admin only), audited with the admin's name."""
-    if viewer.role != "admin":
-        return ActionResult(False, DENIED)
-    username = _text(values, "username")
-    if not re.fullmatch(r"[A-Za-z0-9_.\-]{2,50}", username):
-        return ActionResult(False, "用户名应为 2–50 位字母、数字、点、下划线或连字符")
-    role = values.get("role") or ""
-    office = values.get("office_code") if role == "office" else None
-    try:
-        with app.db.write() as session:
-            if session.scalar(select(User.id).where(User.username == username)) is not None:
-                return ActionResult(False, f"用户 “{username}” 已存在")
-            add_user(
-                session,
-                username,
-                values.get("password") or "",
-                role,
-                office,
-                _text(values, "display_name")[:100],
-                actor=viewer.username,
-            )
-    except UserError as exc:
-        return ActionResult(False, str(exc))
-    return ActionResult(True, f"已添加用户 “{username}”")
-
-
-def set_user_active(app: App, viewer: Viewer, username: str | None, active: bool) -> ActionResult:
-    """Disable or re-enable a user (admin only, not oneself), audited."""
-    if viewer.role != "admin":
-        return ActionResult(False, DENIED)
-    if not username:
-        return ActionResult(False, "请选择用户")
-    if username == viewer.username and not active:
-        return ActionResult(False, "不能停用自己的账户")
-    with app.db.write() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None:
-            return ActionResult(False, f"用户 “{username}” 不存在")
-        if user.active == active:
-            return ActionResult(True, "状态未变")
-        user.active = active
-        if not active:
-            revoke_sessions(session, user.id, "disabled")
-        session.add(
-            AuditLog(
-                actor=viewer.username,
-                entity="user",
-                entity_id=username,
-                action="user_enable" if active else "user_disable",
-                field="active",
-                before=str(not active),
-                after=str(active),
-            )
-        )
-    return ActionResult(True, f"已{'启用' if active else '停用'}用户 “{username}”")
-
-
 def audit_export(app: App, viewer: Viewer, action: str, detail: str) -> None:
     """Record that the viewer took data out of the system (an Excel export, a report download)."""
     with app.db.write() as session:
@@ -368,20 +162,6 @@ def build_monthly_report(app: App, viewer: Viewer, month: str | None, now: datet
     return ActionResult(True, f"已生成《{generated.content.title}》{state},见下方列表")
 
 
-def reset_user_password(app: App, viewer: Viewer, username: str | None, password: str | None) -> ActionResult:
-    """Set a new password for a user (admin only), audited with the admin's name; the user's logins end."""
-    if viewer.role != "admin":
-        return ActionResult(False, DENIED)
-    if not username:
-        return ActionResult(False, "请先在列表中选择用户")
-    try:
-        with app.db.write() as session:
-            reset_password(session, username, password or "", viewer.username)
-    except UserError as exc:
-        return ActionResult(False, str(exc))
-    return ActionResult(True, f"已重设用户 “{username}” 的密码,请当面或电话告知本人")
-
-
 def start_model_training(app: App, viewer: Viewer) -> ActionResult:
     """模型 page: retrain on the corrections in a background thread (admins only); ingest goes on meanwhile."""
     from yuqing.learning_jobs import start_retrain
@@ -409,30 +189,3 @@ def use_model_version(app: App, viewer: Viewer, choice: str | None, comment: str
         return ActionResult(True, use_version(app, version, viewer.username, (comment or "").strip()[:MAX_COMMENT]))
     except LearningError as exc:
         return ActionResult(False, str(exc))
-
-
-def mark_inbox_read(app: App, viewer: Viewer, message_ids: list[int]) -> ActionResult:
-    """收件箱: mark alerts sent to the viewer as read (only their own), audited."""
-    from yuqing.inbox import mark_read
-
-    if not viewer.can_open("inbox"):
-        return ActionResult(False, DENIED)
-    ids = [value for value in message_ids if isinstance(value, int)]
-    if not ids:
-        return ActionResult(False, "没有未读的提醒")
-    with app.db.write() as session:
-        user = session.scalar(select(User).where(User.username == viewer.username, User.active.is_(True)))
-        if user is None:
-            return ActionResult(False, DENIED)
-        count = mark_read(session, app.settings, user, ids)
-        if count:
-            session.add(
-                AuditLog(
-                    actor=viewer.username,
-                    entity="inbox",
-                    entity_id=viewer.username,
-                    action="inbox_read",
-                    comment=f"{count} 条提醒标记为已读",
-                )
-            )
-    return ActionResult(True, f"已将 {count} 条标记为已读" if count else "没有未读的提醒")

@@ -9,7 +9,8 @@ import json
 from sqlalchemy.orm import Session
 
 from dashboard.access import DENIED, Viewer
-from dashboard.actions import MAX_COMMENT, ActionResult
+from dashboard.actions import ActionResult
+from dashboard.event_form_checks import MAX_COMMENT
 from yuqing.app import App
 from yuqing.config import SCHEME_GROUPS
 from yuqing.db.models import MonitoringScheme, Office

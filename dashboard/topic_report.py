@@ -8,7 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 from dashboard.access import DENIED, NOT_VISIBLE, Viewer
-from dashboard.actions import audit_export, parse_local_time
+from dashboard.actions import audit_export
+from dashboard.event_form_checks import parse_local_time
 from dashboard.queries.event_detail import visible_event
 from yuqing.app import App
 from yuqing.reports.topic import FORMATS, TopicReport, TopicReportError, generate_topic

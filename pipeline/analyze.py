@@ -11,9 +11,10 @@ from typing import Protocol
 
 import numpy as np
 
-from pipeline.anchors import Anchors, place_stem, read_anchors
+from pipeline.anchors import Anchors, read_anchors
 from pipeline.deidentify import find_personal_data, mask
 from pipeline.fingerprints import Fingerprint, fingerprint
+from pipeline.gazetteer import place_stem
 from pipeline.hazards import emergency_topic, leading_kinds
 from pipeline.keywords import KeywordIndex
 from pipeline.negativity import NegativityScorer, default_scorer

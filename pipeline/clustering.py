@@ -1,16 +1,18 @@
-"""Event clustering decisions: which existing event a mention joins, and an event's heat over time."""
+"""Event clustering decisions: which existing event a mention joins, which open events it bridges, and how well a
+clustering matches hand-labelled matters (B-cubed). The words compared are pipeline.event_terms'; an event's heat
+is pipeline.event_heat's."""
 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 
-from pipeline.anchors import AnchorComparison, Anchors, compare, specific
+from pipeline.anchor_matching import AnchorComparison, compare, specific
+from pipeline.anchors import Anchors
+from pipeline.event_heat import seconds
 
 CONTAINMENT_SHARE = 0.8
 EMERGENCY_BONUS = 0.2  # the only open emergency of a kind, for a report that names no other place
@@ -28,10 +30,6 @@ CHAR_SHARE = 1.0  # weight of the character similarity of two emergency reports,
 AREA_KINDS = frozenset(
     {"汛情", "气象灾害", "地震", "地质灾害", "森林火灾"}
 )  # disasters that strike many places at once
-
-
-def _seconds(when: datetime | float) -> float:
-    return when.timestamp() if isinstance(when, datetime) else float(when)
 
 
 @dataclass(frozen=True)
@@ -65,23 +63,6 @@ class EventCandidate:
     urgency: int = 4
     anchors: Anchors = Anchors()
     grams: frozenset[str] = frozenset()  # character pairs of its latest reports (char_grams), for emergencies
-
-
-_RUN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+")
-
-
-def char_grams(text: str, limit: int = 120) -> frozenset[str]:
-    """The character pairs of a text's first `limit` characters (玛莎拉蒂 → 玛莎, 莎拉, 拉蒂), and its Latin words and
-    longer numbers whole (F35, 737MAX, 2019). No segmentation: cheap, and a short rewrite of a report (a new
-    headline, a dropped sentence) keeps most of its pairs, however a segmenter would cut the words."""
-    grams: set[str] = set()
-    for run in _RUN.findall(text[:limit]):
-        if run.isascii():
-            if len(run) >= 2 and not (run.isdigit() and len(run) < 3):
-                grams.add(run.lower())
-        else:
-            grams.update(run[i : i + 2] for i in range(len(run) - 1))
-    return frozenset(grams)
 
 
 @dataclass(frozen=True)
@@ -314,8 +295,8 @@ def choose_event(
     `also` lists the other candidates that reached the threshold and may be one incident with the chosen one (see
     `incompatible`; for a report naming no emergency, threshold + ROUTINE_BRIDGE): the report bridges them.
     """
-    when = _seconds(mention.time)
-    recent = [event for event in candidates if abs(when - _seconds(event.last_seen)) <= window_seconds]
+    when = seconds(mention.time)
+    recent = [event for event in candidates if abs(when - seconds(event.last_seen)) <= window_seconds]
     if not recent:
         return ClusterDecision(None, 0.0, ["时间窗口内没有候选事件，新建事件"])
     weights = _TermWeights(recent)
@@ -349,143 +330,6 @@ def choose_event(
         round(score, 3),
         [f"与最接近的事件 #{recent[index].event_id} 相似度{score:.2f}低于{threshold:.2f}，新建事件", *reasons],
     )
-
-
-# Words of any news report, which tell no incident from another.
-_NEWS_WORDS = frozenset(
-    [
-        "发生",
-        "发生了",
-        "目前",
-        "记者",
-        "据悉",
-        "获悉",
-        "报道",
-        "消息",
-        "网传",
-        "听说",
-        "已经",
-        "造成",
-        "导致",
-        "现场",
-        "情况",
-        "事件",
-        "事故",
-        "今天",
-        "昨天",
-        "今日",
-        "昨日",
-        "凌晨",
-        "上午",
-        "下午",
-        "晚上",
-        "左右",
-        "附近",
-        "一名",
-        "一起",
-        "一辆",
-        "多名",
-        "相关",
-        "部门",
-        "工作",
-        "进行",
-        "正在",
-        "已经",
-        "全部",
-        "有关",
-        "人员",
-        "严重",
-        "至少",
-        "当天",
-        "当日",
-        "当地",
-        "当地时间",
-        "一家",
-        "其中",
-        "截至",
-        "已致",
-        "突然",
-        "突发",
-        "原因",
-        "最近",
-        "近日",
-        "日前",
-        "媒体",
-        "媒体报道",
-        "据报道",
-    ]
-)
-
-
-@lru_cache(maxsize=1)
-def _lexicon_words() -> frozenset[str]:
-    """Every word of the shipped lexicons (topics, severity, hazards): not an incident's own words."""
-    from pipeline.lexicons import read_weighted_lexicon
-
-    return frozenset(
-        word
-        for name in ("topics.txt", "severity.txt", "hazards.txt")
-        for words in read_weighted_lexicon(name).values()
-        for word in words
-    )
-
-
-def incident_words(text: str, limit: int = 30) -> list[str]:
-    """The words of an emergency report (two characters or more, no function words), first ones first.
-
-    Only emergencies are segmented, and only when they are clustered, so the pipeline stays fast, while
-    reports of one incident worded differently still share the names that matter (玛莎拉蒂, 宝马, 京都动画)."""
-    from pipeline.segment import content_words
-
-    words = [
-        word
-        for word in content_words(text[:160])
-        if len(word) >= 2 and not word.isdigit() and word not in _lexicon_words() and word not in _NEWS_WORDS
-    ]
-    return list(dict.fromkeys(words))[:limit]
-
-
-def representative_terms(term_counts: Mapping[str, int], limit: int = 24) -> frozenset[str]:
-    """The event's most frequent terms, used as its representative terms (ties broken by the term itself, so the
-    choice does not depend on the process's hash seed)."""
-    ranked = sorted(term_counts.items(), key=lambda pair: (-pair[1], pair[0]))
-    return frozenset(term for term, _ in ranked[:limit])
-
-
-def add_terms(term_counts: Mapping[str, int], terms: Iterable[str]) -> dict[str, int]:
-    """Term counts after one more mention with these terms (a new dict; the input is unchanged)."""
-    updated = Counter(term_counts)
-    updated.update(set(terms))
-    return dict(updated)
-
-
-@dataclass(frozen=True)
-class Heat:
-    """An event's heat at a moment: mentions, distinct sources, reposts, velocity and a combined score."""
-
-    mentions: int
-    sources: int
-    reposts: int
-    velocity: float  # mentions per hour over the recent span
-    score: float
-
-
-def event_heat(
-    mention_times: Sequence[datetime | float],
-    sources: Iterable[str],
-    now: datetime | float,
-    *,
-    reposts: int = 0,
-    span_hours: float = 1.0,
-) -> Heat:
-    """Heat of an event from its mentions' times and sources; velocity counts the last `span_hours`."""
-    current = _seconds(now)
-    times = [_seconds(t) for t in mention_times]
-    recent = sum(1 for t in times if 0 <= current - t <= span_hours * 3600)
-    velocity = recent / span_hours
-    distinct = len(set(sources))
-    score = len(times) + 3 * max(distinct - 1, 0) + 0.1 * reposts + 5 * velocity
-    return Heat(len(times), distinct, reposts, round(velocity, 3), round(score, 2))
 
 
 def b_cubed(gold: Mapping[Hashable, Hashable], predicted: Mapping[Hashable, Hashable]) -> tuple[float, float]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from pipeline.anchors import place_stem
+from pipeline.gazetteer import place_stem
 from yuqing.settings_model import Settings
 
 # id(settings) → (the settings, their context). The settings object is kept with its context: a key of a freed
@@ -125,7 +125,7 @@ def home_places(settings: Settings) -> list[str]:
 def own_words(settings: Settings, analysis) -> frozenset[str]:
     """An emergency report's own words (names of people, vehicles, firms); none for a routine matter. Computed
     here, when a relevant mention is clustered, not in the pipeline: it needs jieba."""
-    from pipeline.clustering import incident_words
+    from pipeline.event_terms import incident_words
 
     if not analysis.urgency_signals.hazards:
         return frozenset()

@@ -103,7 +103,7 @@ def rebuild_from_mentions(session: Session, settings: Settings, event: Event, no
     any other: logged, deadlines recomputed), and, for an event not yet routed, its topic."""
     from pipeline.analyze import TextIn, analyze
     from pipeline.anchors import Anchors
-    from pipeline.clustering import add_terms, representative_terms
+    from pipeline.event_terms import add_terms, representative_terms
     from pipeline.urgency import UrgencyRules, event_urgency, merge_signals
     from yuqing.workflow.facts import describe, fact_signals, newer_facts
     from yuqing.workflow.hooks import on_event_changed

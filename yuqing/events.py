@@ -101,8 +101,8 @@ def _event_grams(
     session: Session, events: list[Event], since: datetime, *, everyone: bool
 ) -> dict[int, frozenset[str]]:
     """The character pairs of each emergency event's latest reports (of every open event when the new report is
-    itself an emergency), to compare an emergency report with them cheaply (pipeline.clustering.char_grams)."""
-    from pipeline.clustering import char_grams
+    itself an emergency), to compare an emergency report with them cheaply (pipeline.event_terms.char_grams)."""
+    from pipeline.event_terms import char_grams
 
     wanted = [e.id for e in events if everyone or (e.signals or {}).get("hazards")]
     if not wanted:
@@ -127,7 +127,8 @@ def _choose_event(
     """The event this mention belongs to (an exact duplicate's event, else the pipeline's clustering decision),
     and the other open events it is as close to, which it shows to be the same matter."""
     from pipeline.anchors import Anchors
-    from pipeline.clustering import EventCandidate, MentionFeatures, char_grams, choose_event, representative_terms
+    from pipeline.clustering import EventCandidate, MentionFeatures, choose_event
+    from pipeline.event_terms import char_grams, representative_terms
 
     twin = session.scalar(
         select(Mention)
@@ -274,7 +275,7 @@ def attach_to_event(session: Session, settings: Settings, mention: Mention, anal
     A post from an official source that matches no event opens none (it is the government speaking, not
     public opinion to handle); it stays stored and searchable."""
     from pipeline.anchors import Anchors
-    from pipeline.clustering import add_terms, representative_terms
+    from pipeline.event_terms import add_terms, representative_terms
     from yuqing.workflow.facts import authority, follow_facts, settle_level
     from yuqing.workflow.hooks import on_event_changed, on_event_detected, on_mention_joined
 

@@ -10,10 +10,8 @@ from dashboard.access import NOT_VISIBLE
 from dashboard.actions import ActionResult, run_event_action
 from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, notice, result_message
+from dashboard.event_action_forms import action_forms, possible, possible_actions
 from dashboard.event_panels import (
-    action_forms,
-    possible,
-    possible_actions,
     render_audit,
     render_deadlines,
     render_evidence,

@@ -7,9 +7,9 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 from sqlalchemy import select
 
-from dashboard.actions import mark_inbox_read
 from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, level_badge, result_message
+from dashboard.user_actions import mark_inbox_read
 from yuqing.db.models import User
 from yuqing.inbox import KIND_NAMES, inbox
 from yuqing.timeutil import format_local

@@ -7,10 +7,10 @@ import dash
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard.actions import add_dashboard_user, reset_user_password, set_user_active
 from dashboard.auth import current_viewer, yuqing_app
 from dashboard.components import denied_page, form_field, make_grid, result_message
 from dashboard.queries.admin import query_users
+from dashboard.user_actions import add_dashboard_user, reset_user_password, set_user_active
 from yuqing.db.models import ROLES
 from yuqing.labels import office_options
 from yuqing.users import MIN_PASSWORD_LENGTH

@@ -8,7 +8,9 @@ from dash_support import viewer
 from sqlalchemy import select
 
 from dashboard.access import DENIED, NOT_VISIBLE
-from dashboard.actions import add_dashboard_user, parse_local_time, run_event_action, set_user_active
+from dashboard.actions import run_event_action
+from dashboard.event_form_checks import parse_local_time
+from dashboard.user_actions import add_dashboard_user, set_user_active
 from yuqing.db.models import AuditLog, Event, Response, User
 from yuqing.timeutil import format_local, utcnow
 

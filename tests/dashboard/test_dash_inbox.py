@@ -6,7 +6,7 @@ from dash_support import viewer
 from sqlalchemy import select
 
 from dashboard.access import DENIED
-from dashboard.actions import mark_inbox_read
+from dashboard.user_actions import mark_inbox_read
 from yuqing.db.models import AuditLog, OutboxMessage, User
 from yuqing.inbox import inbox
 from yuqing.mail.outbox import enqueue

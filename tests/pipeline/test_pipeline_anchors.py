@@ -1,8 +1,10 @@
 """Anchors of an incident: places abroad belong to their country, sentences are not read as road or site names,
 and two emergency reports worded alike in characters are compared as such."""
 
-from pipeline.anchors import compare, read_anchors
-from pipeline.clustering import EventCandidate, MentionFeatures, char_grams, choose_event
+from pipeline.anchor_matching import compare
+from pipeline.anchors import read_anchors
+from pipeline.clustering import EventCandidate, MentionFeatures, choose_event
+from pipeline.event_terms import char_grams
 
 
 def _conflicts(first: str, second: str) -> list[str]:

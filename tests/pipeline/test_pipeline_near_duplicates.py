@@ -3,14 +3,9 @@
 import numpy as np
 
 from pipeline.bursts import Baseline, BurstDetector, detect_burst
-from pipeline.clustering import (
-    EventCandidate,
-    MentionFeatures,
-    add_terms,
-    choose_event,
-    event_heat,
-    representative_terms,
-)
+from pipeline.clustering import EventCandidate, MentionFeatures, choose_event
+from pipeline.event_heat import event_heat
+from pipeline.event_terms import add_terms, representative_terms
 from pipeline.fingerprints import fingerprint, hamming, signature_similarity
 from pipeline.near_duplicates import NearDuplicateIndex
 

@@ -65,7 +65,7 @@ def merge_events(
 ) -> Event:
     """Fold `absorbed` into `kept` in the caller's transaction; returns the kept event."""
     from pipeline.anchors import Anchors
-    from pipeline.clustering import representative_terms
+    from pipeline.event_terms import representative_terms
     from pipeline.urgency import Signals
     from yuqing.event_figures import raise_level, refresh_counts
     from yuqing.workflow.hooks import on_event_changed
