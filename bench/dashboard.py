@@ -19,6 +19,7 @@ import tempfile
 import time
 import unicodedata
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy
@@ -88,7 +89,8 @@ def bench_backend(label: str, db_url: str, args, reuse: bool = False) -> list[tu
     from flask_login import login_user
 
     from dashboard.app import create_app
-    from dashboard.auth import DashboardUser
+    from dashboard.auth import SESSION_TOKEN, DashboardUser
+    from yuqing.users import start_session
 
     folder = Path(tempfile.mkdtemp(prefix="yuqing-bench-"))
     app = open_app(make_settings(folder, db_url))
@@ -101,13 +103,17 @@ def bench_backend(label: str, db_url: str, args, reuse: bool = False) -> list[tu
     dash_app = create_app(app)
     server = dash_app.server
     results = []
-    with app.db.read() as session:
-        users = {u.username: DashboardUser(u) for u in session.scalars(sqlalchemy.select(User))}
+    with app.db.write() as session:  # a live login session for each user, as /login records one
+        rows = list(session.scalars(sqlalchemy.select(User)))
+        users = {u.username: DashboardUser(u) for u in rows}
+        tokens = {u.username: start_session(session, u, timedelta(hours=1)) for u in rows}
     clients = {}
     for name in users:
         client = server.test_client()
         with client.session_transaction() as flask_session:
-            flask_session.update({"_user_id": users[name].id, "_fresh": True, "login_at": time.time()})
+            flask_session.update(
+                {"_user_id": users[name].id, "_fresh": True, "login_at": time.time(), SESSION_TOKEN: tokens[name]}
+            )
         clients[name] = client
     deps = clients["duty"].get("/_dash-dependencies").get_json()
     for name, user, output, values in scenarios():

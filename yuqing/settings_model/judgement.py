@@ -56,9 +56,10 @@ class LearningSettings(Strict):
     retrain: Literal["", "daily", "weekly"] = ""  # scheduled retraining; empty: only by hand (模型 page, CLI)
     retrain_weekday: int = Field(7, ge=1, le=7)  # weekly: 1 = Monday
     retrain_time: str = "03:00"
-    holdout_share: float = Field(0.2, gt=0, lt=1)  # share of the corrections held back to judge a new model
+    # A version trained before cross-validation kept this share of the corrections apart; they judge it still.
+    holdout_share: float = Field(0.2, gt=0, lt=1)
     min_labels: int = Field(30, ge=2)  # fewer labelled mentions than this: no training
-    min_held_back: int = Field(10, ge=1)  # fewer held-back rows than this: a new model is never switched in
+    min_held_back: int = Field(10, ge=1)  # fewer corrections the model in use never learned: no switch
     min_gain: float = Field(0.0, ge=0, lt=1)  # a new model must beat the one in use by more than this
 
     _times = field_validator("retrain_time")(lambda cls, v: check_hhmm(v))
