@@ -74,7 +74,9 @@ class Extras:
         return blocks
 
 
-def keep_prior(decision: np.ndarray, classes: Sequence[str], priors, margin: float) -> np.ndarray:
+def keep_prior(
+    decision: np.ndarray, classes: Sequence[str], priors: Sequence[Mapping[str, float]] | None, margin: float
+) -> np.ndarray:
     """Each row's chosen class (index): the model's best, except that the prior's own choice stands when the model
     prefers another topic by less than `margin` (decision-function units). A town's model re-files what its
     officers confirmed only when its corrections say so clearly; the margin is chosen per town by cross-validation
@@ -84,7 +86,7 @@ def keep_prior(decision: np.ndarray, classes: Sequence[str], priors, margin: flo
         return best
     column = {label: i for i, label in enumerate(classes)}
     for row, scores in enumerate(priors):
-        own = column.get(max(scores, key=scores.__getitem__)) if scores else None
+        own = column.get(next(iter(scores))) if scores else None  # the topic it decided comes first (prior_row)
         if own is not None and own != best[row] and decision[row, best[row]] - decision[row, own] < margin:
             best[row] = own
     return best
@@ -109,6 +111,12 @@ def prior_scores(prior: Prior, titles: Sequence[str], contents: Sequence[str]) -
     from pipeline.normalize import normalize
 
     return [
-        dict(prior.classify(normalize(title), normalize(content)).scores)
+        prior_row(prior.classify(normalize(title), normalize(content)))
         for title, content in zip(titles, contents, strict=True)
     ]
+
+
+def prior_row(result) -> dict[str, float]:
+    """A prior's topic scores with the topic it decided first (`keep_prior` reads its choice there: on a tie of
+    scores the scores' own order can differ from one process to the next)."""
+    return {result.topic: result.scores.get(result.topic, 0.0), **result.scores}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.model_extras import Extras, Prior, TownText, fit_projection, keep_prior, prior_scores
+from pipeline.model_extras import Extras, Prior, TownText, fit_projection, keep_prior, prior_row, prior_scores
 from pipeline.normalize import normalize
 from pipeline.segment import content_words, split_segmented
 from pipeline.topics import TopicResult
@@ -152,7 +152,7 @@ class Model:
         return self._decision([prepare(_with_title(title, content)) for title, content in pairs], priors)[1], priors
 
     def _priors(self, pairs: Sequence[tuple[str, str]]) -> list[dict[str, float]] | None:
-        return [dict(self._prior().classify(t, c).scores) for t, c in pairs] if self.extras.uses_prior else None
+        return [prior_row(self._prior().classify(t, c)) for t, c in pairs] if self.extras.uses_prior else None
 
     def _decide(self, prepared: list[str], priors: Sequence[dict[str, float]] | None = None) -> list[Prediction]:
         words, decision = self._decision(prepared, priors)
