@@ -121,8 +121,9 @@ class Model:
         self._classifier = classifier
         self.manifest = manifest
         self.extras = extras or Extras()
-        self.prior = prior  # the classifier whose scores the model takes as features (when extras.uses_prior)
-        # The prior's choice stands unless the model prefers another topic by more than this (model_extras.keep_prior).
+        # The classifier whose scores the model takes as features (extras.uses_prior), and whose choice stands
+        # unless the model prefers another topic by more than prior_margin (model_extras.keep_prior).
+        self.prior = prior
         self.prior_margin = float(manifest.get("prior_margin", 0.0))
         self._classes: list[str] = [str(label) for label in classifier.classes_]
         self.labels = self._classes  # the topics the town's corrections taught it
@@ -148,11 +149,18 @@ class Model:
 
     def decision_values(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, list[dict[str, float]] | None]:
         """The decision function's values for (normalised) messages, and the prior's scores behind them."""
-        priors = self._priors(pairs)
+        priors = self._priors(pairs, always=True)
         return self._decision([prepare(_with_title(title, content)) for title, content in pairs], priors)[1], priors
 
-    def _priors(self, pairs: Sequence[tuple[str, str]]) -> list[dict[str, float]] | None:
-        return [prior_row(self._prior().classify(t, c)) for t, c in pairs] if self.extras.uses_prior else None
+    @property
+    def heeds_prior(self) -> bool:
+        """Whether deciding needs the prior's scores: as features, or for its choice to stand (a margin)."""
+        return self.extras.uses_prior or self.prior_margin > 0
+
+    def _priors(self, pairs: Sequence[tuple[str, str]], always: bool = False) -> list[dict[str, float]] | None:
+        if not (always or self.heeds_prior):
+            return None
+        return [prior_row(self._prior().classify(t, c)) for t, c in pairs]
 
     def _decide(self, prepared: list[str], priors: Sequence[dict[str, float]] | None = None) -> list[Prediction]:
         words, decision = self._decision(prepared, priors)
@@ -180,7 +188,7 @@ class Model:
     def predict(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> list[Prediction]:
         """Predictions for raw texts; separate titles, when given, count more."""
         priors = None
-        if self.extras.uses_prior:
+        if self.heeds_prior:
             priors = prior_scores(self._prior(), titles or [""] * len(texts), texts)
         if titles is not None:
             texts = [_with_title(title, text) for title, text in zip(titles, texts, strict=True)]

@@ -51,13 +51,15 @@ class TrainingSet:
         extra: dict = {}
         if kind == "prior":
             extra = {"prior": self.prior, "town": self.town, "priors": [self.priors[i] for i in [*rows, *imported]]}
-        return fit(
+        model = fit(
             texts,
             [e.label for e in chosen] + self.imported_labels,
             titles=[e.title for e in chosen] + [""] * len(self.imported_texts),
             manifest={**manifest, "town_kind": kind},
             **extra,
         )
+        model.prior = self.prior  # either kind lets the prior's choice stand within its margin
+        return model
 
 
 def training_set(examples, imported_texts, imported_labels, *, prior, corpus: Sequence[tuple[str, str]]):
@@ -86,7 +88,7 @@ class Candidate:
     kind: str
     decided: list[str | None]
     accuracy: float
-    margin: float = 0.0  # the prior kind's margin (model_extras.keep_prior) chosen by the cross-validation
+    margin: float = 0.0  # the margin (model_extras.keep_prior) chosen by the cross-validation
 
     def text(self) -> str:
         return f"{KINDS[self.kind]} {self.accuracy:.1%}"
@@ -133,7 +135,7 @@ def share_right(decided: Sequence[str | None], examples: Sequence[Example], rows
 
 def cross_validate(context, data: TrainingSet, *, name: str, manifest: dict, folds: int = FOLDS) -> list[Candidate]:
     """Every kind judged on every correction by grouped k-fold cross-validation (fewer folds when there are fewer
-    groups; none below two). The prior's kind also gets its margin here (`choose_margin`)."""
+    groups; none below two). Each kind also gets its margin here (`choose_margin`)."""
     examples = data.examples
     folds = min(folds, len({e.group for e in examples}))
     fold = fold_of(examples, folds) if folds >= 2 else []
@@ -146,21 +148,20 @@ def cross_validate(context, data: TrainingSet, *, name: str, manifest: dict, fol
                 models[number, kind] = data.fit(kind, trained, manifest)
             except ValueError:  # one topic only outside this fold: its rows count as wrong
                 continue
-    margin = choose_margin([(models.get((n, "prior")), [examples[i] for i in rows]) for n, rows in enumerate(judged)])
     candidates = []
     for kind in KINDS:
+        margin = choose_margin([(models.get((n, kind)), [examples[i] for i in rows]) for n, rows in enumerate(judged)])
         decided: list[str | None] = [None] * len(examples)
         for number, rows in enumerate(judged):
             model = models.get((number, kind))
             if model is None:
                 continue
-            if kind == "prior":
-                set_margin(model, margin)
+            set_margin(model, margin)
             topics = decided_topics(with_model(context, model, name), [examples[i] for i in rows])
             for i, topic in zip(rows, topics, strict=True):
                 decided[i] = topic
         right = share_right(decided, examples, range(len(examples))) or 0.0
-        candidates.append(Candidate(kind, decided, right, margin if kind == "prior" else 0.0))
+        candidates.append(Candidate(kind, decided, right, margin))
     return candidates
 
 
@@ -175,7 +176,7 @@ def choose_margin(folds: Sequence[tuple[Model | None, list[Example]]]) -> float:
 
     hits = dict.fromkeys(MARGINS, 0)
     for model, examples in folds:
-        if model is None or not examples or not model.extras.uses_prior:
+        if model is None or not examples:
             continue
         decision, priors = model.decision_values([(normalize(e.title), normalize(e.content)) for e in examples])
         for margin in MARGINS:
@@ -185,7 +186,7 @@ def choose_margin(folds: Sequence[tuple[Model | None, list[Example]]]) -> float:
 
 
 def set_margin(model: Model, margin: float) -> None:
-    """Give a model of the prior's kind its margin (kept in its manifest, so a saved version keeps it)."""
+    """Give a model its margin (kept in its manifest, so a saved version keeps it)."""
     model.prior_margin = margin
     model.manifest["prior_margin"] = margin
 
