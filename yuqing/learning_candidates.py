@@ -135,7 +135,7 @@ def share_right(decided: Sequence[str | None], examples: Sequence[Example], rows
 
 def cross_validate(context, data: TrainingSet, *, name: str, manifest: dict, folds: int = FOLDS) -> list[Candidate]:
     """Every kind judged on every correction by grouped k-fold cross-validation (fewer folds when there are fewer
-    groups; none below two). Each kind also gets its margin here (`choose_margin`)."""
+    groups; none below two). Each kind also gets its margin here (`margin_hits`, `best_margin`)."""
     examples = data.examples
     folds = min(folds, len({e.group for e in examples}))
     fold = fold_of(examples, folds) if folds >= 2 else []
@@ -150,39 +150,44 @@ def cross_validate(context, data: TrainingSet, *, name: str, manifest: dict, fol
                 continue
     candidates = []
     for kind in KINDS:
-        margin = choose_margin([(models.get((n, kind)), [examples[i] for i in rows]) for n, rows in enumerate(judged)])
+        hits = [margin_hits(models.get((n, kind)), [examples[i] for i in rows]) for n, rows in enumerate(judged)]
         decided: list[str | None] = [None] * len(examples)
         for number, rows in enumerate(judged):
             model = models.get((number, kind))
             if model is None:
                 continue
-            set_margin(model, margin)
+            # Chosen without this fold's rows, so that the figure judges the way the margin is chosen too.
+            set_margin(model, best_margin(hits[:number] + hits[number + 1 :]))
             topics = decided_topics(with_model(context, model, name), [examples[i] for i in rows])
             for i, topic in zip(rows, topics, strict=True):
                 decided[i] = topic
         right = share_right(decided, examples, range(len(examples))) or 0.0
-        candidates.append(Candidate(kind, decided, right, margin))
+        candidates.append(Candidate(kind, decided, right, best_margin(hits)))
     return candidates
 
 
 MARGINS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0)
 
 
-def choose_margin(folds: Sequence[tuple[Model | None, list[Example]]]) -> float:
-    """The margin (pipeline/model_extras.keep_prior) under which the folds' models, each deciding the corrections it
-    did not learn, agree with the officers most often; the smallest of equals."""
+def margin_hits(model: Model | None, examples: Sequence[Example]) -> dict[float, int]:
+    """For each margin (pipeline/model_extras.keep_prior), how many of `examples` (corrections the model did not
+    learn) it decides as the officers did."""
     from pipeline.model_extras import keep_prior
     from pipeline.normalize import normalize
 
     hits = dict.fromkeys(MARGINS, 0)
-    for model, examples in folds:
-        if model is None or not examples:
-            continue
-        decision, priors = model.decision_values([(normalize(e.title), normalize(e.content)) for e in examples])
-        for margin in MARGINS:
-            chosen = keep_prior(decision, model.labels, priors, margin)
-            hits[margin] += sum(model.labels[k] == e.label for k, e in zip(chosen, examples, strict=True))
-    return max(MARGINS, key=lambda margin: (hits[margin], -margin))
+    if model is None or not examples:
+        return hits
+    decision, priors = model.decision_values([(normalize(e.title), normalize(e.content)) for e in examples])
+    for margin in MARGINS:
+        chosen = keep_prior(decision, model.labels, priors, margin)
+        hits[margin] = sum(model.labels[k] == e.label for k, e in zip(chosen, examples, strict=True))
+    return hits
+
+
+def best_margin(tables: Sequence[dict[float, int]]) -> float:
+    """The margin that agrees with the officers most often over these folds' tables; the smallest of equals."""
+    return max(MARGINS, key=lambda margin: (sum(table[margin] for table in tables), -margin))
 
 
 def set_margin(model: Model, margin: float) -> None:
