@@ -183,3 +183,14 @@ def test_imported_labels_must_be_topics(town, tmp_path):
     bad.write_text("text,label\n看病难,卫生计生\n上学远,教育文体\n", encoding="utf-8")
     with pytest.raises(LearningError, match="卫生计生"):
         read_imported(town.settings, [str(bad)], "text", "label")
+
+
+def test_the_margin_is_the_one_that_agrees_with_the_officers_most_often_over_the_folds():
+    from yuqing.learning_candidates import best_margin
+
+    first = dict.fromkeys(MARGINS, 10) | {0.3: 12}
+    second = dict.fromkeys(MARGINS, 10) | {0.1: 11, 0.3: 9}
+    assert best_margin([first]) == 0.3
+    assert best_margin([second]) == 0.1
+    assert best_margin([first, second]) == 0.1  # 21 for 0.1 and for 0.3, 20 elsewhere: the smallest of equals
+    assert best_margin([dict.fromkeys(MARGINS, 4)]) == 0.0  # nothing to gain: the model decides alone
