@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from pipeline.analyze import TextIn, analyze
-from tests.workflow.factories import add_mention
+from tests.workflow.factories import add_event, add_mention
 from yuqing.analysis_context import analysis_context
 from yuqing.app import open_app
-from yuqing.db.models import AuditLog, TopicModel
+from yuqing.db.models import AuditLog, Mention, TopicModel
 from yuqing.learning import forget, refresh_active_model, retrain, use_version
 from yuqing.learning_candidates import MARGINS
 from yuqing.learning_data import LearningError, read_imported
@@ -127,6 +127,20 @@ def test_a_town_model_in_use_is_judged_only_on_corrections_it_never_learned_from
     assert third.baseline == f"模型 v{first.version}" and third.baseline_accuracy is not None
     with town.db.read() as session:
         assert session.get(TopicModel, third.version).held_back_rows == third.held_back
+    # A later mention of a matter the version in use learned from is not new to it: it does not judge it.
+    with town.db.write() as session:
+        event = add_event(session, town.settings, level=4, topic="commerce", title="快递驿站乱收费")
+        learned = session.scalars(select(Mention).where(Mention.title == "东园村快递驿站乱收费")).one()
+        learned.event_id = event.id
+        later = add_mention(session, event, title="东园村快递驿站又乱收费", content="群众再次反映快递驿站乱收费。")
+        fresh = add_mention(session, None, title="红旗村广场舞音响深夜扰民", content="群众反映广场舞音响太吵。")
+    with town.db.write() as session:
+        correct_mention(session, town.settings, later.id, "duty1", topic="commerce")
+        correct_mention(session, town.settings, fresh.id, "duty1", topic="environment")
+    if third.status != "active":
+        use_version(town, third.version, "admin1")
+    fourth = retrain(town, "admin1")
+    assert fourth.held_back == 1 and fourth.trained == third.trained + 2, fourth.text()
 
 
 def test_a_version_trained_before_cross_validation_is_judged_on_the_hold_out_it_kept_apart(town):

@@ -65,8 +65,9 @@ def read_imported(settings: Settings, files: Sequence[str], text_column: str, la
 
 def unseen_rows(session, examples: Sequence[Example], holdout_share: float) -> list[int]:
     """The corrections the model in use never learned from: they judge it against a new model. All of them when
-    the configured classifier is in use; for a town's version, those not among the mentions it was trained on (a
-    version trained before cross-validation kept a hold-out apart instead: its rows)."""
+    the configured classifier is in use; for a town's version, those of matters (events, else single mentions) it
+    was not trained on: near-copies of what it learned would flatter it, as cross-validation keeps an event's mentions
+    in one fold. A version trained before cross-validation kept a hold-out apart instead: its rows."""
     active = session.scalar(select(TopicModel).where(TopicModel.status == "active").order_by(TopicModel.id.desc()))
     if active is None:
         return list(range(len(examples)))
@@ -74,4 +75,6 @@ def unseen_rows(session, examples: Sequence[Example], holdout_share: float) -> l
     if trained is None:
         return [i for i, e in enumerate(examples) if held_back(e.group, holdout_share)]
     seen = set(trained)
-    return [i for i, e in enumerate(examples) if e.mention_id not in seen]
+    # A matter (an event's mentions) it learned from is not new to it, though a later mention of it is.
+    known = {e.group for e in examples if e.mention_id in seen}
+    return [i for i, e in enumerate(examples) if e.mention_id not in seen and e.group not in known]
