@@ -110,6 +110,7 @@ def main() -> int:
     if not (args.data / "tipdm2020_messages_with_votes.csv").exists():
         print(f"跳过:没有找到 {args.data}/tipdm2020_messages_with_votes.csv")
         return 0
+    from pipeline.segment import cut
     from yuqing.analysis_context import rebuild_analysis_context
     from yuqing.schemes.live import refresh_schemes
     from yuqing.schemes.preview import preview_scheme
@@ -118,6 +119,7 @@ def main() -> int:
 
     logging.getLogger("yuqing").setLevel(logging.ERROR)  # alerts without recipients are expected here
     messages = load_messages(args.data)
+    cut("东园镇天气晴")  # jieba's dictionary, loaded long ago in a running process (re-apply clusters: it segments)
     print(
         f"留言 {len(messages)} 条(TipDM,条数更多时重复使用);方案:{TOWN['name']} 已启用,预览“{PREVIEWED['name']}”,新增“{NEW['name']}”后重新应用 7 天"
     )
