@@ -44,6 +44,7 @@ def inner(config: str, variant: str, rounds: int) -> None:
     if "remote" in variant:
         project.REMOTE_CONTROL_ENABLED = True
         project.EXTENSIONS = {k: v for k, v in project.EXTENSIONS.items() if "remote_control" not in k}
+    from reactor_choice import crawl_batch  # this folder: the script's own
     from twisted.internet import reactor
 
     from crawlers.service import CrawlService
@@ -62,7 +63,7 @@ def inner(config: str, variant: str, rounds: int) -> None:
 
     def one_round() -> None:
         with ThreadPoolExecutor(4) as pool:
-            list(pool.map(lambda batch: service._call_in_reactor(service.crawl_many, batch), batches))
+            list(pool.map(lambda batch: crawl_batch(service, batch), batches))
 
     one_round()  # the backlog
     before = _cpu()

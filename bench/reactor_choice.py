@@ -47,6 +47,14 @@ def _cpu_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def crawl_batch(service, batch: list[str]) -> None:
+    """Crawl a batch on the service's reactor; stop the benchmark when a source failed (it would time failures)."""
+    summaries = service._call_in_reactor(service.crawl_many, batch) or {}
+    failed = [name for name in batch if name not in summaries or summaries[name].fatal or summaries[name].errors]
+    if failed:
+        raise SystemExit(f"采集失败,基准结果无效:{failed}")
+
+
 def inner(config: str, batches: list[list[str]], rounds: int) -> None:
     """The long-lived reactor: one process, the reactor on a thread, each batch handed to it (as a worker does)."""
     import threading
@@ -74,7 +82,7 @@ def inner(config: str, batches: list[list[str]], rounds: int) -> None:
         figures = []
         for batch in batches:
             t0, c0 = time.perf_counter(), _cpu_self()
-            service._call_in_reactor(service.crawl_many, batch)
+            crawl_batch(service, batch)
             figures.append((time.perf_counter() - t0, _cpu_self() - c0))
         out["rounds"].append(figures)
     reactor.callFromThread(reactor.stop)
@@ -130,12 +138,15 @@ def main(argv: list[str] | None = None) -> int:
             figures = []
             for batch in batches:
                 t0, c0 = time.perf_counter(), _cpu_children()
-                subprocess.run(
+                child = subprocess.run(
                     [*python, "--config", str(config), "crawl", "--once", *sum((["--source", s] for s in batch), [])],
                     check=False,
                     capture_output=True,
+                    text=True,
                     cwd=ROOT,
                 )
+                if child.returncode:
+                    raise SystemExit(f"yuqing crawl --once 失败(返回码 {child.returncode}):{child.stderr[-2000:]}")
                 figures.append((time.perf_counter() - t0, _cpu_children() - c0))
             child_rounds.append(figures)
     finally:
