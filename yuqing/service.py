@@ -57,13 +57,29 @@ class DashboardServer(threading.Thread):
             dash_app.server, host=settings.host, port=port or settings.port, threads=8, ident="yuqing"
         )
         self.url = f"http://{settings.host}:{self.server.effective_port}/"
+        self.stopped = False
 
     def run(self) -> None:
         self.server.run()
 
     def stop(self) -> None:
-        """Close the listening socket and the worker threads."""
-        self.server.close()
+        """Close the listening socket, on the serving thread when it runs: closed from another thread while the serving
+        thread builds its select() list, the socket ends that thread with EBADF (waitress issue 468), a traceback at
+        every few stops. Returns once it is closed (at most a few seconds)."""
+        if self.stopped:
+            return
+        self.stopped = True
+        if not self.is_alive():
+            self.server.close()
+            return
+        closed = threading.Event()
+
+        def close() -> None:
+            self.server.close()
+            closed.set()
+
+        self.server.trigger.pull_trigger(close)
+        closed.wait(5)
 
 
 def _guarded(name: str, job: Callable[..., object]) -> Callable[[App], None]:
