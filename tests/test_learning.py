@@ -90,6 +90,8 @@ def test_a_better_model_is_switched_in_named_in_reasons_and_can_be_rolled_back(t
         assert row.status == "active" and row.held_back_rows == result.held_back == result.trained == corrections
         assert len(row.details["trained_mentions"]) == corrections and row.details["folds"] == 5
         assert row.details["prior_margin"] in MARGINS  # chosen by the cross-validation, kept with the version
+        margin = row.details["prior_margin"]
+        assert (f"相差不足 {margin:g} 时沿用内置词库" in row.decision) == (margin > 0), row.decision
         assert (Path(town.settings.general.data_dir) / row.path / "model.joblib").is_file()
         # Both kinds were judged by cross-validation and the better one kept (the prior's on a tie).
         tried = row.details["tried"]

@@ -78,6 +78,11 @@ def configured_name(settings: Settings) -> str:
     return f"模型目录 {Path(model_dir).name}" if model_dir else LEXICON_MODEL
 
 
+def keeps_lexicon(margin: float, prior: str) -> str:
+    """How a margin (pipeline/model_extras.keep_prior) reads in a decision: when the prior's topic stands."""
+    return f"(与{prior}的判断相差不足 {margin:g} 时沿用{prior})" if margin > 0 else ""
+
+
 def models_dir(settings: Settings) -> Path:
     """Where model versions are kept: <data_dir>/models."""
     return Path(settings.general.data_dir) / MODELS_DIR
@@ -205,7 +210,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
     folds = min(FOLDS, len({e.group for e in examples}))
     decision = (
         f"{folds} 折交叉检验(纠正 {len(examples)} 条):{'、'.join(c.text() for c in tried)},"
-        f"取{KIND_NAMES[best.kind]}。{decision}"
+        f"取{KIND_NAMES[best.kind]}{keeps_lexicon(best.margin, configured_name(settings))}。{decision}"
     )
     with app.db.write() as session:
         kept = session.get(TopicModel, version)
