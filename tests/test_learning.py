@@ -194,6 +194,17 @@ def test_too_few_corrections_is_a_clear_message(town):
         retrain(town, "admin1")
 
 
+def test_corrections_of_one_event_only_cannot_be_cross_validated(town):
+    with town.db.write() as session:
+        event = add_event(session, town.settings, level=4, topic="medical", title="卫生院看病排队太久")
+        ids = [add_mention(session, event, title=t, content=c).id for t, c, _ in _posts(TOWN_TOPICS)]
+    with town.db.write() as session:
+        for number, mention_id in enumerate(ids):
+            correct_mention(session, town.settings, mention_id, "duty1", topic=("medical", "education")[number % 2])
+    with pytest.raises(LearningError, match="纠正都属于同一事件,无法交叉检验"):
+        retrain(town, "admin1")
+
+
 def test_imported_labels_must_be_topics(town, tmp_path):
     bad = tmp_path / "x.csv"
     bad.write_text("text,label\n看病难,卫生计生\n上学远,教育文体\n", encoding="utf-8")

@@ -145,6 +145,8 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
             f"可用于训练的标注不足:纠正 {len(examples)} 条,导入 {len(imported.texts)} 条,共 {len(labels)} 类;"
             f"至少需要 {conf.min_labels} 条、两类。研判和纠正信息领域都会积累标注。"
         )
+    if examples and len({e.group for e in examples}) < 2:
+        raise LearningError("纠正都属于同一事件,无法交叉检验新模型;请在更多事件上研判或纠正后再训练。")
     context = analysis_context(settings)
     baseline = context.model_version
     with app.db.write() as session:

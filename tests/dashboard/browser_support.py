@@ -17,7 +17,11 @@ if not (CHROMIUM and CHROMEDRIVER):
 pytest.importorskip("selenium", reason="需要 selenium(pip install -e '.[test]')")
 
 from selenium import webdriver  # noqa: E402 - only when the browser is there
-from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    NoAlertPresentException,
+    NoSuchElementException,
+    StaleElementReferenceException,
+)
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
@@ -48,6 +52,13 @@ def start_browser(downloads: Path | None = None, height: int = 768):
         driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     driver.set_page_load_timeout(30)
     return driver
+
+
+def until(driver, condition, timeout: float = WAIT):
+    """Wait for `condition(driver)`; an element Dash re-renders between finding and reading it is looked for again
+    (a stale reference is a moment of the page, not a failure)."""
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    return WebDriverWait(driver, timeout, ignored_exceptions=ignored).until(condition)
 
 
 def wait_text(driver, css: str, text: str, timeout: float = WAIT) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from browser_support import WAIT, assert_no_alert, log_in, wait_text
+from browser_support import WAIT, assert_no_alert, log_in, until, wait_text
 from dash_support import XSS_CONTENT, XSS_TITLE
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
@@ -82,14 +82,14 @@ def test_refresh_keeps_an_open_dialog_and_filters(live, browser):
     wait_text(browser, "#ov-mentions", "东园村卫生院夜间无人值班")
     wait_text(browser, "#ov-events", XSS_TITLE)
     browser.find_element(By.CSS_SELECTOR, "#ov-levels input[value='3']").click()  # hide level 3
-    WebDriverWait(browser, WAIT).until(lambda d: XSS_TITLE not in d.find_element(By.ID, "ov-events").text)
+    until(browser, lambda d: XSS_TITLE not in d.find_element(By.ID, "ov-events").text)
     time.sleep(0.5)  # let the refresh that the filter started finish replacing the lists
     browser.find_element(By.XPATH, "//button[normalize-space()='东园村卫生院夜间无人值班']").click()
     dialog = browser.find_element(By.ID, "ov-dialog")
-    WebDriverWait(browser, WAIT).until(lambda d: dialog.is_displayed())
+    until(browser, lambda d: dialog.is_displayed())
     before = browser.find_element(By.ID, "ov-updated").text
     try:
-        WebDriverWait(browser, 12).until(lambda d: d.find_element(By.ID, "ov-updated").text != before)
+        until(browser, lambda d: d.find_element(By.ID, "ov-updated").text != before, 12)
     except TimeoutException:  # pragma: no cover - the tick is every 5 s
         pytest.fail("总览没有自动刷新")
     assert dialog.is_displayed()
@@ -231,7 +231,7 @@ def test_duty_officer_corrects_a_mention_from_the_event_page(live, browser, seed
         wait_text(browser, "#ed-audit", "移出信息")
     except TimeoutException:  # pragma: no cover - say what the form said
         pytest.fail(browser.find_element(By.ID, "ed-correct-msg").text)
-    WebDriverWait(browser, WAIT).until(lambda d: "(转帖)" not in d.find_element(By.ID, "ed-timeline").text)
+    until(browser, lambda d: "(转帖)" not in d.find_element(By.ID, "ed-timeline").text)
     with app.db.read() as session:
         rows = set(session.execute(select(Label.mention_id, Label.field, Label.after).where(Label.target == "mention")))
         assert rows == {(first, "topic", "social_security"), (repost, "relevant", "False")}
@@ -252,7 +252,7 @@ def test_office_clerk_reads_the_inbox_and_marks_an_alert_read(live, browser, see
     before = browser.find_element(By.ID, "ib-count").text
     browser.find_element(By.XPATH, item + "//button[normalize-space()='标记已读']").click()
     wait_text(browser, "#ib-msg", "已将 1 条标记为已读")
-    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.XPATH, item).text.startswith("已读"))
+    until(browser, lambda d: d.find_element(By.XPATH, item).text.startswith("已读"))
     assert browser.find_element(By.ID, "ib-count").text != before
     first = browser.find_element(By.CSS_SELECTOR, "#ib-items > li").text
     assert first.startswith("未读") or "浏览器测试提醒" in first  # unread first
@@ -278,7 +278,7 @@ def test_admin_previews_a_monitoring_scheme_then_saves_it(live, browser, seeded_
     wait_text(browser, "#sc-preview-result", XSS_TITLE)  # the crawled title shown as text
     assert browser.find_elements(By.CSS_SELECTOR, "#sc-preview-result script") == []
     assert_no_alert(browser)
-    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "sc-save").is_enabled())
+    until(browser, lambda d: d.find_element(By.ID, "sc-save").is_enabled())
     browser.find_element(By.ID, "sc-comment").send_keys("供水专项")
     save.click()
     wait_text(browser, "#sc-save-msg", "已保存监测方案“供水”(第 1 版)")
@@ -287,9 +287,9 @@ def test_admin_previews_a_monitoring_scheme_then_saves_it(live, browser, seeded_
     assert "供水专项" in browser.find_element(By.ID, "sc-history").text
     assert "供水" in [scheme.name for scheme in seeded_app[0].settings.schemes]  # in force without restart
     # An edit needs a new preview before it can be saved.
-    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "sc-event").get_attribute("value"))
+    until(browser, lambda d: d.find_element(By.ID, "sc-event").get_attribute("value"))
     browser.find_element(By.ID, "sc-event").send_keys("|断水")
-    WebDriverWait(browser, WAIT).until(lambda d: not d.find_element(By.ID, "sc-save").is_enabled())
+    until(browser, lambda d: not d.find_element(By.ID, "sc-save").is_enabled())
     browser.find_element(By.ID, "sc-toggle").click()
     wait_text(browser, "#sc-toggle-msg", "已停用监测方案“供水”(第 2 版)")
     wait_text(browser, "#sc-table", "停用")

@@ -4,7 +4,7 @@ then pick it again, change it, 试采 and save the change."""
 from __future__ import annotations
 
 import pytest
-from browser_support import WAIT, log_in, wait_text
+from browser_support import WAIT, log_in, until, wait_text
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -47,7 +47,7 @@ def test_admin_tries_saves_and_then_edits_a_source(live, browser, sites, seeded_
     browser.find_element(By.ID, "so-try").click()
     wait_text(browser, "#so-try-result", "试采成功", timeout=90)
     assert "gb18030" in browser.find_element(By.ID, "so-try-result").text
-    WebDriverWait(browser, WAIT).until(lambda d: _save_enabled(d))
+    until(browser, lambda d: _save_enabled(d))
     browser.find_element(By.ID, "so-save").click()
     wait_text(browser, "#so-save-result", "已保存来源")
 
@@ -60,12 +60,12 @@ def test_admin_tries_saves_and_then_edits_a_source(live, browser, sites, seeded_
     ).click()
     wait_text(browser, "#so-try-result", "正在修改来源 web-forum")
     box = browser.find_element(By.ID, "so-new-text")
-    WebDriverWait(browser, WAIT).until(lambda d: '"web-forum"' in box.get_attribute("value"))
+    until(browser, lambda d: '"web-forum"' in box.get_attribute("value"))
     _type_source(browser, box.get_attribute("value").replace("interval = 300", "interval = 900"))
     assert not _save_enabled(browser)
     browser.find_element(By.ID, "so-try").click()
     wait_text(browser, "#so-try-result", "试采成功", timeout=90)
-    WebDriverWait(browser, WAIT).until(lambda d: _save_enabled(d))
+    until(browser, lambda d: _save_enabled(d))
     browser.find_element(By.ID, "so-save").click()
     wait_text(browser, "#so-save-result", "已保存对来源")
     assert app.settings.source("web-forum").interval == 900
