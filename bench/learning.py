@@ -72,6 +72,15 @@ def town_split(data: Path, split: str, seed: int) -> tuple[list[str], list[str]]
     return ["".join(words[i]) for i in rows], [table["label"][i] for i in rows]
 
 
+def town_offices(mapping: dict[str, set[str]]) -> list[dict]:
+    """The town's offices: one per TipDM class (the departments its messages went to), responsible for the class's
+    mapped topics; the gate gives partial credit for another topic of the same office ([learning] office_credit)."""
+    return [
+        {"code": f"d{number}", "name": label, "topics": sorted(topics)}
+        for number, (label, topics) in enumerate(mapping.items(), start=1)
+    ]
+
+
 def officer_topic(mapping: dict[str, set[str]], label: str, topic: str, scores: dict[str, float]) -> str:
     """The topic a duty officer who knows the TipDM class gives a post the system filed under `topic`."""
     allowed = mapping[label]
@@ -130,6 +139,7 @@ def run(folder: Path, texts: list[str], labels: list[str], steps: list[int], map
             "database": {"url": f"sqlite:///{folder}/town.db"},
             "general": {"data_dir": str(folder)},
             "sources": [{"name": "board", "kind": "rss", "url": "http://127.0.0.1:9/board", "source_type": "board"}],
+            "offices": town_offices(mapping),
         },
         folder / "config.toml",
     )

@@ -97,7 +97,13 @@ def test_a_better_model_is_switched_in_named_in_reasons_and_can_be_rolled_back(t
         tried = row.details["tried"]
         assert set(tried) == {"prior", "words"} and row.details["kind"] in tried
         assert tried[row.details["kind"]] == max(tried.values()) == result.accuracy
-        assert row.decision.startswith(f"5 折交叉检验(纠正 {corrections} 条):词库先验模型")
+        # Scored with partial credit: the test town's offices each answer for several topics.
+        assert row.decision.startswith(
+            f"5 折交叉检验(纠正 {corrections} 条;领域一致计 1 分,领域不同但归同一责任单位计 0.5 分):词库先验模型"
+        ), row.decision
+        assert row.details["office_credit"] == 0.5
+        exact = row.details["exact_topic"]  # the exact-topic figures are kept beside the score
+        assert exact["new"] <= result.accuracy and exact["in_use"] <= result.baseline_accuracy
         assert "词语模型" in row.decision
         audit = session.scalars(select(AuditLog).where(AuditLog.entity == "model")).all()
         assert {a.action for a in audit} == {"model_train", "model_activate"}

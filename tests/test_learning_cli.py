@@ -36,7 +36,7 @@ def test_train_from_corrections_list_and_roll_back(tmp_path, capsys):
     app.close()
     assert main(["--config", str(config), "train", "--from-corrections", "--actor", "admin1"]) == 0
     out = capsys.readouterr().out
-    assert "新模型 v1 准确率" in out and "在用的内置词库" in out and "已切换为 v1" in out
+    assert "新模型 v1 得分" in out and "在用的内置词库" in out and "已切换为 v1" in out
     assert main(["--config", str(config), "model", "list"]) == 0
     listing = capsys.readouterr().out
     assert listing.startswith("在用:v1") and "使用中" in listing

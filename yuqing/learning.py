@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 
 from yuqing.app import App
 from yuqing.db.models import TopicModel
+from yuqing.learning_agreement import agreement
 from yuqing.learning_data import Imported, LearningError, unseen_rows
 from yuqing.settings_model import Settings
 from yuqing.timeutil import utcnow
@@ -56,7 +57,7 @@ class RetrainResult:
     def text(self) -> str:
         """The result in one Chinese paragraph (CLI, dashboard)."""
         figures = (
-            f"新模型 v{self.version} 准确率 {self.accuracy:.1%},在用的{self.baseline} {self.baseline_accuracy:.1%}"
+            f"新模型 v{self.version} 得分 {self.accuracy:.1%},在用的{self.baseline} {self.baseline_accuracy:.1%}"
             f"(在用模型未学过的纠正 {self.held_back} 条)"
             if self.accuracy is not None and self.baseline_accuracy is not None
             else f"在用模型未学过的纠正 {self.held_back} 条"
@@ -119,13 +120,13 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         decided_topics,
         prior_classifier,
         set_margin,
-        share_right,
         town_corpus,
         training_set,
     )
     from yuqing.learning_candidates import KINDS as KIND_NAMES
 
     settings = app.settings
+    judge = agreement(settings)
     conf = settings.learning
     refresh_active_model(app, force=True)
     with app.db.read() as session:
@@ -169,7 +170,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
     try:
         corpus = town_corpus(app, leave_out={e.mention_id for e in examples})
         data = training_set(examples, imported.texts, imported.labels, prior=prior_classifier(settings), corpus=corpus)
-        tried = cross_validate(context, data, name=f"模型 v{version}", manifest=manifest)
+        tried = cross_validate(context, data, name=f"模型 v{version}", manifest=manifest, agreement=judge)
         best = max(tried, key=lambda c: c.accuracy)  # max keeps the first of equals: the prior's
         model = data.fit(best.kind, range(len(examples)), manifest)
         set_margin(model, best.margin)
@@ -178,9 +179,14 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         save_model(model, partial)
         shutil.rmtree(directory, ignore_errors=True)
         partial.rename(directory)
-        accuracy = share_right(best.decided, examples, unseen)
+        accuracy = judge.share(best.decided, examples, unseen)
         in_use = decided_topics(context, [examples[i] for i in unseen])
-        baseline_accuracy = share_right(in_use, [examples[i] for i in unseen], range(len(unseen)))
+        judged = [examples[i] for i in unseen]
+        baseline_accuracy = judge.share(in_use, judged, range(len(unseen)))
+        exact = {
+            "new": judge.exact_share(best.decided, examples, unseen),
+            "in_use": judge.exact_share(in_use, judged, range(len(unseen))),
+        }
     except (ValueError, OSError) as exc:
         with app.db.write() as session:
             failed = session.get(TopicModel, version)
@@ -211,7 +217,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         decision = f"新模型不优于在用的{baseline},未切换(仍使用{baseline})。"
     folds = min(FOLDS, len({e.group for e in examples}))
     decision = (
-        f"{folds} 折交叉检验(纠正 {len(examples)} 条):{'、'.join(c.text() for c in tried)},"
+        f"{folds} 折交叉检验(纠正 {len(examples)} 条;{judge.text()}):{'、'.join(c.text() for c in tried)},"
         f"取{KIND_NAMES[best.kind]}{keeps_lexicon(best.margin, configured_name(settings))}。{decision}"
     )
     with app.db.write() as session:
@@ -229,6 +235,8 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
             "tried": {c.kind: c.accuracy for c in tried},
             "folds": folds,
             "prior_margin": best.margin,
+            "office_credit": judge.office_credit if judge.partial else 0.0,
+            "exact_topic": exact,
             "trained_mentions": sorted(e.mention_id for e in examples),
         }
         figures = (
@@ -337,7 +345,7 @@ def use_version(app: App, version: int | None, actor: str, comment: str = "", no
             except ModelError as exc:
                 raise LearningError(str(exc)) from exc
             _switch(session, row, actor, now, comment or "管理员切换")
-            message = f"已切换为模型 v{version}(检验准确率 {row.accuracy or 0:.1%})"
+            message = f"已切换为模型 v{version}(检验得分 {row.accuracy or 0:.1%})"
     set_active_model(settings, f"v{version}" if version else None, model)
     _seen[process_key(settings)] = (time.monotonic(), version)
     return message

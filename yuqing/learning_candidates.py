@@ -20,6 +20,7 @@ from sqlalchemy import select
 from pipeline.model_extras import Prior, TownText
 from pipeline.training import Model
 from yuqing.app import App
+from yuqing.learning_agreement import EXACT, Agreement
 from yuqing.settings_model import Settings
 from yuqing.workflow.labels import Example
 
@@ -83,7 +84,7 @@ def training_set(examples, imported_texts, imported_labels, *, prior, corpus: Se
 @dataclass
 class Candidate:
     """One kind as cross-validation judged it: the topic each correction got from the models that did not learn
-    it (None: that fold could not be trained, counted wrong) and the share right."""
+    it (None: that fold could not be trained, counted wrong) and its score (yuqing/learning_agreement.py)."""
 
     kind: str
     decided: list[str | None]
@@ -128,14 +129,12 @@ class _Decided:
         return known if known is not None else self.model.classify(title, content)
 
 
-def share_right(decided: Sequence[str | None], examples: Sequence[Example], rows: Sequence[int]) -> float | None:
-    """Share of the examples at `rows` whose decided topic is their label (None when there are no rows)."""
-    return sum(decided[i] == examples[i].label for i in rows) / len(rows) if rows else None
-
-
-def cross_validate(context, data: TrainingSet, *, name: str, manifest: dict, folds: int = FOLDS) -> list[Candidate]:
+def cross_validate(
+    context, data: TrainingSet, *, name: str, manifest: dict, folds: int = FOLDS, agreement: Agreement = EXACT
+) -> list[Candidate]:
     """Every kind judged on every correction by grouped k-fold cross-validation (fewer folds when there are fewer
-    groups; none below two). Each kind also gets its margin here (`margin_hits`, `best_margin`)."""
+    groups; none below two), scored by `agreement`. Each kind also gets its margin here (`margin_hits`,
+    `best_margin`)."""
     examples = data.examples
     folds = min(folds, len({e.group for e in examples}))
     fold = fold_of(examples, folds) if folds >= 2 else []
@@ -150,7 +149,9 @@ def cross_validate(context, data: TrainingSet, *, name: str, manifest: dict, fol
                 continue
     candidates = []
     for kind in KINDS:
-        hits = [margin_hits(models.get((n, kind)), [examples[i] for i in rows]) for n, rows in enumerate(judged)]
+        hits = [
+            margin_hits(models.get((n, kind)), [examples[i] for i in rows], agreement) for n, rows in enumerate(judged)
+        ]
         decided: list[str | None] = [None] * len(examples)
         for number, rows in enumerate(judged):
             model = models.get((number, kind))
@@ -161,7 +162,7 @@ def cross_validate(context, data: TrainingSet, *, name: str, manifest: dict, fol
             topics = decided_topics(with_model(context, model, name), [examples[i] for i in rows])
             for i, topic in zip(rows, topics, strict=True):
                 decided[i] = topic
-        right = share_right(decided, examples, range(len(examples))) or 0.0
+        right = agreement.share(decided, examples, range(len(examples))) or 0.0
         candidates.append(Candidate(kind, decided, right, best_margin(hits)))
     return candidates
 
@@ -169,23 +170,23 @@ def cross_validate(context, data: TrainingSet, *, name: str, manifest: dict, fol
 MARGINS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0)
 
 
-def margin_hits(model: Model | None, examples: Sequence[Example]) -> dict[float, int]:
-    """For each margin (pipeline/model_extras.keep_prior), how many of `examples` (corrections the model did not
-    learn) it decides as the officers did."""
+def margin_hits(model: Model | None, examples: Sequence[Example], agreement: Agreement = EXACT) -> dict[float, float]:
+    """For each margin (pipeline/model_extras.keep_prior), the summed score of the model's decisions on `examples`
+    (corrections it did not learn): how many it decides as the officers did, with `agreement`'s partial credit."""
     from pipeline.model_extras import keep_prior
     from pipeline.normalize import normalize
 
-    hits = dict.fromkeys(MARGINS, 0)
+    hits = dict.fromkeys(MARGINS, 0.0)
     if model is None or not examples:
         return hits
     decision, priors = model.decision_values([(normalize(e.title), normalize(e.content)) for e in examples])
     for margin in MARGINS:
         chosen = keep_prior(decision, model.labels, priors, margin)
-        hits[margin] = sum(model.labels[k] == e.label for k, e in zip(chosen, examples, strict=True))
+        hits[margin] = sum(agreement.score(model.labels[k], e.label) for k, e in zip(chosen, examples, strict=True))
     return hits
 
 
-def best_margin(tables: Sequence[dict[float, int]]) -> float:
+def best_margin(tables: Sequence[dict[float, float]]) -> float:
     """The margin that agrees with the officers most often over these folds' tables; the smallest of equals."""
     return max(MARGINS, key=lambda margin: (sum(table[margin] for table in tables), -margin))
 

@@ -61,6 +61,9 @@ class LearningSettings(Strict):
     min_labels: int = Field(30, ge=2)  # fewer labelled mentions than this: no training
     min_held_back: int = Field(10, ge=1)  # fewer corrections the model in use never learned: no switch
     min_gain: float = Field(0.0, ge=0, lt=1)  # a new model must beat the one in use by more than this
+    # Judging a model: another topic of the same office ([[offices]] topics) as the officers' scores this much
+    # (the exact topic 1); 0: the exact topic only (yuqing/learning_agreement.py).
+    office_credit: float = Field(0.5, ge=0, le=1)
 
     _times = field_validator("retrain_time")(lambda cls, v: check_hhmm(v))
 

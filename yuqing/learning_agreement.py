@@ -1,0 +1,72 @@
+"""How far a model's topic agrees with the topic officers gave a post, as retraining judges it
+(yuqing/learning_candidates.py, yuqing/learning.py).
+
+The same topic scores 1. A different topic that the same office is responsible for (`[[offices]] topics`) scores
+`[learning] office_credit` (0.5 by default): the matter still reaches the office that acts on it, only its filing
+differs. Any other topic scores 0.
+
+Why not the exact topic alone: a duty officer who confirms a post confirms the topic they were shown, which says
+that topic is acceptable, not that a neighbouring one under the same office is wrong (城乡建设 filed as urban or
+housing). Judged by the exact topic, a town's model that files such posts the other way loses to the lexicon on
+the officers' own confirmations, even when it sends more matters to the right office."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from yuqing.settings_model import Settings
+from yuqing.workflow.labels import Example
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """The scoring rule: each topic's office (topics that exactly one office lists) and the partial credit."""
+
+    office_of: dict[str, str] = field(default_factory=dict)
+    office_credit: float = 0.0
+
+    def score(self, decided: str | None, label: str) -> float:
+        """1 for the officers' topic, `office_credit` for another topic of the same office, else 0."""
+        if decided is None:
+            return 0.0
+        if decided == label:
+            return 1.0
+        office = self.office_of.get(label)
+        return self.office_credit if office is not None and self.office_of.get(decided) == office else 0.0
+
+    def share(self, decided: Sequence[str | None], examples: Sequence[Example], rows: Sequence[int]) -> float | None:
+        """The mean score of the examples at `rows` (None when there are no rows)."""
+        if not rows:
+            return None
+        return sum(self.score(decided[i], examples[i].label) for i in rows) / len(rows)
+
+    def exact_share(
+        self, decided: Sequence[str | None], examples: Sequence[Example], rows: Sequence[int]
+    ) -> float | None:
+        """The share of the examples at `rows` given exactly the officers' topic (None when there are no rows)."""
+        return sum(decided[i] == examples[i].label for i in rows) / len(rows) if rows else None
+
+    @property
+    def partial(self) -> bool:
+        """Whether any two topics share an office and earn partial credit."""
+        return self.office_credit > 0 and len(set(self.office_of.values())) < len(self.office_of)
+
+    def text(self) -> str:
+        """The rule in one Chinese clause, for decisions."""
+        if not self.partial:
+            return "按领域是否一致计分"
+        return f"领域一致计 1 分,领域不同但归同一责任单位计 {self.office_credit:g} 分"
+
+
+EXACT = Agreement()
+
+
+def agreement(settings: Settings) -> Agreement:
+    """The town's scoring rule from its offices' topics and `[learning] office_credit`."""
+    listed: dict[str, set[str]] = {}
+    for office in settings.offices:
+        for topic in office.topics:
+            listed.setdefault(topic, set()).add(office.code)
+    office_of = {topic: next(iter(codes)) for topic, codes in listed.items() if len(codes) == 1}
+    return Agreement(office_of, settings.learning.office_credit)
