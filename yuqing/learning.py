@@ -84,6 +84,14 @@ def keeps_lexicon(margin: float, prior: str) -> str:
     return f"(与{prior}的判断相差不足 {margin:g} 时沿用{prior})" if margin > 0 else ""
 
 
+def _unless_clearly(tried, best) -> str:
+    """Why a kind with a higher figure was not kept (learning_candidates.preferred)."""
+    from yuqing.learning_candidates import KINDS
+
+    higher = [KINDS[c.kind] for c in tried if c.accuracy > best.accuracy]
+    return f"({'、'.join(higher)}高出不足一个标准误,未取)" if higher else ""
+
+
 def models_dir(settings: Settings) -> Path:
     """Where model versions are kept: <data_dir>/models."""
     return Path(settings.general.data_dir) / MODELS_DIR
@@ -118,6 +126,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         FOLDS,
         cross_validate,
         decided_topics,
+        preferred,
         prior_classifier,
         set_margin,
         town_corpus,
@@ -171,7 +180,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         corpus = town_corpus(app, leave_out={e.mention_id for e in examples})
         data = training_set(examples, imported.texts, imported.labels, prior=prior_classifier(settings), corpus=corpus)
         tried = cross_validate(context, data, name=f"模型 v{version}", manifest=manifest, agreement=judge)
-        best = max(tried, key=lambda c: c.accuracy)  # max keeps the first of equals: the prior's
+        best = preferred(tried, examples, judge)
         model = data.fit(best.kind, range(len(examples)), manifest)
         set_margin(model, best.margin)
         partial = directory.with_name(directory.name + ".tmp")
@@ -218,7 +227,8 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
     folds = min(FOLDS, len({e.group for e in examples}))
     decision = (
         f"{folds} 折交叉检验(纠正 {len(examples)} 条;{judge.text()}):{'、'.join(c.text() for c in tried)},"
-        f"取{KIND_NAMES[best.kind]}{keeps_lexicon(best.margin, configured_name(settings))}。{decision}"
+        f"取{KIND_NAMES[best.kind]}{_unless_clearly(tried, best)}{keeps_lexicon(best.margin, configured_name(settings))}。"
+        f"{decision}"
     )
     with app.db.write() as session:
         kept = session.get(TopicModel, version)
