@@ -79,17 +79,18 @@ def configured_name(settings: Settings) -> str:
     return f"模型目录 {Path(model_dir).name}" if model_dir else LEXICON_MODEL
 
 
-def keeps_lexicon(margin: float, prior: str) -> str:
-    """How a margin (pipeline/model_extras.keep_prior) reads in a decision: when the prior's topic stands."""
-    return f"(与{prior}的判断相差不足 {margin:g} 时沿用{prior})" if margin > 0 else ""
-
-
-def _unless_clearly(tried, best) -> str:
-    """Why a kind with a higher figure was not kept (learning_candidates.preferred)."""
+def choice_notes(tried, best, prior: str) -> str:
+    """Why this kind and when the prior's topic stands, in one parenthesis of a decision (or nothing): a kind with
+    a higher figure that was not kept (learning_candidates.preferred) and the margin (pipeline/model_extras.keep_prior)."""
     from yuqing.learning_candidates import KINDS
 
+    notes = []
     higher = [KINDS[c.kind] for c in tried if c.accuracy > best.accuracy]
-    return f"({'、'.join(higher)}高出不足一个标准误,未取)" if higher else ""
+    if higher:
+        notes.append(f"{'、'.join(higher)}高出不足一个标准误,未取")
+    if best.margin > 0:
+        notes.append(f"与{prior}的判断相差不足 {best.margin:g} 时沿用{prior}")
+    return f"({';'.join(notes)})" if notes else ""
 
 
 def models_dir(settings: Settings) -> Path:
@@ -227,7 +228,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
     folds = min(FOLDS, len({e.group for e in examples}))
     decision = (
         f"{folds} 折交叉检验(纠正 {len(examples)} 条;{judge.text()}):{'、'.join(c.text() for c in tried)},"
-        f"取{KIND_NAMES[best.kind]}{_unless_clearly(tried, best)}{keeps_lexicon(best.margin, configured_name(settings))}。"
+        f"取{KIND_NAMES[best.kind]}{choice_notes(tried, best, configured_name(settings))}。"
         f"{decision}"
     )
     with app.db.write() as session:
