@@ -108,26 +108,19 @@ def _false_alarm(settings: Settings, detail: dict, offices: list[dict]) -> list:
     ]
 
 
+def _numbers(field_id: str, label: str, placeholder: str, explained: str):
+    """A field for event or mention numbers (#128), with what the action does."""
+    return form_field(label, dcc.Input(id=field_id, type="text", className="input", placeholder=placeholder), explained)
+
+
 def _merge(settings: Settings, detail: dict, offices: list[dict]) -> list:
-    return [
-        form_field(
-            "并入事件",
-            dcc.Input(id="ed-merge-target", type="text", className="input", placeholder="#128"),
-            "与另一事件属同一事项时,把本事件并入该事件(本事件的信息、回应、热度转入,时限停止计时)",
-        ),
-        _line("merge"),
-    ]
+    explained = "与另一事件属同一事项时,把本事件并入该事件(本事件的信息、回应、热度转入,时限停止计时)"
+    return [_numbers("ed-merge-target", "并入事件", "#128", explained), _line("merge")]
 
 
 def _split(settings: Settings, detail: dict, offices: list[dict]) -> list:
-    return [
-        form_field(
-            "拆出的信息",
-            dcc.Input(id="ed-split-ids", type="text", className="input", placeholder="#1203, #1207"),
-            "所选信息说的是另一起事情时,把它们拆出为新事件(新事件单独分派、计时、提醒);编号见下方信息列表",
-        ),
-        _line("split"),
-    ]
+    explained = "所选信息说的是另一起事情时,把它们拆出为新事件(新事件单独分派、计时、提醒);编号见下方信息列表"
+    return [_numbers("ed-split-ids", "拆出的信息", "#1203, #1207", explained), _line("split")]
 
 
 def _unmerge(settings: Settings, detail: dict, offices: list[dict]) -> list:
@@ -143,9 +136,10 @@ def _unmerge(settings: Settings, detail: dict, offices: list[dict]) -> list:
 
 def _correct(settings: Settings, detail: dict, offices: list[dict]) -> list:
     return [
-        form_field(
+        _numbers(
+            "ed-correct-id",
             "信息编号",
-            dcc.Input(id="ed-correct-id", type="text", className="input", placeholder="#1203"),
+            "#1203",
             "系统对某条信息判断有误时纠正它(或点时间线中该信息的“纠正”);纠正记入审计,并用于训练本镇的领域模型",
         ),
         form_field(
