@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from yuqing.learning_agreement import EXACT, agreement
+from yuqing.learning_agreement import EXACT, agreement, verdict
 from yuqing.workflow.labels import Example
 
 OFFICES = [
@@ -48,3 +48,32 @@ def test_no_credit_configured_or_no_shared_office_means_the_exact_topic(settings
     alone = agreement(settings_factory({"offices": [{"code": "jt", "name": "交通办", "topics": ["transport"]}]}))
     assert not alone.partial and alone.text() == "按领域是否一致计分"
     assert EXACT.score("housing", "urban") == 0.0
+
+
+def test_the_paired_error_grows_with_disagreement_and_shrinks_with_rows():
+    examples = _examples(["urban"] * 100)
+    same = ["urban"] * 100
+    assert EXACT.paired_error(same, same, examples) == 0.0
+    # The first model right on ten posts the second gets wrong, and wrong on ten it gets right.
+    first = ["transport"] * 10 + ["urban"] * 90
+    second = ["urban"] * 10 + ["transport"] * 10 + ["urban"] * 80
+    error = EXACT.paired_error(first, second, examples)
+    assert 0.03 < error < 0.05  # sqrt(0.2 / 99) / 10 ≈ 0.045
+    many = _examples(["urban"] * 400)
+    assert EXACT.paired_error(first * 4, second * 4, many) < error / 1.9
+
+
+def test_the_verdict_switches_only_when_better_and_says_when_it_is_a_tie_of_luck():
+    status, text = verdict(0.03, 0.01, 0.0, "内置词库", 4)
+    assert status == "active" and text == "新模型优于在用的内置词库(相差 +3.0 个百分点),已切换为 v4。"
+    status, text = verdict(0.004, 0.01, 0.0, "模型 v3", 4)
+    assert status == "active" and "在误差范围(±1.0)内" in text
+    status, text = verdict(-0.007, 0.012, 0.0, "模型 v3", 5)
+    assert status == "rejected"
+    assert text == (
+        "新模型不优于在用的模型 v3(相差 -0.7 个百分点,在误差范围(±1.2)内),未切换(仍使用模型 v3);"
+        "如需采用,管理员可在“模型”页切换为 v5。"
+    )
+    status, text = verdict(-0.05, 0.01, 0.0, "模型 v3", 5)
+    assert status == "rejected" and "误差" not in text and "手动" not in text and "如需采用" not in text
+    assert verdict(0.004, 0.01, 0.005, "内置词库", 6)[0] == "rejected"  # [learning] min_gain

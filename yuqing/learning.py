@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 
 from yuqing.app import App
 from yuqing.db.models import TopicModel
-from yuqing.learning_agreement import agreement
+from yuqing.learning_agreement import agreement, verdict
 from yuqing.learning_data import Imported, LearningError, unseen_rows
 from yuqing.settings_model import Settings
 from yuqing.timeutil import utcnow
@@ -79,20 +79,6 @@ def configured_name(settings: Settings) -> str:
     return f"模型目录 {Path(model_dir).name}" if model_dir else LEXICON_MODEL
 
 
-def choice_notes(tried, best, prior: str) -> str:
-    """Why this kind and when the prior's topic stands, in one parenthesis of a decision (or nothing): a kind with
-    a higher figure that was not kept (learning_candidates.preferred) and the margin (pipeline/model_extras.keep_prior)."""
-    from yuqing.learning_candidates import KINDS
-
-    notes = []
-    higher = [KINDS[c.kind] for c in tried if c.accuracy > best.accuracy]
-    if higher:
-        notes.append(f"{'、'.join(higher)}高出不足一个标准误,未取")
-    if best.margin > 0:
-        notes.append(f"与{prior}的判断相差不足 {best.margin:g} 时沿用{prior}")
-    return f"({';'.join(notes)})" if notes else ""
-
-
 def models_dir(settings: Settings) -> Path:
     """Where model versions are kept: <data_dir>/models."""
     return Path(settings.general.data_dir) / MODELS_DIR
@@ -125,6 +111,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
     from yuqing.analysis_context import analysis_context
     from yuqing.learning_candidates import (
         FOLDS,
+        choice_notes,
         cross_validate,
         decided_topics,
         preferred,
@@ -197,6 +184,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
             "new": judge.exact_share(best.decided, examples, unseen),
             "in_use": judge.exact_share(in_use, judged, range(len(unseen))),
         }
+        error = judge.paired_error([best.decided[i] for i in unseen], in_use, judged)
     except (ValueError, OSError) as exc:
         with app.db.write() as session:
             failed = session.get(TopicModel, version)
@@ -219,12 +207,8 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         decision = (
             f"在用的{baseline}未学过的纠正仅 {len(unseen)} 条(少于 {conf.min_held_back} 条),无法可靠比较,未切换。"
         )
-    elif accuracy > baseline_accuracy + conf.min_gain:
-        status = "active"
-        decision = f"新模型优于在用的{baseline},已切换为 v{version}。"
     else:
-        status = "rejected"
-        decision = f"新模型不优于在用的{baseline},未切换(仍使用{baseline})。"
+        status, decision = verdict(accuracy - baseline_accuracy, error, conf.min_gain, baseline, version)
     folds = min(FOLDS, len({e.group for e in examples}))
     decision = (
         f"{folds} 折交叉检验(纠正 {len(examples)} 条;{judge.text()}):{'、'.join(c.text() for c in tried)},"
@@ -248,6 +232,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
             "prior_margin": best.margin,
             "office_credit": judge.office_credit if judge.partial else 0.0,
             "exact_topic": exact,
+            "gate_error": round(error, 4),
             "trained_mentions": sorted(e.mention_id for e in examples),
         }
         figures = (

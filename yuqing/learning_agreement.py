@@ -1,5 +1,5 @@
 """How far a model's topic agrees with the topic officers gave a post, as retraining judges it
-(yuqing/learning_candidates.py, yuqing/learning.py).
+(yuqing/learning_candidates.py, yuqing/learning.py), and how the gate's comparison reads (`verdict`).
 
 The same topic scores 1. A different topic that the same office is responsible for (`[[offices]] topics`) scores
 `[learning] office_credit` (0.5 by default): the matter still reaches the office that acts on it, only its filing
@@ -12,6 +12,8 @@ the officers' own confirmations, even when it sends more matters to the right of
 
 from __future__ import annotations
 
+import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -47,6 +49,18 @@ class Agreement:
         """The share of the examples at `rows` given exactly the officers' topic (None when there are no rows)."""
         return sum(decided[i] == examples[i].label for i in rows) / len(rows) if rows else None
 
+    def paired_error(
+        self, first: Sequence[str | None], second: Sequence[str | None], examples: Sequence[Example]
+    ) -> float:
+        """The standard error of the difference between two models' mean scores on the same examples (first[i] and
+        second[i] decided examples[i]): how far apart their figures can be by the luck of which posts judge them."""
+        differences = [
+            self.score(a, e.label) - self.score(b, e.label) for a, b, e in zip(first, second, examples, strict=True)
+        ]
+        if len(differences) < 2:
+            return 0.0
+        return statistics.stdev(differences) / math.sqrt(len(differences))
+
     @property
     def partial(self) -> bool:
         """Whether any two topics share an office and earn partial credit."""
@@ -70,3 +84,17 @@ def agreement(settings: Settings) -> Agreement:
             listed.setdefault(topic, set()).add(office.code)
     office_of = {topic: next(iter(codes)) for topic, codes in listed.items() if len(codes) == 1}
     return Agreement(office_of, settings.learning.office_credit)
+
+
+def verdict(gain: float, error: float, min_gain: float, baseline: str, version: int) -> tuple[str, str]:
+    """The gate: switch only when the new model scores better than the one in use (by more than min_gain). The
+    decision says when the difference is within the error of the comparison: the admin then knows it is a tie of
+    luck and may switch by hand."""
+    within = abs(gain) <= error
+    spread = f"相差 {gain * 100:+.1f} 个百分点"
+    if within:
+        spread += f",在误差范围(±{error * 100:.1f})内"
+    if gain > min_gain:
+        return "active", f"新模型优于在用的{baseline}({spread}),已切换为 v{version}。"
+    advice = f";如需采用,管理员可在“模型”页切换为 v{version}" if within else ""
+    return "rejected", f"新模型不优于在用的{baseline}({spread}),未切换(仍使用{baseline}){advice}。"

@@ -10,8 +10,6 @@ both weakened the model and left the comparison to a few dozen rows. The final m
 
 from __future__ import annotations
 
-import math
-import statistics
 import zlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
@@ -177,17 +175,22 @@ def preferred(tried: Sequence[Candidate], examples: Sequence[Example], agreement
     first = tried[0]
     best = first
     for other in tried[1:]:
-        differences = [
-            agreement.score(other.decided[i], e.label) - agreement.score(first.decided[i], e.label)
-            for i, e in enumerate(examples)
-        ]
-        if len(differences) < 2:
-            continue
-        gain = statistics.fmean(differences)
-        error = statistics.stdev(differences) / math.sqrt(len(differences))
-        if gain > error and other.accuracy > best.accuracy:
+        error = agreement.paired_error(other.decided, first.decided, examples)
+        if other.accuracy - first.accuracy > error and other.accuracy > best.accuracy:
             best = other
     return best
+
+
+def choice_notes(tried: Sequence[Candidate], best: Candidate, prior: str) -> str:
+    """Why this kind and when the prior's topic stands, in one parenthesis of a decision (or nothing): a kind with
+    a higher figure that was not kept (`preferred`) and the margin (pipeline/model_extras.keep_prior)."""
+    notes = []
+    higher = [KINDS[c.kind] for c in tried if c.accuracy > best.accuracy]
+    if higher:
+        notes.append(f"{'、'.join(higher)}高出不足一个标准误,未取")
+    if best.margin > 0:
+        notes.append(f"与{prior}的判断相差不足 {best.margin:g} 时沿用{prior}")
+    return f"({';'.join(notes)})" if notes else ""
 
 
 MARGINS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0)
