@@ -82,7 +82,7 @@ def _fit(prepared: Sequence[str], labels: Sequence[str]):
 
     vectorizers = _vectorizers()
     matrix = _features(vectorizers, prepared, fit=True)
-    classifier = LinearSVC(C=1.0).fit(matrix, list(labels))
+    classifier = LinearSVC(C=1.0, random_state=0).fit(matrix, list(labels))
     return vectorizers, classifier
 
 
@@ -102,7 +102,7 @@ def _fit_town(prepared, labels, priors, town: TownText, prior_labels: list[str] 
     words, chars = _blocks(town.vectorizers, prepared)
     extras = Extras(prior_labels=prior_labels, projection=town.projection)
     matrix = sp.hstack([words, chars, *extras.blocks(words, priors)]).tocsr()
-    classifier = LinearSVC(C=1.0, max_iter=5000).fit(matrix, list(labels))
+    classifier = LinearSVC(C=1.0, max_iter=5000, random_state=0).fit(matrix, list(labels))
     return town.vectorizers, classifier, extras
 
 

@@ -167,16 +167,19 @@ def cross_validate(
     return candidates
 
 
+CLEARLY = 2.0  # standard errors by which another kind must beat the lexicon-prior model to be kept
+
+
 def preferred(tried: Sequence[Candidate], examples: Sequence[Example], agreement: Agreement = EXACT) -> Candidate:
     """The kind a retraining keeps: the first (the lexicon-prior model) unless another scores higher by more than
-    one standard error of the per-correction differences. With a few hundred corrections the two kinds' figures
-    differ by a handful of rows, and on a town's other messages the prior's model did as well or better in nearly
-    every such case (bench/learning.py, real citizen messages); the words model is kept when it is clearly better."""
+    CLEARLY standard errors of the per-correction differences (a post or two decided better is not enough). The
+    two kinds' figures often differ by a handful of rows, and on a town's other messages the prior's model did as
+    well or better in nearly every such case (real citizen messages); the words model is kept when clearly better."""
     first = tried[0]
     best = first
     for other in tried[1:]:
         error = agreement.paired_error(other.decided, first.decided, examples)
-        if other.accuracy - first.accuracy > error and other.accuracy > best.accuracy:
+        if other.accuracy - first.accuracy > CLEARLY * error and other.accuracy > best.accuracy:
             best = other
     return best
 
@@ -187,7 +190,7 @@ def choice_notes(tried: Sequence[Candidate], best: Candidate, prior: str) -> str
     notes = []
     higher = [KINDS[c.kind] for c in tried if c.accuracy > best.accuracy]
     if higher:
-        notes.append(f"{'、'.join(higher)}高出不足一个标准误,未取")
+        notes.append(f"{'、'.join(higher)}高出不足 {CLEARLY:g} 个标准误,未取")
     if best.margin > 0:
         notes.append(f"与{prior}的判断相差不足 {best.margin:g} 时沿用{prior}")
     return f"({';'.join(notes)})" if notes else ""
