@@ -15,9 +15,13 @@ better). Accuracy (a prediction is right when it falls in the mapped set)
 is measured on every message not corrected, for the model in use, the candidate and the shipped lexicon.
 Needs the development data folder (not part of the repository); everything it writes goes to a temp folder.
 
-Reading the figures: the gate compares exact topics on labels, and a confirmation labels a post with the
-topic the model in use chose among the acceptable ones (城乡建设 → urban, housing or land); that favours the model in
-use, so a candidate better on the rest under the TipDM mapping can still be kept out ("rest: new" shows it).
+The town has one office per TipDM department, responsible for that class's mapped topics (`town_offices`): the gate
+scores another topic of the same office as the officer's with [learning] office_credit (0.5 by default).
+
+Reading the figures: a confirmation labels a post with the topic the model in use chose among the acceptable ones
+(城乡建设 → urban, housing or land); even with the partial credit that favours the model in use, so a candidate
+better on the rest under the TipDM mapping can still be kept out ("rest: new" shows it; the decision says when the
+two differ by less than the comparison's standard error).
 """
 
 from __future__ import annotations
