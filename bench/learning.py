@@ -2,6 +2,7 @@
 use on the town's other posts, for N = 0, 100, 300, 1000, 3000?
 
 Run: python bench/learning.py [--data /work/shared/data] [--split valid|train] [--steps 0,100,300,1000,3000]
+     [--office-credit 0..1]
 
 The town is one half of the TipDM labelled messages (tipdm2020_labeled_segmented.csv; near-copies kept on one side):
 `--split train` to tune, `--split valid` (default) to report. Every message is ingested into a fresh SQLite database
@@ -102,6 +103,12 @@ def main() -> int:
     parser.add_argument("--steps", default="0,100,300,1000,3000")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, default=0, help="only the first N messages of the town (quick runs)")
+    parser.add_argument(
+        "--office-credit",
+        type=float,
+        default=None,
+        help="[learning] office_credit of the town (default: the product's)",
+    )
     args = parser.parse_args()
     if not (args.data / SEGMENTED).is_file():
         print(f"跳过:需要开发数据目录 {args.data}(含 {SEGMENTED}),它不在本仓库中", file=sys.stderr)
@@ -115,11 +122,19 @@ def main() -> int:
         texts, labels = [texts[i] for i in sample], [labels[i] for i in sample]
     print(f"town: {args.split} split, {len(texts)} messages (grouped split in {time.monotonic() - started:.0f} s)")
     with tempfile.TemporaryDirectory() as folder:
-        run(Path(folder), texts, labels, steps, mapping, args.seed)
+        run(Path(folder), texts, labels, steps, mapping, args.seed, args.office_credit)
     return 0
 
 
-def run(folder: Path, texts: list[str], labels: list[str], steps: list[int], mapping, seed: int) -> None:
+def run(
+    folder: Path,
+    texts: list[str],
+    labels: list[str],
+    steps: list[int],
+    mapping,
+    seed: int,
+    office_credit: float | None = None,
+) -> None:
     """Ingest the town, then correct and retrain step by step, printing one line per step."""
     import logging
 
@@ -144,6 +159,7 @@ def run(folder: Path, texts: list[str], labels: list[str], steps: list[int], map
             "general": {"data_dir": str(folder)},
             "sources": [{"name": "board", "kind": "rss", "url": "http://127.0.0.1:9/board", "source_type": "board"}],
             "offices": town_offices(mapping),
+            "learning": {} if office_credit is None else {"office_credit": office_credit},
         },
         folder / "config.toml",
     )
