@@ -37,7 +37,7 @@ def test_the_score_and_the_exact_share_over_rows(settings_factory):
     examples = _examples(["urban", "urban", "transport", "medical"])
     decided = ["urban", "housing", "urban", "education"]
     assert rule.share(decided, examples, range(4)) == (1 + 0.25 + 0 + 0.25) / 4
-    assert rule.exact_share(decided, examples, range(4)) == 1 / 4
+    assert EXACT.share(decided, examples, range(4)) == 1 / 4
     assert rule.share(decided, examples, [2, 3]) == 0.25 / 2
     assert rule.share(decided, examples, []) is None
 

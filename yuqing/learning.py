@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 
 from yuqing.app import App
 from yuqing.db.models import TopicModel
-from yuqing.learning_agreement import agreement, verdict
+from yuqing.learning_agreement import EXACT, agreement, verdict
 from yuqing.learning_data import Imported, LearningError, unseen_rows
 from yuqing.settings_model import Settings
 from yuqing.timeutil import utcnow
@@ -181,8 +181,8 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         judged = [examples[i] for i in unseen]
         baseline_accuracy = judge.share(in_use, judged, range(len(unseen)))
         exact = {
-            "new": judge.exact_share(best.decided, examples, unseen),
-            "in_use": judge.exact_share(in_use, judged, range(len(unseen))),
+            "new": EXACT.share(best.decided, examples, unseen),
+            "in_use": EXACT.share(in_use, judged, range(len(unseen))),
         }
         error = judge.paired_error([best.decided[i] for i in unseen], in_use, judged)
     except (ValueError, OSError) as exc:

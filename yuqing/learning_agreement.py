@@ -43,12 +43,6 @@ class Agreement:
             return None
         return sum(self.score(decided[i], examples[i].label) for i in rows) / len(rows)
 
-    def exact_share(
-        self, decided: Sequence[str | None], examples: Sequence[Example], rows: Sequence[int]
-    ) -> float | None:
-        """The share of the examples at `rows` given exactly the officers' topic (None when there are no rows)."""
-        return sum(decided[i] == examples[i].label for i in rows) / len(rows) if rows else None
-
     def paired_error(
         self, first: Sequence[str | None], second: Sequence[str | None], examples: Sequence[Example]
     ) -> float:
