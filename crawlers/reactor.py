@@ -28,11 +28,24 @@ def install() -> None:
 
 def stop_on_signals(reactor) -> None:
     """SIGINT (Ctrl-C) and SIGTERM stop the reactor, set explicitly: a process started as a background job inherits
-    SIGINT ignored, and Twisted then installs no handler of its own, so the process could not be stopped."""
+    SIGINT ignored, and Twisted then installs no handler of its own, so the process could not be stopped.
+
+    Registered with the asyncio loop under the reactor (call on the main thread), not with signal.signal: the kernel
+    may deliver a signal to any thread, and a Python handler only runs once the main thread wakes, which an idle
+    reactor (blocked in select() with nothing scheduled) never did, so a SIGTERM at start-up was lost. The loop's
+    handler wakes select() through its wakeup pipe; a signal before reactor.run() is handled once the loop runs."""
     import signal
 
+    from twisted.internet.error import ReactorNotRunning
+
+    def stop() -> None:
+        try:
+            reactor.stop()
+        except ReactorNotRunning:
+            pass  # a second Ctrl-C while shutting down
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: reactor.callFromThread(reactor.stop))
+        reactor._asyncioEventloop.add_signal_handler(sig, stop)
 
 
 def in_reactor_thread() -> bool:
