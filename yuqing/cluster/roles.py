@@ -59,7 +59,10 @@ def run_web(app: App, port: int | None = None) -> str:
     server.start()
     print(f"看板地址:{server.url}  (Ctrl-C 停止)", flush=True)
     try:
-        stopping.wait()
+        # Woken each second: the kernel may hand SIGTERM to a server thread, and the handler only runs once the
+        # main thread wakes (an untimed wait could sleep through it for ever).
+        while not stopping.wait(1):
+            pass
     finally:
         server.stop()
         heartbeat.stop()
