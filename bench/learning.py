@@ -210,6 +210,7 @@ def run(
         + ("other half: in use / new / lexicon | " if other is not None else "")
         + "in use"
     )
+    other_lexicon = on_other(base_analysis_context(settings))  # the shipped lexicon does not learn: once
     done = 0
     for step in steps:
         step = min(step, len(texts) - 1)
@@ -247,7 +248,7 @@ def run(
         context = analysis_context(settings)
         in_use = accuracy(context, rest)
         new = f"{candidate_accuracy:.4f}" if candidate_accuracy is not None else "—"
-        others = f"{on_other(context)}{other_new}{on_other(base_analysis_context(settings))}| " if other else ""
+        others = f"{on_other(context)}{other_new}{other_lexicon}| " if other else ""
         print(
             f"{line}      {in_use:.4f} {new:>7} {lexicon:.4f} | {others}{context.model_version} | new: {kind}",
             flush=True,
