@@ -1,5 +1,6 @@
 """Retraining on the town's corrections with a gate: a new model is judged by cross-validation against the model in
-use on the corrections that model never learned from, and switched in only when it does better; versions are kept, reasons name the version, an admin can
+use (the configured classifier on every correction; a town's version by its recipe cross-validated over every
+correction, or on the corrections it never learned from), and switched in only when it does better; versions are kept, reasons name the version, an admin can
 roll back. Authored examples: a town whose officers file square-dance noise under 生态环境 and parcel lockers
 under 市场监管 (the shipped lexicon reads them as 就学 and 交通), besides clear 就医 and 就学 posts."""
 
@@ -122,7 +123,7 @@ def test_a_better_model_is_switched_in_named_in_reasons_and_can_be_rolled_back(t
     assert _topic(town, "永乐村广场舞吵得人睡不着")[0] == "environment"
 
 
-def test_a_town_model_in_use_is_judged_only_on_corrections_it_never_learned_from(town):
+def test_the_corrections_a_town_model_in_use_never_learned_from_are_counted_and_judge_it(town):
     _correct_all(town)
     first = retrain(town, "admin1")
     assert first.status == "active", first.text()
@@ -134,8 +135,11 @@ def test_a_town_model_in_use_is_judged_only_on_corrections_it_never_learned_from
     third = retrain(town, "admin1")
     assert third.held_back == len(list(_posts(TOWN_TOPICS, newer))) and third.trained == first.trained + third.held_back
     assert third.baseline == f"模型 v{first.version}" and third.baseline_accuracy is not None
+    # The figures rest on every correction (both recipes cross-validated); the new ones are counted beside them.
+    assert third.basis == "all" and third.judged == third.trained
     with town.db.read() as session:
-        assert session.get(TopicModel, third.version).held_back_rows == third.held_back
+        row = session.get(TopicModel, third.version)
+        assert row.held_back_rows == third.judged and row.details["unseen"]["rows"] == third.held_back
     # A later mention of a matter the version in use learned from is not new to it: it does not judge it.
     with town.db.write() as session:
         event = add_event(session, town.settings, level=4, topic="commerce", title="快递驿站乱收费")
@@ -150,6 +154,65 @@ def test_a_town_model_in_use_is_judged_only_on_corrections_it_never_learned_from
         use_version(town, third.version, "admin1")
     fourth = retrain(town, "admin1")
     assert fourth.held_back == 1 and fourth.trained == third.trained + 2, fourth.text()
+
+
+DOGS = {"urban": ["遛狗不拴绳", "狗粪到处都是", "流浪狗咬人", "宠物狗半夜乱叫"]}  # the lexicon: 其他 or 就学
+NEW_VILLAGES = ["红旗村", "五一村", "先锋村", "东风村"]
+
+
+def test_a_version_in_use_is_compared_with_its_own_recipe_over_every_correction(town):
+    """A version in use that never learned dog complaints (filed under 城市管理 here) loses to a new one that did:
+    both recipes are cross-validated over every correction, the new corrections counted beside."""
+    _correct_all(town)
+    first = retrain(town, "admin1")
+    assert first.status == "active" and first.basis == "unseen"  # the lexicon in use: every correction judges it
+    assert _topic(town, "金沙村遛狗不拴绳")[0] != "urban"
+    _correct_all(town, DOGS, NEW_VILLAGES)
+    second = retrain(town, "admin1")
+    new_rows = len(list(_posts(DOGS, NEW_VILLAGES)))
+    assert second.basis == "all" and second.held_back == new_rows
+    assert second.judged == second.trained == first.trained + new_rows
+    assert second.status == "active", second.text()
+    assert second.accuracy is not None and second.baseline_accuracy is not None
+    assert second.accuracy > second.baseline_accuracy
+    assert "全部纠正" in second.text() and f"在用的模型 v{first.version}" in second.text()
+    with town.db.read() as session:
+        row = session.get(TopicModel, second.version)
+        assert row.details["gate_basis"] == "all" and row.held_back_rows == second.judged
+        unseen = row.details["unseen"]
+        assert unseen["rows"] == new_rows and unseen["new"] > unseen["in_use"]
+        assert f"比较依据:全部纠正 {second.judged} 条交叉检验" in row.decision, row.decision
+        assert f"其中在用模型未学过的 {new_rows} 条" in row.decision, row.decision
+    assert _topic(town, "金沙村遛狗不拴绳")[0] == "urban"
+
+
+def test_new_corrections_that_contradict_the_old_do_not_switch_a_version_in(town):
+    """Officers file a few 就医 posts as 就学 and the reverse; the new model is no better over every correction."""
+    _correct_all(town)
+    first = retrain(town, "admin1")
+    assert first.status == "active"
+    swapped = {"education": TOWN_TOPICS["medical"], "medical": TOWN_TOPICS["education"]}
+    _correct_all(town, swapped, NEW_VILLAGES[:2])
+    second = retrain(town, "admin1")
+    assert second.basis == "all" and second.held_back == len(list(_posts(swapped, NEW_VILLAGES[:2])))
+    assert second.accuracy is not None and second.baseline_accuracy is not None
+    assert second.status == "rejected" and second.accuracy <= second.baseline_accuracy, second.text()
+    assert f"未切换(仍使用模型 v{first.version})" in second.decision
+    assert analysis_context(town.settings).model_version == f"模型 v{first.version}"
+
+
+def test_a_version_trained_on_imported_rows_is_judged_on_the_corrections_it_never_learned(town, tmp_path):
+    """Its recipe cannot be rebuilt from the corrections alone."""
+    _correct_all(town)
+    extra = tmp_path / "extra.csv"
+    extra.write_text("文本,标签\n" + "".join(f"{t}{c},{topic}\n" for t, c, topic in _posts(TOWN_TOPICS)), "utf-8")
+    first = retrain(town, "admin1", read_imported(town.settings, [str(extra)], "文本", "标签"))
+    if first.status != "active":
+        use_version(town, first.version, "admin1")
+    _correct_all(town, DOGS, NEW_VILLAGES)
+    second = retrain(town, "admin1")
+    assert second.basis == "unseen" and second.judged == second.held_back == len(list(_posts(DOGS, NEW_VILLAGES)))
+    assert "在用模型未学过的纠正" in second.text()
 
 
 def test_a_version_trained_before_cross_validation_is_judged_on_the_hold_out_it_kept_apart(town):

@@ -1,6 +1,6 @@
 """The system learns the town: a topic model trained on the town's corrections (labels), judged by cross-validation
-(yuqing/learning_candidates.py) against the model in use on the corrections that model never learned from, and
-switched in only when it does better. Versions are kept with their figures
+(yuqing/learning_candidates.py) against the model in use (yuqing/learning_gate.py: on every correction, the model
+in use's recipe cross-validated too), and switched in only when it does better. Versions are kept with their figures
 in `topic_models` and their files under <data_dir>/models/v<N>; an admin can roll back to any of them or to the
 configured classifier. Training runs beside ingest (a thread or a scheduler job) and the switch is one assignment."""
 
@@ -19,8 +19,9 @@ from sqlalchemy import select, update
 
 from yuqing.app import App
 from yuqing.db.models import TopicModel
-from yuqing.learning_agreement import EXACT, agreement, verdict
+from yuqing.learning_agreement import agreement, verdict
 from yuqing.learning_data import Imported, LearningError, unseen_rows
+from yuqing.learning_gate import GateFigures, gate_figures, in_use_of
 from yuqing.settings_model import Settings
 from yuqing.timeutil import utcnow
 from yuqing.workflow import audit
@@ -41,8 +42,9 @@ STATUS_NAMES = {
 
 @dataclass
 class RetrainResult:
-    """What one retraining did: the version, both figures on the corrections the model in use never learned from
-    (`held_back` of them) and the decision."""
+    """What one retraining did: the version, both figures (on `judged` corrections, `basis` says which:
+    yuqing/learning_gate.py), how many corrections the model in use never learned from (`held_back`) and the
+    decision."""
 
     version: int
     status: str
@@ -53,12 +55,15 @@ class RetrainResult:
     trained: int
     imported: int
     decision: str
+    judged: int = 0
+    basis: str = "unseen"
 
     def text(self) -> str:
         """The result in one Chinese paragraph (CLI, dashboard)."""
+        rests_on = GateFigures(self.basis, None, None, 0.0, self.judged).text()
         figures = (
             f"新模型 v{self.version} 得分 {self.accuracy:.1%},在用的{self.baseline} {self.baseline_accuracy:.1%}"
-            f"(在用模型未学过的纠正 {self.held_back} 条)"
+            f"({rests_on})"
             if self.accuracy is not None and self.baseline_accuracy is not None
             else f"在用模型未学过的纠正 {self.held_back} 条"
         )
@@ -113,7 +118,6 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         FOLDS,
         choice_notes,
         cross_validate,
-        decided_topics,
         preferred,
         prior_classifier,
         set_margin,
@@ -135,6 +139,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
             )
         )
         unseen = unseen_rows(session, examples, conf.holdout_share)
+        in_use_recipe = in_use_of(session)
     if running is not None:
         raise LearningError(f"模型 v{running} 正在训练,请稍后再试")
     labels = {e.label for e in examples} | set(imported.labels)
@@ -176,15 +181,10 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         save_model(model, partial)
         shutil.rmtree(directory, ignore_errors=True)
         partial.rename(directory)
-        accuracy = judge.share(best.decided, examples, unseen)
-        in_use = decided_topics(context, [examples[i] for i in unseen])
-        judged = [examples[i] for i in unseen]
-        baseline_accuracy = judge.share(in_use, judged, range(len(unseen)))
-        exact = {
-            "new": EXACT.share(best.decided, examples, unseen),
-            "in_use": EXACT.share(in_use, judged, range(len(unseen))),
-        }
-        error = judge.paired_error([best.decided[i] for i in unseen], in_use, judged)
+        gate = gate_figures(
+            context, data, best, unseen, judge, in_use_recipe, name=f"模型 v{version}", manifest=manifest
+        )
+        accuracy, baseline_accuracy = gate.accuracy, gate.baseline_accuracy
     except (ValueError, OSError) as exc:
         with app.db.write() as session:
             failed = session.get(TopicModel, version)
@@ -204,11 +204,11 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         raise LearningError(f"训练失败:{exc}") from exc
     if len(unseen) < conf.min_held_back or accuracy is None or baseline_accuracy is None:
         status = "rejected"
-        decision = (
-            f"在用的{baseline}未学过的纠正仅 {len(unseen)} 条(少于 {conf.min_held_back} 条),无法可靠比较,未切换。"
-        )
+        why = "新模型学到的新内容太少" if gate.basis == "all" else "无法可靠比较"
+        decision = f"在用的{baseline}未学过的纠正仅 {len(unseen)} 条(少于 {conf.min_held_back} 条),{why},未切换。"
     else:
-        status, decision = verdict(accuracy - baseline_accuracy, error, conf.min_gain, baseline, version)
+        status, decision = verdict(accuracy - baseline_accuracy, gate.error, conf.min_gain, baseline, version)
+        decision = f"比较依据:{gate.text()}{gate.unseen_text()};{decision}"
     folds = min(FOLDS, len({e.group for e in examples}))
     decision = (
         f"{folds} 折交叉检验(纠正 {len(examples)} 条;{judge.text()}):{'、'.join(c.text() for c in tried)},"
@@ -220,7 +220,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         assert kept is not None
         row = kept
         row.path = str(directory.relative_to(Path(settings.general.data_dir)))
-        row.accuracy, row.baseline_accuracy = accuracy, baseline_accuracy
+        row.accuracy, row.baseline_accuracy, row.held_back_rows = accuracy, baseline_accuracy, gate.judged
         row.decision = decision
         row.details = {
             **row.details,
@@ -231,14 +231,13 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
             "folds": folds,
             "prior_margin": best.margin,
             "office_credit": judge.office_credit if judge.partial else 0.0,
-            "exact_topic": exact,
-            "gate_error": round(error, 4),
+            **gate.details(),
             "trained_mentions": sorted(e.mention_id for e in examples),
         }
         figures = (
-            f"新模型 {accuracy:.1%},在用的{baseline} {baseline_accuracy:.1%},检验 {len(unseen)} 条"
+            f"新模型 {accuracy:.1%},在用的{baseline} {baseline_accuracy:.1%},{gate.text()}"
             if accuracy is not None and baseline_accuracy is not None
-            else f"检验 {len(unseen)} 条"
+            else gate.text()
         )
         audit.record(
             session,
@@ -272,6 +271,8 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         len(examples),
         len(imported.texts),
         decision,
+        gate.judged,
+        gate.basis,
     )
 
 

@@ -130,25 +130,34 @@ class _Decided:
 
 
 def cross_validate(
-    context, data: TrainingSet, *, name: str, manifest: dict, folds: int = FOLDS, agreement: Agreement = EXACT
+    context,
+    data: TrainingSet,
+    *,
+    name: str,
+    manifest: dict,
+    folds: int = FOLDS,
+    agreement: Agreement = EXACT,
+    kinds: Sequence[str] = tuple(KINDS),
+    learned: Collection[int] | None = None,
 ) -> list[Candidate]:
     """Every kind judged on every correction by grouped k-fold cross-validation (fewer folds when there are fewer
     groups; none below two), scored by `agreement`. Each kind also gets its margin here (`margin_hits`,
-    `best_margin`)."""
+    `best_margin`). `learned`, when given, are the only corrections the fold models may learn from (the model in
+    use's recipe, yuqing/learning_gate.py); every correction is judged all the same."""
     examples = data.examples
     folds = min(folds, len({e.group for e in examples}))
     fold = fold_of(examples, folds) if folds >= 2 else []
     judged = [[i for i, f in enumerate(fold) if f == number] for number in range(folds if folds >= 2 else 0)]
     models: dict[tuple[int, str], Model] = {}
     for number in range(len(judged)):
-        trained = [i for i, f in enumerate(fold) if f != number]
-        for kind in KINDS:
+        trained = [i for i, f in enumerate(fold) if f != number and (learned is None or i in learned)]
+        for kind in kinds:
             try:
                 models[number, kind] = data.fit(kind, trained, manifest)
             except ValueError:  # one topic only outside this fold: its rows count as wrong
                 continue
     candidates = []
-    for kind in KINDS:
+    for kind in kinds:
         hits = [
             margin_hits(models.get((n, kind)), [examples[i] for i in rows], agreement) for n, rows in enumerate(judged)
         ]
