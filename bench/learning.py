@@ -11,9 +11,10 @@ messages in a fixed random order through the real correction path (yuqing.workfl
 when the topic the system gave falls in the TipDM class's mapped topics (bench/classify_eval.py) the officer
 confirms it, else sets the mapped topic the lexicon scored highest (else the class's main topic). After each step
 the real retraining runs (yuqing.learning.retrain: judge both kinds by cross-validation on all corrections, fit the
-better on all of them, compare with the model in use on the corrections it never learned from, switch only when
-better). Accuracy (a prediction is right when it falls in the mapped set)
-is measured on every message not corrected, for the model in use, the candidate and the shipped lexicon.
+better on all of them, compare with the model in use (yuqing/learning_gate.py), switch only when better). Accuracy
+(a prediction is right when it falls in the mapped set) is measured on every message not corrected, for the model in
+use, the candidate and the shipped lexicon. "judged on": the corrections the gate's figures rest on, "new": those
+the model in use never learned.
 With `--other`, every step is also measured on all of the other half (a fixed test set of about 4,000 messages that
 shares no near-copy with the town): the rest shrinks as the officer reviews (about 850 messages at 3,000, ±1 point),
 the other half does not, so steps compare on the same messages.
@@ -205,7 +206,7 @@ def run(
         return f"{hits / len(other[0]):.4f} "
 
     print(
-        f"{'N':>5} | {'trained':>7} {'judged on':>9} | {'gate: new':>9} {'in use':>7} | {'decision':<10} | "
+        f"{'N':>5} | {'trained':>7} {'judged on':>9} {'new':>5} | {'gate: new':>9} {'in use':>7} | {'decision':<10} | "
         f"rest: {'in use':>7} {'new':>7} {'lexicon':>7} | "
         + ("other half: in use / new / lexicon | " if other is not None else "")
         + "in use"
@@ -226,14 +227,14 @@ def run(
         line = f"{step:>5} | "
         candidate_accuracy, kind, other_new = None, "—", ("— " if other is not None else "")
         if step == 0:
-            line += f"{'—':>7} {'—':>9} | {'—':>9} {'—':>7} | {'—':<10} | "
+            line += f"{'—':>7} {'—':>9} {'—':>5} | {'—':>9} {'—':>7} | {'—':<10} | "
         else:
             try:
                 result = retrain(app, "bench", now=utcnow())
                 decision = "switched" if result.status == "active" else "kept"
                 gate_new = f"{result.accuracy:.4f}" if result.accuracy is not None else "—"
                 gate_old = f"{result.baseline_accuracy:.4f}" if result.baseline_accuracy is not None else "—"
-                line += f"{result.trained:>7} {result.held_back:>9} | {gate_new:>9} {gate_old:>7} | {decision:<10} | "
+                line += f"{result.trained:>7} {result.judged:>9} {result.held_back:>5} | {gate_new:>9} {gate_old:>7} | {decision:<10} | "
                 candidate = load_version(settings, f"models/v{result.version}")
                 manifest = candidate.manifest
                 kind = f"{manifest.get('town_kind', '?')} margin {manifest.get('prior_margin', 0):g}"
@@ -243,7 +244,7 @@ def run(
                 candidate_accuracy = accuracy(replace(base, classifier=candidate), rest)
                 other_new = on_other(replace(base, classifier=candidate))
             except LearningError as exc:
-                line += f"{'—':>7} {'—':>9} | {'—':>9} {'—':>7} | {'no model':<10} | "
+                line += f"{'—':>7} {'—':>9} {'—':>5} | {'—':>9} {'—':>7} | {'no model':<10} | "
                 print(f"      ({exc})")
         context = analysis_context(settings)
         in_use = accuracy(context, rest)

@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--from-corrections",
         action="store_true",
-        help="用数据库中的研判和纠正训练新版本,交叉检验后在在用模型未学过的纠正上与之比较,更好才切换(可加 --data 导入标注文件)",
+        help="用数据库中的研判和纠正训练新版本,以交叉检验与在用模型比较,更好才切换(可加 --data 导入标注文件)",
     )
     train.add_argument("--data", action="append", metavar="文件", help="CSV 或 XLSX 文件(--from-corrections 时可重复)")
     train.add_argument("--text-column", metavar="列名", help="文本所在的列")

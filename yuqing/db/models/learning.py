@@ -51,8 +51,8 @@ class TopicModel(Base):
     path: Mapped[str | None] = mapped_column(String(500))  # the model directory, relative to general.data_dir
     correction_rows: Mapped[int] = mapped_column(Integer, default=0)  # labelled mentions trained on
     imported_rows: Mapped[int] = mapped_column(Integer, default=0)  # rows of imported labelled files trained on
-    held_back_rows: Mapped[int] = mapped_column(Integer, default=0)
-    accuracy: Mapped[float | None] = mapped_column(Float)  # of this model on the held-back corrections
+    held_back_rows: Mapped[int] = mapped_column(Integer, default=0)  # corrections the figures rest on
+    accuracy: Mapped[float | None] = mapped_column(Float)  # of this model (yuqing/learning_gate.py)
     baseline: Mapped[str | None] = mapped_column(String(60))  # the model in use when it was trained
     baseline_accuracy: Mapped[float | None] = mapped_column(Float)  # of that model on the same rows
     decision: Mapped[str | None] = mapped_column(Text)  # why it was (not) switched in, in Chinese
