@@ -101,7 +101,8 @@ def test_a_better_model_is_switched_in_named_in_reasons_and_can_be_rolled_back(t
         assert row.details["kind"] == "prior" or tried["words"] > tried["prior"]  # words only when clearly better
         # Scored with partial credit: the test town's offices each answer for several topics.
         assert row.decision.startswith(
-            f"5 折交叉检验(纠正 {corrections} 条;领域一致计 1 分,领域不同但归同一责任单位计 0.5 分):词库先验模型"
+            f"5 折交叉检验(纠正 {corrections} 条;领域一致计 1 分,领域不同但归同一责任单位:值班员确认的计 1 分、改过的计 0.5 分):"
+            "词库先验模型"
         ), row.decision
         assert row.details["office_credit"] == 0.5
         exact = row.details["exact_topic"]  # the exact-topic figures are kept beside the score

@@ -1,9 +1,12 @@
 """How retraining scores a model's topic against the officers': the same topic 1, another topic of the same office
-the configured partial credit, anything else 0 (yuqing/learning_agreement.py)."""
+1 when the officers confirmed the topic shown and the configured partial credit when they changed it, anything else
+0 (yuqing/learning_agreement.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+
+import pytest
 
 from yuqing.learning_agreement import EXACT, agreement, verdict
 from yuqing.workflow.labels import Example
@@ -29,7 +32,22 @@ def test_another_topic_of_the_same_office_earns_the_partial_credit(settings_fact
     assert rule.score("land", "urban") == 0.0  # two offices list land: it is nobody's alone
     assert rule.score("governance", "urban") == 0.0  # no office lists governance
     assert rule.score(None, "urban") == 0.0  # a fold that could not be trained
-    assert rule.text() == "领域一致计 1 分,领域不同但归同一责任单位计 0.5 分"
+    assert rule.text() == "领域一致计 1 分,领域不同但归同一责任单位:值班员确认的计 1 分、改过的计 0.5 分"
+
+
+def test_a_confirmed_topic_earns_full_credit_for_another_topic_of_its_office(settings_factory):
+    """A confirmation says the topic shown was acceptable, not that its office's other topics were wrong."""
+    rule = agreement(settings_factory({"offices": OFFICES}))
+    assert rule.score("housing", "urban", confirmed=True) == 1.0
+    assert rule.score("housing", "urban", confirmed=False) == 0.5
+    assert rule.score("transport", "urban", confirmed=True) == 0.0  # another office: still wrong
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    examples = [Example(1, "", "", "urban", "m1", at, True), Example(2, "", "", "urban", "m2", at, False)]
+    assert rule.share(["housing", "housing"], examples, range(2)) == (1 + 0.5) / 2
+    # Differences 0 and -0.5: standard deviation 0.354 over the square root of two rows.
+    assert rule.paired_error(["housing", "housing"], ["urban", "urban"], examples) == pytest.approx(0.25)
+    exact = agreement(settings_factory({"offices": OFFICES, "learning": {"office_credit": 0}}))
+    assert exact.score("housing", "urban", confirmed=True) == 0.0  # 0: the exact topic only, confirmed or not
 
 
 def test_the_score_and_the_exact_share_over_rows(settings_factory):

@@ -220,7 +220,9 @@ def margin_hits(model: Model | None, examples: Sequence[Example], agreement: Agr
     decision, priors = model.decision_values([(normalize(e.title), normalize(e.content)) for e in examples])
     for margin in MARGINS:
         chosen = keep_prior(decision, model.labels, priors, margin)
-        hits[margin] = sum(agreement.score(model.labels[k], e.label) for k, e in zip(chosen, examples, strict=True))
+        hits[margin] = sum(
+            agreement.score(model.labels[k], e.label, e.confirmed) for k, e in zip(chosen, examples, strict=True)
+        )
     return hits
 
 

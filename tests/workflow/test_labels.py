@@ -46,6 +46,13 @@ def test_assess_writes_a_label_per_field_and_the_training_set_follows_the_event(
         assert {ids[1], ids[2], ids[3]} <= members and set(examples) == members
         assert {e.label for e in examples.values()} == {"education"}
         assert {e.group for e in examples.values()} == {f"e{ids[0]}"}
+        assert not any(e.confirmed for e in examples.values())  # the officer changed 城市管理 to 就学
+    with any_app.db.write() as session:
+        shown = session.get(Mention, ids[1]).topic
+        correct_mention(session, settings, ids[1], "duty1", topic=shown)  # the mention's own topic, kept
+    with any_app.db.read() as session:
+        examples = {e.mention_id: e for e in topic_examples(session)}
+        assert examples[ids[1]].label == shown and examples[ids[1]].confirmed and not examples[ids[2]].confirmed
 
 
 def test_false_alarm_and_reassign_are_labels_and_a_false_alarm_gives_no_topic_examples(any_app):

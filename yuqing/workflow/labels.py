@@ -85,7 +85,8 @@ def record_event_labels(
 @dataclass(frozen=True)
 class Example:
     """One labelled text for topic training: the mention, its masked text, the topic a person gave it, the group
-    (its event, else itself) that keeps near-copies on one side of a hold-out split, and when it was labelled."""
+    (its event, else itself) that keeps near-copies on one side of a hold-out split, when it was labelled and
+    whether the person confirmed the topic they were shown (rather than changing it)."""
 
     mention_id: int
     title: str
@@ -93,6 +94,7 @@ class Example:
     label: str
     group: str
     at: datetime
+    confirmed: bool = False
 
 
 def _latest(rows: Iterable[Label], key) -> dict[int, Label]:
@@ -116,9 +118,7 @@ def topic_examples(session: Session, topics: Iterable[str] | None = None) -> lis
     )
     event_topic = _latest((r for r in rows if r.field == "topic" and r.target == "event"), lambda r: r.event_id)
     event_relevant = _latest((r for r in rows if r.field == "relevant" and r.target == "event"), lambda r: r.event_id)
-    labelled: dict[int, tuple[str, datetime]] = {
-        mention_id: (row.after, row.at) for mention_id, row in mention_topic.items()
-    }
+    labelled: dict[int, Label] = dict(mention_topic)
     if event_topic:
         members = session.execute(
             select(Mention.id, Mention.event_id).where(Mention.event_id.in_(list(event_topic)))
@@ -129,21 +129,23 @@ def topic_examples(session: Session, topics: Iterable[str] | None = None) -> lis
                 relevance = event_relevant.get(event_id)
                 if relevance is not None and relevance.after == "False" and relevance.at >= row.at:
                     continue
-                labelled[mention_id] = (row.after, row.at)
+                labelled[mention_id] = row
     for mention_id, row in mention_relevant.items():
         if row.after == "False":
             labelled.pop(mention_id, None)
     allowed = set(topics) if topics is not None else None
-    wanted = [m for m, (label, _) in labelled.items() if allowed is None or label in allowed]
+    wanted = [m for m, row in labelled.items() if allowed is None or row.after in allowed]
     examples: list[Example] = []
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         for mention_id, title, content, event_id in session.execute(
             select(Mention.id, Mention.title, Mention.content, Mention.event_id).where(Mention.id.in_(chunk))
         ):
-            label, at = labelled[mention_id]
+            row = labelled[mention_id]
             group = f"e{event_id}" if event_id is not None else f"m{mention_id}"
-            examples.append(Example(mention_id, title or "", content or "", label, group, at))
+            examples.append(
+                Example(mention_id, title or "", content or "", row.after, group, row.at, row.before == row.after)
+            )
     examples.sort(key=lambda e: e.mention_id)
     return examples
 
