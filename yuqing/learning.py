@@ -21,7 +21,7 @@ from yuqing.app import App
 from yuqing.db.models import TopicModel
 from yuqing.learning_agreement import agreement, verdict
 from yuqing.learning_data import Imported, LearningError, unseen_rows
-from yuqing.learning_gate import GateFigures, gate_figures, in_use_of
+from yuqing.learning_gate import basis_text, gate_figures, in_use_of
 from yuqing.settings_model import Settings
 from yuqing.timeutil import utcnow
 from yuqing.workflow import audit
@@ -60,7 +60,7 @@ class RetrainResult:
 
     def text(self) -> str:
         """The result in one Chinese paragraph (CLI, dashboard)."""
-        rests_on = GateFigures(self.basis, None, None, 0.0, self.judged).text()
+        rests_on = basis_text(self.basis, self.judged)
         figures = (
             f"新模型 v{self.version} 得分 {self.accuracy:.1%},在用的{self.baseline} {self.baseline_accuracy:.1%}"
             f"({rests_on})"
