@@ -114,6 +114,12 @@ def main() -> int:
         help="[learning] office_credit of the town (default: the product's)",
     )
     parser.add_argument("--other", action="store_true", help="also measure every step on the other half of the set")
+    parser.add_argument(
+        "--order",
+        choices=["arrival", "queue"],
+        default="arrival",
+        help="arrival: the officer reviews messages in a random order; queue: the 分类复核 queue's order",
+    )
     args = parser.parse_args()
     if not (args.data / SEGMENTED).is_file():
         print(f"跳过:需要开发数据目录 {args.data}(含 {SEGMENTED}),它不在本仓库中", file=sys.stderr)
@@ -131,7 +137,7 @@ def main() -> int:
         other = town_split(args.data, "train" if args.split == "valid" else "valid", args.seed)
         print(f"also measured on the other half: {len(other[0])} messages")
     with tempfile.TemporaryDirectory() as folder:
-        run(Path(folder), texts, labels, steps, mapping, args.seed, args.office_credit, other)
+        run(Path(folder), texts, labels, steps, mapping, args.seed, args.office_credit, other, args.order)
     return 0
 
 
@@ -144,6 +150,7 @@ def run(
     seed: int,
     office_credit: float | None = None,
     other: tuple[list[str], list[str]] | None = None,
+    review: str = "arrival",
 ) -> None:
     """Ingest the town, then correct and retrain step by step, printing one line per step."""
     import logging
@@ -159,6 +166,7 @@ def run(
     from yuqing.learning import forget, retrain
     from yuqing.learning_candidates import load_version
     from yuqing.learning_data import LearningError
+    from yuqing.review_queue import review_queue
     from yuqing.timeutil import utcnow
     from yuqing.workflow.corrections import correct_mention
 
@@ -184,6 +192,8 @@ def run(
     print(f"ingested {len(texts)} messages through ingest_item in {time.monotonic() - started:.0f} s")
     order = list(range(len(texts)))
     random.Random(seed + 1).shuffle(order)
+    index_of = {mention: i for i, mention in enumerate(mention_of)}
+    corrected: set[int] = set()
     with app.db.read() as session:
         stored = {
             row.id: (row.title, row.content, row.topic, dict(row.topic_scores or {}))
@@ -212,17 +222,41 @@ def run(
         + "in use"
     )
     other_lexicon = on_other(base_analysis_context(settings))  # the shipped lexicon does not learn: once
+
+    def review(count: int) -> list[int]:
+        """The next `count` messages the officer reviews: in arrival order, or the queue's first."""
+        if review == "arrival":
+            return [i for i in order if i not in corrected][:count]
+        queue = review_queue(app, limit=count, days=36500)
+        return [index_of[item.mention_id] for item in queue.items]
+
     done = 0
     for step in steps:
         step = min(step, len(texts) - 1)
-        with app.db.write() as session:
-            for i in order[done:step]:
-                _, _, topic, scores = stored[mention_of[i]]
-                correct_mention(
-                    session, settings, mention_of[i], "bench", topic=officer_topic(mapping, labels[i], topic, scores)
-                )
-        done = step
-        rest = order[step:]
+        while done < step:
+            # Between two measured steps the queue is worked in batches, retrained after each (a weekly retraining
+            # after a week of reviews): 100 at first, then a quarter of what is labelled already.
+            batch = review(min(step - done, max(100, done // 4)) if review == "queue" else step - done)
+            if not batch:
+                break
+            with app.db.write() as session:
+                for i in batch:
+                    _, _, topic, scores = stored[mention_of[i]]
+                    correct_mention(
+                        session,
+                        settings,
+                        mention_of[i],
+                        "bench",
+                        topic=officer_topic(mapping, labels[i], topic, scores),
+                    )
+            corrected.update(batch)
+            done += len(batch)
+            if done < step:
+                try:
+                    retrain(app, "bench", now=utcnow())
+                except LearningError as exc:
+                    print(f"      ({exc})")
+        rest = [i for i in order if i not in corrected]
         lexicon = accuracy(base_analysis_context(settings), rest)
         line = f"{step:>5} | "
         candidate_accuracy, kind, other_new = None, "—", ("— " if other is not None else "")

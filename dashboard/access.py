@@ -12,6 +12,7 @@ from yuqing.db.models import Event
 PAGE_ROLES: dict[str, frozenset[str]] = {
     "overview": frozenset({"duty", "office", "leader", "admin"}),
     "queue": frozenset({"duty"}),
+    "review": frozenset({"duty"}),  # 分类复核: the messages whose topic a confirmation would teach the model most
     "shift": frozenset({"duty"}),
     "events": frozenset({"duty", "office", "leader", "admin"}),
     "trends": frozenset({"duty", "leader", "admin"}),

@@ -189,3 +189,19 @@ def use_model_version(app: App, viewer: Viewer, choice: str | None, comment: str
         return ActionResult(True, use_version(app, version, viewer.username, (comment or "").strip()[:MAX_COMMENT]))
     except LearningError as exc:
         return ActionResult(False, str(exc))
+
+
+def review_selected(
+    app: App, viewer: Viewer, kind: str, rows: list[dict] | None, topic: str | None, now: datetime | None = None
+) -> ActionResult:
+    """分类复核: confirm, change the topic of, or mark not relevant the selected messages (duty officers only)."""
+    from yuqing.review_queue import apply_review
+
+    if viewer.role not in ACTION_ROLES["correct"]:
+        return ActionResult(False, DENIED)
+    ids = [row["id"] for row in rows or [] if isinstance(row, dict) and isinstance(row.get("id"), int)]
+    try:
+        outcome = apply_review(app, viewer.username, ids, kind, topic, now=now)
+    except workflow.WorkflowError as exc:
+        return ActionResult(False, str(exc))
+    return ActionResult(outcome.done > 0, outcome.text(kind))

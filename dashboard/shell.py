@@ -21,6 +21,7 @@ NAV = [
     ("overview", "/", "值班总览"),
     ("inbox", "/inbox", "收件箱"),
     ("queue", "/queue", "待研判"),
+    ("review", "/review", "分类复核"),
     ("shift", "/shift", "我的值班"),
     ("events", "/events", "事件"),
     ("trends", "/trends", "趋势"),

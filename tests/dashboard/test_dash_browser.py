@@ -337,3 +337,31 @@ def test_a_user_saves_a_filter_picks_it_makes_it_default_and_deletes_it(live, br
         assert session.scalars(select(SavedFilter)).all() == []
     log_in_again = browser.find_element(By.ID, "ev-saved").text
     assert "卫生院的事" not in log_in_again
+
+
+def test_duty_officer_confirms_a_messages_topic_in_the_review_queue(live, browser, seeded_app):
+    base, _ = live
+    app = seeded_app[0]
+    log_in(browser, base, "duty")
+    browser.find_element(By.LINK_TEXT, "分类复核").click()
+    wait_text(browser, "#rv-basis", "随机抽样")
+    wait_text(browser, "#rv-count", "列出最值得复核的")
+    before = browser.find_element(By.ID, "rv-count").text
+    rows = browser.find_elements(By.CSS_SELECTOR, "#rv-grid .ag-center-cols-container .ag-row")
+    first_id = int(rows[0].get_attribute("row-id"))
+    rows[0].find_element(By.CSS_SELECTOR, "input[type='checkbox']").click()
+    WebDriverWait(browser, WAIT).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#rv-grid .ag-center-cols-container .ag-row-selected")) == 1
+    )
+    browser.find_element(By.ID, "rv-confirm").click()
+    wait_text(browser, "#rv-msg", "已确认原领域 1 条")
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "rv-count").text != before)
+    from sqlalchemy import select
+
+    from yuqing.db.models import Label, Mention
+
+    with app.db.read() as session:
+        topic = session.get(Mention, first_id).topic
+        label = session.execute(select(Label.before, Label.after).where(Label.mention_id == first_id)).one()
+    assert tuple(label) == (topic, topic)
+    assert not browser.find_elements(By.CSS_SELECTOR, f"#rv-grid .ag-row[row-id='{first_id}']")

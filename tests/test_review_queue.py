@@ -1,0 +1,112 @@
+"""分类复核: which unlabelled messages a duty officer is asked about first (a fixed random sample before any model is
+trained, then the newest version's least sure first), and recording the review (confirm, change, not relevant) as
+labels, one message at a time."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.workflow.factories import add_mention
+from yuqing.app import open_app
+from yuqing.db.models import Label, Mention
+from yuqing.learning import forget, retrain
+from yuqing.review_queue import apply_review, review_queue
+from yuqing.timeutil import utcnow
+from yuqing.workflow.corrections import CorrectionError, correct_mention
+from yuqing.workflow.labels import topic_examples
+
+PHRASES = {
+    "environment": ["广场舞音响太吵", "广场舞噪音扰民到深夜", "跳广场舞的音箱声音太大", "晚上广场舞吵得睡不着"],
+    "medical": ["卫生院看病排队太久", "卫生院医生态度差", "卫生院药品不全", "卫生院夜间没有医生"],
+    "education": ["小学老师体罚学生", "小学食堂饭菜太差", "小学乱收资料费", "小学校车超载"],
+}
+VILLAGES = ["东园村", "金沙村", "郭滩村", "新星村", "柔新村", "沙坡村", "黄河村", "迎水村"]
+
+
+@pytest.fixture
+def town(settings_factory):
+    application = open_app(settings_factory({"learning": {"min_labels": 20, "min_held_back": 8, "holdout_share": 0.3}}))
+    yield application
+    forget(application.settings)
+    application.close()
+
+
+def _post(app, title: str, **fields) -> int:
+    with app.db.write() as session:
+        mention = add_mention(session, None, title=title, content=f"群众反映:{title}。", seen_at=utcnow())
+        for name, value in fields.items():
+            setattr(mention, name, value)
+        return mention.id
+
+
+def test_before_any_version_the_queue_is_a_fixed_sample_of_recent_relevant_unlabelled_messages(town):
+    wanted = [_post(town, f"{village}路灯坏了") for village in VILLAGES]
+    _post(town, "与本镇无关的帖子", relevant=False)
+    _post(town, "东园村路灯坏了(转载)", duplicate_of=wanted[0])
+    with town.db.write() as session:
+        add_mention(session, None, title="去年的帖子", seen_at=utcnow() - timedelta(days=40))
+    labelled = _post(town, "金沙村垃圾没人清运")
+    with town.db.write() as session:
+        correct_mention(session, town.settings, labelled, "duty1", topic="urban")
+
+    queue = review_queue(town, limit=20)
+    assert queue.ranked_by is None and "随机抽样" in queue.basis
+    assert sorted(item.mention_id for item in queue.items) == sorted(wanted) and queue.pool == len(wanted)
+    assert all(item.gap is None and "随机抽样" in item.reason for item in queue.items)
+    again = review_queue(town, limit=3)
+    assert [item.mention_id for item in again.items] == [item.mention_id for item in queue.items][:3]
+    assert [item.mention_id for item in queue.items] != sorted(wanted)  # a sample, not the arrival order
+    assert [i.mention_id for i in review_queue(town, limit=20, days=1, now=utcnow() + timedelta(days=3)).items] == []
+
+
+def test_with_a_trained_version_the_least_sure_come_first_with_the_reason(town):
+    posts = [
+        (f"{village}{phrase}", topic)
+        for (topic, phrases), village in itertools.product(PHRASES.items(), VILLAGES)
+        for phrase in phrases
+    ]
+    with town.db.write() as session:
+        ids = [
+            (add_mention(session, None, title=title, content=title, seen_at=utcnow()).id, topic)
+            for title, topic in posts
+        ]
+    with town.db.write() as session:
+        for mention_id, topic in ids:
+            correct_mention(session, town.settings, mention_id, "duty1", topic=topic)
+    result = retrain(town, "admin1")
+    assert result.version is not None, result.text()
+    clear = _post(town, "宣和村卫生院医生态度差,卫生院药品不全")
+    mixed = _post(town, "宣和村小学旁边广场舞音响太吵,学生没法上课")
+    queue = review_queue(town, limit=10)
+    assert queue.ranked_by == f"v{result.version}" and "把握" in queue.basis
+    assert [item.mention_id for item in queue.items] == [mixed, clear]  # the labelled ones are not asked again
+    first, second = queue.items
+    assert first.gap is not None and second.gap is not None and first.gap < second.gap
+    assert {first.guess, first.runner_up} == {"environment", "education"}
+    assert first.reason.startswith(f"v{result.version} 在“") and "拿不准" in first.reason
+    assert second.guess == "medical"
+
+
+def test_a_review_records_a_label_per_message_and_one_refusal_does_not_stop_the_rest(town):
+    first, second, third = (_post(town, f"{village}路灯坏了", topic="urban") for village in VILLAGES[:3])
+    outcome = apply_review(town, "duty1", [first, 999_999], "confirm")
+    assert outcome.done == 1 and outcome.errors == ["信息 #999999 不存在"]
+    assert "已确认原领域 1 条" in outcome.text("confirm") and "#999999" in outcome.text("confirm")
+    assert apply_review(town, "duty1", [second], "topic", "transport").done == 1
+    assert apply_review(town, "duty1", [third], "irrelevant").done == 1
+    with town.db.read() as session:
+        labels = {(row.mention_id, row.field): (row.before, row.after) for row in session.scalars(select(Label))}
+        assert session.get(Mention, second).topic == "transport" and not session.get(Mention, third).relevant
+        examples = {example.mention_id: example for example in topic_examples(session)}
+    assert labels[(first, "topic")] == ("urban", "urban") and examples[first].confirmed
+    assert labels[(second, "topic")] == ("urban", "transport") and not examples[second].confirmed
+    assert third not in examples and labels[(third, "relevant")][1] == "False"
+    assert [item.mention_id for item in review_queue(town).items] == []
+    with pytest.raises(CorrectionError, match="请先勾选信息"):
+        apply_review(town, "duty1", [], "confirm")
+    with pytest.raises(CorrectionError, match="请选择要改为的领域"):
+        apply_review(town, "duty1", [first], "topic")
