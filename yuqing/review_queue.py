@@ -11,8 +11,8 @@ than 300 taken in arrival order; the figures are in the docstring of bench/learn
 
 from __future__ import annotations
 
+import hashlib
 import threading
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -88,8 +88,10 @@ def _load(app: App, path: str):
     return model
 
 
-def _sample_key(mention_id: int) -> int:
-    return zlib.crc32(f"review-{mention_id}".encode())
+def _sample_key(mention_id: int) -> bytes:
+    """A fixed pseudo-random rank. Not crc32: it is linear, and sorting consecutive ids by it picks ids with like
+    digits (11, 15, 40, 44, 48, 102 …), which on a real town's messages gave a first sample with 2 urban posts in 100."""
+    return hashlib.blake2b(f"review-{mention_id}".encode(), digest_size=8).digest()
 
 
 def review_queue(app: App, *, limit: int = 50, days: int = 30, now: datetime | None = None) -> ReviewQueue:
