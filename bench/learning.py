@@ -2,7 +2,7 @@
 use on the town's other posts, for N = 0, 100, 300, 1000, 3000?
 
 Run: python bench/learning.py [--data /work/shared/data] [--split valid|train] [--steps 0,100,300,1000,3000]
-     [--office-credit 0..1] [--other]
+     [--office-credit 0..1] [--other] [--order arrival|queue]
 
 The town is one half of the TipDM labelled messages (tipdm2020_labeled_segmented.csv; near-copies kept on one side):
 `--split train` to tune, `--split valid` (default) to report. Every message is ingested into a fresh SQLite database
@@ -15,6 +15,9 @@ better on all of them, compare with the model in use (yuqing/learning_gate.py), 
 (a prediction is right when it falls in the mapped set) is measured on every message not corrected, for the model in
 use, the candidate and the shipped lexicon. "judged on": the corrections the gate's figures rest on, "new": those
 the model in use never learned.
+With `--order queue` the officer works the 分类复核 queue (yuqing/review_queue.py) instead: its first 100 (a fixed random
+sample before any version is trained), then batches of max(100, a quarter of the corrections so far), retrained after
+each batch (a week of reviews, then the weekly retraining), so the queue is ranked by the newest version each time.
 With `--other`, every step is also measured on all of the other half (a fixed test set of about 4,000 messages that
 shares no near-copy with the town): the rest shrinks as the officer reviews (about 850 messages at 3,000, ±1 point),
 the other half does not, so steps compare on the same messages.
