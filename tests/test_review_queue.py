@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tests.workflow.factories import add_mention
 from yuqing.app import open_app
-from yuqing.db.models import Label, Mention
+from yuqing.db.models import Label, Mention, TopicModel
 from yuqing.learning import forget, retrain
 from yuqing.review_queue import apply_review, review_queue
 from yuqing.timeutil import utcnow
@@ -110,3 +110,12 @@ def test_a_review_records_a_label_per_message_and_one_refusal_does_not_stop_the_
         apply_review(town, "duty1", [], "confirm")
     with pytest.raises(CorrectionError, match="请选择要改为的领域"):
         apply_review(town, "duty1", [first], "topic")
+
+
+def test_a_version_whose_files_are_gone_leaves_the_sample_and_says_why(town):
+    wanted = [_post(town, f"{village}路灯坏了") for village in VILLAGES[:3]]
+    with town.db.write() as session:
+        session.add(TopicModel(created_by="admin1", status="rejected", path="models/v9"))
+    queue = review_queue(town)
+    assert queue.ranked_by is None and sorted(item.mention_id for item in queue.items) == sorted(wanted)
+    assert queue.basis.startswith("最新模型 v1 无法加载(") and "随机抽样" in queue.basis

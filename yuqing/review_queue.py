@@ -12,6 +12,7 @@ than 300 taken in arrival order; the figures are in the docstring of bench/learn
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,12 +21,15 @@ from datetime import datetime, timedelta
 import numpy as np
 from sqlalchemy import select
 
+from pipeline.training import ModelError
 from yuqing.app import App
 from yuqing.db.models import Mention, TopicModel
 from yuqing.labels import topic_text
 from yuqing.privacy import masked
 from yuqing.timeutil import utcnow
 from yuqing.workflow.labels import topic_examples
+
+logger = logging.getLogger(__name__)
 
 POOL = 3000  # the most recent unlabelled messages ranked at once (about a second with a trained version)
 EXCERPT = 80
@@ -57,9 +61,12 @@ class ReviewQueue:
     ranked_by: str | None
     items: list[ReviewItem]
     pool: int  # unlabelled messages considered
+    problem: str = ""  # why the newest version could not rank them (then the sample)
 
     @property
     def basis(self) -> str:
+        if self.problem:
+            return f"{self.problem},暂按固定随机抽样列出"
         if self.ranked_by is None:
             return "尚未训练过本地模型:按固定随机抽样列出,请先确认这些信息的领域,以训练首个模型"
         return f"按最新训练的模型 {self.ranked_by} 的把握排序:两个最可能的领域相差越小越靠前,确认它们最能帮助模型学习"
@@ -114,12 +121,18 @@ def review_queue(app: App, *, limit: int = 50, days: int = 30, now: datetime | N
     rows = [row for row in rows if row.id not in labelled][:POOL]
     if not rows:
         return ReviewQueue(None if version is None else f"v{version[0]}", [], 0)
-    if version is None:
+    model, problem = None, ""
+    if version is not None:
+        try:
+            model = _load(app, str(version[1]))
+        except ModelError as exc:  # files removed or damaged: the sample still serves, and says why
+            problem = f"最新模型 v{version[0]} 无法加载({exc})"
+            logger.warning("分类复核:%s,改按随机抽样列出", problem)
+    if model is None or version is None:
         chosen = sorted(rows, key=lambda row: _sample_key(row.id))[:limit]
-        items = [_item(settings, row, "", "", None, "随机抽样:用于训练首个本地模型") for row in chosen]
-        return ReviewQueue(None, items, len(rows))
+        items = [_item(settings, row, "", "", None, "随机抽样:用于训练本地模型") for row in chosen]
+        return ReviewQueue(None, items, len(rows), problem)
     name = f"v{version[0]}"
-    model = _load(app, str(version[1]))
     decision, _ = model.decision_values([(row.title or "", row.content or "") for row in rows])
     order = np.argsort(decision, axis=1)
     best, second = order[:, -1], order[:, -2]
