@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+import yuqing.review_queue as review_queue_module
 from tests.workflow.factories import add_mention
 from yuqing.app import open_app
 from yuqing.db.models import Label, Mention, TopicModel
@@ -89,6 +90,15 @@ def test_with_a_trained_version_the_least_sure_come_first_with_the_reason(town):
     assert {first.guess, first.runner_up} == {"environment", "education"}
     assert first.reason.startswith(f"v{result.version} 在“") and "拿不准" in first.reason
     assert second.guess == "medical"
+    ranker = review_queue_module._ranker
+    assert ranker is not None
+    asked: list[int] = []
+    decide = ranker.model.decision_values
+    ranker.model.decision_values = lambda pairs: (asked.append(len(pairs)), decide(pairs))[1]
+    later = _post(town, "宣和村小学食堂饭菜太差")
+    assert mixed in [item.mention_id for item in review_queue(town, limit=10).items]
+    assert asked == [1]  # only the new message is segmented and ranked; the others' ranks are kept
+    assert later in [item.mention_id for item in review_queue(town, limit=10).items] and asked == [1]
 
 
 def test_a_review_records_a_label_per_message_and_one_refusal_does_not_stop_the_rest(town):
