@@ -65,6 +65,18 @@ def current_viewer() -> Viewer | None:
     return current_user.viewer
 
 
+def clicking_viewer() -> Viewer:
+    """The viewer of a button's callback; no update when nobody is logged in or nothing was really clicked (a
+    button rendered anew fires with no clicks)."""
+    from dash import ctx
+    from dash.exceptions import PreventUpdate
+
+    viewer = current_viewer()
+    if viewer is None or not ctx.triggered or not ctx.triggered[0]["value"]:
+        raise PreventUpdate
+    return viewer
+
+
 def init_auth(server: Flask, app: App) -> None:
     """Configure sessions, Flask-Login, the login routes and the guard that every request passes."""
     settings = app.settings

@@ -147,3 +147,15 @@ def any_app(settings_factory, db_url):
     application = open_app(settings_factory(db_url=db_url))
     yield application
     application.close()
+
+
+@pytest.fixture
+def town(settings_factory):
+    """A town that retrains on few labels (20, 8 new), with no model kept in this process afterwards."""
+    from yuqing.app import open_app
+    from yuqing.learning import forget
+
+    application = open_app(settings_factory({"learning": {"min_labels": 20, "min_held_back": 8, "holdout_share": 0.3}}))
+    yield application
+    forget(application.settings)
+    application.close()

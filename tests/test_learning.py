@@ -16,7 +16,6 @@ from sqlalchemy import select
 from pipeline.analyze import TextIn, analyze
 from tests.workflow.factories import add_event, add_mention
 from yuqing.analysis_context import analysis_context
-from yuqing.app import open_app
 from yuqing.db.models import AuditLog, Mention, TopicModel
 from yuqing.learning import forget, refresh_active_model, retrain, use_version
 from yuqing.learning_candidates import MARGINS
@@ -42,14 +41,6 @@ def _posts(topics: dict[str, list[str]], villages: list[str] = VILLAGES):
                 f"{village}的群众反映:{phrase},已经{number + 2}个月了,希望有关部门管一管。",
                 topic,
             )
-
-
-@pytest.fixture
-def town(settings_factory):
-    application = open_app(settings_factory({"learning": {"min_labels": 20, "min_held_back": 8, "holdout_share": 0.3}}))
-    yield application
-    forget(application.settings)
-    application.close()
 
 
 def _correct_all(app, topics=TOWN_TOPICS, villages=VILLAGES) -> None:

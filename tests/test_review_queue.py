@@ -12,9 +12,8 @@ from sqlalchemy import select
 
 import yuqing.review_queue as review_queue_module
 from tests.workflow.factories import add_mention
-from yuqing.app import open_app
 from yuqing.db.models import Label, Mention, TopicModel
-from yuqing.learning import forget, retrain
+from yuqing.learning import retrain
 from yuqing.review_queue import apply_review, review_queue
 from yuqing.timeutil import utcnow
 from yuqing.workflow.corrections import CorrectionError, correct_mention
@@ -26,14 +25,6 @@ PHRASES = {
     "education": ["小学老师体罚学生", "小学食堂饭菜太差", "小学乱收资料费", "小学校车超载"],
 }
 VILLAGES = ["东园村", "金沙村", "郭滩村", "新星村", "柔新村", "沙坡村", "黄河村", "迎水村"]
-
-
-@pytest.fixture
-def town(settings_factory):
-    application = open_app(settings_factory({"learning": {"min_labels": 20, "min_held_back": 8, "holdout_share": 0.3}}))
-    yield application
-    forget(application.settings)
-    application.close()
 
 
 def _post(app, title: str, **fields) -> int:

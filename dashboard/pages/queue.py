@@ -7,7 +7,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard.actions import triage_selected
-from dashboard.auth import current_viewer, yuqing_app
+from dashboard.auth import clicking_viewer, current_viewer, yuqing_app
 from dashboard.components import denied_page, make_grid, result_message
 from dashboard.queries.queue import query_assessment_queue
 from yuqing.timeutil import format_local, utcnow
@@ -123,9 +123,7 @@ def refresh(_tick, _changed):
 )
 def bulk(_assess, _false, _noaction, selected, reason, changed):
     """Carry out a bulk action on the selected rows; the rows handled leave the queue."""
-    viewer = current_viewer()
-    if viewer is None or not ctx.triggered or not ctx.triggered[0]["value"]:
-        raise PreventUpdate
+    viewer = clicking_viewer()
     result = triage_selected(yuqing_app(), viewer, BULK_BUTTONS[ctx.triggered_id], selected, reason)
     return result_message(result), (changed or 0) + 1, []
 

@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard.actions import review_selected
-from dashboard.auth import current_viewer, yuqing_app
+from dashboard.auth import clicking_viewer, current_viewer, yuqing_app
 from dashboard.components import denied_page, form_field, make_grid, result_message
 from yuqing.labels import SOURCE_TYPE_NAMES, topic_options, topic_text
 from yuqing.review_queue import POOL, review_queue
@@ -107,8 +107,6 @@ def refresh(_changed):
 )
 def review(_confirm, _change, _irrelevant, selected, topic, changed):
     """Record the review of the selected rows; the rows reviewed leave the queue."""
-    viewer = current_viewer()
-    if viewer is None or not ctx.triggered or not ctx.triggered[0]["value"]:
-        raise PreventUpdate
+    viewer = clicking_viewer()
     result = review_selected(yuqing_app(), viewer, BUTTONS[ctx.triggered_id], selected, topic)
     return result_message(result), (changed or 0) + 1, []
