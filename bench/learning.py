@@ -153,7 +153,7 @@ def run(
     seed: int,
     office_credit: float | None = None,
     other: tuple[list[str], list[str]] | None = None,
-    review: str = "arrival",
+    order_by: str = "arrival",
 ) -> None:
     """Ingest the town, then correct and retrain step by step, printing one line per step."""
     import logging
@@ -228,7 +228,7 @@ def run(
 
     def review(count: int) -> list[int]:
         """The next `count` messages the officer reviews: in arrival order, or the queue's first."""
-        if review == "arrival":
+        if order_by == "arrival":
             return [i for i in order if i not in corrected][:count]
         queue = review_queue(app, limit=count, days=36500)
         return [index_of[item.mention_id] for item in queue.items]
@@ -239,7 +239,7 @@ def run(
         while done < step:
             # Between two measured steps the queue is worked in batches, retrained after each (a weekly retraining
             # after a week of reviews): 100 at first, then a quarter of what is labelled already.
-            batch = review(min(step - done, max(100, done // 4)) if review == "queue" else step - done)
+            batch = review(min(step - done, max(100, done // 4)) if order_by == "queue" else step - done)
             if not batch:
                 break
             with app.db.write() as session:
