@@ -6,7 +6,7 @@ smallest gap between its two best topics first. Before any version is trained, i
 that the first model learns from messages like all the others rather than from the lexicon's odd cases.
 
 On real citizen messages (TipDM, bench/learning.py --order queue) a model trained on 300 corrections from this queue
-did 1.3 to 2.0 points better on a town's other messages than one trained on 300 taken in arrival order (+4.6 and +5.1
+did 0.8 to 1.3 points better on a town's other messages than one trained on 300 taken in arrival order (+4.6 and +5.1
 over the shipped lexicon), and the model in use at 1,000 was 0.9 points better; the figures are in bench/learning.py.
 """
 
