@@ -29,7 +29,7 @@ from yuqing.db.models import Mention, TopicModel
 from yuqing.labels import topic_text
 from yuqing.privacy import masked
 from yuqing.timeutil import utcnow
-from yuqing.workflow.labels import topic_examples
+from yuqing.workflow.labels import topic_labels
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ def review_queue(app: App, *, limit: int = 50, days: int = 30, now: datetime | N
     since = (now or utcnow()) - timedelta(days=days)
     settings = app.settings
     with app.db.read() as session:
-        labelled = {example.mention_id for example in topic_examples(session)}
+        labelled = set(topic_labels(session))  # ids only: no text read
         rows = session.execute(
             select(
                 Mention.id,

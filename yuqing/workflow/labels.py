@@ -107,10 +107,30 @@ def _latest(rows: Iterable[Label], key) -> dict[int, Label]:
 
 
 def topic_examples(session: Session, topics: Iterable[str] | None = None) -> list[Example]:
-    """The town's topic training set from its label rows, one example per mention:
-    a mention's own topic label wins; else the latest topic label of the event it is in now (研判 confirms or
-    corrects the topic of every mention of the matter). Mentions a person found not relevant, and events marked
-    误报, give no topic example. `topics`, when given, keeps only labels among them."""
+    """The town's topic training set from its label rows, one example per mention (`topic_labels`). `topics`, when
+    given, keeps only labels among them."""
+    labelled = topic_labels(session)
+    allowed = set(topics) if topics is not None else None
+    wanted = [m for m, row in labelled.items() if allowed is None or row.after in allowed]
+    examples: list[Example] = []
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for mention_id, title, content, event_id in session.execute(
+            select(Mention.id, Mention.title, Mention.content, Mention.event_id).where(Mention.id.in_(chunk))
+        ):
+            row = labelled[mention_id]
+            group = f"e{event_id}" if event_id is not None else f"m{mention_id}"
+            examples.append(
+                Example(mention_id, title or "", content or "", row.after, group, row.at, row.before == row.after)
+            )
+    examples.sort(key=lambda e: e.mention_id)
+    return examples
+
+
+def topic_labels(session: Session) -> dict[int, Label]:
+    """Each labelled mention's topic label: a mention's own topic label wins; else the latest topic label of the
+    event it is in now (研判 confirms or corrects the topic of every mention of the matter). Mentions a person found
+    not relevant, and events marked 误报, have none."""
     rows = session.scalars(select(Label).where(Label.field.in_(("topic", "relevant")))).all()
     mention_topic = _latest((r for r in rows if r.field == "topic" and r.target == "mention"), lambda r: r.mention_id)
     mention_relevant = _latest(
@@ -133,21 +153,7 @@ def topic_examples(session: Session, topics: Iterable[str] | None = None) -> lis
     for mention_id, row in mention_relevant.items():
         if row.after == "False":
             labelled.pop(mention_id, None)
-    allowed = set(topics) if topics is not None else None
-    wanted = [m for m, row in labelled.items() if allowed is None or row.after in allowed]
-    examples: list[Example] = []
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        for mention_id, title, content, event_id in session.execute(
-            select(Mention.id, Mention.title, Mention.content, Mention.event_id).where(Mention.id.in_(chunk))
-        ):
-            row = labelled[mention_id]
-            group = f"e{event_id}" if event_id is not None else f"m{mention_id}"
-            examples.append(
-                Example(mention_id, title or "", content or "", row.after, group, row.at, row.before == row.after)
-            )
-    examples.sort(key=lambda e: e.mention_id)
-    return examples
+    return labelled
 
 
 def held_back(group: str, share: float) -> bool:
