@@ -14,7 +14,7 @@ import yuqing.review_queue as review_queue_module
 from tests.workflow.factories import add_mention
 from yuqing.db.models import Label, Mention, TopicModel
 from yuqing.learning import retrain
-from yuqing.review_queue import apply_review, review_queue
+from yuqing.review_queue import SPOT_EVERY, apply_review, review_queue
 from yuqing.timeutil import utcnow
 from yuqing.workflow.corrections import CorrectionError, correct_mention
 from yuqing.workflow.labels import topic_examples
@@ -55,7 +55,8 @@ def test_before_any_version_the_queue_is_a_fixed_sample_of_recent_relevant_unlab
     assert [i.mention_id for i in review_queue(town, limit=20, days=1, now=utcnow() + timedelta(days=3)).items] == []
 
 
-def test_with_a_trained_version_the_least_sure_come_first_with_the_reason(town):
+def _trained(town):
+    """A town whose officers labelled every post of three topics, and the version trained on them."""
     posts = [
         (f"{village}{phrase}", topic)
         for (topic, phrases), village in itertools.product(PHRASES.items(), VILLAGES)
@@ -71,6 +72,11 @@ def test_with_a_trained_version_the_least_sure_come_first_with_the_reason(town):
             correct_mention(session, town.settings, mention_id, "duty1", topic=topic)
     result = retrain(town, "admin1")
     assert result.version is not None, result.text()
+    return result
+
+
+def test_with_a_trained_version_the_least_sure_come_first_with_the_reason(town):
+    result = _trained(town)
     clear = _post(town, "宣和村卫生院医生态度差,卫生院药品不全")
     mixed = _post(town, "宣和村小学旁边广场舞音响太吵,学生没法上课")
     queue = review_queue(town, limit=10)
@@ -90,6 +96,34 @@ def test_with_a_trained_version_the_least_sure_come_first_with_the_reason(town):
     assert mixed in [item.mention_id for item in review_queue(town, limit=10).items]
     assert asked == [1]  # only the new message is segmented and ranked; the others' ranks are kept
     assert later in [item.mention_id for item in review_queue(town, limit=10).items] and asked == [1]
+
+
+def test_one_in_five_is_a_spot_check_taken_at_random(town):
+    result = _trained(town)
+    fresh = [
+        _post(town, f"宣和{village}{phrase}")
+        for village, phrase in itertools.product(
+            VILLAGES[:4], ["卫生院药品不全", "小学旁边广场舞音响太吵", "小学校车超载"]
+        )
+    ]
+    queue = review_queue(town, limit=10)
+    items = queue.items
+    assert len(items) == 10 and len({item.mention_id for item in items}) == 10
+    spots = [place for place, item in enumerate(items) if item.reason.startswith("抽检")]
+    assert spots == [4, 9], [item.reason for item in items]
+    assert f"{SPOT_EVERY} 条中 1 条" in items[4].reason and f"v{result.version} 判为“" in items[4].reason
+    ranked = [item for place, item in enumerate(items) if place not in spots]
+    assert all("拿不准" in item.reason for item in ranked)
+    assert [item.gap for item in ranked] == sorted(item.gap for item in ranked)
+    by_chance = sorted(fresh, key=review_queue_module._sample_key)
+    # Each spot check is the next message of the fixed random order that the queue has not listed yet.
+    before_first = {item.mention_id for item in items[:4]}
+    assert items[4].mention_id == next(i for i in by_chance if i not in before_first)
+    before_second = {item.mention_id for item in items[:9]}
+    assert items[9].mention_id == next(i for i in by_chance if i not in before_second)
+    # With fewer messages than places, every message is listed once, whichever order runs out first.
+    everything = review_queue(town, limit=50).items
+    assert sorted(item.mention_id for item in everything) == sorted(fresh)
 
 
 def test_a_review_records_a_label_per_message_and_one_refusal_does_not_stop_the_rest(town):

@@ -12,7 +12,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from yuqing.app import App
 from yuqing.db.models import TopicModel
 from yuqing.learning_agreement import agreement, verdict
+from yuqing.learning_coverage import coverage
 from yuqing.learning_data import Imported, LearningError, unseen_rows
 from yuqing.learning_gate import basis_text, gate_figures, in_use_of
 from yuqing.settings_model import Settings
@@ -135,11 +136,12 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         running = session.scalar(
             select(TopicModel.id).where(
                 TopicModel.status == "training",
-                TopicModel.created_at > utcnow() - _seconds(STALE_TRAINING_SECONDS),
+                TopicModel.created_at > utcnow() - timedelta(seconds=STALE_TRAINING_SECONDS),
             )
         )
         unseen = unseen_rows(session, examples, conf.holdout_share)
         in_use_recipe = in_use_of(session)
+        covered = coverage(session, [e.label for e in examples] + imported.labels, now=now)
     if running is not None:
         raise LearningError(f"模型 v{running} 正在训练,请稍后再试")
     labels = {e.label for e in examples} | set(imported.labels)
@@ -207,7 +209,8 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         why = "新模型学到的新内容太少" if gate.basis == "all" else "无法可靠比较"
         decision = f"在用的{baseline}未学过的纠正仅 {len(unseen)} 条(少于 {conf.min_held_back} 条),{why},未切换。"
     else:
-        status, decision = verdict(accuracy - baseline_accuracy, gate.error, conf.min_gain, baseline, version)
+        gain, blocked = accuracy - baseline_accuracy, covered.text(settings)
+        status, decision = verdict(gain, gate.error, conf.min_gain, baseline, version, blocked=blocked)
         decision = f"比较依据:{gate.text()}{gate.unseen_text()};{decision}"
     folds = min(FOLDS, len({e.group for e in examples}))
     decision = (
@@ -232,6 +235,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
             "prior_margin": best.margin,
             "office_credit": judge.office_credit if judge.partial else 0.0,
             **gate.details(),
+            "coverage": covered.details(),
             "trained_mentions": sorted(e.mention_id for e in examples),
         }
         figures = (
@@ -274,12 +278,6 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         gate.judged,
         gate.basis,
     )
-
-
-def _seconds(value: float):
-    from datetime import timedelta
-
-    return timedelta(seconds=value)
 
 
 def _switch(session, row: TopicModel, actor: str, now: datetime, comment: str) -> None:

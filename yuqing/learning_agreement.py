@@ -92,14 +92,18 @@ def agreement(settings: Settings) -> Agreement:
     return Agreement(office_of, settings.learning.office_credit)
 
 
-def verdict(gain: float, error: float, min_gain: float, baseline: str, version: int) -> tuple[str, str]:
-    """The gate: switch only when the new model scores better than the one in use (by more than min_gain). The
-    decision says when the difference is within the error of the comparison: the admin then knows it is a tie of
-    luck and may switch by hand."""
+def verdict(
+    gain: float, error: float, min_gain: float, baseline: str, version: int, *, blocked: str = ""
+) -> tuple[str, str]:
+    """The gate: switch only when the new model scores better than the one in use (by more than min_gain) and
+    nothing `blocks` it (why not, in Chinese: yuqing/learning_coverage.py). The decision says when the difference is
+    within the error of the comparison: the admin then knows it is a tie of luck and may switch by hand."""
     within = abs(gain) <= error
     spread = f"相差 {gain * 100:+.1f} 个百分点"
     if within:
         spread += f",在误差范围(±{error * 100:.1f})内"
+    if gain > min_gain and blocked:
+        return "rejected", f"新模型得分高于在用的{baseline}({spread}),{blocked}"
     if gain > min_gain:
         return "active", f"新模型优于在用的{baseline}({spread}),已切换为 v{version}。"
     advice = f";如需采用,管理员可在“模型”页切换为 v{version}" if within else ""

@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 # fell to 0.66 on the town's other messages: the pool must hold the whole period the queue speaks for.
 POOL = 5000
 EXCERPT = 80
+# One message in five is a spot check (抽检) taken at random: the rest of the queue is the model's hard cases, and
+# labels of hard cases alone tell the gate (yuqing/learning.py) little about the town's other messages.
+SPOT_EVERY = 5
 
 
 @dataclass(frozen=True)
@@ -171,16 +174,41 @@ def review_queue(app: App, *, limit: int = 50, days: int = 30, now: datetime | N
     name = f"v{version[0]}"
     with _lock:  # one ranking at a time: two page loads do not segment the same messages twice
         ranks = ranker.rank(rows)
+    ranked = sorted(rows, key=lambda row: ranks[(row.id, row.updated_at)][2])
     items = []
-    for row in sorted(rows, key=lambda row: ranks[(row.id, row.updated_at)][2])[:limit]:
+    for row, spot in _mixed(ranked, sorted(rows, key=lambda row: _sample_key(row.id)), limit):
         guess, runner_up, gap = ranks[(row.id, row.updated_at)]
-        reason = (
-            f"{name} 在“{topic_text(settings, guess)}”与“{topic_text(settings, runner_up)}”之间拿不准(相差 {gap:.2f})"
-        )
+        if spot:
+            reason = f"抽检:随机抽取(每 {SPOT_EVERY} 条中 1 条),使标注代表全部信息而不只是难判的;{name} 判为“{topic_text(settings, guess)}”"
+        else:
+            reason = f"{name} 在“{topic_text(settings, guess)}”与“{topic_text(settings, runner_up)}”之间拿不准(相差 {gap:.2f})"
         if guess != row.topic:
             reason += f";入库时归为“{topic_text(settings, row.topic)}”"
         items.append(_item(settings, row, guess, runner_up, gap, reason))
     return ReviewQueue(name, items, len(rows))
+
+
+def _mixed(ranked: list, sampled: list, limit: int) -> list[tuple[Any, bool]]:
+    """The first `limit` rows: every SPOT_EVERY-th a spot check (the next of the fixed random order), the others
+    the next by rank; no row twice. Each with whether it is a spot check."""
+    taken: set[int] = set()
+    by_rank, by_chance = iter(ranked), iter(sampled)
+
+    def following(rows) -> Any:
+        for row in rows:
+            if row.id not in taken:
+                taken.add(row.id)
+                return row
+        return None
+
+    chosen = []
+    for place in range(min(limit, len(ranked))):
+        spot = (place + 1) % SPOT_EVERY == 0
+        row = following(by_chance if spot else by_rank)
+        if row is None:  # one order used up: the other still holds the rest
+            spot, row = not spot, following(by_rank if spot else by_chance)
+        chosen.append((row, spot))
+    return chosen
 
 
 def _item(settings, row, guess: str, runner_up: str, gap: float | None, reason: str) -> ReviewItem:
