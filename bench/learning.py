@@ -18,13 +18,15 @@ the model in use never learned.
 With `--order queue` the officer works the 分类复核 queue (yuqing/review_queue.py) instead: its first 100 (a fixed random
 sample before any version is trained), then batches of max(100, a quarter of the corrections so far), retrained after
 each batch (a week of reviews, then the weekly retraining), so the queue is ranked by the newest version each time.
-Figures (2026-12-04, accuracy on the fixed other half; arrival → queue; "cand." = the model trained, in use or not):
-  valid town (lexicon 0.8438): 100 0.8668 → 0.8716; 300 0.8668 (cand. 0.8767) → 0.8716 (cand. 0.8897, kept out by
-  the gate); 1000 0.9029 → 0.9123; 3000 0.9185 → 0.9191.
-  train town (lexicon 0.8392): 100 0.8392 → 0.8701; 300 0.8825 → 0.8701 (cand. 0.8906, kept out by the gate).
-  The queue's corrections teach more, but they are the hard cases: on them the version trained on the first 100 scores
-  as well as the new one, so at 300 the gate keeps it (also with --office-credit 1.0). Under --order queue the "rest"
-  columns are the easy messages left over and overstate accuracy; compare on the other half.
+Figures (2026-12-04, accuracy on the fixed other half; "cand." = the model trained, in use or not):
+  valid town (lexicon 0.8438): arrival 100 0.8668, 300 0.8668 (cand. 0.8767), 1000 0.9029, 3000 0.9185;
+  queue 100 0.8716, 300 0.8865 (switched), 1000 0.9105, 3000 0.9180.
+  train town (lexicon 0.8392): arrival 100 0.8392, 300 0.8825; queue 100 0.8701, 300 0.8701 (cand. 0.8781, kept),
+  1000 0.9004 (cand. 0.8934, kept), 3000 0.9155.
+  The queue holds one spot check at random in five (yuqing/review_queue.py). Before that, the queue alone gave valid
+  300 0.8716 (cand. 0.8897, kept), 1000 0.9123, 3000 0.9191 and train 300 0.8701 (cand. 0.8906, kept): its labels
+  were the hard cases only, on which the version trained on the first 100 scored as well as the new one. Under
+  --order queue the "rest" columns are the easy messages left over and overstate accuracy; compare on the other half.
 With `--other`, every step is also measured on all of the other half (a fixed test set of about 4,000 messages that
 shares no near-copy with the town): the rest shrinks as the officer reviews (about 850 messages at 3,000, ±1 point),
 the other half does not, so steps compare on the same messages.
