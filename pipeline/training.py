@@ -13,7 +13,16 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.model_extras import Extras, Prior, TownText, fit_projection, keep_prior, prior_row, prior_scores
+from pipeline.model_extras import (
+    PRIOR_WEIGHT,
+    Extras,
+    Prior,
+    TownText,
+    fit_projection,
+    keep_prior,
+    prior_row,
+    prior_scores,
+)
 from pipeline.normalize import normalize
 from pipeline.segment import content_words, split_segmented
 from pipeline.topics import TopicResult
@@ -94,13 +103,14 @@ def fit_town_text(pairs: Sequence[tuple[str, str]]) -> TownText:
     return TownText(vectorizers, fit_projection(word_block))
 
 
-def _fit_town(prepared, labels, priors, town: TownText, prior_labels: list[str] | None):
-    """A linear model on the town's words (its fitted vectorizers), the projection and the prior's scores."""
+def _fit_town(prepared, labels, priors, town: TownText, prior_labels: list[str] | None, weight: float):
+    """A linear model on the town's words (its fitted vectorizers), the projection and the prior's scores (times
+    `weight`)."""
     import scipy.sparse as sp
     from sklearn.svm import LinearSVC
 
     words, chars = _blocks(town.vectorizers, prepared)
-    extras = Extras(prior_labels=prior_labels, projection=town.projection)
+    extras = Extras(prior_labels=prior_labels, projection=town.projection, prior_weight=weight)
     matrix = sp.hstack([words, chars, *extras.blocks(words, priors)]).tocsr()
     classifier = LinearSVC(C=1.0, max_iter=5000, random_state=0).fit(matrix, list(labels))
     return town.vectorizers, classifier, extras
@@ -294,12 +304,14 @@ def fit(
     corpus: Sequence[tuple[str, str]] = (),
     town: TownText | None = None,
     priors: Sequence[Mapping[str, float]] | None = None,
+    prior_weight: float = PRIOR_WEIGHT,
 ) -> Model:
     """A model fitted on every row given (no hold-out: the caller judges it on rows it keeps apart), not saved.
     Separate titles, when given, count more, as in `Model.predict`. With a `prior` (a classifier) its scores are
     features too (`priors`: those scores already worked out, one per row); `corpus` (title, content pairs of the
     town's unlabelled messages) widens the vocabulary and fits the projection, or `town` gives them fitted already
-    (one retraining fits many models on one town). Without any of these, the plain word model of `train`."""
+    (one retraining fits many models on one town); `prior_weight` scales the prior's scores
+    (model_extras.prior_weight). Without any of these, the plain word model of `train`."""
     if len(texts) != len(labels):
         raise ValueError(f"文本 {len(texts)} 条而标签 {len(labels)} 条，数量应相同")
     labels = [str(label) for label in labels]
@@ -318,7 +330,9 @@ def fit(
         if town is None:
             town = fit_town_text([*corpus, *zip(titles, texts, strict=True)])
         prior_labels = [str(label) for label in prior.labels] if prior is not None else None
-        vectorizers, classifier, extras = _fit_town(prepared, labels, priors if prior else None, town, prior_labels)
+        vectorizers, classifier, extras = _fit_town(
+            prepared, labels, priors if prior else None, town, prior_labels, prior_weight
+        )
         kind = TOWN_KIND
     full = {
         "format": FORMAT,
@@ -331,6 +345,7 @@ def fit(
         "title_repeat": TITLE_REPEAT,
         "corpus_rows": len(corpus),
         "prior": bool(extras and extras.uses_prior),
+        **({"prior_weight": prior_weight} if extras and extras.uses_prior else {}),
         **(manifest or {}),
     }
     return Model(vectorizers, classifier, full, extras, prior)
@@ -344,7 +359,11 @@ def save_model(model: Model, out_dir: str | Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     stored = {"vectorizers": model._vectorizers, "classifier": model._classifier}
     if model.extras.projection is not None or model.extras.uses_prior:
-        stored.update(projection=model.extras.projection, prior_labels=model.extras.prior_labels)
+        stored.update(
+            projection=model.extras.projection,
+            prior_labels=model.extras.prior_labels,
+            prior_weight=model.extras.prior_weight,
+        )
     joblib.dump(stored, directory / MODEL_FILE)
     (directory / MANIFEST_FILE).write_text(json.dumps(model.manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return directory
@@ -369,7 +388,11 @@ def load_model(directory: str | Path, prior: Prior | None = None) -> Model:
         raise ModelError(f"{manifest_path}: 模型格式 {manifest.get('kind')}/{manifest.get('format')} 不受支持")
     try:
         stored = joblib.load(model_path)
-        extras = Extras(prior_labels=stored.get("prior_labels"), projection=stored.get("projection"))
+        extras = Extras(
+            prior_labels=stored.get("prior_labels"),
+            projection=stored.get("projection"),
+            prior_weight=stored.get("prior_weight", PRIOR_WEIGHT),  # saved before the weight was kept: 1
+        )
         return Model(stored["vectorizers"], stored["classifier"], manifest, extras, prior)
     except Exception as exc:  # a damaged or foreign pickle can fail in many ways
         raise ModelError(f"{model_path}: 模型文件无法加载（{exc}）") from exc

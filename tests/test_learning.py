@@ -309,3 +309,24 @@ def test_the_margin_is_the_one_that_agrees_with_the_officers_most_often_over_the
     assert best_margin([second]) == 0.1
     assert best_margin([first, second]) == 0.1  # 21 for 0.1 and for 0.3, 20 elsewhere: the smallest of equals
     assert best_margin([dict.fromkeys(MARGINS, 4)]) == 0.0  # nothing to gain: the model decides alone
+
+
+def test_with_many_corrections_the_lexicons_scores_weigh_less_and_the_next_gate_rebuilds_that_recipe(town, monkeypatch):
+    import pipeline.model_extras as model_extras
+    from yuqing.learning_gate import in_use_of
+
+    monkeypatch.setattr(model_extras, "LIGHT_FROM", 100)  # the town's 160 corrections count as many
+    _correct_all(town)
+    result = retrain(town, "admin1")
+    with town.db.read() as session:
+        row = session.get(TopicModel, result.version)
+        assert row.details["prior_weight"] == model_extras.LIGHT_WEIGHT
+        if row.details["kind"] == "prior":
+            assert f"标注已达 100 条,内置词库得分的权重取 {model_extras.LIGHT_WEIGHT:g}" in row.decision, row.decision
+        assert result.status == "active", result.text()
+        assert in_use_of(session).prior_weight == model_extras.LIGHT_WEIGHT  # the recipe the next gate rebuilds
+    monkeypatch.setattr(model_extras, "LIGHT_FROM", 1000)
+    _correct_all(town, {"medical": ["镇卫生院周末不开门"]})
+    again = retrain(town, "admin1")
+    with town.db.read() as session:
+        assert session.get(TopicModel, again.version).details["prior_weight"] == model_extras.PRIOR_WEIGHT

@@ -215,7 +215,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
     folds = min(FOLDS, len({e.group for e in examples}))
     decision = (
         f"{folds} 折交叉检验(纠正 {len(examples)} 条;{judge.text()}):{'、'.join(c.text() for c in tried)},"
-        f"取{KIND_NAMES[best.kind]}{choice_notes(tried, best, configured_name(settings))}。"
+        f"取{KIND_NAMES[best.kind]}{choice_notes(tried, best, configured_name(settings), data.prior_weight)}。"
         f"{decision}"
     )
     with app.db.write() as session:
@@ -233,6 +233,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
             "tried": {c.kind: c.accuracy for c in tried},
             "folds": folds,
             "prior_margin": best.margin,
+            "prior_weight": data.prior_weight,
             "office_credit": judge.office_credit if judge.partial else 0.0,
             **gate.details(),
             "coverage": covered.details(),

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from pipeline.model_extras import Prior, TownText
+from pipeline import model_extras
+from pipeline.model_extras import PRIOR_WEIGHT, Prior, TownText
 from pipeline.training import Model
 from yuqing.app import App
 from yuqing.learning_agreement import EXACT, Agreement
@@ -41,9 +42,11 @@ class TrainingSet:
     prior: Prior | None = None
     priors: list[dict[str, float]] = field(default_factory=list)
     town: TownText | None = None
+    prior_weight: float = PRIOR_WEIGHT  # of the prior's scores (model_extras.prior_weight of all rows)
 
-    def fit(self, kind: str, rows: Sequence[int], manifest: dict) -> Model:
-        """A model of `kind` fitted on the corrections at `rows` and every imported row."""
+    def fit(self, kind: str, rows: Sequence[int], manifest: dict, prior_weight: float | None = None) -> Model:
+        """A model of `kind` fitted on the corrections at `rows` and every imported row; a prior model weighs the
+        prior's scores with `prior_weight` (this set's own when None)."""
         from pipeline.training import fit
 
         chosen = [self.examples[i] for i in rows]
@@ -51,7 +54,12 @@ class TrainingSet:
         imported = range(len(self.examples), len(self.examples) + len(self.imported_texts))
         extra: dict = {}
         if kind == "prior":
-            extra = {"prior": self.prior, "town": self.town, "priors": [self.priors[i] for i in [*rows, *imported]]}
+            extra = {
+                "prior": self.prior,
+                "town": self.town,
+                "priors": [self.priors[i] for i in [*rows, *imported]],
+                "prior_weight": self.prior_weight if prior_weight is None else prior_weight,
+            }
         model = fit(
             texts,
             [e.label for e in chosen] + self.imported_labels,
@@ -65,8 +73,9 @@ class TrainingSet:
 
 def training_set(examples, imported_texts, imported_labels, *, prior, corpus: Sequence[tuple[str, str]]):
     """The training set with the prior's scores worked out once and the town's features fitted once on the corpus
-    (the town's latest messages) and every text trained on."""
-    from pipeline.model_extras import prior_scores
+    (the town's latest messages) and every text trained on; the prior's weight follows the number of rows. Its
+    fold models (80 % of the rows) take the same weight as the final one, so that cross-validation judges it."""
+    from pipeline.model_extras import prior_scores, prior_weight
     from pipeline.training import fit_town_text
 
     titles = [e.title for e in examples] + [""] * len(imported_texts)
@@ -78,6 +87,7 @@ def training_set(examples, imported_texts, imported_labels, *, prior, corpus: Se
         prior,
         prior_scores(prior, titles, texts),
         fit_town_text([*corpus, *zip(titles, texts, strict=True)]),
+        prior_weight(len(texts)),
     )
 
 
@@ -139,11 +149,12 @@ def cross_validate(
     agreement: Agreement = EXACT,
     kinds: Sequence[str] = tuple(KINDS),
     learned: Collection[int] | None = None,
+    prior_weight: float | None = None,
 ) -> list[Candidate]:
     """Every kind judged on every correction by grouped k-fold cross-validation (fewer folds when there are fewer
     groups; none below two), scored by `agreement`. Each kind also gets its margin here (`margin_hits`,
     `best_margin`). `learned`, when given, are the only corrections the fold models may learn from (the model in
-    use's recipe, yuqing/learning_gate.py); every correction is judged all the same."""
+    use's recipe, yuqing/learning_gate.py, with its `prior_weight`); every correction is judged all the same."""
     examples = data.examples
     folds = min(folds, len({e.group for e in examples}))
     fold = fold_of(examples, folds) if folds >= 2 else []
@@ -153,7 +164,7 @@ def cross_validate(
         trained = [i for i, f in enumerate(fold) if f != number and (learned is None or i in learned)]
         for kind in kinds:
             try:
-                models[number, kind] = data.fit(kind, trained, manifest)
+                models[number, kind] = data.fit(kind, trained, manifest, prior_weight)
             except ValueError:  # one topic only outside this fold: its rows count as wrong
                 continue
     candidates = []
@@ -193,15 +204,18 @@ def preferred(tried: Sequence[Candidate], examples: Sequence[Example], agreement
     return best
 
 
-def choice_notes(tried: Sequence[Candidate], best: Candidate, prior: str) -> str:
+def choice_notes(tried: Sequence[Candidate], best: Candidate, prior: str, weight: float = PRIOR_WEIGHT) -> str:
     """Why this kind and when the prior's topic stands, in one parenthesis of a decision (or nothing): a kind with
-    a higher figure that was not kept (`preferred`) and the margin (pipeline/model_extras.keep_prior)."""
+    a higher figure that was not kept (`preferred`), the margin (pipeline/model_extras.keep_prior) and the prior's
+    `weight` when it is not the usual one (model_extras.prior_weight)."""
     notes = []
     higher = [KINDS[c.kind] for c in tried if c.accuracy > best.accuracy]
     if higher:
         notes.append(f"{'、'.join(higher)}高出不足 {CLEARLY:g} 个标准误,未取")
     if best.margin > 0:
         notes.append(f"与{prior}的判断相差不足 {best.margin:g} 时沿用{prior}")
+    if best.kind == "prior" and weight != PRIOR_WEIGHT:
+        notes.append(f"标注已达 {model_extras.LIGHT_FROM} 条,{prior}得分的权重取 {weight:g}")
     return f"({';'.join(notes)})" if notes else ""
 
 

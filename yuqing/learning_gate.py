@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from pipeline.model_extras import PRIOR_WEIGHT
 from yuqing.db.models import TopicModel
 from yuqing.learning_agreement import EXACT, Agreement
 from yuqing.learning_candidates import Candidate, TrainingSet, cross_validate, decided_topics
@@ -34,6 +35,7 @@ class InUse:
     kind: str | None = None  # its recipe: "prior" or "words"
     trained_mentions: frozenset[int] | None = None  # the corrections it learned from (None: not recorded)
     imported_rows: int = 0  # rows of imported files it learned from
+    prior_weight: float = PRIOR_WEIGHT  # of the prior's scores in its recipe (pipeline/model_extras.prior_weight)
 
 
 def basis_text(basis: str, judged: int) -> str:
@@ -50,7 +52,12 @@ def in_use_of(session) -> InUse:
         return InUse()
     details = row.details or {}
     learned = details.get("trained_mentions")
-    return InUse(details.get("kind", "prior"), frozenset(learned) if learned is not None else None, row.imported_rows)
+    return InUse(
+        details.get("kind", "prior"),
+        frozenset(learned) if learned is not None else None,
+        row.imported_rows,
+        details.get("prior_weight", PRIOR_WEIGHT),
+    )
 
 
 @dataclass
@@ -146,5 +153,12 @@ def _in_use_recipe(
     if not learned:
         return None
     return cross_validate(
-        context, data, name=name, manifest=manifest, agreement=judge, kinds=[in_use.kind], learned=learned
+        context,
+        data,
+        name=name,
+        manifest=manifest,
+        agreement=judge,
+        kinds=[in_use.kind],
+        learned=learned,
+        prior_weight=in_use.prior_weight,
     )[0]

@@ -246,3 +246,30 @@ def test_the_prior_choice_stands_unless_the_model_prefers_another_topic_clearly(
     assert [p.label for p in model.predict(sample)] == ["transport", "commerce"]
     save_model(model, tmp_path / "town")
     assert [p.label for p in load_model(tmp_path / "town").predict(sample)] == ["transport", "commerce"]
+
+
+def test_the_priors_weight_follows_the_number_of_labels_and_is_kept_with_the_model(tmp_path):
+    import numpy as np
+
+    from pipeline.model_extras import LIGHT_FROM, LIGHT_WEIGHT, PRIOR_WEIGHT, prior_weight
+    from pipeline.topics import LexiconClassifier
+    from pipeline.training import fit, save_model
+
+    assert prior_weight(LIGHT_FROM - 1) == PRIOR_WEIGHT and prior_weight(LIGHT_FROM) == LIGHT_WEIGHT < PRIOR_WEIGHT
+    texts, labels = _town_rows()
+    lexicon = LexiconClassifier()
+    corpus = [("", text) for text in texts]
+    usual = fit(texts, labels, prior=lexicon, corpus=corpus)
+    light = fit(texts, labels, prior=lexicon, corpus=corpus, prior_weight=LIGHT_WEIGHT)
+    assert usual.extras.prior_weight == PRIOR_WEIGHT and usual.manifest["prior_weight"] == PRIOR_WEIGHT
+    assert light.extras.prior_weight == light.manifest["prior_weight"] == LIGHT_WEIGHT
+    # The prior's block is scaled by the weight: same scores, half the feature values.
+    sample = [("", "挂号排队三小时看不上病")]
+    usual_values, priors = usual.decision_values(sample)
+    (prior_block,) = light.extras.blocks(np.zeros((1, 1)), priors)  # too few rows for a projection
+    assert prior_block.max() == pytest.approx(LIGHT_WEIGHT * max(priors[0].values()))
+    assert not np.allclose(usual_values, light.decision_values(sample)[0])
+    save_model(light, tmp_path / "light")
+    loaded = load_model(tmp_path / "light", prior=lexicon)
+    assert loaded.extras.prior_weight == LIGHT_WEIGHT
+    assert np.allclose(loaded.decision_values(sample)[0], light.decision_values(sample)[0])
