@@ -4,11 +4,13 @@ model in.
 The gate judges a new model on the town's corrections, so it cannot see topics the corrections leave out. On real
 citizen messages (TipDM, bench/learning.py) 100 corrections that held 2 城乡建设 posts, a fifth of the town, made
 cross-validation say 94 % against the lexicon's 84 %; the gate switched the model in and it scored 0.66 on the
-town's other messages. Real labels lean the same way: officers label what they handle. So a topic that holds at
-least MIN_SHARE of the town's recent relevant messages (as filed) must hold at least 1/FACTOR of its share of the
-corrections. A random sample almost always does; so do the 分类复核 queue's corrections, a fifth of which are spot
-checks at random (yuqing/review_queue.py), even for a topic the queue never asks about. When one does not, the new model is not switched in
-automatically, and the decision names the topics to review (分类复核) first. An admin can still switch by hand.
+town's other messages. Real labels lean the same way: officers label what they handle.
+
+So a topic that holds at least MIN_SHARE of the town's recent relevant messages (as filed) must hold at least
+1/FACTOR of its share of the corrections. A random sample almost always does; so do the 分类复核 queue's
+corrections, a fifth of which are spot checks at random (yuqing/review_queue.py), even for a topic the queue never
+asks about. When one does not, the new model is not switched in automatically, and the decision names the topics to
+review (分类复核) first. An admin can still switch by hand.
 """
 
 from __future__ import annotations
