@@ -200,6 +200,7 @@ def run(
     from yuqing.review_queue import review_queue
     from yuqing.timeutil import utcnow
     from yuqing.workflow.corrections import correct_mention
+    from yuqing.workflow.labels import SPOT_CHECK
 
     logging.getLogger("yuqing").setLevel(logging.ERROR)  # thousands of routine alerts with no recipient
     settings = settings_from_dict(
@@ -254,12 +255,14 @@ def run(
     )
     other_lexicon = on_other(base_analysis_context(settings))  # the shipped lexicon does not learn: once
 
-    def review(count: int) -> list[int]:
-        """The next `count` messages the officer reviews: in arrival order, or the queue's first."""
+    def review(count: int) -> list[tuple[int, str]]:
+        """The next `count` messages the officer reviews, each with how it came to be reviewed (the label's action):
+        in arrival order (the officer's own choice), or the queue's first (ranked, or drawn at random)."""
         if order_by == "arrival":
-            return [i for i in order if i not in corrected and labels[i] != skip_class][:count]
+            return [(i, "correct") for i in order if i not in corrected and labels[i] != skip_class][:count]
         queue = review_queue(app, limit=len(texts) if skip_class else count, days=36500)
-        return [i for i in (index_of[item.mention_id] for item in queue.items) if labels[i] != skip_class][:count]
+        listed = [(index_of[item.mention_id], SPOT_CHECK if item.spot_check else "review") for item in queue.items]
+        return [(i, how) for i, how in listed if labels[i] != skip_class][:count]
 
     done = 0
     for step in steps:
@@ -271,7 +274,7 @@ def run(
             if not batch:
                 break
             with app.db.write() as session:
-                for i in batch:
+                for i, how in batch:
                     _, _, topic, scores = stored[mention_of[i]]
                     correct_mention(
                         session,
@@ -279,8 +282,9 @@ def run(
                         mention_of[i],
                         "bench",
                         topic=officer_topic(mapping, labels[i], topic, scores),
+                        label_action=how,
                     )
-            corrected.update(batch)
+            corrected.update(i for i, _ in batch)
             done += len(batch)
             if done < step:
                 try:
@@ -290,7 +294,7 @@ def run(
         rest = [i for i in order if i not in corrected]
         lexicon = accuracy(base_analysis_context(settings), rest)
         line = f"{step:>5} | "
-        candidate_accuracy, kind, other_new = None, "—", ("— " if other is not None else "")
+        candidate_accuracy, kind, other_new, spot = None, "—", ("— " if other is not None else ""), ""
         if step == 0:
             line += f"{'—':>7} {'—':>9} {'—':>5} | {'—':>9} {'—':>7} | {'—':<10} | "
         else:
@@ -305,6 +309,7 @@ def run(
                 candidate = load_version(settings, f"models/v{result.version}")
                 manifest = candidate.manifest
                 kind = f"{manifest.get('town_kind', '?')} margin {manifest.get('prior_margin', 0):g}"
+                spot = spot_checks(app, result.version)
                 from dataclasses import replace
 
                 base = base_analysis_context(settings)
@@ -318,11 +323,23 @@ def run(
         new = f"{candidate_accuracy:.4f}" if candidate_accuracy is not None else "—"
         others = f"{on_other(context)}{other_new}{other_lexicon}| " if other else ""
         print(
-            f"{line}      {in_use:.4f} {new:>7} {lexicon:.4f} | {others}{context.model_version} | new: {kind}",
+            f"{line}      {in_use:.4f} {new:>7} {lexicon:.4f} | {others}{context.model_version} | new: {kind}{spot}",
             flush=True,
         )
     app.close()
     forget(settings)
+
+
+def spot_checks(app, version: int) -> str:
+    """The gate's figures on the spot checks alone (yuqing/learning_gate.py), as the line's last column."""
+    from yuqing.db.models import TopicModel
+
+    with app.db.read() as session:
+        row = session.get(TopicModel, version)
+        figures = (row.details or {}).get("spot_checks") if row is not None else None
+    if not figures or figures.get("new") is None:
+        return ""
+    return f" | spot checks {figures['rows']}: new {figures['new']:.4f} in use {figures['in_use']:.4f}"
 
 
 if __name__ == "__main__":

@@ -199,9 +199,11 @@ def review_selected(
 
     if viewer.role not in ACTION_ROLES["correct"]:
         return ActionResult(False, DENIED)
-    ids = [row["id"] for row in rows or [] if isinstance(row, dict) and isinstance(row.get("id"), int)]
+    chosen = [row for row in rows or [] if isinstance(row, dict) and isinstance(row.get("id"), int)]
+    ids = [row["id"] for row in chosen]
+    spot_checks = {row["id"] for row in chosen if row.get("spot_check") is True}
     try:
-        outcome = apply_review(app, viewer.username, ids, kind, topic, now=now)
+        outcome = apply_review(app, viewer.username, ids, kind, topic, spot_checks=spot_checks, now=now)
     except workflow.WorkflowError as exc:
         return ActionResult(False, str(exc))
     return ActionResult(outcome.done > 0, outcome.text(kind))

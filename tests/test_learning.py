@@ -43,8 +43,9 @@ def _posts(topics: dict[str, list[str]], villages: list[str] = VILLAGES):
             )
 
 
-def _correct_all(app, topics=TOWN_TOPICS, villages=VILLAGES) -> None:
-    """The duty officer corrects (or confirms) the topic of every post of the town."""
+def _correct_all(app, topics=TOWN_TOPICS, villages=VILLAGES, action: str = "correct") -> None:
+    """The duty officer corrects (or confirms) the topic of every post of the town (`action`: how the posts came to
+    be reviewed, yuqing/workflow/labels.py)."""
     with app.db.write() as session:
         ids = [
             (add_mention(session, None, title=title, content=content).id, topic)
@@ -52,7 +53,7 @@ def _correct_all(app, topics=TOWN_TOPICS, villages=VILLAGES) -> None:
         ]
     with app.db.write() as session:
         for mention_id, topic in ids:
-            correct_mention(session, app.settings, mention_id, "duty1", topic=topic)
+            correct_mention(session, app.settings, mention_id, "duty1", topic=topic, label_action=action)
 
 
 def _topic(app, title: str) -> tuple[str, list[str]]:
@@ -176,6 +177,24 @@ def test_a_version_in_use_is_compared_with_its_own_recipe_over_every_correction(
         assert f"比较依据:全部纠正 {second.judged} 条交叉检验" in row.decision, row.decision
         assert f"其中在用模型未学过的 {new_rows} 条" in row.decision, row.decision
     assert _topic(town, "金沙村遛狗不拴绳")[0] == "urban"
+
+
+def test_the_gate_shows_both_models_figures_on_the_spot_checks_alone(town):
+    """Spot checks (messages drawn at random for review) speak for the town: the figures on them are kept and said."""
+    _correct_all(town)
+    first = retrain(town, "admin1")
+    _correct_all(town, DOGS, NEW_VILLAGES, action="spot_check")
+    _correct_all(town, {"medical": TOWN_TOPICS["medical"]}, NEW_VILLAGES, action="review")
+    second = retrain(town, "admin1")
+    drawn = len(list(_posts(DOGS, NEW_VILLAGES)))
+    with town.db.read() as session:
+        before, after = session.get(TopicModel, first.version), session.get(TopicModel, second.version)
+        assert before.details["spot_checks"] == {} and "随机抽检" not in before.decision
+        spot = after.details["spot_checks"]
+        decision = after.decision
+    # Every dog complaint is judged by models that did not learn it: the version in use never saw one.
+    assert spot["rows"] == drawn and spot["new"] > 0.9 and spot["in_use"] < 0.5, spot
+    assert f"(其中随机抽检 {drawn} 条,代表全部信息:新模型 {spot['new']:.1%},在用模型 {spot['in_use']:.1%})" in decision
 
 
 def test_new_corrections_that_contradict_the_old_do_not_switch_a_version_in(town):

@@ -48,7 +48,7 @@ def test_before_any_version_the_queue_is_a_fixed_sample_of_recent_relevant_unlab
     queue = review_queue(town, limit=20)
     assert queue.ranked_by is None and "随机抽样" in queue.basis
     assert sorted(item.mention_id for item in queue.items) == sorted(wanted) and queue.pool == len(wanted)
-    assert all(item.gap is None and "随机抽样" in item.reason for item in queue.items)
+    assert all(item.gap is None and "随机抽样" in item.reason and item.spot_check for item in queue.items)
     again = review_queue(town, limit=3)
     assert [item.mention_id for item in again.items] == [item.mention_id for item in queue.items][:3]
     assert [item.mention_id for item in queue.items] != sorted(wanted)  # a sample, not the arrival order
@@ -111,6 +111,7 @@ def test_one_in_five_is_a_spot_check_taken_at_random(town):
     assert len(items) == 10 and len({item.mention_id for item in items}) == 10
     spots = [place for place, item in enumerate(items) if item.reason.startswith("抽检")]
     assert spots == [4, 9], [item.reason for item in items]
+    assert [place for place, item in enumerate(items) if item.spot_check] == spots
     assert f"{SPOT_EVERY} 条中 1 条" in items[4].reason and f"v{result.version} 判为“" in items[4].reason
     ranked = [item for place, item in enumerate(items) if place not in spots]
     assert all("拿不准" in item.reason for item in ranked)
@@ -145,6 +146,18 @@ def test_a_review_records_a_label_per_message_and_one_refusal_does_not_stop_the_
         apply_review(town, "duty1", [], "confirm")
     with pytest.raises(CorrectionError, match="请选择要改为的领域"):
         apply_review(town, "duty1", [first], "topic")
+
+
+def test_a_spot_checks_label_says_so_and_only_those_examples_speak_for_the_town(town):
+    drawn, ranked, chosen = (_post(town, f"{village}路灯坏了", topic="urban") for village in VILLAGES[:3])
+    assert apply_review(town, "duty1", [drawn, ranked], "confirm", spot_checks={drawn}).done == 2
+    with town.db.write() as session:
+        correct_mention(session, town.settings, chosen, "duty1", topic="transport")
+    with town.db.read() as session:
+        actions = {row.mention_id: row.action for row in session.scalars(select(Label))}
+        examples = {example.mention_id: example for example in topic_examples(session)}
+    assert actions == {drawn: "spot_check", ranked: "review", chosen: "correct"}
+    assert [m for m, example in examples.items() if example.spot_check] == [drawn]
 
 
 def test_a_version_whose_files_are_gone_leaves_the_sample_and_says_why(town):

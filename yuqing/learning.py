@@ -211,7 +211,7 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
     else:
         gain, blocked = accuracy - baseline_accuracy, covered.text(settings)
         status, decision = verdict(gain, gate.error, conf.min_gain, baseline, version, blocked=blocked)
-        decision = f"比较依据:{gate.text()}{gate.unseen_text()};{decision}"
+        decision = f"比较依据:{gate.text()}{gate.unseen_text()}{gate.spot_text()};{decision}"
     folds = min(FOLDS, len({e.group for e in examples}))
     decision = (
         f"{folds} 折交叉检验(纠正 {len(examples)} 条;{judge.text()}):{'、'.join(c.text() for c in tried)},"

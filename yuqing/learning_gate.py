@@ -13,6 +13,11 @@
   of those three switch; the third (300 corrections against a version trained on 100) stays a loss of 1.0.
   Not when the version in use or this retraining learned from imported files: the recipe of the version in use
   could not be rebuilt from the corrections. Then the corrections it never learned judge, as before.
+
+Most of a town's corrections may come from the 分类复核 queue, which asks about the cases the model is least sure of:
+figures on them say how both models do on hard cases, not on the town. The spot checks among the corrections (drawn
+at random, yuqing/review_queue.py) do speak for the town, so the figures on them alone are kept and shown beside the
+others (`spot`). They do not decide: a few dozen spot checks cannot tell two models a point apart.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from pipeline.model_extras import PRIOR_WEIGHT
 from yuqing.db.models import TopicModel
 from yuqing.learning_agreement import EXACT, Agreement
 from yuqing.learning_candidates import Candidate, TrainingSet, cross_validate, decided_topics
+from yuqing.workflow.labels import Example
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ class GateFigures:
     judged: int
     unseen: dict = field(default_factory=dict)  # the figures on the corrections the model in use never learned
     exact: dict = field(default_factory=dict)  # the same figures by the exact topic alone
+    spot: dict = field(default_factory=dict)  # the same figures on the spot checks among them alone
 
     def text(self) -> str:
         """What the figures rest on, in one Chinese clause (decisions, CLI)."""
@@ -85,6 +92,13 @@ class GateFigures:
             return ""
         return f"(其中在用模型未学过的 {self.unseen['rows']} 条:新模型 {new:.1%},在用模型 {old:.1%})"
 
+    def spot_text(self) -> str:
+        """The figures on the spot checks (messages drawn at random for review) in a parenthesis, or nothing."""
+        new, old = self.spot.get("new"), self.spot.get("in_use")
+        if new is None or old is None:
+            return ""
+        return f"(其中随机抽检 {self.spot['rows']} 条,代表全部信息:新模型 {new:.1%},在用模型 {old:.1%})"
+
     def details(self) -> dict:
         """What the version's row keeps."""
         return {
@@ -92,6 +106,7 @@ class GateFigures:
             "gate_error": round(self.error, 4),
             "unseen": self.unseen,
             "exact_topic": self.exact,
+            "spot_checks": self.spot,
         }
 
 
@@ -127,6 +142,7 @@ def gate_figures(
             len(unseen),
             on_unseen,
             {"new": EXACT.share(new_topics, judged, rows), "in_use": EXACT.share(in_use_topics, judged, rows)},
+            _on_spot_checks(judge, new_topics, in_use_topics, judged),
         )
     everything = range(len(examples))
     return GateFigures(
@@ -140,7 +156,18 @@ def gate_figures(
             "new": EXACT.share(best.decided, examples, everything),
             "in_use": EXACT.share(recipe.decided, examples, everything),
         },
+        _on_spot_checks(judge, best.decided, recipe.decided, examples),
     )
+
+
+def _on_spot_checks(
+    judge: Agreement, new: Sequence[str | None], in_use: Sequence[str | None], examples: Sequence[Example]
+) -> dict:
+    """Both models' figures on the spot checks among `examples` (new[i] and in_use[i] decided examples[i])."""
+    rows = [i for i, example in enumerate(examples) if example.spot_check]
+    if not rows:
+        return {}
+    return {"rows": len(rows), "new": judge.share(new, examples, rows), "in_use": judge.share(in_use, examples, rows)}
 
 
 def _in_use_recipe(

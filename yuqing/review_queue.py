@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,7 +31,7 @@ from yuqing.db.models import Mention, TopicModel
 from yuqing.labels import topic_text
 from yuqing.privacy import masked
 from yuqing.timeutil import utcnow
-from yuqing.workflow.labels import topic_labels
+from yuqing.workflow.labels import SPOT_CHECK, topic_labels
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ class ReviewItem:
     runner_up: str  # its second best
     gap: float | None  # the gap between the two, in decision values (None in the sample)
     reason: str  # why it is in the queue, in Chinese
+    spot_check: bool = False  # drawn at random (the sample, a spot check): its label is kept as a spot check
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ def review_queue(app: App, *, limit: int = 50, days: int = 30, now: datetime | N
             logger.warning("分类复核:%s,改按随机抽样列出", problem)
     if ranker is None or version is None:
         chosen = sorted(rows, key=lambda row: _sample_key(row.id))[:limit]
-        items = [_item(settings, row, "", "", None, "随机抽样:用于训练本地模型") for row in chosen]
+        items = [_item(settings, row, "", "", None, "随机抽样:用于训练本地模型", spot_check=True) for row in chosen]
         return ReviewQueue(None, items, len(rows), problem)
     name = f"v{version[0]}"
     with _lock:  # one ranking at a time: two page loads do not segment the same messages twice
@@ -189,7 +190,7 @@ def review_queue(app: App, *, limit: int = 50, days: int = 30, now: datetime | N
             reason = f"{name} 在“{topic_text(settings, guess)}”与“{topic_text(settings, runner_up)}”之间拿不准(相差 {gap:.2f})"
         if guess != row.topic:
             reason += f";入库时归为“{topic_text(settings, row.topic)}”"
-        items.append(_item(settings, row, guess, runner_up, gap, reason))
+        items.append(_item(settings, row, guess, runner_up, gap, reason, spot_check=spot))
     return ReviewQueue(name, items, len(rows))
 
 
@@ -216,7 +217,7 @@ def _mixed(ranked: list, sampled: list, limit: int) -> list[tuple[Any, bool]]:
     return chosen
 
 
-def _item(settings, row, guess: str, runner_up: str, gap: float | None, reason: str) -> ReviewItem:
+def _item(settings, row, guess: str, runner_up: str, gap: float | None, reason: str, *, spot_check: bool) -> ReviewItem:
     text = " ".join((row.content or "").split())
     excerpt = text[:EXCERPT] + ("…" if len(text) > EXCERPT else "")
     return ReviewItem(
@@ -230,6 +231,7 @@ def _item(settings, row, guess: str, runner_up: str, gap: float | None, reason: 
         runner_up,
         gap,
         reason,
+        spot_check,
     )
 
 
@@ -255,10 +257,12 @@ def apply_review(
     kind: str,
     topic: str | None = None,
     *,
+    spot_checks: Collection[int] = (),
     now: datetime | None = None,
 ) -> ReviewOutcome:
     """Record one review of these messages, each in its own transaction (one refused message does not stop the
-    rest): `confirm` the topic stored, change it to `topic`, or mark them `irrelevant`."""
+    rest): `confirm` the topic stored, change it to `topic`, or mark them `irrelevant`. The labels of the messages
+    in `spot_checks` (the queue listed them as drawn at random) are kept as spot checks, the others as reviews."""
     from yuqing.workflow.corrections import CorrectionError, correct_mention
 
     if kind not in REVIEW_KINDS:
@@ -269,17 +273,16 @@ def apply_review(
         raise CorrectionError("请先勾选信息")
     done, errors = 0, []
     for mention_id in mention_ids:
+        how = SPOT_CHECK if mention_id in spot_checks else "review"
         try:
             with app.db.write() as session:
+                change: dict[str, Any] = {"topic": topic} if kind == "topic" else {"relevant": False}
                 if kind == "confirm":
                     stored = session.get(Mention, mention_id)
                     if stored is None:
                         raise CorrectionError(f"信息 #{mention_id} 不存在")
-                    correct_mention(session, app.settings, mention_id, actor, topic=stored.topic, now=now)
-                elif kind == "topic":
-                    correct_mention(session, app.settings, mention_id, actor, topic=topic, now=now)
-                else:
-                    correct_mention(session, app.settings, mention_id, actor, relevant=False, now=now)
+                    change = {"topic": stored.topic}
+                correct_mention(session, app.settings, mention_id, actor, now=now, label_action=how, **change)
             done += 1
         except CorrectionError as exc:
             errors.append(str(exc))

@@ -85,6 +85,7 @@ def refresh(_changed):
             "source": SOURCE_TYPE_NAMES.get(item.source_type, item.source_type),
             "seen": format_local(item.seen_at, "%m-%d %H:%M"),
             "reason": item.reason,
+            "spot_check": item.spot_check,  # not a column: the review keeps the label as a spot check
         }
         for item in queue.items
     ]

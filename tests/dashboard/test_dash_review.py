@@ -32,7 +32,7 @@ def test_the_queue_lists_unlabelled_messages_as_text_for_duty_officers_only(dash
         )
     assert rows and {row["id"] for row in rows} <= relevant
     assert XSS_TITLE in [row["title"] for row in rows]  # a cell value, rendered as text by the grid
-    assert all("随机抽样" in row["reason"] for row in rows)  # no model trained yet
+    assert all("随机抽样" in row["reason"] and row["spot_check"] for row in rows)  # no model trained yet: a sample
     assert _client(dash_app, "msfw").get("/review").status_code == 200  # the page frame; its layout refuses:
     refused = dash_call(_client(dash_app, "msfw"), "rv-grid.rowData", {"rv-changed.data": 0})
     assert refused.status_code == 204 or "rowData" not in refused.get_data(as_text=True)
@@ -58,7 +58,7 @@ def test_a_review_through_the_callback_is_checked_on_the_server(dash_app, seeded
     with app.db.read() as session:
         assert session.get(Mention, first["id"]).topic == "transport"
         label = session.execute(
-            select(Label.actor, Label.field, Label.after).where(Label.mention_id == first["id"])
+            select(Label.actor, Label.field, Label.after, Label.action).where(Label.mention_id == first["id"])
         ).one()
-    assert tuple(label) == ("duty", "topic", "transport")
+    assert tuple(label) == ("duty", "topic", "transport", "spot_check")  # the sample's messages were drawn at random
     assert first["id"] not in {row["id"] for row in _rows(dash_app, "duty")}

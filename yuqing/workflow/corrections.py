@@ -32,10 +32,12 @@ def correct_mention(
     comment: str = "",
     event_id: int | None = None,
     now: datetime | None = None,
+    label_action: str = "correct",
 ) -> Mention:
     """纠正信息: set (or confirm) a mention's topic and/or mark it not relevant. A mention found not relevant leaves its event
     (whose figures are rebuilt from the mentions it keeps); the last mention of an event cannot leave it (mark the
-    event 误报 instead). With `event_id`, the mention must belong to that event (the event page's check)."""
+    event 误报 instead). With `event_id`, the mention must belong to that event (the event page's check).
+    `label_action` says how the mention came to be reviewed (yuqing/workflow/labels.py, LABEL_ACTIONS)."""
     now = now or utcnow()
     if not (actor or "").strip():
         raise CorrectionError("缺少操作人")
@@ -56,7 +58,7 @@ def correct_mention(
     note = comment.strip() or None
     if topic is not None:
         # The same topic again confirms the system: a label too (the model learns what it got right as well).
-        _change(session, mention, "topic", mention.topic, topic, actor, now, note)
+        _change(session, mention, "topic", mention.topic, topic, actor, now, note, label_action)
         mention.topic = topic
     if relevant is False:
         if not mention.relevant and mention.event_id is None:
@@ -67,7 +69,7 @@ def correct_mention(
             held = session.scalar(select(func.count(Mention.id)).where(Mention.event_id == event.id)) or 0
             if held <= 1:
                 raise CorrectionError(f"信息 #{mention_id} 是事件 #{event.id} 的唯一信息:请对整个事件标记误报")
-        _change(session, mention, "relevant", mention.relevant, False, actor, now, note)
+        _change(session, mention, "relevant", mention.relevant, False, actor, now, note, label_action)
         mention.relevant = False
         if event is not None:
             mention.event_id = None
@@ -86,7 +88,9 @@ def correct_mention(
     return mention
 
 
-def _change(session: Session, mention: Mention, field: str, before, after, actor: str, now: datetime, note) -> None:
+def _change(
+    session: Session, mention: Mention, field: str, before, after, actor: str, now: datetime, note, label_action: str
+) -> None:
     audit.record(
         session,
         actor=actor,
@@ -103,7 +107,7 @@ def _change(session: Session, mention: Mention, field: str, before, after, actor
     record_label(
         session,
         actor=actor,
-        action="correct",
+        action=label_action,
         field=field,
         before=before,
         after=after,

@@ -19,6 +19,11 @@ from yuqing.workflow.audit import as_text
 
 LABEL_FIELDS = ("topic", "urgency", "relevant", "office_code")
 FIELD_NAMES = {"topic": "领域", "urgency": "预警等级", "relevant": "相关性", "office_code": "责任单位"}
+# How a mention came to be labelled, where it matters (`Label.action`): a correction of the officer's own choosing
+# ("correct"), a 分类复核 answer on a message the model was unsure of ("review"), or one on a message drawn at random
+# ("spot_check": the queue's sample before any version, and its spot checks). Only the last speak for the whole town
+# (yuqing/review_queue.py, yuqing/learning_gate.py).
+SPOT_CHECK = "spot_check"
 
 
 def record_label(
@@ -85,8 +90,9 @@ def record_event_labels(
 @dataclass(frozen=True)
 class Example:
     """One labelled text for topic training: the mention, its masked text, the topic a person gave it, the group
-    (its event, else itself) that keeps near-copies on one side of a hold-out split, when it was labelled and
-    whether the person confirmed the topic they were shown (rather than changing it)."""
+    (its event, else itself) that keeps near-copies on one side of a hold-out split, when it was labelled,
+    whether the person confirmed the topic they were shown (rather than changing it) and whether the message was
+    drawn at random for review (a spot check: such labels speak for the whole town)."""
 
     mention_id: int
     title: str
@@ -95,6 +101,7 @@ class Example:
     group: str
     at: datetime
     confirmed: bool = False
+    spot_check: bool = False
 
 
 def _latest(rows: Iterable[Label], key) -> dict[int, Label]:
@@ -121,7 +128,16 @@ def topic_examples(session: Session, topics: Iterable[str] | None = None) -> lis
             row = labelled[mention_id]
             group = f"e{event_id}" if event_id is not None else f"m{mention_id}"
             examples.append(
-                Example(mention_id, title or "", content or "", row.after, group, row.at, row.before == row.after)
+                Example(
+                    mention_id,
+                    title or "",
+                    content or "",
+                    row.after,
+                    group,
+                    row.at,
+                    row.before == row.after,
+                    row.action == SPOT_CHECK,
+                )
             )
     examples.sort(key=lambda e: e.mention_id)
     return examples

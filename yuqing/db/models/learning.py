@@ -32,7 +32,8 @@ class Label(Base):
     field: Mapped[str] = mapped_column(String(20))  # topic | urgency | relevant | office_code
     before: Mapped[str | None] = mapped_column(String(60))
     after: Mapped[str] = mapped_column(String(60))
-    action: Mapped[str] = mapped_column(String(30))  # assess | bulk_assess | correct | false_alarm | reassign
+    action: Mapped[str] = mapped_column(String(30))
+    # assess | bulk_assess | correct | review | spot_check | false_alarm | reassign (yuqing/workflow/labels.py)
     comment: Mapped[str | None] = mapped_column(Text)
 
 
