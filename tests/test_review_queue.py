@@ -14,7 +14,7 @@ import yuqing.review_queue as review_queue_module
 from tests.workflow.factories import add_mention
 from yuqing.db.models import Label, Mention, TopicModel
 from yuqing.learning import retrain
-from yuqing.review_queue import SPOT_EVERY, apply_review, review_queue
+from yuqing.review_queue import SPOT_EVERY, apply_review, review_queue, warm
 from yuqing.timeutil import utcnow
 from yuqing.workflow.corrections import CorrectionError, correct_mention
 from yuqing.workflow.labels import topic_examples
@@ -167,3 +167,15 @@ def test_a_version_whose_files_are_gone_leaves_the_sample_and_says_why(town):
     queue = review_queue(town)
     assert queue.ranked_by is None and sorted(item.mention_id for item in queue.items) == sorted(wanted)
     assert queue.basis.startswith("最新模型 v1 无法加载(") and "随机抽样" in queue.basis
+
+
+def test_a_dashboard_of_its_own_ranks_with_a_newer_version_before_any_page_asks(town, monkeypatch):
+    monkeypatch.setattr(review_queue_module, "_ranker", None)
+    assert not warm(town)  # no version yet: nothing to rank with
+    result = _trained(town)
+    _post(town, "宣和村小学旁边广场舞音响太吵")
+    monkeypatch.setattr(review_queue_module, "_ranker", None)  # as in a process that did not train it
+    assert warm(town)
+    ranker = review_queue_module._ranker
+    assert ranker is not None and ranker.key.endswith(f"models/v{result.version}") and len(ranker.ranks) == 1
+    assert not warm(town)  # ranked already: the page's load only ranks what arrives later

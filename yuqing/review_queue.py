@@ -117,6 +117,7 @@ class _Ranker:
 
 _lock = threading.Lock()
 _ranker: _Ranker | None = None  # the newest version, loaded, with what it said of each message so far
+_warmed: str | None = None  # the last version `warm` ranked with
 
 
 def _ranker_for(app: App, path: str) -> _Ranker:
@@ -124,7 +125,7 @@ def _ranker_for(app: App, path: str) -> _Ranker:
     from yuqing.learning_candidates import load_version
 
     global _ranker
-    key = f"{app.settings.general.data_dir}|{path}"
+    key = _key(app, path)
     with _lock:
         if _ranker is not None and _ranker.key == key:
             return _ranker
@@ -132,6 +133,28 @@ def _ranker_for(app: App, path: str) -> _Ranker:
     with _lock:
         _ranker = ranker
     return ranker
+
+
+def _key(app: App, path: str) -> str:
+    return f"{app.settings.general.data_dir}|{path}"
+
+
+def warm(app: App) -> bool:
+    """Rank the queue with the newest version unless this process has already: a dashboard in a process of its own
+    (`yuqing web`) does not see the retraining that runs elsewhere, and its first page load would wait the seconds
+    the ranking takes. True when it ranked."""
+    with app.db.read() as session:
+        newest = _newest_version(session)
+        path = newest.path if newest is not None else None
+    if path is None:
+        return False
+    global _warmed
+    with _lock:
+        if _warmed == _key(app, path) or (_ranker is not None and _ranker.key == _key(app, path)):
+            return False  # ranked already (or its files could not be loaded: the page says why)
+        _warmed = _key(app, path)
+    review_queue(app, limit=1)
+    return True
 
 
 def _sample_key(mention_id: int) -> bytes:

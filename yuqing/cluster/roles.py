@@ -14,6 +14,7 @@ from yuqing.cluster import node_name
 from yuqing.cluster.nodes import Heartbeat
 
 log = logging.getLogger("yuqing.cluster")
+RANK_EVERY = 60  # seconds between two looks for a newer topic model to rank the 分类复核 queue with (`yuqing web`)
 
 
 def _stop_event() -> threading.Event:
@@ -57,6 +58,7 @@ def run_web(app: App, port: int | None = None) -> str:
     heartbeat.beat()
     heartbeat.start()
     server.start()
+    threading.Thread(target=_keep_review_queue_ranked, args=(app, stopping), name="review-ranker", daemon=True).start()
     print(f"看板地址:{server.url}  (Ctrl-C 停止)", flush=True)
     try:
         # Woken each second: the kernel may hand SIGTERM to a server thread, and the handler only runs once the
@@ -67,3 +69,17 @@ def run_web(app: App, port: int | None = None) -> str:
         server.stop()
         heartbeat.stop()
     return server.url
+
+
+def _keep_review_queue_ranked(app: App, stopping: threading.Event) -> None:
+    """Rank the 分类复核 queue whenever a newer topic model appears (trained by the scheduler's process), so that no
+    page load waits for it."""
+    from yuqing.review_queue import warm
+
+    while True:
+        try:
+            warm(app)
+        except Exception:  # best effort: the page ranks the queue itself when opened
+            log.exception("分类复核排序出错(打开页面时会重新排序)")
+        if stopping.wait(RANK_EVERY):
+            return
