@@ -20,6 +20,7 @@ from yuqing.db.models import AuditLog, Mention, TopicModel
 from yuqing.learning import forget, refresh_active_model, retrain, use_version
 from yuqing.learning_candidates import MARGINS
 from yuqing.learning_data import LearningError, read_imported
+from yuqing.learning_gate import MIN_SPOT_CHECKS, GateFigures
 from yuqing.workflow.corrections import correct_mention
 from yuqing.workflow.labels import held_back, topic_examples
 
@@ -183,18 +184,23 @@ def test_the_gate_shows_both_models_figures_on_the_spot_checks_alone(town):
     """Spot checks (messages drawn at random for review) speak for the town: the figures on them are kept and said."""
     _correct_all(town)
     first = retrain(town, "admin1")
-    _correct_all(town, DOGS, NEW_VILLAGES, action="spot_check")
+    villages = NEW_VILLAGES + VILLAGES[:2]
+    _correct_all(town, DOGS, villages, action="spot_check")
     _correct_all(town, {"medical": TOWN_TOPICS["medical"]}, NEW_VILLAGES, action="review")
     second = retrain(town, "admin1")
-    drawn = len(list(_posts(DOGS, NEW_VILLAGES)))
+    drawn = len(list(_posts(DOGS, villages)))
+    assert drawn >= MIN_SPOT_CHECKS
     with town.db.read() as session:
         before, after = session.get(TopicModel, first.version), session.get(TopicModel, second.version)
         assert before.details["spot_checks"] == {} and "随机抽检" not in before.decision
         spot = after.details["spot_checks"]
         decision = after.decision
     # Every dog complaint is judged by models that did not learn it: the version in use never saw one.
-    assert spot["rows"] == drawn and spot["new"] > 0.9 and spot["in_use"] < 0.5, spot
-    assert f"(其中随机抽检 {drawn} 条,代表全部信息:新模型 {spot['new']:.1%},在用模型 {spot['in_use']:.1%})" in decision
+    assert spot["rows"] == drawn and spot["new"] > 0.9 and spot["in_use"] < 0.5 and "error" in spot, spot
+    said = f"(其中随机抽检的 {drawn} 条代表全部信息:新模型 {spot['new']:.1%},在用模型 {spot['in_use']:.1%},"
+    assert said in decision and f"±{spot['error'] * 100:.1f} 个百分点)" in decision, decision
+    few = GateFigures("all", 0.9, 0.8, 0.01, 100, spot={**spot, "rows": MIN_SPOT_CHECKS - 1})
+    assert few.spot_text() == ""  # kept in the details, not said: too few to mean much
 
 
 def test_new_corrections_that_contradict_the_old_do_not_switch_a_version_in(town):
@@ -346,6 +352,17 @@ def test_with_many_corrections_the_lexicons_scores_weigh_less_and_the_next_gate_
         assert in_use_of(session).prior_weight == model_extras.LIGHT_WEIGHT  # the recipe the next gate rebuilds
     monkeypatch.setattr(model_extras, "LIGHT_FROM", 1000)
     _correct_all(town, {"medical": ["镇卫生院周末不开门"]})
+    import yuqing.learning_gate as learning_gate
+
+    rebuilt: list[float] = []
+    cross_validate = learning_gate.cross_validate
+
+    def recording(*args, **kwargs):
+        rebuilt.append(kwargs["prior_weight"])
+        return cross_validate(*args, **kwargs)
+
+    monkeypatch.setattr(learning_gate, "cross_validate", recording)
     again = retrain(town, "admin1")
     with town.db.read() as session:
         assert session.get(TopicModel, again.version).details["prior_weight"] == model_extras.PRIOR_WEIGHT
+    assert rebuilt == [model_extras.LIGHT_WEIGHT]  # the version in use's recipe, with the weight it was trained with

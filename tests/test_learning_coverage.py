@@ -11,7 +11,7 @@ from tests.workflow.factories import T0, add_mention
 from yuqing.db.models import TopicModel
 from yuqing.labels import topic_text
 from yuqing.learning import retrain, use_version
-from yuqing.learning_coverage import DAYS, coverage
+from yuqing.learning_coverage import DAYS, MIN_EXPECTED, coverage
 
 
 def _unlabelled(app, topic: str, count: int, *, seen_at=T0) -> None:
@@ -38,7 +38,7 @@ def test_a_better_model_whose_corrections_leave_out_a_big_topic_is_not_switched_
     assert result.accuracy > result.baseline_accuracy  # better on the corrections, which cannot see 交通
     name = topic_text(town.settings, "transport")
     assert "新模型得分高于在用的内置词库" in result.decision, result.decision
-    assert f"“{name}”占近 {DAYS} 天信息的 43%,纠正中只有 0 条" in result.decision, result.decision
+    assert f"“{name}”占近 {DAYS} 天信息的 43%,标注中只有 0 条" in result.decision, result.decision
     assert "分类复核" in result.decision and "手动切换" in result.decision
     with town.db.read() as session:
         row = session.get(TopicModel, result.version)
@@ -76,3 +76,17 @@ def test_rare_topics_old_messages_and_proportional_corrections_pass(town):
         assert coverage(session, few, now=now).missing == ()
         fewer = [label for label in labels if label != "education"] + ["education"] * 3
         assert coverage(session, fewer, now=now).missing == ("education",)
+
+
+def test_other_and_topics_with_few_expected_labels_are_not_checked(town):
+    now = T0 + timedelta(days=1)
+    _unlabelled(town, "transport", 20)
+    _unlabelled(town, "other", 20)
+    few, enough = ["medical"] * (2 * MIN_EXPECTED - 1), ["medical"] * (2 * MIN_EXPECTED)
+    with town.db.read() as session:
+        # 交通 holds half the town: with fewer than 2 × MIN_EXPECTED labels its share stands for fewer than
+        # MIN_EXPECTED, and a random sample may miss it by chance.
+        assert coverage(session, few, now=now).missing == ()
+        # With 2 × MIN_EXPECTED it is checked, and none is under an eighth of its share; 其他 is never checked.
+        assert coverage(session, enough, now=now).missing == ("transport",)
+        assert coverage(session, enough, now=now, topics=["medical"]).missing == ()

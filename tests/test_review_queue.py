@@ -171,6 +171,7 @@ def test_a_version_whose_files_are_gone_leaves_the_sample_and_says_why(town):
 
 def test_a_dashboard_of_its_own_ranks_with_a_newer_version_before_any_page_asks(town, monkeypatch):
     monkeypatch.setattr(review_queue_module, "_ranker", None)
+    monkeypatch.setattr(review_queue_module, "_warmed", None)
     assert not warm(town)  # no version yet: nothing to rank with
     result = _trained(town)
     _post(town, "宣和村小学旁边广场舞音响太吵")
@@ -178,4 +179,25 @@ def test_a_dashboard_of_its_own_ranks_with_a_newer_version_before_any_page_asks(
     assert warm(town)
     ranker = review_queue_module._ranker
     assert ranker is not None and ranker.key.endswith(f"models/v{result.version}") and len(ranker.ranks) == 1
-    assert not warm(town)  # ranked already: the page's load only ranks what arrives later
+    monkeypatch.setattr(review_queue_module, "_warmed", None)
+    assert not warm(town)  # its ranker is loaded: the page's load only ranks what arrives later
+
+
+def test_one_topic_at_a_time_has_no_spot_checks_and_the_page_learns_what_a_kept_out_version_lacked(town):
+    lights = [_post(town, f"{village}路灯坏了", topic="urban") for village in VILLAGES[:3]]
+    _post(town, "东园村卫生院药品不全", topic="medical")
+    sample = review_queue(town, topic="urban")
+    assert sorted(item.mention_id for item in sample.items) == sorted(lights)
+    assert not any(item.spot_check for item in sample.items)  # drawn among one topic's: not the town's
+    result = _trained(town)
+    fresh = [_post(town, f"宣和{village}卫生院药品不全", topic="medical") for village in VILLAGES[:7]]
+    queue = review_queue(town, topic="medical", limit=10)
+    assert queue.topic == "medical" and "只看一个领域时不抽检" in queue.basis
+    assert len(queue.items) == 8 and {item.topic for item in queue.items} == {"medical"}
+    assert set(fresh) <= {item.mention_id for item in queue.items}
+    assert not any(item.spot_check for item in queue.items) and all("拿不准" in item.reason for item in queue.items)
+    assert review_queue(town).uncovered == ()  # the version is in use
+    with town.db.write() as session:
+        row = session.get(TopicModel, result.version)
+        row.status, row.details = "rejected", {**row.details, "coverage": {"missing": ["transport", "urban"]}}
+    assert review_queue(town).uncovered == ("transport", "urban")

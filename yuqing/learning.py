@@ -141,7 +141,9 @@ def _retrain(app: App, actor: str, imported: Imported, now: datetime) -> Retrain
         )
         unseen = unseen_rows(session, examples, conf.holdout_share)
         in_use_recipe = in_use_of(session)
-        covered = coverage(session, [e.label for e in examples] + imported.labels, now=now)
+        covered = coverage(
+            session, [e.label for e in examples] + imported.labels, now=now, topics=settings.topic_names()
+        )
     if running is not None:
         raise LearningError(f"模型 v{running} 正在训练,请稍后再试")
     labels = {e.label for e in examples} | set(imported.labels)

@@ -17,7 +17,8 @@
 Most of a town's corrections may come from the 分类复核 queue, which asks about the cases the model is least sure of:
 figures on them say how both models do on hard cases, not on the town. The spot checks among the corrections (drawn
 at random, yuqing/review_queue.py) do speak for the town, so the figures on them alone are kept and shown beside the
-others (`spot`). They do not decide: a few dozen spot checks cannot tell two models a point apart.
+others (`spot`, said from MIN_SPOT_CHECKS on, with the error of their difference). They do not decide: a few dozen
+spot checks cannot tell two models a point apart.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from yuqing.db.models import TopicModel
 from yuqing.learning_agreement import EXACT, Agreement
 from yuqing.learning_candidates import Candidate, TrainingSet, cross_validate, decided_topics
 from yuqing.workflow.labels import Example
+
+MIN_SPOT_CHECKS = 20  # fewer spot checks than this: their figures are kept but not said (they would be luck)
 
 
 @dataclass(frozen=True)
@@ -93,11 +96,15 @@ class GateFigures:
         return f"(其中在用模型未学过的 {self.unseen['rows']} 条:新模型 {new:.1%},在用模型 {old:.1%})"
 
     def spot_text(self) -> str:
-        """The figures on the spot checks (messages drawn at random for review) in a parenthesis, or nothing."""
+        """The figures on the spot checks (messages drawn at random for review) in a parenthesis, or nothing when
+        there are fewer than MIN_SPOT_CHECKS."""
         new, old = self.spot.get("new"), self.spot.get("in_use")
-        if new is None or old is None:
+        if new is None or old is None or self.spot["rows"] < MIN_SPOT_CHECKS:
             return ""
-        return f"(其中随机抽检 {self.spot['rows']} 条,代表全部信息:新模型 {new:.1%},在用模型 {old:.1%})"
+        return (
+            f"(其中随机抽检的 {self.spot['rows']} 条代表全部信息:新模型 {new:.1%},在用模型 {old:.1%},"
+            f"相差的误差 ±{self.spot['error'] * 100:.1f} 个百分点)"
+        )
 
     def details(self) -> dict:
         """What the version's row keeps."""
@@ -167,7 +174,13 @@ def _on_spot_checks(
     rows = [i for i, example in enumerate(examples) if example.spot_check]
     if not rows:
         return {}
-    return {"rows": len(rows), "new": judge.share(new, examples, rows), "in_use": judge.share(in_use, examples, rows)}
+    error = judge.paired_error([new[i] for i in rows], [in_use[i] for i in rows], [examples[i] for i in rows])
+    return {
+        "rows": len(rows),
+        "new": judge.share(new, examples, rows),
+        "in_use": judge.share(in_use, examples, rows),
+        "error": round(error, 4),
+    }
 
 
 def _in_use_recipe(

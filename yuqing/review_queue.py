@@ -70,6 +70,8 @@ class ReviewQueue:
     items: list[ReviewItem]
     pool: int  # unlabelled messages considered
     problem: str = ""  # why the newest version could not rank them (then the sample)
+    topic: str | None = None  # only messages filed under this topic (no spot checks then)
+    uncovered: tuple[str, ...] = ()  # topics the newest version's corrections left out (yuqing/learning_coverage.py)
 
     @property
     def basis(self) -> str:
@@ -77,6 +79,8 @@ class ReviewQueue:
             return f"{self.problem},暂按固定随机抽样列出"
         if self.ranked_by is None:
             return "尚未训练过本地模型:按固定随机抽样列出,请先确认这些信息的领域,以训练首个模型"
+        if self.topic is not None:
+            return f"按最新训练的模型 {self.ranked_by} 的把握排序:两个最可能的领域相差越小越靠前(只看一个领域时不抽检)"
         return (
             f"按最新训练的模型 {self.ranked_by} 的把握排序:两个最可能的领域相差越小越靠前,确认它们最能帮助模型学习;"
             f"每 {SPOT_EVERY} 条中有 1 条为随机抽检,用来检验模型在全部信息上的表现"
@@ -116,6 +120,7 @@ class _Ranker:
 
 
 _lock = threading.Lock()
+_loading = threading.Lock()  # one load at a time: the warm-up and a page load do not each load the same version
 _ranker: _Ranker | None = None  # the newest version, loaded, with what it said of each message so far
 _warmed: str | None = None  # the last version `warm` ranked with
 
@@ -126,13 +131,14 @@ def _ranker_for(app: App, path: str) -> _Ranker:
 
     global _ranker
     key = _key(app, path)
-    with _lock:
-        if _ranker is not None and _ranker.key == key:
-            return _ranker
-    ranker = _Ranker(key, load_version(app.settings, path))
-    with _lock:
-        _ranker = ranker
-    return ranker
+    with _loading:
+        with _lock:
+            if _ranker is not None and _ranker.key == key:
+                return _ranker
+        ranker = _Ranker(key, load_version(app.settings, path))
+        with _lock:
+            _ranker = ranker
+        return ranker
 
 
 def _key(app: App, path: str) -> str:
@@ -149,11 +155,13 @@ def warm(app: App) -> bool:
     if path is None:
         return False
     global _warmed
+    key = _key(app, path)
     with _lock:
-        if _warmed == _key(app, path) or (_ranker is not None and _ranker.key == _key(app, path)):
+        if _warmed == key or (_ranker is not None and _ranker.key == key):
             return False  # ranked already (or its files could not be loaded: the page says why)
-        _warmed = _key(app, path)
-    review_queue(app, limit=1)
+    review_queue(app, limit=1)  # raises on a database error: tried again next time
+    with _lock:
+        _warmed = key
     return True
 
 
@@ -163,32 +171,34 @@ def _sample_key(mention_id: int) -> bytes:
     return hashlib.blake2b(f"review-{mention_id}".encode(), digest_size=8).digest()
 
 
-def review_queue(app: App, *, limit: int = 50, days: int = 30, now: datetime | None = None) -> ReviewQueue:
+def review_queue(
+    app: App, *, limit: int = 50, days: int = 30, now: datetime | None = None, topic: str | None = None
+) -> ReviewQueue:
     """The `limit` messages to review first among the relevant, not near-copy, unlabelled messages of the last
-    `days` days (the most recent POOL of them)."""
+    `days` days (the most recent POOL of them), or of those filed under `topic` alone: then no spot checks (a message
+    drawn among one topic's does not speak for the town), the sample's messages are not spot checks either."""
     since = (now or utcnow()) - timedelta(days=days)
     settings = app.settings
     with app.db.read() as session:
         labelled = set(topic_labels(session))  # ids only: no text read
-        rows = session.execute(
-            select(
-                Mention.id,
-                Mention.title,
-                Mention.content,
-                Mention.source_type,
-                Mention.first_seen_at,
-                Mention.updated_at,
-                Mention.topic,
-            )
-            .where(Mention.relevant.is_(True), Mention.duplicate_of.is_(None), Mention.first_seen_at >= since)
-            .order_by(Mention.id.desc())
-            .limit(POOL + len(labelled))
-        ).all()
+        wanted = select(
+            Mention.id,
+            Mention.title,
+            Mention.content,
+            Mention.source_type,
+            Mention.first_seen_at,
+            Mention.updated_at,
+            Mention.topic,
+        ).where(Mention.relevant.is_(True), Mention.duplicate_of.is_(None), Mention.first_seen_at >= since)
+        if topic is not None:
+            wanted = wanted.where(Mention.topic == topic)
+        rows = session.execute(wanted.order_by(Mention.id.desc()).limit(POOL + len(labelled))).all()
         newest = _newest_version(session)
         version = (newest.id, newest.path) if newest is not None else None
+        uncovered = _uncovered(newest)
     rows = [row for row in rows if row.id not in labelled][:POOL]
     if not rows:
-        return ReviewQueue(None if version is None else f"v{version[0]}", [], 0)
+        return ReviewQueue(None if version is None else f"v{version[0]}", [], 0, topic=topic, uncovered=uncovered)
     ranker, problem = None, ""
     if version is not None:
         try:
@@ -198,14 +208,16 @@ def review_queue(app: App, *, limit: int = 50, days: int = 30, now: datetime | N
             logger.warning("分类复核:%s,改按随机抽样列出", problem)
     if ranker is None or version is None:
         chosen = sorted(rows, key=lambda row: _sample_key(row.id))[:limit]
-        items = [_item(settings, row, "", "", None, "随机抽样:用于训练本地模型", spot_check=True) for row in chosen]
-        return ReviewQueue(None, items, len(rows), problem)
+        drawn = topic is None  # drawn among all messages: a spot check
+        items = [_item(settings, row, "", "", None, "随机抽样:用于训练本地模型", spot_check=drawn) for row in chosen]
+        return ReviewQueue(None, items, len(rows), problem, topic=topic, uncovered=uncovered)
     name = f"v{version[0]}"
     with _lock:  # one ranking at a time: two page loads do not segment the same messages twice
         ranks = ranker.rank(rows)
     ranked = sorted(rows, key=lambda row: ranks[(row.id, row.updated_at)][2])
     items = []
-    for row, spot in _mixed(ranked, sorted(rows, key=lambda row: _sample_key(row.id)), limit):
+    every = SPOT_EVERY if topic is None else 0
+    for row, spot in _mixed(ranked, sorted(rows, key=lambda row: _sample_key(row.id)), limit, every):
         guess, runner_up, gap = ranks[(row.id, row.updated_at)]
         if spot:
             reason = f"抽检:随机抽取(每 {SPOT_EVERY} 条中 1 条),使标注代表全部信息而不只是难判的;{name} 判为“{topic_text(settings, guess)}”"
@@ -214,12 +226,19 @@ def review_queue(app: App, *, limit: int = 50, days: int = 30, now: datetime | N
         if guess != row.topic:
             reason += f";入库时归为“{topic_text(settings, row.topic)}”"
         items.append(_item(settings, row, guess, runner_up, gap, reason, spot_check=spot))
-    return ReviewQueue(name, items, len(rows))
+    return ReviewQueue(name, items, len(rows), topic=topic, uncovered=uncovered)
 
 
-def _mixed(ranked: list, sampled: list, limit: int) -> list[tuple[Any, bool]]:
-    """The first `limit` rows: every SPOT_EVERY-th a spot check (the next of the fixed random order), the others
-    the next by rank; no row twice. Each with whether it is a spot check."""
+def _uncovered(newest: TopicModel | None) -> tuple[str, ...]:
+    """The topics the newest version was kept out for (its corrections left them out), or none."""
+    if newest is None or newest.status != "rejected":
+        return ()
+    return tuple((newest.details or {}).get("coverage", {}).get("missing", []))
+
+
+def _mixed(ranked: list, sampled: list, limit: int, every: int) -> list[tuple[Any, bool]]:
+    """The first `limit` rows: every `every`-th a spot check (the next of the fixed random order; none when 0), the
+    others the next by rank; no row twice (both orders hold the same rows). Each with whether it is a spot check."""
     taken: set[int] = set()
     by_rank, by_chance = iter(ranked), iter(sampled)
 
@@ -232,11 +251,8 @@ def _mixed(ranked: list, sampled: list, limit: int) -> list[tuple[Any, bool]]:
 
     chosen = []
     for place in range(min(limit, len(ranked))):
-        spot = (place + 1) % SPOT_EVERY == 0
-        row = following(by_chance if spot else by_rank)
-        if row is None:  # one order used up: the other still holds the rest
-            spot, row = not spot, following(by_rank if spot else by_chance)
-        chosen.append((row, spot))
+        spot = every > 0 and (place + 1) % every == 0
+        chosen.append((following(by_chance if spot else by_rank), spot))
     return chosen
 
 

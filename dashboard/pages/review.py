@@ -40,7 +40,14 @@ def layout(**_query):
     return html.Div(
         [
             html.Div(
-                [html.H2("分类复核"), html.Span(id="rv-count", className="updated")],
+                [
+                    html.H2("分类复核"),
+                    html.Span(id="rv-count", className="updated"),
+                    form_field(
+                        "只看领域",
+                        dcc.Dropdown(id="rv-filter", options=topic_options(app.settings), placeholder="全部领域"),
+                    ),
+                ],
                 className="toolbar",
             ),
             html.Div(id="rv-basis", className="meta"),
@@ -65,15 +72,17 @@ def layout(**_query):
     Output("rv-count", "children"),
     Output("rv-basis", "children"),
     Input("rv-changed", "data"),
+    Input("rv-filter", "value"),
 )
-def refresh(_changed):
-    """The first messages of the queue (ranked on opening the page and after each review, not on every tick)."""
+def refresh(_changed, topic):
+    """The first messages of the queue, or of one topic's (ranked on opening the page, on choosing a topic and after
+    each review, not on every tick)."""
     viewer = current_viewer()
     if viewer is None or not viewer.can_open("review"):
         raise PreventUpdate
     app = yuqing_app()
-    queue = review_queue(app, limit=SHOWN)
     settings = app.settings
+    queue = review_queue(app, limit=SHOWN, topic=topic if topic in settings.topic_names() else None)
     rows = [
         {
             "id": item.mention_id,
@@ -90,8 +99,19 @@ def refresh(_changed):
         for item in queue.items
     ]
     within = f"最近 {POOL} 条" if queue.pool >= POOL else f"{queue.pool} 条"
-    count = f"近 30 天未标注的信息 {within}中,列出最值得复核的 {len(rows)} 条"
-    return rows, count, queue.basis
+    scope = f"归为“{topic_text(settings, queue.topic)}”的" if queue.topic else ""
+    count = f"近 30 天未标注的{scope}信息 {within}中,列出最值得复核的 {len(rows)} 条"
+    basis = [html.Div(queue.basis)]
+    if queue.uncovered:
+        names = "、".join(f"“{topic_text(settings, topic)}”" for topic in queue.uncovered)
+        basis.append(
+            html.Div(
+                f"最新训练的模型 {queue.ranked_by} 未自动切换:标注中{names}的信息太少。请在“只看领域”中选择这些领域,"
+                "确认其中的信息后再训练。",
+                className="notice notice-warn",
+            )
+        )
+    return rows, count, basis
 
 
 @callback(

@@ -8,7 +8,7 @@ import json
 from dash_support import XSS_TITLE, dash_call, login
 from sqlalchemy import select
 
-from yuqing.db.models import Label, Mention
+from yuqing.db.models import Label, Mention, TopicModel
 
 
 def _client(dash_app, username: str):
@@ -62,3 +62,28 @@ def test_a_review_through_the_callback_is_checked_on_the_server(dash_app, seeded
         ).one()
     assert tuple(label) == ("duty", "topic", "transport", "spot_check")  # the sample's messages were drawn at random
     assert first["id"] not in {row["id"] for row in _rows(dash_app, "duty")}
+
+
+def test_one_topic_at_a_time_and_the_topics_a_kept_out_version_lacked(dash_app, seeded_app):
+    app, _ = seeded_app
+    everything = _rows(dash_app, "duty")
+    topic = next(row["topic"] for row in everything)  # a topic's display name, as the grid shows it
+    code = next(code for code, name in app.settings.topic_names().items() if name == topic)
+    response = dash_call(_client(dash_app, "duty"), "rv-grid.rowData", {"rv-changed.data": 0, "rv-filter.value": code})
+    update = response.get_json()["response"]
+    rows = update["rv-grid"]["rowData"]
+    assert rows and {row["topic"] for row in rows} == {topic} and not any(row["spot_check"] for row in rows)
+    assert f"归为“{topic}”的信息" in update["rv-count"]["children"]
+    with app.db.write() as session:
+        session.add(
+            TopicModel(
+                created_by="admin",
+                status="rejected",
+                details={"coverage": {"missing": ["transport"]}},
+                path="models/v9",
+            )
+        )
+    basis = json.dumps(
+        dash_call(_client(dash_app, "duty"), "rv-grid.rowData", {"rv-changed.data": 0}).get_json(), ensure_ascii=False
+    )
+    assert f"标注中“{app.settings.topic_names()['transport']}”的信息太少" in basis, basis

@@ -37,7 +37,7 @@ def correct_mention(
     """纠正信息: set (or confirm) a mention's topic and/or mark it not relevant. A mention found not relevant leaves its event
     (whose figures are rebuilt from the mentions it keeps); the last mention of an event cannot leave it (mark the
     event 误报 instead). With `event_id`, the mention must belong to that event (the event page's check).
-    `label_action` says how the mention came to be reviewed (yuqing/workflow/labels.py, LABEL_ACTIONS)."""
+    `label_action` says how the mention came to be reviewed (`Label.action`: correct, review or spot_check)."""
     now = now or utcnow()
     if not (actor or "").strip():
         raise CorrectionError("缺少操作人")
