@@ -122,7 +122,7 @@ def refresh(tick, _changed):
     viewer = current_viewer()
     if viewer is None or not viewer.can_open("reports"):
         raise PreventUpdate
-    if "rp-changed.data" not in ctx.triggered_prop_ids and (tick or 0) % 12:
+    if ctx.triggered_id == "tick" and (tick or 0) % 12:  # opening the page (no trigger) always lists them
         raise PreventUpdate
     app = yuqing_app()
     with app.db.read() as session:
