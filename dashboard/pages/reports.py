@@ -122,7 +122,9 @@ def refresh(tick, _changed):
     viewer = current_viewer()
     if viewer is None or not viewer.can_open("reports"):
         raise PreventUpdate
-    if ctx.triggered_id == "tick" and (tick or 0) % 12:  # opening the page (no trigger) always lists them
+    # Only the tick alone may skip: opening the page (no trigger) and a report built here (with or without a tick in
+    # the same round) always list them.
+    if set(ctx.triggered_prop_ids) == {"tick.n_intervals"} and (tick or 0) % 12:
         raise PreventUpdate
     app = yuqing_app()
     with app.db.read() as session:

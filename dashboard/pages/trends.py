@@ -96,7 +96,7 @@ def refresh(days, tick):
     viewer = current_viewer()
     if viewer is None or not viewer.can_open("trends"):
         raise PreventUpdate
-    if dash.ctx.triggered_id == "tick" and (tick or 0) % 12:
+    if set(dash.ctx.triggered_prop_ids) == {"tick.n_intervals"} and (tick or 0) % 12:  # the tick alone
         raise PreventUpdate
     days = days if days in (7, 30, 90) else 30
     app = yuqing_app()
